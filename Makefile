@@ -1,0 +1,115 @@
+# twsim - teacher workforce simulation engine.
+#
+#   make            build build/libtwsim.a and build/twsim
+#   make run        build, run the default region's ensemble, print the report
+#   make check      build and run every test (Check suites + Python read-back)
+#   make clean      remove build/
+#
+# Missing Debian packages are installed by scripts/deps.sh (as root, with
+# apt-get) the first time a target needs them; when they are all present,
+# nothing is installed and nothing is fetched.
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+PYTHON  := /usr/bin/python3
+BUILD   := build
+OBJDIR  := $(BUILD)/obj
+
+# Goals that need no dependencies at all.
+NODEP_GOALS := clean help
+ifneq ($(filter-out $(NODEP_GOALS),$(or $(MAKECMDGOALS),all)),)
+  DEPS_RC := $(shell scripts/deps.sh build >&2; echo $$?)
+  ifneq ($(DEPS_RC),0)
+    $(error the build dependencies are missing and could not be installed (see above))
+  endif
+endif
+
+PKGS      := gsl libconfig hdf5-serial
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+
+WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+           -Wpointer-arith -Wformat=2 -Wundef -Wcast-align -Wvla
+OPT     ?= -O2 -g
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -Iinclude -MMD -MP
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+LDLIBS  := -lm
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
+CLI_OBJ := $(OBJDIR)/main.o
+TEST_SRC := $(wildcard tests/check_*.c) tests/runner.c
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(OBJDIR)/tests/%.o)
+
+LIB     := $(BUILD)/libtwsim.a
+CLI     := $(BUILD)/twsim
+RUNNER  := $(BUILD)/check_twsim
+
+REGION  ?= markov-example
+RUN_CONFIG := configs/$(REGION).cfg
+RUN_OUT := $(BUILD)/$(REGION).h5
+
+.PHONY: all run check clean help test-deps
+all: $(LIB) $(CLI)
+
+help:
+	@sed -n '3,8p' Makefile
+
+$(OBJDIR) $(OBJDIR)/tests:
+	@mkdir -p $@
+
+# The commit id is baked into version.o only; it is rebuilt when it changes.
+$(BUILD)/git-commit: FORCE | $(OBJDIR)
+	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
+$(OBJDIR)/version.o: $(BUILD)/git-commit
+$(OBJDIR)/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
+
+$(OBJDIR)/%.o: src/%.c | $(OBJDIR)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(OBJDIR)/tests/%.o: tests/%.c | $(OBJDIR)/tests
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(RUNNER): $(TEST_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) $(LDLIBS)
+
+test-deps:
+	@scripts/deps.sh test
+
+run: $(CLI)
+	@$(CLI) run $(RUN_CONFIG) -o $(RUN_OUT)
+
+# Check suites first (their own summary line), then the file-level tests
+# that need the CLI, h5dump and /usr/bin/python3.
+check: $(CLI) $(RUNNER) test-deps
+	@echo "== Check suites"
+	@cd tests && ../$(RUNNER)
+	@echo "== CLI and HDF5 read-back tests"
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
+
+clean:
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,96 @@
+/*
+ * tw_config.h - a region's configuration, read from a libconfig file.
+ *
+ * Loading happens in four steps, each of which can fail with a message that
+ * names the file, the line and the key (docs/config.md):
+ *
+ *   1. parse     libconfig reads the file and its @include files
+ *   2. override  each --set key.path=value is applied, type-checked
+ *   3. schema    every key is checked against the schema (unknown keys are
+ *                rejected with the nearest valid key suggested) and every
+ *                value against its expected type
+ *   4. validate  the parsed struct is checked as a whole: ranges,
+ *                probabilities, matrix rows, years in order, names that
+ *                refer to each other
+ *
+ * Nothing gets a silent default: a setting is either given, or documented as
+ * optional with its default in docs/config.md.
+ */
+#ifndef TW_CONFIG_H
+#define TW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tw_error.h"
+
+#define TW_MAX_TIERS 16
+
+typedef enum { TW_MODE_MARKOV = 0, TW_N_MODES } tw_mode;
+
+typedef enum {
+    TW_RECRUIT_NONE = 0, /* nobody is hired */
+    TW_RECRUIT_REPLACE,  /* one hire per leaver, the same year */
+    TW_RECRUIT_QUOTA,    /* annual_quota hires a year */
+    TW_N_RECRUIT_MODES
+} tw_recruit_mode;
+
+typedef struct tw_config_src tw_config_src; /* the parsed libconfig tree */
+
+typedef struct tw_config {
+    /* Provenance, all owned by the config. */
+    char *path;            /* as given */
+    char *text;            /* main file, verbatim */
+    char *effective;       /* after @include and --set, libconfig syntax */
+    char **overrides;      /* the --set arguments, verbatim */
+    size_t n_overrides;
+
+    char *region_name;     /* region.name, "" when absent */
+
+    /* simulation */
+    tw_mode mode;
+    int base_year, end_year;   /* recorded years: base_year .. end_year */
+    uint32_t replicates;
+    uint64_t seed;
+
+    /* tiers: the training ladder, lowest first */
+    size_t n_tiers;
+    char *tier_names[TW_MAX_TIERS];                 /* UTF-8 */
+    double transition[TW_MAX_TIERS][TW_MAX_TIERS];  /* row: from, col: to */
+
+    /* teachers */
+    int64_t tier_counts[TW_MAX_TIERS];
+
+    /* recruitment */
+    tw_recruit_mode recruit_mode;
+    size_t entry_tier;       /* index into tier_names */
+    int64_t annual_quota;
+
+    tw_config_src *src;      /* kept for messages that point at lines */
+} tw_config;
+
+/*
+ * Load `path`, apply the `n_overrides` strings "key.path=value" in order,
+ * check and validate. On success *out is a new config owned by the caller
+ * (tw_config_free). On failure returns TW_EINPUT (bad input, with every
+ * problem found, one per line, in err) or TW_EFAIL (memory), and *out is
+ * NULL.
+ */
+int tw_config_load(const char *path, const char *const *overrides,
+                   size_t n_overrides, tw_config **out, tw_error *err);
+
+/* Free a config; safe on NULL. */
+void tw_config_free(tw_config *cfg);
+
+/* Number of recorded years, end_year - base_year + 1. */
+size_t tw_config_n_years(const tw_config *cfg);
+
+/* Name of a mode / recruitment mode as written in the config. */
+const char *tw_mode_name(tw_mode m);
+const char *tw_recruit_mode_name(tw_recruit_mode m);
+
+/* Print the schema (every valid key, its type and meaning) to `f`. */
+void tw_config_print_schema(FILE *f);
+
+#endif /* TW_CONFIG_H */

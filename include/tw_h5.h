@@ -1,0 +1,91 @@
+/*
+ * tw_h5.h - the HDF5 output file (layout in docs/hdf5.md).
+ *
+ * A run writes to "<path>.partial" and renames it to <path> only when
+ * everything is written and the file is closed, so a failed or killed run
+ * never leaves a file that looks complete. Replicate trajectories are
+ * written one at a time as they finish; /replicates/done records which
+ * ones are in the file.
+ *
+ * The HDF5 library's own error printing is switched off; failures come
+ * back as tw_error messages that name the file and what could not be done.
+ */
+#ifndef TW_H5_H
+#define TW_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tw_error.h"
+#include "tw_metrics.h"
+#include "tw_summary.h"
+
+#define TW_H5_FORMAT_VERSION 1
+
+/* What goes into the file besides the numbers. Borrowed, not copied. */
+typedef struct tw_h5_meta {
+    const char *config_path;       /* as given on the command line */
+    const char *config_text;       /* main config file, verbatim */
+    const char *config_effective;  /* after @include and --set (libconfig) */
+    const char *const *overrides;  /* the --set arguments, verbatim */
+    size_t n_overrides;
+    uint64_t seed;
+    const char *mode;              /* "markov", ... */
+    const char *engine_version;
+    const char *git_commit;        /* "unknown" when not built from git */
+    size_t n_years;
+    const int *years;              /* [n_years], calendar years */
+    const tw_metric_table *metrics;
+    size_t n_replicates;
+    size_t n_tiers;
+    const char *const *tier_names; /* [n_tiers], UTF-8 */
+} tw_h5_meta;
+
+typedef struct tw_h5_out tw_h5_out;
+
+/*
+ * Create "<path>.partial" with the whole layout and the metadata; the
+ * trajectories are filled in later. On success *out is owned by the caller
+ * and must end with tw_h5_finish() or tw_h5_abort().
+ */
+int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
+                 tw_error *err);
+
+/* Write replicate `rep`'s trajectory, [n_years][n_metrics], and mark it
+ * done. */
+int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
+                          tw_error *err);
+
+/* Write the /summary datasets. */
+int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err);
+
+/* Close the file and rename it to its final name. Frees h, even on error. */
+int tw_h5_finish(tw_h5_out *h, tw_error *err);
+
+/* Close and delete the partial file. Frees h. Safe on NULL. */
+void tw_h5_abort(tw_h5_out *h);
+
+/* A file read back into memory (for `twsim info` and the tests). */
+typedef struct tw_h5_data {
+    int format_version;
+    size_t n_reps, n_years, n_metrics;
+    int *years;               /* [n_years] */
+    char **metric_names;      /* [n_metrics] */
+    char **metric_units;      /* [n_metrics] */
+    char **metric_labels;     /* [n_metrics] */
+    double *trajectories;     /* [n_reps][n_years][n_metrics] */
+    unsigned char *done;      /* [n_reps], 1 = replicate complete */
+    tw_summary summary;
+    uint64_t seed;
+    char *mode, *engine_version, *git_commit, *config_text, *config_path;
+    char **overrides;
+    size_t n_overrides;
+} tw_h5_data;
+
+/* Read the whole file. On success *out is owned by the caller, freed with
+ * tw_h5_data_free(). */
+int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err);
+
+void tw_h5_data_free(tw_h5_data *d);
+
+#endif /* TW_H5_H */

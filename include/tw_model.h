@@ -1,0 +1,61 @@
+/*
+ * tw_model.h - the simulation: a read-only model built from a config, and
+ * per-worker state that runs one replicate at a time.
+ *
+ *   tw_model   built once from a tw_config; owns the metric table, the
+ *              recorded years and precomputed tables. Never written while
+ *              replicates run, so any number of workers can share it.
+ *   tw_worker  one per thread: the teacher records and a GSL generator.
+ *              Reused from replicate to replicate, so a replicate allocates
+ *              nothing per teacher-year.
+ *
+ * A replicate's trajectory is a [n_years][n_metrics] row-major array of
+ * doubles; row 0 is the state at base_year (the initial stock, flows 0),
+ * row t the state at the end of year base_year + t.
+ */
+#ifndef TW_MODEL_H
+#define TW_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tw_config.h"
+#include "tw_error.h"
+#include "tw_metrics.h"
+
+typedef struct tw_model {
+    const tw_config *cfg;          /* borrowed; must outlive the model */
+    size_t n_years;
+    int *years;                    /* [n_years], owned */
+    tw_metric_table metrics;       /* owned */
+    /* Markov mode: cumulative transition rows, cum[i][j] = P(to <= j). */
+    double cum[TW_MAX_TIERS][TW_MAX_TIERS];
+    /* Column of each metric (indices into metrics). */
+    size_t m_tier0, m_total, m_hires, m_exits, m_hires_cum;
+} tw_model;
+
+/* Build the model for `cfg`. On failure the model is left empty. */
+int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err);
+
+/* Free what tw_model_init allocated. */
+void tw_model_free(tw_model *m);
+
+/* Values per replicate: n_years * n_metrics. */
+size_t tw_model_traj_len(const tw_model *m);
+
+typedef struct tw_worker tw_worker;
+
+/* A worker for model `m` (borrowed). NULL (err set) when memory runs out. */
+tw_worker *tw_worker_alloc(const tw_model *m, tw_error *err);
+
+void tw_worker_free(tw_worker *w);
+
+/*
+ * Simulate replicate `rep` of scenario `scenario` into `traj`
+ * (tw_model_traj_len doubles, caller-owned). The result depends only on
+ * (config, seed, scenario, rep).
+ */
+int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
+                  double *traj, tw_error *err);
+
+#endif /* TW_MODEL_H */

@@ -1,0 +1,67 @@
+#!/bin/sh
+# deps.sh GROUP... - make sure the Debian packages a make target needs are
+# installed; install the missing ones with apt-get. When everything is
+# present it prints nothing and touches nothing (so it works offline).
+#
+# Groups:
+#   build  compiler, pkg-config, GSL, libconfig, serial HDF5, Check
+#   test   what `make check` uses besides the build: h5py, numpy, h5dump
+#
+# Exit status: 0 all present (or installed), 1 something is missing and could
+# not be installed.
+set -u
+
+missing=""
+need_pkg() {   # need_pkg DEBIAN-PACKAGE TEST-COMMAND...
+    pkg=$1; shift
+    "$@" >/dev/null 2>&1 || missing="$missing $pkg"
+}
+
+for group in "$@"; do
+    case $group in
+    build)
+        need_pkg make        command -v make
+        need_pkg gcc         command -v gcc
+        need_pkg pkg-config  command -v pkg-config
+        need_pkg libgsl-dev     pkg-config --exists gsl
+        need_pkg libconfig-dev  pkg-config --exists libconfig
+        need_pkg libhdf5-dev    pkg-config --exists hdf5-serial
+        need_pkg check          pkg-config --exists check
+        # Debian's check.pc links -lsubunit
+        need_pkg libsubunit-dev test -e /usr/lib/x86_64-linux-gnu/libsubunit.so -o -e /usr/lib/libsubunit.so -o -n "$(ls /usr/lib/*/libsubunit.so 2>/dev/null)"
+        ;;
+    test)
+        need_pkg python3-numpy /usr/bin/python3 -c 'import numpy'
+        need_pkg python3-h5py  /usr/bin/python3 -c 'import h5py'
+        need_pkg hdf5-tools    command -v h5dump
+        ;;
+    *)
+        echo "deps.sh: unknown group '$group' (known: build, test)" >&2
+        exit 1
+        ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "twsim: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+        echo "twsim: not root and no sudo; please run: apt-get install$missing" >&2
+        exit 1
+    fi
+else
+    SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! $SUDO apt-get install -y -q --no-install-recommends $missing >&2; then
+    # The package lists may be missing or stale on a fresh machine.
+    $SUDO apt-get update -q >&2 || true
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -q --no-install-recommends $missing >&2 || {
+        echo "twsim: apt-get could not install:$missing" >&2
+        exit 1
+    }
+fi
+exit 0

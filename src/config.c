@@ -1,0 +1,1015 @@
+/*
+ * config.c - load, override, schema-check and validate a libconfig file
+ * (see tw_config.h for the four steps).
+ *
+ * Messages point at "file:line" through libconfig's source positions; a
+ * setting that came from --set is reported as "--set key=value" instead.
+ */
+#include "tw_config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* The schema                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    K_GROUP,
+    K_INT,         /* whole number (int or int64) */
+    K_FLOAT,       /* number; a whole number is accepted */
+    K_STRING,
+    K_STR_ARRAY,   /* [ "a", "b" ] */
+    K_INT_ARRAY,   /* [ 1, 2 ] */
+    K_MATRIX       /* ( [0.5, 0.1], [0.0, 0.9] ): a list of number arrays */
+} key_kind;
+
+typedef struct key_spec {
+    const char *path;
+    key_kind kind;
+    const char *doc;
+} key_spec;
+
+/* Every valid key. docs/config.md is the prose version of this table;
+ * `twsim validate --schema` prints it. */
+static const key_spec SCHEMA[] = {
+    {"region", K_GROUP, "optional: what is being simulated"},
+    {"region.name", K_STRING, "optional: display name, e.g. \"港北区\""},
+    {"simulation", K_GROUP, "required: run settings"},
+    {"simulation.mode", K_STRING, "required: \"markov\" (MODEL.md section 4)"},
+    {"simulation.base_year", K_INT,
+     "required: first recorded year; its row is the initial stock"},
+    {"simulation.end_year", K_INT,
+     "required: last recorded year, after base_year"},
+    {"simulation.replicates", K_INT,
+     "required: replicates in the ensemble, 1 to 10000000"},
+    {"simulation.seed", K_INT,
+     "required: master random seed, a whole number >= 0"},
+    {"tiers", K_GROUP, "required: the training ladder (培养梯级)"},
+    {"tiers.names", K_STR_ARRAY,
+     "required: tier names, lowest first, 1 to 16, unique (UTF-8)"},
+    {"tiers.transition", K_MATRIX,
+     "required: one-year probabilities, row i = from tier i to each tier; "
+     "1 - row sum leaves"},
+    {"teachers", K_GROUP, "required: the initial stock"},
+    {"teachers.tier_counts", K_INT_ARRAY,
+     "required: teachers per tier at base_year, one count per tier, >= 0"},
+    {"recruitment", K_GROUP, "required: the hiring policy"},
+    {"recruitment.mode", K_STRING,
+     "required: \"none\", \"replace\" (one hire per leaver) or \"quota\""},
+    {"recruitment.entry_tier", K_STRING,
+     "required unless mode is \"none\": the tier new hires enter (a name "
+     "from tiers.names)"},
+    {"recruitment.annual_quota", K_INT,
+     "required when mode is \"quota\": hires per year, >= 0"},
+};
+#define N_SCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
+
+static const char *kind_words(key_kind k)
+{
+    switch (k) {
+    case K_GROUP: return "a group { ... }";
+    case K_INT: return "a whole number";
+    case K_FLOAT: return "a number";
+    case K_STRING: return "a string in double quotes";
+    case K_STR_ARRAY: return "an array of strings [\"a\", \"b\"]";
+    case K_INT_ARRAY: return "an array of whole numbers [1, 2]";
+    case K_MATRIX:
+        return "a list of number arrays ( [0.5, 0.1], [0.0, 0.9] )";
+    }
+    return "?";
+}
+
+static const char *type_words(int type)
+{
+    switch (type) {
+    case CONFIG_TYPE_GROUP: return "a group";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: return "a whole number";
+    case CONFIG_TYPE_FLOAT: return "a decimal number";
+    case CONFIG_TYPE_STRING: return "a string";
+    case CONFIG_TYPE_BOOL: return "true/false";
+    case CONFIG_TYPE_ARRAY: return "an array [ ]";
+    case CONFIG_TYPE_LIST: return "a list ( )";
+    }
+    return "something else";
+}
+
+static const key_spec *find_spec(const char *path)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++)
+        if (strcmp(SCHEMA[i].path, path) == 0)
+            return &SCHEMA[i];
+    return NULL;
+}
+
+static const char *leaf_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+/* Does schema entry `path` sit directly in group `parent` ("" = root)? */
+static bool is_child_of(const char *path, const char *parent)
+{
+    size_t plen = strlen(parent);
+    if (plen == 0)
+        return strchr(path, '.') == NULL;
+    return strncmp(path, parent, plen) == 0 && path[plen] == '.' &&
+           strchr(path + plen + 1, '.') == NULL;
+}
+
+static size_t levenshtein(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (lb > 63)
+        return la > lb ? la : lb;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/*
+ * A hint for an unknown key `name` in group `parent`: the same key name
+ * elsewhere in the schema, else the nearest sibling by edit distance, else
+ * the list of valid keys of the group. Written into buf.
+ */
+static void suggest_key(const char *parent, const char *name, bool full,
+                        char *buf, size_t cap)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++) {
+        if (strcmp(leaf_of(SCHEMA[i].path), name) == 0 &&
+            !is_child_of(SCHEMA[i].path, parent)) {
+            snprintf(buf, cap, " (did you mean '%s'?)", SCHEMA[i].path);
+            return;
+        }
+    }
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < N_SCHEMA; i++) {
+        if (!is_child_of(SCHEMA[i].path, parent))
+            continue;
+        size_t d = levenshtein(name, leaf_of(SCHEMA[i].path));
+        if (d < best_d) {
+            best_d = d;
+            best = leaf_of(SCHEMA[i].path);
+        }
+    }
+    size_t len = strlen(name);
+    if (best != NULL && (best_d <= 2 || best_d * 3 <= len)) {
+        snprintf(buf, cap, " (did you mean '%s%s%s'?)", full ? parent : "",
+                 full && *parent ? "." : "", best);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, cap, " (valid keys here:");
+    for (size_t i = 0; i < N_SCHEMA && used < cap; i++)
+        if (is_child_of(SCHEMA[i].path, parent))
+            used += (size_t)snprintf(buf + used, cap - used, " %s",
+                                     leaf_of(SCHEMA[i].path));
+    if (used < cap)
+        snprintf(buf + used, cap - used, ")");
+}
+
+void tw_config_print_schema(FILE *f)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++)
+        fprintf(f, "%-28s %-40s %s\n", SCHEMA[i].path,
+                kind_words(SCHEMA[i].kind), SCHEMA[i].doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Source positions                                                    */
+/* ------------------------------------------------------------------ */
+
+struct tw_config_src {
+    config_t lc;
+    char **set_paths; /* key path of each --set, parallel to cfg->overrides */
+    char **set_args;  /* borrowed from tw_config.overrides */
+    size_t n_set;
+    const char *path; /* main file, borrowed */
+};
+
+/* The dotted path of a setting, with [i] for list and array elements. */
+static void setting_path(const config_setting_t *s, char *buf, size_t cap)
+{
+    const config_setting_t *parent = config_setting_parent(s);
+    if (parent == NULL) {
+        buf[0] = '\0';
+        return;
+    }
+    setting_path(parent, buf, cap);
+    size_t len = strlen(buf);
+    const char *name = config_setting_name(s);
+    if (name != NULL)
+        snprintf(buf + len, cap - len, "%s%s", len ? "." : "", name);
+    else
+        snprintf(buf + len, cap - len, "[%d]", config_setting_index(s));
+}
+
+/* Is `path` equal to `prefix` or below it? */
+static bool path_under(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(path, prefix, n) == 0 &&
+           (path[n] == '\0' || path[n] == '.' || path[n] == '[');
+}
+
+/* "file:line" or "--set k=v" for a setting; written into buf. */
+static const char *where(const tw_config_src *src, const config_setting_t *s,
+                         char *buf, size_t cap)
+{
+    char path[512];
+    setting_path(s, path, sizeof path);
+    for (size_t i = src->n_set; i-- > 0;) {
+        if (path_under(path, src->set_paths[i])) {
+            snprintf(buf, cap, "--set %s", src->set_args[i]);
+            return buf;
+        }
+    }
+    const char *file = config_setting_source_file(s);
+    unsigned line = config_setting_source_line(s);
+    if (file == NULL)
+        file = src->path;
+    if (line > 0)
+        snprintf(buf, cap, "%s:%u", file, line);
+    else
+        snprintf(buf, cap, "%s", file);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 2: --set overrides                                             */
+/* ------------------------------------------------------------------ */
+
+static config_setting_t *copy_setting(config_setting_t *dst_parent,
+                                      const char *name,
+                                      const config_setting_t *from)
+{
+    int type = config_setting_type(from);
+    config_setting_t *dst = config_setting_add(dst_parent, name, type);
+    if (dst == NULL)
+        return NULL;
+    int ok = CONFIG_TRUE;
+    switch (type) {
+    case CONFIG_TYPE_INT:
+        ok = config_setting_set_int(dst, config_setting_get_int(from));
+        break;
+    case CONFIG_TYPE_INT64:
+        ok = config_setting_set_int64(dst, config_setting_get_int64(from));
+        break;
+    case CONFIG_TYPE_FLOAT:
+        ok = config_setting_set_float(dst, config_setting_get_float(from));
+        break;
+    case CONFIG_TYPE_BOOL:
+        ok = config_setting_set_bool(dst, config_setting_get_bool(from));
+        break;
+    case CONFIG_TYPE_STRING:
+        ok = config_setting_set_string(dst, config_setting_get_string(from));
+        break;
+    default:
+        for (int i = 0; i < config_setting_length(from); i++) {
+            const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
+            if (copy_setting(dst, config_setting_name(c), c) == NULL)
+                return NULL;
+        }
+    }
+    return ok == CONFIG_TRUE ? dst : NULL;
+}
+
+/* Parse `value` as a libconfig value into tmp; NULL when it does not
+ * parse. A bare word for a string key is taken as the string itself. */
+static config_setting_t *parse_value(config_t *tmp, const char *value,
+                                     key_kind kind)
+{
+    size_t len = strlen(value);
+    char *buf = malloc(2 * len + 16);
+    if (buf == NULL)
+        return NULL;
+    config_setting_t *v = NULL;
+    snprintf(buf, 2 * len + 16, "v = %s;", value);
+    if (config_read_string(tmp, buf) == CONFIG_TRUE)
+        v = config_lookup(tmp, "v");
+    if (v == NULL && kind == K_STRING) {
+        char *q = buf + sprintf(buf, "v = \"");
+        for (const char *p = value; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                *q++ = '\\';
+            *q++ = *p;
+        }
+        strcpy(q, "\";");
+        config_destroy(tmp);
+        config_init(tmp);
+        if (config_read_string(tmp, buf) == CONFIG_TRUE)
+            v = config_lookup(tmp, "v");
+    }
+    free(buf);
+    if (v != NULL && config_setting_length(config_root_setting(tmp)) != 1)
+        v = NULL; /* "1; other = 2" smuggles in a second setting */
+    return v;
+}
+
+static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
+{
+    const char *eq = strchr(arg, '=');
+    if (eq == NULL || eq == arg)
+        return tw_error_add(err, TW_EINPUT,
+                            "--set %s: expected key.path=value, e.g. "
+                            "--set simulation.replicates=100", arg);
+    size_t plen = (size_t)(eq - arg);
+    char *path = strndup(arg, plen);
+    if (path == NULL)
+        return tw_error_add(err, TW_EFAIL, "out of memory");
+    const char *value = eq + 1;
+    const key_spec *spec = find_spec(path);
+    if (spec == NULL) {
+        char parent[512], hint[512];
+        snprintf(parent, sizeof parent, "%s", path);
+        char *dot = strrchr(parent, '.');
+        if (dot)
+            *dot = '\0';
+        else
+            parent[0] = '\0';
+        suggest_key(parent, leaf_of(path), true, hint, sizeof hint);
+        tw_error_add(err, TW_EINPUT, "--set %s: unknown key '%s'%s", arg,
+                     path, hint);
+        free(path);
+        return TW_EINPUT;
+    }
+    if (spec->kind == K_GROUP) {
+        tw_error_add(err, TW_EINPUT,
+                     "--set %s: '%s' is a group; set one of its keys instead "
+                     "(e.g. --set %s.<key>=value)", arg, path, path);
+        free(path);
+        return TW_EINPUT;
+    }
+    config_t tmp;
+    config_init(&tmp);
+    config_setting_t *v = parse_value(&tmp, value, spec->kind);
+    if (v == NULL) {
+        tw_error_add(err, TW_EINPUT,
+                     "--set %s: cannot read the value '%s' (expected %s)",
+                     arg, value, kind_words(spec->kind));
+        config_destroy(&tmp);
+        free(path);
+        return TW_EINPUT;
+    }
+    /* Walk down from the root, creating groups that are not there yet. */
+    config_setting_t *parent = config_root_setting(&src->lc);
+    char *save = NULL, *walk = strdup(path);
+    int rc = TW_OK;
+    if (walk == NULL)
+        rc = tw_error_add(err, TW_EFAIL, "out of memory");
+    char *tok = walk ? strtok_r(walk, ".", &save) : NULL;
+    while (rc == TW_OK && tok != NULL) {
+        char *next = strtok_r(NULL, ".", &save);
+        config_setting_t *child = config_setting_get_member(parent, tok);
+        if (next == NULL) {
+            if (child != NULL)
+                config_setting_remove(parent, tok);
+            if (copy_setting(parent, tok, v) == NULL)
+                rc = tw_error_add(err, TW_EINPUT,
+                                  "--set %s: cannot store the value", arg);
+        } else {
+            if (child == NULL)
+                child = config_setting_add(parent, tok, CONFIG_TYPE_GROUP);
+            if (child == NULL ||
+                config_setting_type(child) != CONFIG_TYPE_GROUP) {
+                rc = tw_error_add(err, TW_EINPUT,
+                                  "--set %s: '%s' in the config is not a "
+                                  "group", arg, tok);
+            }
+            parent = child;
+        }
+        tok = next;
+    }
+    free(walk);
+    config_destroy(&tmp);
+    if (rc != TW_OK) {
+        free(path);
+        return rc;
+    }
+    src->set_paths[src->n_set] = path;
+    src->set_args[src->n_set] = (char *)arg;
+    src->n_set++;
+    return TW_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 3: schema check                                                */
+/* ------------------------------------------------------------------ */
+
+static bool is_int_type(int t)
+{
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static bool is_num_type(int t)
+{
+    return is_int_type(t) || t == CONFIG_TYPE_FLOAT;
+}
+
+/* Does setting s have the shape `kind` asks for? */
+static bool kind_ok(key_kind kind, const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    int n = config_setting_length(s);
+    switch (kind) {
+    case K_GROUP: return t == CONFIG_TYPE_GROUP;
+    case K_INT: return is_int_type(t);
+    case K_FLOAT: return is_num_type(t);
+    case K_STRING: return t == CONFIG_TYPE_STRING;
+    case K_STR_ARRAY:
+    case K_INT_ARRAY:
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+            return false;
+        for (int i = 0; i < n; i++) {
+            int et = config_setting_type(config_setting_get_elem(s, (unsigned)i));
+            if (kind == K_STR_ARRAY ? et != CONFIG_TYPE_STRING
+                                    : !is_int_type(et))
+                return false;
+        }
+        return true;
+    case K_MATRIX:
+        if (t != CONFIG_TYPE_LIST)
+            return false;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *row = config_setting_get_elem(s, (unsigned)i);
+            int rt = config_setting_type(row);
+            if (rt != CONFIG_TYPE_ARRAY && rt != CONFIG_TYPE_LIST)
+                return false;
+            for (int j = 0; j < config_setting_length(row); j++)
+                if (!is_num_type(config_setting_type(
+                        config_setting_get_elem(row, (unsigned)j))))
+                    return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+static void check_group(const tw_config_src *src, const config_setting_t *g,
+                        const char *gpath, tw_error *err)
+{
+    char path[512], at[600], hint[512];
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(s);
+        snprintf(path, sizeof path, "%s%s%s", gpath, *gpath ? "." : "", name);
+        const key_spec *spec = find_spec(path);
+        if (spec == NULL) {
+            suggest_key(gpath, name, false, hint, sizeof hint);
+            tw_error_add(err, TW_EINPUT, "%s: unknown key '%s'%s%s%s%s",
+                         where(src, s, at, sizeof at), name, hint,
+                         *gpath ? " in group '" : "", gpath,
+                         *gpath ? "'" : "");
+            continue;
+        }
+        if (!kind_ok(spec->kind, s)) {
+            tw_error_add(err, TW_EINPUT, "%s: %s: expected %s, got %s",
+                         where(src, s, at, sizeof at), path,
+                         kind_words(spec->kind),
+                         type_words(config_setting_type(s)));
+            continue;
+        }
+        if (spec->kind == K_GROUP)
+            check_group(src, s, path, err);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Step 4: read into the struct and validate                           */
+/* ------------------------------------------------------------------ */
+
+/* The reader: the libconfig tree, the struct being filled, the errors. */
+typedef struct reader {
+    const tw_config_src *src;
+    tw_config *cfg;
+    tw_error *err;
+    char at[600];
+} reader;
+
+static const char *at(reader *r, const config_setting_t *s)
+{
+    return where(r->src, s, r->at, sizeof r->at);
+}
+
+static void bad(reader *r, const config_setting_t *s, const char *path,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void bad(reader *r, const config_setting_t *s, const char *path,
+                const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    tw_error_add(r->err, TW_EINPUT, "%s: %s: %s", at(r, s), path, what);
+}
+
+/* The setting at `path`; when absent and `required`, report where it
+ * should have been. */
+static const config_setting_t *get(reader *r, const char *path, bool required)
+{
+    const config_setting_t *s = config_lookup(&r->src->lc, path);
+    if (s != NULL || !required)
+        return s;
+    const key_spec *spec = find_spec(path);
+    char parent[512];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *dot = strrchr(parent, '.');
+    const config_setting_t *g = NULL;
+    if (dot) {
+        *dot = '\0';
+        g = config_lookup(&r->src->lc, parent);
+    }
+    if (dot && g == NULL)
+        return NULL; /* the missing group was reported already */
+    if (g != NULL)
+        tw_error_add(r->err, TW_EINPUT,
+                     "%s: group '%s' has no '%s' (%s)", at(r, g), parent,
+                     leaf_of(path), spec ? spec->doc : "required");
+    else
+        tw_error_add(r->err, TW_EINPUT, "%s: missing section '%s' (%s)",
+                     r->src->path, path, spec ? spec->doc : "required");
+    return NULL;
+}
+
+static double num(const config_setting_t *s)
+{
+    if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+        return config_setting_get_float(s);
+    return (double)config_setting_get_int64(s);
+}
+
+/* Read a whole number in [lo, hi]; false (reported) when absent or out of
+ * range. */
+static bool get_int(reader *r, const char *path, bool required, int64_t lo,
+                    int64_t hi, int64_t *out)
+{
+    const config_setting_t *s = get(r, path, required);
+    if (s == NULL)
+        return false;
+    int64_t v = config_setting_get_int64(s);
+    if (v < lo || v > hi) {
+        bad(r, s, path, "%lld is out of range; it must be from %lld to %lld",
+            (long long)v, (long long)lo, (long long)hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Read a string that must be one of names[0..n-1]; returns its index or
+ * -1 (reported). */
+static int get_choice(reader *r, const char *path, const char *const *names,
+                      int n)
+{
+    const config_setting_t *s = get(r, path, true);
+    if (s == NULL)
+        return -1;
+    const char *v = config_setting_get_string(s);
+    for (int i = 0; i < n; i++)
+        if (strcmp(v, names[i]) == 0)
+            return i;
+    char list[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < n && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                                 i ? ", " : "", names[i]);
+    bad(r, s, path, "\"%s\" is not a valid value; use one of %s", v, list);
+    return -1;
+}
+
+static bool utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
+                              : (*p & 0xF0) == 0xE0 ? 2
+                              : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0 || (n == 1 && *p < 0xC2))
+            return false;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return false;
+    }
+    return true;
+}
+
+static const char *const MODE_NAMES[TW_N_MODES] = {"markov"};
+static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
+    "none", "replace", "quota"};
+
+const char *tw_mode_name(tw_mode m)
+{
+    return (unsigned)m < TW_N_MODES ? MODE_NAMES[m] : "?";
+}
+
+const char *tw_recruit_mode_name(tw_recruit_mode m)
+{
+    return (unsigned)m < TW_N_RECRUIT_MODES ? RECRUIT_NAMES[m] : "?";
+}
+
+static void read_simulation(reader *r)
+{
+    tw_config *c = r->cfg;
+    int mode = get_choice(r, "simulation.mode", MODE_NAMES, TW_N_MODES);
+    if (mode >= 0)
+        c->mode = (tw_mode)mode;
+    int64_t base = 0, end = 0, reps = 0, seed = 0;
+    bool have_base = get_int(r, "simulation.base_year", true, 1900, 2200,
+                             &base);
+    bool have_end = get_int(r, "simulation.end_year", true, 1900, 2200, &end);
+    if (have_base && have_end && end <= base) {
+        bad(r, get(r, "simulation.end_year", true), "simulation.end_year",
+            "%lld is not after base_year %lld; years must be in order",
+            (long long)end, (long long)base);
+    }
+    c->base_year = (int)base;
+    c->end_year = (int)end;
+    if (get_int(r, "simulation.replicates", true, 1, 10000000, &reps))
+        c->replicates = (uint32_t)reps;
+    if (get_int(r, "simulation.seed", true, 0, INT64_MAX, &seed))
+        c->seed = (uint64_t)seed;
+}
+
+static void read_tiers(reader *r)
+{
+    tw_config *c = r->cfg;
+    const config_setting_t *names = get(r, "tiers.names", true);
+    if (names != NULL) {
+        int n = config_setting_length(names);
+        if (n < 1 || n > TW_MAX_TIERS) {
+            bad(r, names, "tiers.names", "%d tiers; there must be 1 to %d", n,
+                TW_MAX_TIERS);
+        } else {
+            for (int i = 0; i < n; i++) {
+                const char *v = config_setting_get_string_elem(names, i);
+                c->tier_names[i] = strdup(v);
+                if (c->tier_names[i] == NULL) {
+                    tw_error_add(r->err, TW_EFAIL, "out of memory");
+                    return;
+                }
+                c->n_tiers = (size_t)i + 1;
+                if (v[0] == '\0')
+                    bad(r, names, "tiers.names", "tier %d has an empty name",
+                        i);
+                else if (!utf8_valid(v))
+                    bad(r, names, "tiers.names",
+                        "tier %d's name is not valid UTF-8 (save the file "
+                        "as UTF-8)", i);
+                else if (strlen(v) >= 96)
+                    bad(r, names, "tiers.names",
+                        "tier %d's name is longer than 95 bytes", i);
+                for (int j = 0; j < i; j++)
+                    if (strcmp(v, c->tier_names[j]) == 0)
+                        bad(r, names, "tiers.names",
+                            "the name \"%s\" is used twice", v);
+            }
+        }
+    }
+    size_t nt = c->n_tiers;
+    const config_setting_t *m = get(r, "tiers.transition", true);
+    if (m != NULL && nt > 0) {
+        size_t rows = (size_t)config_setting_length(m);
+        if (rows != nt)
+            bad(r, m, "tiers.transition",
+                "has %zu rows but there are %zu tiers; it must be %zu x %zu",
+                rows, nt, nt, nt);
+        for (size_t i = 0; i < rows && i < nt; i++) {
+            const config_setting_t *row = config_setting_get_elem(m, (unsigned)i);
+            size_t cols = (size_t)config_setting_length(row);
+            if (cols != nt) {
+                bad(r, row, "tiers.transition",
+                    "row %zu (%s) has %zu entries; it must have %zu, one per "
+                    "tier", i, c->tier_names[i], cols, nt);
+                continue;
+            }
+            double sum = 0;
+            for (size_t j = 0; j < nt; j++) {
+                double p = num(config_setting_get_elem(row, (unsigned)j));
+                c->transition[i][j] = p;
+                if (!(p >= 0.0 && p <= 1.0))
+                    bad(r, row, "tiers.transition",
+                        "row %zu, column %zu: %g is not a probability "
+                        "(0 to 1)", i, j, p);
+                sum += p;
+            }
+            if (sum > 1.0 + 1e-9)
+                bad(r, row, "tiers.transition",
+                    "row %zu (%s) sums to %.6g; a row is the chance of "
+                    "moving to each tier, 1 minus its sum is the chance of "
+                    "leaving, so it cannot exceed 1", i, c->tier_names[i],
+                    sum);
+        }
+    }
+}
+
+static void read_teachers(reader *r)
+{
+    tw_config *c = r->cfg;
+    const config_setting_t *s = get(r, "teachers.tier_counts", true);
+    if (s == NULL || c->n_tiers == 0)
+        return;
+    size_t n = (size_t)config_setting_length(s);
+    if (n != c->n_tiers) {
+        bad(r, s, "teachers.tier_counts",
+            "has %zu counts but there are %zu tiers", n, c->n_tiers);
+        return;
+    }
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = config_setting_get_int64(
+            config_setting_get_elem(s, (unsigned)i));
+        if (v < 0 || v > 100000000) {
+            bad(r, s, "teachers.tier_counts",
+                "count %zu (%s) is %lld; counts must be 0 to 100000000", i,
+                c->tier_names[i], (long long)v);
+            continue;
+        }
+        c->tier_counts[i] = v;
+        total += v;
+    }
+    if (total > 100000000)
+        bad(r, s, "teachers.tier_counts",
+            "%lld teachers in all; at most 100000000 are supported",
+            (long long)total);
+}
+
+static void read_recruitment(reader *r)
+{
+    tw_config *c = r->cfg;
+    int mode = get_choice(r, "recruitment.mode", RECRUIT_NAMES,
+                          TW_N_RECRUIT_MODES);
+    if (mode < 0)
+        return;
+    c->recruit_mode = (tw_recruit_mode)mode;
+    if (c->recruit_mode == TW_RECRUIT_NONE)
+        return;
+    const config_setting_t *e = get(r, "recruitment.entry_tier", true);
+    if (e != NULL && c->n_tiers > 0) {
+        const char *v = config_setting_get_string(e);
+        size_t best = 0, best_d = (size_t)-1;
+        for (size_t i = 0; i < c->n_tiers; i++) {
+            size_t d = levenshtein(v, c->tier_names[i]);
+            if (d < best_d) {
+                best_d = d;
+                best = i;
+            }
+        }
+        if (best_d == 0)
+            c->entry_tier = best;
+        else
+            bad(r, e, "recruitment.entry_tier",
+                "\"%s\" is not one of tiers.names (did you mean \"%s\"?)", v,
+                c->tier_names[best]);
+    }
+    if (c->recruit_mode == TW_RECRUIT_QUOTA)
+        get_int(r, "recruitment.annual_quota", true, 0, 100000000,
+                &c->annual_quota);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                             */
+/* ------------------------------------------------------------------ */
+
+static char *slurp(const char *path, tw_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        tw_error_set(err, TW_EINPUT, "%s: cannot open the config file: %s",
+                     path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *nb = realloc(buf, cap *= 2);
+        if (nb == NULL) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf = nb;
+        }
+    }
+    bool ioerr = ferror(f);
+    fclose(f);
+    if (buf == NULL) {
+        tw_error_set(err, TW_EFAIL, "%s: out of memory reading it", path);
+        return NULL;
+    }
+    if (ioerr) {
+        free(buf);
+        tw_error_set(err, TW_EINPUT, "%s: cannot read the config file", path);
+        return NULL;
+    }
+    buf[len] = '\0';
+    if (strlen(buf) != len) {
+        free(buf);
+        tw_error_set(err, TW_EINPUT,
+                     "%s: this is not a text file (it contains NUL bytes)",
+                     path);
+        return NULL;
+    }
+    return buf;
+}
+
+static char *write_effective(config_t *lc)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return NULL;
+    config_write(lc, f);
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+static void src_free(tw_config_src *src)
+{
+    if (src == NULL)
+        return;
+    config_destroy(&src->lc);
+    for (size_t i = 0; i < src->n_set; i++)
+        free(src->set_paths[i]);
+    free(src->set_paths);
+    free(src->set_args);
+    free(src);
+}
+
+void tw_config_free(tw_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    src_free(cfg->src);
+    free(cfg->path);
+    free(cfg->text);
+    free(cfg->effective);
+    for (size_t i = 0; i < cfg->n_overrides; i++)
+        free(cfg->overrides[i]);
+    free(cfg->overrides);
+    free(cfg->region_name);
+    for (size_t i = 0; i < cfg->n_tiers; i++)
+        free(cfg->tier_names[i]);
+    free(cfg);
+}
+
+size_t tw_config_n_years(const tw_config *cfg)
+{
+    return (size_t)(cfg->end_year - cfg->base_year + 1);
+}
+
+/* Step 1: parse `path` (and its @include files) into src->lc. */
+static int parse_file(tw_config_src *src, const char *path, tw_error *err)
+{
+    /* @include paths are relative to the main file's directory. */
+    char *dir = strdup(path);
+    if (dir == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        slash[1] = '\0';
+    else
+        strcpy(dir, "./");
+    config_set_include_dir(&src->lc, dir);
+    free(dir);
+    if (config_read_file(&src->lc, path) == CONFIG_TRUE)
+        return TW_OK;
+    const char *efile = config_error_file(&src->lc);
+    const char *etext = config_error_text(&src->lc);
+    int eline = config_error_line(&src->lc);
+    if (config_error_type(&src->lc) == CONFIG_ERR_FILE_IO)
+        return tw_error_set(err, TW_EINPUT, "%s: cannot read the config "
+                            "file or one of its @include files (%s)",
+                            efile ? efile : path, etext ? etext : "I/O error");
+    if (etext && strstr(etext, "include file") != NULL &&
+        strstr(etext, "nesting") == NULL) {
+        char line[512] = "";
+        FILE *f = efile ? fopen(efile, "r") : NULL;
+        for (int i = 0; f && i < eline && fgets(line, sizeof line, f); i++)
+            ;
+        if (f)
+            fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        return tw_error_set(err, TW_EINPUT,
+                            "%s:%d: %s: %s (@include paths are relative to "
+                            "the main config's directory)",
+                            efile ? efile : path, eline, etext, line);
+    }
+    bool nesting = etext && strstr(etext, "nesting") != NULL;
+    return tw_error_set(err, TW_EINPUT, "%s:%d: %s (%s)",
+                        efile ? efile : path, eline,
+                        etext ? etext : "syntax error",
+                        nesting ? "is there an @include cycle? at most 10 "
+                                  "levels of @include are allowed"
+                                : "the file is not valid libconfig syntax "
+                                  "near this line; see docs/config.md");
+}
+
+int tw_config_load(const char *path, const char *const *overrides,
+                   size_t n_overrides, tw_config **out, tw_error *err)
+{
+    *out = NULL;
+    tw_error_clear(err);
+    tw_config *c = calloc(1, sizeof *c);
+    tw_config_src *src = calloc(1, sizeof *src);
+    if (c == NULL || src == NULL) {
+        free(c);
+        free(src);
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    config_init(&src->lc);
+    c->src = src;
+    c->path = strdup(path);
+    c->overrides = calloc(n_overrides + 1, sizeof *c->overrides);
+    src->set_paths = calloc(n_overrides + 1, sizeof *src->set_paths);
+    src->set_args = calloc(n_overrides + 1, sizeof *src->set_args);
+    src->path = c->path;
+    if (c->path == NULL || c->overrides == NULL || src->set_paths == NULL ||
+        src->set_args == NULL) {
+        tw_config_free(c);
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < n_overrides; i++) {
+        c->overrides[i] = strdup(overrides[i]);
+        if (c->overrides[i] == NULL) {
+            tw_config_free(c);
+            return tw_error_set(err, TW_EFAIL, "out of memory");
+        }
+        c->n_overrides = i + 1;
+    }
+
+    int rc = TW_OK;
+    c->text = slurp(path, err);
+    if (c->text == NULL)
+        rc = err ? err->code : TW_EINPUT;
+    if (rc == TW_OK)
+        rc = parse_file(src, path, err);
+    for (size_t i = 0; rc == TW_OK && i < n_overrides; i++)
+        apply_override(src, c->overrides[i], err);
+    if (rc == TW_OK && err && err->code != TW_OK)
+        rc = err->code;
+    if (rc == TW_OK) {
+        check_group(src, config_root_setting(&src->lc), "", err);
+        if (err && err->code != TW_OK)
+            rc = err->code;
+    }
+    if (rc == TW_OK) {
+        reader r = {.src = src, .cfg = c, .err = err};
+        for (size_t i = 0; i < N_SCHEMA; i++)
+            if (SCHEMA[i].kind == K_GROUP && strchr(SCHEMA[i].path, '.') ==
+                NULL && strncmp(SCHEMA[i].doc, "required", 8) == 0)
+                get(&r, SCHEMA[i].path, true);
+        const config_setting_t *name = get(&r, "region.name", false);
+        c->region_name = strdup(name ? config_setting_get_string(name) : "");
+        read_simulation(&r);
+        read_tiers(&r);
+        read_teachers(&r);
+        read_recruitment(&r);
+        if (err && err->code != TW_OK)
+            rc = err->code;
+        else if (c->region_name == NULL)
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    if (rc == TW_OK) {
+        c->effective = write_effective(&src->lc);
+        if (c->effective == NULL)
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    if (rc != TW_OK) {
+        tw_config_free(c);
+        return rc;
+    }
+    *out = c;
+    return TW_OK;
+}

@@ -1,0 +1,1209 @@
+/*
+ * h5.c - the HDF5 output file (see tw_h5.h for the contract).
+ *
+ * Layout (format_version 1):
+ *   /trajectories        float64 [R, Y, M], chunk [1, Y, M], shuffle+deflate 4,
+ *                        fill NaN; attr dims = "replicate,year,metric"
+ *   /replicates/done     uint8 [R], 1 once replicate r is in /trajectories
+ *   /years               int32 [Y]
+ *   /metrics/{name,unit,description,label}   vlen UTF-8 [M]
+ *   /tiers/names         vlen UTF-8 [T] (absent when T == 0)
+ *   /summary/{mean,sd,p05,p50,p95}           float64 [Y, M] (absent until
+ *                        tw_h5_write_summary)
+ *   /config/text, /config/effective          scalar vlen UTF-8
+ *   /config/overrides    vlen UTF-8 [n] (n may be 0)
+ *   root attrs           format_version, engine_version, git_commit, seed,
+ *                        mode, config_path, n_replicates
+ *   /provenance attrs    created, host (the only run-to-run variable parts;
+ *                        object time stamps are switched off)
+ *
+ * Style: every hid_t starts as H5I_INVALID_HID, every HDF5 call is checked
+ * and jumps to the function's single `out:` label, which closes whatever
+ * is open. HDF5's automatic error printing is off; a failure is reported
+ * as "cannot <step> <file>: <innermost HDF5 error>".
+ *
+ * The default (earliest) file format is kept on purpose: its superblock
+ * has no "file is open for writing" flag, so a file flushed after each
+ * replicate is readable even when the writer was killed.
+ */
+#include "tw_h5.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+struct tw_h5_out {
+    hid_t file, traj, done;   /* open from create until finish/abort */
+    int created;              /* the partial file exists and is ours */
+    char *path, *partial;     /* owned; partial = path + ".partial" */
+    size_t n_reps, n_years, n_metrics;
+    unsigned char *written;   /* [n_reps], mirrors /replicates/done */
+    int have_summary;
+};
+
+/*
+ * The step in progress of one public call, for its error message:
+ * "cannot <what> <file>[: <detail>]". Helpers never set `what` (the caller
+ * names the step before calling them); a failing helper captures the
+ * HDF5 detail before its cleanup calls clear the error stack. `reported`
+ * means the message is already in the tw_error (a non-HDF5 problem).
+ */
+typedef struct h5ctx {
+    const char *file;
+    char what[192];
+    char detail[320];
+    int reported;
+} h5ctx;
+
+static void ctx_step(h5ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int ctx_fail(h5ctx *c, tw_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void ctx_step(h5ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->what, sizeof c->what, fmt, ap);
+    va_end(ap);
+}
+
+/* Report a non-HDF5 failure now; the out: label will not overwrite it. */
+static int ctx_fail(h5ctx *c, tw_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char msg[TW_ERROR_MSG_MAX];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->reported = 1;
+    return tw_error_set(err, TW_EFAIL, "%s", msg);
+}
+
+/* H5Ewalk2 callback: keep the innermost (n == 0) error description. A
+ * low-level file driver message is cut down to its strerror part. */
+static herr_t walk_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    char *buf = data;
+    const size_t cap = sizeof((h5ctx *)0)->detail;
+    if (n != 0 || e->desc == NULL)
+        return 0;
+    const char *p = strstr(e->desc, "error message = '");
+    if (p != NULL) {
+        p += strlen("error message = '");
+        const char *q = strchr(p, '\'');
+        int len = q ? (int)(q - p) : (int)strlen(p);
+        snprintf(buf, cap, "%.*s", len, p);
+    } else {
+        snprintf(buf, cap, "%s", e->desc);
+    }
+    return 0;
+}
+
+/* At a failing out: label, before any cleanup call: keep the first
+ * (innermost) HDF5 error seen by this public call. */
+static void ctx_grab(h5ctx *c)
+{
+    if (c->detail[0] == '\0')
+        H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_innermost, c->detail);
+}
+
+static int ctx_report(const h5ctx *c, tw_error *err)
+{
+    if (c->reported)
+        return TW_EFAIL;
+    return tw_error_set(err, TW_EFAIL, "cannot %s %s%s%s", c->what, c->file,
+                        c->detail[0] ? ": " : "", c->detail);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+/* A new variable-length UTF-8 string type; the caller closes it. */
+static hid_t vlen_utf8(void)
+{
+    hid_t t = H5I_INVALID_HID;
+    if ((t = H5Tcopy(H5T_C_S1)) < 0)
+        goto out;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0)
+        goto out;
+    if (H5Tset_cset(t, H5T_CSET_UTF8) < 0)
+        goto out;
+    return t;
+out:
+    if (t >= 0)
+        H5Tclose(t);
+    return H5I_INVALID_HID;
+}
+
+/* An object creation property list without modification times, so that
+ * two runs with the same inputs give the same bytes outside /provenance. */
+static hid_t untimed_ocpl(hid_t cls)
+{
+    hid_t p = H5I_INVALID_HID;
+    if ((p = H5Pcreate(cls)) < 0)
+        goto out;
+    if (H5Pset_obj_track_times(p, 0) < 0)
+        goto out;
+    return p;
+out:
+    if (p >= 0)
+        H5Pclose(p);
+    return H5I_INVALID_HID;
+}
+
+/* Create group `name` under loc; returns the open group (caller closes). */
+static hid_t make_group(h5ctx *c, hid_t loc, const char *name)
+{
+    hid_t gcpl = H5I_INVALID_HID, g = H5I_INVALID_HID;
+    if ((gcpl = untimed_ocpl(H5P_GROUP_CREATE)) < 0)
+        goto out;
+    if ((g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
+        goto out;
+out:
+    if (g < 0)
+        ctx_grab(c);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    return g;
+}
+
+/* Attribute `name` on loc, a scalar of file type ftype from *value. */
+static int put_scalar_attr(h5ctx *c, hid_t loc, const char *name,
+                           hid_t ftype, hid_t mtype, const void *value)
+{
+    hid_t space = H5I_INVALID_HID, a = H5I_INVALID_HID;
+    int rc = -1;
+    if ((space = H5Screate(H5S_SCALAR)) < 0)
+        goto out;
+    if ((a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT,
+                        H5P_DEFAULT)) < 0)
+        goto out;
+    if (H5Awrite(a, mtype, value) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (a >= 0)
+        H5Aclose(a);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+/* Attribute `name` on loc: a vlen UTF-8 string (NULL is written as ""). */
+static int put_str_attr(h5ctx *c, hid_t loc, const char *name,
+                        const char *value)
+{
+    hid_t t = H5I_INVALID_HID;
+    int rc = -1;
+    const char *v = value ? value : "";
+    if ((t = vlen_utf8()) < 0)
+        goto out;
+    rc = put_scalar_attr(c, loc, name, t, t, &v);
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (t >= 0)
+        H5Tclose(t);
+    return rc;
+}
+
+/*
+ * Dataset `name` under loc of vlen UTF-8 strings: scalar when `scalar`
+ * (v[0] is written), else 1-D [n] (n may be 0: an empty array, which
+ * h5py reads as shape (0,)). NULL strings are written as "". Optional
+ * `desc` becomes a "description" attribute.
+ */
+static int put_strings(h5ctx *c, hid_t loc, const char *name, int scalar,
+                       size_t n, const char *const *v, const char *desc)
+{
+    hid_t t = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    hid_t dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
+    const char **buf = NULL;
+    int rc = -1;
+    hsize_t dims[1] = { n };
+
+    if (scalar)
+        n = 1;
+    if ((buf = calloc(n ? n : 1, sizeof *buf)) == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = v[i] ? v[i] : "";
+    if ((t = vlen_utf8()) < 0)
+        goto out;
+    if (scalar) {
+        if ((space = H5Screate(H5S_SCALAR)) < 0)
+            goto out;
+    } else if ((space = H5Screate_simple(1, dims, NULL)) < 0) {
+        goto out;
+    }
+    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+        goto out;
+    if ((d = H5Dcreate2(loc, name, t, space, H5P_DEFAULT, dcpl,
+                        H5P_DEFAULT)) < 0)
+        goto out;
+    if (n > 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        goto out;
+    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (d >= 0)
+        H5Dclose(d);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (t >= 0)
+        H5Tclose(t);
+    free(buf);
+    return rc;
+}
+
+/* Contiguous numeric dataset `name` [dims] of file type ftype, written
+ * from `data` (memory type mtype), with optional description and units. */
+static int put_array(h5ctx *c, hid_t loc, const char *name, hid_t ftype,
+                     hid_t mtype, int rank, const hsize_t *dims,
+                     const void *data, const char *desc, const char *units)
+{
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+    hid_t d = H5I_INVALID_HID;
+    int rc = -1;
+    if ((space = H5Screate_simple(rank, dims, NULL)) < 0)
+        goto out;
+    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+        goto out;
+    if ((d = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
+                        H5P_DEFAULT)) < 0)
+        goto out;
+    if (H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        goto out;
+    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
+        goto out;
+    if (units != NULL && put_str_attr(c, d, "units", units) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (d >= 0)
+        H5Dclose(d);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+/* /metrics/<field> for the four text fields of the metric table. */
+static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
+{
+    hid_t g = H5I_INVALID_HID;
+    const char **v = NULL;
+    int rc = -1;
+    static const char *const field[4] = { "name", "unit", "description",
+                                          "label" };
+    static const char *const desc[4] = {
+        "stable dotted metric name; column m of /trajectories is metric m",
+        "unit of the metric's values",
+        "one-line description of the metric",
+        "label from the config (e.g. the tier name), \"\" if none",
+    };
+
+    if ((v = calloc(mt->n ? mt->n : 1, sizeof *v)) == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    if ((g = make_group(c, file, "metrics")) < 0)
+        goto out;
+    for (int f = 0; f < 4; f++) {
+        for (size_t i = 0; i < mt->n; i++) {
+            const tw_metric *m = &mt->v[i];
+            v[i] = f == 0 ? m->name : f == 1 ? m->unit
+                 : f == 2 ? m->description : m->label;
+        }
+        if (put_strings(c, g, field[f], 0, mt->n, v, desc[f]) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (g >= 0)
+        H5Gclose(g);
+    free(v);
+    return rc;
+}
+
+/* /config/{text,effective,overrides}. */
+static int put_config(h5ctx *c, hid_t file, const tw_h5_meta *m)
+{
+    hid_t g = H5I_INVALID_HID;
+    int rc = -1;
+    if ((g = make_group(c, file, "config")) < 0)
+        goto out;
+    if (put_strings(c, g, "text", 1, 1, &m->config_text,
+                    "the main config file, verbatim") != 0)
+        goto out;
+    if (put_strings(c, g, "effective", 1, 1, &m->config_effective,
+                    "the config after @include and --set, as libconfig "
+                    "writes it") != 0)
+        goto out;
+    if (put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
+                    "the --set arguments, verbatim, in order") != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (g >= 0)
+        H5Gclose(g);
+    return rc;
+}
+
+/* The root attributes, which identify the file as twsim output. */
+static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
+{
+    int version = TW_H5_FORMAT_VERSION;
+    uint64_t nrep = m->n_replicates;
+    if (put_scalar_attr(c, file, "format_version", H5T_STD_I32LE,
+                        H5T_NATIVE_INT, &version) != 0 ||
+        put_str_attr(c, file, "engine_version", m->engine_version) != 0 ||
+        put_str_attr(c, file, "git_commit", m->git_commit) != 0 ||
+        put_scalar_attr(c, file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                        &m->seed) != 0 ||
+        put_str_attr(c, file, "mode", m->mode) != 0 ||
+        put_str_attr(c, file, "config_path", m->config_path) != 0 ||
+        put_scalar_attr(c, file, "n_replicates", H5T_STD_U64LE,
+                        H5T_NATIVE_UINT64, &nrep) != 0)
+        return -1;
+    return 0;
+}
+
+/* /provenance: creation time (ISO-8601 UTC) and host name. */
+static int put_provenance(h5ctx *c, hid_t file)
+{
+    hid_t g = H5I_INVALID_HID;
+    int rc = -1;
+    char created[32] = "unknown", host[256] = "unknown";
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm) != NULL)
+        strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+
+    if ((g = make_group(c, file, "provenance")) < 0)
+        goto out;
+    if (put_str_attr(c, g, "created", created) != 0 ||
+        put_str_attr(c, g, "host", host) != 0 ||
+        put_str_attr(c, g, "description",
+                     "varies from run to run; excluded when comparing "
+                     "outputs") != 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (g >= 0)
+        H5Gclose(g);
+    return rc;
+}
+
+/* Close the handle's HDF5 objects (ignoring errors) and free it. */
+static void handle_free(tw_h5_out *h)
+{
+    if (h->done >= 0)
+        H5Dclose(h->done);
+    if (h->traj >= 0)
+        H5Dclose(h->traj);
+    if (h->file >= 0)
+        H5Fclose(h->file);
+    free(h->path);
+    free(h->partial);
+    free(h->written);
+    free(h);
+}
+
+/*
+ * Build the whole layout in "<path>.partial" (truncating any stale one),
+ * with /trajectories all NaN and /replicates/done all 0, and flush it.
+ * `meta` is only borrowed. On failure nothing is left on disk and *out is
+ * NULL.
+ */
+int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
+                 tw_error *err)
+{
+    h5ctx c = { .file = path };
+    tw_h5_out *h = NULL;
+    hid_t fcpl = H5I_INVALID_HID, g = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    const double nan = NAN;
+
+    *out = NULL;
+    ctx_step(&c, "set up HDF5 to write");
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+        goto out;
+    if (meta->metrics == NULL || meta->n_replicates == 0 ||
+        meta->n_years == 0 || meta->metrics->n == 0 || meta->years == NULL ||
+        (meta->n_tiers > 0 && meta->tier_names == NULL) ||
+        (meta->n_overrides > 0 && meta->overrides == NULL)) {
+        ctx_fail(&c, err, "internal: cannot write %s: %zu replicates, %zu "
+                 "years, %zu metrics (all must be > 0)", path,
+                 meta->n_replicates, meta->n_years,
+                 meta->metrics ? meta->metrics->n : 0);
+        goto out;
+    }
+
+    if ((h = calloc(1, sizeof *h)) == NULL)
+        goto oom;
+    h->file = h->traj = h->done = H5I_INVALID_HID;
+    h->n_reps = meta->n_replicates;
+    h->n_years = meta->n_years;
+    h->n_metrics = meta->metrics->n;
+    size_t plen = strlen(path) + sizeof ".partial";
+    if ((h->path = strdup(path)) == NULL ||
+        (h->partial = malloc(plen)) == NULL ||
+        (h->written = calloc(h->n_reps, 1)) == NULL)
+        goto oom;
+    snprintf(h->partial, plen, "%s.partial", path);
+    c.file = h->partial;
+
+    ctx_step(&c, "create");
+    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0)
+        goto out;
+    if ((h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, fcpl,
+                             H5P_DEFAULT)) < 0)
+        goto out;
+    h->created = 1;
+
+    ctx_step(&c, "write the root attributes in");
+    if (put_root_attrs(&c, h->file, meta) != 0)
+        goto out;
+
+    ctx_step(&c, "create /trajectories in");
+    {
+        hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
+        hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
+        if ((space = H5Screate_simple(3, dims, NULL)) < 0)
+            goto out;
+        if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+            goto out;
+        if (H5Pset_chunk(dcpl, 3, chunk) < 0)
+            goto out;
+        if (H5Pset_shuffle(dcpl) < 0)
+            goto out;
+        if (H5Pset_deflate(dcpl, 4) < 0)
+            goto out;
+        if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0)
+            goto out;
+        if ((h->traj = H5Dcreate2(h->file, "trajectories", H5T_IEEE_F64LE,
+                                  space, H5P_DEFAULT, dcpl,
+                                  H5P_DEFAULT)) < 0)
+            goto out;
+        if (put_str_attr(&c, h->traj, "dims", "replicate,year,metric") != 0 ||
+            put_str_attr(&c, h->traj, "description",
+                         "value of metric m in year y of replicate r; NaN "
+                         "where the replicate is not written "
+                         "(/replicates/done); units in /metrics/unit") != 0)
+            goto out;
+    }
+
+    ctx_step(&c, "create /replicates/done in");
+    {
+        hsize_t dims[1] = { h->n_reps };
+        if ((g = make_group(&c, h->file, "replicates")) < 0)
+            goto out;
+        if (put_array(&c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
+                      h->written, "1 once the replicate's trajectory is in "
+                      "/trajectories, else 0", NULL) != 0)
+            goto out;
+        /* Reach the dataset through the file so g can be closed now. */
+        if ((h->done = H5Dopen2(h->file, "/replicates/done",
+                                H5P_DEFAULT)) < 0)
+            goto out;
+    }
+
+    ctx_step(&c, "write /years in");
+    {
+        hsize_t dims[1] = { h->n_years };
+        if (put_array(&c, h->file, "years", H5T_STD_I32LE, H5T_NATIVE_INT, 1,
+                      dims, meta->years, "calendar year of each row of "
+                      "/trajectories", "year") != 0)
+            goto out;
+    }
+
+    ctx_step(&c, "write /metrics in");
+    if (put_metrics(&c, h->file, meta->metrics) != 0)
+        goto out;
+
+    if (meta->n_tiers > 0) {
+        ctx_step(&c, "write /tiers/names in");
+        if (H5Gclose(g) < 0)
+            goto out;
+        g = H5I_INVALID_HID;
+        if ((g = make_group(&c, h->file, "tiers")) < 0)
+            goto out;
+        if (put_strings(&c, g, "names", 0, meta->n_tiers, meta->tier_names,
+                        "tier names from the config, in tier order") != 0)
+            goto out;
+    }
+
+    ctx_step(&c, "write /config in");
+    if (put_config(&c, h->file, meta) != 0)
+        goto out;
+
+    ctx_step(&c, "write /provenance in");
+    if (put_provenance(&c, h->file) != 0)
+        goto out;
+
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    rc = TW_OK;
+    goto out;
+
+oom:
+    ctx_fail(&c, err, "out of memory creating %s.partial", path);
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (rc == TW_OK)
+        *out = h;
+    else
+        tw_h5_abort(h);
+    return rc;
+}
+
+/*
+ * Write rows [rep, :, :] of /trajectories from traj ([n_years][n_metrics],
+ * borrowed), then set /replicates/done[rep] = 1 and flush, in that order,
+ * so done[rep] == 1 on disk implies the trajectory is on disk.
+ */
+int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
+                          tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    const unsigned char one = 1;
+
+    if (rep >= h->n_reps) {
+        ctx_fail(&c, err, "internal: replicate %zu is out of range for %s "
+                 "(%zu replicates)", rep, h->partial, h->n_reps);
+        goto out;
+    }
+    ctx_step(&c, "write replicate %zu to /trajectories in", rep);
+    {
+        hsize_t start[3] = { rep, 0, 0 };
+        hsize_t count[3] = { 1, h->n_years, h->n_metrics };
+        if ((fspace = H5Dget_space(h->traj)) < 0)
+            goto out;
+        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
+                                NULL) < 0)
+            goto out;
+        if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
+            goto out;
+        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
+                     traj) < 0)
+            goto out;
+        if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
+            goto out;
+        fspace = mspace = H5I_INVALID_HID;
+    }
+    ctx_step(&c, "set /replicates/done[%zu] in", rep);
+    {
+        hsize_t coord[1] = { rep }, one_elem[1] = { 1 };
+        if ((fspace = H5Dget_space(h->done)) < 0)
+            goto out;
+        if (H5Sselect_elements(fspace, H5S_SELECT_SET, 1, coord) < 0)
+            goto out;
+        if ((mspace = H5Screate_simple(1, one_elem, NULL)) < 0)
+            goto out;
+        if (H5Dwrite(h->done, H5T_NATIVE_UINT8, mspace, fspace, H5P_DEFAULT,
+                     &one) < 0)
+            goto out;
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    h->written[rep] = 1;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return rc;
+}
+
+/* Create /summary and its five [n_years, n_metrics] datasets from s
+ * (borrowed); may be called once per file. */
+int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    hid_t g = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    hsize_t dims[2] = { h->n_years, h->n_metrics };
+    const struct { const char *name; const double *v; const char *desc; }
+    ds[5] = {
+        { "mean", s->mean, "mean over replicates" },
+        { "sd", s->sd, "sample standard deviation over replicates (n - 1; "
+                       "0 for one replicate)" },
+        { "p05", s->p05, "5th percentile over replicates (linear)" },
+        { "p50", s->p50, "median over replicates (linear)" },
+        { "p95", s->p95, "95th percentile over replicates (linear)" },
+    };
+
+    if (s->n_years != h->n_years || s->n_metrics != h->n_metrics) {
+        ctx_fail(&c, err, "internal: summary of %zu years x %zu metrics does "
+                 "not fit %s (%zu x %zu)", s->n_years, s->n_metrics,
+                 h->partial, h->n_years, h->n_metrics);
+        goto out;
+    }
+    ctx_step(&c, "create /summary in");
+    if ((g = make_group(&c, h->file, "summary")) < 0)
+        goto out;
+    if (put_str_attr(&c, g, "dims", "year,metric") != 0)
+        goto out;
+    for (int i = 0; i < 5; i++) {
+        ctx_step(&c, "write /summary/%s in", ds[i].name);
+        if (put_array(&c, g, ds[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
+                      dims, ds[i].v, ds[i].desc, NULL) != 0)
+            goto out;
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    h->have_summary = 1;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    return rc;
+}
+
+/*
+ * Close the partial file and rename it to its final name. Refuses (and
+ * leaves "<path>.partial" in place) unless every replicate and the summary
+ * were written, so a file at <path> is always complete. Frees h.
+ */
+int tw_h5_finish(tw_h5_out *h, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    int rc = TW_EFAIL;
+    size_t missing = 0;
+
+    for (size_t r = 0; r < h->n_reps; r++)
+        missing += !h->written[r];
+    if (missing > 0 || !h->have_summary) {
+        ctx_fail(&c, err, "internal: %s is incomplete (%zu of %zu replicates "
+                 "missing%s); left as %s", h->path, missing, h->n_reps,
+                 h->have_summary ? "" : ", no summary", h->partial);
+        goto out;
+    }
+    ctx_step(&c, "close");
+    if (H5Dclose(h->done) < 0)
+        goto out;
+    h->done = H5I_INVALID_HID;
+    if (H5Dclose(h->traj) < 0)
+        goto out;
+    h->traj = H5I_INVALID_HID;
+    if (H5Fclose(h->file) < 0)
+        goto out;
+    h->file = H5I_INVALID_HID;
+    if (rename(h->partial, h->path) != 0) {
+        ctx_fail(&c, err, "cannot rename %s to %s: %s", h->partial, h->path,
+                 strerror(errno));
+        goto out;
+    }
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    handle_free(h);
+    return rc;
+}
+
+/* Close and delete the partial file (only if this handle created it). */
+void tw_h5_abort(tw_h5_out *h)
+{
+    if (h == NULL)
+        return;
+    int created = h->created;
+    char *partial = h->partial;
+    h->partial = NULL;
+    handle_free(h);
+    if (created && partial != NULL)
+        unlink(partial);
+    free(partial);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+void tw_h5_data_free(tw_h5_data *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->n_metrics; i++) {
+        if (d->metric_names)
+            free(d->metric_names[i]);
+        if (d->metric_units)
+            free(d->metric_units[i]);
+        if (d->metric_labels)
+            free(d->metric_labels[i]);
+    }
+    free(d->metric_names);
+    free(d->metric_units);
+    free(d->metric_labels);
+    for (size_t i = 0; d->overrides && i < d->n_overrides; i++)
+        free(d->overrides[i]);
+    free(d->overrides);
+    free(d->years);
+    free(d->trajectories);
+    free(d->done);
+    tw_summary_free(&d->summary);
+    free(d->mode);
+    free(d->engine_version);
+    free(d->git_commit);
+    free(d->config_text);
+    free(d->config_path);
+    free(d);
+}
+
+/* A memory type for reading vlen strings stored with file type ftype;
+ * fails (with detail) unless ftype is a variable-length string. */
+static hid_t vlen_mem_type(h5ctx *c, hid_t ftype)
+{
+    hid_t t = H5I_INVALID_HID;
+    H5T_cset_t cset;
+    htri_t is_var;
+    if (H5Tget_class(ftype) != H5T_STRING ||
+        (is_var = H5Tis_variable_str(ftype)) <= 0) {
+        snprintf(c->detail, sizeof c->detail,
+                 "not a variable-length string");
+        goto out;
+    }
+    if ((cset = H5Tget_cset(ftype)) < 0)
+        goto out;
+    if ((t = H5Tcopy(H5T_C_S1)) < 0)
+        goto out;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0)
+        goto out;
+    if (H5Tset_cset(t, cset) < 0)
+        goto out;
+    return t;
+out:
+    ctx_grab(c);
+    if (t >= 0)
+        H5Tclose(t);
+    return H5I_INVALID_HID;
+}
+
+/* Read the scalar vlen string attribute `name` of loc into a new string. */
+static int get_str_attr(h5ctx *c, hid_t loc, const char *name, char **out)
+{
+    hid_t a = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID;
+    char *p = NULL;
+    int rc = -1, got = 0;
+    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    if ((ft = H5Aget_type(a)) < 0)
+        goto out;
+    if ((mt = vlen_mem_type(c, ft)) < 0)
+        goto out;
+    if ((space = H5Aget_space(a)) < 0)
+        goto out;
+    if (H5Sget_simple_extent_npoints(space) != 1) {
+        snprintf(c->detail, sizeof c->detail, "not a single string");
+        goto out;
+    }
+    if (H5Aread(a, mt, &p) < 0)
+        goto out;
+    got = 1;
+    if ((*out = strdup(p ? p : "")) == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (got)
+        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, &p);
+    if (space >= 0)
+        H5Sclose(space);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+/* Read the scalar numeric attribute `name` of loc as memory type mt. */
+static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
+                        void *out)
+{
+    hid_t a = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    int rc = -1;
+    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    if ((space = H5Aget_space(a)) < 0)
+        goto out;
+    if (H5Sget_simple_extent_npoints(space) != 1) {
+        snprintf(c->detail, sizeof c->detail, "not a single number");
+        goto out;
+    }
+    if (H5Aread(a, mt, out) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (space >= 0)
+        H5Sclose(space);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+/*
+ * Read dataset `name` of vlen strings (scalar or 1-D) into a new array of
+ * new strings, *n of them (a scalar gives 1). The HDF5-allocated strings
+ * are reclaimed here whatever happens.
+ */
+static int get_strings(h5ctx *c, hid_t loc, const char *name, char ***out,
+                       size_t *n)
+{
+    hid_t d = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID;
+    char **raw = NULL, **v = NULL;
+    size_t count = 0;
+    int rc = -1, got = 0;
+    hssize_t np;
+
+    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    if ((ft = H5Dget_type(d)) < 0)
+        goto out;
+    if ((mt = vlen_mem_type(c, ft)) < 0)
+        goto out;
+    if ((space = H5Dget_space(d)) < 0)
+        goto out;
+    if (H5Sget_simple_extent_ndims(space) > 1 ||
+        (np = H5Sget_simple_extent_npoints(space)) < 0) {
+        snprintf(c->detail, sizeof c->detail, "not a list of strings");
+        goto out;
+    }
+    count = (size_t)np;
+    raw = calloc(count ? count : 1, sizeof *raw);
+    v = calloc(count ? count : 1, sizeof *v);
+    if (raw == NULL || v == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    if (count > 0) {
+        if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
+            goto out;
+        got = 1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if ((v[i] = strdup(raw[i] ? raw[i] : "")) == NULL) {
+            snprintf(c->detail, sizeof c->detail, "out of memory");
+            goto out;
+        }
+    }
+    *out = v;
+    *n = count;
+    v = NULL;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (got)
+        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, raw);
+    for (size_t i = 0; v != NULL && i < count; i++)
+        free(v[i]);
+    free(v);
+    free(raw);
+    if (space >= 0)
+        H5Sclose(space);
+    if (mt >= 0)
+        H5Tclose(mt);
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+/*
+ * Read the numeric dataset `name` as memory type mt into a new buffer
+ * (returned; NULL on failure). If dims[i] is 0 on entry it is filled in
+ * from the file, otherwise the file's extent must equal it (the rank must
+ * equal `rank` either way).
+ */
+static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
+                       int rank, hsize_t *dims)
+{
+    hid_t d = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    hsize_t fdims[3];
+    void *buf = NULL, *ret = NULL;
+    int rc = -1;
+    size_t count = 1, esize = H5Tget_size(mt);
+
+    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    if ((space = H5Dget_space(d)) < 0)
+        goto out;
+    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
+        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
+        goto out;
+    }
+    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
+        goto out;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] != 0 && dims[i] != fdims[i]) {
+            snprintf(c->detail, sizeof c->detail,
+                     "dimension %d is %llu, expected %llu", i,
+                     (unsigned long long)fdims[i],
+                     (unsigned long long)dims[i]);
+            goto out;
+        }
+        dims[i] = fdims[i];
+        count *= (size_t)fdims[i];
+    }
+    if ((buf = malloc(count ? count * esize : 1)) == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    if (count > 0 &&
+        H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        goto out;
+    ret = buf;
+    buf = NULL;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    free(buf);
+    if (space >= 0)
+        H5Sclose(space);
+    if (d >= 0)
+        H5Dclose(d);
+    return ret;
+}
+
+/* 1 if the link at `path` (absolute, one or two levels) exists, 0 if not,
+ * -1 on error. */
+static int link_exists(hid_t file, const char *group, const char *path)
+{
+    htri_t e;
+    if ((e = H5Lexists(file, group, H5P_DEFAULT)) <= 0)
+        return e < 0 ? -1 : 0;
+    if (path == NULL)
+        return 1;
+    if ((e = H5Lexists(file, path, H5P_DEFAULT)) < 0)
+        return -1;
+    return e > 0;
+}
+
+/*
+ * Read a twsim output file (complete or .partial) into a new tw_h5_data.
+ * Missing summary datasets stay NULL (a partial file has none). Files
+ * without the format_version root attribute are not twsim output.
+ */
+int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
+{
+    h5ctx c = { .file = path };
+    tw_h5_data *d = NULL;
+    hid_t file = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    htri_t is;
+    char **strs = NULL;
+    size_t nstr = 0;
+
+    *out = NULL;
+    ctx_step(&c, "set up HDF5 to read");
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+        goto out;
+    if (access(path, R_OK) != 0) {
+        ctx_fail(&c, err, "cannot open %s: %s", path, strerror(errno));
+        goto out;
+    }
+    ctx_step(&c, "open");
+    if ((is = H5Fis_hdf5(path)) < 0)
+        goto out;
+    if (is == 0) {
+        ctx_fail(&c, err, "%s is not an HDF5 file, so not a twsim output "
+                 "file", path);
+        goto out;
+    }
+    if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        goto out;
+    if ((d = calloc(1, sizeof *d)) == NULL) {
+        ctx_fail(&c, err, "out of memory reading %s", path);
+        goto out;
+    }
+
+    ctx_step(&c, "read the root attributes of");
+    if ((is = H5Aexists(file, "format_version")) < 0)
+        goto out;
+    if (is == 0) {
+        ctx_fail(&c, err, "%s is not a twsim output file (it has no "
+                 "format_version attribute)", path);
+        goto out;
+    }
+    if (get_num_attr(&c, file, "format_version", H5T_NATIVE_INT,
+                     &d->format_version) != 0)
+        goto out;
+    if (d->format_version < 1 || d->format_version > TW_H5_FORMAT_VERSION) {
+        ctx_fail(&c, err, "%s has format_version %d; this twsim reads "
+                 "versions 1 to %d", path, d->format_version,
+                 TW_H5_FORMAT_VERSION);
+        goto out;
+    }
+    if (get_num_attr(&c, file, "seed", H5T_NATIVE_UINT64, &d->seed) != 0 ||
+        get_str_attr(&c, file, "mode", &d->mode) != 0 ||
+        get_str_attr(&c, file, "engine_version", &d->engine_version) != 0 ||
+        get_str_attr(&c, file, "git_commit", &d->git_commit) != 0 ||
+        get_str_attr(&c, file, "config_path", &d->config_path) != 0)
+        goto out;
+
+    ctx_step(&c, "read /trajectories from");
+    {
+        hsize_t dims[3] = { 0, 0, 0 };
+        if ((d->trajectories = get_array(&c, file, "/trajectories",
+                                         H5T_NATIVE_DOUBLE, 3, dims)) == NULL)
+            goto out;
+        d->n_reps = (size_t)dims[0];
+        d->n_years = (size_t)dims[1];
+        d->n_metrics = (size_t)dims[2];
+    }
+    ctx_step(&c, "read /replicates/done from");
+    {
+        hsize_t dims[1] = { d->n_reps };
+        if (d->n_reps == 0 || d->n_years == 0 || d->n_metrics == 0) {
+            snprintf(c.detail, sizeof c.detail, "/trajectories is empty");
+            goto out;
+        }
+        if ((d->done = get_array(&c, file, "/replicates/done",
+                                 H5T_NATIVE_UINT8, 1, dims)) == NULL)
+            goto out;
+    }
+    ctx_step(&c, "read /years from");
+    {
+        hsize_t dims[1] = { d->n_years };
+        if ((d->years = get_array(&c, file, "/years", H5T_NATIVE_INT, 1,
+                                  dims)) == NULL)
+            goto out;
+    }
+
+    static const char *const mpath[3] = { "/metrics/name", "/metrics/unit",
+                                          "/metrics/label" };
+    char ***mdst[3] = { &d->metric_names, &d->metric_units,
+                        &d->metric_labels };
+    for (int i = 0; i < 3; i++) {
+        ctx_step(&c, "read %s from", mpath[i]);
+        if (get_strings(&c, file, mpath[i], &strs, &nstr) != 0)
+            goto out;
+        if (nstr != d->n_metrics) {
+            for (size_t k = 0; k < nstr; k++)
+                free(strs[k]);
+            free(strs);
+            snprintf(c.detail, sizeof c.detail, "%zu entries for %zu "
+                     "metrics", nstr, d->n_metrics);
+            goto out;
+        }
+        *mdst[i] = strs;
+    }
+
+    ctx_step(&c, "read /config/text from");
+    if (get_strings(&c, file, "/config/text", &strs, &nstr) != 0)
+        goto out;
+    d->config_text = nstr > 0 ? strs[0] : strdup("");
+    for (size_t k = 1; k < nstr; k++)
+        free(strs[k]);
+    free(strs);
+    if (d->config_text == NULL) {
+        snprintf(c.detail, sizeof c.detail, "out of memory");
+        goto out;
+    }
+    ctx_step(&c, "read /config/overrides from");
+    if (get_strings(&c, file, "/config/overrides", &d->overrides,
+                    &d->n_overrides) != 0)
+        goto out;
+
+    ctx_step(&c, "read /summary from");
+    {
+        static const char *const spath[5] = {
+            "/summary/mean", "/summary/sd", "/summary/p05", "/summary/p50",
+            "/summary/p95" };
+        double **sdst[5] = { &d->summary.mean, &d->summary.sd,
+                             &d->summary.p05, &d->summary.p50,
+                             &d->summary.p95 };
+        for (int i = 0; i < 5; i++) {
+            int e = link_exists(file, "/summary", spath[i]);
+            if (e < 0)
+                goto out;
+            if (e == 0)
+                continue;
+            hsize_t dims[2] = { d->n_years, d->n_metrics };
+            ctx_step(&c, "read %s from", spath[i]);
+            if ((*sdst[i] = get_array(&c, file, spath[i], H5T_NATIVE_DOUBLE,
+                                      2, dims)) == NULL)
+                goto out;
+            d->summary.n_years = d->n_years;
+            d->summary.n_metrics = d->n_metrics;
+        }
+    }
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+        tw_h5_data_free(d);
+        d = NULL;
+    }
+    if (file >= 0)
+        H5Fclose(file);
+    *out = d;
+    return rc;
+}

@@ -1,0 +1,343 @@
+/*
+ * main.c - the twsim command line.
+ *
+ *   twsim run CONFIG [-n N] [--seed S] [-o FILE] [--set KEY=VALUE]...
+ *   twsim validate CONFIG [--set KEY=VALUE]... | --schema
+ *   twsim info FILE
+ *
+ * Exit status (docs/cli.md): 0 success, 1 failure that is not the input's
+ * fault (I/O, HDF5, memory), 2 bad input (config or arguments).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tw_config.h"
+#include "tw_h5.h"
+#include "tw_run.h"
+#include "tw_version.h"
+
+#define MAX_SETS 256
+
+static const char USAGE[] =
+    "usage: twsim COMMAND [ARGS]\n"
+    "\n"
+    "Teacher workforce microsimulation: runs a region's ensemble and writes\n"
+    "its trajectories to HDF5.\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG       run the ensemble and write an HDF5 file\n"
+    "  validate CONFIG  check a config without running it\n"
+    "  info FILE        describe an output file and its last year\n"
+    "\n"
+    "options:\n"
+    "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
+    "  -V, --version    print the version and the git commit\n"
+    "\n"
+    "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n";
+
+static const char USAGE_RUN[] =
+    "usage: twsim run CONFIG [options]\n"
+    "\n"
+    "Run every replicate of CONFIG and write trajectories and summaries to\n"
+    "an HDF5 file (written as FILE.partial, renamed when complete), then\n"
+    "print the first and last year's ensemble summary.\n"
+    "\n"
+    "options:\n"
+    "  -n, --replicates N  replicates (same as --set simulation.replicates=N)\n"
+    "      --seed S        master seed (same as --set simulation.seed=S)\n"
+    "  -o, --output FILE   output file (default: CONFIG's name with .h5, in\n"
+    "                      the current directory)\n"
+    "      --set KEY=VALUE override a setting, e.g. --set "
+    "recruitment.mode=quota;\n"
+    "                      repeatable, applied in order, type-checked\n"
+    "  -q, --quiet         no progress bar and no summary table\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n";
+
+static const char USAGE_VALIDATE[] =
+    "usage: twsim validate CONFIG [--set KEY=VALUE]...\n"
+    "       twsim validate --schema\n"
+    "\n"
+    "Check CONFIG (with its @include files and overrides) and report every\n"
+    "problem as FILE:LINE: key: what is wrong. --schema lists every valid\n"
+    "key with its type and meaning.\n"
+    "\n"
+    "exit status: 0 valid, 2 invalid, 1 other failure\n";
+
+static const char USAGE_INFO[] =
+    "usage: twsim info FILE\n"
+    "\n"
+    "Describe a twsim HDF5 output file: provenance, replicates, years,\n"
+    "metrics, and the first and last year's summary.\n"
+    "\n"
+    "exit status: 0 success, 1 unreadable file or not a twsim output\n";
+
+/* Options shared by run and validate. */
+typedef struct cli_opts {
+    const char *sets[MAX_SETS + 2];
+    size_t n_sets;
+    char replicates_set[64], seed_set[64];
+    const char *output;
+    int quiet, schema;
+} cli_opts;
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "twsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(try 'twsim %s --help')\n", cmd);
+    va_end(ap);
+    return TW_EINPUT;
+}
+
+/* A whole number >= 0 for -n / --seed, or -1. */
+static long long parse_count(const char *s)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0)
+        return -1;
+    return v;
+}
+
+/* Parse run/validate options. Returns -1 to go on, else an exit code. */
+static int parse_opts(const char *cmd, const char *usage, int argc,
+                      char **argv, cli_opts *o, const char **config)
+{
+    static const struct option longs[] = {
+        {"replicates", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 'S'},
+        {"output", required_argument, NULL, 'o'},
+        {"set", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"schema", no_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int is_run = strcmp(cmd, "run") == 0;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
+                             NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 's':
+            if (o->n_sets >= MAX_SETS)
+                return usage_error(cmd, "too many --set options (%s)", "max 256");
+            o->sets[o->n_sets++] = optarg;
+            break;
+        case 'n':
+        case 'S':
+        case 'o':
+        case 'q':
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+            if (ch == 'o') {
+                o->output = optarg;
+            } else if (ch == 'q') {
+                o->quiet = 1;
+            } else {
+                long long v = parse_count(optarg);
+                if (v < 0)
+                    return usage_error(cmd, "'%s' is not a whole number >= 0",
+                                       optarg);
+                char *buf = ch == 'n' ? o->replicates_set : o->seed_set;
+                snprintf(buf, 64, "%s=%lld",
+                         ch == 'n' ? "simulation.replicates" : "simulation.seed",
+                         v);
+            }
+            break;
+        case 'C':
+            if (is_run)
+                return usage_error(cmd, "unknown option '%s'", "--schema");
+            o->schema = 1;
+            break;
+        case ':':
+            return usage_error(cmd, "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    /* -n and --seed apply after every --set, as the last word. */
+    if (o->replicates_set[0])
+        o->sets[o->n_sets++] = o->replicates_set;
+    if (o->seed_set[0])
+        o->sets[o->n_sets++] = o->seed_set;
+    if (o->schema)
+        return -1;
+    if (optind != argc - 1)
+        return usage_error(cmd, "%s", optind >= argc
+                                          ? "needs a CONFIG file"
+                                          : "takes exactly one CONFIG file");
+    *config = argv[optind];
+    return -1;
+}
+
+static void print_error(const tw_error *err)
+{
+    fprintf(stderr, "twsim: %s\n", err->msg[0] ? err->msg : "failed");
+}
+
+static char *default_output(const char *config)
+{
+    const char *base = strrchr(config, '/');
+    base = base ? base + 1 : config;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+        len -= 4;
+    char *out = malloc(len + 4);
+    if (out != NULL)
+        snprintf(out, len + 4, "%.*s.h5", (int)len, base);
+    return out;
+}
+
+/* First and last year of each metric: mean and 90% band. */
+static void print_table(const tw_h5_data *d)
+{
+    if (d->summary.mean == NULL || d->n_years == 0)
+        return;
+    size_t nm = d->n_metrics, last = d->n_years - 1;
+    printf("%-22s %-14s %12s %12s %25s\n", "metric", "label",
+           "mean", "mean", "90% band");
+    char y0[16], y1[16], band[32];
+    snprintf(y0, sizeof y0, "%d", d->years[0]);
+    snprintf(y1, sizeof y1, "%d", d->years[last]);
+    snprintf(band, sizeof band, "%d p05 - p95", d->years[last]);
+    printf("%-22s %-14s %12s %12s %25s\n", "", "", y0, y1, band);
+    for (size_t k = 0; k < nm; k++) {
+        size_t i = last * nm + k;
+        printf("%-22s %-14s %12.1f %12.1f %12.1f - %-10.1f %s\n",
+               d->metric_names[k], d->metric_labels[k],
+               d->summary.mean[k], d->summary.mean[i], d->summary.p05[i],
+               d->summary.p95[i], d->metric_units[k]);
+    }
+}
+
+static int cmd_info(int argc, char **argv, int print_meta)
+{
+    if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "--help") == 0)) {
+        fputs(USAGE_INFO, stdout);
+        return 0;
+    }
+    if (argc != 2)
+        return usage_error("info", "%s", "takes exactly one FILE");
+    tw_error err;
+    tw_error_clear(&err);
+    tw_h5_data *d = NULL;
+    int rc = tw_h5_read(argv[1], &d, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return TW_EFAIL;
+    }
+    if (print_meta) {
+        size_t done = 0;
+        for (size_t r = 0; r < d->n_reps; r++)
+            done += d->done[r] != 0;
+        printf("file:       %s (format %d)\n", argv[1], d->format_version);
+        printf("engine:     twsim %s, commit %s\n", d->engine_version,
+               d->git_commit);
+        printf("config:     %s, mode %s, seed %llu\n", d->config_path,
+               d->mode, (unsigned long long)d->seed);
+        for (size_t i = 0; i < d->n_overrides; i++)
+            printf("override:   --set %s\n", d->overrides[i]);
+        printf("replicates: %zu of %zu complete\n", done, d->n_reps);
+        printf("years:      %d to %d\n", d->years[0],
+               d->years[d->n_years - 1]);
+        printf("metrics:    %zu\n\n", d->n_metrics);
+    }
+    print_table(d);
+    tw_h5_data_free(d);
+    return 0;
+}
+
+static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
+{
+    int is_run = strcmp(cmd, "run") == 0;
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    const char *config = NULL;
+    int rc = parse_opts(cmd, is_run ? USAGE_RUN : USAGE_VALIDATE, argc, argv,
+                        &o, &config);
+    if (rc >= 0)
+        return rc;
+    if (o.schema) {
+        tw_config_print_schema(stdout);
+        return 0;
+    }
+    tw_error err;
+    tw_config *cfg = NULL;
+    rc = tw_config_load(config, o.sets, o.n_sets, &cfg, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    if (!is_run) {
+        printf("%s: OK (mode %s, years %d-%d, %zu tiers, %u replicates)\n",
+               config, tw_mode_name(cfg->mode), cfg->base_year,
+               cfg->end_year, cfg->n_tiers, cfg->replicates);
+        tw_config_free(cfg);
+        return 0;
+    }
+    char *out = o.output ? strdup(o.output) : default_output(config);
+    if (out == NULL) {
+        tw_config_free(cfg);
+        fprintf(stderr, "twsim: out of memory\n");
+        return TW_EFAIL;
+    }
+    tw_run_opts ro = {
+        .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr};
+    rc = tw_run(cfg, &ro, &err);
+    tw_config_free(cfg);
+    if (rc != TW_OK) {
+        print_error(&err);
+        free(out);
+        return rc;
+    }
+    if (!o.quiet) {
+        printf("wrote %s\n\n", out);
+        char *args[] = {"info", out, NULL};
+        rc = cmd_info(2, args, 0);
+    }
+    free(out);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return TW_EINPUT;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(USAGE, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("twsim %s (commit %s)\n", tw_version(), tw_git_commit());
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0 || strcmp(cmd, "validate") == 0)
+        return cmd_run_or_validate(cmd, argc - 1, argv + 1);
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argc - 1, argv + 1, 1);
+    fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
+    return TW_EINPUT;
+}

@@ -1,0 +1,105 @@
+/* run.c - the ensemble driver (see tw_run.h). */
+#include "tw_run.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tw_h5.h"
+#include "tw_model.h"
+#include "tw_summary.h"
+#include "tw_version.h"
+
+/* Progress on a terminal: a bar redrawn in place; elsewhere: silent (a
+ * log that is not a terminal gets nothing but errors). */
+static void progress(FILE *f, size_t done, size_t total, time_t start)
+{
+    if (f == NULL || !isatty(fileno(f)))
+        return;
+    double el = difftime(time(NULL), start);
+    double rate = el > 0 ? (double)done / el : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    int width = 30, fill = (int)((double)width * (double)done / (double)total);
+    fprintf(f, "\r[%.*s%*s] %zu/%zu replicates", fill,
+            "##############################", width - fill, "", done, total);
+    if (rate > 0)
+        fprintf(f, "  %.1f/s  ETA %.0fs ", rate, eta);
+    if (done == total)
+        fputc('\n', f);
+    fflush(f);
+}
+
+int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
+{
+    tw_model m;
+    tw_worker *w = NULL;
+    tw_h5_out *h = NULL;
+    double *traj = NULL;
+    tw_summary s = {0};
+    int rc = tw_model_init(&m, cfg, err);
+    if (rc != TW_OK)
+        return rc;
+
+    size_t reps = cfg->replicates, len = tw_model_traj_len(&m);
+    if (len != 0 && reps > SIZE_MAX / sizeof(double) / len) {
+        rc = tw_error_set(err, TW_EINPUT, "%u replicates of %zu values do "
+                          "not fit in memory", cfg->replicates, len);
+        goto out;
+    }
+    traj = malloc(reps * len * sizeof *traj);
+    w = tw_worker_alloc(&m, err);
+    if (traj == NULL || w == NULL) {
+        rc = w ? tw_error_set(err, TW_EFAIL, "out of memory for %zu "
+                              "trajectory values", reps * len)
+               : TW_EFAIL;
+        goto out;
+    }
+
+    tw_h5_meta meta = {
+        .config_path = cfg->path,
+        .config_text = cfg->text,
+        .config_effective = cfg->effective,
+        .overrides = (const char *const *)cfg->overrides,
+        .n_overrides = cfg->n_overrides,
+        .seed = cfg->seed,
+        .mode = tw_mode_name(cfg->mode),
+        .engine_version = tw_version(),
+        .git_commit = tw_git_commit(),
+        .n_years = m.n_years,
+        .years = m.years,
+        .metrics = &m.metrics,
+        .n_replicates = reps,
+        .n_tiers = cfg->n_tiers,
+        .tier_names = (const char *const *)cfg->tier_names,
+    };
+    rc = tw_h5_create(opts->out_path, &meta, &h, err);
+    if (rc != TW_OK)
+        goto out;
+
+    time_t start = time(NULL);
+    for (size_t r = 0; r < reps; r++) {
+        double *row = traj + r * len;
+        rc = tw_worker_run(w, opts->scenario, r, row, err);
+        if (rc == TW_OK)
+            rc = tw_h5_write_replicate(h, r, row, err);
+        if (rc != TW_OK)
+            goto out;
+        progress(opts->progress, r + 1, reps, start);
+    }
+    rc = tw_summary_compute(traj, reps, m.n_years, m.metrics.n, &s, err);
+    if (rc == TW_OK)
+        rc = tw_h5_write_summary(h, &s, err);
+    if (rc == TW_OK) {
+        rc = tw_h5_finish(h, err);
+        h = NULL;
+    }
+out:
+    tw_h5_abort(h);
+    tw_summary_free(&s);
+    tw_worker_free(w);
+    free(traj);
+    tw_model_free(&m);
+    return rc;
+}

@@ -1,0 +1,359 @@
+/*
+ * check_h5.c - the HDF5 output file: C round trip, partial/abort/finish
+ * file handling, and error messages. Every test works in its own
+ * mkdtemp() directory under /tmp and removes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "tw_h5.h"
+#include "tw_tests.h"
+
+enum { R = 3, Y = 4, M = 3 };
+
+static const int years[Y] = { 2025, 2026, 2027, 2028 };
+static const char *const tiers[2] = { "骨干", "新教师" };
+static const char *const overrides[1] = { "years.last = 2028" };
+static const char config_text[] = "# 测试\nyears = { first = 2025; };\n";
+
+/* Test fixture state: a scratch directory and the paths in it. */
+static char dir[64];
+static char path[128], partial[160];
+static tw_metric_table metrics;
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/twsim-check-h5-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.h5", dir);
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    tw_metrics_init(&metrics);
+    tw_error err;
+    tw_error_clear(&err);
+    ck_assert_int_eq(tw_metrics_add(&metrics, &err, "teachers.tier.0",
+                                    "teachers", tiers[0],
+                                    "teachers in tier %d", 0), 0);
+    ck_assert_int_eq(tw_metrics_add(&metrics, &err, "teachers.tier.1",
+                                    "teachers", tiers[1],
+                                    "teachers in tier %d", 1), 1);
+    ck_assert_int_eq(tw_metrics_add(&metrics, &err, "hires.total",
+                                    "teachers/year", NULL,
+                                    "hires in the year"), 2);
+}
+
+/* Remove whatever a test left in dir, then dir itself. */
+static void teardown(void)
+{
+    unlink(path);
+    unlink(partial);
+    char other[160];
+    snprintf(other, sizeof other, "%s/not-hdf5.h5", dir);
+    unlink(other);
+    snprintf(other, sizeof other, "%s/plain.h5", dir);
+    unlink(other);
+    rmdir(dir);
+    tw_metrics_free(&metrics);
+}
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* An exactly representable value that identifies (rep, year, metric). */
+static double value(int r, int y, int m)
+{
+    return 1000.0 * r + 10.0 * y + m + 0.25;
+}
+
+static void fill(double *traj)
+{
+    for (int r = 0; r < R; r++)
+        for (int y = 0; y < Y; y++)
+            for (int m = 0; m < M; m++)
+                traj[(r * Y + y) * M + m] = value(r, y, m);
+}
+
+static tw_h5_meta make_meta(size_t n_overrides)
+{
+    tw_h5_meta m = {
+        .config_path = "configs/test.cfg",
+        .config_text = config_text,
+        .config_effective = "years = { first = 2025; last = 2028; };\n",
+        .overrides = n_overrides ? overrides : NULL,
+        .n_overrides = n_overrides,
+        .seed = UINT64_C(18446744073709551557), /* > INT64_MAX on purpose */
+        .mode = "markov",
+        .engine_version = "0.1.0-test",
+        .git_commit = "unknown",
+        .n_years = Y,
+        .years = years,
+        .metrics = &metrics,
+        .n_replicates = R,
+        .n_tiers = 2,
+        .tier_names = tiers,
+    };
+    return m;
+}
+
+/* Redirect stderr to a file so a test can check nothing was printed. */
+static int stderr_to(const char *file)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    dup2(fd, 2);
+    close(fd);
+    return saved;
+}
+
+static long stderr_restore(int saved, const char *file)
+{
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    struct stat st;
+    long size = stat(file, &st) == 0 ? (long)st.st_size : -1;
+    unlink(file);
+    return size;
+}
+
+START_TEST(test_round_trip)
+{
+    double traj[R * Y * M];
+    tw_error err;
+    tw_h5_out *h = NULL;
+    tw_summary s;
+    tw_h5_meta meta = make_meta(1);
+
+    tw_error_clear(&err);
+    fill(traj);
+    ck_assert_int_eq(tw_h5_create(path, &meta, &h, &err), TW_OK);
+    ck_assert_ptr_nonnull(h);
+    ck_assert(exists(partial));
+    ck_assert(!exists(path));
+    const int order[R] = { 2, 0, 1 }; /* replicates finish out of order */
+    for (int i = 0; i < R; i++)
+        ck_assert_int_eq(tw_h5_write_replicate(h, (size_t)order[i],
+                                               traj + order[i] * Y * M, &err),
+                         TW_OK);
+    ck_assert_int_eq(tw_summary_compute(traj, R, Y, M, &s, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_write_summary(h, &s, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_finish(h, &err), TW_OK);
+    ck_assert_msg(!exists(partial), "%s still exists", partial);
+    ck_assert_msg(exists(path), "%s missing", path);
+
+    tw_h5_data *d = NULL;
+    ck_assert_msg(tw_h5_read(path, &d, &err) == TW_OK, "%s", err.msg);
+    ck_assert_int_eq(d->format_version, TW_H5_FORMAT_VERSION);
+    ck_assert_uint_eq(d->n_reps, R);
+    ck_assert_uint_eq(d->n_years, Y);
+    ck_assert_uint_eq(d->n_metrics, M);
+    ck_assert(d->seed == meta.seed);
+    ck_assert_str_eq(d->mode, "markov");
+    ck_assert_str_eq(d->engine_version, "0.1.0-test");
+    ck_assert_str_eq(d->git_commit, "unknown");
+    ck_assert_str_eq(d->config_path, "configs/test.cfg");
+    ck_assert_str_eq(d->config_text, config_text);
+    ck_assert_uint_eq(d->n_overrides, 1);
+    ck_assert_str_eq(d->overrides[0], overrides[0]);
+    for (int y = 0; y < Y; y++)
+        ck_assert_int_eq(d->years[y], years[y]);
+    for (int m = 0; m < M; m++) {
+        ck_assert_str_eq(d->metric_names[m], metrics.v[m].name);
+        ck_assert_str_eq(d->metric_units[m], metrics.v[m].unit);
+        ck_assert_str_eq(d->metric_labels[m], metrics.v[m].label);
+    }
+    ck_assert_str_eq(d->metric_labels[0], "骨干");
+    ck_assert_str_eq(d->metric_labels[2], "");
+    for (int r = 0; r < R; r++) {
+        ck_assert_uint_eq(d->done[r], 1);
+        for (int y = 0; y < Y; y++)
+            for (int m = 0; m < M; m++)
+                ck_assert_double_eq(d->trajectories[(r * Y + y) * M + m],
+                                    value(r, y, m));
+    }
+    ck_assert_uint_eq(d->summary.n_years, Y);
+    ck_assert_uint_eq(d->summary.n_metrics, M);
+    for (int c = 0; c < Y * M; c++) {
+        ck_assert_double_eq(d->summary.mean[c], s.mean[c]);
+        ck_assert_double_eq(d->summary.sd[c], s.sd[c]);
+        ck_assert_double_eq(d->summary.p05[c], s.p05[c]);
+        ck_assert_double_eq(d->summary.p50[c], s.p50[c]);
+        ck_assert_double_eq(d->summary.p95[c], s.p95[c]);
+    }
+    tw_h5_data_free(d);
+    tw_summary_free(&s);
+}
+END_TEST
+
+/* Abort after a replicate: neither the partial nor the final file stays. */
+START_TEST(test_abort)
+{
+    double traj[R * Y * M];
+    tw_error err;
+    tw_h5_out *h = NULL;
+    tw_h5_meta meta = make_meta(0);
+
+    fill(traj);
+    ck_assert_int_eq(tw_h5_create(path, &meta, &h, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_write_replicate(h, 0, traj, &err), TW_OK);
+    tw_h5_abort(h);
+    ck_assert(!exists(partial));
+    ck_assert(!exists(path));
+    tw_h5_abort(NULL);
+}
+END_TEST
+
+/*
+ * A writer killed after two replicates leaves a readable partial file:
+ * done = {1, 1, 0}, the missing replicate reads as NaN, no summary, and
+ * no file at the final path.
+ */
+START_TEST(test_killed_writer)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        double traj[R * Y * M];
+        tw_error err;
+        tw_h5_out *h = NULL;
+        tw_h5_meta meta = make_meta(0);
+        fill(traj);
+        if (tw_h5_create(path, &meta, &h, &err) != TW_OK ||
+            tw_h5_write_replicate(h, 0, traj, &err) != TW_OK ||
+            tw_h5_write_replicate(h, 1, traj + Y * M, &err) != TW_OK)
+            _exit(1);
+        _exit(0); /* no close, no atexit handlers: as if killed */
+    }
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert(!exists(path));
+
+    tw_error err;
+    tw_h5_data *d = NULL;
+    ck_assert_msg(tw_h5_read(partial, &d, &err) == TW_OK, "%s", err.msg);
+    ck_assert_uint_eq(d->n_reps, R);
+    ck_assert_uint_eq(d->done[0], 1);
+    ck_assert_uint_eq(d->done[1], 1);
+    ck_assert_uint_eq(d->done[2], 0);
+    ck_assert_double_eq(d->trajectories[(1 * Y + 3) * M + 2], value(1, 3, 2));
+    ck_assert(isnan(d->trajectories[(2 * Y + 0) * M + 0]));
+    ck_assert_ptr_null(d->summary.mean);
+    ck_assert_ptr_null(d->summary.p95);
+    ck_assert_uint_eq(d->n_overrides, 0);
+    tw_h5_data_free(d);
+}
+END_TEST
+
+/* finish refuses an incomplete file and leaves it as .partial. */
+START_TEST(test_finish_incomplete)
+{
+    double traj[R * Y * M];
+    tw_error err;
+    tw_h5_out *h = NULL;
+    tw_h5_meta meta = make_meta(0);
+
+    fill(traj);
+    tw_error_clear(&err);
+    ck_assert_int_eq(tw_h5_create(path, &meta, &h, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_write_replicate(h, 0, traj, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_write_replicate(h, R, traj, &err), TW_EFAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "out of range"));
+    ck_assert_int_eq(tw_h5_finish(h, &err), TW_EFAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "incomplete"));
+    ck_assert(!exists(path));
+    ck_assert(exists(partial));
+}
+END_TEST
+
+/* Creating in a missing directory: TW_EFAIL naming the path, no HDF5
+ * trace on stderr, nothing created. */
+START_TEST(test_create_bad_dir)
+{
+    char bad[200], errfile[100];
+    tw_error err;
+    tw_h5_out *h = (void *)&err; /* must be reset to NULL */
+    tw_h5_meta meta = make_meta(0);
+
+    snprintf(bad, sizeof bad, "%s/no/such/dir/out.h5", dir);
+    snprintf(errfile, sizeof errfile, "%s.stderr", dir);
+    tw_error_clear(&err);
+    int saved = stderr_to(errfile);
+    int rc = tw_h5_create(bad, &meta, &h, &err);
+    long printed = stderr_restore(saved, errfile);
+    ck_assert_int_eq(rc, TW_EFAIL);
+    ck_assert_int_eq(err.code, TW_EFAIL);
+    ck_assert_ptr_null(h);
+    ck_assert_msg(strstr(err.msg, bad) != NULL, "message: %s", err.msg);
+    ck_assert_msg(strstr(err.msg, "No such file or directory") != NULL,
+                  "message: %s", err.msg);
+    ck_assert_int_eq(printed, 0);
+}
+END_TEST
+
+/* Reading a text file, a plain HDF5 file and a missing file. */
+START_TEST(test_read_not_twsim)
+{
+    char txt[160], plain[160], errfile[100];
+    tw_error err;
+    tw_h5_data *d = (void *)&err; /* must be reset to NULL */
+
+    snprintf(txt, sizeof txt, "%s/not-hdf5.h5", dir);
+    FILE *f = fopen(txt, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("this is not HDF5\n", f);
+    fclose(f);
+    snprintf(errfile, sizeof errfile, "%s.stderr", dir);
+    int saved = stderr_to(errfile);
+    int rc = tw_h5_read(txt, &d, &err);
+    long printed = stderr_restore(saved, errfile);
+    ck_assert_int_eq(rc, TW_EFAIL);
+    ck_assert_ptr_null(d);
+    ck_assert_msg(strstr(err.msg, txt) != NULL, "message: %s", err.msg);
+    ck_assert_msg(strstr(err.msg, "not an HDF5 file") != NULL, "message: %s",
+                  err.msg);
+    ck_assert_int_eq(printed, 0);
+
+    /* A valid HDF5 file that twsim did not write. */
+    snprintf(plain, sizeof plain, "%s/plain.h5", dir);
+    hid_t fid = H5Fcreate(plain, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert_int_ge(fid, 0);
+    H5Fclose(fid);
+    ck_assert_int_eq(tw_h5_read(plain, &d, &err), TW_EFAIL);
+    ck_assert_msg(strstr(err.msg, "not a twsim output file") != NULL,
+                  "message: %s", err.msg);
+
+    ck_assert_int_eq(tw_h5_read(path, &d, &err), TW_EFAIL);
+    ck_assert_msg(strstr(err.msg, path) != NULL &&
+                  strstr(err.msg, "No such file") != NULL,
+                  "message: %s", err.msg);
+}
+END_TEST
+
+Suite *h5_suite(void)
+{
+    Suite *s = suite_create("h5");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_abort);
+    tcase_add_test(tc, test_killed_writer);
+    tcase_add_test(tc, test_finish_incomplete);
+    tcase_add_test(tc, test_create_bad_dir);
+    tcase_add_test(tc, test_read_not_twsim);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,102 @@
+#!/bin/sh
+# cli_test.sh - end-to-end tests of the twsim command line and its HDF5
+# output, read back by h5dump and by /usr/bin/python3 + h5py.
+#
+# Environment: TWSIM (the binary), PYTHON (/usr/bin/python3).
+# Prints one line per test and a closing "N passed, N failed" line; exits 1
+# if any test failed.
+set -u
+TWSIM=${TWSIM:-build/twsim}
+PYTHON=${PYTHON:-/usr/bin/python3}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d /tmp/twsim-cli-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok()   { pass=$((pass + 1)); echo "ok   $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
+
+# expect NAME STATUS PATTERN CMD...: CMD exits with STATUS and its combined
+# output matches the grep -E PATTERN ("" = anything).
+expect() {
+    name=$1 want=$2 pat=$3; shift 3
+    "$@" >"$tmp/out" 2>&1
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "exit $got, expected $want" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+        echo "output does not match: $pat" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    else
+        ok "$name"
+    fi
+}
+
+cfg=$here/../configs/markov-example.cfg
+out=$tmp/example.h5
+
+expect "run writes a file"           0 "wrote .*example.h5" \
+    "$TWSIM" run "$cfg" -n 200 -o "$out"
+expect "no partial file is left"     0 "" test ! -e "$out.partial"
+expect "h5dump -H reads it"          0 "DATASET \"trajectories\"" h5dump -H "$out"
+expect "h5py reads it; summaries equal numpy's" 0 "h5_check: OK" \
+    "$PYTHON" "$here/h5_check.py" "$out"
+expect "info describes it"           0 "replicates: 200 of 200 complete" \
+    "$TWSIM" info "$out"
+expect "info shows tier labels"      0 "teachers.tier.0 +SP" "$TWSIM" info "$out"
+
+# the same seed gives the same trajectories, whatever the file name
+"$TWSIM" run "$cfg" -n 20 -q -o "$tmp/a.h5" && "$TWSIM" run "$cfg" -n 20 -q -o "$tmp/b.h5"
+expect "same seed, same trajectories" 0 "" \
+    h5diff "$tmp/a.h5" "$tmp/b.h5" /trajectories
+"$TWSIM" run "$cfg" -n 20 -q --seed 7 -o "$tmp/c.h5"
+expect "another seed, other trajectories" 1 "" \
+    h5diff -q "$tmp/a.h5" "$tmp/c.h5" /trajectories
+expect "overrides are stored"        0 "simulation.seed=7" "$TWSIM" info "$tmp/c.h5"
+
+# bad input: exit 2, file:line, key, suggestion; no output file
+expect "typo'd key: file:line and suggestion" 2 \
+    "typo.cfg:10: unknown key 'transtion' \\(did you mean 'transition'\\?\\)" \
+    "$TWSIM" run "$here/data/typo.cfg" -o "$tmp/typo.h5"
+expect "typo'd key leaves no file"   0 "" test ! -e "$tmp/typo.h5" -a ! -e "$tmp/typo.h5.partial"
+expect "validate reports every problem" 2 "row_sum.cfg:11: .*cannot exceed 1" \
+    "$TWSIM" validate "$here/data/row_sum.cfg"
+expect "validate accepts a good file" 0 "OK \\(mode markov" "$TWSIM" validate "$cfg"
+expect "bad --set value"             2 "--set simulation.replicates=-4: .*out of range" \
+    "$TWSIM" validate "$cfg" --set simulation.replicates=-4
+expect "bad --set key"               2 "did you mean 'recruitment.entry_tier'" \
+    "$TWSIM" validate "$cfg" --set recruitment.entry_teir=SP
+expect "bad -n"                      2 "'lots' is not a whole number" \
+    "$TWSIM" run "$cfg" -n lots
+expect "missing config"              2 "nope.cfg: cannot open" "$TWSIM" run "$tmp/nope.cfg"
+expect "unknown command"             2 "unknown command 'rnu'" "$TWSIM" rnu
+expect "unknown option"              2 "unknown option" "$TWSIM" run "$cfg" --frobnicate
+expect "no arguments"                2 "usage" "$TWSIM"
+
+# failures that are not the input's fault: exit 1, clear message, no file
+expect "unwritable output directory" 1 "no_such_dir/x.h5" \
+    "$TWSIM" run "$cfg" -n 5 -q -o "$tmp/no_such_dir/x.h5"
+printf 'not hdf5\n' >"$tmp/junk.h5"
+expect "info on a non-HDF5 file"     1 "junk.h5" "$TWSIM" info "$tmp/junk.h5"
+
+# help and version on every command
+expect "--help"                      0 "usage: twsim COMMAND" "$TWSIM" --help
+expect "run --help"                  0 "usage: twsim run" "$TWSIM" run --help
+expect "validate --help"             0 "usage: twsim validate" "$TWSIM" validate --help
+expect "info --help"                 0 "usage: twsim info" "$TWSIM" info --help
+expect "--version"                   0 "twsim [0-9]+\\.[0-9]+\\.[0-9]+" "$TWSIM" --version
+expect "validate --schema"           0 "tiers.transition" "$TWSIM" validate --schema
+
+# docs/config.md documents every key of the schema
+"$TWSIM" validate --schema | awk '{print $1}' >"$tmp/keys"
+undocumented=""
+while read -r key; do
+    grep -q "\`$key\`" "$here/../docs/config.md" || undocumented="$undocumented $key"
+done <"$tmp/keys"
+if [ -z "$undocumented" ] && [ -s "$tmp/keys" ]; then ok "docs/config.md documents every key"
+else echo "undocumented:$undocumented" >"$tmp/out"; bad "docs/config.md documents every key" "$tmp/out"; fi
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
