@@ -47,7 +47,7 @@ GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 CLI_OBJ := $(OBJDIR)/main.o
-TEST_SRC := $(wildcard tests/check_*.c) tests/runner.c
+TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(OBJDIR)/tests/%.o)
 
 LIB     := $(BUILD)/libtwsim.a

@@ -24,10 +24,11 @@
 #include <stdio.h>
 
 #include "tw_error.h"
+#include "tw_world.h"
 
 #define TW_MAX_TIERS 16
 
-typedef enum { TW_MODE_MARKOV = 0, TW_N_MODES } tw_mode;
+typedef enum { TW_MODE_MARKOV = 0, TW_MODE_FULL, TW_N_MODES } tw_mode;
 
 typedef enum {
     TW_RECRUIT_NONE = 0, /* nobody is hired */
@@ -66,6 +67,10 @@ typedef struct tw_config {
     tw_recruit_mode recruit_mode;
     size_t entry_tier;       /* index into tier_names */
     int64_t annual_quota;
+
+    /* full mode: structure, initial stock tables and parameters for every
+     * year and county (NULL in markov mode) */
+    tw_world *world;
 
     tw_config_src *src;      /* kept for messages that point at lines */
 } tw_config;

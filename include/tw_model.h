@@ -22,6 +22,7 @@
 #include "tw_config.h"
 #include "tw_error.h"
 #include "tw_metrics.h"
+#include "tw_record.h"
 
 typedef struct tw_model {
     const tw_config *cfg;          /* borrowed; must outlive the model */
@@ -30,8 +31,11 @@ typedef struct tw_model {
     tw_metric_table metrics;       /* owned */
     /* Markov mode: cumulative transition rows, cum[i][j] = P(to <= j). */
     double cum[TW_MAX_TIERS][TW_MAX_TIERS];
-    /* Column of each metric (indices into metrics). */
+    /* Markov mode: column of each metric (indices into metrics). */
     size_t m_tier0, m_total, m_hires, m_exits, m_hires_cum;
+    /* Full mode: the world (borrowed from cfg) and the metric columns. */
+    const tw_world *world;
+    tw_fm fm;
 } tw_model;
 
 /* Build the model for `cfg`. On failure the model is left empty. */

@@ -5,7 +5,7 @@
  * Messages point at "file:line" through libconfig's source positions; a
  * setting that came from --set is reported as "--set key=value" instead.
  */
-#include "tw_config.h"
+#include "config_priv.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -16,199 +16,8 @@
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
-/* The schema                                                          */
-/* ------------------------------------------------------------------ */
-
-typedef enum {
-    K_GROUP,
-    K_INT,         /* whole number (int or int64) */
-    K_FLOAT,       /* number; a whole number is accepted */
-    K_STRING,
-    K_STR_ARRAY,   /* [ "a", "b" ] */
-    K_INT_ARRAY,   /* [ 1, 2 ] */
-    K_MATRIX       /* ( [0.5, 0.1], [0.0, 0.9] ): a list of number arrays */
-} key_kind;
-
-typedef struct key_spec {
-    const char *path;
-    key_kind kind;
-    const char *doc;
-} key_spec;
-
-/* Every valid key. docs/config.md is the prose version of this table;
- * `twsim validate --schema` prints it. */
-static const key_spec SCHEMA[] = {
-    {"region", K_GROUP, "optional: what is being simulated"},
-    {"region.name", K_STRING, "optional: display name, e.g. \"港北区\""},
-    {"simulation", K_GROUP, "required: run settings"},
-    {"simulation.mode", K_STRING, "required: \"markov\" (MODEL.md section 4)"},
-    {"simulation.base_year", K_INT,
-     "required: first recorded year; its row is the initial stock"},
-    {"simulation.end_year", K_INT,
-     "required: last recorded year, after base_year"},
-    {"simulation.replicates", K_INT,
-     "required: replicates in the ensemble, 1 to 10000000"},
-    {"simulation.seed", K_INT,
-     "required: master random seed, a whole number >= 0"},
-    {"tiers", K_GROUP, "required: the training ladder (培养梯级)"},
-    {"tiers.names", K_STR_ARRAY,
-     "required: tier names, lowest first, 1 to 16, unique (UTF-8)"},
-    {"tiers.transition", K_MATRIX,
-     "required: one-year probabilities, row i = from tier i to each tier; "
-     "1 - row sum leaves"},
-    {"teachers", K_GROUP, "required: the initial stock"},
-    {"teachers.tier_counts", K_INT_ARRAY,
-     "required: teachers per tier at base_year, one count per tier, >= 0"},
-    {"recruitment", K_GROUP, "required: the hiring policy"},
-    {"recruitment.mode", K_STRING,
-     "required: \"none\", \"replace\" (one hire per leaver) or \"quota\""},
-    {"recruitment.entry_tier", K_STRING,
-     "required unless mode is \"none\": the tier new hires enter (a name "
-     "from tiers.names)"},
-    {"recruitment.annual_quota", K_INT,
-     "required when mode is \"quota\": hires per year, >= 0"},
-};
-#define N_SCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
-
-static const char *kind_words(key_kind k)
-{
-    switch (k) {
-    case K_GROUP: return "a group { ... }";
-    case K_INT: return "a whole number";
-    case K_FLOAT: return "a number";
-    case K_STRING: return "a string in double quotes";
-    case K_STR_ARRAY: return "an array of strings [\"a\", \"b\"]";
-    case K_INT_ARRAY: return "an array of whole numbers [1, 2]";
-    case K_MATRIX:
-        return "a list of number arrays ( [0.5, 0.1], [0.0, 0.9] )";
-    }
-    return "?";
-}
-
-static const char *type_words(int type)
-{
-    switch (type) {
-    case CONFIG_TYPE_GROUP: return "a group";
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64: return "a whole number";
-    case CONFIG_TYPE_FLOAT: return "a decimal number";
-    case CONFIG_TYPE_STRING: return "a string";
-    case CONFIG_TYPE_BOOL: return "true/false";
-    case CONFIG_TYPE_ARRAY: return "an array [ ]";
-    case CONFIG_TYPE_LIST: return "a list ( )";
-    }
-    return "something else";
-}
-
-static const key_spec *find_spec(const char *path)
-{
-    for (size_t i = 0; i < N_SCHEMA; i++)
-        if (strcmp(SCHEMA[i].path, path) == 0)
-            return &SCHEMA[i];
-    return NULL;
-}
-
-static const char *leaf_of(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    return dot ? dot + 1 : path;
-}
-
-/* Does schema entry `path` sit directly in group `parent` ("" = root)? */
-static bool is_child_of(const char *path, const char *parent)
-{
-    size_t plen = strlen(parent);
-    if (plen == 0)
-        return strchr(path, '.') == NULL;
-    return strncmp(path, parent, plen) == 0 && path[plen] == '.' &&
-           strchr(path + plen + 1, '.') == NULL;
-}
-
-static size_t levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (lb > 63)
-        return la > lb ? la : lb;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/*
- * A hint for an unknown key `name` in group `parent`: the same key name
- * elsewhere in the schema, else the nearest sibling by edit distance, else
- * the list of valid keys of the group. Written into buf.
- */
-static void suggest_key(const char *parent, const char *name, bool full,
-                        char *buf, size_t cap)
-{
-    for (size_t i = 0; i < N_SCHEMA; i++) {
-        if (strcmp(leaf_of(SCHEMA[i].path), name) == 0 &&
-            !is_child_of(SCHEMA[i].path, parent)) {
-            snprintf(buf, cap, " (did you mean '%s'?)", SCHEMA[i].path);
-            return;
-        }
-    }
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; i < N_SCHEMA; i++) {
-        if (!is_child_of(SCHEMA[i].path, parent))
-            continue;
-        size_t d = levenshtein(name, leaf_of(SCHEMA[i].path));
-        if (d < best_d) {
-            best_d = d;
-            best = leaf_of(SCHEMA[i].path);
-        }
-    }
-    size_t len = strlen(name);
-    if (best != NULL && (best_d <= 2 || best_d * 3 <= len)) {
-        snprintf(buf, cap, " (did you mean '%s%s%s'?)", full ? parent : "",
-                 full && *parent ? "." : "", best);
-        return;
-    }
-    size_t used = (size_t)snprintf(buf, cap, " (valid keys here:");
-    for (size_t i = 0; i < N_SCHEMA && used < cap; i++)
-        if (is_child_of(SCHEMA[i].path, parent))
-            used += (size_t)snprintf(buf + used, cap - used, " %s",
-                                     leaf_of(SCHEMA[i].path));
-    if (used < cap)
-        snprintf(buf + used, cap - used, ")");
-}
-
-void tw_config_print_schema(FILE *f)
-{
-    for (size_t i = 0; i < N_SCHEMA; i++)
-        fprintf(f, "%-28s %-40s %s\n", SCHEMA[i].path,
-                kind_words(SCHEMA[i].kind), SCHEMA[i].doc);
-}
-
-/* ------------------------------------------------------------------ */
 /* Source positions                                                    */
 /* ------------------------------------------------------------------ */
-
-struct tw_config_src {
-    config_t lc;
-    char **set_paths; /* key path of each --set, parallel to cfg->overrides */
-    char **set_args;  /* borrowed from tw_config.overrides */
-    size_t n_set;
-    const char *path; /* main file, borrowed */
-};
 
 /* The dotted path of a setting, with [i] for list and array elements. */
 static void setting_path(const config_setting_t *s, char *buf, size_t cap)
@@ -235,9 +44,8 @@ static bool path_under(const char *path, const char *prefix)
            (path[n] == '\0' || path[n] == '.' || path[n] == '[');
 }
 
-/* "file:line" or "--set k=v" for a setting; written into buf. */
-static const char *where(const tw_config_src *src, const config_setting_t *s,
-                         char *buf, size_t cap)
+const char *tw_config_where(const tw_config_src *src,
+                            const config_setting_t *s, char *buf, size_t cap)
 {
     char path[512];
     setting_path(s, path, sizeof path);
@@ -341,7 +149,7 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
     if (path == NULL)
         return tw_error_add(err, TW_EFAIL, "out of memory");
     const char *value = eq + 1;
-    const key_spec *spec = find_spec(path);
+    const key_spec *spec = tw_schema_find(path);
     if (spec == NULL) {
         char parent[512], hint[512];
         snprintf(parent, sizeof parent, "%s", path);
@@ -350,7 +158,8 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
             *dot = '\0';
         else
             parent[0] = '\0';
-        suggest_key(parent, leaf_of(path), true, hint, sizeof hint);
+        tw_schema_suggest(parent, strrchr(path, '.') ? strrchr(path, '.') + 1 : path, true,
+                          hint, sizeof hint);
         tw_error_add(err, TW_EINPUT, "--set %s: unknown key '%s'%s", arg,
                      path, hint);
         free(path);
@@ -369,7 +178,7 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
     if (v == NULL) {
         tw_error_add(err, TW_EINPUT,
                      "--set %s: cannot read the value '%s' (expected %s)",
-                     arg, value, kind_words(spec->kind));
+                     arg, value, tw_schema_kind_words(spec->kind));
         config_destroy(&tmp);
         free(path);
         return TW_EINPUT;
@@ -416,193 +225,277 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Step 3: schema check                                                */
-/* ------------------------------------------------------------------ */
-
-static bool is_int_type(int t)
-{
-    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
-}
-
-static bool is_num_type(int t)
-{
-    return is_int_type(t) || t == CONFIG_TYPE_FLOAT;
-}
-
-/* Does setting s have the shape `kind` asks for? */
-static bool kind_ok(key_kind kind, const config_setting_t *s)
-{
-    int t = config_setting_type(s);
-    int n = config_setting_length(s);
-    switch (kind) {
-    case K_GROUP: return t == CONFIG_TYPE_GROUP;
-    case K_INT: return is_int_type(t);
-    case K_FLOAT: return is_num_type(t);
-    case K_STRING: return t == CONFIG_TYPE_STRING;
-    case K_STR_ARRAY:
-    case K_INT_ARRAY:
-        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-            return false;
-        for (int i = 0; i < n; i++) {
-            int et = config_setting_type(config_setting_get_elem(s, (unsigned)i));
-            if (kind == K_STR_ARRAY ? et != CONFIG_TYPE_STRING
-                                    : !is_int_type(et))
-                return false;
-        }
-        return true;
-    case K_MATRIX:
-        if (t != CONFIG_TYPE_LIST)
-            return false;
-        for (int i = 0; i < n; i++) {
-            const config_setting_t *row = config_setting_get_elem(s, (unsigned)i);
-            int rt = config_setting_type(row);
-            if (rt != CONFIG_TYPE_ARRAY && rt != CONFIG_TYPE_LIST)
-                return false;
-            for (int j = 0; j < config_setting_length(row); j++)
-                if (!is_num_type(config_setting_type(
-                        config_setting_get_elem(row, (unsigned)j))))
-                    return false;
-        }
-        return true;
-    }
-    return false;
-}
-
-static void check_group(const tw_config_src *src, const config_setting_t *g,
-                        const char *gpath, tw_error *err)
-{
-    char path[512], at[600], hint[512];
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(s);
-        snprintf(path, sizeof path, "%s%s%s", gpath, *gpath ? "." : "", name);
-        const key_spec *spec = find_spec(path);
-        if (spec == NULL) {
-            suggest_key(gpath, name, false, hint, sizeof hint);
-            tw_error_add(err, TW_EINPUT, "%s: unknown key '%s'%s%s%s%s",
-                         where(src, s, at, sizeof at), name, hint,
-                         *gpath ? " in group '" : "", gpath,
-                         *gpath ? "'" : "");
-            continue;
-        }
-        if (!kind_ok(spec->kind, s)) {
-            tw_error_add(err, TW_EINPUT, "%s: %s: expected %s, got %s",
-                         where(src, s, at, sizeof at), path,
-                         kind_words(spec->kind),
-                         type_words(config_setting_type(s)));
-            continue;
-        }
-        if (spec->kind == K_GROUP)
-            check_group(src, s, path, err);
-    }
-}
-
-/* ------------------------------------------------------------------ */
 /* Step 4: read into the struct and validate                           */
 /* ------------------------------------------------------------------ */
 
-/* The reader: the libconfig tree, the struct being filled, the errors. */
-typedef struct reader {
-    const tw_config_src *src;
-    tw_config *cfg;
-    tw_error *err;
-    char at[600];
-} reader;
-
-static const char *at(reader *r, const config_setting_t *s)
+const char *rd_at(reader *r, const config_setting_t *s)
 {
-    return where(r->src, s, r->at, sizeof r->at);
+    return tw_config_where(r->src, s, r->at, sizeof r->at);
 }
 
-static void bad(reader *r, const config_setting_t *s, const char *path,
-                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void bad(reader *r, const config_setting_t *s, const char *path,
-                const char *fmt, ...)
+/* Append a line to the error unless the same line is there already (a
+ * timeline value is read once per year and county). */
+static void add_once(reader *r, const char *line)
 {
-    char what[1024];
+    const char *m = r->err ? r->err->msg : "";
+    size_t len = strlen(line);
+    for (const char *p = strstr(m, line); p; p = strstr(p + 1, line))
+        if ((p == m || p[-1] == '\n') && (p[len] == '\0' || p[len] == '\n'))
+            return;
+    tw_error_add(r->err, TW_EINPUT, "%s", line);
+}
+
+void rd_bad(reader *r, const config_setting_t *s, const char *path,
+            const char *fmt, ...)
+{
+    char what[1024], line[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    tw_error_add(r->err, TW_EINPUT, "%s: %s: %s", at(r, s), path, what);
+    snprintf(line, sizeof line, "%s: %s: %s", rd_at(r, s), path, what);
+    add_once(r, line);
 }
 
-/* The setting at `path`; when absent and `required`, report where it
- * should have been. */
-static const config_setting_t *get(reader *r, const char *path, bool required)
+/* Report a missing key at its group (or the file when the group is
+ * missing too, and only for top-level sections). */
+static void missing(reader *r, const config_setting_t *g, const char *gpath,
+                    const char *key, const char *schema_path)
 {
-    const config_setting_t *s = config_lookup(&r->src->lc, path);
-    if (s != NULL || !required)
-        return s;
-    const key_spec *spec = find_spec(path);
-    char parent[512];
-    snprintf(parent, sizeof parent, "%s", path);
-    char *dot = strrchr(parent, '.');
-    const config_setting_t *g = NULL;
-    if (dot) {
-        *dot = '\0';
-        g = config_lookup(&r->src->lc, parent);
-    }
-    if (dot && g == NULL)
-        return NULL; /* the missing group was reported already */
+    const key_spec *spec = tw_schema_find(schema_path);
+    char line[2048];
     if (g != NULL)
-        tw_error_add(r->err, TW_EINPUT,
-                     "%s: group '%s' has no '%s' (%s)", at(r, g), parent,
-                     leaf_of(path), spec ? spec->doc : "required");
+        snprintf(line, sizeof line, "%s: group '%s' has no '%s' (%s)",
+                 rd_at(r, g), gpath, key, spec ? spec->doc : "required");
     else
-        tw_error_add(r->err, TW_EINPUT, "%s: missing section '%s' (%s)",
-                     r->src->path, path, spec ? spec->doc : "required");
+        snprintf(line, sizeof line, "%s: missing section '%s' (%s)",
+                 r->src->path, key, spec ? spec->doc : "required");
+    add_once(r, line);
+}
+
+/* The latest timeline entry for r->year / r->county that sets `path`. */
+static const config_setting_t *from_timeline(reader *r, const char *path)
+{
+    for (size_t i = r->n_tl; i-- > 0;) {
+        const tl_entry *e = &r->tl[i];
+        if (e->year > r->year)
+            continue;
+        if (e->county != NULL && (r->county < 0 || !e->county[r->county]))
+            continue;
+        const config_setting_t *s = config_setting_lookup(
+            (config_setting_t *)e->set, path);
+        if (s != NULL)
+            return s;
+    }
     return NULL;
 }
 
-static double num(const config_setting_t *s)
+/* The base config's setting at `path`, else the national defaults'. */
+static const config_setting_t *lookup_base(const reader *r, const char *path)
+{
+    const config_setting_t *s = config_lookup(&r->src->lc, path);
+    if (s == NULL && r->cfg->mode == TW_MODE_FULL) {
+        char np[600];
+        snprintf(np, sizeof np, "national.%s", path);
+        s = config_lookup(&r->src->lc, np);
+    }
+    return s;
+}
+
+const config_setting_t *rd_get(reader *r, const char *path, bool required)
+{
+    const config_setting_t *s = r->n_tl ? from_timeline(r, path) : NULL;
+    if (s == NULL)
+        s = lookup_base(r, path);
+    if (s != NULL || !required)
+        return s;
+    char parent[512];
+    snprintf(parent, sizeof parent, "%s", path);
+    char *dot = strrchr(parent, '.');
+    if (dot == NULL) {
+        missing(r, NULL, "", path, path);
+        return NULL;
+    }
+    *dot = '\0';
+    const config_setting_t *g = lookup_base(r, parent);
+    if (g != NULL) /* else the missing group is reported by itself */
+        missing(r, g, parent, dot + 1, path);
+    return NULL;
+}
+
+const config_setting_t *rd_member(reader *r, const config_setting_t *g,
+                                  const char *gpath, const char *key,
+                                  bool required)
+{
+    const config_setting_t *s =
+        config_setting_get_member((config_setting_t *)g, key);
+    if (s == NULL && required) {
+        /* schema path: "schools[3]" -> "schools[]" */
+        char spath[512];
+        snprintf(spath, sizeof spath, "%s", gpath);
+        char *br = strchr(spath, '[');
+        if (br != NULL)
+            strcpy(br, "[]");
+        size_t len = strlen(spath);
+        snprintf(spath + len, sizeof spath - len, ".%s", key);
+        missing(r, g, gpath, key, spath);
+    }
+    return s;
+}
+
+double rd_num(const config_setting_t *s)
 {
     if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
         return config_setting_get_float(s);
     return (double)config_setting_get_int64(s);
 }
 
-/* Read a whole number in [lo, hi]; false (reported) when absent or out of
- * range. */
-static bool get_int(reader *r, const char *path, bool required, int64_t lo,
-                    int64_t hi, int64_t *out)
+bool rd_int(reader *r, const char *path, bool required, int64_t lo,
+            int64_t hi, int64_t *out)
 {
-    const config_setting_t *s = get(r, path, required);
+    const config_setting_t *s = rd_get(r, path, required);
     if (s == NULL)
         return false;
     int64_t v = config_setting_get_int64(s);
     if (v < lo || v > hi) {
-        bad(r, s, path, "%lld is out of range; it must be from %lld to %lld",
-            (long long)v, (long long)lo, (long long)hi);
+        rd_bad(r, s, path, "%lld is out of range; it must be from %lld to %lld",
+               (long long)v, (long long)lo, (long long)hi);
         return false;
     }
     *out = v;
     return true;
 }
 
-/* Read a string that must be one of names[0..n-1]; returns its index or
- * -1 (reported). */
-static int get_choice(reader *r, const char *path, const char *const *names,
-                      int n)
+bool rd_float(reader *r, const char *path, bool required, double lo,
+              double hi, double *out)
 {
-    const config_setting_t *s = get(r, path, true);
+    const config_setting_t *s = rd_get(r, path, required);
     if (s == NULL)
-        return -1;
+        return false;
+    double v = rd_num(s);
+    if (!(v >= lo && v <= hi)) {
+        rd_bad(r, s, path, "%g is out of range; it must be from %g to %g", v,
+               lo, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool rd_bool(reader *r, const char *path, bool required, bool *out)
+{
+    const config_setting_t *s = rd_get(r, path, required);
+    if (s == NULL)
+        return false;
+    *out = config_setting_get_bool(s) != 0;
+    return true;
+}
+
+int rd_choice_of(reader *r, const config_setting_t *s, const char *path,
+                 const char *const *names, int n)
+{
     const char *v = config_setting_get_string(s);
-    for (int i = 0; i < n; i++)
+    if (v == NULL)
+        v = "";
+    size_t best = 0, best_d = (size_t)-1;
+    for (int i = 0; i < n; i++) {
         if (strcmp(v, names[i]) == 0)
             return i;
-    char list[256] = "";
+        size_t d = tw_levenshtein(v, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = (size_t)i;
+        }
+    }
+    char list[512] = "";
     size_t used = 0;
     for (int i = 0; i < n && used < sizeof list; i++)
         used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"",
                                  i ? ", " : "", names[i]);
-    bad(r, s, path, "\"%s\" is not a valid value; use one of %s", v, list);
+    if (best_d <= 2 && n > 0)
+        rd_bad(r, s, path, "\"%s\" is not a valid value (did you mean "
+               "\"%s\"?); use one of %s", v, names[best], list);
+    else
+        rd_bad(r, s, path, "\"%s\" is not a valid value; use one of %s", v,
+               list);
     return -1;
 }
 
-static bool utf8_valid(const char *s)
+int rd_choice(reader *r, const char *path, const char *const *names, int n)
+{
+    const config_setting_t *s = rd_get(r, path, true);
+    return s ? rd_choice_of(r, s, path, names, n) : -1;
+}
+
+bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double lo, double hi, double *out)
+{
+    size_t len = (size_t)config_setting_length(s);
+    if (len != n) {
+        rd_bad(r, s, path, "has %zu numbers; it must have %zu", len, n);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        double v = rd_num(config_setting_get_elem(s, (unsigned)i));
+        if (!(v >= lo && v <= hi)) {
+            rd_bad(r, s, path, "entry %zu is %g; it must be from %g to %g",
+                   i, v, lo, hi);
+            ok = false;
+        }
+        out[i] = v;
+    }
+    return ok;
+}
+
+bool rd_floats(reader *r, const char *path, bool required, size_t n,
+               double lo, double hi, double *out)
+{
+    const config_setting_t *s = rd_get(r, path, required);
+    return s ? rd_floats_at(r, s, path, n, lo, hi, out) : false;
+}
+
+bool rd_ints(reader *r, const char *path, bool required, size_t n,
+             int64_t lo, int64_t hi, int64_t *out)
+{
+    const config_setting_t *s = rd_get(r, path, required);
+    if (s == NULL)
+        return false;
+    size_t len = (size_t)config_setting_length(s);
+    if (len != n) {
+        rd_bad(r, s, path, "has %zu numbers; it must have %zu", len, n);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = config_setting_get_int64(
+            config_setting_get_elem(s, (unsigned)i));
+        if (v < lo || v > hi) {
+            rd_bad(r, s, path, "entry %zu is %lld; it must be from %lld to "
+                   "%lld", i, (long long)v, (long long)lo, (long long)hi);
+            ok = false;
+        }
+        out[i] = v;
+    }
+    return ok;
+}
+
+bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double *out)
+{
+    if (!rd_floats_at(r, s, path, n, 0.0, 1.0, out))
+        return false;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += out[i];
+    if (fabs(sum - 1.0) > 1e-6) {
+        rd_bad(r, s, path, "shares sum to %.6g; they must sum to 1", sum);
+        return false;
+    }
+    return true;
+}
+
+bool tw_utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
@@ -619,7 +512,7 @@ static bool utf8_valid(const char *s)
     return true;
 }
 
-static const char *const MODE_NAMES[TW_N_MODES] = {"markov"};
+static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
 static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
     "none", "replace", "quota"};
 
@@ -636,34 +529,34 @@ const char *tw_recruit_mode_name(tw_recruit_mode m)
 static void read_simulation(reader *r)
 {
     tw_config *c = r->cfg;
-    int mode = get_choice(r, "simulation.mode", MODE_NAMES, TW_N_MODES);
+    int mode = rd_choice(r, "simulation.mode", MODE_NAMES, TW_N_MODES);
     if (mode >= 0)
         c->mode = (tw_mode)mode;
     int64_t base = 0, end = 0, reps = 0, seed = 0;
-    bool have_base = get_int(r, "simulation.base_year", true, 1900, 2200,
+    bool have_base = rd_int(r, "simulation.base_year", true, 1900, 2200,
                              &base);
-    bool have_end = get_int(r, "simulation.end_year", true, 1900, 2200, &end);
+    bool have_end = rd_int(r, "simulation.end_year", true, 1900, 2200, &end);
     if (have_base && have_end && end <= base) {
-        bad(r, get(r, "simulation.end_year", true), "simulation.end_year",
+        rd_bad(r, rd_get(r, "simulation.end_year", true), "simulation.end_year",
             "%lld is not after base_year %lld; years must be in order",
             (long long)end, (long long)base);
     }
     c->base_year = (int)base;
     c->end_year = (int)end;
-    if (get_int(r, "simulation.replicates", true, 1, 10000000, &reps))
+    if (rd_int(r, "simulation.replicates", true, 1, 10000000, &reps))
         c->replicates = (uint32_t)reps;
-    if (get_int(r, "simulation.seed", true, 0, INT64_MAX, &seed))
+    if (rd_int(r, "simulation.seed", true, 0, INT64_MAX, &seed))
         c->seed = (uint64_t)seed;
 }
 
 static void read_tiers(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *names = get(r, "tiers.names", true);
+    const config_setting_t *names = rd_get(r, "tiers.names", true);
     if (names != NULL) {
         int n = config_setting_length(names);
         if (n < 1 || n > TW_MAX_TIERS) {
-            bad(r, names, "tiers.names", "%d tiers; there must be 1 to %d", n,
+            rd_bad(r, names, "tiers.names", "%d tiers; there must be 1 to %d", n,
                 TW_MAX_TIERS);
         } else {
             for (int i = 0; i < n; i++) {
@@ -675,51 +568,53 @@ static void read_tiers(reader *r)
                 }
                 c->n_tiers = (size_t)i + 1;
                 if (v[0] == '\0')
-                    bad(r, names, "tiers.names", "tier %d has an empty name",
+                    rd_bad(r, names, "tiers.names", "tier %d has an empty name",
                         i);
-                else if (!utf8_valid(v))
-                    bad(r, names, "tiers.names",
+                else if (!tw_utf8_valid(v))
+                    rd_bad(r, names, "tiers.names",
                         "tier %d's name is not valid UTF-8 (save the file "
                         "as UTF-8)", i);
                 else if (strlen(v) >= 96)
-                    bad(r, names, "tiers.names",
+                    rd_bad(r, names, "tiers.names",
                         "tier %d's name is longer than 95 bytes", i);
                 for (int j = 0; j < i; j++)
                     if (strcmp(v, c->tier_names[j]) == 0)
-                        bad(r, names, "tiers.names",
+                        rd_bad(r, names, "tiers.names",
                             "the name \"%s\" is used twice", v);
             }
         }
     }
+    if (c->mode != TW_MODE_MARKOV)
+        return;
     size_t nt = c->n_tiers;
-    const config_setting_t *m = get(r, "tiers.transition", true);
+    const config_setting_t *m = rd_get(r, "tiers.transition", true);
     if (m != NULL && nt > 0) {
         size_t rows = (size_t)config_setting_length(m);
         if (rows != nt)
-            bad(r, m, "tiers.transition",
+            rd_bad(r, m, "tiers.transition",
                 "has %zu rows but there are %zu tiers; it must be %zu x %zu",
                 rows, nt, nt, nt);
         for (size_t i = 0; i < rows && i < nt; i++) {
             const config_setting_t *row = config_setting_get_elem(m, (unsigned)i);
             size_t cols = (size_t)config_setting_length(row);
             if (cols != nt) {
-                bad(r, row, "tiers.transition",
+                rd_bad(r, row, "tiers.transition",
                     "row %zu (%s) has %zu entries; it must have %zu, one per "
                     "tier", i, c->tier_names[i], cols, nt);
                 continue;
             }
             double sum = 0;
             for (size_t j = 0; j < nt; j++) {
-                double p = num(config_setting_get_elem(row, (unsigned)j));
+                double p = rd_num(config_setting_get_elem(row, (unsigned)j));
                 c->transition[i][j] = p;
                 if (!(p >= 0.0 && p <= 1.0))
-                    bad(r, row, "tiers.transition",
+                    rd_bad(r, row, "tiers.transition",
                         "row %zu, column %zu: %g is not a probability "
                         "(0 to 1)", i, j, p);
                 sum += p;
             }
             if (sum > 1.0 + 1e-9)
-                bad(r, row, "tiers.transition",
+                rd_bad(r, row, "tiers.transition",
                     "row %zu (%s) sums to %.6g; a row is the chance of "
                     "moving to each tier, 1 minus its sum is the chance of "
                     "leaving, so it cannot exceed 1", i, c->tier_names[i],
@@ -731,12 +626,12 @@ static void read_tiers(reader *r)
 static void read_teachers(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *s = get(r, "teachers.tier_counts", true);
+    const config_setting_t *s = rd_get(r, "teachers.tier_counts", true);
     if (s == NULL || c->n_tiers == 0)
         return;
     size_t n = (size_t)config_setting_length(s);
     if (n != c->n_tiers) {
-        bad(r, s, "teachers.tier_counts",
+        rd_bad(r, s, "teachers.tier_counts",
             "has %zu counts but there are %zu tiers", n, c->n_tiers);
         return;
     }
@@ -745,7 +640,7 @@ static void read_teachers(reader *r)
         int64_t v = config_setting_get_int64(
             config_setting_get_elem(s, (unsigned)i));
         if (v < 0 || v > 100000000) {
-            bad(r, s, "teachers.tier_counts",
+            rd_bad(r, s, "teachers.tier_counts",
                 "count %zu (%s) is %lld; counts must be 0 to 100000000", i,
                 c->tier_names[i], (long long)v);
             continue;
@@ -754,7 +649,7 @@ static void read_teachers(reader *r)
         total += v;
     }
     if (total > 100000000)
-        bad(r, s, "teachers.tier_counts",
+        rd_bad(r, s, "teachers.tier_counts",
             "%lld teachers in all; at most 100000000 are supported",
             (long long)total);
 }
@@ -762,19 +657,19 @@ static void read_teachers(reader *r)
 static void read_recruitment(reader *r)
 {
     tw_config *c = r->cfg;
-    int mode = get_choice(r, "recruitment.mode", RECRUIT_NAMES,
+    int mode = rd_choice(r, "recruitment.mode", RECRUIT_NAMES,
                           TW_N_RECRUIT_MODES);
     if (mode < 0)
         return;
     c->recruit_mode = (tw_recruit_mode)mode;
     if (c->recruit_mode == TW_RECRUIT_NONE)
         return;
-    const config_setting_t *e = get(r, "recruitment.entry_tier", true);
+    const config_setting_t *e = rd_get(r, "recruitment.entry_tier", true);
     if (e != NULL && c->n_tiers > 0) {
         const char *v = config_setting_get_string(e);
         size_t best = 0, best_d = (size_t)-1;
         for (size_t i = 0; i < c->n_tiers; i++) {
-            size_t d = levenshtein(v, c->tier_names[i]);
+            size_t d = tw_levenshtein(v, c->tier_names[i]);
             if (d < best_d) {
                 best_d = d;
                 best = i;
@@ -783,12 +678,12 @@ static void read_recruitment(reader *r)
         if (best_d == 0)
             c->entry_tier = best;
         else
-            bad(r, e, "recruitment.entry_tier",
+            rd_bad(r, e, "recruitment.entry_tier",
                 "\"%s\" is not one of tiers.names (did you mean \"%s\"?)", v,
                 c->tier_names[best]);
     }
     if (c->recruit_mode == TW_RECRUIT_QUOTA)
-        get_int(r, "recruitment.annual_quota", true, 0, 100000000,
+        rd_int(r, "recruitment.annual_quota", true, 0, 100000000,
                 &c->annual_quota);
 }
 
@@ -879,6 +774,7 @@ void tw_config_free(tw_config *cfg)
         free(cfg->overrides[i]);
     free(cfg->overrides);
     free(cfg->region_name);
+    tw_world_free(cfg->world);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -979,23 +875,44 @@ int tw_config_load(const char *path, const char *const *overrides,
         apply_override(src, c->overrides[i], err);
     if (rc == TW_OK && err && err->code != TW_OK)
         rc = err->code;
+    int mode_bits = M_BOTH;
     if (rc == TW_OK) {
-        check_group(src, config_root_setting(&src->lc), "", err);
+        const char *m = NULL;
+        if (config_lookup_string(&src->lc, "simulation.mode", &m)) {
+            if (strcmp(m, "markov") == 0)
+                mode_bits = M_MARKOV;
+            else if (strcmp(m, "full") == 0)
+                mode_bits = M_FULL;
+        }
+        tw_schema_check(src, mode_bits, err);
         if (err && err->code != TW_OK)
             rc = err->code;
     }
     if (rc == TW_OK) {
-        reader r = {.src = src, .cfg = c, .err = err};
-        for (size_t i = 0; i < N_SCHEMA; i++)
-            if (SCHEMA[i].kind == K_GROUP && strchr(SCHEMA[i].path, '.') ==
-                NULL && strncmp(SCHEMA[i].doc, "required", 8) == 0)
-                get(&r, SCHEMA[i].path, true);
-        const config_setting_t *name = get(&r, "region.name", false);
+        static const char *const markov_sections[] = {
+            "simulation", "tiers", "teachers", "recruitment", NULL};
+        static const char *const full_sections[] = {
+            "region", "simulation", "tiers", "schools", "staffing",
+            "population", "deaths", "retirement", "exit", "evaluation",
+            "titles", "quals", "dual", "rotation", "recruitment", NULL};
+        reader r = {.src = src, .cfg = c, .err = err, .county = -1};
+        if (mode_bits == M_FULL)
+            c->mode = TW_MODE_FULL; /* rd_get falls back on national */
+        for (const char *const *sec = mode_bits == M_FULL ? full_sections
+                                                           : markov_sections;
+             *sec; sec++)
+            rd_get(&r, *sec, true);
+        const config_setting_t *name = rd_get(&r, "region.name", false);
         c->region_name = strdup(name ? config_setting_get_string(name) : "");
         read_simulation(&r);
         read_tiers(&r);
-        read_teachers(&r);
-        read_recruitment(&r);
+        if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
+            if (err == NULL || err->code == TW_OK)
+                tw_config_read_full(&r);
+        } else {
+            read_teachers(&r);
+            read_recruitment(&r);
+        }
         if (err && err->code != TW_OK)
             rc = err->code;
         else if (c->region_name == NULL)

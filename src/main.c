@@ -206,25 +206,57 @@ static char *default_output(const char *config)
     return out;
 }
 
+/* Columns a UTF-8 string takes on a terminal: CJK characters (3-byte
+ * sequences here) take two. */
+static int display_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        w += (*p >= 0xE0) ? 2 : 1;
+    }
+    return w;
+}
+
+/* Print s left-aligned in `width` columns. */
+static void print_padded(const char *s, int width)
+{
+    int w = display_width(s);
+    fputs(s, stdout);
+    for (; w < width; w++)
+        putchar(' ');
+}
+
 /* First and last year of each metric: mean and 90% band. */
 static void print_table(const tw_h5_data *d)
 {
     if (d->summary.mean == NULL || d->n_years == 0)
         return;
     size_t nm = d->n_metrics, last = d->n_years - 1;
-    printf("%-22s %-14s %12s %12s %25s\n", "metric", "label",
-           "mean", "mean", "90% band");
+    int name_w = 6, label_w = 5;
+    for (size_t k = 0; k < nm; k++) {
+        int a = display_width(d->metric_names[k]);
+        int b = display_width(d->metric_labels[k]);
+        name_w = a > name_w ? a : name_w;
+        label_w = b > label_w ? b : label_w;
+    }
     char y0[16], y1[16], band[32];
-    snprintf(y0, sizeof y0, "%d", d->years[0]);
-    snprintf(y1, sizeof y1, "%d", d->years[last]);
+    snprintf(y0, sizeof y0, "%d mean", d->years[0]);
+    snprintf(y1, sizeof y1, "%d mean", d->years[last]);
     snprintf(band, sizeof band, "%d p05 - p95", d->years[last]);
-    printf("%-22s %-14s %12s %12s %25s\n", "", "", y0, y1, band);
+    print_padded("metric", name_w + 2);
+    print_padded("label", label_w + 2);
+    printf("%12s %12s   %-23s %s\n", y0, y1, band, "unit");
     for (size_t k = 0; k < nm; k++) {
         size_t i = last * nm + k;
-        printf("%-22s %-14s %12.1f %12.1f %12.1f - %-10.1f %s\n",
-               d->metric_names[k], d->metric_labels[k],
-               d->summary.mean[k], d->summary.mean[i], d->summary.p05[i],
-               d->summary.p95[i], d->metric_units[k]);
+        int prec = strcmp(d->metric_units[k], "share") == 0 ? 3 : 1;
+        print_padded(d->metric_names[k], name_w + 2);
+        print_padded(d->metric_labels[k], label_w + 2);
+        printf("%12.*f %12.*f   %10.*f - %-10.*f %s\n", prec,
+               d->summary.mean[k], prec, d->summary.mean[i], prec,
+               d->summary.p05[i], prec, d->summary.p95[i],
+               d->metric_units[k]);
     }
 }
 

@@ -20,14 +20,15 @@
 #include "tw_rng.h"
 
 /* A teacher in Markov mode: only its tier. */
-typedef struct tw_teacher {
+typedef struct markov_teacher {
     uint8_t tier;
-} tw_teacher;
+} markov_teacher;
 
 struct tw_worker {
     const tw_model *m;
-    gsl_rng *rng;
-    tw_teacher *pop; /* [n], capacity cap; order is deterministic */
+    tw_sim *sim;     /* full mode */
+    gsl_rng *rng;    /* markov mode */
+    markov_teacher *pop; /* [n], capacity cap; order is deterministic */
     size_t n, cap;
 };
 
@@ -90,7 +91,13 @@ int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err)
             m->cum[i][j] = acc;
         }
     }
-    int rc = add_metrics(m, err);
+    int rc;
+    if (cfg->mode == TW_MODE_FULL) {
+        m->world = cfg->world;
+        rc = tw_fm_build(&m->fm, &m->metrics, m->world, err);
+    } else {
+        rc = add_metrics(m, err);
+    }
     if (rc != TW_OK)
         tw_model_free(m);
     return rc;
@@ -112,6 +119,15 @@ tw_worker *tw_worker_alloc(const tw_model *m, tw_error *err)
         return NULL;
     }
     w->m = m;
+    if (m->world != NULL) {
+        w->sim = tw_sim_alloc(m->world);
+        if (w->sim == NULL) {
+            free(w);
+            tw_error_set(err, TW_EFAIL, "out of memory for a replicate");
+            return NULL;
+        }
+        return w;
+    }
     w->rng = tw_rng_alloc();
     if (w->rng == NULL) {
         free(w);
@@ -125,7 +141,9 @@ void tw_worker_free(tw_worker *w)
 {
     if (w == NULL)
         return;
-    gsl_rng_free(w->rng);
+    if (w->rng)
+        gsl_rng_free(w->rng);
+    tw_sim_free(w->sim);
     free(w->pop);
     free(w);
 }
@@ -139,7 +157,7 @@ static int reserve(tw_worker *w, size_t need, tw_error *err)
     size_t cap = w->cap ? w->cap : 1024;
     while (cap < need)
         cap *= 2;
-    tw_teacher *p = realloc(w->pop, cap * sizeof *p);
+    markov_teacher *p = realloc(w->pop, cap * sizeof *p);
     if (p == NULL)
         return tw_error_set(err, TW_EFAIL,
                             "out of memory for %zu teacher records", cap);
@@ -197,9 +215,31 @@ static size_t markov_transitions(tw_worker *w)
     return left;
 }
 
+/* Full mode: the initial population, then every year in MODEL.md order. */
+static int run_full(tw_worker *w, uint32_t scenario, uint64_t rep,
+                    double *traj, tw_error *err)
+{
+    const tw_model *m = w->m;
+    size_t nm = m->metrics.n;
+    double hires_cum = 0;
+    int rc = tw_sim_init(w->sim, m->cfg->seed, scenario, rep, err);
+    if (rc != TW_OK)
+        return rc;
+    tw_fm_record(&m->fm, w->sim, traj, &hires_cum);
+    for (size_t t = 1; t < m->n_years; t++) {
+        rc = tw_sim_step(w->sim, t, err);
+        if (rc != TW_OK)
+            return rc;
+        tw_fm_record(&m->fm, w->sim, traj + t * nm, &hires_cum);
+    }
+    return TW_OK;
+}
+
 int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
                   double *traj, tw_error *err)
 {
+    if (w->sim != NULL)
+        return run_full(w, scenario, rep, traj, err);
     const tw_model *m = w->m;
     const tw_config *c = m->cfg;
     size_t nm = m->metrics.n;

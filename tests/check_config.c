@@ -133,11 +133,127 @@ START_TEST(test_overrides)
                   "out of range");
     SET_FAIL_WITH("simulation.replicates=many", "cannot read the value");
     SET_FAIL_WITH("simulation.replicates=2.5", "expected a whole number");
-    SET_FAIL_WITH("simulation.mode=full", "\"full\" is not a valid value");
+    SET_FAIL_WITH("simulation.mode=fuzzy", "\"fuzzy\" is not a valid value");
     SET_FAIL_WITH("recruitment.mode=quota", "has no 'annual_quota'");
     SET_FAIL_WITH("simulation", "expected key.path=value");
     SET_FAIL_WITH("tiers=3", "is a group");
     SET_FAIL_WITH("simulation.seed=1; x = 2", "cannot read the value");
+}
+END_TEST
+
+#define FULL D "full_small.cfg"
+
+START_TEST(test_full_loads)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    ck_assert_msg(tw_config_load(FULL, NULL, 0, &c, &err) == TW_OK, "%s",
+                  err.msg);
+    ck_assert_int_eq(c->mode, TW_MODE_FULL);
+    const tw_world *w = c->world;
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(w->n_counties, 2);
+    ck_assert_str_eq(w->counties[1].name, "south");
+    /* 4 + 6 + 2 + 3 + 5 + 2 + 1 schools, grouped by county */
+    ck_assert_uint_eq(w->n_schools, 23);
+    for (size_t i = 1; i < w->n_schools; i++)
+        ck_assert_uint_le(w->schools[i - 1].county, w->schools[i].county);
+    /* a block's students are split over its schools, in total */
+    double primary_urban = 0;
+    for (size_t i = 0; i < w->n_schools; i++)
+        if (w->schools[i].stage == TW_STAGE_PRIMARY &&
+            w->schools[i].locality == TW_LOC_URBAN)
+            primary_urban += w->schools[i].students0;
+    ck_assert_double_eq_tol(primary_urban, 8000.0, 1e-6);
+    ck_assert_int_eq(w->stock[TW_STAGE_JUNIOR].count, 300);
+    ck_assert_double_eq_tol(w->stock[TW_STAGE_VOCATIONAL].dual_share, 0.5,
+                            1e-12);
+    /* national defaults fill what the region leaves out ... */
+    const tw_params *p = tw_world_params(w, 1);
+    ck_assert_double_eq_tol(p->ratio[TW_STAGE_PRIMARY], 19.0, 1e-12);
+    ck_assert_int_eq(p->old_age_months[0], 720);
+    ck_assert_int_eq(p->female_category, 1);
+    /* ... and the region's own keys win, key by key */
+    const tw_county_params *cp = tw_world_cparams(w, 1, 0);
+    ck_assert_double_eq_tol(cp->transfer_rate, 0.03, 1e-12);
+    ck_assert_double_eq_tol(cp->exchange_share, 0.10, 1e-12);
+    ck_assert_int_eq(cp->ch[TW_CH_FUNDED].cohort, 5);
+    ck_assert_int_eq(cp->ch[TW_CH_FUNDED].obligation, 6);
+    ck_assert_int_eq(cp->n_order, 3);
+    ck_assert_int_eq(cp->order[1], TW_CH_TEGANG);
+    ck_assert_int_eq(cp->ch[TW_CH_TEGANG].loc_mask, 1 << TW_LOC_RURAL);
+    ck_assert_int_eq(cp->backbone_tier, 1);
+    ck_assert_int_eq(p->tier_cap[2], 60);
+    tw_config_free(c);
+}
+END_TEST
+
+START_TEST(test_full_timeline)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
+    const tw_world *w = c->world;
+    /* 县管校聘: north (county 0) from 2022, everywhere from 2024 */
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        ck_assert_int_eq(tw_world_cparams(w, t, 0)->reform, year >= 2022);
+        ck_assert_int_eq(tw_world_cparams(w, t, 1)->reform, year >= 2024);
+        ck_assert_int_eq(tw_world_cparams(w, t, 1)->strikes_on, year >= 2024);
+    }
+    tw_config_free(c);
+}
+END_TEST
+
+START_TEST(test_full_errors)
+{
+    /* a region-wide key changed for some counties only */
+    const char *const s1[] = {
+        "timeline=({ year = 2022; counties = [\"north\"]; set = { deaths = "
+        "{ enabled = false; }; }; })"};
+    const char *const w1[] = {"region-wide and cannot change per county",
+                              NULL};
+    expect_fail(FULL, s1, 1, w1);
+    /* a typo inside a timeline entry */
+    const char *const s2[] = {
+        "timeline=({ year = 2022; set = { rotation = { refrom = true; }; }; "
+        "})"};
+    const char *const w2[] = {"unknown key 'refrom'", "did you mean 'reform'",
+                              NULL};
+    expect_fail(FULL, s2, 1, w2);
+    /* structure cannot change in the timeline */
+    const char *const s3[] = {
+        "timeline=({ year = 2022; set = { simulation = { seed = 3; }; }; })"};
+    const char *const w3[] = {"cannot change in the timeline", NULL};
+    expect_fail(FULL, s3, 1, w3);
+    /* a markov-only key in full mode */
+    const char *const s4[] = {"recruitment.mode=quota"};
+    const char *const w4[] = {"only used in markov mode", NULL};
+    expect_fail(FULL, s4, 1, w4);
+    /* an unknown county, with the nearest suggested */
+    const char *const s5[] = {
+        "timeline=({ year = 2022; counties = [\"nort\"]; set = { rotation = "
+        "{ reform = true; }; }; })"};
+    const char *const w5[] = {"\"nort\" is not one of region.counties",
+                              "nearest: \"north\"", NULL};
+    expect_fail(FULL, s5, 1, w5);
+    /* a schedule must cover every simulated year */
+    const char *const s6[] = {"recruitment.policy=schedule",
+                              "recruitment.schedule=([2021, 10], [2022, 12])"};
+    const char *const w6[] = {"has no entry for 2023", NULL};
+    expect_fail(FULL, s6, 2, w6);
+    /* shares must sum to 1 */
+    const char *const s7[] = {"recruitment.channels.open.quals=[0.5, 0.5, 0.5, 0.0]"};
+    const char *const w7[] = {"shares sum to 1.5", NULL};
+    expect_fail(FULL, s7, 1, w7);
+    /* a stage with schools needs a staffing ratio */
+    const char *const s8[] = {"staffing.ratio={ primary = 19.0; }"};
+    const char *const w8[] = {"has no value for junior", NULL};
+    expect_fail(FULL, s8, 1, w8);
+    /* 特岗 is rural only */
+    const char *const s9[] = {"recruitment.channels.tegang.localities=[\"urban\"]"};
+    const char *const w9[] = {"特岗 posts are rural only", NULL};
+    expect_fail(FULL, s9, 1, w9);
 }
 END_TEST
 
@@ -164,6 +280,9 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_bad_values);
     tcase_add_test(tc, test_overrides);
     tcase_add_test(tc, test_schema_lists_keys);
+    tcase_add_test(tc, test_full_loads);
+    tcase_add_test(tc, test_full_timeline);
+    tcase_add_test(tc, test_full_errors);
     suite_add_tcase(s, tc);
     return s;
 }

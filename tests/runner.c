@@ -14,6 +14,11 @@ int main(void)
     srunner_add_suite(sr, markov_suite());
     srunner_add_suite(sr, summary_suite());
     srunner_add_suite(sr, h5_suite());
+    srunner_add_suite(sr, exits_suite());
+    srunner_add_suite(sr, develop_suite());
+    srunner_add_suite(sr, recruit_suite());
+    srunner_add_suite(sr, rotate_suite());
+    srunner_add_suite(sr, full_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -9,6 +9,11 @@ Suite *rng_suite(void);
 Suite *markov_suite(void);
 Suite *summary_suite(void);
 Suite *h5_suite(void);
+Suite *exits_suite(void);   /* proc_exits.c: demand, deaths, retirement, exit, strikes, ageing */
+Suite *develop_suite(void); /* proc_develop.c: tiers, titles, qualifications, 双师型 */
+Suite *rotate_suite(void);  /* proc_rotate.c: transfers, exchange, 竞聘 */
+Suite *recruit_suite(void); /* proc_recruit.c */
+Suite *full_suite(void);    /* the whole model on a small region */
 
 /* Directory of test data (tests/data), relative to the runner's cwd. */
 #define TW_TEST_DATA "data"

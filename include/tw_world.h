@@ -1,0 +1,464 @@
+/*
+ * tw_world.h - the full teacher model (MODEL.md sections 1-3): the region's
+ * structure, the parameters of every process, and the state of one
+ * replicate.
+ *
+ *   tw_world   read-only during a run: counties, schools, initial stock
+ *              tables, and the parameters resolved for every year (and,
+ *              for the county-level ones, every county) from the config
+ *              and its policy timeline.
+ *   tw_sim     one replicate in progress: the teacher records, per-school
+ *              state, this year's flows, a GSL stream. One per worker,
+ *              reused between replicates.
+ *
+ * Memory layout of the teachers (array of compact records, no allocation
+ * per teacher-year; leavers are marked TW_F_GONE and squeezed out, in
+ * order, by tw_sim_compact()):
+ *
+ *   T: [ t0 | t1 | t2 | ... | t(n-1) | free ... cap ]
+ *         each 24 bytes: school/home, birth, sex, tier, title, qual,
+ *         channel, flags, counters
+ *
+ * Every process is a function tw_proc_<name>(tw_sim *) in src/proc_*.c;
+ * tw_sim_step() calls them in the order of MODEL.md section 3.
+ */
+#ifndef TW_WORLD_H
+#define TW_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "tw_error.h"
+
+/* ------------------------------------------------------------------ */
+/* Enumerations; the name tables are in world.c (tw_*_names)           */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+    TW_STAGE_PRESCHOOL,  /* 学前 */
+    TW_STAGE_PRIMARY,    /* 小学 */
+    TW_STAGE_JUNIOR,     /* 初中 */
+    TW_STAGE_SENIOR,     /* 普高 */
+    TW_STAGE_VOCATIONAL, /* 中职 */
+    TW_N_STAGES
+} tw_stage;
+
+typedef enum { TW_LOC_URBAN, TW_LOC_TOWN, TW_LOC_RURAL, TW_N_LOCS } tw_locality;
+
+typedef enum { TW_SEX_MALE, TW_SEX_FEMALE, TW_N_SEXES } tw_sex;
+
+typedef enum {
+    TW_TITLE_NONE,       /* 未定级 */
+    TW_TITLE_THIRD,      /* 三级 */
+    TW_TITLE_SECOND,     /* 二级 */
+    TW_TITLE_FIRST,      /* 一级 */
+    TW_TITLE_SENIOR,     /* 高级 */
+    TW_TITLE_FULL,       /* 正高级 */
+    TW_N_TITLES
+} tw_title;
+
+typedef enum {
+    TW_QUAL_SECONDARY,   /* 中专及以下 */
+    TW_QUAL_ASSOCIATE,   /* 专科 */
+    TW_QUAL_BACHELOR,    /* 本科 */
+    TW_QUAL_POSTGRAD,    /* 研究生 */
+    TW_N_QUALS
+} tw_qual;
+
+typedef enum {
+    TW_CH_OPEN,          /* 公开招聘 */
+    TW_CH_FUNDED,        /* 公费师范生 */
+    TW_CH_TEGANG,        /* 特岗 */
+    TW_CH_TALENT,        /* 人才引进 */
+    TW_CH_ENTERPRISE,    /* 企业引进 */
+    TW_CH_CONTRACT,      /* 合同 (备案制 / 购买服务) */
+    TW_CH_INITIAL,       /* in the initial stock; not a hiring channel */
+    TW_N_CHANNELS
+} tw_channel;
+#define TW_N_HIRE_CHANNELS TW_CH_INITIAL
+
+/* Exit reasons, for the flow counters. */
+typedef enum {
+    TW_EXIT_DEATH,
+    TW_EXIT_RETIRE,
+    TW_EXIT_VOLUNTARY,   /* includes leaving when a service obligation ends */
+    TW_EXIT_DISMISS,     /* third 末位 strike */
+    TW_EXIT_LUOPIN,      /* 落聘: unplaced after the training pool */
+    TW_N_EXITS
+} tw_exit;
+
+/* Recruitment policies (MODEL.md section 3.8). */
+typedef enum {
+    TW_HIRE_FILL,        /* fill the vacancies */
+    TW_HIRE_QUOTA,       /* a fixed annual quota */
+    TW_HIRE_SCHEDULE,    /* a quota per year from a schedule */
+    TW_HIRE_REPLACE,     /* replace a share of the year's leavers */
+    TW_N_HIRE_POLICIES
+} tw_hire_policy;
+
+extern const char *const tw_stage_names[TW_N_STAGES];     /* "primary" */
+extern const char *const tw_loc_names[TW_N_LOCS];         /* "rural" */
+extern const char *const tw_title_names[TW_N_TITLES];     /* "senior" */
+extern const char *const tw_qual_names[TW_N_QUALS];       /* "bachelor" */
+extern const char *const tw_channel_names[TW_N_CHANNELS]; /* "tegang" */
+extern const char *const tw_exit_names[TW_N_EXITS];       /* "retire" */
+extern const char *const tw_hire_policy_names[TW_N_HIRE_POLICIES];
+
+#define TW_WORLD_MAX_TIERS 16
+#define TW_N_AGE_BANDS 10     /* <25, 25-29, ..., 60-64, 65+ */
+#define TW_N_SERVICE_BANDS 5  /* service_bands gives 4 cut points */
+
+/* ------------------------------------------------------------------ */
+/* A teacher                                                           */
+/* ------------------------------------------------------------------ */
+
+enum {
+    TW_F_BIANZHI = 1u << 0, /* 在编: inside the establishment; else contract */
+    TW_F_DUAL    = 1u << 1, /* 双师型 (vocational professional course only) */
+    TW_F_PROF    = 1u << 2, /* teaches professional courses (vocational) */
+    TW_F_POOL    = 1u << 3, /* in the 待岗培训 pool: no post, not teaching */
+    TW_F_LATE    = 1u << 4, /* agreed to work past the statutory age */
+    TW_F_GONE    = 1u << 5, /* left this year; removed by tw_sim_compact */
+    TW_F_NEW     = 1u << 6, /* hired this year; cleared by tw_proc_age */
+    TW_F_OBL_END = 1u << 7, /* the service obligation ended at the end of
+                               last year: tw_proc_exit applies the channel's
+                               retention probability this year, then clears
+                               it (set by tw_proc_age) */
+};
+
+typedef struct tw_teacher {
+    uint32_t school;      /* where the teacher teaches now */
+    uint32_t home;        /* school holding the post (== school unless on an
+                             exchange term) */
+    int16_t birth_year;
+    uint8_t birth_month;  /* 1..12 */
+    uint8_t sex;          /* tw_sex */
+    uint8_t tier;         /* index into the region's ladder, 0 = lowest */
+    uint8_t title;        /* tw_title */
+    uint8_t qual;         /* tw_qual */
+    uint8_t channel;      /* tw_channel of entry */
+    uint8_t flags;        /* TW_F_* */
+    uint8_t obligation;   /* years of service obligation left */
+    uint8_t service;      /* years of service (capped at 255) */
+    uint8_t at_school;    /* years at the home school */
+    uint8_t in_tier;      /* years in the current tier */
+    uint8_t in_title;     /* years in the current title */
+    uint8_t rural;        /* years of rural (乡村) service */
+    uint8_t strikes;      /* 末位 strikes so far */
+    uint8_t term_left;    /* exchange term years left; 0 = not on exchange */
+    uint8_t pool_years;   /* years spent in the training pool */
+} tw_teacher;
+
+/* ------------------------------------------------------------------ */
+/* Structure                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_school {
+    uint16_t county;
+    uint8_t stage;        /* tw_stage */
+    uint8_t locality;     /* tw_locality */
+    double students0;     /* students at base_year */
+} tw_school;
+
+#define TW_NAME_MAX 96
+
+typedef struct tw_county {
+    char name[TW_NAME_MAX]; /* UTF-8 */
+} tw_county;
+
+/* Initial stock of one stage (population.stages[] in the config). */
+typedef struct tw_stock {
+    int present;                      /* 0: no teachers of this stage */
+    int64_t count;
+    double loc_share[TW_N_LOCS];      /* where they teach; sums to 1 */
+    double age_share[TW_N_AGE_BANDS]; /* age band shares; sums to 1 */
+    double female_share;
+    double tier_share[TW_WORLD_MAX_TIERS];
+    double title_share[TW_N_TITLES];
+    double qual_share[TW_N_QUALS];
+    double bianzhi_share;             /* share 在编 */
+    double prof_share;                /* vocational: share professional course */
+    double dual_share;                /* vocational: share of professional-
+                                         course teachers who are 双师型 */
+} tw_stock;
+
+/* ------------------------------------------------------------------ */
+/* Parameters that may change by year (region level)                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_params {
+    /* 1. enrolment and demand */
+    double enrol_trend[TW_N_STAGES][TW_N_LOCS]; /* annual growth of students */
+    double enrol_index[TW_N_STAGES][TW_N_LOCS]; /* students = students0 *
+                                                   index, when series_on */
+    int series_on[TW_N_STAGES][TW_N_LOCS];      /* 1: use enrol_index */
+    double ratio[TW_N_STAGES];       /* students per staff (编制标准) */
+    double teach_share[TW_N_STAGES]; /* share of staff who teach */
+    double redundancy;               /* e.g. 0.05 (003) */
+
+    /* 2. deaths */
+    int deaths_on;
+    double death_rate[TW_N_AGE_BANDS]; /* annual hazard by age band */
+
+    /* 3. retirement (2025 law): categories 0 men, 1 women "55", 2 women
+     * "50". Statutory age in months = old_age + min(max_add,
+     * floor(k / step) + 1) where k = months from law_start to the month the
+     * old age is reached (k >= 0), else old_age. */
+    int retire_on;
+    int old_age_months[3];   /* 720, 660, 600 */
+    int step_months[3];      /* 4, 4, 2 */
+    int max_add_months[3];   /* 36, 36, 60 */
+    int law_start_year, law_start_month; /* 2025, 1 */
+    int female_category;     /* 1 (the "55" rule) or 2 */
+    int senior_female_old_age_months; /* women with 高级+: 720, 0 = off */
+    double p_early;          /* retire up to flex_months early (not before
+                                the old age) */
+    double p_late;           /* work up to flex_months longer */
+    int flex_months;         /* 36 */
+
+    /* 4. voluntary exit: hazard = base[stage] * loc_factor[loc] *
+     * service_factor[band]; band b covers service_cut[b-1] <= years <
+     * service_cut[b]. Zero while an obligation runs; retention[channel]
+     * applies in the year it ends. */
+    int exit_on;
+    double exit_base[TW_N_STAGES];
+    double exit_loc_factor[TW_N_LOCS];
+    int service_cut[TW_N_SERVICE_BANDS - 1];
+    double exit_service_factor[TW_N_SERVICE_BANDS];
+    double retention[TW_N_CHANNELS];
+
+    /* 6. professional development */
+    int tier_on;
+    int tier_min_years[TW_WORLD_MAX_TIERS]; /* [i]: years in tier i before
+                                               moving to i+1 */
+    double tier_prob[TW_WORLD_MAX_TIERS];   /* [i]: annual prob i -> i+1 */
+    int64_t tier_capacity[TW_WORLD_MAX_TIERS]; /* [i]: max promotions into
+                                                  tier i a year; -1 none */
+    int64_t tier_cap[TW_WORLD_MAX_TIERS];   /* [i]: max stock of tier i,
+                                               region-wide; -1 none */
+    int title_on;
+    int title_min_years[TW_N_TITLES];   /* [k]: years in title k before k+1 */
+    int title_min_years_postgrad[TW_N_TITLES]; /* same, for 研究生 */
+    double title_prob[TW_N_TITLES];     /* [k]: annual prob k -> k+1 */
+    double post_cap[TW_N_TITLES];       /* [k]: max share of a school's
+                                           teachers at title k; 1 = none */
+    int senior_rural_years;             /* rural years needed for 高级 */
+    int full_senior_service;            /* service years for 正高级 */
+    int probation_years;                /* 未定级 -> 二级 (本科+) or 三级 */
+    int qual_on;
+    double qual_prob[TW_N_QUALS];       /* [q]: annual prob q -> q+1 */
+    int dual_on;
+    double dual_prob;                   /* annual prob of 双师型 cert */
+} tw_params;
+
+/* ------------------------------------------------------------------ */
+/* Parameters that may change by year and county                      */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_channel_params {
+    int on;
+    int64_t cohort;          /* 公费师范生: fixed annual cohort (county) */
+    double share;            /* 人才引进: min share of senior-high hires;
+                                other channels: unused */
+    int stage_mask;          /* bit s: may hire into stage s */
+    int loc_mask;            /* bit l: may hire into locality l */
+    int bianzhi;             /* hires are 在编 (1) or contract (0) */
+    int obligation;          /* years of service obligation */
+    double age_mean, age_sd; /* age at hire, normal, clipped to 20..45 */
+    double female_share[TW_N_STAGES];
+    double qual_share[TW_N_QUALS];
+    double dual_prob;        /* vocational professional hires: 双师型 */
+} tw_channel_params;
+
+typedef struct tw_county_params {
+    /* 5. 末位退出 (002) */
+    int strikes_on;
+    double strike_share;     /* share ranked last each year */
+
+    /* 7. rotation under 县管校聘 */
+    int reform;              /* 县管校聘 active this year */
+    double transfer_rate;    /* voluntary transfers a year (always on) */
+    double exchange_share;   /* >= share of eligible urban/town teachers */
+    double backbone_share;   /* >= share of movers at backbone_tier+ */
+    int backbone_tier;       /* lowest tier counted as backbone */
+    int eligible_years;      /* years at the same school */
+    int exempt_age_male, exempt_age_female; /* no exchange from this age */
+    int term_years;          /* 0 = permanent */
+    int rehire_on;           /* competitive re-hiring (竞聘) */
+    int pool_max_years;      /* 待岗培训 up to this many years, then 落聘 */
+
+    /* 8. recruitment */
+    int hire_policy;         /* tw_hire_policy */
+    int64_t quota;           /* quota / schedule value for this year */
+    double replace_share;    /* TW_HIRE_REPLACE */
+    double fill_prob[TW_N_LOCS];
+    int cap_on;              /* hires bounded by establishment room */
+    int n_order;
+    int order[TW_N_HIRE_CHANNELS];           /* channels in the order tried */
+    tw_channel_params ch[TW_N_HIRE_CHANNELS];
+} tw_county_params;
+
+/* ------------------------------------------------------------------ */
+/* The world                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_world {
+    int base_year, end_year;
+    size_t n_years;               /* end_year - base_year + 1 */
+    size_t n_tiers;
+    char tier_names[TW_WORLD_MAX_TIERS][TW_NAME_MAX];
+    size_t n_counties;
+    tw_county *counties;          /* [n_counties], owned */
+    size_t n_schools;
+    tw_school *schools;           /* [n_schools], owned; grouped by county */
+    tw_stock stock[TW_N_STAGES];
+    int64_t tier_target_backbone; /* unused by processes; metrics helper */
+    /* Parameters in force in year base_year + t (t = 1 .. n_years-1;
+     * entry 0 is the base year's and is used for the initial population). */
+    tw_params *params;            /* [n_years], owned */
+    tw_county_params *cparams;    /* [n_years * n_counties], owned */
+} tw_world;
+
+static inline const tw_params *tw_world_params(const tw_world *w, size_t t)
+{
+    return &w->params[t];
+}
+
+static inline const tw_county_params *tw_world_cparams(const tw_world *w,
+                                                       size_t t, size_t c)
+{
+    return &w->cparams[t * w->n_counties + c];
+}
+
+/* Allocate a world with room for the given sizes; every parameter zero.
+ * Free with tw_world_free. NULL when memory runs out. */
+tw_world *tw_world_alloc(size_t n_years, size_t n_counties, size_t n_schools);
+void tw_world_free(tw_world *w);
+
+/* ------------------------------------------------------------------ */
+/* Flows of one year                                                   */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_flows {
+    double hires[TW_N_HIRE_CHANNELS][TW_N_STAGES];
+    double exits[TW_N_EXITS][TW_N_STAGES];
+    double tier_promotions[TW_WORLD_MAX_TIERS]; /* into tier i */
+    double title_promotions[TW_N_TITLES];       /* into title k */
+    double qual_upgrades;
+    double dual_certs;
+    double strikes[3];           /* first, second, third strikes given */
+    double exchanges[TW_N_LOCS]; /* exchange moves out of locality l (to
+                                    rural schools) this year */
+    double exchange_returns;     /* teachers back home after a term */
+    double transfers;            /* voluntary transfers */
+    double rehire_placed_in;     /* 校内竞聘 placements */
+    double rehire_placed_cross;  /* 跨校竞聘 placements */
+    double pool_entries;         /* into 待岗培训 */
+    double unfilled[TW_N_STAGES];/* vacancies not filled this year */
+} tw_flows;
+
+/* ------------------------------------------------------------------ */
+/* One replicate                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct tw_school_state {
+    double students;   /* this year */
+    double demand;     /* teachers wanted: students / ratio * teach_share *
+                          (1 + redundancy) */
+    uint32_t headcount;/* teachers teaching here (excl. pool); kept current
+                          by tw_sim_count_heads() */
+} tw_school_state;
+
+typedef struct tw_sim {
+    const tw_world *w;
+    gsl_rng *rng;          /* the replicate's stream, owned */
+    size_t t;              /* year index being simulated, 1 .. n_years-1 */
+    int year;              /* w->base_year + t */
+    tw_teacher *T;         /* [n], capacity cap, owned */
+    size_t n, cap;
+    tw_school_state *S;    /* [w->n_schools], owned */
+    double *county_cap;    /* [w->n_counties]: establishment cap (在编),
+                              sum of demand over the county's schools */
+    tw_flows f;            /* this year's flows; zeroed by tw_sim_step */
+    double *county_leavers;/* [n_counties]: this year's exits by the home
+                              school's county; zeroed by tw_sim_step,
+                              counted by tw_sim_remove */
+    /* scratch, sized by tw_sim_reserve_scratch; processes may use freely
+     * within one call */
+    uint32_t *idx;         /* [cap] */
+    double *dscratch;      /* [max(n_schools, cap)] */
+    uint32_t *sscratch;    /* [n_schools * 8] */
+} tw_sim;
+
+/* A replicate's state for world w (borrowed). NULL when memory runs out. */
+tw_sim *tw_sim_alloc(const tw_world *w);
+void tw_sim_free(tw_sim *s);
+
+/* Build the initial population of replicate `rep` (seeding s->rng from
+ * (seed, scenario, rep)). */
+int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
+                tw_error *err);
+
+/* Simulate year t (1 .. n_years-1): every process in MODEL.md order. */
+int tw_sim_step(tw_sim *s, size_t t, tw_error *err);
+
+/* Append a teacher; returns a pointer to the new record or NULL (memory).
+ * Pointers into s->T are invalidated by the next append. */
+tw_teacher *tw_sim_append(tw_sim *s);
+
+/* Mark teacher k as gone for `reason` (counts the exit flow by stage). */
+void tw_sim_remove(tw_sim *s, size_t k, tw_exit reason);
+
+/* Drop the teachers marked gone, keeping the others' order. */
+void tw_sim_compact(tw_sim *s);
+
+/* Recount s->S[*].headcount (teachers not gone and not in the pool). */
+void tw_sim_count_heads(tw_sim *s);
+
+/* Age in whole years at the middle of `year` (1 July). */
+static inline int tw_age(const tw_teacher *x, int year)
+{
+    return year - x->birth_year - (x->birth_month > 7 ? 1 : 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* The processes, in the order tw_sim_step calls them (MODEL.md §3)    */
+/* ------------------------------------------------------------------ */
+
+void tw_proc_demand(tw_sim *s);      /* 1. enrolment, demand, county caps */
+void tw_proc_deaths(tw_sim *s);      /* 2. */
+void tw_proc_retire(tw_sim *s);      /* 3. */
+void tw_proc_exit(tw_sim *s);        /* 4. voluntary exit, obligations */
+void tw_proc_strikes(tw_sim *s);     /* 5. 末位退出 */
+void tw_proc_tiers(tw_sim *s);       /* 6a. */
+void tw_proc_titles(tw_sim *s);      /* 6b. */
+void tw_proc_quals(tw_sim *s);       /* 6c. */
+void tw_proc_dual(tw_sim *s);        /* 6d. */
+void tw_proc_rotate(tw_sim *s);      /* 7. transfers / exchange / 竞聘 */
+int tw_proc_recruit(tw_sim *s, tw_error *err); /* 8. (may allocate) */
+void tw_proc_age(tw_sim *s);         /* 9. counters (not rotation terms) */
+
+/*
+ * Rules every process follows:
+ *  - skip records flagged TW_F_GONE (they are squeezed out only once, by
+ *    tw_sim_step after rotation);
+ *  - draw random numbers only from s->rng, in the order of s->T, so that a
+ *    replicate is reproducible;
+ *  - draw only when the event can happen (e.g. no death draw when the
+ *    process is off), keeping the hot loop cheap;
+ *  - count every flow in s->f.
+ */
+
+/*
+ * Statutory retirement age, in months, of a person born in (year, month)
+ * whose pre-2025 age is old_age_months, under the phase-in of p for
+ * category cat (0 men, 1 women "55", 2 women "50"). POLICY.md:
+ * k = months from law_start to the month the old age is reached; if
+ * k < 0 the old age applies; else old + min(max_add, floor(k/step) + 1).
+ */
+int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
+                         int birth_year, int birth_month);
+
+#endif /* TW_WORLD_H */

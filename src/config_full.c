@@ -1,0 +1,724 @@
+/*
+ * config_full.c - the full model's config: counties, schools, the initial
+ * stock tables, and the parameters of every process for every year (and,
+ * for evaluation, rotation and recruitment, every county), resolved
+ * through the policy timeline.
+ *
+ * The timeline is applied by lookup, not by copying: reading key K for
+ * year y and county c takes the latest timeline entry with year <= y (that
+ * applies to c) which sets K, else the base config. Every message therefore
+ * still points at the line where the value was written.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "config_priv.h"
+
+/* Names of a string array, with a mask of the allowed names it lists. */
+static bool rd_name_mask(reader *r, const char *path, const char *const *names,
+                         int n, int *mask)
+{
+    const config_setting_t *s = rd_get(r, path, false);
+    if (s == NULL)
+        return false;
+    *mask = 0;
+    bool ok = true;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        int k = rd_choice_of(r, config_setting_get_elem(s, (unsigned)i), path,
+                             names, n);
+        if (k < 0)
+            ok = false;
+        else
+            *mask |= 1 << k;
+    }
+    return ok;
+}
+
+/* Index of county `name`, or -1 (reported at s). */
+static long county_index(reader *r, const tw_world *w,
+                         const config_setting_t *s, const char *path)
+{
+    const char *v = config_setting_get_string(s);
+    size_t best = 0, best_d = (size_t)-1;
+    for (size_t c = 0; c < w->n_counties; c++) {
+        if (strcmp(v, w->counties[c].name) == 0)
+            return (long)c;
+        size_t d = tw_levenshtein(v, w->counties[c].name);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    rd_bad(r, s, path, "\"%s\" is not one of region.counties%s%s%s", v,
+           w->n_counties ? " (nearest: \"" : "",
+           w->n_counties ? w->counties[best].name : "",
+           w->n_counties ? "\")" : "");
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Structure                                                           */
+/* ------------------------------------------------------------------ */
+
+static size_t read_counties(reader *r)
+{
+    const config_setting_t *s = rd_get(r, "region.counties", true);
+    if (s == NULL)
+        return 0;
+    size_t n = (size_t)config_setting_length(s);
+    if (n < 1 || n > 65535) {
+        rd_bad(r, s, "region.counties", "%zu counties; there must be 1 to "
+               "65535", n);
+        return 0;
+    }
+    return n;
+}
+
+static void read_county_names(reader *r, tw_world *w)
+{
+    const config_setting_t *s = rd_get(r, "region.counties", true);
+    for (size_t c = 0; c < w->n_counties; c++) {
+        const char *v = config_setting_get_string_elem(s, (int)c);
+        if (v[0] == '\0' || strlen(v) >= TW_NAME_MAX || !tw_utf8_valid(v))
+            rd_bad(r, s, "region.counties", "county %zu's name must be 1 to "
+                   "%d bytes of UTF-8", c, TW_NAME_MAX - 1);
+        snprintf(w->counties[c].name, TW_NAME_MAX, "%s", v);
+        for (size_t d = 0; d < c; d++)
+            if (strcmp(w->counties[d].name, w->counties[c].name) == 0)
+                rd_bad(r, s, "region.counties", "\"%s\" is named twice", v);
+    }
+}
+
+/* Total schools over the blocks (before the world exists), or 0. */
+static size_t count_schools(reader *r)
+{
+    const config_setting_t *s = rd_get(r, "schools", true);
+    if (s == NULL)
+        return 0;
+    size_t total = 0;
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *b = config_setting_get_elem(s, (unsigned)i);
+        char gpath[64];
+        snprintf(gpath, sizeof gpath, "schools[%d]", i);
+        const config_setting_t *cnt = rd_member(r, b, gpath, "count", true);
+        if (cnt == NULL)
+            continue;
+        int64_t n = config_setting_get_int64(cnt);
+        if (n < 1 || n > 100000) {
+            rd_bad(r, cnt, "schools[].count", "%lld; it must be 1 to 100000",
+                   (long long)n);
+            continue;
+        }
+        total += (size_t)n;
+    }
+    if (config_setting_length(s) == 0)
+        rd_bad(r, s, "schools", "is empty; list at least one school block");
+    return total;
+}
+
+static int cmp_school_county(const void *a, const void *b)
+{
+    const tw_school *x = a, *y = b;
+    return (x->county > y->county) - (x->county < y->county);
+}
+
+/*
+ * Expand the school blocks. Sizes within a block are deterministic (the
+ * same in every replicate): school i of n gets a share proportional to
+ * exp(spread * z_i), z_i = Phi^-1((i + 0.5) / n), i.e. the quantiles of a
+ * log-normal size distribution.
+ */
+static void read_schools(reader *r, tw_world *w, int *stage_mask)
+{
+    const config_setting_t *s = rd_get(r, "schools", true);
+    size_t k = 0;
+    *stage_mask = 0;
+    for (int i = 0; s && i < config_setting_length(s); i++) {
+        const config_setting_t *b = config_setting_get_elem(s, (unsigned)i);
+        char gp[64];
+        snprintf(gp, sizeof gp, "schools[%d]", i);
+        const config_setting_t *cs = rd_member(r, b, gp, "county", true);
+        const config_setting_t *ss = rd_member(r, b, gp, "stage", true);
+        const config_setting_t *ls = rd_member(r, b, gp, "locality", true);
+        const config_setting_t *ns = rd_member(r, b, gp, "count", true);
+        const config_setting_t *us = rd_member(r, b, gp, "students", true);
+        const config_setting_t *sp = rd_member(r, b, gp, "size_spread", false);
+        if (!cs || !ss || !ls || !ns || !us)
+            continue;
+        long county = county_index(r, w, cs, "schools[].county");
+        int stage = rd_choice_of(r, ss, "schools[].stage", tw_stage_names,
+                                 TW_N_STAGES);
+        int loc = rd_choice_of(r, ls, "schools[].locality", tw_loc_names,
+                               TW_N_LOCS);
+        int64_t n = config_setting_get_int64(ns);
+        double students = rd_num(us), spread = sp ? rd_num(sp) : 0.0;
+        if (!(students >= 0 && students <= 1e8))
+            rd_bad(r, us, "schools[].students", "%g; it must be 0 to 1e8",
+                   students);
+        if (!(spread >= 0 && spread <= 3))
+            rd_bad(r, sp, "schools[].size_spread", "%g; it must be 0 to 3",
+                   spread);
+        if (county < 0 || stage < 0 || loc < 0 || n < 1 || n > 100000)
+            continue;
+        *stage_mask |= 1 << stage;
+        double sum = 0;
+        for (int64_t j = 0; j < n; j++) {
+            double z = gsl_cdf_ugaussian_Pinv(((double)j + 0.5) / (double)n);
+            sum += exp(spread * z);
+        }
+        for (int64_t j = 0; j < n && k < w->n_schools; j++, k++) {
+            double z = gsl_cdf_ugaussian_Pinv(((double)j + 0.5) / (double)n);
+            tw_school *sc = &w->schools[k];
+            sc->county = (uint16_t)county;
+            sc->stage = (uint8_t)stage;
+            sc->locality = (uint8_t)loc;
+            sc->students0 = students * exp(spread * z) / sum;
+        }
+    }
+    /* Schools are grouped by county, in config order within a county. */
+    qsort(w->schools, w->n_schools, sizeof *w->schools, cmp_school_county);
+}
+
+static void read_population(reader *r, tw_world *w, int stage_mask)
+{
+    const config_setting_t *s = rd_get(r, "population.stages", true);
+    int seen = 0;
+    for (int i = 0; s && i < config_setting_length(s); i++) {
+        const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+        char gp[64];
+        snprintf(gp, sizeof gp, "population.stages[%d]", i);
+        const config_setting_t *ss = rd_member(r, g, gp, "stage", true);
+        if (ss == NULL)
+            continue;
+        int st = rd_choice_of(r, ss, "population.stages[].stage",
+                              tw_stage_names, TW_N_STAGES);
+        if (st < 0)
+            continue;
+        if (seen & (1 << st)) {
+            rd_bad(r, ss, "population.stages[].stage", "\"%s\" is given "
+                   "twice", tw_stage_names[st]);
+            continue;
+        }
+        seen |= 1 << st;
+        tw_stock *k = &w->stock[st];
+        k->present = 1;
+        const config_setting_t *v;
+        if ((v = rd_member(r, g, gp, "count", true)) != NULL) {
+            k->count = config_setting_get_int64(v);
+            if (k->count < 0 || k->count > 10000000)
+                rd_bad(r, v, "population.stages[].count", "%lld; it must be "
+                       "0 to 10000000", (long long)k->count);
+            if (k->count > 0 && !(stage_mask & (1 << st)))
+                rd_bad(r, v, "population.stages[].count", "%lld %s teachers "
+                       "but no %s school in 'schools'", (long long)k->count,
+                       tw_stage_names[st], tw_stage_names[st]);
+        }
+        if ((v = rd_member(r, g, gp, "locality", false)) != NULL)
+            rd_shares_at(r, v, "population.stages[].locality", TW_N_LOCS,
+                         k->loc_share);
+        else
+            k->loc_share[0] = -1; /* as demand */
+        if ((v = rd_member(r, g, gp, "age", true)) != NULL)
+            rd_shares_at(r, v, "population.stages[].age", TW_N_AGE_BANDS,
+                         k->age_share);
+        if ((v = rd_member(r, g, gp, "female", true)) != NULL) {
+            k->female_share = rd_num(v);
+            if (!(k->female_share >= 0 && k->female_share <= 1))
+                rd_bad(r, v, "population.stages[].female", "%g is not a "
+                       "share (0 to 1)", k->female_share);
+        }
+        if ((v = rd_member(r, g, gp, "tiers", true)) != NULL)
+            rd_shares_at(r, v, "population.stages[].tiers", w->n_tiers,
+                         k->tier_share);
+        if ((v = rd_member(r, g, gp, "titles", true)) != NULL)
+            rd_shares_at(r, v, "population.stages[].titles", TW_N_TITLES,
+                         k->title_share);
+        if ((v = rd_member(r, g, gp, "quals", true)) != NULL)
+            rd_shares_at(r, v, "population.stages[].quals", TW_N_QUALS,
+                         k->qual_share);
+        if ((v = rd_member(r, g, gp, "bianzhi", true)) != NULL) {
+            k->bianzhi_share = rd_num(v);
+            if (!(k->bianzhi_share >= 0 && k->bianzhi_share <= 1))
+                rd_bad(r, v, "population.stages[].bianzhi", "%g is not a "
+                       "share (0 to 1)", k->bianzhi_share);
+        }
+        bool voc = st == TW_STAGE_VOCATIONAL;
+        const char *vk[2] = {"professional", "dual"};
+        double *vd[2] = {&k->prof_share, &k->dual_share};
+        for (int j = 0; j < 2; j++) {
+            v = rd_member(r, g, gp, vk[j], voc);
+            if (v == NULL)
+                continue;
+            char path[64];
+            snprintf(path, sizeof path, "population.stages[].%s", vk[j]);
+            if (!voc)
+                rd_bad(r, v, path, "only vocational teachers teach "
+                       "professional courses; remove it");
+            *vd[j] = rd_num(v);
+            if (!(*vd[j] >= 0 && *vd[j] <= 1))
+                rd_bad(r, v, path, "%g is not a share (0 to 1)", *vd[j]);
+        }
+    }
+    for (int st = 0; st < TW_N_STAGES; st++)
+        if ((stage_mask & (1 << st)) && !(seen & (1 << st)) && s != NULL)
+            rd_bad(r, s, "population.stages", "there are %s schools but no "
+                   "{ stage = \"%s\"; ... } stock", tw_stage_names[st],
+                   tw_stage_names[st]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The timeline                                                        */
+/* ------------------------------------------------------------------ */
+
+static int cmp_tl(const void *a, const void *b)
+{
+    const tl_entry *x = a, *y = b;
+    if (x->year != y->year)
+        return (x->year > y->year) - (x->year < y->year);
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static void read_timeline(reader *r, tw_world *w)
+{
+    const config_setting_t *s = rd_get(r, "timeline", false);
+    if (s == NULL)
+        return;
+    size_t n = (size_t)config_setting_length(s);
+    r->tl = calloc(n ? n : 1, sizeof *r->tl);
+    if (r->tl == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        char gp[64];
+        snprintf(gp, sizeof gp, "timeline[%zu]", i);
+        const config_setting_t *ys = rd_member(r, e, gp, "year", true);
+        const config_setting_t *set = rd_member(r, e, gp, "set", true);
+        const config_setting_t *cs = rd_member(r, e, gp, "counties", false);
+        if (ys == NULL || set == NULL)
+            continue;
+        tl_entry *t = &r->tl[r->n_tl];
+        t->year = (int)config_setting_get_int64(ys);
+        if (t->year < 1900 || t->year > w->end_year)
+            rd_bad(r, ys, "timeline[].year", "%d is outside 1900..end_year "
+                   "(%d)", t->year, w->end_year);
+        t->order = i;
+        t->set = set;
+        if (cs != NULL) {
+            t->county = calloc(w->n_counties, 1);
+            if (t->county == NULL) {
+                tw_error_add(r->err, TW_EFAIL, "out of memory");
+                return;
+            }
+            if (config_setting_length(cs) == 0)
+                rd_bad(r, cs, "timeline[].counties", "is empty; leave it out "
+                       "to apply the entry everywhere");
+            for (int k = 0; k < config_setting_length(cs); k++) {
+                long c = county_index(r, w, config_setting_get_elem(cs,
+                                      (unsigned)k), "timeline[].counties");
+                if (c >= 0)
+                    t->county[c] = 1;
+            }
+        }
+        r->n_tl++;
+    }
+    qsort(r->tl, r->n_tl, sizeof *r->tl, cmp_tl);
+}
+
+static void free_timeline(reader *r)
+{
+    for (size_t i = 0; i < r->n_tl; i++)
+        free(r->tl[i].county);
+    free(r->tl);
+    r->tl = NULL;
+    r->n_tl = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Region-level parameters of one year                                 */
+/* ------------------------------------------------------------------ */
+
+/* A group of numbers (or [urban, town, rural] arrays when `arr`) keyed by
+ * stage; stages in `need` must be present. */
+static void rd_by_stage(reader *r, const char *path, int need, bool arr,
+                        double lo, double hi, double *out)
+{
+    const config_setting_t *g = rd_get(r, path, need != 0);
+    if (g == NULL)
+        return;
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        const config_setting_t *v =
+            config_setting_get_member((config_setting_t *)g,
+                                      tw_stage_names[st]);
+        char p[128];
+        snprintf(p, sizeof p, "%s.%s", path, tw_stage_names[st]);
+        if (v == NULL) {
+            if (need & (1 << st))
+                rd_bad(r, g, path, "has no value for %s, which has schools",
+                       tw_stage_names[st]);
+            continue;
+        }
+        if (arr) {
+            rd_floats_at(r, v, p, TW_N_LOCS, lo, hi, out + st * TW_N_LOCS);
+        } else {
+            out[st] = rd_num(v);
+            if (!(out[st] >= lo && out[st] <= hi))
+                rd_bad(r, v, p, "%g is out of range; it must be from %g to "
+                       "%g", out[st], lo, hi);
+        }
+    }
+}
+
+static bool enabled(reader *r, const char *section)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s.enabled", section);
+    bool on = false;
+    rd_bool(r, path, true, &on);
+    return on;
+}
+
+static int months(int64_t years)
+{
+    return (int)(years * 12);
+}
+
+static void read_params(reader *r, const tw_world *w, int stage_mask,
+                        tw_params *p)
+{
+    double trend[TW_N_STAGES][TW_N_LOCS] = {{0}};
+    rd_by_stage(r, "enrolment.trend", 0, true, -0.5, 0.5, &trend[0][0]);
+    memcpy(p->enrol_trend, trend, sizeof trend);
+
+    rd_by_stage(r, "staffing.ratio", stage_mask, false, 0.1, 1000, p->ratio);
+    rd_by_stage(r, "staffing.teach_share", stage_mask, false, 0.01, 1.0,
+                p->teach_share);
+    rd_float(r, "staffing.redundancy", true, 0.0, 1.0, &p->redundancy);
+
+    if ((p->deaths_on = enabled(r, "deaths")))
+        rd_floats(r, "deaths.rate", true, TW_N_AGE_BANDS, 0, 1, p->death_rate);
+
+    if ((p->retire_on = enabled(r, "retirement"))) {
+        int64_t v[3] = {0}, start[2] = {0}, one = 0;
+        if (rd_ints(r, "retirement.old_age", true, 3, 40, 75, v))
+            for (int i = 0; i < 3; i++)
+                p->old_age_months[i] = months(v[i]);
+        if (rd_ints(r, "retirement.law_start", true, 2, 1, 2200, start)) {
+            p->law_start_year = (int)start[0];
+            p->law_start_month = (int)start[1];
+            if (start[1] < 1 || start[1] > 12)
+                rd_bad(r, rd_get(r, "retirement.law_start", true),
+                       "retirement.law_start", "month %lld is not 1 to 12",
+                       (long long)start[1]);
+        }
+        if (rd_ints(r, "retirement.step_months", true, 3, 1, 60, v))
+            for (int i = 0; i < 3; i++)
+                p->step_months[i] = (int)v[i];
+        if (rd_ints(r, "retirement.max_add_months", true, 3, 0, 120, v))
+            for (int i = 0; i < 3; i++)
+                p->max_add_months[i] = (int)v[i];
+        static const char *const rules[] = {"55", "50"};
+        int rule = rd_choice(r, "retirement.female_rule", rules, 2);
+        p->female_category = rule < 0 ? 1 : rule + 1;
+        if (rd_int(r, "retirement.senior_female_age", true, 0, 75, &one)) {
+            if (one != 0 && one < 40)
+                rd_bad(r, rd_get(r, "retirement.senior_female_age", true),
+                       "retirement.senior_female_age", "%lld; use 0 (no) or "
+                       "an age from 40", (long long)one);
+            p->senior_female_old_age_months = months(one);
+        }
+        rd_float(r, "retirement.p_early", true, 0, 1, &p->p_early);
+        rd_float(r, "retirement.p_late", true, 0, 1, &p->p_late);
+        if (rd_int(r, "retirement.flex_months", true, 0, 120, &one))
+            p->flex_months = (int)one;
+    }
+
+    for (int c = 0; c < TW_N_CHANNELS; c++)
+        p->retention[c] = 1.0;
+    if ((p->exit_on = enabled(r, "exit"))) {
+        rd_by_stage(r, "exit.base", stage_mask, false, 0, 1, p->exit_base);
+        rd_floats(r, "exit.locality_factor", true, TW_N_LOCS, 0, 100,
+                  p->exit_loc_factor);
+        int64_t cuts[TW_N_SERVICE_BANDS - 1];
+        if (rd_ints(r, "exit.service_cuts", true, TW_N_SERVICE_BANDS - 1, 0,
+                    60, cuts)) {
+            for (int b = 0; b < TW_N_SERVICE_BANDS - 1; b++) {
+                p->service_cut[b] = (int)cuts[b];
+                if (b > 0 && cuts[b] <= cuts[b - 1])
+                    rd_bad(r, rd_get(r, "exit.service_cuts", true),
+                           "exit.service_cuts", "cut points must increase");
+            }
+        }
+        rd_floats(r, "exit.service_factor", true, TW_N_SERVICE_BANDS, 0, 100,
+                  p->exit_service_factor);
+    }
+    const config_setting_t *ret = rd_get(r, "exit.retention", false);
+    for (int c = 0; ret && c < TW_N_HIRE_CHANNELS; c++) {
+        const config_setting_t *v = config_setting_get_member(
+            (config_setting_t *)ret, tw_channel_names[c]);
+        if (v == NULL)
+            continue;
+        p->retention[c] = rd_num(v);
+        if (!(p->retention[c] >= 0 && p->retention[c] <= 1))
+            rd_bad(r, v, "exit.retention", "%s: %g is not a probability",
+                   tw_channel_names[c], p->retention[c]);
+    }
+
+    size_t nt = w->n_tiers;
+    for (size_t i = 0; i < TW_WORLD_MAX_TIERS; i++)
+        p->tier_capacity[i] = p->tier_cap[i] = -1;
+    if ((p->tier_on = enabled(r, "tiers")) && nt > 1) {
+        int64_t v[TW_WORLD_MAX_TIERS];
+        if (rd_ints(r, "tiers.min_years", true, nt - 1, 0, 60, v))
+            for (size_t i = 0; i + 1 < nt; i++)
+                p->tier_min_years[i] = (int)v[i];
+        rd_floats(r, "tiers.prob", true, nt - 1, 0, 1, p->tier_prob);
+        if (rd_ints(r, "tiers.capacity", false, nt, -1, 100000000, v))
+            memcpy(p->tier_capacity, v, nt * sizeof *v);
+        if (rd_ints(r, "tiers.cap", false, nt, -1, 100000000, v))
+            memcpy(p->tier_cap, v, nt * sizeof *v);
+    }
+
+    if ((p->title_on = enabled(r, "titles"))) {
+        int64_t v[TW_N_TITLES];
+        if (rd_ints(r, "titles.min_years", true, TW_N_TITLES, 0, 60, v))
+            for (int k = 0; k < TW_N_TITLES; k++)
+                p->title_min_years[k] = (int)v[k];
+        if (rd_ints(r, "titles.min_years_postgrad", true, TW_N_TITLES, 0, 60,
+                    v))
+            for (int k = 0; k < TW_N_TITLES; k++)
+                p->title_min_years_postgrad[k] = (int)v[k];
+        rd_floats(r, "titles.prob", true, TW_N_TITLES, 0, 1, p->title_prob);
+        rd_floats(r, "titles.post_cap", true, TW_N_TITLES, 0, 1, p->post_cap);
+        int64_t one = 0;
+        if (rd_int(r, "titles.senior_rural_years", true, 0, 60, &one))
+            p->senior_rural_years = (int)one;
+        if (rd_int(r, "titles.full_senior_service", true, 0, 60, &one))
+            p->full_senior_service = (int)one;
+        if (rd_int(r, "titles.probation_years", true, 0, 10, &one))
+            p->probation_years = (int)one;
+    }
+    if ((p->qual_on = enabled(r, "quals")))
+        rd_floats(r, "quals.prob", true, TW_N_QUALS, 0, 1, p->qual_prob);
+    if ((p->dual_on = enabled(r, "dual")))
+        rd_float(r, "dual.prob", true, 0, 1, &p->dual_prob);
+}
+
+/* ------------------------------------------------------------------ */
+/* County-level parameters of one year                                 */
+/* ------------------------------------------------------------------ */
+
+static void read_channel(reader *r, int ch, tw_channel_params *c)
+{
+    char base[64], path[128];
+    snprintf(base, sizeof base, "recruitment.channels.%s",
+             tw_channel_names[ch]);
+#define P(key) (snprintf(path, sizeof path, "%s.%s", base, key), path)
+    if (rd_get(r, base, true) == NULL)
+        return;
+    bool b = false;
+    if (rd_bool(r, P("enabled"), true, &b))
+        c->on = b;
+    c->cohort = -1;
+    rd_int(r, P("cohort"), ch == TW_CH_FUNDED, -1, 10000000, &c->cohort);
+    if (ch == TW_CH_FUNDED && c->cohort < 0)
+        c->cohort = 0;
+    rd_float(r, P("share"), false, 0, 1, &c->share);
+    c->stage_mask = (1 << TW_N_STAGES) - 1;
+    c->loc_mask = ch == TW_CH_TEGANG ? 1 << TW_LOC_RURAL
+                                     : (1 << TW_N_LOCS) - 1;
+    if (ch == TW_CH_ENTERPRISE)
+        c->stage_mask = 1 << TW_STAGE_VOCATIONAL;
+    int mask;
+    if (rd_name_mask(r, P("stages"), tw_stage_names, TW_N_STAGES, &mask)) {
+        if (ch == TW_CH_ENTERPRISE && mask != (1 << TW_STAGE_VOCATIONAL))
+            rd_bad(r, rd_get(r, path, false), path, "企业引进 hires for "
+                   "vocational schools only");
+        c->stage_mask = mask;
+    }
+    if (rd_name_mask(r, P("localities"), tw_loc_names, TW_N_LOCS, &mask)) {
+        if (ch == TW_CH_TEGANG && mask != (1 << TW_LOC_RURAL))
+            rd_bad(r, rd_get(r, path, false), path, "特岗 posts are rural "
+                   "only");
+        c->loc_mask = mask;
+    }
+    if (rd_bool(r, P("bianzhi"), true, &b))
+        c->bianzhi = b;
+    int64_t one = 0;
+    if (rd_int(r, P("obligation"), true, 0, 30, &one))
+        c->obligation = (int)one;
+    rd_float(r, P("age_mean"), true, 18, 60, &c->age_mean);
+    rd_float(r, P("age_sd"), true, 0, 20, &c->age_sd);
+    double f = 0;
+    if (rd_float(r, P("female"), true, 0, 1, &f))
+        for (int st = 0; st < TW_N_STAGES; st++)
+            c->female_share[st] = f;
+    const config_setting_t *q = rd_get(r, P("quals"), true);
+    if (q != NULL)
+        rd_shares_at(r, q, path, TW_N_QUALS, c->qual_share);
+    rd_float(r, P("dual_prob"), false, 0, 1, &c->dual_prob);
+#undef P
+}
+
+static void read_cparams(reader *r, const tw_world *w, size_t t,
+                         tw_county_params *cp)
+{
+    bool b = false;
+    int64_t one = 0;
+    if ((cp->strikes_on = enabled(r, "evaluation")))
+        rd_float(r, "evaluation.share", true, 0, 0.5, &cp->strike_share);
+
+    if (rd_bool(r, "rotation.reform", true, &b))
+        cp->reform = b;
+    rd_float(r, "rotation.transfer_rate", true, 0, 1, &cp->transfer_rate);
+    rd_float(r, "rotation.share", true, 0, 1, &cp->exchange_share);
+    rd_float(r, "rotation.backbone_share", true, 0, 1, &cp->backbone_share);
+    if (rd_int(r, "rotation.eligible_years", true, 0, 60, &one))
+        cp->eligible_years = (int)one;
+    int64_t ages[2];
+    if (rd_ints(r, "rotation.exempt_age", true, 2, 0, 75, ages)) {
+        cp->exempt_age_male = (int)ages[0];
+        cp->exempt_age_female = (int)ages[1];
+    }
+    if (rd_int(r, "rotation.term_years", true, 0, 20, &one))
+        cp->term_years = (int)one;
+    if (rd_bool(r, "rotation.rehire", true, &b))
+        cp->rehire_on = b;
+    if (rd_int(r, "rotation.pool_max_years", true, 0, 10, &one))
+        cp->pool_max_years = (int)one;
+
+    int pol = rd_choice(r, "recruitment.policy", tw_hire_policy_names,
+                        TW_N_HIRE_POLICIES);
+    cp->hire_policy = pol < 0 ? TW_HIRE_FILL : pol;
+    if (pol == TW_HIRE_QUOTA)
+        rd_int(r, "recruitment.quota", true, 0, 10000000, &cp->quota);
+    if (pol == TW_HIRE_SCHEDULE && t > 0) {
+        const config_setting_t *s = rd_get(r, "recruitment.schedule", true);
+        bool found = false;
+        for (int i = 0; s && i < config_setting_length(s); i++) {
+            const config_setting_t *row = config_setting_get_elem(s, (unsigned)i);
+            int64_t y = config_setting_get_int64_elem(row, 0);
+            int64_t n = config_setting_get_int64_elem(row, 1);
+            if (n < 0 || n > 10000000)
+                rd_bad(r, row, "recruitment.schedule", "%lld hires in %lld; "
+                       "it must be 0 to 10000000", (long long)n, (long long)y);
+            if (y == r->year) {
+                cp->quota = n;
+                found = true;
+            }
+        }
+        if (s && !found)
+            rd_bad(r, s, "recruitment.schedule", "has no entry for %d; give "
+                   "one [year, hires] for every simulated year", r->year);
+    }
+    if (pol == TW_HIRE_REPLACE)
+        rd_float(r, "recruitment.replace_share", true, 0, 10,
+                 &cp->replace_share);
+    rd_floats(r, "recruitment.fill_prob", true, TW_N_LOCS, 0, 1,
+              cp->fill_prob);
+    if (rd_bool(r, "recruitment.establishment_cap", true, &b))
+        cp->cap_on = b;
+    const config_setting_t *ord = rd_get(r, "recruitment.order", true);
+    int seen = 0;
+    for (int i = 0; ord && i < config_setting_length(ord); i++) {
+        int ch = rd_choice_of(r, config_setting_get_elem(ord, (unsigned)i),
+                              "recruitment.order", tw_channel_names,
+                              TW_N_HIRE_CHANNELS);
+        if (ch < 0)
+            continue;
+        if (seen & (1 << ch)) {
+            rd_bad(r, ord, "recruitment.order", "\"%s\" is listed twice",
+                   tw_channel_names[ch]);
+            continue;
+        }
+        seen |= 1 << ch;
+        cp->order[cp->n_order++] = ch;
+        read_channel(r, ch, &cp->ch[ch]);
+    }
+    cp->backbone_tier = 0;
+    const config_setting_t *bb = rd_get(r, "tiers.backbone", true);
+    if (bb != NULL) {
+        int k = rd_choice_of(r, bb, "tiers.backbone",
+                             (const char *const *)r->cfg->tier_names,
+                             (int)w->n_tiers);
+        cp->backbone_tier = k < 0 ? 0 : k;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+static void read_series(reader *r, tw_world *w)
+{
+    const config_setting_t *s = rd_get(r, "enrolment.series", false);
+    for (int i = 0; s && i < config_setting_length(s); i++) {
+        const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+        char gp[64];
+        snprintf(gp, sizeof gp, "enrolment.series[%d]", i);
+        const config_setting_t *ss = rd_member(r, g, gp, "stage", true);
+        const config_setting_t *ls = rd_member(r, g, gp, "locality", true);
+        const config_setting_t *xs = rd_member(r, g, gp, "index", true);
+        if (!ss || !ls || !xs)
+            continue;
+        int st = rd_choice_of(r, ss, "enrolment.series[].stage",
+                              tw_stage_names, TW_N_STAGES);
+        static const char *const locs[] = {"urban", "town", "rural", "all"};
+        int loc = rd_choice_of(r, ls, "enrolment.series[].locality", locs, 4);
+        double idx[512];
+        if (w->n_years > 512 || st < 0 || loc < 0 ||
+            !rd_floats_at(r, xs, "enrolment.series[].index", w->n_years, 0,
+                          100, idx))
+            continue;
+        if (fabs(idx[0] - 1.0) > 1e-9)
+            rd_bad(r, xs, "enrolment.series[].index", "starts at %g; the "
+                   "first entry is base_year and must be 1.0", idx[0]);
+        for (size_t t = 0; t < w->n_years; t++)
+            for (int l = 0; l < TW_N_LOCS; l++)
+                if (loc == 3 || loc == l) {
+                    w->params[t].series_on[st][l] = 1;
+                    w->params[t].enrol_index[st][l] = idx[t];
+                }
+    }
+}
+
+void tw_config_read_full(reader *r)
+{
+    tw_config *cfg = r->cfg;
+    size_t nc = read_counties(r);
+    size_t ns = count_schools(r);
+    if (nc == 0 || ns == 0 || cfg->n_tiers == 0 ||
+        (r->err && r->err->code != TW_OK))
+        return;
+    tw_world *w = tw_world_alloc(tw_config_n_years(cfg), nc, ns);
+    if (w == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory for the region");
+        return;
+    }
+    cfg->world = w;
+    w->base_year = cfg->base_year;
+    w->end_year = cfg->end_year;
+    w->n_tiers = cfg->n_tiers;
+    for (size_t i = 0; i < cfg->n_tiers; i++)
+        snprintf(w->tier_names[i], TW_NAME_MAX, "%s", cfg->tier_names[i]);
+    read_county_names(r, w);
+    int stage_mask = 0;
+    read_schools(r, w, &stage_mask);
+    read_population(r, w, stage_mask);
+    read_timeline(r, w);
+    for (size_t t = 0; t < w->n_years; t++) {
+        r->year = w->base_year + (int)t;
+        r->county = -1;
+        read_params(r, w, stage_mask, &w->params[t]);
+        for (size_t c = 0; c < nc; c++) {
+            r->county = (long)c;
+            read_cparams(r, w, t, &w->cparams[t * nc + c]);
+        }
+    }
+    r->county = -1;
+    r->year = w->base_year;
+    read_series(r, w);
+    free_timeline(r);
+}

@@ -1,0 +1,153 @@
+/*
+ * config_priv.h - internals shared by the config loader's files:
+ *
+ *   config_schema.c  the schema (every valid key) and the key/type check
+ *   config.c         loading, --set overrides, source positions, the
+ *                    typed readers, Markov mode
+ *   config_full.c    the full model: structure, population, parameters
+ *                    for every year and county through the policy timeline
+ */
+#ifndef TW_CONFIG_PRIV_H
+#define TW_CONFIG_PRIV_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+
+#include "tw_config.h"
+
+/* ---- schema ---- */
+
+typedef enum {
+    K_GROUP,
+    K_INT,          /* whole number */
+    K_FLOAT,        /* number; a whole number is accepted */
+    K_BOOL,
+    K_STRING,
+    K_STR_ARRAY,    /* [ "a", "b" ] */
+    K_INT_ARRAY,    /* [ 1, 2 ] */
+    K_FLOAT_ARRAY,  /* [ 0.5, 1 ]: numbers */
+    K_MATRIX,       /* ( [0.5, 0.1], [0.0, 0.9] ) */
+    K_GROUP_LIST,   /* ( { ... }, { ... } ); children "path[].key" */
+    K_BY_STAGE,     /* { primary = 19.0; junior = 13.5; }: stage -> number */
+    K_BY_STAGE_ARRAY, /* { primary = [0.0, -0.01, -0.03]; } */
+    K_BY_CHANNEL,   /* { funded = 0.8; tegang = 0.6; }: channel -> number */
+    K_INT_PAIRS     /* ( [2021, 800], [2022, 900] ) */
+} key_kind;
+
+enum {
+    M_MARKOV = 1, /* used in markov mode */
+    M_FULL = 2,   /* used in full mode */
+    M_BOTH = 3
+};
+
+enum {
+    TV_NONE = 0,
+    TV_REGION = 1, /* may change by year in the timeline */
+    TV_COUNTY = 2  /* may change by year and county */
+};
+
+typedef struct key_spec {
+    const char *path;
+    key_kind kind;
+    int modes;
+    int tv;
+    const char *doc;
+} key_spec;
+
+/* The schema entry for a path ("schools[].county" for list elements), or
+ * NULL. */
+const key_spec *tw_schema_find(const char *path);
+
+/* Nearest-key hint for unknown `name` in group `parent`; see config.c. */
+void tw_schema_suggest(const char *parent, const char *name, bool full,
+                       char *buf, size_t cap);
+
+const char *tw_schema_kind_words(key_kind k);
+
+size_t tw_levenshtein(const char *a, const char *b);
+
+/* ---- source positions ---- */
+
+struct tw_config_src {
+    config_t lc;
+    char **set_paths; /* key path of each --set, parallel to set_args */
+    char **set_args;  /* borrowed from tw_config.overrides */
+    size_t n_set;
+    const char *path; /* main file, borrowed */
+};
+
+/* "file:line" or "--set k=v" of a setting, written into buf. */
+const char *tw_config_where(const tw_config_src *src,
+                            const config_setting_t *s, char *buf, size_t cap);
+
+/* Check every key of the tree against the schema for `mode_bits`. */
+void tw_schema_check(const tw_config_src *src, int mode_bits, tw_error *err);
+
+/* ---- typed reading ---- */
+
+/* A timeline entry: from `year` on, in `counties` (all when n == 0), the
+ * settings under `set` replace the base config's. */
+typedef struct tl_entry {
+    int year;
+    size_t order;                /* position in the list, for ties */
+    const config_setting_t *set;
+    unsigned char *county;       /* [n_counties] 1 = applies; NULL = all */
+} tl_entry;
+
+typedef struct reader {
+    const tw_config_src *src;
+    tw_config *cfg;
+    tw_error *err;
+    /* Timeline resolution: year and county being read (county -1 = the
+     * region-level parameters); entries sorted by (year, order). */
+    int year;
+    long county;
+    tl_entry *tl;
+    size_t n_tl;
+    char at[600];
+} reader;
+
+const char *rd_at(reader *r, const config_setting_t *s);
+
+void rd_bad(reader *r, const config_setting_t *s, const char *path,
+            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The setting at `path` for r->year / r->county (timeline first, then the
+ * base config); when absent and `required`, reports it. */
+const config_setting_t *rd_get(reader *r, const char *path, bool required);
+
+/* Member `key` of group `g` (a list element); reports when required and
+ * absent. `gpath` names g in messages (e.g. "schools[3]"). */
+const config_setting_t *rd_member(reader *r, const config_setting_t *g,
+                                  const char *gpath, const char *key,
+                                  bool required);
+
+double rd_num(const config_setting_t *s);
+
+bool rd_int(reader *r, const char *path, bool required, int64_t lo,
+            int64_t hi, int64_t *out);
+bool rd_float(reader *r, const char *path, bool required, double lo,
+              double hi, double *out);
+bool rd_bool(reader *r, const char *path, bool required, bool *out);
+int rd_choice(reader *r, const char *path, const char *const *names, int n);
+int rd_choice_of(reader *r, const config_setting_t *s, const char *path,
+                 const char *const *names, int n);
+
+/* A number array of exactly n entries in [lo, hi]. */
+bool rd_floats(reader *r, const char *path, bool required, size_t n,
+               double lo, double hi, double *out);
+bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double lo, double hi, double *out);
+bool rd_ints(reader *r, const char *path, bool required, size_t n,
+             int64_t lo, int64_t hi, int64_t *out);
+
+/* Shares that must sum to 1 (within 1e-6). */
+bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double *out);
+
+bool tw_utf8_valid(const char *s);
+
+/* Full mode: build cfg->world. */
+void tw_config_read_full(reader *r);
+
+#endif /* TW_CONFIG_PRIV_H */

@@ -1,0 +1,673 @@
+/*
+ * config_schema.c - every valid config key, and the check that rejects
+ * unknown keys (with the nearest valid key suggested), keys of the other
+ * mode, wrong types, and timeline changes to keys that cannot change.
+ *
+ * docs/config.md is the prose version of this table; `twsim validate
+ * --schema` prints it, and the CLI tests check that docs/config.md names
+ * every key.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config_priv.h"
+#include "tw_world.h"
+
+#define R TV_REGION
+#define C TV_COUNTY
+
+/* The keys of one recruitment channel group. */
+#define CHANNEL(ch, what)                                                  \
+    {"recruitment.channels." ch, K_GROUP, M_FULL, C, what},                \
+    {"recruitment.channels." ch ".enabled", K_BOOL, M_FULL, C,             \
+     "required: whether the channel hires"},                               \
+    {"recruitment.channels." ch ".cohort", K_INT, M_FULL, C,               \
+     "optional: funded: the annual cohort per county (required); others: "  \
+     "at most this many hires a year per county, -1 = no cap (default)"},  \
+    {"recruitment.channels." ch ".share", K_FLOAT, M_FULL, C,              \
+     "optional: talent: at least this share of senior-high hires "         \
+     "(default 0)"},                                                       \
+    {"recruitment.channels." ch ".stages", K_STR_ARRAY, M_FULL, C,         \
+     "optional: stages it hires for (default: all)"},                      \
+    {"recruitment.channels." ch ".localities", K_STR_ARRAY, M_FULL, C,     \
+     "optional: localities it hires for (default: all; tegang: rural)"},   \
+    {"recruitment.channels." ch ".bianzhi", K_BOOL, M_FULL, C,             \
+     "required: hires are 在编 (true) or contract (false)"},               \
+    {"recruitment.channels." ch ".obligation", K_INT, M_FULL, C,           \
+     "required: years of service obligation (公费师范生 6, 特岗 3)"},      \
+    {"recruitment.channels." ch ".age_mean", K_FLOAT, M_FULL, C,           \
+     "required: mean age at hire (years)"},                                \
+    {"recruitment.channels." ch ".age_sd", K_FLOAT, M_FULL, C,             \
+     "required: sd of the age at hire (years; clipped to 20-45)"},         \
+    {"recruitment.channels." ch ".female", K_FLOAT, M_FULL, C,             \
+     "required: share of women among hires"},                              \
+    {"recruitment.channels." ch ".quals", K_FLOAT_ARRAY, M_FULL, C,        \
+     "required: qualification shares [secondary, associate, bachelor, "    \
+     "postgraduate], sum 1"},                                              \
+    {"recruitment.channels." ch ".dual_prob", K_FLOAT, M_FULL, C,          \
+     "optional: vocational professional-course hires are 双师型 with "     \
+     "this probability (default 0)"}
+
+static const key_spec SCHEMA[] = {
+    {"region", K_GROUP, M_BOTH, 0, "optional in markov mode: the region"},
+    {"region.name", K_STRING, M_BOTH, 0,
+     "optional: display name, e.g. \"港北区\""},
+    {"region.counties", K_STR_ARRAY, M_FULL, 0,
+     "required: county (县/区) names; each is a 县管校聘 pool with its own "
+     "establishment"},
+
+    {"national", K_GROUP, M_FULL, 0,
+     "optional: defaults for any parameter (not structure), in the config's "
+     "own layout; a key set outside it wins (configs/national.cfg)"},
+
+    {"simulation", K_GROUP, M_BOTH, 0, "required: run settings"},
+    {"simulation.mode", K_STRING, M_BOTH, 0,
+     "required: \"markov\" (MODEL.md section 4) or \"full\""},
+    {"simulation.base_year", K_INT, M_BOTH, 0,
+     "required: first recorded year; its row is the initial stock"},
+    {"simulation.end_year", K_INT, M_BOTH, 0,
+     "required: last recorded year, after base_year"},
+    {"simulation.replicates", K_INT, M_BOTH, 0,
+     "required: replicates in the ensemble, 1 to 10000000"},
+    {"simulation.seed", K_INT, M_BOTH, 0,
+     "required: master random seed, a whole number >= 0"},
+
+    {"tiers", K_GROUP, M_BOTH, R, "required: the training ladder (培养梯级)"},
+    {"tiers.names", K_STR_ARRAY, M_BOTH, 0,
+     "required: tier names, lowest first, 1 to 16, unique (UTF-8)"},
+    {"tiers.transition", K_MATRIX, M_MARKOV, 0,
+     "required in markov mode: one-year probabilities, row i = from tier i "
+     "to each tier; 1 - row sum leaves"},
+    {"tiers.backbone", K_STRING, M_FULL, 0,
+     "required: the lowest tier counted as backbone (骨干) or above"},
+    {"tiers.enabled", K_BOOL, M_FULL, R, "required: tier promotion on/off"},
+    {"tiers.min_years", K_INT_ARRAY, M_FULL, R,
+     "required: [i] years in tier i before moving up (one per tier but the "
+     "top)"},
+    {"tiers.prob", K_FLOAT_ARRAY, M_FULL, R,
+     "required: [i] annual probability of moving from tier i to i+1"},
+    {"tiers.capacity", K_INT_ARRAY, M_FULL, R,
+     "optional: [i] at most this many promotions into tier i a year, -1 = "
+     "none (default: none)"},
+    {"tiers.cap", K_INT_ARRAY, M_FULL, R,
+     "optional: [i] the stock of tier i may not exceed this, -1 = none "
+     "(default: none)"},
+
+    {"teachers", K_GROUP, M_MARKOV, 0, "required in markov mode"},
+    {"teachers.tier_counts", K_INT_ARRAY, M_MARKOV, 0,
+     "required: teachers per tier at base_year, one count per tier, >= 0"},
+
+    {"schools", K_GROUP_LIST, M_FULL, 0,
+     "required: school blocks ( { county; stage; locality; count; "
+     "students; } , ... )"},
+    {"schools[].name", K_STRING, M_FULL, 0, "optional: a name, for a "
+     "block of one school"},
+    {"schools[].county", K_STRING, M_FULL, 0, "required: a county name"},
+    {"schools[].stage", K_STRING, M_FULL, 0,
+     "required: preschool, primary, junior, senior or vocational"},
+    {"schools[].locality", K_STRING, M_FULL, 0,
+     "required: urban (城区), town (镇区) or rural (乡村)"},
+    {"schools[].count", K_INT, M_FULL, 0,
+     "required: number of schools in the block, >= 1"},
+    {"schools[].students", K_FLOAT, M_FULL, 0,
+     "required: students in the whole block at base_year"},
+    {"schools[].size_spread", K_FLOAT, M_FULL, 0,
+     "optional: log-sd of school sizes in the block (default 0: equal)"},
+
+    {"enrolment", K_GROUP, M_FULL, R, "optional: how students change"},
+    {"enrolment.trend", K_BY_STAGE_ARRAY, M_FULL, R,
+     "optional: stage = [urban, town, rural] annual growth of students "
+     "(default 0)"},
+    {"enrolment.series", K_GROUP_LIST, M_FULL, 0,
+     "optional: ( { stage; locality; index = [...] } ): students as a "
+     "multiple of base_year's, one per recorded year"},
+    {"enrolment.series[].stage", K_STRING, M_FULL, 0, "required: a stage"},
+    {"enrolment.series[].locality", K_STRING, M_FULL, 0,
+     "required: a locality or \"all\""},
+    {"enrolment.series[].index", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: one multiplier per recorded year, the first 1.0"},
+
+    {"staffing", K_GROUP, M_FULL, R, "required: the staffing standard"},
+    {"staffing.ratio", K_BY_STAGE, M_FULL, R,
+     "required: students per staff post (编制标准) for every stage with "
+     "schools"},
+    {"staffing.teach_share", K_BY_STAGE, M_FULL, R,
+     "required: share of staff posts that teach, for every stage with "
+     "schools"},
+    {"staffing.redundancy", K_FLOAT, M_FULL, R,
+     "required: extra establishment for leave and training (003: 5%)"},
+
+    {"population", K_GROUP, M_FULL, 0, "required: the initial stock"},
+    {"population.stages", K_GROUP_LIST, M_FULL, 0,
+     "required: one group per stage with schools"},
+    {"population.stages[].stage", K_STRING, M_FULL, 0, "required"},
+    {"population.stages[].count", K_INT, M_FULL, 0,
+     "required: full-time teachers at base_year"},
+    {"population.stages[].locality", K_FLOAT_ARRAY, M_FULL, 0,
+     "optional: shares [urban, town, rural] (default: as demand)"},
+    {"population.stages[].age", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares of the age bands <25, 25-29, ..., 60-64, 65+ (10)"},
+    {"population.stages[].female", K_FLOAT, M_FULL, 0,
+     "required: share of women"},
+    {"population.stages[].tiers", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: share in each tier (one per tier), sum 1"},
+    {"population.stages[].titles", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares [none, third, second, first, senior, full_senior]"},
+    {"population.stages[].quals", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares [secondary, associate, bachelor, postgraduate]"},
+    {"population.stages[].bianzhi", K_FLOAT, M_FULL, 0,
+     "required: share inside the establishment (在编)"},
+    {"population.stages[].professional", K_FLOAT, M_FULL, 0,
+     "vocational only, required there: share teaching professional "
+     "courses"},
+    {"population.stages[].dual", K_FLOAT, M_FULL, 0,
+     "vocational only, required there: share of professional-course "
+     "teachers who are 双师型"},
+
+    {"deaths", K_GROUP, M_FULL, R, "required: deaths and disability"},
+    {"deaths.enabled", K_BOOL, M_FULL, R, "required"},
+    {"deaths.rate", K_FLOAT_ARRAY, M_FULL, R,
+     "required when enabled: annual hazard by age band (10 bands)"},
+
+    {"retirement", K_GROUP, M_FULL, R, "required: the 2025 law"},
+    {"retirement.enabled", K_BOOL, M_FULL, R, "required"},
+    {"retirement.old_age", K_INT_ARRAY, M_FULL, R,
+     "required: pre-2025 ages [men, women \"55\", women \"50\"] in years"},
+    {"retirement.law_start", K_INT_ARRAY, M_FULL, R,
+     "required: [year, month] the phase-in starts"},
+    {"retirement.step_months", K_INT_ARRAY, M_FULL, R,
+     "required: one month later every N months, per category"},
+    {"retirement.max_add_months", K_INT_ARRAY, M_FULL, R,
+     "required: the most months added, per category"},
+    {"retirement.female_rule", K_STRING, M_FULL, R,
+     "required: \"55\" or \"50\": the category of women teachers"},
+    {"retirement.senior_female_age", K_INT, M_FULL, R,
+     "required: women with 高级 or above may work to this age, 0 = no"},
+    {"retirement.p_early", K_FLOAT, M_FULL, R,
+     "required: probability of retiring up to flex_months early"},
+    {"retirement.p_late", K_FLOAT, M_FULL, R,
+     "required: probability of working up to flex_months longer"},
+    {"retirement.flex_months", K_INT, M_FULL, R,
+     "required: the flexibility in months (36)"},
+
+    {"exit", K_GROUP, M_FULL, R, "required: voluntary exit"},
+    {"exit.enabled", K_BOOL, M_FULL, R, "required"},
+    {"exit.base", K_BY_STAGE, M_FULL, R,
+     "required when enabled: annual hazard per stage"},
+    {"exit.locality_factor", K_FLOAT_ARRAY, M_FULL, R,
+     "required when enabled: multipliers [urban, town, rural]"},
+    {"exit.service_cuts", K_INT_ARRAY, M_FULL, R,
+     "required when enabled: 4 increasing cut points of years of service"},
+    {"exit.service_factor", K_FLOAT_ARRAY, M_FULL, R,
+     "required when enabled: multipliers for the 5 service bands"},
+    {"exit.retention", K_BY_CHANNEL, M_FULL, R,
+     "optional: probability of staying when the channel's service "
+     "obligation ends (default 1)"},
+
+    {"evaluation", K_GROUP, M_FULL, C, "required: 末位退出 (002)"},
+    {"evaluation.enabled", K_BOOL, M_FULL, C, "required"},
+    {"evaluation.share", K_FLOAT, M_FULL, C,
+     "required when enabled: share ranked last each year"},
+
+    {"titles", K_GROUP, M_FULL, R, "required: title (职称) promotion"},
+    {"titles.enabled", K_BOOL, M_FULL, R, "required"},
+    {"titles.min_years", K_INT_ARRAY, M_FULL, R,
+     "required: [k] years in title k before k+1 (6 titles)"},
+    {"titles.min_years_postgrad", K_INT_ARRAY, M_FULL, R,
+     "required: the same for 研究生"},
+    {"titles.prob", K_FLOAT_ARRAY, M_FULL, R,
+     "required: [k] annual probability k -> k+1 once eligible"},
+    {"titles.post_cap", K_FLOAT_ARRAY, M_FULL, R,
+     "required: [k] max share of a school's teachers at title k (1 = none)"},
+    {"titles.senior_rural_years", K_INT, M_FULL, R,
+     "required: rural years needed for 高级 (003: 1)"},
+    {"titles.full_senior_service", K_INT, M_FULL, R,
+     "required: years of teaching needed for 正高级 (20)"},
+    {"titles.probation_years", K_INT, M_FULL, R,
+     "required: 未定级 becomes 二级/三级 after this many years"},
+
+    {"quals", K_GROUP, M_FULL, R, "required: qualification upgrades"},
+    {"quals.enabled", K_BOOL, M_FULL, R, "required"},
+    {"quals.prob", K_FLOAT_ARRAY, M_FULL, R,
+     "required when enabled: [q] annual probability q -> q+1 (4 levels)"},
+
+    {"dual", K_GROUP, M_FULL, R, "required: 双师型 certification"},
+    {"dual.enabled", K_BOOL, M_FULL, R, "required"},
+    {"dual.prob", K_FLOAT, M_FULL, R,
+     "required when enabled: annual probability for professional-course "
+     "teachers"},
+
+    {"rotation", K_GROUP, M_FULL, C, "required: transfers and 县管校聘"},
+    {"rotation.reform", K_BOOL, M_FULL, C,
+     "required: 县管校聘 exchange and 竞聘 active"},
+    {"rotation.transfer_rate", K_FLOAT, M_FULL, C,
+     "required: voluntary transfers a year"},
+    {"rotation.share", K_FLOAT, M_FULL, C,
+     "required: at least this share of eligible urban/town teachers move"},
+    {"rotation.backbone_share", K_FLOAT, M_FULL, C,
+     "required: at least this share of movers are backbone"},
+    {"rotation.eligible_years", K_INT, M_FULL, C,
+     "required: years at the same school to be eligible"},
+    {"rotation.exempt_age", K_INT_ARRAY, M_FULL, C,
+     "required: [men, women] no exchange from this age (0 = none)"},
+    {"rotation.term_years", K_INT, M_FULL, C,
+     "required: exchange term in years, 0 = permanent"},
+    {"rotation.rehire", K_BOOL, M_FULL, C,
+     "required: competitive re-hiring (竞聘) with the reform"},
+    {"rotation.pool_max_years", K_INT, M_FULL, C,
+     "required: years in the 待岗培训 pool before 落聘"},
+
+    {"recruitment", K_GROUP, M_BOTH, C, "required: the hiring policy"},
+    {"recruitment.mode", K_STRING, M_MARKOV, 0,
+     "markov: \"none\", \"replace\" (one hire per leaver) or \"quota\""},
+    {"recruitment.entry_tier", K_STRING, M_MARKOV, 0,
+     "markov, required unless mode is \"none\": the tier new hires enter"},
+    {"recruitment.annual_quota", K_INT, M_MARKOV, 0,
+     "markov, required when mode is \"quota\": hires per year, >= 0"},
+    {"recruitment.policy", K_STRING, M_FULL, C,
+     "required: \"fill\", \"quota\", \"schedule\" or \"replace\""},
+    {"recruitment.quota", K_INT, M_FULL, C,
+     "required for \"quota\": hires a year per county"},
+    {"recruitment.schedule", K_INT_PAIRS, M_FULL, C,
+     "required for \"schedule\": ( [year, hires], ... ) per county, every "
+     "simulated year"},
+    {"recruitment.replace_share", K_FLOAT, M_FULL, C,
+     "required for \"replace\": share of the year's leavers replaced"},
+    {"recruitment.fill_prob", K_FLOAT_ARRAY, M_FULL, C,
+     "required: probability a post is filled [urban, town, rural]"},
+    {"recruitment.establishment_cap", K_BOOL, M_FULL, C,
+     "required: 在编 hires bounded by the establishment room"},
+    {"recruitment.order", K_STR_ARRAY, M_FULL, C,
+     "required: channels in the order tried"},
+    {"recruitment.channels", K_GROUP, M_FULL, C,
+     "required: one group per channel named in order"},
+    CHANNEL("open", "公开招聘"),
+    CHANNEL("funded", "公费师范生"),
+    CHANNEL("tegang", "特岗"),
+    CHANNEL("talent", "人才引进"),
+    CHANNEL("enterprise", "企业引进"),
+    CHANNEL("contract", "合同 (备案制 / 购买服务)"),
+
+    {"timeline", K_GROUP_LIST, M_FULL, 0,
+     "optional: ( { year; counties; set = { ... }; } ): settings that "
+     "change from a year on"},
+    {"timeline[].year", K_INT, M_FULL, 0, "required: from this year on"},
+    {"timeline[].counties", K_STR_ARRAY, M_FULL, 0,
+     "optional: only in these counties (county-level sections only)"},
+    {"timeline[].note", K_STRING, M_FULL, 0, "optional: why"},
+    {"timeline[].set", K_GROUP, M_FULL, 0,
+     "required: the settings, in the config's own structure"},
+};
+#define N_SCHEMA (sizeof SCHEMA / sizeof SCHEMA[0])
+
+#undef R
+#undef C
+
+const char *tw_schema_kind_words(key_kind k)
+{
+    switch (k) {
+    case K_GROUP: return "a group { ... }";
+    case K_INT: return "a whole number";
+    case K_FLOAT: return "a number";
+    case K_BOOL: return "true or false";
+    case K_STRING: return "a string in double quotes";
+    case K_STR_ARRAY: return "an array of strings [\"a\", \"b\"]";
+    case K_INT_ARRAY: return "an array of whole numbers [1, 2]";
+    case K_FLOAT_ARRAY: return "an array of numbers [0.5, 1.0]";
+    case K_MATRIX:
+        return "a list of number arrays ( [0.5, 0.1], [0.0, 0.9] )";
+    case K_GROUP_LIST: return "a list of groups ( { ... }, { ... } )";
+    case K_BY_STAGE: return "a group of numbers by stage { primary = 1.0; }";
+    case K_BY_STAGE_ARRAY:
+        return "a group of arrays by stage { primary = [0.0, 0.0, 0.0]; }";
+    case K_BY_CHANNEL:
+        return "a group of numbers by channel { funded = 0.8; }";
+    case K_INT_PAIRS: return "a list of pairs ( [2021, 800], [2022, 900] )";
+    }
+    return "?";
+}
+
+static const char *type_words(int type)
+{
+    switch (type) {
+    case CONFIG_TYPE_GROUP: return "a group";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: return "a whole number";
+    case CONFIG_TYPE_FLOAT: return "a decimal number";
+    case CONFIG_TYPE_STRING: return "a string";
+    case CONFIG_TYPE_BOOL: return "true/false";
+    case CONFIG_TYPE_ARRAY: return "an array [ ]";
+    case CONFIG_TYPE_LIST: return "a list ( )";
+    }
+    return "something else";
+}
+
+const key_spec *tw_schema_find(const char *path)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++)
+        if (strcmp(SCHEMA[i].path, path) == 0)
+            return &SCHEMA[i];
+    return NULL;
+}
+
+static const char *leaf_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+/* Does schema entry `path` sit directly in group `parent` ("" = root)? */
+static bool is_child_of(const char *path, const char *parent)
+{
+    size_t plen = strlen(parent);
+    if (plen == 0)
+        return strchr(path, '.') == NULL;
+    return strncmp(path, parent, plen) == 0 && path[plen] == '.' &&
+           strchr(path + plen + 1, '.') == NULL;
+}
+
+size_t tw_levenshtein(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (lb > 63)
+        return la > lb ? la : lb;
+    size_t row[64];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Is `d` a close enough edit distance to suggest for a name of `len`? */
+static bool close_enough(size_t d, size_t len)
+{
+    return d <= 2 || d * 3 <= len;
+}
+
+void tw_schema_suggest(const char *parent, const char *name, bool full,
+                       char *buf, size_t cap)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++) {
+        if (strcmp(leaf_of(SCHEMA[i].path), name) == 0 &&
+            !is_child_of(SCHEMA[i].path, parent)) {
+            snprintf(buf, cap, " (did you mean '%s'?)", SCHEMA[i].path);
+            return;
+        }
+    }
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < N_SCHEMA; i++) {
+        if (!is_child_of(SCHEMA[i].path, parent))
+            continue;
+        size_t d = tw_levenshtein(name, leaf_of(SCHEMA[i].path));
+        if (d < best_d) {
+            best_d = d;
+            best = leaf_of(SCHEMA[i].path);
+        }
+    }
+    if (best != NULL && close_enough(best_d, strlen(name))) {
+        snprintf(buf, cap, " (did you mean '%s%s%s'?)", full ? parent : "",
+                 full && *parent ? "." : "", best);
+        return;
+    }
+    size_t used = (size_t)snprintf(buf, cap, " (valid keys here:");
+    for (size_t i = 0; i < N_SCHEMA && used < cap; i++)
+        if (is_child_of(SCHEMA[i].path, parent))
+            used += (size_t)snprintf(buf + used, cap - used, " %s",
+                                     leaf_of(SCHEMA[i].path));
+    if (used < cap)
+        snprintf(buf + used, cap - used, ")");
+}
+
+void tw_config_print_schema(FILE *f)
+{
+    for (size_t i = 0; i < N_SCHEMA; i++)
+        fprintf(f, "%-44s %-7s %-52s %s\n", SCHEMA[i].path,
+                SCHEMA[i].modes == M_BOTH     ? "both"
+                : SCHEMA[i].modes == M_MARKOV ? "markov"
+                                              : "full",
+                tw_schema_kind_words(SCHEMA[i].kind), SCHEMA[i].doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* The check                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool is_int_type(int t)
+{
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64;
+}
+
+static bool is_num_type(int t)
+{
+    return is_int_type(t) || t == CONFIG_TYPE_FLOAT;
+}
+
+static bool is_seq(int t)
+{
+    return t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+}
+
+/* Every element of sequence s satisfies pred(type). */
+static bool all_elems(const config_setting_t *s, bool (*pred)(int))
+{
+    for (int i = 0; i < config_setting_length(s); i++)
+        if (!pred(config_setting_type(config_setting_get_elem(s, (unsigned)i))))
+            return false;
+    return true;
+}
+
+static bool is_str_type(int t)
+{
+    return t == CONFIG_TYPE_STRING;
+}
+
+static bool is_num_seq(const config_setting_t *s)
+{
+    return is_seq(config_setting_type(s)) && all_elems(s, is_num_type);
+}
+
+/* Does setting s have the shape `kind` asks for? (Keyed groups are checked
+ * member by member in check_keyed.) */
+static bool kind_ok(key_kind kind, const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    switch (kind) {
+    case K_GROUP:
+    case K_BY_STAGE:
+    case K_BY_STAGE_ARRAY:
+    case K_BY_CHANNEL: return t == CONFIG_TYPE_GROUP;
+    case K_INT: return is_int_type(t);
+    case K_FLOAT: return is_num_type(t);
+    case K_BOOL: return t == CONFIG_TYPE_BOOL;
+    case K_STRING: return t == CONFIG_TYPE_STRING;
+    case K_STR_ARRAY: return is_seq(t) && all_elems(s, is_str_type);
+    case K_INT_ARRAY: return is_seq(t) && all_elems(s, is_int_type);
+    case K_FLOAT_ARRAY: return is_num_seq(s);
+    case K_GROUP_LIST:
+        if (t != CONFIG_TYPE_LIST)
+            return false;
+        for (int i = 0; i < config_setting_length(s); i++)
+            if (config_setting_type(config_setting_get_elem(s, (unsigned)i)) !=
+                CONFIG_TYPE_GROUP)
+                return false;
+        return true;
+    case K_MATRIX:
+    case K_INT_PAIRS:
+        if (t != CONFIG_TYPE_LIST)
+            return false;
+        for (int i = 0; i < config_setting_length(s); i++) {
+            const config_setting_t *row = config_setting_get_elem(s, (unsigned)i);
+            if (kind == K_MATRIX ? !is_num_seq(row)
+                                 : !(is_seq(config_setting_type(row)) &&
+                                     all_elems(row, is_int_type) &&
+                                     config_setting_length(row) == 2))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+typedef struct check_ctx {
+    const tw_config_src *src;
+    int mode_bits;
+    tw_error *err;
+    char at[600];
+} check_ctx;
+
+static const char *at(check_ctx *c, const config_setting_t *s)
+{
+    return tw_config_where(c->src, s, c->at, sizeof c->at);
+}
+
+/* Members of a keyed group (by stage / by channel) have allowed names and
+ * a value type. */
+static void check_keyed(check_ctx *c, const config_setting_t *g,
+                        const char *path, key_kind kind)
+{
+    const char *const *names = kind == K_BY_CHANNEL ? tw_channel_names
+                                                    : tw_stage_names;
+    size_t n = kind == K_BY_CHANNEL ? TW_N_HIRE_CHANNELS : TW_N_STAGES;
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        size_t best = 0, best_d = (size_t)-1;
+        for (size_t k = 0; k < n; k++) {
+            size_t d = tw_levenshtein(name, names[k]);
+            if (d < best_d) {
+                best_d = d;
+                best = k;
+            }
+        }
+        if (best_d != 0) {
+            char list[256] = "";
+            size_t used = 0;
+            for (size_t k = 0; k < n && used < sizeof list; k++)
+                used += (size_t)snprintf(list + used, sizeof list - used,
+                                         "%s%s", k ? ", " : "", names[k]);
+            if (close_enough(best_d, strlen(name)))
+                tw_error_add(c->err, TW_EINPUT,
+                             "%s: unknown key '%s' in '%s' (did you mean "
+                             "'%s'?)", at(c, m), name, path, names[best]);
+            else
+                tw_error_add(c->err, TW_EINPUT,
+                             "%s: unknown key '%s' in '%s' (valid keys: %s)",
+                             at(c, m), name, path, list);
+            continue;
+        }
+        bool ok = kind == K_BY_STAGE_ARRAY ? is_num_seq(m)
+                                           : is_num_type(config_setting_type(m));
+        if (!ok)
+            tw_error_add(c->err, TW_EINPUT, "%s: %s.%s: expected %s, got %s",
+                         at(c, m), path, name,
+                         kind == K_BY_STAGE_ARRAY ? "an array of numbers"
+                                                  : "a number",
+                         type_words(config_setting_type(m)));
+    }
+}
+
+/*
+ * Check the members of group g, whose schema path is gpath. `tl` is 0 for
+ * the config itself, 1 inside a timeline entry's `set`, 2 inside one that
+ * names counties, 3 inside the `national` defaults.
+ */
+static void check_group(check_ctx *c, const config_setting_t *g,
+                        const char *gpath, int tl)
+{
+    char path[512], hint[512];
+    for (int i = 0; i < config_setting_length(g); i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(s);
+        snprintf(path, sizeof path, "%s%s%s", gpath, *gpath ? "." : "", name);
+        const key_spec *spec = tw_schema_find(path);
+        if (spec == NULL) {
+            tw_schema_suggest(gpath, name, false, hint, sizeof hint);
+            tw_error_add(c->err, TW_EINPUT, "%s: unknown key '%s'%s%s%s%s",
+                         at(c, s), name, hint, *gpath ? " in group '" : "",
+                         gpath, *gpath ? "'" : "");
+            continue;
+        }
+        if ((spec->modes & c->mode_bits) == 0) {
+            tw_error_add(c->err, TW_EINPUT,
+                         "%s: '%s' is only used in %s mode; remove it or "
+                         "change simulation.mode", at(c, s), path,
+                         spec->modes == M_MARKOV ? "markov" : "full");
+            continue;
+        }
+        if (tl == 3 && spec->tv == 0) {
+            tw_error_add(c->err, TW_EINPUT,
+                         "%s: '%s' is part of a region's structure and "
+                         "cannot be a national default", at(c, s), path);
+            continue;
+        }
+        if ((tl == 1 || tl == 2) && spec->tv == 0) {
+            tw_error_add(c->err, TW_EINPUT,
+                         "%s: '%s' cannot change in the timeline: it is part "
+                         "of the region's structure", at(c, s), path);
+            continue;
+        }
+        if (tl == 2 && !(spec->tv & TV_COUNTY)) {
+            tw_error_add(c->err, TW_EINPUT,
+                         "%s: '%s' is region-wide and cannot change per "
+                         "county; only evaluation, rotation and recruitment "
+                         "can (drop 'counties' or move it to another "
+                         "timeline entry)", at(c, s), path);
+            continue;
+        }
+        if (!kind_ok(spec->kind, s)) {
+            tw_error_add(c->err, TW_EINPUT, "%s: %s: expected %s, got %s",
+                         at(c, s), path, tw_schema_kind_words(spec->kind),
+                         type_words(config_setting_type(s)));
+            continue;
+        }
+        switch (spec->kind) {
+        case K_GROUP:
+            if (strcmp(path, "national") == 0)
+                check_group(c, s, "", 3);
+            else if (strcmp(path, "timeline[].set") == 0)
+                check_group(c, s, "",
+                            config_setting_get_member(config_setting_parent(s),
+                                                      "counties")
+                                ? 2 : 1);
+            else
+                check_group(c, s, path, tl);
+            break;
+        case K_GROUP_LIST: {
+            char epath[520];
+            snprintf(epath, sizeof epath, "%s[]", path);
+            for (int k = 0; k < config_setting_length(s); k++)
+                check_group(c, config_setting_get_elem(s, (unsigned)k), epath,
+                            tl);
+            break;
+        }
+        case K_BY_STAGE:
+        case K_BY_STAGE_ARRAY:
+        case K_BY_CHANNEL:
+            check_keyed(c, s, path, spec->kind);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void tw_schema_check(const tw_config_src *src, int mode_bits, tw_error *err)
+{
+    check_ctx c = {.src = src, .mode_bits = mode_bits, .err = err};
+    check_group(&c, config_root_setting(&src->lc), "", 0);
+}

@@ -1,0 +1,181 @@
+/*
+ * population.c - the initial population of a replicate (tw_sim_init).
+ *
+ * Placement is deterministic, the same in every replicate: a stage's count
+ * is split over localities by its locality shares (largest remainder),
+ * then over the schools of that stage and locality in proportion to their
+ * base-year demand (largest remainder), so each school starts near its
+ * demand. Without locality shares, the split is over all schools of the
+ * stage by demand. A locality with a share but no school of the stage
+ * falls back to all schools of the stage.
+ *
+ * Attributes are drawn per replicate from the stock tables, independently
+ * of each other (the documents give marginal shares only; docs/model.md):
+ * age band, then a uniform age within it, birth month, sex, tier, title,
+ * qualification, establishment, and for vocational teachers the
+ * professional-course and 双师型 flags. Counters are set from the age:
+ * service = age - 22 (at least 0); years at the school, in the tier and in
+ * the title uniform on [0, min(service, 10)]; rural service = years at the
+ * school when the school is rural, else 0.
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "tw_rng.h"
+#include "tw_world.h"
+
+/* Index drawn from shares p[0..n-1] (summing to 1) with one uniform. */
+static int draw_index(gsl_rng *r, const double *p, int n)
+{
+    double u = gsl_rng_uniform(r), acc = 0;
+    for (int i = 0; i < n - 1; i++) {
+        acc += p[i];
+        if (u < acc)
+            return i;
+    }
+    return n - 1;
+}
+
+/* Split `total` into parts proportional to w[0..n-1] (largest remainder;
+ * ties to the lower index). All weights 0: equal weights. */
+static void apportion(int64_t total, const double *w, size_t n, int64_t *out,
+                      double *rem)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += w[i];
+    int64_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        double exact = sum > 0 ? (double)total * w[i] / sum
+                               : (double)total / (double)n;
+        out[i] = (int64_t)floor(exact);
+        rem[i] = exact - (double)out[i];
+        given += out[i];
+    }
+    while (given < total) {
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++)
+            if (rem[i] > rem[best])
+                best = i;
+        out[best]++;
+        rem[best] = -1;
+        given++;
+    }
+}
+
+static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
+                       int stage)
+{
+    gsl_rng *r = s->rng;
+    tw_teacher *x = tw_sim_append(s);
+    if (x == NULL)
+        return -1;
+    x->school = x->home = school;
+    int band = draw_index(r, k->age_share, TW_N_AGE_BANDS);
+    int lo = band == 0 ? 21 : 20 + 5 * band;
+    int width = band == 0 ? 4 : band == TW_N_AGE_BANDS - 1 ? 2 : 5;
+    int age = lo + (int)gsl_rng_uniform_int(r, (unsigned long)width);
+    x->birth_month = (uint8_t)(1 + gsl_rng_uniform_int(r, 12));
+    x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
+    x->sex = gsl_rng_uniform(r) < k->female_share ? TW_SEX_FEMALE
+                                                  : TW_SEX_MALE;
+    x->tier = (uint8_t)draw_index(r, k->tier_share, (int)s->w->n_tiers);
+    x->title = (uint8_t)draw_index(r, k->title_share, TW_N_TITLES);
+    x->qual = (uint8_t)draw_index(r, k->qual_share, TW_N_QUALS);
+    x->channel = TW_CH_INITIAL;
+    if (gsl_rng_uniform(r) < k->bianzhi_share)
+        x->flags |= TW_F_BIANZHI;
+    if (stage == TW_STAGE_VOCATIONAL && gsl_rng_uniform(r) < k->prof_share) {
+        x->flags |= TW_F_PROF;
+        if (gsl_rng_uniform(r) < k->dual_share)
+            x->flags |= TW_F_DUAL;
+    }
+    int service = age > 22 ? age - 22 : 0;
+    x->service = (uint8_t)(service > 255 ? 255 : service);
+    unsigned long span = (unsigned long)(service < 10 ? service : 10) + 1;
+    x->at_school = (uint8_t)gsl_rng_uniform_int(r, span);
+    x->in_tier = (uint8_t)gsl_rng_uniform_int(r, span);
+    x->in_title = (uint8_t)gsl_rng_uniform_int(r, span);
+    if (s->w->schools[school].locality == TW_LOC_RURAL)
+        x->rural = x->at_school;
+    return 0;
+}
+
+/* Place the stock of one stage over schools; returns -1 on memory. */
+static int place_stage(tw_sim *s, int stage, int64_t *per_school,
+                       double *weight, double *rem)
+{
+    const tw_world *w = s->w;
+    const tw_stock *k = &w->stock[stage];
+    size_t ns = w->n_schools;
+    int64_t by_loc[TW_N_LOCS];
+    int has_loc[TW_N_LOCS] = {0};
+    for (size_t i = 0; i < ns; i++)
+        if (w->schools[i].stage == stage)
+            has_loc[w->schools[i].locality] = 1;
+    bool split = k->loc_share[0] >= 0;
+    for (int l = 0; split && l < TW_N_LOCS; l++)
+        if (k->loc_share[l] > 0 && !has_loc[l])
+            split = false; /* a share with no school: fall back */
+    if (split) {
+        double lrem[TW_N_LOCS];
+        apportion(k->count, k->loc_share, TW_N_LOCS, by_loc, lrem);
+    }
+    for (int l = 0; l < (split ? TW_N_LOCS : 1); l++) {
+        size_t m = 0;
+        for (size_t i = 0; i < ns; i++)
+            if (w->schools[i].stage == stage &&
+                (!split || w->schools[i].locality == l))
+                weight[m++] = s->S[i].demand;
+        if (m == 0)
+            continue;
+        apportion(split ? by_loc[l] : k->count, weight, m, per_school, rem);
+        m = 0;
+        for (size_t i = 0; i < ns; i++) {
+            if (w->schools[i].stage != stage ||
+                (split && w->schools[i].locality != l))
+                continue;
+            for (int64_t j = 0; j < per_school[m]; j++)
+                if (add_teacher(s, (uint32_t)i, k, stage) != 0)
+                    return -1;
+            m++;
+        }
+    }
+    return 0;
+}
+
+int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
+                tw_error *err)
+{
+    const tw_world *w = s->w;
+    tw_rng_seed(s->rng, seed, scenario, rep);
+    s->n = 0;
+    s->t = 0;
+    s->year = w->base_year;
+    memset(&s->f, 0, sizeof s->f);
+    for (size_t i = 0; i < w->n_schools; i++)
+        s->S[i].students = w->schools[i].students0;
+    tw_proc_demand(s);
+    size_t ns = w->n_schools ? w->n_schools : 1;
+    int64_t *per = malloc(ns * sizeof *per);
+    double *weight = malloc(ns * sizeof *weight);
+    double *rem = malloc(ns * sizeof *rem);
+    int rc = TW_OK;
+    if (per == NULL || weight == NULL || rem == NULL)
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    for (int st = 0; rc == TW_OK && st < TW_N_STAGES; st++)
+        if (w->stock[st].present && w->stock[st].count > 0 &&
+            place_stage(s, st, per, weight, rem) != 0)
+            rc = tw_error_set(err, TW_EFAIL,
+                              "out of memory for the teacher records");
+    free(per);
+    free(weight);
+    free(rem);
+    if (rc == TW_OK)
+        tw_sim_count_heads(s);
+    return rc;
+}

@@ -1,0 +1,418 @@
+/*
+ * proc_exits.c - the processes that set demand and take teachers out of the
+ * stock, and the end-of-year counters (MODEL.md 3.1-3.5 and 3.9):
+ *
+ *   tw_proc_demand   enrolment, demand per school, county 编制 caps
+ *                    (编制: the establishment, posts funded by the state)
+ *   tw_proc_deaths   deaths by age band
+ *   tw_proc_retire   the 2025 retirement law, with early / late flexibility
+ *   tw_proc_exit     voluntary exit; service obligations and retention
+ *   tw_proc_strikes  末位退出 (exit through evaluation, document 002)
+ *   tw_proc_age      service and other counters, obligations
+ *
+ * Every process skips TW_F_GONE records, draws from s->rng in the order of
+ * s->T, and draws only when the event has a chance to happen.
+ */
+#include "tw_world.h"
+
+#include <math.h>
+
+#include <gsl/gsl_rng.h>
+
+/* Months since year 0: the calendar arithmetic of the retirement law. */
+static inline long month_index(int year, int month)
+{
+    return (long)year * 12 + (month - 1);
+}
+
+static inline uint8_t sat_inc(uint8_t v)
+{
+    return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. Enrolment and demand                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Students, demand and county caps for year s->t. In the base year (t == 0)
+ * students are left as tw_sim_init set them (students0); later years follow
+ * the series (students0 * index) or the trend of the school's stage and
+ * locality. demand = students / ratio * teach_share * (1 + redundancy); a
+ * ratio <= 0 (no staffing standard; config validation rejects it) gives
+ * demand 0 rather than a division by zero. county_cap[c] is the county's
+ * 编制 cap: the sum of its schools' demand.
+ */
+void tw_proc_demand(tw_sim *s)
+{
+    const tw_world *w = s->w;
+    const tw_params *p = tw_world_params(w, s->t);
+    for (size_t c = 0; c < w->n_counties; c++)
+        s->county_cap[c] = 0.0;
+    for (size_t i = 0; i < w->n_schools; i++) {
+        const tw_school *sc = &w->schools[i];
+        tw_school_state *st = &s->S[i];
+        int g = sc->stage, l = sc->locality;
+        if (s->t > 0) {
+            if (p->series_on[g][l])
+                st->students = sc->students0 * p->enrol_index[g][l];
+            else
+                st->students *= 1.0 + p->enrol_trend[g][l];
+        }
+        double ratio = p->ratio[g];
+        st->demand = ratio > 0.0 ? st->students / ratio * p->teach_share[g] *
+                                       (1.0 + p->redundancy)
+                                 : 0.0;
+        s->county_cap[sc->county] += st->demand;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. Deaths                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Age band of the death table: <25, 25-29, ..., 60-64, 65+. */
+static inline int death_band(int age)
+{
+    if (age < 25)
+        return 0;
+    int b = (age - 20) / 5;
+    return b < TW_N_AGE_BANDS - 1 ? b : TW_N_AGE_BANDS - 1;
+}
+
+/*
+ * Each teacher dies this year with death_rate[band of age at 1 July]; the
+ * pool is included (its members are still employed). Exit reason
+ * TW_EXIT_DEATH.
+ */
+void tw_proc_deaths(tw_sim *s)
+{
+    const tw_params *p = tw_world_params(s->w, s->t);
+    if (!p->deaths_on)
+        return;
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        double q = p->death_rate[death_band(tw_age(x, s->year))];
+        if (q > 0.0 && gsl_rng_uniform(s->rng) < q)
+            tw_sim_remove(s, k, TW_EXIT_DEATH);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. Retirement                                                      */
+/* ------------------------------------------------------------------ */
+
+int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
+                         int birth_year, int birth_month)
+{
+    /* A category out of range or a step <= 0 (rejected by validation)
+     * means no phase-in: the old age applies. */
+    if (cat < 0 || cat > 2 || p->step_months[cat] <= 0)
+        return old_age_months;
+    long k = month_index(birth_year, birth_month) + old_age_months -
+             month_index(p->law_start_year, p->law_start_month);
+    if (k < 0)
+        return old_age_months;
+    long add = k / p->step_months[cat] + 1;
+    if (add > p->max_add_months[cat])
+        add = p->max_add_months[cat];
+    return old_age_months + (int)add;
+}
+
+/* Pre-2025 age and phase-in category of a teacher. Women with 高级 (senior
+ * title) or above may work to senior_female_old_age_months (组通字〔2015〕
+ * 14号), phased in by the men's rule. female_category outside 1..2 (which
+ * validation rejects) falls back to the "55" rule. */
+static void retire_category(const tw_params *p, const tw_teacher *x,
+                            int *cat, int *old)
+{
+    if (x->sex != TW_SEX_FEMALE) {
+        *cat = 0;
+    } else if (x->title >= TW_TITLE_SENIOR &&
+               p->senior_female_old_age_months > 0) {
+        *cat = 0;
+        *old = p->senior_female_old_age_months;
+        return;
+    } else {
+        *cat = p->female_category == 2 ? 2 : 1;
+    }
+    *old = p->old_age_months[*cat];
+}
+
+/*
+ * Retirement under the 2025 law (POLICY.md). Month indices (year*12 +
+ * month-1) of a teacher born in month b:
+ *
+ *   O = b + old age          earliest month anyone may retire
+ *   R = b + statutory age    tw_retire_age_months
+ *   E = max(O, R - flex)     earliest month of early retirement
+ *   L = R + flex             latest month of an agreed late retirement
+ *
+ *   year(E) < year(R): one early draw (p_early) in year(E); success retires.
+ *   year(R):           one late draw (p_late): success sets TW_F_LATE and
+ *                      the teacher retires in year(L); failure retires.
+ *
+ * So each teacher draws at most once for each option. A teacher whose
+ * year(R) is already past when first seen (initial stock) gets the late
+ * draw then, unless year(L) is past too; one whose year(E) is past gets no
+ * early draw (having not retired yet, they chose to stay). Teachers in the
+ * pool retire like the others. Exit reason TW_EXIT_RETIRE.
+ */
+void tw_proc_retire(tw_sim *s)
+{
+    const tw_params *p = tw_world_params(s->w, s->t);
+    if (!p->retire_on)
+        return;
+    const int year = s->year;
+    const int flex = p->flex_months > 0 ? p->flex_months : 0;
+
+    /* Nobody retires before the year they reach the lowest old age in
+     * force: (b + O) / 12 >= birth_year + O / 12, so teachers with
+     * year - birth_year < min_old / 12 need no further work. */
+    int min_old = p->old_age_months[0];
+    int fold = p->old_age_months[p->female_category == 2 ? 2 : 1];
+    if (fold < min_old)
+        min_old = fold;
+    if (p->senior_female_old_age_months > 0 &&
+        p->senior_female_old_age_months < min_old)
+        min_old = p->senior_female_old_age_months;
+    const int min_years = min_old > 0 ? min_old / 12 : 0;
+
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher *x = &s->T[k];
+        if ((x->flags & TW_F_GONE) || year - x->birth_year < min_years)
+            continue;
+        int cat, old;
+        retire_category(p, x, &cat, &old);
+        long b = month_index(x->birth_year, x->birth_month);
+        long R = b + tw_retire_age_months(p, cat, old, x->birth_year,
+                                          x->birth_month);
+        long ry = R / 12;
+        int go = 0;
+        if (x->flags & TW_F_LATE) {
+            go = (R + flex) / 12 <= year;
+        } else if (ry <= year) {
+            /* statutory year reached (or passed): the one late draw */
+            go = 1;
+            if ((R + flex) / 12 > year && p->p_late > 0.0 &&
+                gsl_rng_uniform(s->rng) < p->p_late) {
+                x->flags |= TW_F_LATE;
+                go = 0;
+            }
+        } else {
+            /* before the statutory year (ry > year), so year(E) == year
+             * also means year(E) < year(R) */
+            long E = R - flex;
+            long O = b + old;
+            if (E < O)
+                E = O;
+            go = E / 12 == year && p->p_early > 0.0 &&
+                 gsl_rng_uniform(s->rng) < p->p_early;
+        }
+        if (go)
+            tw_sim_remove(s, k, TW_EXIT_RETIRE);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. Voluntary exit                                                  */
+/* ------------------------------------------------------------------ */
+
+/* Service band b: service_cut[b-1] <= service < service_cut[b]. */
+static inline int service_band(const tw_params *p, int service)
+{
+    int b = 0;
+    while (b < TW_N_SERVICE_BANDS - 1 && service >= p->service_cut[b])
+        b++;
+    return b;
+}
+
+static inline double clamp01(double q)
+{
+    return q < 0.0 ? 0.0 : (q > 1.0 ? 1.0 : q);
+}
+
+/*
+ * Voluntary exit (TW_EXIT_VOLUNTARY). hazard = exit_base[stage] *
+ * exit_loc_factor[locality] * exit_service_factor[band], stage and
+ * locality of the home school, clamped to [0, 1]. Zero while a service
+ * obligation runs. In the year after an obligation ended (TW_F_OBL_END),
+ * the teacher leaves with 1 - retention[channel] instead of the hazard,
+ * and the flag is cleared. Pool members face the hazard too. When the
+ * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
+ * that a retention decision never fires years late.
+ */
+void tw_proc_exit(tw_sim *s)
+{
+    const tw_world *w = s->w;
+    const tw_params *p = tw_world_params(w, s->t);
+    if (!p->exit_on) {
+        for (size_t k = 0; k < s->n; k++)
+            s->T[k].flags &= (uint8_t)~TW_F_OBL_END;
+        return;
+    }
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        double q;
+        if (x->flags & TW_F_OBL_END) {
+            x->flags &= (uint8_t)~TW_F_OBL_END;
+            q = 1.0 - p->retention[x->channel];
+        } else if (x->obligation > 0) {
+            continue;
+        } else {
+            const tw_school *h = &w->schools[x->home];
+            q = p->exit_base[h->stage] * p->exit_loc_factor[h->locality] *
+                p->exit_service_factor[service_band(p, x->service)];
+        }
+        q = clamp01(q);
+        if (q > 0.0 && gsl_rng_uniform(s->rng) < q)
+            tw_sim_remove(s, k, TW_EXIT_VOLUNTARY);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. 末位退出 (exit through evaluation)                               */
+/* ------------------------------------------------------------------ */
+
+/* Move teacher x (2nd strike, 调离转岗: transfer to another post) to
+ * another school of schools[lo, hi) (its county) of the same stage,
+ * uniformly; it stays when there is none. */
+static void strike_move(tw_sim *s, tw_teacher *x, size_t lo, size_t hi)
+{
+    const tw_school *sch = s->w->schools;
+    unsigned stage = sch[x->home].stage;
+    unsigned long m = 0;
+    for (size_t i = lo; i < hi; i++)
+        m += sch[i].stage == stage && i != x->home;
+    if (m == 0)
+        return;
+    unsigned long j = gsl_rng_uniform_int(s->rng, m);
+    for (size_t i = lo; i < hi; i++) {
+        if (sch[i].stage != stage || i == x->home)
+            continue;
+        if (j-- == 0) {
+            x->school = x->home = (uint32_t)i;
+            x->at_school = 0;
+            x->term_left = 0;
+            return;
+        }
+    }
+}
+
+/*
+ * 末位退出 (document 002: 首次取消目标绩效、再次调离转岗、三次落聘退出 -
+ * first strike: target performance pay withheld; second: transferred; third:
+ * dismissed). In each county with strikes_on, exactly round(strike_share *
+ * N) of the N teachers whose home school is in the county (not gone, not in
+ * the pool) get a strike. Performance is not modelled, so the "last
+ * ranked" are drawn uniformly without replacement (partial Fisher-Yates).
+ * 1st strike: no headcount effect; 2nd: moved to another school of the
+ * same county and stage (home too; ends an exchange term); 3rd: dismissed
+ * (TW_EXIT_DISMISS). Counts s->f.strikes[0..2].
+ *
+ * Relies on w->schools being grouped by county (tw_world.h): teachers are
+ * bucketed by home school (counting sort into s->idx, offsets in
+ * s->sscratch), so each county's teachers form one contiguous run.
+ */
+void tw_proc_strikes(tw_sim *s)
+{
+    const tw_world *w = s->w;
+    const size_t ns = w->n_schools;
+    int any = 0;
+    for (size_t c = 0; c < w->n_counties && !any; c++)
+        any = tw_world_cparams(w, s->t, c)->strikes_on;
+    if (!any || ns == 0)
+        return;
+
+    /* off[i] .. off[i+1]: slots of school i's eligible teachers in idx */
+    uint32_t *off = s->sscratch; /* n_schools + 1 <= 8 * n_schools */
+    for (size_t i = 0; i <= ns; i++)
+        off[i] = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_teacher *x = &s->T[k];
+        if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
+            off[x->home + 1]++;
+    }
+    for (size_t i = 0; i < ns; i++)
+        off[i + 1] += off[i];
+    /* fill using off[i] as a cursor; afterwards off[i] is school i's end,
+     * i.e. the start of school i+1 */
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_teacher *x = &s->T[k];
+        if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
+            s->idx[off[x->home]++] = (uint32_t)k;
+    }
+
+    size_t lo = 0;
+    while (lo < ns) {
+        size_t c = w->schools[lo].county, hi = lo + 1;
+        while (hi < ns && w->schools[hi].county == c)
+            hi++;
+        const tw_county_params *cp = tw_world_cparams(w, s->t, c);
+        size_t first = lo > 0 ? off[lo - 1] : 0, last = off[hi - 1];
+        size_t n = last - first;
+        if (cp->strikes_on && n > 0) {
+            double want = round(cp->strike_share * (double)n);
+            size_t m = want <= 0.0 ? 0
+                       : want >= (double)n ? n
+                                           : (size_t)want;
+            uint32_t *v = s->idx + first;
+            for (size_t i = 0; i < m; i++) {
+                size_t j = i + gsl_rng_uniform_int(s->rng, n - i);
+                uint32_t tmp = v[i];
+                v[i] = v[j];
+                v[j] = tmp;
+            }
+            for (size_t i = 0; i < m; i++) {
+                tw_teacher *x = &s->T[v[i]];
+                x->strikes = sat_inc(x->strikes);
+                if (x->strikes == 1) {
+                    s->f.strikes[0] += 1;
+                } else if (x->strikes == 2) {
+                    s->f.strikes[1] += 1;
+                    strike_move(s, x, lo, hi);
+                } else {
+                    s->f.strikes[2] += 1;
+                    tw_sim_remove(s, v[i], TW_EXIT_DISMISS);
+                }
+            }
+        }
+        lo = hi;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 9. Ageing and counters                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * End of the year, for every teacher not gone: service, years at the home
+ * school, in the tier and in the title +1 (saturating at 255); rural
+ * service +1 when the school taught at is 乡村 (rural) and the teacher is
+ * not in the 待岗培训 pool (pool members teach nowhere); a running service
+ * obligation counts down and, when it reaches 0, TW_F_OBL_END marks next
+ * year's retention decision; TW_F_NEW is cleared. Exchange terms and pool
+ * years belong to tw_proc_rotate.
+ */
+void tw_proc_age(tw_sim *s)
+{
+    const tw_school *sch = s->w->schools;
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        x->service = sat_inc(x->service);
+        x->at_school = sat_inc(x->at_school);
+        x->in_tier = sat_inc(x->in_tier);
+        x->in_title = sat_inc(x->in_title);
+        if (!(x->flags & TW_F_POOL) && sch[x->school].locality == TW_LOC_RURAL)
+            x->rural = sat_inc(x->rural);
+        if (x->obligation > 0 && --x->obligation == 0)
+            x->flags |= TW_F_OBL_END;
+        x->flags &= (uint8_t)~TW_F_NEW;
+    }
+}

@@ -1,0 +1,636 @@
+/*
+ * proc_rotate.c - MODEL.md §3.7: rotation under 县管校聘 (the county manages
+ * the teachers, the schools hire them): returns from exchange terms,
+ * voluntary transfers, 交流轮岗 (exchange of urban/town teachers to rural
+ * schools) and 竞聘 (competitive re-hiring) with its 待岗培训 (training
+ * pool) and 落聘 (loss of the teaching post).
+ *
+ * One call, in this order:
+ *
+ *   0. returns           every county: exchange terms count down
+ *   then, county by county (the county of a teacher is its home school's):
+ *   1. transfers         every year, at cp->transfer_rate
+ *   2. exchange          cp->reform
+ *   3a. the pool         whenever the county's pool is not empty
+ *   3b-d. 竞聘            cp->reform && cp->rehire_on
+ *
+ * Scratch during the call (w->schools is grouped by county, tw_world.h, so
+ * a county is a run of consecutive schools [a, a+ns)):
+ *
+ *   idx:       [ county run 0 | run 1 | ... ]   teachers not gone, by the
+ *              run of their home school, in s->T order within a run. Each
+ *              step partitions its run's segment in place, so a segment is
+ *              always a permutation of its county's teachers.
+ *   sscratch:  [ run[NS] | roff[NR+1] | list[ns] | boff[ns+1] | bnext[ns] ]
+ *              run of each school, run bounds in idx, the county's schools
+ *              sorted by (stage, locality), bucket bounds by school.
+ *              At most 5 NS + 2 <= 8 NS words.
+ *
+ * Headcounts: counted once (tw_sim_count_heads) after the returns, then
+ * kept current by every move, so s->S[*].headcount is exact on return.
+ *
+ * Random numbers: per-teacher draws (transfers) in s->T order within a
+ * county; group draws (selection of exchange movers, random order of equal
+ * scores) on lists built deterministically from s->T; counties in the
+ * order of their schools. Nothing is drawn when the outcome is certain.
+ */
+#include "tw_world.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+/* Score of a teacher in the 竞聘 rounds: tier first, then title (higher is
+ * better); equal scores are ranked at random. */
+#define SCORE_KEYS (TW_WORLD_MAX_TIERS * TW_N_TITLES)
+#define N_GROUPS (TW_N_STAGES * TW_N_LOCS)
+
+/* What the in-place bucket sort sorts by. */
+typedef enum {
+    KEY_STAGE,      /* stage of the home school */
+    KEY_SCHOOL,     /* current school, relative to the county's first */
+    KEY_SCORE_ASC,  /* worst first */
+    KEY_SCORE_DESC  /* best first */
+} sort_mode;
+
+/* One county during a call. */
+typedef struct county {
+    tw_sim *s;
+    const tw_county_params *cp;
+    uint32_t a, ns;              /* its schools: [a, a + ns) */
+    uint32_t *list;              /* [ns]: its schools by (stage, locality) */
+    uint32_t goff[N_GROUPS + 1]; /* list[goff[3 st + l] ..) = stage st,
+                                    locality l */
+    uint32_t *boff, *bnext;      /* [ns + 1], [ns]: buckets by school */
+    uint32_t *seg;               /* its teachers, in idx */
+    size_t m;
+} county;
+
+static inline void swap_u32(uint32_t *p, uint32_t *q)
+{
+    uint32_t t = *p;
+    *p = *q;
+    *q = t;
+}
+
+/*
+ * One step of a forward three-way partition. Before visiting v[i]:
+ *
+ *   v = [ class 0: 0..a | class 1: a..b | class 2: b..i | not visited ]
+ *
+ * v[i], of class cl, joins its part by a rotation of at most three
+ * entries; the part not yet visited is never touched, so a caller can act
+ * on every teacher in the original order while it partitions.
+ */
+static inline void part3(uint32_t *v, size_t i, size_t *a, size_t *b, int cl)
+{
+    if (cl == 2)
+        return;
+    uint32_t t = v[i];
+    v[i] = v[*b];
+    if (cl == 0) {
+        v[*b] = v[*a];
+        v[(*a)++] = t;
+        (*b)++;
+    } else {
+        v[(*b)++] = t;
+    }
+}
+
+/* Posts of school i under 竞聘: round(demand). */
+static inline double posts(const tw_sim *s, uint32_t i)
+{
+    return round(s->S[i].demand);
+}
+
+static size_t score(const tw_teacher *x)
+{
+    size_t tier = x->tier < TW_WORLD_MAX_TIERS ? x->tier
+                                               : TW_WORLD_MAX_TIERS - 1;
+    size_t title = x->title < TW_N_TITLES ? x->title : TW_N_TITLES - 1;
+    return tier * TW_N_TITLES + title;
+}
+
+static inline size_t sort_key(const county *c, uint32_t k, sort_mode mode)
+{
+    const tw_teacher *x = &c->s->T[k];
+    switch (mode) {
+    case KEY_STAGE:
+        return c->s->w->schools[x->home].stage;
+    case KEY_SCHOOL:
+        return x->school - c->a;
+    case KEY_SCORE_ASC:
+        return score(x);
+    case KEY_SCORE_DESC:
+        break;
+    }
+    return SCORE_KEYS - 1 - score(x);
+}
+
+/*
+ * Sort v[0..n) in place into nk buckets by key (American flag sort: O(n +
+ * nk), not stable). On return v[off[b] .. off[b+1]) holds bucket b; off has
+ * nk + 1 entries, next nk. The permutation applied depends on the keys
+ * only, so a randomly ordered input stays randomly ordered within a key.
+ */
+static void bucket_sort(const county *c, uint32_t *v, size_t n,
+                        sort_mode mode, size_t nk, uint32_t *off,
+                        uint32_t *next)
+{
+    memset(off, 0, (nk + 1) * sizeof *off);
+    for (size_t i = 0; i < n; i++)
+        off[sort_key(c, v[i], mode) + 1]++;
+    for (size_t b = 0; b < nk; b++) {
+        off[b + 1] += off[b];
+        next[b] = off[b];
+    }
+    for (size_t b = 0; b < nk; b++) {
+        while (next[b] < off[b + 1]) {
+            uint32_t e = v[next[b]];
+            size_t kb = sort_key(c, e, mode);
+            while (kb != b) { /* follow the cycle until e belongs here */
+                uint32_t t = v[next[kb]];
+                v[next[kb]++] = e;
+                e = t;
+                kb = sort_key(c, e, mode);
+            }
+            v[next[b]++] = e;
+        }
+    }
+}
+
+/* ceil(share * n), clipped to [0, n]. The relative tolerance absorbs the
+ * rounding of share * n (0.1 * 30 is 3.0000000000000004 in binary). */
+static size_t ceil_share(double share, size_t n)
+{
+    double x = share * (double)n;
+    if (!(x > 0))
+        return 0;
+    double v = ceil(x - x * 1e-12);
+    return v >= (double)n ? n : (size_t)v;
+}
+
+/* Move teacher k to school `to` (headcounts follow); `home`: the post moves
+ * too (the years at the home school restart). */
+static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
+{
+    tw_teacher *x = &s->T[k];
+    s->S[x->school].headcount--;
+    s->S[to].headcount++;
+    x->school = to;
+    if (home) {
+        x->home = to;
+        x->at_school = 0;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 0. Returns from exchange terms                                      */
+/* ------------------------------------------------------------------ */
+
+/* A term of term_years years started in year t ends at the start of year
+ * t + term_years. The clock of years at the home school restarts, so that
+ * a returning teacher is not at once eligible again. */
+static void returns(tw_sim *s)
+{
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher *x = &s->T[k];
+        if ((x->flags & TW_F_GONE) || x->term_left == 0)
+            continue;
+        if (--x->term_left == 0) {
+            x->school = x->home;
+            x->at_school = 0;
+            s->f.exchange_returns += 1;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. Voluntary transfers (and the exchange classes)                   */
+/* ------------------------------------------------------------------ */
+
+/* A school of list[lo, hi) other than `own`, with probability proportional
+ * to its positive shortfall (demand - headcount), or uniformly when none
+ * has one. The range holds at least two schools. */
+static uint32_t transfer_dest(tw_sim *s, const uint32_t *list, uint32_t lo,
+                              uint32_t hi, uint32_t own)
+{
+    double total = 0;
+    for (uint32_t q = lo; q < hi; q++) {
+        uint32_t i = list[q];
+        double d = s->S[i].demand - s->S[i].headcount;
+        if (i != own && d > 0)
+            total += d;
+    }
+    if (total > 0) {
+        double v = gsl_rng_uniform(s->rng) * total;
+        uint32_t last = own;
+        for (uint32_t q = lo; q < hi; q++) {
+            uint32_t i = list[q];
+            double d = s->S[i].demand - s->S[i].headcount;
+            if (i == own || !(d > 0))
+                continue;
+            if (v < d)
+                return i;
+            v -= d;
+            last = i;
+        }
+        return last; /* v rounded up to total */
+    }
+    unsigned long j = gsl_rng_uniform_int(s->rng, hi - lo - 1);
+    for (uint32_t q = lo; q < hi; q++)
+        if (list[q] != own && j-- == 0)
+            return list[q];
+    return own; /* not reached */
+}
+
+/* 0: eligible backbone teacher, 1: other eligible teacher, 2: not eligible
+ * (教师〔2014〕4号: 在编在岗 teachers of compulsory education, in urban and
+ * town schools, after eligible_years at the school, under the age
+ * exemption). */
+static int exchange_class(const county *c, const tw_teacher *x)
+{
+    const tw_county_params *cp = c->cp;
+    const tw_school *sch = c->s->w->schools;
+    if ((x->flags & (TW_F_GONE | TW_F_POOL)) || !(x->flags & TW_F_BIANZHI) ||
+        x->term_left > 0)
+        return 2;
+    unsigned stage = sch[x->home].stage;
+    if (stage != TW_STAGE_PRIMARY && stage != TW_STAGE_JUNIOR)
+        return 2;
+    if (sch[x->school].locality == TW_LOC_RURAL)
+        return 2;
+    if ((int)x->at_school < cp->eligible_years)
+        return 2;
+    int exempt = x->sex == TW_SEX_MALE ? cp->exempt_age_male
+                                       : cp->exempt_age_female;
+    if (exempt > 0 && tw_age(x, c->s->year) >= exempt)
+        return 2;
+    return x->tier >= cp->backbone_tier ? 0 : 1;
+}
+
+/*
+ * 1. Voluntary transfers, in one pass over the county in s->T order; with
+ * `classify`, the same pass sorts the teachers into exchange classes for
+ * step 2 (a teacher's class depends on its own state only, so it is final
+ * right after its own transfer draw): c->seg ends as [eligible backbone |
+ * other eligible | rest], the bounds in *nb and *ne.
+ */
+static void transfers(county *c, int classify, size_t *nb, size_t *ne)
+{
+    tw_sim *s = c->s;
+    double rate = c->cp->transfer_rate;
+    size_t a = 0, b = 0;
+    for (size_t p = 0; p < c->m; p++) {
+        uint32_t k = c->seg[p];
+        const tw_teacher *x = &s->T[k];
+        if (rate > 0 && !(x->flags & (TW_F_GONE | TW_F_POOL)) &&
+            x->term_left == 0) {
+            size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
+            uint32_t lo = c->goff[g], hi = c->goff[g + TW_N_LOCS];
+            /* a draw only when another school of the stage exists */
+            if (hi - lo >= 2 && gsl_rng_uniform(s->rng) < rate) {
+                move(s, k, transfer_dest(s, c->list, lo, hi, x->school), 1);
+                s->f.transfers += 1;
+            }
+        }
+        if (classify)
+            part3(c->seg, p, &a, &b, exchange_class(c, x));
+    }
+    *nb = a;
+    *ne = b;
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. Exchange (交流轮岗)                                              */
+/* ------------------------------------------------------------------ */
+
+/* Move a uniformly chosen subset of size r of v[0..n) to v[0..r) (partial
+ * Fisher-Yates); no draw when the whole of v is taken. */
+static void choose(gsl_rng *rng, uint32_t *v, size_t n, size_t r)
+{
+    if (r >= n)
+        return;
+    for (size_t i = 0; i < r; i++)
+        swap_u32(&v[i], &v[i + gsl_rng_uniform_int(rng, n - i)]);
+}
+
+/* The school of list[lo, hi) with the largest (demand - headcount), or with
+ * `rounded`, (round(demand) - headcount); lowest index on ties. UINT32_MAX
+ * when the range is empty. */
+static uint32_t most_short(const tw_sim *s, const uint32_t *list, uint32_t lo,
+                           uint32_t hi, int rounded)
+{
+    uint32_t best = UINT32_MAX;
+    double bd = 0;
+    for (uint32_t q = lo; q < hi; q++) {
+        uint32_t i = list[q];
+        double d = (rounded ? posts(s, i) : s->S[i].demand) -
+                   s->S[i].headcount;
+        if (best == UINT32_MAX || d > bd || (d == bd && i < best)) {
+            best = i;
+            bd = d;
+        }
+    }
+    return best;
+}
+
+/* 2. Exchange: c->seg starts with the nb eligible backbone teachers, then
+ * the other eligible ones, elig in all. */
+static void exchange(county *c, size_t nb, size_t elig)
+{
+    tw_sim *s = c->s;
+    const tw_county_params *cp = c->cp;
+    uint32_t *v = c->seg;
+    size_t movers = ceil_share(cp->exchange_share, elig);
+    size_t b = ceil_share(cp->backbone_share, movers);
+    if (b > nb)
+        b = nb;
+    choose(s->rng, v, nb, b);                    /* backbone first */
+    choose(s->rng, v + b, elig - b, movers - b); /* then anyone left */
+
+    /* Greedy: each mover, backbone first, to the rural school of its stage
+     * that is the most short at that moment. */
+    for (size_t p = 0; p < movers; p++) {
+        uint32_t k = v[p];
+        tw_teacher *x = &s->T[k];
+        size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
+        uint32_t to = most_short(s, c->list, c->goff[g + TW_LOC_RURAL],
+                                 c->goff[g + TW_N_LOCS], 0);
+        if (to == UINT32_MAX) /* no rural school of the stage: stays */
+            continue;
+        s->f.exchanges[s->w->schools[x->school].locality] += 1;
+        if (cp->term_years > 0) {
+            move(s, k, to, 0);
+            x->term_left = (uint8_t)(cp->term_years < 255 ? cp->term_years
+                                                          : 255);
+        } else {
+            move(s, k, to, 1);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. 竞聘 (competitive re-hiring)                                     */
+/* ------------------------------------------------------------------ */
+
+static int in_pool(const tw_teacher *x)
+{
+    return (x->flags & (TW_F_GONE | TW_F_POOL)) == TW_F_POOL;
+}
+
+/* Holds a post at the school where it teaches (not on an exchange term). */
+static int holds_post(const tw_teacher *x)
+{
+    return !(x->flags & (TW_F_GONE | TW_F_POOL)) && x->term_left == 0;
+}
+
+/* Rank v[0..n) best first: random order, then by score. */
+static void rank_best_first(county *c, uint32_t *v, size_t n)
+{
+    uint32_t off[SCORE_KEYS + 1], next[SCORE_KEYS];
+    gsl_ran_shuffle(c->s->rng, v, n, sizeof *v);
+    bucket_sort(c, v, n, KEY_SCORE_DESC, SCORE_KEYS, off, next);
+}
+
+/*
+ * The candidates v[0..n), all of stage st, compete for the posts open in
+ * the county's schools of that stage (round(demand) > headcount): best
+ * score first, each to the school with the largest shortfall at that
+ * moment. Placed teachers hold the post: school = home = new school.
+ * Returns how many were placed; they are v[0..placed). The candidates are
+ * counted in no headcount on entry.
+ */
+static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
+{
+    tw_sim *s = c->s;
+    uint32_t lo = c->goff[st * TW_N_LOCS], hi = c->goff[(st + 1) * TW_N_LOCS];
+    double open = 0;
+    for (uint32_t q = lo; q < hi; q++) {
+        double d = posts(s, c->list[q]) - s->S[c->list[q]].headcount;
+        if (d > 0)
+            open += d;
+    }
+    if (!(open > 0))
+        return 0;
+    if ((double)n > open) /* a real competition: the score decides */
+        rank_best_first(c, v, n);
+    size_t placed = 0;
+    while (placed < n && (double)placed < open) {
+        uint32_t to = most_short(s, c->list, lo, hi, 1);
+        tw_teacher *x = &s->T[v[placed++]];
+        x->flags &= (uint8_t)~TW_F_POOL;
+        x->pool_years = 0;
+        x->school = x->home = to;
+        x->at_school = 0;
+        s->S[to].headcount++;
+    }
+    return placed;
+}
+
+/*
+ * 3a. 再次竞聘: the teachers of the 待岗培训 pool, pool[0..np), who have now
+ * spent one more year in it, compete for the open posts of their stage.
+ * Those still unplaced after pool_max_years years in the pool leave the
+ * teaching post (落聘).
+ */
+static void pool_round(county *c, uint32_t *pool, size_t np)
+{
+    tw_sim *s = c->s;
+    for (size_t p = 0; p < np; p++) {
+        tw_teacher *x = &s->T[pool[p]];
+        if (x->pool_years < UINT8_MAX)
+            x->pool_years++;
+    }
+    uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
+    bucket_sort(c, pool, np, KEY_STAGE, TW_N_STAGES, off, next);
+    for (size_t st = 0; st < TW_N_STAGES; st++) {
+        uint32_t *v = pool + off[st];
+        size_t n = off[st + 1] - off[st];
+        if (n == 0)
+            continue;
+        size_t placed = compete(c, v, n, st);
+        s->f.rehire_placed_cross += (double)placed;
+        for (size_t p = placed; p < n; p++)
+            if (s->T[v[p]].pool_years >= c->cp->pool_max_years)
+                tw_sim_remove(s, v[p], TW_EXIT_LUOPIN);
+    }
+}
+
+/*
+ * 3b-d. 校内竞聘: each school above round(demand) keeps its best teachers
+ * and releases the excess; v[0..nover) are the post holders of those schools
+ * (teachers on an exchange term there hold a post elsewhere and are not
+ * among them). Each of the `holders` post holders of the county who keeps
+ * the post counts in rehire_placed_in. 跨校竞聘: the released teachers
+ * compete for the open posts of their stage in the county. The rest enter
+ * the 待岗培训 pool (or, with pool_max_years <= 0, leave at once: 落聘).
+ */
+static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
+{
+    tw_sim *s = c->s;
+    bucket_sort(c, v, nover, KEY_SCHOOL, c->ns, c->boff, c->bnext);
+
+    /* The released teachers are gathered in v[0..rel): rel never passes
+     * the bucket being read, and what it overwrites is already done. */
+    size_t rel = 0;
+    for (uint32_t j = 0; j < c->ns; j++) {
+        uint32_t i = c->a + j;
+        uint32_t *b = v + c->boff[j];
+        size_t nj = c->boff[j + 1] - c->boff[j];
+        double excess = s->S[i].headcount - posts(s, i);
+        if (!(excess > 0) || nj == 0)
+            continue;
+        size_t e = excess >= (double)nj ? nj : (size_t)excess;
+        if (e < nj) { /* worst first: the same ranking, reversed */
+            uint32_t off[SCORE_KEYS + 1], next[SCORE_KEYS];
+            gsl_ran_shuffle(s->rng, b, nj, sizeof *b);
+            bucket_sort(c, b, nj, KEY_SCORE_ASC, SCORE_KEYS, off, next);
+        }
+        for (size_t t = 0; t < e; t++)
+            swap_u32(&v[rel++], &b[t]);
+        s->S[i].headcount -= (uint32_t)e;
+    }
+    s->f.rehire_placed_in += (double)(holders - rel);
+    if (rel == 0)
+        return;
+
+    uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
+    bucket_sort(c, v, rel, KEY_STAGE, TW_N_STAGES, off, next);
+    for (size_t st = 0; st < TW_N_STAGES; st++) {
+        uint32_t *u = v + off[st];
+        size_t n = off[st + 1] - off[st];
+        if (n == 0)
+            continue;
+        size_t placed = compete(c, u, n, st);
+        s->f.rehire_placed_cross += (double)placed;
+        for (size_t p = placed; p < n; p++) {
+            if (c->cp->pool_max_years <= 0) {
+                tw_sim_remove(s, u[p], TW_EXIT_LUOPIN);
+                continue;
+            }
+            tw_teacher *x = &s->T[u[p]];
+            x->flags |= TW_F_POOL;
+            x->pool_years = 0;
+            s->f.pool_entries += 1;
+        }
+    }
+}
+
+/*
+ * 3. The rounds of 竞聘. One pass splits the county into [pool | post
+ * holders at schools above their posts | the rest]. 3a fills open posts
+ * only, so it changes neither which schools are above their posts nor
+ * their holders: the split still holds for 3b. The pool is emptied even in
+ * a year without 竞聘 (its members still wait for a post).
+ */
+static void rounds(county *c)
+{
+    tw_sim *s = c->s;
+    int rehire_on = c->cp->reform && c->cp->rehire_on;
+    uint32_t *over = c->bnext; /* [ns] until the bucket sort of 3b */
+    for (uint32_t j = 0; rehire_on && j < c->ns; j++)
+        over[j] = s->S[c->a + j].headcount > posts(s, c->a + j);
+    size_t a = 0, b = 0, holders = 0;
+    for (size_t p = 0; p < c->m; p++) {
+        const tw_teacher *x = &s->T[c->seg[p]];
+        int cl = 2;
+        if (in_pool(x)) {
+            cl = 0;
+        } else if (holds_post(x)) {
+            holders++;
+            if (rehire_on && over[x->school - c->a])
+                cl = 1;
+        }
+        part3(c->seg, p, &a, &b, cl);
+    }
+    if (a > 0)
+        pool_round(c, c->seg, a);
+    if (rehire_on)
+        rehire(c, c->seg + a, b - a, holders);
+}
+
+/* ------------------------------------------------------------------ */
+/* The process                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The county's schools [a, a+ns) in list, by (stage, locality). */
+static void group_schools(county *c)
+{
+    const tw_school *sch = c->s->w->schools;
+    memset(c->goff, 0, sizeof c->goff);
+    for (uint32_t i = c->a; i < c->a + c->ns; i++)
+        c->goff[sch[i].stage * TW_N_LOCS + sch[i].locality + 1]++;
+    uint32_t next[N_GROUPS];
+    for (size_t g = 0; g < N_GROUPS; g++) {
+        c->goff[g + 1] += c->goff[g];
+        next[g] = c->goff[g];
+    }
+    for (uint32_t i = c->a; i < c->a + c->ns; i++)
+        c->list[next[sch[i].stage * TW_N_LOCS + sch[i].locality]++] = i;
+}
+
+/*
+ * 7. Rotation under 县管校聘 (MODEL.md §3.7, POLICY.md "Rotation"): see the
+ * top of this file for the steps. Reads s->S[*].demand (set by
+ * tw_proc_demand); leaves s->S[*].headcount current. Teachers never leave
+ * the county of their home school; the only exits are 落聘.
+ */
+void tw_proc_rotate(tw_sim *s)
+{
+    const tw_world *w = s->w;
+    returns(s);
+    if (s->n == 0 || w->n_schools == 0)
+        return;
+    tw_sim_count_heads(s);
+
+    /* Runs of schools of one county, and the teachers by run. */
+    uint32_t ns_all = (uint32_t)w->n_schools;
+    uint32_t *run = s->sscratch, *roff = run + ns_all;
+    uint32_t nr = 0;
+    for (uint32_t i = 0; i < ns_all; i++) {
+        if (i > 0 && w->schools[i].county != w->schools[i - 1].county)
+            nr++;
+        run[i] = nr;
+    }
+    nr++;
+    memset(roff, 0, (nr + 1) * sizeof *roff);
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            roff[run[s->T[k].home] + 1]++;
+    for (uint32_t r = 0; r < nr; r++)
+        roff[r + 1] += roff[r];
+    for (size_t k = 0; k < s->n; k++) /* roff[r] ends at run r's end */
+        if (!(s->T[k].flags & TW_F_GONE))
+            s->idx[roff[run[s->T[k].home]]++] = (uint32_t)k;
+
+    county c = {.s = s};
+    uint32_t *work = roff + nr + 1;
+    uint32_t a = 0;
+    for (uint32_t r = 0; r < nr; r++) {
+        uint32_t b = a;
+        while (b < ns_all && run[b] == r)
+            b++;
+        size_t start = r > 0 ? roff[r - 1] : 0;
+        c.cp = tw_world_cparams(w, s->t, w->schools[a].county);
+        c.a = a;
+        c.ns = b - a;
+        c.list = work;
+        c.boff = work + c.ns;
+        c.bnext = c.boff + c.ns + 1;
+        c.seg = s->idx + start;
+        c.m = roff[r] - start;
+        a = b;
+        if (c.m == 0)
+            continue;
+        group_schools(&c);
+        int ex = c.cp->reform && c.cp->exchange_share > 0;
+        size_t nb = 0, ne = 0;
+        if (c.cp->transfer_rate > 0 || ex)
+            transfers(&c, ex, &nb, &ne);
+        if (ex)
+            exchange(&c, nb, ne);
+        rounds(&c);
+    }
+}

@@ -1,0 +1,425 @@
+/*
+ * record.c - the full model's metrics (see tw_record.h).
+ *
+ * Conventions:
+ *   - stocks count every teacher still employed at the end of the year,
+ *     including those in the 待岗培训 pool, by the stage of the school that
+ *     holds their post; the locality split is where they teach (an
+ *     exchange teacher counts in the rural school);
+ *   - flows are this year's counts from s->f; the base year's are 0;
+ *   - a share whose denominator is 0 is recorded as 0.
+ */
+#include "tw_record.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const AGE_NAMES[TW_N_AGE_BANDS] = {
+    "lt25", "25_29", "30_34", "35_39", "40_44",
+    "45_49", "50_54", "55_59", "60_64", "65plus"};
+
+static const char *const STAGE_ZH[TW_N_STAGES] = {"学前", "小学", "初中",
+                                                  "普高", "中职"};
+static const char *const LOC_ZH[TW_N_LOCS] = {"城区", "镇区", "乡村"};
+static const char *const TITLE_ZH[TW_N_TITLES] = {
+    "未定级", "三级", "二级", "一级", "高级", "正高级"};
+static const char *const QUAL_ZH[TW_N_QUALS] = {"中专及以下", "专科", "本科",
+                                                "研究生"};
+static const char *const CH_ZH[TW_N_CHANNELS] = {
+    "公开招聘", "公费师范生", "特岗", "人才引进", "企业引进", "合同", "初始"};
+static const char *const EXIT_ZH[TW_N_EXITS] = {"死亡", "退休", "自愿离职",
+                                                "末位退出", "落聘"};
+
+/* A metric; returns its column or TW_NO_METRIC with err set. */
+#define ADD(slot, name, unit, label, ...)                                  \
+    do {                                                                   \
+        long k_ = tw_metrics_add(t, err, name, unit, label, __VA_ARGS__);  \
+        if (k_ < 0)                                                        \
+            return err ? err->code : TW_EFAIL;                             \
+        (slot) = (size_t)k_;                                               \
+    } while (0)
+
+static void none(size_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = TW_NO_METRIC;
+}
+
+int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
+                tw_error *err)
+{
+    char n[TW_METRIC_NAME_MAX], l[TW_METRIC_LABEL_MAX];
+    memset(fm, 0, sizeof *fm);
+    /* every column field (all size_t, from `total` up to backbone_tier) */
+    none(&fm->total, offsetof(tw_fm, backbone_tier) / sizeof(size_t));
+    for (size_t i = 0; i < w->n_schools; i++)
+        fm->stage_present[w->schools[i].stage] = 1;
+    fm->backbone_tier = w->n_counties ? w->cparams[0].backbone_tier : 0;
+
+    /* stocks */
+    ADD(fm->total, "teachers.total", "teachers", "专任教师",
+        "All teachers at the end of the year (incl. the 待岗培训 pool)");
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        snprintf(n, sizeof n, "teachers.stage.%s", tw_stage_names[st]);
+        ADD(fm->stage[st], n, "teachers", STAGE_ZH[st],
+            "Teachers of %s schools", tw_stage_names[st]);
+        for (int lo = 0; lo < TW_N_LOCS; lo++) {
+            snprintf(n, sizeof n, "teachers.stage.%s.%s", tw_stage_names[st],
+                     tw_loc_names[lo]);
+            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], LOC_ZH[lo]);
+            ADD(fm->stage_loc[st][lo], n, "teachers", l,
+                "Teachers of %s schools teaching in %s schools",
+                tw_stage_names[st], tw_loc_names[lo]);
+        }
+    }
+    for (size_t i = 0; i < w->n_tiers; i++) {
+        snprintf(n, sizeof n, "teachers.tier.%zu", i);
+        ADD(fm->tier[i], n, "teachers", w->tier_names[i],
+            "Teachers in tier %zu (%s) of the training ladder", i,
+            w->tier_names[i]);
+    }
+    ADD(fm->backbone_plus, "teachers.backbone_plus", "teachers",
+        w->tier_names[fm->backbone_tier],
+        "Teachers at the backbone tier (%s) or above",
+        w->tier_names[fm->backbone_tier]);
+    for (int k = 0; k < TW_N_TITLES; k++) {
+        snprintf(n, sizeof n, "teachers.title.%s", tw_title_names[k]);
+        ADD(fm->title[k], n, "teachers", TITLE_ZH[k], "Teachers holding "
+            "the title %s", tw_title_names[k]);
+        snprintf(n, sizeof n, "title.%s.share", tw_title_names[k]);
+        ADD(fm->title_share[k], n, "share", TITLE_ZH[k], "Share of all "
+            "teachers holding the title %s", tw_title_names[k]);
+    }
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        for (int q = 0; q < TW_N_QUALS; q++) {
+            snprintf(n, sizeof n, "qual.%s.%s", tw_stage_names[st],
+                     tw_qual_names[q]);
+            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], QUAL_ZH[q]);
+            ADD(fm->qual[st][q], n, "teachers", l, "Teachers of %s schools "
+                "whose highest qualification is %s", tw_stage_names[st],
+                tw_qual_names[q]);
+        }
+        snprintf(n, sizeof n, "qual.%s.associate_plus.share",
+                 tw_stage_names[st]);
+        snprintf(l, sizeof l, "%s专科及以上", STAGE_ZH[st]);
+        ADD(fm->qual_assoc_share[st], n, "share", l, "Share of %s teachers "
+            "with 专科 (associate) or above", tw_stage_names[st]);
+        snprintf(n, sizeof n, "qual.%s.bachelor_plus.share",
+                 tw_stage_names[st]);
+        snprintf(l, sizeof l, "%s本科及以上", STAGE_ZH[st]);
+        ADD(fm->qual_bach_share[st], n, "share", l, "Share of %s teachers "
+            "with 本科 (bachelor) or above", tw_stage_names[st]);
+        snprintf(n, sizeof n, "qual.%s.postgraduate.share",
+                 tw_stage_names[st]);
+        snprintf(l, sizeof l, "%s研究生", STAGE_ZH[st]);
+        ADD(fm->qual_pg_share[st], n, "share", l, "Share of %s teachers "
+            "with a postgraduate (研究生) qualification", tw_stage_names[st]);
+    }
+    ADD(fm->bianzhi, "teachers.bianzhi", "teachers", "在编",
+        "Teachers inside the establishment (在编)");
+    ADD(fm->contract, "teachers.contract", "teachers", "合同",
+        "Teachers on contract (备案制 / 购买服务)");
+    ADD(fm->pool, "teachers.pool", "teachers", "待岗培训",
+        "Teachers without a post, in the 待岗培训 training pool");
+    if (fm->stage_present[TW_STAGE_VOCATIONAL]) {
+        ADD(fm->prof, "teachers.vocational.professional", "teachers",
+            "专业课教师", "Vocational teachers of professional courses");
+        ADD(fm->dual, "dual.count", "teachers", "双师型",
+            "Dual-qualified (双师型) vocational teachers");
+        ADD(fm->dual_share, "dual.share", "share", "双师型比例",
+            "Share of 双师型 among vocational professional-course teachers");
+    }
+    for (int b = 0; b < TW_N_AGE_BANDS; b++) {
+        snprintf(n, sizeof n, "teachers.age.%s", AGE_NAMES[b]);
+        ADD(fm->age[b], n, "teachers", NULL, "Teachers aged %s",
+            AGE_NAMES[b]);
+    }
+    ADD(fm->female_share, "teachers.female.share", "share", "女教师比例",
+        "Share of women among teachers");
+
+    /* flows */
+    ADD(fm->hires_total, "hires.total", "teachers/year", "补充教师",
+        "Teachers hired during the year, all channels");
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
+        snprintf(n, sizeof n, "hires.channel.%s", tw_channel_names[c]);
+        ADD(fm->hires_ch[c], n, "teachers/year", CH_ZH[c],
+            "Teachers hired through the %s channel", tw_channel_names[c]);
+    }
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        snprintf(n, sizeof n, "hires.stage.%s", tw_stage_names[st]);
+        ADD(fm->hires_stage[st], n, "teachers/year", STAGE_ZH[st],
+            "Teachers hired into %s schools", tw_stage_names[st]);
+    }
+    ADD(fm->hires_cum, "hires.cumulative", "teachers", "累计补充",
+        "Teachers hired since base_year, up to the end of the year");
+    ADD(fm->exits_total, "exits.total", "teachers/year", "离开",
+        "Teachers who left during the year, all reasons");
+    for (int e = 0; e < TW_N_EXITS; e++) {
+        snprintf(n, sizeof n, "exits.%s", tw_exit_names[e]);
+        ADD(fm->exits_reason[e], n, "teachers/year", EXIT_ZH[e],
+            "Teachers who left during the year: %s", tw_exit_names[e]);
+    }
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        snprintf(n, sizeof n, "exits.stage.%s", tw_stage_names[st]);
+        ADD(fm->exits_stage[st], n, "teachers/year", STAGE_ZH[st],
+            "Teachers of %s schools who left during the year",
+            tw_stage_names[st]);
+    }
+    for (size_t i = 1; i < w->n_tiers; i++) {
+        snprintf(n, sizeof n, "promotions.tier.%zu", i);
+        ADD(fm->prom_tier[i], n, "teachers/year", w->tier_names[i],
+            "Promotions into tier %zu (%s)", i, w->tier_names[i]);
+    }
+    for (int k = 1; k < TW_N_TITLES; k++) {
+        snprintf(n, sizeof n, "promotions.title.%s", tw_title_names[k]);
+        ADD(fm->prom_title[k], n, "teachers/year", TITLE_ZH[k],
+            "Promotions into the title %s", tw_title_names[k]);
+    }
+    ADD(fm->qual_upgrades, "qual.upgrades", "teachers/year", "学历提升",
+        "Qualification upgrades by in-service study");
+    ADD(fm->dual_certs, "dual.certifications", "teachers/year", "双师型认定",
+        "New 双师型 certifications");
+    for (int k = 0; k < 3; k++) {
+        snprintf(n, sizeof n, "strikes.%d", k + 1);
+        ADD(fm->strikes[k], n, "teachers/year", NULL,
+            "末位 strikes number %d given (1: pay, 2: moved, 3: dismissed)",
+            k + 1);
+    }
+    ADD(fm->exch[TW_LOC_URBAN], "exchanges.urban_to_rural", "teachers/year",
+        "城区→乡村", "Exchange (交流轮岗) moves from urban to rural schools");
+    ADD(fm->exch[TW_LOC_TOWN], "exchanges.town_to_rural", "teachers/year",
+        "镇区→乡村", "Exchange (交流轮岗) moves from town to rural schools");
+    ADD(fm->exch_returns, "exchanges.returns", "teachers/year", NULL,
+        "Exchange teachers back at their home school after the term");
+    ADD(fm->transfers, "transfers", "teachers/year", "调动",
+        "Voluntary transfers between schools of a county");
+    ADD(fm->rehire_in, "rehire.in_school", "teachers/year", "校内竞聘",
+        "Teachers with a post who kept it in the 校内竞聘 round (counties "
+        "with 竞聘 that year)");
+    ADD(fm->rehire_cross, "rehire.cross_school", "teachers/year",
+        "跨校竞聘", "Teachers placed in another school in the 跨校竞聘 round");
+    ADD(fm->pool_entries, "rehire.pool_entries", "teachers/year",
+        "待岗培训", "Teachers entering the 待岗培训 pool");
+    ADD(fm->unfilled_total, "posts.unfilled", "posts/year", "空岗",
+        "Posts offered but left unfilled this year");
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        snprintf(n, sizeof n, "posts.unfilled.%s", tw_stage_names[st]);
+        ADD(fm->unfilled[st], n, "posts/year", STAGE_ZH[st],
+            "Posts of %s schools left unfilled this year",
+            tw_stage_names[st]);
+    }
+
+    /* indicators */
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        snprintf(n, sizeof n, "students.%s", tw_stage_names[st]);
+        ADD(fm->students[st], n, "students", STAGE_ZH[st],
+            "Students in %s schools", tw_stage_names[st]);
+        snprintf(n, sizeof n, "demand.%s", tw_stage_names[st]);
+        ADD(fm->demand[st], n, "teachers", STAGE_ZH[st], "Teachers needed "
+            "by the staffing standard in %s schools", tw_stage_names[st]);
+        snprintf(n, sizeof n, "ratio.students_per_teacher.%s",
+                 tw_stage_names[st]);
+        ADD(fm->spt[st], n, "students/teacher", STAGE_ZH[st],
+            "Students per teacher in %s schools (teachers with a post)",
+            tw_stage_names[st]);
+        for (int lo = 0; lo < TW_N_LOCS; lo++) {
+            snprintf(n, sizeof n, "gap.%s.%s", tw_stage_names[st],
+                     tw_loc_names[lo]);
+            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], LOC_ZH[lo]);
+            ADD(fm->gap[st][lo], n, "teachers", l, "Staffing gap, demand "
+                "minus teachers with a post, in %s %s schools",
+                tw_loc_names[lo], tw_stage_names[st]);
+        }
+    }
+    ADD(fm->gap_total, "gap.total", "teachers", "缺口",
+        "Staffing gap over all schools, demand minus teachers with a post");
+    ADD(fm->schools_ok_share, "schools.meeting_standard.share", "share",
+        "达标学校比例", "Share of schools whose teachers with a post reach "
+        "their demand (rounded)");
+    ADD(fm->backbone_rural_share, "backbone.rural.share", "share",
+        "乡村骨干比例", "Share of backbone-or-above teachers teaching in "
+        "rural schools");
+    ADD(fm->est_cap, "establishment.cap", "posts", "编制",
+        "Establishment (编制) cap, the sum of the counties' caps");
+    ADD(fm->est_used, "establishment.used", "teachers", "在编",
+        "Teachers inside the establishment, incl. the pool");
+    return TW_OK;
+}
+
+#undef ADD
+
+/* row[col] = v, for a metric that may be absent. */
+static inline void put(double *row, size_t col, double v)
+{
+    if (col != TW_NO_METRIC)
+        row[col] = v;
+}
+
+static double share(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
+                  double *hires_cum)
+{
+    const tw_world *w = s->w;
+    double stage[TW_N_STAGES] = {0}, sloc[TW_N_STAGES][TW_N_LOCS] = {{0}};
+    double posted[TW_N_STAGES] = {0};
+    double tier[TW_WORLD_MAX_TIERS] = {0}, title[TW_N_TITLES] = {0};
+    double qual[TW_N_STAGES][TW_N_QUALS] = {{0}}, age[TW_N_AGE_BANDS] = {0};
+    double bianzhi = 0, pool = 0, prof = 0, dual = 0, female = 0;
+    double backbone = 0, backbone_rural = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        const tw_school *home = &w->schools[x->home];
+        int st = home->stage, lo = w->schools[x->school].locality;
+        stage[st]++;
+        sloc[st][lo]++;
+        tier[x->tier]++;
+        title[x->title]++;
+        qual[st][x->qual]++;
+        int a = tw_age(x, s->year);
+        int band = a < 25 ? 0 : (a - 20) / 5;
+        age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
+        bianzhi += (x->flags & TW_F_BIANZHI) != 0;
+        female += x->sex == TW_SEX_FEMALE;
+        if (x->flags & TW_F_POOL)
+            pool++;
+        else
+            posted[st]++;
+        if (x->flags & TW_F_PROF) {
+            prof++;
+            dual += (x->flags & TW_F_DUAL) != 0;
+        }
+        if (x->tier >= fm->backbone_tier) {
+            backbone++;
+            backbone_rural += lo == TW_LOC_RURAL;
+        }
+    }
+    double total = 0;
+    for (int st = 0; st < TW_N_STAGES; st++)
+        total += stage[st];
+    put(row, fm->total, total);
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        put(row, fm->stage[st], stage[st]);
+        double n = stage[st];
+        for (int lo = 0; lo < TW_N_LOCS; lo++)
+            put(row, fm->stage_loc[st][lo], sloc[st][lo]);
+        for (int q = 0; q < TW_N_QUALS; q++)
+            put(row, fm->qual[st][q], qual[st][q]);
+        put(row, fm->qual_assoc_share[st],
+            share(n - qual[st][TW_QUAL_SECONDARY], n));
+        put(row, fm->qual_bach_share[st],
+            share(qual[st][TW_QUAL_BACHELOR] + qual[st][TW_QUAL_POSTGRAD], n));
+        put(row, fm->qual_pg_share[st], share(qual[st][TW_QUAL_POSTGRAD], n));
+    }
+    for (size_t i = 0; i < w->n_tiers; i++)
+        put(row, fm->tier[i], tier[i]);
+    put(row, fm->backbone_plus, backbone);
+    for (int k = 0; k < TW_N_TITLES; k++) {
+        put(row, fm->title[k], title[k]);
+        put(row, fm->title_share[k], share(title[k], total));
+    }
+    put(row, fm->bianzhi, bianzhi);
+    put(row, fm->contract, total - bianzhi);
+    put(row, fm->pool, pool);
+    put(row, fm->prof, prof);
+    put(row, fm->dual, dual);
+    put(row, fm->dual_share, share(dual, prof));
+    for (int b = 0; b < TW_N_AGE_BANDS; b++)
+        put(row, fm->age[b], age[b]);
+    put(row, fm->female_share, share(female, total));
+
+    const tw_flows *f = &s->f;
+    double hires = 0, exits = 0, unfilled = 0;
+    double hst[TW_N_STAGES] = {0}, est[TW_N_STAGES] = {0};
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
+        double hc = 0;
+        for (int st = 0; st < TW_N_STAGES; st++) {
+            hc += f->hires[c][st];
+            hst[st] += f->hires[c][st];
+        }
+        put(row, fm->hires_ch[c], hc);
+        hires += hc;
+    }
+    for (int e = 0; e < TW_N_EXITS; e++) {
+        double ec = 0;
+        for (int st = 0; st < TW_N_STAGES; st++) {
+            ec += f->exits[e][st];
+            est[st] += f->exits[e][st];
+        }
+        put(row, fm->exits_reason[e], ec);
+        exits += ec;
+    }
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        put(row, fm->hires_stage[st], hst[st]);
+        put(row, fm->exits_stage[st], est[st]);
+        put(row, fm->unfilled[st], f->unfilled[st]);
+        unfilled += f->unfilled[st];
+    }
+    *hires_cum += hires;
+    put(row, fm->hires_total, hires);
+    put(row, fm->hires_cum, *hires_cum);
+    put(row, fm->exits_total, exits);
+    for (size_t i = 1; i < w->n_tiers; i++)
+        put(row, fm->prom_tier[i], f->tier_promotions[i]);
+    for (int k = 1; k < TW_N_TITLES; k++)
+        put(row, fm->prom_title[k], f->title_promotions[k]);
+    put(row, fm->qual_upgrades, f->qual_upgrades);
+    put(row, fm->dual_certs, f->dual_certs);
+    for (int k = 0; k < 3; k++)
+        put(row, fm->strikes[k], f->strikes[k]);
+    put(row, fm->exch[TW_LOC_URBAN], f->exchanges[TW_LOC_URBAN]);
+    put(row, fm->exch[TW_LOC_TOWN], f->exchanges[TW_LOC_TOWN]);
+    put(row, fm->exch_returns, f->exchange_returns);
+    put(row, fm->transfers, f->transfers);
+    put(row, fm->rehire_in, f->rehire_placed_in);
+    put(row, fm->rehire_cross, f->rehire_placed_cross);
+    put(row, fm->pool_entries, f->pool_entries);
+    put(row, fm->unfilled_total, unfilled);
+
+    double students[TW_N_STAGES] = {0}, demand[TW_N_STAGES] = {0};
+    double gap[TW_N_STAGES][TW_N_LOCS] = {{0}}, gap_total = 0, ok = 0;
+    for (size_t i = 0; i < w->n_schools; i++) {
+        const tw_school *sc = &w->schools[i];
+        const tw_school_state *ss = &s->S[i];
+        students[sc->stage] += ss->students;
+        demand[sc->stage] += ss->demand;
+        double g = ss->demand - (double)ss->headcount;
+        gap[sc->stage][sc->locality] += g;
+        gap_total += g;
+        ok += (double)ss->headcount >= floor(ss->demand + 0.5);
+    }
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        put(row, fm->students[st], students[st]);
+        put(row, fm->demand[st], demand[st]);
+        put(row, fm->spt[st], share(students[st], posted[st]));
+        for (int lo = 0; lo < TW_N_LOCS; lo++)
+            put(row, fm->gap[st][lo], gap[st][lo]);
+    }
+    put(row, fm->gap_total, gap_total);
+    put(row, fm->schools_ok_share, share(ok, (double)w->n_schools));
+    put(row, fm->backbone_rural_share, share(backbone_rural, backbone));
+    double cap = 0;
+    for (size_t c = 0; c < w->n_counties; c++)
+        cap += s->county_cap[c];
+    put(row, fm->est_cap, cap);
+    put(row, fm->est_used, bianzhi);
+}

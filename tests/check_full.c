@@ -1,0 +1,197 @@
+/*
+ * check_full.c - the full model end to end on tests/data/full_small.cfg:
+ * the initial population, conservation of teachers in every replicate and
+ * year, the establishment bound, and reproducibility.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tw_config.h"
+#include "tw_model.h"
+#include "tw_tests.h"
+
+#define FULL TW_TEST_DATA "/full_small.cfg"
+
+typedef struct run {
+    tw_config *cfg;
+    tw_model m;
+    size_t reps, len;
+    double *traj; /* [reps][years][metrics] */
+} run;
+
+static void run_full_model(run *r, const char *const *sets, size_t n)
+{
+    tw_error err;
+    ck_assert_msg(tw_config_load(FULL, sets, n, &r->cfg, &err) == TW_OK, "%s",
+                  err.msg);
+    ck_assert_int_eq(tw_model_init(&r->m, r->cfg, &err), TW_OK);
+    r->reps = r->cfg->replicates;
+    r->len = tw_model_traj_len(&r->m);
+    r->traj = malloc(r->reps * r->len * sizeof *r->traj);
+    ck_assert_ptr_nonnull(r->traj);
+    tw_worker *w = tw_worker_alloc(&r->m, &err);
+    ck_assert_ptr_nonnull(w);
+    for (size_t k = 0; k < r->reps; k++)
+        ck_assert_msg(tw_worker_run(w, 0, k, r->traj + k * r->len, &err) ==
+                      TW_OK, "%s", err.msg);
+    tw_worker_free(w);
+}
+
+static void run_free(run *r)
+{
+    free(r->traj);
+    tw_model_free(&r->m);
+    tw_config_free(r->cfg);
+}
+
+static double val(const run *r, size_t rep, size_t t, const char *name)
+{
+    long k = tw_metrics_find(&r->m.metrics, name);
+    ck_assert_msg(k >= 0, "no metric %s", name);
+    return r->traj[rep * r->len + t * r->m.metrics.n + (size_t)k];
+}
+
+START_TEST(test_initial_population)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
+    const tw_world *w = c->world;
+    tw_sim *s = tw_sim_alloc(w);
+    ck_assert_int_eq(tw_sim_init(s, 1, 0, 0, &err), TW_OK);
+    /* the stock tables' counts, stage by stage */
+    size_t by_stage[TW_N_STAGES] = {0}, junior_loc[TW_N_LOCS] = {0};
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_school *sc = &w->schools[s->T[k].school];
+        by_stage[sc->stage]++;
+        if (sc->stage == TW_STAGE_JUNIOR)
+            junior_loc[sc->locality]++;
+        ck_assert_uint_lt(s->T[k].tier, w->n_tiers);
+        int age = tw_age(&s->T[k], w->base_year);
+        ck_assert_int_ge(age, 20);
+        ck_assert_int_le(age, 67);
+    }
+    ck_assert_uint_eq(by_stage[TW_STAGE_PRIMARY], 900);
+    ck_assert_uint_eq(by_stage[TW_STAGE_JUNIOR], 300);
+    ck_assert_uint_eq(by_stage[TW_STAGE_VOCATIONAL], 90);
+    /* junior's locality shares [0, 0.55, 0.45] of 300 */
+    ck_assert_uint_eq(junior_loc[TW_LOC_TOWN], 165);
+    ck_assert_uint_eq(junior_loc[TW_LOC_RURAL], 135);
+    /* within a stage (no locality shares): each school within one teacher
+     * of count * demand / total demand */
+    double dsum = 0;
+    for (size_t i = 0; i < w->n_schools; i++)
+        if (w->schools[i].stage == TW_STAGE_PRIMARY)
+            dsum += s->S[i].demand;
+    for (size_t i = 0; i < w->n_schools; i++)
+        if (w->schools[i].stage == TW_STAGE_PRIMARY)
+            ck_assert_double_le(fabs((double)s->S[i].headcount -
+                                     900.0 * s->S[i].demand / dsum), 1.0);
+    tw_sim_free(s);
+    tw_config_free(c);
+}
+END_TEST
+
+START_TEST(test_conservation)
+{
+    /* stock(t) = stock(t-1) + hires(t) - exits(t), per stage, in every
+     * replicate and year: an identity, no tolerance. */
+    run r;
+    run_full_model(&r, NULL, 0);
+    static const char *const stages[] = {"primary", "junior", "vocational"};
+    char sn[64], hn[64], en[64];
+    for (size_t k = 0; k < r.reps; k++) {
+        for (size_t t = 1; t < r.m.n_years; t++) {
+            double total = 0;
+            for (size_t i = 0; i < 3; i++) {
+                snprintf(sn, sizeof sn, "teachers.stage.%s", stages[i]);
+                snprintf(hn, sizeof hn, "hires.stage.%s", stages[i]);
+                snprintf(en, sizeof en, "exits.stage.%s", stages[i]);
+                double before = val(&r, k, t - 1, sn);
+                double after = val(&r, k, t, sn);
+                ck_assert_double_eq(after, before + val(&r, k, t, hn) -
+                                               val(&r, k, t, en));
+                total += after;
+            }
+            ck_assert_double_eq(total, val(&r, k, t, "teachers.total"));
+            /* exits by reason add up to the total */
+            double reasons = val(&r, k, t, "exits.death") +
+                             val(&r, k, t, "exits.retire") +
+                             val(&r, k, t, "exits.voluntary") +
+                             val(&r, k, t, "exits.dismiss") +
+                             val(&r, k, t, "exits.luopin");
+            ck_assert_double_eq(reasons, val(&r, k, t, "exits.total"));
+        }
+    }
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_establishment_bound)
+{
+    /* With the establishment cap on, a year with 在编 hires ends with the
+     * 在编 count at or under the cap (every county's hires are bounded by
+     * its room, so the sum is too). All channels here are 在编. */
+    run r;
+    run_full_model(&r, NULL, 0);
+    for (size_t k = 0; k < r.reps; k++)
+        for (size_t t = 1; t < r.m.n_years; t++)
+            if (val(&r, k, t, "hires.total") > 0)
+                ck_assert_double_le(val(&r, k, t, "establishment.used"),
+                                    val(&r, k, t, "establishment.cap"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_full_reproducible)
+{
+    const char *const sets[] = {"simulation.replicates=3"};
+    run a, b;
+    run_full_model(&a, sets, 1);
+    run_full_model(&b, sets, 1);
+    ck_assert_int_eq(memcmp(a.traj, b.traj, a.reps * a.len * sizeof(double)),
+                     0);
+    /* replicates differ from each other */
+    ck_assert_int_ne(memcmp(a.traj, a.traj + a.len, a.len * sizeof(double)),
+                     0);
+    run_free(&a);
+    run_free(&b);
+}
+END_TEST
+
+START_TEST(test_reform_moves_teachers)
+{
+    /* The timeline switches 县管校聘 on in north from 2022 and everywhere
+     * from 2024: no exchange before 2022, some in every replicate later. */
+    run r;
+    run_full_model(&r, NULL, 0);
+    double later = 0;
+    for (size_t k = 0; k < r.reps; k++) {
+        for (size_t t = 1; t < r.m.n_years; t++) {
+            double ex = val(&r, k, t, "exchanges.urban_to_rural") +
+                        val(&r, k, t, "exchanges.town_to_rural");
+            if (r.m.years[t] < 2022)
+                ck_assert_double_eq(ex, 0);
+            else
+                later += ex;
+        }
+    }
+    ck_assert_double_gt(later, 0);
+    run_free(&r);
+}
+END_TEST
+
+Suite *full_suite(void)
+{
+    Suite *s = suite_create("full");
+    TCase *tc = tcase_create("model");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_initial_population);
+    tcase_add_test(tc, test_conservation);
+    tcase_add_test(tc, test_establishment_bound);
+    tcase_add_test(tc, test_full_reproducible);
+    tcase_add_test(tc, test_reform_moves_teachers);
+    suite_add_tcase(s, tc);
+    return s;
+}
