@@ -39,6 +39,32 @@ typedef enum {
 
 typedef struct tw_config_src tw_config_src; /* the parsed libconfig tree */
 
+/* How a target's quantity is computed from a replicate's trajectory. */
+typedef enum {
+    TW_TARGET_LEVEL,      /* metric(year) */
+    TW_TARGET_CUMULATIVE, /* sum of metric(t), t = from .. year */
+    TW_TARGET_CHANGE,     /* metric(year) - metric(from) */
+    TW_TARGET_EVERY_YEAR, /* metric(t) - metric(t-1) for every t = from ..
+                             year; the quantity is the worst of them */
+    TW_N_TARGET_KINDS
+} tw_target_kind;
+
+typedef enum { TW_OP_GE, TW_OP_GT, TW_OP_LE, TW_OP_LT, TW_N_OPS } tw_op;
+
+/* A target of the plan (MODEL.md section 7); strings owned by the config. */
+typedef struct tw_target {
+    char *name, *metric, *quote, *source, *note;
+    tw_target_kind kind;
+    tw_op op;
+    double value;
+    int year, from;
+    int national;
+    char where[160]; /* "file:line" of the target, for messages */
+} tw_target;
+
+extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
+extern const char *const tw_op_names[TW_N_OPS];
+
 typedef struct tw_config {
     /* Provenance, all owned by the config. */
     char *path;            /* as given */
@@ -67,6 +93,10 @@ typedef struct tw_config {
     tw_recruit_mode recruit_mode;
     size_t entry_tier;       /* index into tier_names */
     int64_t annual_quota;
+
+    /* targets */
+    size_t n_targets;
+    tw_target *targets;
 
     /* full mode: structure, initial stock tables and parameters for every
      * year and county (NULL in markov mode) */

@@ -19,6 +19,7 @@
 #include "tw_error.h"
 #include "tw_metrics.h"
 #include "tw_summary.h"
+#include "tw_targets.h"
 
 #define TW_H5_FORMAT_VERSION 1
 
@@ -31,6 +32,7 @@ typedef struct tw_h5_meta {
     size_t n_overrides;
     uint64_t seed;
     const char *mode;              /* "markov", ... */
+    const char *region_name;       /* region.name, may be "" */
     const char *engine_version;
     const char *git_commit;        /* "unknown" when not built from git */
     size_t n_years;
@@ -59,6 +61,16 @@ int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
 /* Write the /summary datasets. */
 int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err);
 
+/*
+ * Write /targets: the definitions (name, metric, kind, op, value, year,
+ * from, quote, source, note, national) [nt], the per-replicate results
+ * quantity and met [n_replicates, nt], and the summary p_met, p_se, mean,
+ * p05, p50, p95 [nt]. With nt == 0 only an empty group is written.
+ */
+int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
+                        const double *quantity, const unsigned char *met,
+                        const tw_target_result *res, tw_error *err);
+
 /* Close the file and rename it to its final name. Frees h, even on error. */
 int tw_h5_finish(tw_h5_out *h, tw_error *err);
 
@@ -80,6 +92,9 @@ typedef struct tw_h5_data {
     char *mode, *engine_version, *git_commit, *config_text, *config_path;
     char **overrides;
     size_t n_overrides;
+    char *region_name;        /* "" when not recorded */
+    size_t n_targets;         /* definitions from /targets (0 if none) */
+    tw_target *targets;       /* strings owned; `where` = "FILE:/targets" */
 } tw_h5_data;
 
 /* Read the whole file. On success *out is owned by the caller, freed with

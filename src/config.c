@@ -512,6 +512,91 @@ bool tw_utf8_valid(const char *s)
     return true;
 }
 
+const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
+    "level", "cumulative", "change", "every_year"};
+const char *const tw_op_names[TW_N_OPS] = {">=", ">", "<=", "<"};
+
+/* An owned copy of a string member of g, or NULL (reported) when required
+ * and absent. */
+static char *member_str(reader *r, const config_setting_t *g, const char *gp,
+                        const char *key, bool required)
+{
+    const config_setting_t *s = rd_member(r, g, gp, key, required);
+    char *v = strdup(s ? config_setting_get_string(s) : "");
+    if (v == NULL)
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+    return v;
+}
+
+static void read_targets(reader *r)
+{
+    tw_config *c = r->cfg;
+    const config_setting_t *list = rd_get(r, "targets", false);
+    if (list == NULL)
+        return;
+    size_t n = (size_t)config_setting_length(list);
+    c->targets = calloc(n ? n : 1, sizeof *c->targets);
+    if (c->targets == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        tw_target *t = &c->targets[i];
+        c->n_targets = i + 1;
+        char gp[64];
+        snprintf(gp, sizeof gp, "targets[%zu]", i);
+        snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
+        t->name = member_str(r, g, gp, "name", true);
+        t->metric = member_str(r, g, gp, "metric", true);
+        t->quote = member_str(r, g, gp, "quote", true);
+        t->source = member_str(r, g, gp, "source", true);
+        t->note = member_str(r, g, gp, "note", false);
+        const config_setting_t *s;
+        if ((s = rd_member(r, g, gp, "kind", true)) != NULL) {
+            int k = rd_choice_of(r, s, "targets[].kind", tw_target_kind_names,
+                                 TW_N_TARGET_KINDS);
+            t->kind = k < 0 ? TW_TARGET_LEVEL : (tw_target_kind)k;
+        }
+        if ((s = rd_member(r, g, gp, "op", true)) != NULL) {
+            int k = rd_choice_of(r, s, "targets[].op", tw_op_names, TW_N_OPS);
+            t->op = k < 0 ? TW_OP_GE : (tw_op)k;
+        }
+        if ((s = rd_member(r, g, gp, "value", true)) != NULL)
+            t->value = rd_num(s);
+        if ((s = rd_member(r, g, gp, "year", true)) != NULL) {
+            t->year = (int)config_setting_get_int64(s);
+            if (t->year <= c->base_year || t->year > c->end_year)
+                rd_bad(r, s, "targets[].year", "%d is outside the simulated "
+                       "years %d..%d (after base_year)", t->year,
+                       c->base_year + 1, c->end_year);
+        }
+        int def = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                              : c->base_year + 1;
+        t->from = def;
+        if ((s = rd_member(r, g, gp, "from", false)) != NULL) {
+            t->from = (int)config_setting_get_int64(s);
+            int lo = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                                 : c->base_year + 1;
+            if (t->kind == TW_TARGET_LEVEL)
+                rd_bad(r, s, "targets[].from", "a \"level\" target has no "
+                       "'from'; remove it");
+            else if (t->from < lo || t->from > t->year)
+                rd_bad(r, s, "targets[].from", "%d must be from %d to the "
+                       "target's year %d", t->from, lo, t->year);
+        }
+        if ((s = rd_member(r, g, gp, "national", false)) != NULL)
+            t->national = config_setting_get_bool(s) != 0;
+        for (size_t j = 0; j < i; j++)
+            if (t->name && c->targets[j].name &&
+                strcmp(t->name, c->targets[j].name) == 0)
+                rd_bad(r, g, "targets[].name", "\"%s\" is used twice",
+                       t->name);
+        if (t->name && t->name[0] == '\0')
+            rd_bad(r, g, "targets[].name", "is empty");
+    }
+}
+
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
 static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
     "none", "replace", "quota"};
@@ -775,6 +860,15 @@ void tw_config_free(tw_config *cfg)
     free(cfg->overrides);
     free(cfg->region_name);
     tw_world_free(cfg->world);
+    for (size_t i = 0; i < cfg->n_targets; i++) {
+        tw_target *t = &cfg->targets[i];
+        free(t->name);
+        free(t->metric);
+        free(t->quote);
+        free(t->source);
+        free(t->note);
+    }
+    free(cfg->targets);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -906,6 +1000,7 @@ int tw_config_load(const char *path, const char *const *overrides,
         c->region_name = strdup(name ? config_setting_get_string(name) : "");
         read_simulation(&r);
         read_tiers(&r);
+        read_targets(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
             if (err == NULL || err->code == TW_OK)
                 tw_config_read_full(&r);

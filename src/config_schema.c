@@ -288,6 +288,34 @@ static const key_spec SCHEMA[] = {
     CHANNEL("enterprise", "企业引进"),
     CHANNEL("contract", "合同 (备案制 / 购买服务)"),
 
+    {"targets", K_GROUP_LIST, M_BOTH, 0,
+     "optional: the plan's targets ( { name; metric; kind; op; value; "
+     "year; quote; source; } , ... )"},
+    {"targets[].name", K_STRING, M_BOTH, 0,
+     "required: a short unique id, e.g. \"backbone_1500\""},
+    {"targets[].metric", K_STRING, M_BOTH, 0,
+     "required: a metric name (docs/metrics.md)"},
+    {"targets[].kind", K_STRING, M_BOTH, 0,
+     "required: \"level\" (the value in year), \"cumulative\" (sum of a "
+     "flow over from..year), \"change\" (year minus from) or "
+     "\"every_year\" (the annual change, every year from..year)"},
+    {"targets[].op", K_STRING, M_BOTH, 0,
+     "required: \">=\", \">\", \"<=\" or \"<\""},
+    {"targets[].value", K_FLOAT, M_BOTH, 0, "required: the threshold"},
+    {"targets[].year", K_INT, M_BOTH, 0,
+     "required: the target year, base_year < year <= end_year"},
+    {"targets[].from", K_INT, M_BOTH, 0,
+     "optional: cumulative and every_year: first year (default "
+     "base_year + 1); change: the reference year (default base_year)"},
+    {"targets[].quote", K_STRING, M_BOTH, 0,
+     "required: the sentence of the source that sets the target"},
+    {"targets[].source", K_STRING, M_BOTH, 0,
+     "required: the document's file name (or POLICY.md)"},
+    {"targets[].national", K_BOOL, M_BOTH, 0,
+     "optional: a national target applied to the region (default false)"},
+    {"targets[].note", K_STRING, M_BOTH, 0,
+     "optional: how the quote was turned into this target"},
+
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},

@@ -386,6 +386,8 @@ static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
                         &m->seed) != 0 ||
         put_str_attr(c, file, "mode", m->mode) != 0 ||
         put_str_attr(c, file, "config_path", m->config_path) != 0 ||
+        put_str_attr(c, file, "region_name",
+                     m->region_name ? m->region_name : "") != 0 ||
         put_scalar_attr(c, file, "n_replicates", H5T_STD_U64LE,
                         H5T_NATIVE_UINT64, &nrep) != 0)
         return -1;
@@ -715,6 +717,126 @@ out:
     return rc;
 }
 
+/* Write /targets (see tw_h5.h). */
+int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
+                        const double *quantity, const unsigned char *met,
+                        const tw_target_result *res, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    hid_t g = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    const char **sv = NULL;
+    double *dv = NULL;
+    int *iv = NULL;
+    unsigned char *uv = NULL;
+    uint64_t n64 = nt;
+
+    ctx_step(&c, "create /targets in");
+    if ((g = make_group(&c, h->file, "targets")) < 0)
+        goto out;
+    if (put_scalar_attr(&c, g, "n_targets", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                        &n64) != 0)
+        goto out;
+    if (nt > 0) {
+        sv = calloc(nt, sizeof *sv);
+        dv = calloc(nt, sizeof *dv);
+        iv = calloc(nt, sizeof *iv);
+        uv = calloc(nt, sizeof *uv);
+        if (!sv || !dv || !iv || !uv) {
+            ctx_fail(&c, err, "out of memory writing the targets");
+            goto out;
+        }
+        static const char *const sname[7] = {
+            "name", "metric", "kind", "op", "quote", "source", "note" };
+        static const char *const sdesc[7] = {
+            "target id", "metric compared (docs/metrics.md)",
+            "level, cumulative, change or every_year",
+            "comparison operator", "the sentence of the source document",
+            "source document", "how the quote was mapped onto the metric" };
+        for (int k = 0; k < 7; k++) {
+            for (size_t i = 0; i < nt; i++)
+                sv[i] = k == 0 ? t[i].name : k == 1 ? t[i].metric
+                        : k == 2 ? tw_target_kind_names[t[i].kind]
+                        : k == 3 ? tw_op_names[t[i].op]
+                        : k == 4 ? t[i].quote : k == 5 ? t[i].source
+                        : t[i].note;
+            ctx_step(&c, "write /targets/%s in", sname[k]);
+            if (put_strings(&c, g, sname[k], 0, nt, sv, sdesc[k]) != 0)
+                goto out;
+        }
+        hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
+        for (size_t i = 0; i < nt; i++)
+            dv[i] = t[i].value;
+        ctx_step(&c, "write /targets/value in");
+        if (put_array(&c, g, "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1,
+                      d1, dv, "threshold", NULL) != 0)
+            goto out;
+        for (size_t i = 0; i < nt; i++)
+            iv[i] = t[i].year;
+        ctx_step(&c, "write /targets/year in");
+        if (put_array(&c, g, "year", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
+                      "target year", NULL) != 0)
+            goto out;
+        for (size_t i = 0; i < nt; i++)
+            iv[i] = t[i].from;
+        ctx_step(&c, "write /targets/from in");
+        if (put_array(&c, g, "from", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
+                      "first year (cumulative, every_year) or reference "
+                      "year (change)", NULL) != 0)
+            goto out;
+        for (size_t i = 0; i < nt; i++)
+            uv[i] = (unsigned char)t[i].national;
+        ctx_step(&c, "write /targets/national in");
+        if (put_array(&c, g, "national", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1,
+                      d1, uv, "1 = a national target applied to the region",
+                      NULL) != 0)
+            goto out;
+        ctx_step(&c, "write /targets/quantity in");
+        if (put_array(&c, g, "quantity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
+                      d2, quantity, "the compared quantity per replicate "
+                      "[replicate, target]", NULL) != 0)
+            goto out;
+        ctx_step(&c, "write /targets/met in");
+        if (put_array(&c, g, "met", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, d2,
+                      met, "1 = met in that replicate [replicate, target]",
+                      NULL) != 0)
+            goto out;
+        static const char *const rname[6] = { "p_met", "p_se", "mean", "p05",
+                                              "p50", "p95" };
+        static const char *const rdesc[6] = {
+            "share of replicates meeting the target",
+            "Monte Carlo standard error of p_met",
+            "mean of the quantity", "5th percentile of the quantity",
+            "median of the quantity", "95th percentile of the quantity" };
+        for (int k = 0; k < 6; k++) {
+            for (size_t i = 0; i < nt; i++)
+                dv[i] = k == 0 ? res[i].p_met : k == 1 ? res[i].p_se
+                        : k == 2 ? res[i].mean : k == 3 ? res[i].p05
+                        : k == 4 ? res[i].p50 : res[i].p95;
+            ctx_step(&c, "write /targets/%s in", rname[k]);
+            if (put_array(&c, g, rname[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                          1, d1, dv, rdesc[k], NULL) != 0)
+                goto out;
+        }
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    free(sv);
+    free(dv);
+    free(iv);
+    free(uv);
+    return rc;
+}
+
 /*
  * Close the partial file and rename it to its final name. Refuses (and
  * leaves "<path>.partial" in place) unless every replicate and the summary
@@ -802,6 +924,15 @@ void tw_h5_data_free(tw_h5_data *d)
     free(d->git_commit);
     free(d->config_text);
     free(d->config_path);
+    free(d->region_name);
+    for (size_t i = 0; d->targets && i < d->n_targets; i++) {
+        free(d->targets[i].name);
+        free(d->targets[i].metric);
+        free(d->targets[i].quote);
+        free(d->targets[i].source);
+        free(d->targets[i].note);
+    }
+    free(d->targets);
     free(d);
 }
 
@@ -1045,6 +1176,89 @@ static int link_exists(hid_t file, const char *group, const char *path)
     return e > 0;
 }
 
+/* The target definitions of /targets into d (none when the group or its
+ * datasets are absent, e.g. in a .partial file). */
+static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
+{
+    int e = link_exists(file, "/targets", "/targets/name");
+    if (e <= 0)
+        return e;
+    static const char *const sname[7] = {
+        "/targets/name", "/targets/metric", "/targets/kind", "/targets/op",
+        "/targets/quote", "/targets/source", "/targets/note" };
+    char **sv[7] = { NULL };
+    size_t n = 0, nk = 0;
+    double *value = NULL;
+    int *year = NULL, *from = NULL;
+    unsigned char *nat = NULL;
+    int rc = -1;
+    for (int k = 0; k < 7; k++) {
+        ctx_step(c, "read %s from", sname[k]);
+        if (get_strings(c, file, sname[k], &sv[k], k == 0 ? &n : &nk) != 0)
+            goto out;
+        if (k > 0 && nk != n) {
+            snprintf(c->detail, sizeof c->detail, "%zu entries, expected %zu",
+                     nk, n);
+            goto out;
+        }
+    }
+    hsize_t dims[1] = { n };
+    ctx_step(c, "read /targets/value from");
+    if ((value = get_array(c, file, "/targets/value", H5T_NATIVE_DOUBLE, 1,
+                           dims)) == NULL)
+        goto out;
+    ctx_step(c, "read /targets/year from");
+    if ((year = get_array(c, file, "/targets/year", H5T_NATIVE_INT, 1,
+                          dims)) == NULL)
+        goto out;
+    ctx_step(c, "read /targets/from from");
+    if ((from = get_array(c, file, "/targets/from", H5T_NATIVE_INT, 1,
+                          dims)) == NULL)
+        goto out;
+    ctx_step(c, "read /targets/national from");
+    if ((nat = get_array(c, file, "/targets/national", H5T_NATIVE_UCHAR, 1,
+                         dims)) == NULL)
+        goto out;
+    d->targets = calloc(n ? n : 1, sizeof *d->targets);
+    if (d->targets == NULL)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        tw_target *t = &d->targets[i];
+        t->name = sv[0][i];
+        t->metric = sv[1][i];
+        t->quote = sv[4][i];
+        t->source = sv[5][i];
+        t->note = sv[6][i];
+        sv[0][i] = sv[1][i] = sv[4][i] = sv[5][i] = sv[6][i] = NULL;
+        t->kind = TW_TARGET_LEVEL;
+        for (int k = 0; k < TW_N_TARGET_KINDS; k++)
+            if (strcmp(sv[2][i], tw_target_kind_names[k]) == 0)
+                t->kind = (tw_target_kind)k;
+        t->op = TW_OP_GE;
+        for (int k = 0; k < TW_N_OPS; k++)
+            if (strcmp(sv[3][i], tw_op_names[k]) == 0)
+                t->op = (tw_op)k;
+        t->value = value[i];
+        t->year = year[i];
+        t->from = from[i];
+        t->national = nat[i];
+        snprintf(t->where, sizeof t->where, "%s:/targets", c->file);
+        d->n_targets = i + 1;
+    }
+    rc = 0;
+out:
+    for (int k = 0; k < 7; k++) {
+        for (size_t i = 0; sv[k] && i < n; i++)
+            free(sv[k][i]);
+        free(sv[k]);
+    }
+    free(value);
+    free(year);
+    free(from);
+    free(nat);
+    return rc;
+}
+
 /*
  * Read a twsim output file (complete or .partial) into a new tw_h5_data.
  * Missing summary datasets stay NULL (a partial file has none). Files
@@ -1194,6 +1408,19 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
             d->summary.n_metrics = d->n_metrics;
         }
     }
+    ctx_step(&c, "read the root attribute region_name from");
+    {
+        htri_t has = H5Aexists(file, "region_name");
+        if (has < 0)
+            goto out;
+        if (has > 0 && get_str_attr(&c, file, "region_name",
+                                    &d->region_name) != 0)
+            goto out;
+        if (has == 0 && (d->region_name = strdup("")) == NULL)
+            goto out;
+    }
+    if (read_targets(&c, file, d) != 0)
+        goto out;
     rc = TW_OK;
 out:
     if (rc != TW_OK) {

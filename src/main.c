@@ -18,6 +18,7 @@
 #include "tw_config.h"
 #include "tw_h5.h"
 #include "tw_run.h"
+#include "tw_targets.h"
 #include "tw_version.h"
 
 #define MAX_SETS 256
@@ -32,6 +33,7 @@ static const char USAGE[] =
     "  run CONFIG       run the ensemble and write an HDF5 file\n"
     "  validate CONFIG  check a config without running it\n"
     "  info FILE        describe an output file and its last year\n"
+    "  check FILE       the target report of an output file\n"
     "\n"
     "options:\n"
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
@@ -44,7 +46,8 @@ static const char USAGE_RUN[] =
     "\n"
     "Run every replicate of CONFIG and write trajectories and summaries to\n"
     "an HDF5 file (written as FILE.partial, renamed when complete), then\n"
-    "print the first and last year's ensemble summary.\n"
+    "print the target report (or, without targets, the first and last\n"
+    "year's ensemble summary).\n"
     "\n"
     "options:\n"
     "  -n, --replicates N  replicates (same as --set simulation.replicates=N)\n"
@@ -68,6 +71,25 @@ static const char USAGE_VALIDATE[] =
     "key with its type and meaning.\n"
     "\n"
     "exit status: 0 valid, 2 invalid, 1 other failure\n";
+
+static const char USAGE_CHECK[] =
+    "usage: twsim check FILE [--confidence C] [--strict]\n"
+    "\n"
+    "The target report of a twsim output file: for each target of the run's\n"
+    "config, its year and condition, P(met) over the complete replicates\n"
+    "(with its Monte Carlo standard error), the mean and 90% band of the\n"
+    "compared quantity, the verdict at the confidence level and the quote\n"
+    "from the source document.\n"
+    "\n"
+    "options:\n"
+    "  --confidence C  verdict level, 0.5 < C < 1 (default 0.9): \"on track\"\n"
+    "                  when P(met) >= C, \"off track\" when P(met) <= 1 - C,\n"
+    "                  else \"uncertain\"\n"
+    "  --strict        exit 1 when any target's P(met) is below C\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "exit status: 0 success; 1 the file cannot be read, or --strict and a\n"
+    "target below C; 2 bad arguments\n";
 
 static const char USAGE_INFO[] =
     "usage: twsim info FILE\n"
@@ -298,6 +320,111 @@ static int cmd_info(int argc, char **argv, int print_meta)
     return 0;
 }
 
+/*
+ * Evaluate and print the targets of file `path` over its complete
+ * replicates. *below receives the number of targets under `confidence`.
+ * Returns TW_OK or TW_EFAIL (message printed).
+ */
+static int report_targets(const char *path, double confidence, size_t *below)
+{
+    tw_error err;
+    tw_error_clear(&err);
+    tw_h5_data *d = NULL;
+    if (tw_h5_read(path, &d, &err) != TW_OK) {
+        print_error(&err);
+        return TW_EFAIL;
+    }
+    size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
+    size_t len = ny * nm, reps = 0;
+    size_t cells = d->n_reps * len > 0 ? d->n_reps * len : 1;
+    size_t tcells = d->n_reps * nt > 0 ? d->n_reps * nt : 1;
+    double *traj = malloc(cells * sizeof *traj);
+    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
+    double *q = malloc(tcells * sizeof *q);
+    unsigned char *met = malloc(tcells);
+    tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
+    int rc = TW_EFAIL;
+    if (!traj || !cols || !q || !met || !res) {
+        fprintf(stderr, "twsim: out of memory\n");
+        goto out;
+    }
+    for (size_t r = 0; r < d->n_reps; r++)
+        if (d->done[r])
+            memcpy(traj + reps++ * len, d->trajectories + r * len,
+                   len * sizeof *traj);
+    if (tw_targets_resolve(d->targets, nt, (const char *const *)d->metric_names,
+                           nm, d->years, ny, cols, &err) != TW_OK ||
+        tw_targets_eval(d->targets, nt, cols, traj, reps, ny, nm, d->years, q,
+                        met, res, &err) != TW_OK) {
+        print_error(&err);
+        goto out;
+    }
+    char title[512];
+    snprintf(title, sizeof title, "Targets of %s (%s)",
+             d->region_name && d->region_name[0] ? d->region_name
+                                                 : d->config_path, path);
+    *below = tw_targets_report(stdout, title, d->targets, nt, res, reps,
+                               confidence);
+    if (reps < d->n_reps)
+        printf("\n  note: %zu of %zu replicates are complete; the report "
+               "uses those.\n", reps, d->n_reps);
+    rc = TW_OK;
+out:
+    free(traj);
+    free(cols);
+    free(q);
+    free(met);
+    free(res);
+    tw_h5_data_free(d);
+    return rc;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"confidence", required_argument, NULL, 'c'},
+        {"strict", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    double confidence = 0.9;
+    int strict = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            fputs(USAGE_CHECK, stdout);
+            return 0;
+        case 's':
+            strict = 1;
+            break;
+        case 'c': {
+            char *end;
+            confidence = strtod(optarg, &end);
+            if (end == optarg || *end != '\0' || !(confidence > 0.5) ||
+                !(confidence < 1.0))
+                return usage_error("check", "--confidence '%s': give a "
+                                   "number between 0.5 and 1, e.g. 0.9",
+                                   optarg);
+            break;
+        }
+        case ':':
+            return usage_error("check", "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error("check", "unknown option '%s'",
+                               argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("check", "%s", "takes exactly one FILE");
+    size_t below = 0;
+    if (report_targets(argv[optind], confidence, &below) != TW_OK)
+        return TW_EFAIL;
+    return strict && below > 0 ? TW_EFAIL : 0;
+}
+
 static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
 {
     int is_run = strcmp(cmd, "run") == 0;
@@ -332,6 +459,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         fprintf(stderr, "twsim: out of memory\n");
         return TW_EFAIL;
     }
+    size_t n_targets = cfg->n_targets;
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr};
     rc = tw_run(cfg, &ro, &err);
@@ -343,8 +471,13 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     if (!o.quiet) {
         printf("wrote %s\n\n", out);
-        char *args[] = {"info", out, NULL};
-        rc = cmd_info(2, args, 0);
+        if (n_targets > 0) {
+            size_t below = 0;
+            rc = report_targets(out, 0.9, &below);
+        } else {
+            char *args[] = {"info", out, NULL};
+            rc = cmd_info(2, args, 0);
+        }
     }
     free(out);
     return rc;
@@ -370,6 +503,8 @@ int main(int argc, char **argv)
         return cmd_run_or_validate(cmd, argc - 1, argv + 1);
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 1, argv + 1, 1);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
     fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return TW_EINPUT;
 }

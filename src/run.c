@@ -10,6 +10,7 @@
 #include "tw_h5.h"
 #include "tw_model.h"
 #include "tw_summary.h"
+#include "tw_targets.h"
 #include "tw_version.h"
 
 /* Progress on a terminal: a bar redrawn in place; elsewhere: silent (a
@@ -38,9 +39,30 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     tw_h5_out *h = NULL;
     double *traj = NULL;
     tw_summary s = {0};
+    size_t nt = cfg->n_targets;
+    long *tcols = NULL;
+    double *tq = NULL;
+    unsigned char *tmet = NULL;
+    tw_target_result *tres = NULL;
+    const char **names = NULL;
     int rc = tw_model_init(&m, cfg, err);
     if (rc != TW_OK)
         return rc;
+
+    /* Targets must name metrics of this run: checked before any work. */
+    names = malloc((m.metrics.n ? m.metrics.n : 1) * sizeof *names);
+    tcols = malloc((nt ? nt : 1) * sizeof *tcols);
+    tres = calloc(nt ? nt : 1, sizeof *tres);
+    if (names == NULL || tcols == NULL || tres == NULL) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t k = 0; k < m.metrics.n; k++)
+        names[k] = m.metrics.v[k].name;
+    rc = tw_targets_resolve(cfg->targets, nt, names, m.metrics.n, m.years,
+                            m.n_years, tcols, err);
+    if (rc != TW_OK)
+        goto out;
 
     size_t reps = cfg->replicates, len = tw_model_traj_len(&m);
     if (len != 0 && reps > SIZE_MAX / sizeof(double) / len) {
@@ -65,6 +87,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
         .n_overrides = cfg->n_overrides,
         .seed = cfg->seed,
         .mode = tw_mode_name(cfg->mode),
+        .region_name = cfg->region_name,
         .engine_version = tw_version(),
         .git_commit = tw_git_commit(),
         .n_years = m.n_years,
@@ -92,11 +115,28 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     if (rc == TW_OK)
         rc = tw_h5_write_summary(h, &s, err);
     if (rc == TW_OK) {
+        size_t cells = reps * nt > 0 ? reps * nt : 1;
+        tq = malloc(cells * sizeof *tq);
+        tmet = malloc(cells);
+        if (tq == NULL || tmet == NULL)
+            rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
+    }
+    if (rc == TW_OK)
+        rc = tw_targets_eval(cfg->targets, nt, tcols, traj, reps, m.n_years,
+                             m.metrics.n, m.years, tq, tmet, tres, err);
+    if (rc == TW_OK)
+        rc = tw_h5_write_targets(h, cfg->targets, nt, tq, tmet, tres, err);
+    if (rc == TW_OK) {
         rc = tw_h5_finish(h, err);
         h = NULL;
     }
 out:
     tw_h5_abort(h);
+    free(names);
+    free(tcols);
+    free(tq);
+    free(tmet);
+    free(tres);
     tw_summary_free(&s);
     tw_worker_free(w);
     free(traj);

@@ -81,11 +81,28 @@ expect "unwritable output directory" 1 "no_such_dir/x.h5" \
 printf 'not hdf5\n' >"$tmp/junk.h5"
 expect "info on a non-HDF5 file"     1 "junk.h5" "$TWSIM" info "$tmp/junk.h5"
 
+# the target report: P(met) per target, --strict exit codes
+tgt='targets=({ name = "stays"; metric = "teachers.total"; kind = "level"; op = ">="; value = 580.0; year = 2030; quote = "q1"; source = "s1"; }, { name = "grows"; metric = "teachers.total"; kind = "every_year"; op = ">"; value = 0.0; year = 2030; quote = "q2"; source = "s2"; })'
+"$TWSIM" run "$cfg" -n 20 -q --set "$tgt" -o "$tmp/t.h5"
+expect "check reports every target"  0 "stays +2030 +teachers.total >= 580 +1.00" \
+    "$TWSIM" check "$tmp/t.h5"
+expect "check prints the quotes"     0 '"q2" \(s2\)' "$TWSIM" check "$tmp/t.h5"
+expect "check --strict: a target below confidence" 1 "grows .* off track" \
+    "$TWSIM" check --strict "$tmp/t.h5"
+expect "check --confidence out of range" 2 "between 0.5 and 1" \
+    "$TWSIM" check --confidence 1.5 "$tmp/t.h5"
+expect "check a file without targets" 0 "no targets" "$TWSIM" check "$out"
+expect "a target on a missing metric" 2 "no metric 'teachers.totl'" \
+    "$TWSIM" run "$cfg" -n 2 -q -o "$tmp/bad.h5" --set 'targets=({ name = "x"; metric = "teachers.totl"; kind = "level"; op = ">="; value = 1.0; year = 2025; quote = "q"; source = "s"; })'
+expect "h5py reads the target table" 0 "stays" "$PYTHON" -c \
+    "import h5py; f = h5py.File('$tmp/t.h5'); print(list(f['targets/name'].asstr()[:]), f['targets/p_met'][:], f['targets/met'].shape)"
+
 # help and version on every command
 expect "--help"                      0 "usage: twsim COMMAND" "$TWSIM" --help
 expect "run --help"                  0 "usage: twsim run" "$TWSIM" run --help
 expect "validate --help"             0 "usage: twsim validate" "$TWSIM" validate --help
 expect "info --help"                 0 "usage: twsim info" "$TWSIM" info --help
+expect "check --help"                0 "usage: twsim check" "$TWSIM" check --help
 expect "--version"                   0 "twsim [0-9]+\\.[0-9]+\\.[0-9]+" "$TWSIM" --version
 expect "validate --schema"           0 "tiers.transition" "$TWSIM" validate --schema
 
