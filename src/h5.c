@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 struct tw_h5_out {
     hid_t file, traj, done;   /* open from create until finish/abort */
@@ -307,6 +308,55 @@ out:
     return rc;
 }
 
+/*
+ * Dimension scales, so that netCDF-4 readers (xarray with h5netcdf) see
+ * named dimensions: /replicate (int32 0..R-1), /year (int32 years),
+ * /metric (the metric names) and /targets/target (the target names).
+ */
+static int make_scale(h5ctx *c, hid_t loc, const char *name, const char *dim)
+{
+    hid_t d = H5I_INVALID_HID;
+    int rc = -1;
+    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    if (H5DSset_scale(d, dim) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
+/* Attach the scales at the paths in scales[0..rank) to dataset `name`. */
+static int attach_scales(h5ctx *c, hid_t loc, const char *name, int rank,
+                         hid_t file, const char *const *scales)
+{
+    hid_t d = H5I_INVALID_HID, sc = H5I_INVALID_HID;
+    int rc = -1;
+    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
+        goto out;
+    for (int i = 0; i < rank; i++) {
+        if ((sc = H5Dopen2(file, scales[i], H5P_DEFAULT)) < 0)
+            goto out;
+        if (H5DSattach_scale(d, sc, (unsigned)i) < 0)
+            goto out;
+        H5Dclose(sc);
+        sc = H5I_INVALID_HID;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (sc >= 0)
+        H5Dclose(sc);
+    if (d >= 0)
+        H5Dclose(d);
+    return rc;
+}
+
 /* /metrics/<field> for the four text fields of the metric table. */
 static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
 {
@@ -553,6 +603,48 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     if (put_metrics(&c, h->file, meta->metrics) != 0)
         goto out;
 
+    ctx_step(&c, "write the dimension scales in");
+    {
+        hsize_t dr[1] = { h->n_reps }, dy[1] = { h->n_years };
+        int *idx = malloc(h->n_reps * sizeof *idx);
+        const char **mn = malloc(h->n_metrics * sizeof *mn);
+        int bad = idx == NULL || mn == NULL;
+        for (size_t i = 0; !bad && i < h->n_reps; i++)
+            idx[i] = (int)i;
+        for (size_t i = 0; !bad && i < h->n_metrics; i++)
+            mn[i] = meta->metrics->v[i].name;
+        if (!bad)
+            bad = put_array(&c, h->file, "replicate", H5T_STD_I32LE,
+                            H5T_NATIVE_INT, 1, dr, idx, "replicate index",
+                            NULL) != 0 ||
+                  put_array(&c, h->file, "year", H5T_STD_I32LE,
+                            H5T_NATIVE_INT, 1, dy, meta->years,
+                            "calendar year", "year") != 0 ||
+                  put_strings(&c, h->file, "metric", 0, h->n_metrics, mn,
+                              "metric name (units in /metrics/unit)") != 0;
+        free(idx);
+        free(mn);
+        static const char *const dims3[3] = { "/replicate", "/year",
+                                              "/metric" };
+        if (bad || make_scale(&c, h->file, "replicate", "replicate") != 0 ||
+            make_scale(&c, h->file, "year", "year") != 0 ||
+            make_scale(&c, h->file, "metric", "metric") != 0 ||
+            attach_scales(&c, h->file, "trajectories", 3, h->file,
+                          dims3) != 0 ||
+            attach_scales(&c, h->file, "replicates/done", 1, h->file,
+                          dims3) != 0)
+            goto out;
+        static const char *const mfield[4] = {
+            "metrics/name", "metrics/unit", "metrics/description",
+            "metrics/label" };
+        for (int i = 0; i < 4; i++)
+            if (attach_scales(&c, h->file, mfield[i], 1, h->file,
+                              dims3 + 2) != 0)
+                goto out;
+        if (attach_scales(&c, h->file, "years", 1, h->file, dims3 + 1) != 0)
+            goto out;
+    }
+
     if (meta->n_tiers > 0) {
         ctx_step(&c, "write /tiers/names in");
         if (H5Gclose(g) < 0)
@@ -698,8 +790,10 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
         goto out;
     for (int i = 0; i < 5; i++) {
         ctx_step(&c, "write /summary/%s in", ds[i].name);
+        static const char *const dims2[2] = { "/year", "/metric" };
         if (put_array(&c, g, ds[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
-                      dims, ds[i].v, ds[i].desc, NULL) != 0)
+                      dims, ds[i].v, ds[i].desc, NULL) != 0 ||
+            attach_scales(&c, g, ds[i].name, 2, h->file, dims2) != 0)
             goto out;
     }
     ctx_step(&c, "flush");
@@ -764,6 +858,12 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
             if (put_strings(&c, g, sname[k], 0, nt, sv, sdesc[k]) != 0)
                 goto out;
         }
+        for (size_t i = 0; i < nt; i++)
+            sv[i] = t[i].name;
+        ctx_step(&c, "write /targets/target in");
+        if (put_strings(&c, g, "target", 0, nt, sv, "target name") != 0 ||
+            make_scale(&c, g, "target", "target") != 0)
+            goto out;
         hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
         for (size_t i = 0; i < nt; i++)
             dv[i] = t[i].value;
@@ -818,6 +918,20 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                           1, d1, dv, rdesc[k], NULL) != 0)
                 goto out;
         }
+        static const char *const one[] = {
+            "name", "metric", "kind", "op", "quote", "source", "note",
+            "value", "year", "from", "national", "p_met", "p_se", "mean",
+            "p05", "p50", "p95" };
+        static const char *const tdim[1] = { "/targets/target" };
+        static const char *const rtdim[2] = { "/replicate",
+                                              "/targets/target" };
+        ctx_step(&c, "attach the dimension scales in /targets of");
+        for (size_t k = 0; k < sizeof one / sizeof one[0]; k++)
+            if (attach_scales(&c, g, one[k], 1, h->file, tdim) != 0)
+                goto out;
+        if (attach_scales(&c, g, "quantity", 2, h->file, rtdim) != 0 ||
+            attach_scales(&c, g, "met", 2, h->file, rtdim) != 0)
+            goto out;
     }
     ctx_step(&c, "flush");
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
