@@ -14,7 +14,8 @@
 typedef struct tw_run_opts {
     const char *out_path;   /* final file name; written via "<out>.partial" */
     uint32_t scenario;      /* scenario index for the random streams (0) */
-    FILE *progress;         /* where to report progress, or NULL */
+    FILE *progress;         /* where to report progress, or NULL: a bar on
+                               a terminal, a line per 10% elsewhere */
 } tw_run_opts;
 
 /*

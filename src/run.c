@@ -13,23 +13,42 @@
 #include "tw_targets.h"
 #include "tw_version.h"
 
-/* Progress on a terminal: a bar redrawn in place; elsewhere: silent (a
- * log that is not a terminal gets nothing but errors). */
-static void progress(FILE *f, size_t done, size_t total, time_t start)
+/*
+ * Progress on stderr: on a terminal, a bar redrawn in place with the
+ * replicates done, the rate and the time left; elsewhere (a log file, CI),
+ * one line at each 10% so that logs stay short. `*logged` remembers the
+ * last 10% step printed.
+ */
+static void progress(FILE *f, size_t done, size_t total, double start,
+                     int *logged)
 {
-    if (f == NULL || !isatty(fileno(f)))
+    if (f == NULL || total == 0)
         return;
-    double el = difftime(time(NULL), start);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double el = (double)now.tv_sec + (double)now.tv_nsec * 1e-9 - start;
     double rate = el > 0 ? (double)done / el : 0;
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
-    int width = 30, fill = (int)((double)width * (double)done / (double)total);
-    fprintf(f, "\r[%.*s%*s] %zu/%zu replicates", fill,
-            "##############################", width - fill, "", done, total);
-    if (rate > 0)
-        fprintf(f, "  %.1f/s  ETA %.0fs ", rate, eta);
-    if (done == total)
-        fputc('\n', f);
-    fflush(f);
+    if (isatty(fileno(f))) {
+        int width = 30;
+        int fill = (int)((double)width * (double)done / (double)total);
+        fprintf(f, "\r[%.*s%*s] %zu/%zu replicates", fill,
+                "##############################", width - fill, "", done,
+                total);
+        if (rate > 0)
+            fprintf(f, "  %.1f/s  ETA %.0fs ", rate, eta);
+        if (done == total)
+            fputc('\n', f);
+        fflush(f);
+        return;
+    }
+    int step = (int)(10 * done / total);
+    if (step > *logged) {
+        *logged = step;
+        fprintf(f, "twsim: %3d%% %zu/%zu replicates, %.1f/s, %.0fs left\n",
+                step * 10, done, total, rate, eta);
+        fflush(f);
+    }
 }
 
 int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
@@ -101,7 +120,10 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     if (rc != TW_OK)
         goto out;
 
-    time_t start = time(NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double start = (double)t0.tv_sec + (double)t0.tv_nsec * 1e-9;
+    int logged = 0;
     for (size_t r = 0; r < reps; r++) {
         double *row = traj + r * len;
         rc = tw_worker_run(w, opts->scenario, r, row, err);
@@ -109,7 +131,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
             rc = tw_h5_write_replicate(h, r, row, err);
         if (rc != TW_OK)
             goto out;
-        progress(opts->progress, r + 1, reps, start);
+        progress(opts->progress, r + 1, reps, start, &logged);
     }
     rc = tw_summary_compute(traj, reps, m.n_years, m.metrics.n, &s, err);
     if (rc == TW_OK)
