@@ -11,9 +11,11 @@
  *
  * Attributes are drawn per replicate from the stock tables, independently
  * of each other (the documents give marginal shares only; docs/model.md):
- * age band, then a uniform age within it, birth month, sex, tier, title,
- * qualification, establishment, and for vocational teachers the
- * professional-course and 双师型 flags. Counters are set from the age:
+ * sex, tier, title, then the age band and a uniform age within it, birth
+ * month, qualification, establishment, and for vocational teachers the
+ * professional-course and 双师型 flags. The age is truncated below the
+ * pre-2025 retirement age of the teacher's sex and title: the tables
+ * describe teachers in post, so nobody starts past it. Counters are set from the age:
  * service = age - 22 (at least 0); years at the school, in the tier and in
  * the title uniform on [0, min(service, 10)]; rural service = years at the
  * school when the school is rural, else 0.
@@ -67,6 +69,56 @@ static void apportion(int64_t total, const double *w, size_t n, int64_t *out,
     }
 }
 
+/*
+ * The first age (in years) at which a teacher of this sex and title is past
+ * the pre-2025 retirement age, from the base year's retirement parameters;
+ * 200 (no limit) when retirement is off. The stock tables describe teachers
+ * in post, so nobody starts already past it.
+ */
+static int max_age(const tw_world *w, const tw_teacher *x)
+{
+    const tw_params *p = &w->params[0];
+    if (!p->retire_on)
+        return 200;
+    int months = p->old_age_months[0];
+    if (x->sex == TW_SEX_FEMALE) {
+        months = p->old_age_months[p->female_category];
+        if (x->title >= TW_TITLE_SENIOR && p->senior_female_old_age_months > 0)
+            months = p->senior_female_old_age_months;
+    }
+    return months / 12;
+}
+
+/*
+ * An age drawn from the stock's age bands (<25: 21-24, 25-29, ..., 65+:
+ * 65-66), truncated below `limit`: bands are weighted by the part of
+ * their ages under the limit. With no weight left (a table whose every
+ * teacher is past the limit), the band shares are used untruncated.
+ */
+static int draw_age(gsl_rng *r, const tw_stock *k, int limit)
+{
+    double w[TW_N_AGE_BANDS], sum = 0;
+    int lo[TW_N_AGE_BANDS], width[TW_N_AGE_BANDS];
+    for (int b = 0; b < TW_N_AGE_BANDS; b++) {
+        lo[b] = b == 0 ? 21 : 20 + 5 * b;
+        width[b] = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
+        int under = limit - lo[b];
+        under = under < 0 ? 0 : under > width[b] ? width[b] : under;
+        w[b] = k->age_share[b] * (double)under / (double)width[b];
+        width[b] = under;
+        sum += w[b];
+    }
+    if (!(sum > 0)) {
+        int b = draw_index(r, k->age_share, TW_N_AGE_BANDS);
+        int full = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
+        return lo[b] + (int)gsl_rng_uniform_int(r, (unsigned long)full);
+    }
+    for (int b = 0; b < TW_N_AGE_BANDS; b++)
+        w[b] /= sum;
+    int b = draw_index(r, w, TW_N_AGE_BANDS);
+    return lo[b] + (int)gsl_rng_uniform_int(r, (unsigned long)width[b]);
+}
+
 static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
                        int stage)
 {
@@ -75,16 +127,13 @@ static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
     if (x == NULL)
         return -1;
     x->school = x->home = school;
-    int band = draw_index(r, k->age_share, TW_N_AGE_BANDS);
-    int lo = band == 0 ? 21 : 20 + 5 * band;
-    int width = band == 0 ? 4 : band == TW_N_AGE_BANDS - 1 ? 2 : 5;
-    int age = lo + (int)gsl_rng_uniform_int(r, (unsigned long)width);
-    x->birth_month = (uint8_t)(1 + gsl_rng_uniform_int(r, 12));
-    x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
     x->sex = gsl_rng_uniform(r) < k->female_share ? TW_SEX_FEMALE
                                                   : TW_SEX_MALE;
     x->tier = (uint8_t)draw_index(r, k->tier_share, (int)s->w->n_tiers);
     x->title = (uint8_t)draw_index(r, k->title_share, TW_N_TITLES);
+    int age = draw_age(r, k, max_age(s->w, x));
+    x->birth_month = (uint8_t)(1 + gsl_rng_uniform_int(r, 12));
+    x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
     x->qual = (uint8_t)draw_index(r, k->qual_share, TW_N_QUALS);
     x->channel = TW_CH_INITIAL;
     if (gsl_rng_uniform(r) < k->bianzhi_share)
