@@ -342,24 +342,26 @@ static void free_timeline(reader *r)
 /* Region-level parameters of one year                                 */
 /* ------------------------------------------------------------------ */
 
-/* A group of numbers (or [urban, town, rural] arrays when `arr`) keyed by
- * stage; stages in `need` must be present. */
+/*
+ * A group of numbers (or [urban, town, rural] arrays when `arr`) keyed by
+ * stage; stages in `need` must be present. Each member is looked up on
+ * its own (timeline, region, national), so a region may set one stage and
+ * keep the national values of the others.
+ */
 static void rd_by_stage(reader *r, const char *path, int need, bool arr,
                         double lo, double hi, double *out)
 {
-    const config_setting_t *g = rd_get(r, path, need != 0);
-    if (g == NULL)
-        return;
+    char p[128];
     for (int st = 0; st < TW_N_STAGES; st++) {
-        const config_setting_t *v =
-            config_setting_get_member((config_setting_t *)g,
-                                      tw_stage_names[st]);
-        char p[128];
         snprintf(p, sizeof p, "%s.%s", path, tw_stage_names[st]);
+        const config_setting_t *v = rd_get(r, p, false);
         if (v == NULL) {
-            if (need & (1 << st))
-                rd_bad(r, g, path, "has no value for %s, which has schools",
-                       tw_stage_names[st]);
+            if (need & (1 << st)) {
+                const config_setting_t *g = rd_get(r, path, true);
+                if (g != NULL)
+                    rd_bad(r, g, path, "has no value for %s, which has "
+                           "schools", tw_stage_names[st]);
+            }
             continue;
         }
         if (arr) {
@@ -456,10 +458,10 @@ static void read_params(reader *r, const tw_world *w, int stage_mask,
         rd_floats(r, "exit.service_factor", true, TW_N_SERVICE_BANDS, 0, 100,
                   p->exit_service_factor);
     }
-    const config_setting_t *ret = rd_get(r, "exit.retention", false);
-    for (int c = 0; ret && c < TW_N_HIRE_CHANNELS; c++) {
-        const config_setting_t *v = config_setting_get_member(
-            (config_setting_t *)ret, tw_channel_names[c]);
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
+        char rp[64];
+        snprintf(rp, sizeof rp, "exit.retention.%s", tw_channel_names[c]);
+        const config_setting_t *v = rd_get(r, rp, false);
         if (v == NULL)
             continue;
         p->retention[c] = rd_num(v);

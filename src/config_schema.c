@@ -370,11 +370,39 @@ static const char *type_words(int type)
     return "something else";
 }
 
+/* Members of keyed groups (staffing.ratio.primary, exit.retention.funded):
+ * not in the table, but valid keys of their own. */
+static const key_spec KEYED_NUM = {"", K_FLOAT, M_BOTH, 0,
+                                   "a member of a keyed group"};
+static const key_spec KEYED_ARRAY = {"", K_FLOAT_ARRAY, M_BOTH, 0,
+                                     "a member of a keyed group"};
+
 const key_spec *tw_schema_find(const char *path)
 {
     for (size_t i = 0; i < N_SCHEMA; i++)
         if (strcmp(SCHEMA[i].path, path) == 0)
             return &SCHEMA[i];
+    const char *dot = strrchr(path, '.');
+    if (dot == NULL)
+        return NULL;
+    char parent[256];
+    if ((size_t)(dot - path) >= sizeof parent)
+        return NULL;
+    memcpy(parent, path, (size_t)(dot - path));
+    parent[dot - path] = '\0';
+    const key_spec *ps = NULL;
+    for (size_t i = 0; i < N_SCHEMA && ps == NULL; i++)
+        if (strcmp(SCHEMA[i].path, parent) == 0)
+            ps = &SCHEMA[i];
+    if (ps == NULL || (ps->kind != K_BY_STAGE && ps->kind != K_BY_STAGE_ARRAY &&
+                       ps->kind != K_BY_CHANNEL))
+        return NULL;
+    const char *const *names = ps->kind == K_BY_CHANNEL ? tw_channel_names
+                                                        : tw_stage_names;
+    size_t n = ps->kind == K_BY_CHANNEL ? TW_N_HIRE_CHANNELS : TW_N_STAGES;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(dot + 1, names[k]) == 0)
+            return ps->kind == K_BY_STAGE_ARRAY ? &KEYED_ARRAY : &KEYED_NUM;
     return NULL;
 }
 
@@ -429,6 +457,28 @@ static bool close_enough(size_t d, size_t len)
 void tw_schema_suggest(const char *parent, const char *name, bool full,
                        char *buf, size_t cap)
 {
+    const key_spec *ps = NULL;
+    for (size_t i = 0; i < N_SCHEMA && ps == NULL; i++)
+        if (strcmp(SCHEMA[i].path, parent) == 0)
+            ps = &SCHEMA[i];
+    if (ps != NULL && (ps->kind == K_BY_STAGE || ps->kind == K_BY_STAGE_ARRAY ||
+                       ps->kind == K_BY_CHANNEL)) {
+        const char *const *names = ps->kind == K_BY_CHANNEL
+                                       ? tw_channel_names : tw_stage_names;
+        size_t n = ps->kind == K_BY_CHANNEL ? TW_N_HIRE_CHANNELS
+                                            : TW_N_STAGES;
+        size_t best = 0, best_d = (size_t)-1;
+        for (size_t k = 0; k < n; k++) {
+            size_t d = tw_levenshtein(name, names[k]);
+            if (d < best_d) {
+                best_d = d;
+                best = k;
+            }
+        }
+        snprintf(buf, cap, " (did you mean '%s%s%s'?)", full ? parent : "",
+                 full ? "." : "", names[best]);
+        return;
+    }
     for (size_t i = 0; i < N_SCHEMA; i++) {
         if (strcmp(leaf_of(SCHEMA[i].path), name) == 0 &&
             !is_child_of(SCHEMA[i].path, parent)) {

@@ -185,6 +185,14 @@ START_TEST(test_full_loads)
     ck_assert_int_eq(cp->backbone_tier, 1);
     ck_assert_int_eq(p->tier_cap[2], 60);
     tw_config_free(c);
+
+    /* by-stage groups merge member by member with the national defaults */
+    const char *const sets[] = {"exit.base.primary=0.02"};
+    ck_assert_int_eq(tw_config_load(FULL, sets, 1, &c, &err), TW_OK);
+    p = tw_world_params(c->world, 1);
+    ck_assert_double_eq_tol(p->exit_base[TW_STAGE_PRIMARY], 0.02, 1e-12);
+    ck_assert_double_eq_tol(p->exit_base[TW_STAGE_JUNIOR], 0.012, 1e-12);
+    tw_config_free(c);
 }
 END_TEST
 
@@ -246,9 +254,10 @@ START_TEST(test_full_errors)
     const char *const s7[] = {"recruitment.channels.open.quals=[0.5, 0.5, 0.5, 0.0]"};
     const char *const w7[] = {"shares sum to 1.5", NULL};
     expect_fail(FULL, s7, 1, w7);
-    /* a stage with schools needs a staffing ratio */
-    const char *const s8[] = {"staffing.ratio={ primary = 19.0; }"};
-    const char *const w8[] = {"has no value for junior", NULL};
+    /* a typo inside a by-stage group */
+    const char *const s8[] = {"staffing.teach_share.primray=0.9"};
+    const char *const w8[] = {"did you mean 'staffing.teach_share.primary'",
+                              NULL};
     expect_fail(FULL, s8, 1, w8);
     /* 特岗 is rural only */
     const char *const s9[] = {"recruitment.channels.tegang.localities=[\"urban\"]"};
