@@ -90,33 +90,27 @@ static int max_age(const tw_world *w, const tw_teacher *x)
 }
 
 /*
- * An age drawn from the stock's age bands (<25: 21-24, 25-29, ..., 65+:
- * 65-66), truncated below `limit`: bands are weighted by the part of
- * their ages under the limit. With no weight left (a table whose every
- * teacher is past the limit), the band shares are used untruncated.
+ * An age (at 1 July of the base year) and birth month drawn from the
+ * stock's age bands (<25: 21-24, 25-29, ..., 65+: 65-66; months uniform),
+ * conditioned on the teacher not reaching `limit` years before the base
+ * year ends (rejection sampling: the exact conditional distribution). After
+ * 1000 rejections (a table whose teachers are nearly all past the limit)
+ * the last draw is kept.
  */
-static int draw_age(gsl_rng *r, const tw_stock *k, int limit)
+static int draw_age(gsl_rng *r, const tw_stock *k, int limit, int *month)
 {
-    double w[TW_N_AGE_BANDS], sum = 0;
-    int lo[TW_N_AGE_BANDS], width[TW_N_AGE_BANDS];
-    for (int b = 0; b < TW_N_AGE_BANDS; b++) {
-        lo[b] = b == 0 ? 21 : 20 + 5 * b;
-        width[b] = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
-        int under = limit - lo[b];
-        under = under < 0 ? 0 : under > width[b] ? width[b] : under;
-        w[b] = k->age_share[b] * (double)under / (double)width[b];
-        width[b] = under;
-        sum += w[b];
-    }
-    if (!(sum > 0)) {
+    int age = 0;
+    for (int tries = 0; tries < 1000; tries++) {
         int b = draw_index(r, k->age_share, TW_N_AGE_BANDS);
-        int full = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
-        return lo[b] + (int)gsl_rng_uniform_int(r, (unsigned long)full);
+        int lo = b == 0 ? 21 : 20 + 5 * b;
+        int width = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
+        age = lo + (int)gsl_rng_uniform_int(r, (unsigned long)width);
+        *month = 1 + (int)gsl_rng_uniform_int(r, 12);
+        /* born after July: a year older by the end of the base year */
+        if (age + (*month > 7) < limit)
+            break;
     }
-    for (int b = 0; b < TW_N_AGE_BANDS; b++)
-        w[b] /= sum;
-    int b = draw_index(r, w, TW_N_AGE_BANDS);
-    return lo[b] + (int)gsl_rng_uniform_int(r, (unsigned long)width[b]);
+    return age;
 }
 
 static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
@@ -131,8 +125,9 @@ static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
                                                   : TW_SEX_MALE;
     x->tier = (uint8_t)draw_index(r, k->tier_share, (int)s->w->n_tiers);
     x->title = (uint8_t)draw_index(r, k->title_share, TW_N_TITLES);
-    int age = draw_age(r, k, max_age(s->w, x));
-    x->birth_month = (uint8_t)(1 + gsl_rng_uniform_int(r, 12));
+    int month = 1;
+    int age = draw_age(r, k, max_age(s->w, x), &month);
+    x->birth_month = (uint8_t)month;
     x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
     x->qual = (uint8_t)draw_index(r, k->qual_share, TW_N_QUALS);
     x->channel = TW_CH_INITIAL;
