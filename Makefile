@@ -1,7 +1,8 @@
 # twsim - teacher workforce simulation engine.
 #
 #   make            build build/libtwsim.a and build/twsim
-#   make run        build, run the default region's ensemble, print the report
+#   make run        build, run Gangbei's ensemble, print its target report
+#                   (make run REGION=neijiang etc. for another region)
 #   make check      build and run every test (Check suites + Python read-back)
 #   make clean      remove build/
 #
@@ -54,7 +55,7 @@ LIB     := $(BUILD)/libtwsim.a
 CLI     := $(BUILD)/twsim
 RUNNER  := $(BUILD)/check_twsim
 
-REGION  ?= markov-example
+REGION  ?= gangbei
 RUN_CONFIG := configs/$(REGION).cfg
 RUN_OUT := $(BUILD)/$(REGION).h5
 
@@ -106,6 +107,8 @@ check: $(CLI) $(RUNNER) test-deps
 	@cd tests && ../$(RUNNER)
 	@echo "== CLI and HDF5 read-back tests"
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
+	@echo "== Region configs and their target reports"
+	@TWSIM=$(CURDIR)/$(CLI) sh tests/regions_test.sh
 
 clean:
 	rm -rf $(BUILD)
