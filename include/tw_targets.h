@@ -4,7 +4,8 @@
  *
  * For each replicate a target yields a quantity (see tw_target_kind in
  * tw_config.h) and whether it is met (quantity <op> value). The report
- * gives P(met) over the replicates with its Monte Carlo standard error,
+ * gives P(met) over the replicates with its Monte Carlo standard error and
+ * a 90% Wilson interval,
  * and the mean and 90% band (p05 - p95) of the quantity.
  */
 #ifndef TW_TARGETS_H
@@ -19,6 +20,8 @@
 typedef struct tw_target_result {
     double p_met;  /* share of replicates meeting the target */
     double p_se;   /* its standard error, sqrt(p (1 - p) / n) */
+    double p_lo, p_hi; /* 90% Wilson score interval for P(met): honest at
+                          p = 0 or 1, where the standard error is 0 */
     double mean, p05, p50, p95; /* of the quantity */
 } tw_target_result;
 

@@ -901,18 +901,22 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                       met, "1 = met in that replicate [replicate, target]",
                       NULL) != 0)
             goto out;
-        static const char *const rname[6] = { "p_met", "p_se", "mean", "p05",
-                                              "p50", "p95" };
-        static const char *const rdesc[6] = {
+        static const char *const rname[8] = { "p_met", "p_se", "p_lo",
+                                              "p_hi", "mean", "p05", "p50",
+                                              "p95" };
+        static const char *const rdesc[8] = {
             "share of replicates meeting the target",
             "Monte Carlo standard error of p_met",
+            "lower end of the 90% Wilson interval of p_met",
+            "upper end of the 90% Wilson interval of p_met",
             "mean of the quantity", "5th percentile of the quantity",
             "median of the quantity", "95th percentile of the quantity" };
-        for (int k = 0; k < 6; k++) {
+        for (int k = 0; k < 8; k++) {
             for (size_t i = 0; i < nt; i++)
                 dv[i] = k == 0 ? res[i].p_met : k == 1 ? res[i].p_se
-                        : k == 2 ? res[i].mean : k == 3 ? res[i].p05
-                        : k == 4 ? res[i].p50 : res[i].p95;
+                        : k == 2 ? res[i].p_lo : k == 3 ? res[i].p_hi
+                        : k == 4 ? res[i].mean : k == 5 ? res[i].p05
+                        : k == 6 ? res[i].p50 : res[i].p95;
             ctx_step(&c, "write /targets/%s in", rname[k]);
             if (put_array(&c, g, rname[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
                           1, d1, dv, rdesc[k], NULL) != 0)
@@ -920,8 +924,8 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
         }
         static const char *const one[] = {
             "name", "metric", "kind", "op", "quote", "source", "note",
-            "value", "year", "from", "national", "p_met", "p_se", "mean",
-            "p05", "p50", "p95" };
+            "value", "year", "from", "national", "p_met", "p_se", "p_lo",
+            "p_hi", "mean", "p05", "p50", "p95" };
         static const char *const tdim[1] = { "/targets/target" };
         static const char *const rtdim[2] = { "/replicate",
                                               "/targets/target" };

@@ -127,6 +127,23 @@ double tw_target_quantity(const tw_target *t, long col, const double *traj,
     return q;
 }
 
+/* The 90% Wilson score interval for k successes in n trials (z = 1.645). */
+static void wilson(size_t k, size_t n, double *lo, double *hi)
+{
+    if (n == 0) {
+        *lo = 0;
+        *hi = 1;
+        return;
+    }
+    const double z = 1.6448536269514722;
+    double p = (double)k / (double)n, nn = (double)n;
+    double den = 1 + z * z / nn;
+    double mid = (p + z * z / (2 * nn)) / den;
+    double half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / den;
+    *lo = mid - half < 0 ? 0 : mid - half;
+    *hi = mid + half > 1 ? 1 : mid + half;
+}
+
 int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
                     const double *traj, size_t reps, size_t ny, size_t nm,
                     const int *years, double *quantity, unsigned char *met,
@@ -149,6 +166,7 @@ int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
         tw_target_result *o = &res[i];
         o->p_met = reps ? (double)n_met / (double)reps : 0;
         o->p_se = reps ? sqrt(o->p_met * (1 - o->p_met) / (double)reps) : 0;
+        wilson(n_met, reps, &o->p_lo, &o->p_hi);
         o->mean = reps ? gsl_stats_mean(col, 1, reps) : 0;
         gsl_sort(col, 1, reps);
         o->p05 = reps ? gsl_stats_quantile_from_sorted_data(col, 1, reps, 0.05) : 0;
@@ -222,18 +240,19 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
     pad(f, "target", wn + 2);
     pad(f, "year", 6);
     pad(f, "condition", wc + 2);
-    fprintf(f, "%-14s %10s  %-21s %s\n", "P(met)", "mean", "90% band",
-            "verdict");
+    fprintf(f, "%-18s %10s  %-21s %s\n", "P(met) [90% CI]", "mean",
+            "90% band", "verdict");
     for (size_t i = 0; i < nt; i++) {
         const tw_target_result *r = &res[i];
         int share = strstr(t[i].metric, "share") != NULL;
-        char y[16], p[32], m[32], lo[32], hi[32], band[80];
+        char y[16], p[48], m[32], lo[32], hi[32], band[80];
         snprintf(y, sizeof y, "%d", t[i].year);
         snprintf(cond, sizeof cond, "%s %s%s%s %g", t[i].metric,
                  t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
                  t[i].kind == TW_TARGET_LEVEL ? "" : " ",
                  tw_op_names[t[i].op], t[i].value);
-        snprintf(p, sizeof p, "%.2f ±%.2f", r->p_met, r->p_se);
+        snprintf(p, sizeof p, "%.2f [%.2f–%.2f]", r->p_met, r->p_lo,
+                 r->p_hi);
         fmt_num(m, sizeof m, r->mean, share);
         fmt_num(lo, sizeof lo, r->p05, share);
         fmt_num(hi, sizeof hi, r->p95, share);
@@ -242,7 +261,8 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         pad(f, t[i].name, wn + 2);
         pad(f, y, 6);
         pad(f, cond, wc + 2);
-        fprintf(f, "%-14s %10s  ", p, m);
+        pad(f, p, 18);
+        fprintf(f, " %10s  ", m);
         pad(f, band, 22);
         fprintf(f, "%s%s\n", tw_target_verdict(r, confidence),
                 t[i].national ? " (national)" : "");
@@ -250,9 +270,10 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         if (r->p_met < confidence)
             below++;
     }
-    fprintf(f, "\n  P(met): share of replicates meeting the target, ± its "
-            "Monte Carlo standard error.\n  mean, 90%% band: of the compared "
-            "quantity (the value; the sum for cumulative;\n  the difference "
-            "for change; the worst year's change for every_year).\n");
+    fprintf(f, "\n  P(met): share of replicates meeting the target, with its "
+            "90%% Monte Carlo\n  interval (Wilson). mean, 90%% band: of the "
+            "compared quantity (the value;\n  the sum for cumulative; the "
+            "difference for change; the worst year's change\n  for "
+            "every_year).\n");
     return below;
 }

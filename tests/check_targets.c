@@ -124,6 +124,9 @@ START_TEST(test_summary_over_replicates)
                                      met, &res, &err), TW_OK);
     ck_assert_double_eq(res.p_met, 0.5);
     ck_assert_double_eq_tol(res.p_se, 0.25, 1e-12);
+    /* Wilson 90% interval for 2 of 4 (z = 1.6449): 0.5 -+ 0.3176 */
+    ck_assert_double_eq_tol(res.p_lo, 0.1824, 1e-3);
+    ck_assert_double_eq_tol(res.p_hi, 0.8176, 1e-3);
     ck_assert_double_eq(res.mean, 2.5);
     ck_assert_double_eq_tol(res.p05, 1.15, 1e-12);
     ck_assert_double_eq_tol(res.p95, 3.85, 1e-12);
