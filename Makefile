@@ -3,7 +3,10 @@
 #   make            build build/libtwsim.a and build/twsim
 #   make run        build, run Gangbei's ensemble, print its target report
 #                   (make run REGION=neijiang etc. for another region)
-#   make check      build and run every test (Check suites + Python read-back)
+#   make check      build and run every test (Check suites + Python read-back
+#                   + the notebooks)
+#   make notebooks  run the small ensembles of build/notebook-data/ and execute
+#                   notebooks/*.ipynb into build/notebooks/ (figures: build/figures/)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed by scripts/deps.sh (as root, with
@@ -63,7 +66,7 @@ RUN_OUT := $(BUILD)/$(REGION).h5
 all: $(LIB) $(CLI)
 
 help:
-	@sed -n '3,8p' Makefile
+	@sed -n '3,11p' Makefile
 
 $(OBJDIR) $(OBJDIR)/tests:
 	@mkdir -p $@
@@ -109,9 +112,50 @@ check: $(CLI) $(RUNNER) test-deps
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
 	@echo "== Region configs and their target reports"
 	@TWSIM=$(CURDIR)/$(CLI) sh tests/regions_test.sh
+	@echo "== Notebooks, executed into $(BUILD)/notebooks/ (figures in $(BUILD)/figures/)"
+	@$(MAKE) --no-print-directory notebooks
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- notebooks (docs/notebooks.md) -------------------------------------------
+# The small outputs the notebooks read: every region with $(NB_N) replicates
+# (Chengdu, full scale, with 4), and Neijiang once more under another hiring
+# policy with the same seed, for the paired comparison of notebook 03. Their
+# Python packages (scripts/deps.sh notebooks) are needed only here.
+NB_DATA      := $(BUILD)/notebook-data
+NB_REGIONS   := gangbei neijiang nanan guiyang chengdu
+NB_N         := 20
+NB_N_chengdu := 4
+NB_VARIANT   := --set recruitment.channels.enterprise.cohort=-1
+NB_FILES     := $(NB_REGIONS:%=$(NB_DATA)/%.h5) $(NB_DATA)/neijiang-enterprise.h5
+NOTEBOOKS    := $(sort $(wildcard notebooks/*.ipynb))
+
+.PHONY: notebooks notebook-data notebook-deps notebooks-clear
+
+notebook-deps:
+	@scripts/deps.sh notebooks
+
+notebook-data: $(NB_FILES)
+
+$(NB_DATA):
+	@mkdir -p $@
+
+$(NB_DATA)/%.h5: configs/%.cfg configs/national.cfg $(CLI) | $(NB_DATA)
+	@echo "  TWSIM   $@"
+	@$(CLI) run $< -n $(or $(NB_N_$*),$(NB_N)) -q -o $@
+
+$(NB_DATA)/neijiang-enterprise.h5: configs/neijiang.cfg configs/national.cfg $(CLI) | $(NB_DATA)
+	@echo "  TWSIM   $@ ($(NB_VARIANT))"
+	@$(CLI) run $< -n $(NB_N) -q $(NB_VARIANT) -o $@
+
+notebooks: notebook-deps notebook-data
+	@BUILD=$(BUILD) sh scripts/notebooks.sh $(NOTEBOOKS)
+
+# Strip outputs from notebooks/*.ipynb (they are stored without; the executed
+# copies are in build/notebooks/).
+notebooks-clear: notebook-deps
+	@sh scripts/notebooks.sh --clear $(NOTEBOOKS)
 
 FORCE:
 

@@ -6,6 +6,10 @@
 # Groups:
 #   build  compiler, pkg-config, GSL, libconfig, serial HDF5, Check
 #   test   what `make check` uses besides the build: h5py, numpy, h5dump
+#   notebooks  what `make notebooks` (and the notebook step of `make check`)
+#          uses: Jupyter's nbconvert and a kernel for /usr/bin/python3, h5py,
+#          pandas, xarray + h5netcdf, matplotlib, and a CJK font for the
+#          Chinese tier names and quotes in the plots
 #
 # Exit status: 0 all present (or installed), 1 something is missing and could
 # not be installed.
@@ -35,8 +39,24 @@ for group in "$@"; do
         need_pkg python3-h5py  /usr/bin/python3 -c 'import h5py'
         need_pkg hdf5-tools    command -v h5dump
         ;;
+    notebooks)
+        need_pkg python3-numpy      /usr/bin/python3 -c 'import numpy'
+        need_pkg python3-h5py       /usr/bin/python3 -c 'import h5py'
+        need_pkg python3-pandas     /usr/bin/python3 -c 'import pandas'
+        need_pkg python3-xarray     /usr/bin/python3 -c 'import xarray'
+        need_pkg python3-h5netcdf   /usr/bin/python3 -c 'import h5netcdf'
+        need_pkg python3-matplotlib /usr/bin/python3 -c 'import matplotlib'
+        need_pkg python3-nbformat   /usr/bin/python3 -c 'import nbformat'
+        need_pkg python3-nbconvert  /usr/bin/python3 -c 'import nbconvert, nbclient'
+        need_pkg python3-ipykernel  /usr/bin/python3 -c 'import ipykernel'
+        need_pkg jupyter-nbconvert  test -x /usr/bin/jupyter-nbconvert
+        # any CJK font will do; WenQuanYi Micro Hei is the small one
+        need_pkg fonts-wqy-microhei test -n "$(ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+            /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc \
+            /usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc 2>/dev/null)"
+        ;;
     *)
-        echo "deps.sh: unknown group '$group' (known: build, test)" >&2
+        echo "deps.sh: unknown group '$group' (known: build, test, notebooks)" >&2
         exit 1
         ;;
     esac
