@@ -2,6 +2,7 @@
  * main.c - the twsim command line.
  *
  *   twsim run CONFIG [-n N] [--seed S] [-o FILE] [--set KEY=VALUE]...
+ *             [--mean-field]
  *   twsim validate CONFIG [--set KEY=VALUE]... | --schema
  *   twsim info FILE
  *
@@ -58,6 +59,10 @@ static const char USAGE_RUN[] =
     "recruitment.mode=quota;\n"
     "                      repeatable, applied in order, type-checked\n"
     "  -q, --quiet         no progress bar and no summary table\n"
+    "      --mean-field    instead of the ensemble, the deterministic\n"
+    "                      mean-field model (expected values, docs/\n"
+    "                      meanfield.md), written as one replicate in the\n"
+    "                      same layout; the file's mode is \"<mode>-mean-field\"\n"
     "  -h, --help          this help\n"
     "\n"
     "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n";
@@ -105,7 +110,7 @@ typedef struct cli_opts {
     size_t n_sets;
     char replicates_set[64], seed_set[64];
     const char *output;
-    int quiet, schema;
+    int quiet, schema, mean_field;
 } cli_opts;
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -144,6 +149,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         {"set", required_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"schema", no_argument, NULL, 'C'},
+        {"mean-field", no_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -187,6 +193,11 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
             if (is_run)
                 return usage_error(cmd, "unknown option '%s'", "--schema");
             o->schema = 1;
+            break;
+        case 'F':
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'", "--mean-field");
+            o->mean_field = 1;
             break;
         case ':':
             return usage_error(cmd, "option '%s' needs a value",
@@ -461,7 +472,8 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     size_t n_targets = cfg->n_targets;
     tw_run_opts ro = {
-        .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr};
+        .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
+        .mean_field = o.mean_field};
     rc = tw_run(cfg, &ro, &err);
     tw_config_free(cfg);
     if (rc != TW_OK) {

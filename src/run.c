@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tw_h5.h"
+#include "tw_meanfield.h"
 #include "tw_model.h"
 #include "tw_summary.h"
 #include "tw_targets.h"
@@ -83,20 +84,27 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     if (rc != TW_OK)
         goto out;
 
-    size_t reps = cfg->replicates, len = tw_model_traj_len(&m);
+    /* mean field: one deterministic "replicate", in the same layout */
+    size_t reps = opts->mean_field ? 1 : cfg->replicates;
+    size_t len = tw_model_traj_len(&m);
     if (len != 0 && reps > SIZE_MAX / sizeof(double) / len) {
         rc = tw_error_set(err, TW_EINPUT, "%u replicates of %zu values do "
                           "not fit in memory", cfg->replicates, len);
         goto out;
     }
     traj = malloc(reps * len * sizeof *traj);
-    w = tw_worker_alloc(&m, err);
-    if (traj == NULL || w == NULL) {
-        rc = w ? tw_error_set(err, TW_EFAIL, "out of memory for %zu "
-                              "trajectory values", reps * len)
-               : TW_EFAIL;
+    if (!opts->mean_field)
+        w = tw_worker_alloc(&m, err);
+    if (traj == NULL || (w == NULL && !opts->mean_field)) {
+        rc = (w || opts->mean_field)
+                 ? tw_error_set(err, TW_EFAIL, "out of memory for %zu "
+                                "trajectory values", reps * len)
+                 : TW_EFAIL;
         goto out;
     }
+    char mode[64];
+    snprintf(mode, sizeof mode, "%s%s", tw_mode_name(cfg->mode),
+             opts->mean_field ? "-mean-field" : "");
 
     tw_h5_meta meta = {
         .config_path = cfg->path,
@@ -105,7 +113,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
         .overrides = (const char *const *)cfg->overrides,
         .n_overrides = cfg->n_overrides,
         .seed = cfg->seed,
-        .mode = tw_mode_name(cfg->mode),
+        .mode = mode,
         .region_name = cfg->region_name,
         .engine_version = tw_version(),
         .git_commit = tw_git_commit(),
@@ -126,7 +134,8 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     int logged = 0;
     for (size_t r = 0; r < reps; r++) {
         double *row = traj + r * len;
-        rc = tw_worker_run(w, opts->scenario, r, row, err);
+        rc = opts->mean_field ? tw_meanfield_run(&m, row, NULL, err)
+                              : tw_worker_run(w, opts->scenario, r, row, err);
         if (rc == TW_OK)
             rc = tw_h5_write_replicate(h, r, row, err);
         if (rc != TW_OK)

@@ -56,6 +56,17 @@ expect "another seed, other trajectories" 1 "" \
     h5diff -q "$tmp/a.h5" "$tmp/c.h5" /trajectories
 expect "overrides are stored"        0 "simulation.seed=7" "$TWSIM" info "$tmp/c.h5"
 
+# --mean-field: the expected values as one "replicate", in the same layout
+expect "run --mean-field writes a file" 0 "wrote .*mf.h5" \
+    "$TWSIM" run "$here/data/full_small.cfg" --mean-field -o "$tmp/mf.h5"
+expect "the mean-field file has one replicate" 0 "replicates: 1 of 1 complete" \
+    "$TWSIM" info "$tmp/mf.h5"
+expect "the mean-field file says so"  0 "mode full-mean-field" "$TWSIM" info "$tmp/mf.h5"
+expect "h5py reads the mean-field file" 0 "h5_check: OK .*1 replicates" \
+    "$PYTHON" "$here/h5_check.py" "$tmp/mf.h5"
+expect "validate has no --mean-field" 2 "unknown option '--mean-field'" \
+    "$TWSIM" validate "$cfg" --mean-field
+
 # bad input: exit 2, file:line, key, suggestion; no output file
 expect "typo'd key: file:line and suggestion" 2 \
     "typo.cfg:10: unknown key 'transtion' \\(did you mean 'transition'\\?\\)" \

@@ -20,6 +20,7 @@ int main(void)
     srunner_add_suite(sr, rotate_suite());
     srunner_add_suite(sr, full_suite());
     srunner_add_suite(sr, targets_suite());
+    srunner_add_suite(sr, meanfield_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

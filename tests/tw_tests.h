@@ -15,6 +15,7 @@ Suite *rotate_suite(void);  /* proc_rotate.c: transfers, exchange, 竞聘 */
 Suite *recruit_suite(void); /* proc_recruit.c */
 Suite *targets_suite(void); /* targets.c: the kinds of target */
 Suite *full_suite(void);    /* the whole model on a small region */
+Suite *meanfield_suite(void); /* meanfield.c: the mean-field mode */
 
 /* Directory of test data (tests/data), relative to the runner's cwd. */
 #define TW_TEST_DATA "data"
