@@ -110,6 +110,8 @@ check: $(CLI) $(RUNNER) test-deps
 	@cd tests && ../$(RUNNER)
 	@echo "== CLI and HDF5 read-back tests"
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
+	@echo "== Interrupted runs: signals, kill -9 and --resume"
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/resume_test.sh
 	@echo "== Region configs and their target reports"
 	@TWSIM=$(CURDIR)/$(CLI) sh tests/regions_test.sh
 	@echo "== Notebooks, executed into $(BUILD)/notebooks/ (figures in $(BUILD)/figures/)"

@@ -16,6 +16,10 @@
 
 enum { TW_OK = 0, TW_EFAIL = 1, TW_EINPUT = 2 };
 
+/* Not an error: a run stopped on request (a signal) with its partial file
+ * kept for --resume. The CLI exits with 128 + the signal number. */
+enum { TW_ESTOPPED = 3 };
+
 #define TW_ERROR_MSG_MAX 4096
 
 typedef struct tw_error {

@@ -53,6 +53,25 @@ typedef struct tw_h5_out tw_h5_out;
 int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  tw_error *err);
 
+/*
+ * Reopen "<path>.partial" left by an interrupted run, to complete it. The
+ * file must come from the same run: format version, seed, effective config
+ * text and the shape (replicates, years, metrics) are compared with meta;
+ * a mismatch is TW_EINPUT ("written by another config or seed"). On success
+ * *out is the writer, done[r] (caller-owned, [n_replicates]) is 1 for the
+ * replicates already in the file and their rows of traj ([R][Y][M],
+ * caller-owned) are filled; other rows are untouched. A summary or target
+ * table left by a run killed just before its rename is removed, to be
+ * written again. tw_h5_abort() on a resumed handle closes it but keeps the
+ * file.
+ */
+int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
+                 unsigned char *done, double *traj, tw_error *err);
+
+/* Close the file, keeping "<path>.partial" for a later resume (after an
+ * interruption). Frees h. Safe on NULL. */
+int tw_h5_suspend(tw_h5_out *h, tw_error *err);
+
 /* Write replicate `rep`'s trajectory, [n_years][n_metrics], and mark it
  * done. */
 int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,

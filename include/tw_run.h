@@ -5,6 +5,7 @@
 #ifndef TW_RUN_H
 #define TW_RUN_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,15 +21,40 @@ typedef struct tw_run_opts {
                                holding the mean-field trajectory
                                (tw_meanfield.h); the file's mode attribute
                                is "<mode>-mean-field" */
+    int resume;             /* 1: complete "<out>.partial" of an interrupted
+                               run of the same config and seed, running only
+                               the replicates it lacks (see tw_run) */
+    volatile sig_atomic_t *stop; /* when it becomes non-zero (a signal
+                               handler sets it), stop after the replicate in
+                               progress, keep the partial file and return
+                               TW_ESTOPPED; may be NULL */
 } tw_run_opts;
+
+/* What a run did, for the caller's messages. */
+typedef struct tw_run_stats {
+    size_t replicates;      /* in the file */
+    size_t resumed;         /* found complete in the partial file */
+    size_t done;            /* complete when the run returned */
+    int already_complete;   /* --resume found the final file: nothing run */
+} tw_run_stats;
 
 /*
  * Run cfg->replicates replicates (with opts->mean_field: the mean-field
  * trajectory as the only replicate) and write the file. The output is
  * opened before any simulation work, so an unwritable path fails at once.
- * Returns TW_OK, or TW_EFAIL/TW_EINPUT with err set; on failure no file
- * named out_path is created (the partial file is removed).
+ *
+ * With opts->resume: if "<out>.partial" exists it must come from the same
+ * config and seed (else TW_EINPUT); its complete replicates are kept and
+ * only the others are run, so the result is bitwise the uninterrupted
+ * one. If only <out> exists, nothing is run (stats->already_complete). If
+ * neither exists, the run starts afresh.
+ *
+ * Returns TW_OK; TW_ESTOPPED when opts->stop asked for a stop (the partial
+ * file is kept); or TW_EFAIL/TW_EINPUT with err set. On failure no file
+ * named out_path is created; a fresh partial file is removed, a resumed one
+ * is kept. stats (may be NULL) is filled in every case.
  */
-int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err);
+int tw_run(const tw_config *cfg, const tw_run_opts *opts,
+           tw_run_stats *stats, tw_error *err);
 
 #endif

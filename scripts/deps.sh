@@ -5,7 +5,8 @@
 #
 # Groups:
 #   build  compiler, pkg-config, GSL, libconfig, serial HDF5, Check
-#   test   what `make check` uses besides the build: h5py, numpy, h5dump
+#   test   what `make check` uses besides the build: h5py, numpy, h5dump,
+#          pandas, xarray + h5netcdf
 #   notebooks  what `make notebooks` (and the notebook step of `make check`)
 #          uses: Jupyter's nbconvert and a kernel for /usr/bin/python3, h5py,
 #          pandas, xarray + h5netcdf, matplotlib, and a CJK font for the
@@ -38,6 +39,9 @@ for group in "$@"; do
         need_pkg python3-numpy /usr/bin/python3 -c 'import numpy'
         need_pkg python3-h5py  /usr/bin/python3 -c 'import h5py'
         need_pkg hdf5-tools    command -v h5dump
+        need_pkg python3-pandas   /usr/bin/python3 -c 'import pandas'
+        need_pkg python3-xarray   /usr/bin/python3 -c 'import xarray'
+        need_pkg python3-h5netcdf /usr/bin/python3 -c 'import h5netcdf'
         ;;
     notebooks)
         need_pkg python3-numpy      /usr/bin/python3 -c 'import numpy'

@@ -124,6 +124,14 @@ static int ctx_report(const h5ctx *c, tw_error *err)
                         c->detail[0] ? ": " : "", c->detail);
 }
 
+/* Reading helpers (defined with the reader below), also used to resume. */
+static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
+                        void *out);
+static int get_strings(h5ctx *c, hid_t loc, const char *name, char ***out,
+                       size_t *n);
+static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
+                       int rank, hsize_t *dims);
+
 /* ---------------------------------------------------------------- writing */
 
 /* A new variable-length UTF-8 string type; the caller closes it. */
@@ -994,6 +1002,121 @@ out:
     if (rc != TW_OK) {
         ctx_grab(&c);
         ctx_report(&c, err);
+    }
+    handle_free(h);
+    return rc;
+}
+
+/* Reopen an interrupted run's partial file (see tw_h5.h). */
+int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
+                 unsigned char *done, double *traj, tw_error *err)
+{
+    h5ctx c = { .file = path };
+    tw_h5_out *h = NULL;
+    int rc = TW_EFAIL;
+    char **eff = NULL;
+    size_t neff = 0;
+    double *all = NULL;
+    unsigned char *flags = NULL;
+    uint64_t seed = 0;
+    int version = 0;
+
+    *out = NULL;
+    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+        goto out;
+    if ((h = calloc(1, sizeof *h)) == NULL)
+        goto oom;
+    h->file = h->traj = h->done = H5I_INVALID_HID;
+    h->n_reps = meta->n_replicates;
+    h->n_years = meta->n_years;
+    h->n_metrics = meta->metrics->n;
+    size_t plen = strlen(path) + sizeof ".partial";
+    if ((h->path = strdup(path)) == NULL ||
+        (h->partial = malloc(plen)) == NULL ||
+        (h->written = calloc(h->n_reps, 1)) == NULL)
+        goto oom;
+    snprintf(h->partial, plen, "%s.partial", path);
+    c.file = h->partial;
+
+    ctx_step(&c, "open (to resume)");
+    if ((h->file = H5Fopen(h->partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+        goto out;
+    ctx_step(&c, "read the root attributes of");
+    if (get_num_attr(&c, h->file, "format_version", H5T_NATIVE_INT,
+                     &version) != 0 ||
+        get_num_attr(&c, h->file, "seed", H5T_NATIVE_UINT64, &seed) != 0)
+        goto out;
+    ctx_step(&c, "read /config/effective from");
+    if (get_strings(&c, h->file, "/config/effective", &eff, &neff) != 0)
+        goto out;
+    if (version != TW_H5_FORMAT_VERSION || seed != meta->seed || neff != 1 ||
+        strcmp(eff[0], meta->config_effective ? meta->config_effective
+                                              : "") != 0) {
+        rc = tw_error_set(err, TW_EINPUT, "cannot resume %s: it was written "
+                          "by another config, seed or engine version; remove "
+                          "it, or run without --resume to start again",
+                          h->partial);
+        c.reported = 1;
+        goto out;
+    }
+    ctx_step(&c, "read /trajectories from");
+    hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
+    if ((all = get_array(&c, h->file, "/trajectories", H5T_NATIVE_DOUBLE, 3,
+                         dims)) == NULL)
+        goto out;
+    hsize_t dd[1] = { h->n_reps };
+    ctx_step(&c, "read /replicates/done from");
+    if ((flags = get_array(&c, h->file, "/replicates/done", H5T_NATIVE_UCHAR,
+                           1, dd)) == NULL)
+        goto out;
+    size_t len = h->n_years * h->n_metrics;
+    for (size_t r = 0; r < h->n_reps; r++) {
+        done[r] = h->written[r] = flags[r] != 0;
+        if (done[r])
+            memcpy(traj + r * len, all + r * len, len * sizeof *traj);
+    }
+    ctx_step(&c, "remove the old summary from");
+    static const char *const stale[2] = { "/summary", "/targets" };
+    for (int i = 0; i < 2; i++) {
+        htri_t e = H5Lexists(h->file, stale[i], H5P_DEFAULT);
+        if (e < 0 || (e > 0 && H5Ldelete(h->file, stale[i], H5P_DEFAULT) < 0))
+            goto out;
+    }
+    ctx_step(&c, "open /trajectories in");
+    if ((h->traj = H5Dopen2(h->file, "/trajectories", H5P_DEFAULT)) < 0 ||
+        (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
+        goto out;
+    rc = TW_OK;
+    goto out;
+oom:
+    ctx_fail(&c, err, "out of memory resuming %s.partial", path);
+out:
+    if (rc != TW_OK && !c.reported) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    for (size_t i = 0; eff && i < neff; i++)
+        free(eff[i]);
+    free(eff);
+    free(all);
+    free(flags);
+    if (rc == TW_OK)
+        *out = h;
+    else if (h != NULL)
+        handle_free(h); /* never deletes: the partial file is the user's */
+    return rc;
+}
+
+int tw_h5_suspend(tw_h5_out *h, tw_error *err)
+{
+    if (h == NULL)
+        return TW_OK;
+    h5ctx c = { .file = h->partial };
+    int rc = TW_OK;
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
+        ctx_grab(&c);
+        rc = ctx_report(&c, err);
     }
     handle_free(h);
     return rc;

@@ -52,8 +52,14 @@ static void progress(FILE *f, size_t done, size_t total, double start,
     }
 }
 
-int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
+int tw_run(const tw_config *cfg, const tw_run_opts *opts,
+           tw_run_stats *stats, tw_error *err)
 {
+    tw_run_stats local;
+    if (stats == NULL)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    unsigned char *done = NULL;
     tw_model m;
     tw_worker *w = NULL;
     tw_h5_out *h = NULL;
@@ -124,15 +130,54 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
         .n_tiers = cfg->n_tiers,
         .tier_names = (const char *const *)cfg->tier_names,
     };
-    rc = tw_h5_create(opts->out_path, &meta, &h, err);
+    stats->replicates = reps;
+    if ((done = calloc(reps, 1)) == NULL) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    int resuming = 0;
+    if (opts->resume && !opts->mean_field) {
+        size_t plen = strlen(opts->out_path) + sizeof ".partial";
+        char *partial = malloc(plen);
+        if (partial == NULL) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            goto out;
+        }
+        snprintf(partial, plen, "%s.partial", opts->out_path);
+        resuming = access(partial, F_OK) == 0;
+        free(partial);
+        if (!resuming && access(opts->out_path, F_OK) == 0) {
+            stats->already_complete = 1;
+            stats->done = reps;
+            rc = TW_OK;
+            goto out;
+        }
+    }
+    if (resuming)
+        rc = tw_h5_resume(opts->out_path, &meta, &h, done, traj, err);
+    else
+        rc = tw_h5_create(opts->out_path, &meta, &h, err);
     if (rc != TW_OK)
         goto out;
+    for (size_t r = 0; r < reps; r++)
+        stats->resumed += done[r];
+    stats->done = stats->resumed;
 
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     double start = (double)t0.tv_sec + (double)t0.tv_nsec * 1e-9;
     int logged = 0;
     for (size_t r = 0; r < reps; r++) {
+        if (done[r])
+            continue;
+        if (opts->stop != NULL && *opts->stop) {
+            /* keep the partial file: every replicate in it is complete */
+            rc = tw_h5_suspend(h, err);
+            h = NULL;
+            if (rc == TW_OK)
+                rc = TW_ESTOPPED;
+            goto out;
+        }
         double *row = traj + r * len;
         rc = opts->mean_field ? tw_meanfield_run(&m, row, NULL, err)
                               : tw_worker_run(w, opts->scenario, r, row, err);
@@ -140,7 +185,9 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
             rc = tw_h5_write_replicate(h, r, row, err);
         if (rc != TW_OK)
             goto out;
-        progress(opts->progress, r + 1, reps, start, &logged);
+        done[r] = 1;
+        stats->done++;
+        progress(opts->progress, stats->done, reps, start, &logged);
     }
     rc = tw_summary_compute(traj, reps, m.n_years, m.metrics.n, &s, err);
     if (rc == TW_OK)
@@ -163,6 +210,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts, tw_error *err)
     }
 out:
     tw_h5_abort(h);
+    free(done);
     free(names);
     free(tcols);
     free(tq);

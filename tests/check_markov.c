@@ -253,7 +253,7 @@ static tw_h5_data *run_to_file(const char *path, const char *reps)
     ck_assert_msg(tw_config_load(PUBLISHED, sets, 2, &c, &err) == TW_OK, "%s",
                   err.msg);
     tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL};
-    ck_assert_msg(tw_run(c, &o, &err) == TW_OK, "%s", err.msg);
+    ck_assert_msg(tw_run(c, &o, NULL, &err) == TW_OK, "%s", err.msg);
     tw_config_free(c);
     tw_h5_data *d = NULL;
     ck_assert_msg(tw_h5_read(path, &d, &err) == TW_OK, "%s", err.msg);

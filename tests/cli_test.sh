@@ -43,6 +43,8 @@ expect "no partial file is left"     0 "" test ! -e "$out.partial"
 expect "h5dump -H reads it"          0 "DATASET \"trajectories\"" h5dump -H "$out"
 expect "h5py reads it; summaries equal numpy's" 0 "h5_check: OK" \
     "$PYTHON" "$here/h5_check.py" "$out"
+expect "xarray labels the dimensions; pandas gets a tidy table" 0 "xarray_check: OK" \
+    "$PYTHON" "$here/xarray_check.py" "$out"
 expect "info describes it"           0 "replicates: 200 of 200 complete" \
     "$TWSIM" info "$out"
 expect "info shows tier labels"      0 "teachers.tier.0 +SP" "$TWSIM" info "$out"
