@@ -45,12 +45,16 @@ ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
 LDLIBS  := -lhdf5_hl -lm
+# Replicates run on POSIX threads (src/pool.c, twsim run --threads).
+CFLAGS  += -pthread
+LDLIBS  += -pthread
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+CLI_SRC := src/main.c $(wildcard src/cli_*.c)
+LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
-CLI_OBJ := $(OBJDIR)/main.o
+CLI_OBJ := $(CLI_SRC:src/%.c=$(OBJDIR)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(OBJDIR)/tests/%.o)
 
@@ -112,8 +116,17 @@ check: $(CLI) $(RUNNER) test-deps
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
 	@echo "== Interrupted runs: signals, kill -9 and --resume"
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/resume_test.sh
+	@echo "== MPI ranks and threads: bitwise the serial run, --resume" && $(MPI_TEST_ENV) sh tests/mpi_test.sh
+	@echo "== Policy experiments: scenarios, compare, optimize, sweep"
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/experiment_test.sh
 	@echo "== Region configs and their target reports"
 	@TWSIM=$(CURDIR)/$(CLI) sh tests/regions_test.sh
+	@echo "== Bad input: malformed configs and command lines (docs/robustness.md)"
+	@TWSIM=$(CURDIR)/$(CLI) sh tests/bad_input_test.sh
+	@echo "== Faults: full disk, read-only output directory"
+	@TWSIM=$(CURDIR)/$(CLI) sh tests/fault_test.sh
+	@echo "== The fuzz corpus and its regressions through the config loader"
+	@$(REPLAY) $(FUZZ_CORPUS)
 	@echo "== Notebooks, executed into $(BUILD)/notebooks/ (figures in $(BUILD)/figures/)"
 	@$(MAKE) --no-print-directory notebooks
 
@@ -130,7 +143,8 @@ NB_REGIONS   := gangbei neijiang nanan guiyang chengdu
 NB_N         := 20
 NB_N_chengdu := 4
 NB_VARIANT   := --set recruitment.channels.enterprise.cohort=-1
-NB_FILES     := $(NB_REGIONS:%=$(NB_DATA)/%.h5) $(NB_DATA)/neijiang-enterprise.h5
+NB_FILES     := $(NB_REGIONS:%=$(NB_DATA)/%.h5) $(NB_DATA)/neijiang-enterprise.h5 \
+                $(NB_DATA)/neijiang-sweep.h5
 NOTEBOOKS    := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: notebooks notebook-data notebook-deps notebooks-clear
@@ -151,6 +165,12 @@ $(NB_DATA)/neijiang-enterprise.h5: configs/neijiang.cfg configs/national.cfg $(C
 	@echo "  TWSIM   $@ ($(NB_VARIANT))"
 	@$(CLI) run $< -n $(NB_N) -q $(NB_VARIANT) -o $@
 
+$(NB_DATA)/neijiang-sweep.h5: configs/neijiang.cfg configs/national.cfg $(CLI) | $(NB_DATA)
+	@echo "  SWEEP   $@"
+	@$(CLI) sweep $< --lever recruitment.channels.open.cohort \
+	    --values 0,10,15,18,20,21,22,23,25,30,40 \
+	    --target hires_4000,qual_junior_85 -n $(NB_N) -o $@ >/dev/null
+
 notebooks: notebook-deps notebook-data
 	@BUILD=$(BUILD) sh scripts/notebooks.sh $(NOTEBOOKS)
 
@@ -159,6 +179,120 @@ notebooks: notebook-deps notebook-data
 notebooks-clear: notebook-deps
 	@sh scripts/notebooks.sh --clear $(NOTEBOOKS)
 
+# ---- robustness (docs/robustness.md) -------------------------------------------
+# make sanitize  clang ASan + UBSan build in $(BUILD)/san/; runs the Check
+#                suites, the CLI, bad-input, fault and region tests and the
+#                fuzz corpus under it; any sanitizer report fails
+# make valgrind  memcheck on small runs of $(CLI): no error, no leak
+# make fuzz      libFuzzer on the config loader for FUZZ_SECONDS seconds; a
+#                crash fails (its input is kept in $(BUILD)/fuzz/crashes/)
+FUZZ_SECONDS ?= 60
+SAN_DIR     := $(BUILD)/san
+FUZZ_DIR    := $(BUILD)/fuzz
+SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+               -fno-omit-frame-pointer
+FUZZ_OBJ    := $(OBJDIR)/fuzz/fuzz_config.o $(OBJDIR)/fuzz/replay.o
+REPLAY      := $(BUILD)/fuzz_replay
+# the seed corpus; tests/fuzz/regress/ holds every input that ever crashed
+FUZZ_CORPUS := configs tests/data tests/bad_input tests/fuzz/seeds \
+               tests/fuzz/regress
+
+.PHONY: sanitize valgrind fuzz
+
+check: $(REPLAY)
+
+$(OBJDIR)/fuzz:
+	@mkdir -p $@
+
+$(OBJDIR)/fuzz/%.o: tests/fuzz/%.c | $(OBJDIR)/fuzz
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) \
+	    -DTW_FUZZ_NATIONAL='"$(CURDIR)/configs/national.cfg"' -c $< -o $@
+
+# the harness without libFuzzer, for `make check` (any compiler)
+$(REPLAY): $(FUZZ_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# the harness with libFuzzer: only in the $(FUZZ_DIR) build below
+$(BUILD)/fuzz_config: $(OBJDIR)/fuzz/fuzz_config.o $(LIB)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+sanitize: test-deps
+	@scripts/deps.sh sanitize
+	@$(MAKE) --no-print-directory BUILD=$(SAN_DIR) CC=clang \
+	    OPT="-O1 -g $(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    $(SAN_DIR)/twsim $(SAN_DIR)/check_twsim $(SAN_DIR)/fuzz_replay
+	@PYTHON=$(PYTHON) sh scripts/sanitize.sh $(SAN_DIR) $(FUZZ_CORPUS)
+
+valgrind: $(CLI) test-deps
+	@scripts/deps.sh valgrind
+	@sh scripts/valgrind.sh $(CLI)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_DIR) CC=clang \
+	    OPT="-O1 -g -fsanitize=fuzzer-no-link $(SAN_FLAGS)" \
+	    LDFLAGS="$(SAN_FLAGS)" $(FUZZ_DIR)/fuzz_config
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_CORPUS)
+
+# ---- MPI and parallel HDF5 (docs/cluster.md) ---------------------------------
+# make mpi    build/twsim-mpi: the library and the CLI compiled again with
+#             $(MPICC) against parallel HDF5 (-DTW_MPI), objects in
+#             $(BUILD)/mpi/; the serial build never needs MPI
+# make bench  every script of BENCH_SCRIPTS, each printing its figures
+#             (bench/scaling.sh: replicates/s on 1 and 2 threads and ranks)
+# The mpi group of scripts/deps.sh is installed for these goals and for
+# `make check` (its MPI tests), never for a plain `make`.
+MPI_GOALS := mpi bench check
+ifneq ($(filter $(MPI_GOALS),$(MAKECMDGOALS)),)
+  MPI_DEPS_RC := $(shell scripts/deps.sh mpi >&2; echo $$?)
+  ifneq ($(MPI_DEPS_RC),0)
+    $(error the MPI packages are missing and could not be installed (see above))
+  endif
+endif
+# Debian's names, so that another MPI installed as the default `mpicc`
+# cannot be mixed with Open MPI's parallel HDF5; on a cluster, e.g.
+#   make mpi MPICC=mpicc MPI_HDF5_PKG=hdf5
+MPICC        ?= mpicc.openmpi
+MPIRUN       ?= mpirun.openmpi
+MPI_HDF5_PKG ?= hdf5-openmpi
+MPI_PKGS     := gsl libconfig $(MPI_HDF5_PKG)
+MPI_CFLAGS    = $(shell pkg-config --cflags $(MPI_PKGS)) -DTW_MPI
+MPI_LIBS      = $(shell pkg-config --libs $(MPI_PKGS))
+MPI_OBJDIR   := $(BUILD)/mpi/obj
+MPI_SRC      := $(LIB_SRC) $(CLI_SRC) $(wildcard src/mpi/*.c)
+MPI_OBJ      := $(MPI_SRC:src/%.c=$(MPI_OBJDIR)/%.o)
+MPI_CLI      := $(BUILD)/twsim-mpi
+MPI_TEST_ENV  = PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) \
+                TWSIM_MPI=$(CURDIR)/$(MPI_CLI) MPIRUN=$(MPIRUN)
+BENCH_SCRIPTS := bench/scaling.sh
+
+.PHONY: mpi bench
+mpi: $(MPI_CLI)
+check: $(MPI_CLI)
+
+$(MPI_OBJDIR)/version.o: $(BUILD)/git-commit
+$(MPI_OBJDIR)/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
+
+$(MPI_OBJDIR)/%.o: src/%.c
+	@mkdir -p $(@D)
+	@echo "  MPICC   $<"
+	@$(MPICC) $(CFLAGS) $(MPI_CFLAGS) -c $< -o $@
+
+$(MPI_CLI): $(MPI_OBJ)
+	@echo "  LINK    $@"
+	@$(MPICC) $(LDFLAGS) -o $@ $^ $(MPI_LIBS) $(LDLIBS)
+
+bench: $(CLI) $(MPI_CLI)
+	@for s in $(BENCH_SCRIPTS); do \
+	    echo "== $$s"; \
+	    $(MPI_TEST_ENV) sh $$s || exit 1; \
+	done
+
 FORCE:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(FUZZ_OBJ:.o=.d)
+-include $(MPI_OBJ:.o=.d)

@@ -62,6 +62,15 @@ typedef struct tw_target {
     char where[160]; /* "file:line" of the target, for messages */
 } tw_target;
 
+/* A named policy variant: overrides applied on top of the base config
+ * (after the file, before the command line's --set). */
+typedef struct tw_scenario {
+    char *name, *note;
+    char **sets;  /* "key.path=value", owned */
+    size_t n_sets;
+    char where[160];
+} tw_scenario;
+
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
 
@@ -98,6 +107,10 @@ typedef struct tw_config {
     size_t n_targets;
     tw_target *targets;
 
+    /* scenarios (the base is not listed; see tw_config_load_scenario) */
+    size_t n_scenarios;
+    tw_scenario *scenarios;
+
     /* full mode: structure, initial stock tables and parameters for every
      * year and county (NULL in markov mode) */
     tw_world *world;
@@ -114,6 +127,16 @@ typedef struct tw_config {
  */
 int tw_config_load(const char *path, const char *const *overrides,
                    size_t n_overrides, tw_config **out, tw_error *err);
+
+/*
+ * Load `path` as scenario `scenario` (NULL or "base": the base config):
+ * the scenario's overrides are applied after the file and before the
+ * `n_overrides` command-line ones. Unknown scenario: TW_EINPUT naming the
+ * valid ones.
+ */
+int tw_config_load_scenario(const char *path, const char *scenario,
+                            const char *const *overrides, size_t n_overrides,
+                            tw_config **out, tw_error *err);
 
 /* Free a config; safe on NULL. */
 void tw_config_free(tw_config *cfg);

@@ -77,6 +77,11 @@ int tw_h5_suspend(tw_h5_out *h, tw_error *err);
 int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
                           tw_error *err);
 
+/* Write n replicates at once: replicate reps[i] from rows[i] (borrowed),
+ * marked done, with one flush for all. */
+int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
+                           const double *const *rows, tw_error *err);
+
 /* Write the /summary datasets. */
 int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err);
 
@@ -95,6 +100,39 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err);
 
 /* Close and delete the partial file. Frees h. Safe on NULL. */
 void tw_h5_abort(tw_h5_out *h);
+
+#ifdef TW_MPI
+#include <mpi.h>
+
+/*
+ * Parallel writing (twsim-mpi only, docs/cluster.md): the partial file,
+ * made by tw_h5_create or tw_h5_resume on one rank and suspended, opened
+ * on every rank of a communicator with parallel HDF5 (MPI-IO). Every call
+ * is collective: all ranks of comm make it, in the same order.
+ */
+typedef struct tw_h5_par tw_h5_par;
+
+/* Serial, before the parallel writes: allocate the chunk of every
+ * replicate of h not yet written (filled with NaN), because parallel HDF5
+ * 1.10 cannot allocate filtered chunks in a file that has some. */
+int tw_h5_preallocate(tw_h5_out *h, tw_error *err);
+
+/* Open "<path>.partial", whose /trajectories must be [n_reps, n_years,
+ * n_metrics]. On success *out is the caller's, closed by
+ * tw_h5_par_close(). */
+int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
+                   size_t n_years, size_t n_metrics, tw_h5_par **out,
+                   tw_error *err);
+
+/* This rank's finished replicates reps[0..n) (ascending; n may be 0), rows
+ * packed [n][n_years][n_metrics] (borrowed): written, marked done and
+ * flushed, in one collective write per dataset. */
+int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
+                    const double *rows, tw_error *err);
+
+/* Close the file (the partial file stays). Frees p; safe on NULL. */
+int tw_h5_par_close(tw_h5_par *p, tw_error *err);
+#endif /* TW_MPI */
 
 /* A file read back into memory (for `twsim info` and the tests). */
 typedef struct tw_h5_data {
@@ -119,6 +157,26 @@ typedef struct tw_h5_data {
 /* Read the whole file. On success *out is owned by the caller, freed with
  * tw_h5_data_free(). */
 int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err);
+
+/*
+ * Put the complete run files files[0..n) into one new file `path` (via
+ * "<path>.partial" and a rename), run i as the group /scenarios/<names[i]>
+ * with its whole layout and dimension scales; the root holds
+ * format_version, kind = "scenarios" and the list scenario_names. The run
+ * files are left in place.
+ */
+int tw_h5_merge_runs(const char *path, const char *const *names,
+                     const char *const *files, size_t n, tw_error *err);
+
+/* The scenario names of a file written by tw_h5_merge_runs (new strings,
+ * caller frees); *n = 0 for the file of a single run. */
+int tw_h5_scenario_names(const char *path, char ***names, size_t *n,
+                         tw_error *err);
+
+/* The same for a run stored as a group of a scenario file, e.g.
+ * group = "scenarios/base" (NULL: the file's root). */
+int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
+                     tw_error *err);
 
 void tw_h5_data_free(tw_h5_data *d);
 

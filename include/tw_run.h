@@ -1,6 +1,12 @@
 /*
  * tw_run.h - run an ensemble: every replicate of a config, written to an
  * HDF5 file with its summaries.
+ *
+ * Replicates run on a pool of threads (tw_pool.h); the file is written by
+ * the calling thread only. Replicate k depends only on (config, seed,
+ * scenario, k), so the file's datasets are bitwise the same whatever the
+ * number of threads (or of MPI ranks, tw_mpi.h) and the order in which
+ * replicates finish.
  */
 #ifndef TW_RUN_H
 #define TW_RUN_H
@@ -25,10 +31,18 @@ typedef struct tw_run_opts {
                                run of the same config and seed, running only
                                the replicates it lacks (see tw_run) */
     volatile sig_atomic_t *stop; /* when it becomes non-zero (a signal
-                               handler sets it), stop after the replicate in
-                               progress, keep the partial file and return
-                               TW_ESTOPPED; may be NULL */
+                               handler sets it), stop after the replicates
+                               in progress, keep the partial file and
+                               return TW_ESTOPPED; may be NULL */
+    size_t threads;         /* worker threads; 0: one per CPU this process
+                               may use (tw_pool_cpus). Never more than the
+                               replicates to run. */
+    double checkpoint;      /* MPI runs (tw_mpi.h): seconds between the
+                               collective writes of finished replicates;
+                               0: TW_RUN_CHECKPOINT. Unused by tw_run. */
 } tw_run_opts;
+
+#define TW_RUN_CHECKPOINT 10.0
 
 /* What a run did, for the caller's messages. */
 typedef struct tw_run_stats {
@@ -36,6 +50,10 @@ typedef struct tw_run_stats {
     size_t resumed;         /* found complete in the partial file */
     size_t done;            /* complete when the run returned */
     int already_complete;   /* --resume found the final file: nothing run */
+    size_t threads;         /* worker threads used (per rank with MPI) */
+    size_t ranks;           /* MPI ranks (1 for tw_run) */
+    int stop_signal;        /* TW_ESTOPPED: the signal that asked for the
+                               stop (with MPI, on any rank) */
 } tw_run_stats;
 
 /*

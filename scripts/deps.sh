@@ -11,6 +11,11 @@
 #          uses: Jupyter's nbconvert and a kernel for /usr/bin/python3, h5py,
 #          pandas, xarray + h5netcdf, matplotlib, and a CJK font for the
 #          Chinese tier names and quotes in the plots
+#   sanitize  clang and its sanitizer runtimes (`make sanitize`)
+#   fuzz   clang and libFuzzer (`make fuzz`)
+#   valgrind  valgrind (`make valgrind`)
+#   mpi    Open MPI (mpicc, mpirun) and parallel HDF5 built with it, for
+#          `make mpi` (build/twsim-mpi), its tests and `make bench`
 #
 # Exit status: 0 all present (or installed), 1 something is missing and could
 # not be installed.
@@ -59,8 +64,22 @@ for group in "$@"; do
             /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc \
             /usr/share/fonts/opentype/noto/NotoSerifCJK-*.ttc 2>/dev/null)"
         ;;
+    sanitize|fuzz)
+        need_pkg clang command -v clang
+        # the runtimes: libclang_rt.asan/ubsan (sanitize), .fuzzer (fuzz)
+        rt=asan; [ "$group" = fuzz ] && rt=fuzzer
+        need_pkg libclang-rt-dev test -e "$(clang -print-file-name=libclang_rt.$rt-$(uname -m).a 2>/dev/null)"
+        ;;
+    valgrind)
+        need_pkg valgrind command -v valgrind
+        ;;
+    mpi)
+        need_pkg openmpi-bin          test -x /usr/bin/mpicc.openmpi -a -x /usr/bin/mpirun.openmpi
+        need_pkg libopenmpi-dev       pkg-config --exists ompi-c
+        need_pkg libhdf5-openmpi-dev  pkg-config --exists hdf5-openmpi
+        ;;
     *)
-        echo "deps.sh: unknown group '$group' (known: build, test, notebooks)" >&2
+        echo "deps.sh: unknown group '$group' (known: build, test, notebooks, sanitize, fuzz, valgrind, mpi)" >&2
         exit 1
         ;;
     esac

@@ -6,6 +6,7 @@
  * setting that came from --set is reported as "--set key=value" instead.
  */
 #include "config_priv.h"
+#include "config_guard.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -172,9 +173,15 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
         free(path);
         return TW_EINPUT;
     }
+    char *checked = tw_config_guard_value(arg, value, err);
+    if (checked == NULL) {
+        free(path);
+        return err ? err->code : TW_EINPUT;
+    }
     config_t tmp;
     config_init(&tmp);
-    config_setting_t *v = parse_value(&tmp, value, spec->kind);
+    config_setting_t *v = parse_value(&tmp, checked, spec->kind);
+    free(checked);
     if (v == NULL) {
         tw_error_add(err, TW_EINPUT,
                      "--set %s: cannot read the value '%s' (expected %s)",
@@ -597,6 +604,71 @@ static void read_targets(reader *r)
     }
 }
 
+static bool valid_scenario_name(const char *v)
+{
+    if (*v == '\0' || strlen(v) > 64 || strcmp(v, "base") == 0)
+        return false;
+    for (const char *p = v; *p; p++)
+        if (!(((unsigned char)*p >= 'a' && *p <= 'z') ||
+              (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '-'))
+            return false;
+    return true;
+}
+
+static void read_scenarios(reader *r)
+{
+    tw_config *c = r->cfg;
+    const config_setting_t *list = rd_get(r, "scenarios", false);
+    if (list == NULL)
+        return;
+    size_t n = (size_t)config_setting_length(list);
+    c->scenarios = calloc(n ? n : 1, sizeof *c->scenarios);
+    if (c->scenarios == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        tw_scenario *sc = &c->scenarios[i];
+        c->n_scenarios = i + 1;
+        char gp[64];
+        snprintf(gp, sizeof gp, "scenarios[%zu]", i);
+        snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
+        sc->name = member_str(r, g, gp, "name", true);
+        sc->note = member_str(r, g, gp, "note", false);
+        if (sc->name && !valid_scenario_name(sc->name))
+            rd_bad(r, g, "scenarios[].name", "\"%s\": use 1 to 64 letters, "
+                   "digits, _ or -, and not \"base\" (the config itself)",
+                   sc->name);
+        for (size_t j = 0; j < i; j++)
+            if (sc->name && c->scenarios[j].name &&
+                strcmp(sc->name, c->scenarios[j].name) == 0)
+                rd_bad(r, g, "scenarios[].name", "\"%s\" is used twice",
+                       sc->name);
+        const config_setting_t *set = rd_member(r, g, gp, "set", true);
+        if (set == NULL)
+            continue;
+        size_t m = (size_t)config_setting_length(set);
+        sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
+        if (sc->sets == NULL) {
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+            return;
+        }
+        for (size_t j = 0; j < m; j++) {
+            const char *v = config_setting_get_string_elem(set, (int)j);
+            if (strchr(v, '=') == NULL)
+                rd_bad(r, set, "scenarios[].set", "\"%s\" is not "
+                       "key.path=value", v);
+            if ((sc->sets[j] = strdup(v)) == NULL) {
+                tw_error_add(r->err, TW_EFAIL, "out of memory");
+                return;
+            }
+            sc->n_sets = j + 1;
+        }
+    }
+}
+
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
 static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
     "none", "replace", "quota"};
@@ -869,6 +941,15 @@ void tw_config_free(tw_config *cfg)
         free(t->note);
     }
     free(cfg->targets);
+    for (size_t i = 0; i < cfg->n_scenarios; i++) {
+        tw_scenario *sc = &cfg->scenarios[i];
+        free(sc->name);
+        free(sc->note);
+        for (size_t j = 0; j < sc->n_sets; j++)
+            free(sc->sets[j]);
+        free(sc->sets);
+    }
+    free(cfg->scenarios);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -959,9 +1040,9 @@ int tw_config_load(const char *path, const char *const *overrides,
         c->n_overrides = i + 1;
     }
 
-    int rc = TW_OK;
-    c->text = slurp(path, err);
-    if (c->text == NULL)
+    /* what libconfig 1.5 would misread or could not bound: config_guard.h */
+    int rc = tw_config_guard_file(path, err);
+    if (rc == TW_OK && (c->text = slurp(path, err)) == NULL)
         rc = err ? err->code : TW_EINPUT;
     if (rc == TW_OK)
         rc = parse_file(src, path, err);
@@ -1001,6 +1082,7 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_simulation(&r);
         read_tiers(&r);
         read_targets(&r);
+        read_scenarios(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
             if (err == NULL || err->code == TW_OK)
                 tw_config_read_full(&r);
@@ -1024,4 +1106,52 @@ int tw_config_load(const char *path, const char *const *overrides,
     }
     *out = c;
     return TW_OK;
+}
+
+int tw_config_load_scenario(const char *path, const char *scenario,
+                            const char *const *overrides, size_t n_overrides,
+                            tw_config **out, tw_error *err)
+{
+    *out = NULL;
+    tw_config *base = NULL;
+    int rc = tw_config_load(path, overrides, n_overrides, &base, err);
+    if (rc != TW_OK || scenario == NULL || strcmp(scenario, "base") == 0) {
+        *out = base;
+        return rc;
+    }
+    const tw_scenario *sc = NULL;
+    for (size_t i = 0; i < base->n_scenarios; i++)
+        if (strcmp(base->scenarios[i].name, scenario) == 0)
+            sc = &base->scenarios[i];
+    if (sc == NULL) {
+        char list[512] = "base";
+        size_t used = strlen(list);
+        for (size_t i = 0; i < base->n_scenarios && used < sizeof list; i++)
+            used += (size_t)snprintf(list + used, sizeof list - used, ", %s",
+                                     base->scenarios[i].name);
+        rc = tw_error_set(err, TW_EINPUT, "%s: no scenario '%s' (the config "
+                          "has: %s)", path, scenario, list);
+        tw_config_free(base);
+        return rc;
+    }
+    size_t n = sc->n_sets + n_overrides;
+    const char **all = calloc(n ? n : 1, sizeof *all);
+    if (all == NULL) {
+        tw_config_free(base);
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < sc->n_sets; i++)
+        all[i] = sc->sets[i];
+    for (size_t i = 0; i < n_overrides; i++)
+        all[sc->n_sets + i] = overrides[i];
+    rc = tw_config_load(path, all, n, out, err);
+    if (rc != TW_OK && err != NULL) {
+        char msg[TW_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        tw_error_set(err, rc, "scenario '%s' (%s):\n%s", scenario,
+                     sc->where, msg);
+    }
+    free(all);
+    tw_config_free(base);
+    return rc;
 }

@@ -316,6 +316,17 @@ static const key_spec SCHEMA[] = {
     {"targets[].note", K_STRING, M_BOTH, 0,
      "optional: how the quote was turned into this target"},
 
+    {"scenarios", K_GROUP_LIST, M_BOTH, 0,
+     "optional: named policy variants ( { name; set = [\"key=value\", ...]; "
+     "} , ... ), run on common random numbers"},
+    {"scenarios[].name", K_STRING, M_BOTH, 0,
+     "required: a short unique name (letters, digits, _ and -), not "
+     "\"base\""},
+    {"scenarios[].set", K_STR_ARRAY, M_BOTH, 0,
+     "required: overrides on the base config, each \"key.path=value\" as "
+     "for --set"},
+    {"scenarios[].note", K_STRING, M_BOTH, 0, "optional: what it tests"},
+
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -483,6 +484,43 @@ out:
     return rc;
 }
 
+/*
+ * First call of every public function that uses HDF5: no automatic error
+ * printing (we report), and no atexit handler. HDF5 1.10 (Debian 12)
+ * crashes at exit, in that handler, after a file failed to close (a full
+ * disk: the close flushes and fails, and the freed file stays in HDF5's ID
+ * table; HDFGroup/hdf5 #2291, fixed in 1.14.1); every file is closed
+ * explicitly, so the handler has nothing to do. H5dont_atexit() fails
+ * harmlessly once HDF5 is initialised.
+ */
+static herr_t h5_setup(void)
+{
+    (void)H5dont_atexit();
+    return H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+/*
+ * The partial file is renamed to `path` when complete: refuse, before any
+ * work, a path that rename() would fail on or must not replace (a
+ * directory; a device such as /dev/null, which root would turn into a
+ * regular file; a FIFO). Returns 0 when the path is usable.
+ */
+static int check_output_path(h5ctx *c, const char *path, tw_error *err)
+{
+    struct stat st;
+    if (path[0] == '\0') {
+        ctx_fail(c, err, "the output file name is empty");
+        return -1;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        ctx_fail(c, err, "cannot write %s: it is %s, not a file; give a "
+                 "file name with -o", path, S_ISDIR(st.st_mode)
+                 ? "a directory" : "a device, pipe or socket");
+        return -1;
+    }
+    return 0;
+}
+
 /* Close the handle's HDF5 objects (ignoring errors) and free it. */
 static void handle_free(tw_h5_out *h)
 {
@@ -516,7 +554,7 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
 
     *out = NULL;
     ctx_step(&c, "set up HDF5 to write");
-    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+    if (h5_setup() < 0)
         goto out;
     if (meta->metrics == NULL || meta->n_replicates == 0 ||
         meta->n_years == 0 || meta->metrics->n == 0 || meta->years == NULL ||
@@ -528,6 +566,8 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  meta->metrics ? meta->metrics->n : 0);
         goto out;
     }
+    if (check_output_path(&c, path, err) != 0)
+        goto out;
 
     if ((h = calloc(1, sizeof *h)) == NULL)
         goto oom;
@@ -702,58 +742,76 @@ out:
 }
 
 /*
- * Write rows [rep, :, :] of /trajectories from traj ([n_years][n_metrics],
- * borrowed), then set /replicates/done[rep] = 1 and flush, in that order,
- * so done[rep] == 1 on disk implies the trajectory is on disk.
+ * Write rows [reps[i], :, :] of /trajectories from rows[i] ([n_years]
+ * [n_metrics] each, borrowed), then set /replicates/done[reps[i]] = 1 and
+ * flush, in that order, so done[r] == 1 on disk implies the trajectory is
+ * on disk. One flush for the n rows: a threaded run hands back several
+ * finished replicates at once.
  */
-int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
-                          tw_error *err)
+int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
+                           const double *const *rows, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
     hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    const unsigned char one = 1;
+    unsigned char *ones = NULL;
+    hsize_t *coord = NULL;
 
-    if (rep >= h->n_reps) {
-        ctx_fail(&c, err, "internal: replicate %zu is out of range for %s "
-                 "(%zu replicates)", rep, h->partial, h->n_reps);
+    if (n == 0)
+        return TW_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (reps[i] >= h->n_reps) {
+            ctx_fail(&c, err, "internal: replicate %zu is out of range for "
+                     "%s (%zu replicates)", reps[i], h->partial, h->n_reps);
+            goto out;
+        }
+    }
+    if ((ones = malloc(n)) == NULL || (coord = malloc(n * sizeof *coord))
+        == NULL) {
+        ctx_fail(&c, err, "out of memory writing %s", h->partial);
         goto out;
     }
-    ctx_step(&c, "write replicate %zu to /trajectories in", rep);
-    {
-        hsize_t start[3] = { rep, 0, 0 };
-        hsize_t count[3] = { 1, h->n_years, h->n_metrics };
-        if ((fspace = H5Dget_space(h->traj)) < 0)
-            goto out;
+    hsize_t count[3] = { 1, h->n_years, h->n_metrics };
+    if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
+        goto out;
+    if ((fspace = H5Dget_space(h->traj)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        ctx_step(&c, "write replicate %zu to /trajectories in", reps[i]);
+        hsize_t start[3] = { reps[i], 0, 0 };
         if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
                                 NULL) < 0)
             goto out;
-        if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
-            goto out;
         if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                     traj) < 0)
+                     rows[i]) < 0)
             goto out;
-        if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
-            goto out;
-        fspace = mspace = H5I_INVALID_HID;
+        ones[i] = 1;
+        coord[i] = reps[i];
     }
-    ctx_step(&c, "set /replicates/done[%zu] in", rep);
+    if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
+        goto out;
+    fspace = mspace = H5I_INVALID_HID;
+    if (n == 1)
+        ctx_step(&c, "set /replicates/done[%zu] in", reps[0]);
+    else
+        ctx_step(&c, "set /replicates/done of %zu replicates in", n);
     {
-        hsize_t coord[1] = { rep }, one_elem[1] = { 1 };
+        hsize_t nelem[1] = { n };
         if ((fspace = H5Dget_space(h->done)) < 0)
             goto out;
-        if (H5Sselect_elements(fspace, H5S_SELECT_SET, 1, coord) < 0)
+        if (H5Sselect_elements(fspace, H5S_SELECT_SET, n, coord) < 0)
             goto out;
-        if ((mspace = H5Screate_simple(1, one_elem, NULL)) < 0)
+        if ((mspace = H5Screate_simple(1, nelem, NULL)) < 0)
             goto out;
         if (H5Dwrite(h->done, H5T_NATIVE_UINT8, mspace, fspace, H5P_DEFAULT,
-                     &one) < 0)
+                     ones) < 0)
             goto out;
     }
     ctx_step(&c, "flush");
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
-    h->written[rep] = 1;
+    for (size_t i = 0; i < n; i++)
+        h->written[reps[i]] = 1;
     rc = TW_OK;
 out:
     if (rc != TW_OK) {
@@ -764,7 +822,16 @@ out:
         H5Sclose(mspace);
     if (fspace >= 0)
         H5Sclose(fspace);
+    free(ones);
+    free(coord);
     return rc;
+}
+
+/* One replicate: tw_h5_write_replicates with n = 1. */
+int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
+                          tw_error *err)
+{
+    return tw_h5_write_replicates(h, 1, &rep, &traj, err);
 }
 
 /* Create /summary and its five [n_years, n_metrics] datasets from s
@@ -1022,7 +1089,9 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     int version = 0;
 
     *out = NULL;
-    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+    if (h5_setup() < 0)
+        goto out;
+    if (check_output_path(&c, path, err) != 0)
         goto out;
     if ((h = calloc(1, sizeof *h)) == NULL)
         goto oom;
@@ -1135,6 +1204,323 @@ void tw_h5_abort(tw_h5_out *h)
         unlink(partial);
     free(partial);
 }
+
+#ifdef TW_MPI
+/* ------------------------------------------------- parallel (MPI) writing */
+
+/*
+ * A partial file opened on every rank of an MPI communicator with the
+ * MPI-IO driver, to write replicate rows collectively (tw_mpi.h). The file
+ * and its layout come from tw_h5_create or tw_h5_resume on one rank; the
+ * ranks only fill rows of /trajectories and /replicates/done.
+ *
+ * /trajectories is deflated: HDF5 1.10 writes filtered datasets in
+ * parallel only collectively, so every rank takes part in every write,
+ * selecting its own rows or none. Each chunk is one replicate and each
+ * replicate belongs to one rank, so no chunk is ever shared.
+ */
+struct tw_h5_par {
+    hid_t file, traj, done, dxpl;
+    char *partial;            /* owned: "<path>.partial" */
+    size_t n_reps, n_years, n_metrics;
+};
+
+static void par_free(tw_h5_par *p)
+{
+    if (p->dxpl >= 0)
+        H5Pclose(p->dxpl);
+    if (p->done >= 0)
+        H5Dclose(p->done);
+    if (p->traj >= 0)
+        H5Dclose(p->traj);
+    if (p->file >= 0)
+        H5Fclose(p->file);
+    free(p->partial);
+    free(p);
+}
+
+/*
+ * Give every replicate not yet written its chunk of /trajectories, filled
+ * with NaN (its fill value), through the serial writer h. HDF5 1.10.8
+ * deadlocks in a collective write of filtered chunks that the file's chunk
+ * index lacks (as in the partial file of an interrupted run); with every
+ * chunk allocated, the parallel writes only replace chunks.
+ */
+int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    const size_t block = 64;   /* rows per write */
+    size_t len = h->n_years * h->n_metrics;
+    double *nan = malloc(block * len * sizeof *nan);
+
+    if (nan == NULL) {
+        ctx_fail(&c, err, "out of memory preparing %s", h->partial);
+        goto out;
+    }
+    for (size_t i = 0; i < block * len; i++)
+        nan[i] = NAN;
+    ctx_step(&c, "allocate the rows of /trajectories in");
+    if ((fspace = H5Dget_space(h->traj)) < 0)
+        goto out;
+    for (size_t r = 0; r < h->n_reps;) {
+        if (h->written[r]) {
+            r++;
+            continue;
+        }
+        size_t k = 1;
+        while (k < block && r + k < h->n_reps && !h->written[r + k])
+            k++;
+        hsize_t start[3] = { r, 0, 0 };
+        hsize_t count[3] = { k, h->n_years, h->n_metrics };
+        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
+                                NULL) < 0)
+            goto out;
+        if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
+            goto out;
+        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
+                     nan) < 0)
+            goto out;
+        if (H5Sclose(mspace) < 0)
+            goto out;
+        mspace = H5I_INVALID_HID;
+        r += k;
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    free(nan);
+    return rc;
+}
+
+/* Open "<path>.partial" on every rank of comm (collective). */
+int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
+                   size_t n_years, size_t n_metrics, tw_h5_par **out,
+                   tw_error *err)
+{
+    h5ctx c = { .file = path };
+    tw_h5_par *p = NULL;
+    hid_t fapl = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    size_t plen = strlen(path) + sizeof ".partial";
+
+    *out = NULL;
+    ctx_step(&c, "set up parallel HDF5 to write");
+    if (h5_setup() < 0)
+        goto out;
+    if ((p = calloc(1, sizeof *p)) == NULL ||
+        (p->partial = malloc(plen)) == NULL) {
+        ctx_fail(&c, err, "out of memory opening %s.partial", path);
+        goto out;
+    }
+    p->file = p->traj = p->done = p->dxpl = H5I_INVALID_HID;
+    p->n_reps = n_reps;
+    p->n_years = n_years;
+    p->n_metrics = n_metrics;
+    snprintf(p->partial, plen, "%s.partial", path);
+    c.file = p->partial;
+
+    ctx_step(&c, "open (MPI-IO)");
+    /* Metadata is read by one rank and broadcast, and written collectively,
+     * instead of every rank reading the same bytes from a parallel file
+     * system. */
+    if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0)
+        goto out;
+    if (H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0)
+        goto out;
+    if (H5Pset_all_coll_metadata_ops(fapl, 1) < 0 ||
+        H5Pset_coll_metadata_write(fapl, 1) < 0)
+        goto out;
+    if ((p->file = H5Fopen(p->partial, H5F_ACC_RDWR, fapl)) < 0)
+        goto out;
+    ctx_step(&c, "open /trajectories in");
+    if ((p->traj = H5Dopen2(p->file, "/trajectories", H5P_DEFAULT)) < 0 ||
+        (p->done = H5Dopen2(p->file, "/replicates/done", H5P_DEFAULT)) < 0)
+        goto out;
+    {
+        hsize_t dims[3];
+        if ((space = H5Dget_space(p->traj)) < 0)
+            goto out;
+        if (H5Sget_simple_extent_ndims(space) != 3 ||
+            H5Sget_simple_extent_dims(space, dims, NULL) < 0 ||
+            dims[0] != n_reps || dims[1] != n_years || dims[2] != n_metrics) {
+            snprintf(c.detail, sizeof c.detail, "/trajectories does not "
+                     "have the shape [%zu, %zu, %zu] of this run", n_reps,
+                     n_years, n_metrics);
+            goto out;
+        }
+    }
+    if ((p->dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0)
+        goto out;
+    if (H5Pset_dxpl_mpio(p->dxpl, H5FD_MPIO_COLLECTIVE) < 0)
+        goto out;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (space >= 0)
+        H5Sclose(space);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    if (rc == TW_OK)
+        *out = p;
+    else if (p != NULL)
+        par_free(p);
+    return rc;
+}
+
+/*
+ * Select in `space` (a dataset's, of rank 1 or 3, first dimension =
+ * replicate) the whole rows reps[0..n), ascending: one hyperslab per run
+ * of consecutive replicates; row[] is the extent of the other two
+ * dimensions (HDF5 reads only as many as the space has). n == 0 selects
+ * nothing.
+ */
+static int select_rows(hid_t space, size_t n, const size_t *reps,
+                       const hsize_t *row)
+{
+    if (H5Sselect_none(space) < 0)
+        return -1;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && reps[j] == reps[j - 1] + 1)
+            j++;
+        hsize_t start[3] = { reps[i], 0, 0 };
+        hsize_t count[3] = { j - i, row[0], row[1] };
+        if (H5Sselect_hyperslab(space, i == 0 ? H5S_SELECT_SET
+                                              : H5S_SELECT_OR,
+                                start, NULL, count, NULL) < 0)
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
+/*
+ * Collective: every rank writes its replicates reps[0..n) (strictly
+ * ascending; n may be 0) from rows, packed [n][n_years][n_metrics], then
+ * marks them done. Flushed after the trajectories and again after the
+ * flags, so that done[r] == 1 on disk implies row r is on disk.
+ */
+int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
+                    const double *rows, tw_error *err)
+{
+    h5ctx c = { .file = p->partial };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    unsigned char *ones = calloc(n ? n : 1, 1);
+    double dummy = 0;
+    hsize_t row[2] = { p->n_years, p->n_metrics };
+
+    if (ones == NULL) {
+        ctx_fail(&c, err, "out of memory writing %s", p->partial);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (reps[i] >= p->n_reps || (i > 0 && reps[i] <= reps[i - 1])) {
+            ctx_fail(&c, err, "internal: replicates to write to %s are not "
+                     "ascending and in range", p->partial);
+            goto out;
+        }
+        ones[i] = 1;
+    }
+    ctx_step(&c, "write %zu replicates to /trajectories in", n);
+    {
+        hsize_t mdims[3] = { n ? n : 1, p->n_years, p->n_metrics };
+        if ((fspace = H5Dget_space(p->traj)) < 0)
+            goto out;
+        if (select_rows(fspace, n, reps, row) < 0)
+            goto out;
+        if ((mspace = H5Screate_simple(3, mdims, NULL)) < 0)
+            goto out;
+        if (n == 0 && H5Sselect_none(mspace) < 0)
+            goto out;
+        if (H5Dwrite(p->traj, H5T_NATIVE_DOUBLE, mspace, fspace, p->dxpl,
+                     n ? rows : &dummy) < 0)
+            goto out;
+        if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
+            goto out;
+        fspace = mspace = H5I_INVALID_HID;
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    ctx_step(&c, "set /replicates/done of %zu replicates in", n);
+    {
+        hsize_t mdims[1] = { n ? n : 1 };
+        if ((fspace = H5Dget_space(p->done)) < 0)
+            goto out;
+        if (select_rows(fspace, n, reps, row) < 0)
+            goto out;
+        if ((mspace = H5Screate_simple(1, mdims, NULL)) < 0)
+            goto out;
+        if (n == 0 && H5Sselect_none(mspace) < 0)
+            goto out;
+        if (H5Dwrite(p->done, H5T_NATIVE_UINT8, mspace, fspace, p->dxpl,
+                     ones) < 0)
+            goto out;
+    }
+    ctx_step(&c, "flush");
+    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    free(ones);
+    return rc;
+}
+
+/* Close the parallel file on every rank (collective). Frees p; safe on
+ * NULL. */
+int tw_h5_par_close(tw_h5_par *p, tw_error *err)
+{
+    if (p == NULL)
+        return TW_OK;
+    h5ctx c = { .file = p->partial };
+    int rc = TW_EFAIL;
+    ctx_step(&c, "close");
+    if (H5Pclose(p->dxpl) < 0)
+        goto out;
+    p->dxpl = H5I_INVALID_HID;
+    if (H5Dclose(p->done) < 0)
+        goto out;
+    p->done = H5I_INVALID_HID;
+    if (H5Dclose(p->traj) < 0)
+        goto out;
+    p->traj = H5I_INVALID_HID;
+    if (H5Fclose(p->file) < 0)
+        goto out;
+    p->file = H5I_INVALID_HID;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    par_free(p);
+    return rc;
+}
+#endif /* TW_MPI */
 
 /* ---------------------------------------------------------------- reading */
 
@@ -1421,12 +1807,12 @@ static int link_exists(hid_t file, const char *group, const char *path)
  * datasets are absent, e.g. in a .partial file). */
 static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
 {
-    int e = link_exists(file, "/targets", "/targets/name");
+    int e = link_exists(file, "targets", "targets/name");
     if (e <= 0)
         return e;
     static const char *const sname[7] = {
-        "/targets/name", "/targets/metric", "/targets/kind", "/targets/op",
-        "/targets/quote", "/targets/source", "/targets/note" };
+        "targets/name", "targets/metric", "targets/kind", "targets/op",
+        "targets/quote", "targets/source", "targets/note" };
     char **sv[7] = { NULL };
     size_t n = 0, nk = 0;
     double *value = NULL;
@@ -1445,19 +1831,19 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
     }
     hsize_t dims[1] = { n };
     ctx_step(c, "read /targets/value from");
-    if ((value = get_array(c, file, "/targets/value", H5T_NATIVE_DOUBLE, 1,
+    if ((value = get_array(c, file, "targets/value", H5T_NATIVE_DOUBLE, 1,
                            dims)) == NULL)
         goto out;
     ctx_step(c, "read /targets/year from");
-    if ((year = get_array(c, file, "/targets/year", H5T_NATIVE_INT, 1,
+    if ((year = get_array(c, file, "targets/year", H5T_NATIVE_INT, 1,
                           dims)) == NULL)
         goto out;
     ctx_step(c, "read /targets/from from");
-    if ((from = get_array(c, file, "/targets/from", H5T_NATIVE_INT, 1,
+    if ((from = get_array(c, file, "targets/from", H5T_NATIVE_INT, 1,
                           dims)) == NULL)
         goto out;
     ctx_step(c, "read /targets/national from");
-    if ((nat = get_array(c, file, "/targets/national", H5T_NATIVE_UCHAR, 1,
+    if ((nat = get_array(c, file, "targets/national", H5T_NATIVE_UCHAR, 1,
                          dims)) == NULL)
         goto out;
     d->targets = calloc(n ? n : 1, sizeof *d->targets);
@@ -1505,11 +1891,12 @@ out:
  * Missing summary datasets stay NULL (a partial file has none). Files
  * without the format_version root attribute are not twsim output.
  */
-int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
+int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
+                     tw_error *err)
 {
     h5ctx c = { .file = path };
     tw_h5_data *d = NULL;
-    hid_t file = H5I_INVALID_HID;
+    hid_t file = H5I_INVALID_HID, loc = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     htri_t is;
     char **strs = NULL;
@@ -1517,7 +1904,7 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
 
     *out = NULL;
     ctx_step(&c, "set up HDF5 to read");
-    if (H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0)
+    if (h5_setup() < 0)
         goto out;
     if (access(path, R_OK) != 0) {
         ctx_fail(&c, err, "cannot open %s: %s", path, strerror(errno));
@@ -1533,20 +1920,27 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
     }
     if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         goto out;
+    if (group != NULL) {
+        ctx_step(&c, "open the group %s in", group);
+        if ((loc = H5Gopen2(file, group, H5P_DEFAULT)) < 0)
+            goto out;
+    } else if ((loc = H5Gopen2(file, "/", H5P_DEFAULT)) < 0) {
+        goto out;
+    }
     if ((d = calloc(1, sizeof *d)) == NULL) {
         ctx_fail(&c, err, "out of memory reading %s", path);
         goto out;
     }
 
     ctx_step(&c, "read the root attributes of");
-    if ((is = H5Aexists(file, "format_version")) < 0)
+    if ((is = H5Aexists(loc, "format_version")) < 0)
         goto out;
     if (is == 0) {
         ctx_fail(&c, err, "%s is not a twsim output file (it has no "
                  "format_version attribute)", path);
         goto out;
     }
-    if (get_num_attr(&c, file, "format_version", H5T_NATIVE_INT,
+    if (get_num_attr(&c, loc, "format_version", H5T_NATIVE_INT,
                      &d->format_version) != 0)
         goto out;
     if (d->format_version < 1 || d->format_version > TW_H5_FORMAT_VERSION) {
@@ -1555,17 +1949,17 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
                  TW_H5_FORMAT_VERSION);
         goto out;
     }
-    if (get_num_attr(&c, file, "seed", H5T_NATIVE_UINT64, &d->seed) != 0 ||
-        get_str_attr(&c, file, "mode", &d->mode) != 0 ||
-        get_str_attr(&c, file, "engine_version", &d->engine_version) != 0 ||
-        get_str_attr(&c, file, "git_commit", &d->git_commit) != 0 ||
-        get_str_attr(&c, file, "config_path", &d->config_path) != 0)
+    if (get_num_attr(&c, loc, "seed", H5T_NATIVE_UINT64, &d->seed) != 0 ||
+        get_str_attr(&c, loc, "mode", &d->mode) != 0 ||
+        get_str_attr(&c, loc, "engine_version", &d->engine_version) != 0 ||
+        get_str_attr(&c, loc, "git_commit", &d->git_commit) != 0 ||
+        get_str_attr(&c, loc, "config_path", &d->config_path) != 0)
         goto out;
 
     ctx_step(&c, "read /trajectories from");
     {
         hsize_t dims[3] = { 0, 0, 0 };
-        if ((d->trajectories = get_array(&c, file, "/trajectories",
+        if ((d->trajectories = get_array(&c, loc, "trajectories",
                                          H5T_NATIVE_DOUBLE, 3, dims)) == NULL)
             goto out;
         d->n_reps = (size_t)dims[0];
@@ -1579,25 +1973,25 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
             snprintf(c.detail, sizeof c.detail, "/trajectories is empty");
             goto out;
         }
-        if ((d->done = get_array(&c, file, "/replicates/done",
+        if ((d->done = get_array(&c, loc, "replicates/done",
                                  H5T_NATIVE_UINT8, 1, dims)) == NULL)
             goto out;
     }
     ctx_step(&c, "read /years from");
     {
         hsize_t dims[1] = { d->n_years };
-        if ((d->years = get_array(&c, file, "/years", H5T_NATIVE_INT, 1,
+        if ((d->years = get_array(&c, loc, "years", H5T_NATIVE_INT, 1,
                                   dims)) == NULL)
             goto out;
     }
 
-    static const char *const mpath[3] = { "/metrics/name", "/metrics/unit",
-                                          "/metrics/label" };
+    static const char *const mpath[3] = { "metrics/name", "metrics/unit",
+                                          "metrics/label" };
     char ***mdst[3] = { &d->metric_names, &d->metric_units,
                         &d->metric_labels };
     for (int i = 0; i < 3; i++) {
         ctx_step(&c, "read %s from", mpath[i]);
-        if (get_strings(&c, file, mpath[i], &strs, &nstr) != 0)
+        if (get_strings(&c, loc, mpath[i], &strs, &nstr) != 0)
             goto out;
         if (nstr != d->n_metrics) {
             for (size_t k = 0; k < nstr; k++)
@@ -1611,7 +2005,7 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
     }
 
     ctx_step(&c, "read /config/text from");
-    if (get_strings(&c, file, "/config/text", &strs, &nstr) != 0)
+    if (get_strings(&c, loc, "config/text", &strs, &nstr) != 0)
         goto out;
     d->config_text = nstr > 0 ? strs[0] : strdup("");
     for (size_t k = 1; k < nstr; k++)
@@ -1622,27 +2016,27 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
         goto out;
     }
     ctx_step(&c, "read /config/overrides from");
-    if (get_strings(&c, file, "/config/overrides", &d->overrides,
+    if (get_strings(&c, loc, "config/overrides", &d->overrides,
                     &d->n_overrides) != 0)
         goto out;
 
     ctx_step(&c, "read /summary from");
     {
         static const char *const spath[5] = {
-            "/summary/mean", "/summary/sd", "/summary/p05", "/summary/p50",
-            "/summary/p95" };
+            "summary/mean", "summary/sd", "summary/p05", "summary/p50",
+            "summary/p95" };
         double **sdst[5] = { &d->summary.mean, &d->summary.sd,
                              &d->summary.p05, &d->summary.p50,
                              &d->summary.p95 };
         for (int i = 0; i < 5; i++) {
-            int e = link_exists(file, "/summary", spath[i]);
+            int e = link_exists(loc, "summary", spath[i]);
             if (e < 0)
                 goto out;
             if (e == 0)
                 continue;
             hsize_t dims[2] = { d->n_years, d->n_metrics };
             ctx_step(&c, "read %s from", spath[i]);
-            if ((*sdst[i] = get_array(&c, file, spath[i], H5T_NATIVE_DOUBLE,
+            if ((*sdst[i] = get_array(&c, loc, spath[i], H5T_NATIVE_DOUBLE,
                                       2, dims)) == NULL)
                 goto out;
             d->summary.n_years = d->n_years;
@@ -1651,16 +2045,16 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
     }
     ctx_step(&c, "read the root attribute region_name from");
     {
-        htri_t has = H5Aexists(file, "region_name");
+        htri_t has = H5Aexists(loc, "region_name");
         if (has < 0)
             goto out;
-        if (has > 0 && get_str_attr(&c, file, "region_name",
+        if (has > 0 && get_str_attr(&c, loc, "region_name",
                                     &d->region_name) != 0)
             goto out;
         if (has == 0 && (d->region_name = strdup("")) == NULL)
             goto out;
     }
-    if (read_targets(&c, file, d) != 0)
+    if (read_targets(&c, loc, d) != 0)
         goto out;
     rc = TW_OK;
 out:
@@ -1670,8 +2064,15 @@ out:
         tw_h5_data_free(d);
         d = NULL;
     }
+    if (loc >= 0)
+        H5Gclose(loc);
     if (file >= 0)
         H5Fclose(file);
     *out = d;
     return rc;
+}
+
+int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
+{
+    return tw_h5_read_group(path, NULL, out, err);
 }

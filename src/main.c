@@ -16,17 +16,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "tw_cli.h"
 #include "tw_config.h"
 #include "tw_h5.h"
 #include "tw_run.h"
 #include "tw_targets.h"
 #include "tw_version.h"
+#ifdef TW_MPI
+#include "tw_mpi.h"
+#endif
 
 #define MAX_SETS 256
 
 static const char USAGE[] =
+#ifdef TW_MPI
+    "usage: mpirun -np N twsim-mpi run CONFIG [options]\n"
+    "       srun twsim-mpi run CONFIG [options]\n"
+    "       twsim-mpi COMMAND [ARGS]\n"
+    "\n"
+    "twsim built with MPI and parallel HDF5 (docs/cluster.md): `run` spreads\n"
+    "the replicates over every MPI rank (and --threads per rank) and writes\n"
+    "one file, bitwise the same as a serial run; only rank 0 prints. Other\n"
+    "commands run on rank 0 alone.\n"
+#else
     "usage: twsim COMMAND [ARGS]\n"
+#endif
     "\n"
     "Teacher workforce microsimulation: runs a region's ensemble and writes\n"
     "its trajectories to HDF5.\n"
@@ -36,6 +52,9 @@ static const char USAGE[] =
     "  validate CONFIG  check a config without running it\n"
     "  info FILE        describe an output file and its last year\n"
     "  check FILE       the target report of an output file\n"
+    "  compare A B      paired differences of two runs (common random numbers)\n"
+    "  optimize CONFIG  the smallest lever value that meets targets\n"
+    "  sweep CONFIG     P(met) over a grid of lever values\n"
     "\n"
     "options:\n"
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
@@ -44,7 +63,17 @@ static const char USAGE[] =
     "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n";
 
 static const char USAGE_RUN[] =
+#ifdef TW_MPI
+    "usage: mpirun -np N twsim-mpi run CONFIG [options]\n"
+    "       srun twsim-mpi run CONFIG [options]   (in a Slurm job)\n"
+    "\n"
+    "Every rank runs replicates on --threads threads; rank 0 hands them out\n"
+    "in shrinking blocks, and every --checkpoint seconds all ranks write what\n"
+    "they finished into FILE.partial with parallel HDF5. The result is\n"
+    "bitwise the same as `twsim run` for any number of ranks and threads.\n"
+#else
     "usage: twsim run CONFIG [options]\n"
+#endif
     "\n"
     "Run every replicate of CONFIG and write trajectories and summaries to\n"
     "an HDF5 file (written as FILE.partial, renamed when complete), then\n"
@@ -60,6 +89,18 @@ static const char USAGE_RUN[] =
     "recruitment.mode=quota;\n"
     "                      repeatable, applied in order, type-checked\n"
     "  -q, --quiet         no progress bar and no summary table\n"
+    "      --threads N     run replicates on N threads (default: one per CPU\n"
+    "                      this process may use); the output is the same\n"
+    "                      bitwise for any N\n"
+#ifdef TW_MPI
+    "      --checkpoint S  seconds between the collective writes of finished\n"
+    "                      replicates (default 10): what a crash can lose\n"
+#endif
+    "      --scenario NAME run a scenario of the config (its overrides come\n"
+    "                      after the file and before --set); all scenarios\n"
+    "                      share the random streams (common random numbers)\n"
+    "      --all-scenarios run the base and every scenario into one file, one\n"
+    "                      group each (/scenarios/<name>), for twsim compare\n"
     "      --resume        finish FILE.partial left by an interrupted run of\n"
     "                      the same config and seed: only the missing\n"
     "                      replicates run; the result equals an uninterrupted\n"
@@ -77,7 +118,7 @@ static const char USAGE_RUN[] =
     "130 / 143 stopped by SIGINT / SIGTERM (resumable)\n";
 
 static const char USAGE_VALIDATE[] =
-    "usage: twsim validate CONFIG [--set KEY=VALUE]...\n"
+    "usage: twsim validate CONFIG [--scenario NAME] [--set KEY=VALUE]...\n"
     "       twsim validate --schema\n"
     "\n"
     "Check CONFIG (with its @include files and overrides) and report every\n"
@@ -117,6 +158,9 @@ static const char USAGE_INFO[] =
  * in progress and keeps its partial file (the CLI's only global). */
 static volatile sig_atomic_t g_stop;
 
+/* twsim-mpi: 0 on ranks other than 0, which print nothing. */
+static int g_root = 1;
+
 static void on_signal(int sig)
 {
     g_stop = sig;
@@ -129,6 +173,10 @@ typedef struct cli_opts {
     char replicates_set[64], seed_set[64];
     const char *output;
     int quiet, schema, mean_field, resume;
+    size_t threads;         /* --threads, 0 = default */
+    double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
+    const char *scenario;
+    int all_scenarios;
 } cli_opts;
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -136,6 +184,8 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 
 static int usage_error(const char *cmd, const char *fmt, ...)
 {
+    if (!g_root)
+        return TW_EINPUT;
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "twsim %s: ", cmd);
@@ -169,6 +219,12 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         {"schema", no_argument, NULL, 'C'},
         {"mean-field", no_argument, NULL, 'F'},
         {"resume", no_argument, NULL, 'R'},
+        {"threads", required_argument, NULL, 'T'},
+#ifdef TW_MPI
+        {"checkpoint", required_argument, NULL, 'K'},
+#endif
+        {"scenario", required_argument, NULL, 'c'},
+        {"all-scenarios", no_argument, NULL, 'A'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -223,6 +279,38 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
                 return usage_error(cmd, "unknown option '%s'", "--resume");
             o->resume = 1;
             break;
+        case 'T': {
+            long long v = is_run ? parse_count(optarg) : -1;
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'", "--threads");
+            if (v < 1 || v > 4096)
+                return usage_error(cmd, "--threads '%s': give a whole number "
+                                   "from 1 to 4096", optarg);
+            o->threads = (size_t)v;
+            break;
+        }
+#ifdef TW_MPI
+        case 'K': {
+            char *end;
+            double v = is_run ? strtod(optarg, &end) : -1;
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'", "--checkpoint");
+            if (end == optarg || *end != '\0' || !(v > 0) || v > 1e6)
+                return usage_error(cmd, "--checkpoint '%s': give a number of "
+                                   "seconds > 0, e.g. 10", optarg);
+            o->checkpoint = v;
+            break;
+        }
+#endif
+        case 'c':
+            o->scenario = optarg;
+            break;
+        case 'A':
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'",
+                                   "--all-scenarios");
+            o->all_scenarios = 1;
+            break;
         case ':':
             return usage_error(cmd, "option '%s' needs a value",
                                argv[optind - 1]);
@@ -247,6 +335,8 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
 
 static void print_error(const tw_error *err)
 {
+    if (!g_root)
+        return;
     fprintf(stderr, "twsim: %s\n", err->msg[0] ? err->msg : "failed");
 }
 
@@ -360,12 +450,13 @@ static int cmd_info(int argc, char **argv, int print_meta)
  * replicates. *below receives the number of targets under `confidence`.
  * Returns TW_OK or TW_EFAIL (message printed).
  */
-static int report_targets(const char *path, double confidence, size_t *below)
+static int report_targets(const char *path, const char *group,
+                          double confidence, size_t *below)
 {
     tw_error err;
     tw_error_clear(&err);
     tw_h5_data *d = NULL;
-    if (tw_h5_read(path, &d, &err) != TW_OK) {
+    if (tw_h5_read_group(path, group, &d, &err) != TW_OK) {
         print_error(&err);
         return TW_EFAIL;
     }
@@ -395,9 +486,10 @@ static int report_targets(const char *path, double confidence, size_t *below)
         goto out;
     }
     char title[512];
-    snprintf(title, sizeof title, "Targets of %s (%s)",
+    snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
              d->region_name && d->region_name[0] ? d->region_name
-                                                 : d->config_path, path);
+                                                 : d->config_path, path,
+             group ? ", " : "", group ? group : "");
     *below = tw_targets_report(stdout, title, d->targets, nt, res, reps,
                                confidence);
     if (reps < d->n_reps)
@@ -454,10 +546,117 @@ static int cmd_check(int argc, char **argv)
     }
     if (optind != argc - 1)
         return usage_error("check", "%s", "takes exactly one FILE");
-    size_t below = 0;
-    if (report_targets(argv[optind], confidence, &below) != TW_OK)
+    size_t below = 0, n = 0;
+    char **names = NULL;
+    tw_error err;
+    if (tw_h5_scenario_names(argv[optind], &names, &n, &err) != TW_OK) {
+        print_error(&err);
+        return TW_EFAIL;
+    }
+    int rc = TW_OK;
+    if (n == 0)
+        rc = report_targets(argv[optind], NULL, confidence, &below);
+    for (size_t i = 0; i < n; i++) {
+        char group[256];
+        size_t b = 0;
+        snprintf(group, sizeof group, "scenarios/%s", names[i]);
+        if (i > 0)
+            putchar('\n');
+        if (report_targets(argv[optind], group, confidence, &b) != TW_OK)
+            rc = TW_EFAIL;
+        below += b;
+        free(names[i]);
+    }
+    free(names);
+    if (rc != TW_OK)
         return TW_EFAIL;
     return strict && below > 0 ? TW_EFAIL : 0;
+}
+
+/*
+ * --all-scenarios: the base and every scenario of the config, each run on
+ * the same random streams into its own file, then merged into `out`, one
+ * group per scenario (docs/experiments.md).
+ */
+static int run_all_scenarios(const char *config, const cli_opts *o,
+                             const tw_config *base, const char *out)
+{
+    size_t n = base->n_scenarios + 1;
+    const char **names = calloc(n, sizeof *names);
+    char **files = calloc(n, sizeof *files);
+    tw_error err;
+    int rc = TW_OK;
+    if (names == NULL || files == NULL) {
+        free(names);
+        free(files);
+        fprintf(stderr, "twsim: out of memory\n");
+        return TW_EFAIL;
+    }
+    names[0] = "base";
+    for (size_t i = 1; i < n; i++)
+        names[i] = base->scenarios[i - 1].name;
+    for (size_t i = 0; rc == TW_OK && i < n; i++) {
+        size_t len = strlen(out) + strlen(names[i]) + 16;
+        if ((files[i] = malloc(len)) == NULL) {
+            rc = TW_EFAIL;
+            break;
+        }
+        snprintf(files[i], len, "%s.%s.run", out, names[i]);
+        tw_config *cfg = NULL;
+        rc = tw_config_load_scenario(config, names[i], o->sets, o->n_sets,
+                                     &cfg, &err);
+        if (rc == TW_OK) {
+            if (!o->quiet)
+                fprintf(stderr, "twsim: scenario %s\n", names[i]);
+            tw_run_opts ro = {.out_path = files[i], .scenario = 0,
+                              .progress = o->quiet ? NULL : stderr,
+                              .stop = &g_stop, .threads = o->threads};
+            rc = tw_run(cfg, &ro, NULL, &err);
+        }
+        tw_config_free(cfg);
+        if (rc == TW_ESTOPPED) {
+            fprintf(stderr, "twsim: stopped by signal %d during scenario "
+                    "%s; --resume does not apply to --all-scenarios: run "
+                    "again\n", (int)g_stop, names[i]);
+            rc = 128 + (int)g_stop;
+        } else if (rc != TW_OK) {
+            print_error(&err);
+        }
+    }
+    if (rc == TW_OK &&
+        tw_h5_merge_runs(out, names, (const char *const *)files, n, &err) !=
+            TW_OK) {
+        print_error(&err);
+        rc = TW_EFAIL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (files[i] != NULL) {
+            unlink(files[i]);
+            size_t len = strlen(files[i]) + sizeof ".partial";
+            char *p = malloc(len);
+            if (p != NULL) {
+                snprintf(p, len, "%s.partial", files[i]);
+                unlink(p);
+                free(p);
+            }
+        }
+        free(files[i]);
+    }
+    if (rc == TW_OK && !o->quiet) {
+        printf("wrote %s: %zu scenarios on common random numbers (groups "
+               "/scenarios/<name>)\n\n", out, n);
+        for (size_t i = 0; i < n; i++) {
+            char group[256];
+            size_t below = 0;
+            snprintf(group, sizeof group, "scenarios/%s", names[i]);
+            if (i > 0)
+                putchar('\n');
+            report_targets(out, group, 0.9, &below);
+        }
+    }
+    free(names);
+    free(files);
+    return rc;
 }
 
 static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
@@ -476,9 +675,23 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     tw_error err;
     tw_config *cfg = NULL;
-    rc = tw_config_load(config, o.sets, o.n_sets, &cfg, &err);
+    rc = tw_config_load_scenario(config, o.scenario, o.sets, o.n_sets, &cfg,
+                                 &err);
+#ifdef TW_MPI
+    /* every rank loads the config: one that cannot stops them all */
+    if (is_run)
+        rc = tw_mpi_agree(rc, &err);
+    if (rc == TW_OK && o.all_scenarios) {
+        tw_config_free(cfg);
+        return usage_error(cmd, "%s", "--all-scenarios is not available in "
+                           "twsim-mpi: run each --scenario NAME on its own, "
+                           "or use twsim");
+    }
+#endif
     if (rc != TW_OK) {
         print_error(&err);
+        if (cfg != NULL)
+            tw_config_free(cfg);
         return rc;
     }
     if (!is_run) {
@@ -491,13 +704,21 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     char *out = o.output ? strdup(o.output) : default_output(config);
     if (out == NULL) {
         tw_config_free(cfg);
-        fprintf(stderr, "twsim: out of memory\n");
+        if (g_root)
+            fprintf(stderr, "twsim: out of memory\n");
         return TW_EFAIL;
+    }
+    if (o.all_scenarios) {
+        rc = run_all_scenarios(config, &o, cfg, out);
+        tw_config_free(cfg);
+        free(out);
+        return rc;
     }
     size_t n_targets = cfg->n_targets;
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
-        .mean_field = o.mean_field, .resume = o.resume, .stop = &g_stop};
+        .mean_field = o.mean_field, .resume = o.resume, .stop = &g_stop,
+        .threads = o.threads, .checkpoint = o.checkpoint};
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -505,15 +726,24 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     tw_run_stats st;
+#ifdef TW_MPI
+    if (!g_root)
+        ro.progress = NULL;
+    rc = tw_mpi_run(cfg, &ro, &st, &err);
+#else
     rc = tw_run(cfg, &ro, &st, &err);
+#endif
     tw_config_free(cfg);
     if (rc == TW_ESTOPPED) {
-        fprintf(stderr, "twsim: stopped by signal %d after %zu of %zu "
-                "replicates; %s.partial keeps them: run the same command "
-                "with --resume to finish\n", (int)g_stop, st.done,
-                st.replicates, out);
+        /* the signal may have reached another MPI rank only */
+        int sig = st.stop_signal ? st.stop_signal : (int)g_stop;
+        if (g_root)
+            fprintf(stderr, "twsim: stopped by signal %d after %zu of %zu "
+                    "replicates; %s.partial keeps them: run the same "
+                    "command with --resume to finish\n", sig, st.done,
+                    st.replicates, out);
         free(out);
-        return 128 + (int)g_stop;
+        return 128 + sig;
     }
     if (rc != TW_OK) {
         print_error(&err);
@@ -521,8 +751,13 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         return rc;
     }
     if (st.already_complete) {
-        fprintf(stderr, "twsim: %s is already complete; nothing to resume\n",
-                out);
+        if (g_root)
+            fprintf(stderr, "twsim: %s is already complete; nothing to "
+                    "resume\n", out);
+        free(out);
+        return 0;
+    }
+    if (!g_root) {
         free(out);
         return 0;
     }
@@ -534,7 +769,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {
             size_t below = 0;
-            rc = report_targets(out, 0.9, &below);
+            rc = report_targets(out, NULL, 0.9, &below);
         } else {
             char *args[] = {"info", out, NULL};
             rc = cmd_info(2, args, 0);
@@ -544,7 +779,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(USAGE, stderr);
@@ -566,6 +801,48 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0)
+        return tw_cli_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "optimize") == 0)
+        return tw_cli_optimize(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return tw_cli_sweep(argc - 1, argv + 1);
     fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return TW_EINPUT;
 }
+
+#ifdef TW_MPI
+/*
+ * twsim-mpi: `run` runs on every rank (tw_mpi_run) and only rank 0
+ * prints; any other command runs on rank 0 alone, and the other ranks
+ * exit with its status.
+ */
+int main(int argc, char **argv)
+{
+    tw_error err;
+    tw_error_clear(&err);
+    if (tw_mpi_init(&argc, &argv, &err) != TW_OK) {
+        fprintf(stderr, "twsim: %s\n", err.msg);
+        return TW_EFAIL;
+    }
+    g_root = tw_mpi_rank() == 0;
+    int rc;
+    if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+        /* reports and --help go to stdout: rank 0's only */
+        if (!g_root && freopen("/dev/null", "w", stdout) == NULL)
+            fclose(stdout);
+        rc = dispatch(argc, argv);
+    } else {
+        rc = g_root ? dispatch(argc, argv) : 0;
+        rc = tw_mpi_bcast_int(rc);
+    }
+    fflush(stdout);
+    tw_mpi_finalize();
+    return rc;
+}
+#else
+int main(int argc, char **argv)
+{
+    return dispatch(argc, argv);
+}
+#endif

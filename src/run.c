@@ -1,33 +1,65 @@
-/* run.c - the ensemble driver (see tw_run.h). */
+/*
+ * run.c - the ensemble driver (see tw_run.h): replicates on a pool of
+ * threads (tw_pool.h), written to HDF5 by the calling thread alone.
+ *
+ *   main thread                          pool threads (tw_pool.h)
+ *   open / resume FILE.partial
+ *   queue every missing replicate  --->  take the next one, simulate it
+ *   loop: collect finished rows    <---  into its row of traj[]
+ *         write them, flush, progress
+ *         a stop request: halt the pool, write what finished, suspend
+ *   summaries, targets, rename
+ *
+ * Row r of traj[] is written by exactly one thread and read by the main
+ * thread only after the pool hands it back (under the pool's lock), so
+ * no two threads ever touch the same memory at once. The parts shared
+ * with the MPI driver (mpi/mpi_run.c) are declared in run_priv.h.
+ */
 #include "tw_run.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "run_priv.h"
 #include "tw_h5.h"
 #include "tw_meanfield.h"
 #include "tw_model.h"
+#include "tw_pool.h"
 #include "tw_summary.h"
 #include "tw_targets.h"
 #include "tw_version.h"
 
+double tw_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void tw_progress_init(tw_progress *p, FILE *f, size_t total)
+{
+    p->f = f;
+    p->total = total;
+    p->start = tw_now();
+    p->logged = 0;
+}
+
 /*
  * Progress on stderr: on a terminal, a bar redrawn in place with the
  * replicates done, the rate and the time left; elsewhere (a log file, CI),
- * one line at each 10% so that logs stay short. `*logged` remembers the
- * last 10% step printed.
+ * one line at each 10% so that logs stay short.
  */
-static void progress(FILE *f, size_t done, size_t total, double start,
-                     int *logged)
+void tw_progress_show(tw_progress *p, size_t done)
 {
+    FILE *f = p->f;
+    size_t total = p->total;
     if (f == NULL || total == 0)
         return;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double el = (double)now.tv_sec + (double)now.tv_nsec * 1e-9 - start;
+    double el = tw_now() - p->start;
     double rate = el > 0 ? (double)done / el : 0;
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
     if (isatty(fileno(f))) {
@@ -44,12 +76,224 @@ static void progress(FILE *f, size_t done, size_t total, double start,
         return;
     }
     int step = (int)(10 * done / total);
-    if (step > *logged) {
-        *logged = step;
+    if (step > p->logged) {
+        p->logged = step;
         fprintf(f, "twsim: %3d%% %zu/%zu replicates, %.1f/s, %.0fs left\n",
                 step * 10, done, total, rate, eta);
         fflush(f);
     }
+}
+
+int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
+                tw_error *err)
+{
+    memset(e, 0, sizeof *e);
+    e->cfg = cfg;
+    int rc = tw_model_init(&e->m, cfg, err);
+    if (rc != TW_OK)
+        return rc;
+    e->have_model = 1;
+    size_t nt = cfg->n_targets, nm = e->m.metrics.n;
+
+    /* Targets must name metrics of this run: checked before any work. */
+    e->names = malloc((nm ? nm : 1) * sizeof *e->names);
+    e->tcols = malloc((nt ? nt : 1) * sizeof *e->tcols);
+    if (e->names == NULL || e->tcols == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    for (size_t k = 0; k < nm; k++)
+        e->names[k] = e->m.metrics.v[k].name;
+    rc = tw_targets_resolve(cfg->targets, nt, e->names, nm, e->m.years,
+                            e->m.n_years, e->tcols, err);
+    if (rc != TW_OK)
+        return rc;
+
+    /* mean field: one deterministic "replicate", in the same layout */
+    e->reps = mean_field ? 1 : cfg->replicates;
+    e->len = tw_model_traj_len(&e->m);
+    snprintf(e->mode, sizeof e->mode, "%s%s", tw_mode_name(cfg->mode),
+             mean_field ? "-mean-field" : "");
+    e->meta = (tw_h5_meta){
+        .config_path = cfg->path,
+        .config_text = cfg->text,
+        .config_effective = cfg->effective,
+        .overrides = (const char *const *)cfg->overrides,
+        .n_overrides = cfg->n_overrides,
+        .seed = cfg->seed,
+        .mode = e->mode,
+        .region_name = cfg->region_name,
+        .engine_version = tw_version(),
+        .git_commit = tw_git_commit(),
+        .n_years = e->m.n_years,
+        .years = e->m.years,
+        .metrics = &e->m.metrics,
+        .n_replicates = e->reps,
+        .n_tiers = cfg->n_tiers,
+        .tier_names = (const char *const *)cfg->tier_names,
+    };
+    return TW_OK;
+}
+
+void tw_ens_free(tw_ens *e)
+{
+    free(e->names);
+    free(e->tcols);
+    if (e->have_model)
+        tw_model_free(&e->m);
+    memset(e, 0, sizeof *e);
+}
+
+double *tw_ens_alloc_traj(const tw_ens *e, tw_error *err)
+{
+    if (e->len != 0 && e->reps > SIZE_MAX / sizeof(double) / e->len) {
+        tw_error_set(err, TW_EINPUT, "%zu replicates of %zu values do not "
+                     "fit in memory", e->reps, e->len);
+        return NULL;
+    }
+    size_t cells = e->reps * e->len;
+    double *traj = malloc((cells > 0 ? cells : 1) * sizeof *traj);
+    if (traj == NULL)
+        tw_error_set(err, TW_EFAIL, "out of memory for %zu trajectory "
+                     "values", e->reps * e->len);
+    return traj;
+}
+
+int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
+                         int *complete, tw_error *err)
+{
+    *resuming = *complete = 0;
+    if (!resume)
+        return TW_OK;
+    size_t plen = strlen(out_path) + sizeof ".partial";
+    char *partial = malloc(plen);
+    if (partial == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    snprintf(partial, plen, "%s.partial", out_path);
+    *resuming = access(partial, F_OK) == 0;
+    free(partial);
+    /* only a regular file is a finished run: a directory or a device at
+     * out_path is refused by tw_h5_create */
+    struct stat st;
+    if (!*resuming && stat(out_path, &st) == 0 && S_ISREG(st.st_mode))
+        *complete = 1;
+    return TW_OK;
+}
+
+int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
+                  tw_error *err)
+{
+    size_t reps = e->reps, nt = e->cfg->n_targets;
+    size_t ny = e->m.n_years, nm = e->m.metrics.n;
+    tw_summary s = {0};
+    double *tq = NULL;
+    unsigned char *tmet = NULL;
+    tw_target_result *tres = calloc(nt ? nt : 1, sizeof *tres);
+    int rc = tw_summary_compute(traj, reps, ny, nm, &s, err);
+    if (rc == TW_OK)
+        rc = tw_h5_write_summary(*h, &s, err);
+    if (rc == TW_OK) {
+        size_t cells = reps * nt > 0 ? reps * nt : 1;
+        tq = malloc(cells * sizeof *tq);
+        tmet = malloc(cells);
+        if (tq == NULL || tmet == NULL || tres == NULL)
+            rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
+    }
+    if (rc == TW_OK)
+        rc = tw_targets_eval(e->cfg->targets, nt, e->tcols, traj, reps, ny,
+                             nm, e->m.years, tq, tmet, tres, err);
+    if (rc == TW_OK)
+        rc = tw_h5_write_targets(*h, e->cfg->targets, nt, tq, tmet, tres,
+                                 err);
+    if (rc == TW_OK) {
+        rc = tw_h5_finish(*h, err);
+        *h = NULL;
+    }
+    free(tq);
+    free(tmet);
+    free(tres);
+    tw_summary_free(&s);
+    return rc;
+}
+
+/*
+ * Run the replicates r with done[r] == 0 on `threads` threads, writing
+ * each finished row to h as it comes back (several rows, one flush).
+ * Returns TW_OK when all are done; TW_ESTOPPED after a stop request, with
+ * every finished replicate written; or a failure (err set).
+ */
+static int run_threads(const tw_ens *e, const tw_run_opts *opts,
+                       size_t threads, tw_h5_out *h, unsigned char *done,
+                       double *traj, tw_run_stats *stats, tw_error *err)
+{
+    size_t npend = e->reps - stats->resumed;
+    tw_task *tasks = malloc((npend ? npend : 1) * sizeof *tasks);
+    size_t *reps = malloc((npend ? npend : 1) * sizeof *reps);
+    const double **rows = malloc((npend ? npend : 1) * sizeof *rows);
+    tw_pool *pool = NULL;
+    tw_progress pr;
+    int rc = TW_OK, halted = 0;
+    if (tasks == NULL || reps == NULL || rows == NULL) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    if (threads > npend)
+        threads = npend > 0 ? npend : 1;
+    stats->threads = threads;
+    if (npend == 0)
+        goto out;
+    if ((pool = tw_pool_start(&e->m, opts->scenario, threads, err)) ==
+        NULL) {
+        rc = err ? err->code : TW_EFAIL;
+        goto out;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < e->reps; r++)
+        if (!done[r])
+            tasks[k++] = (tw_task){ .rep = r, .row = traj + r * e->len };
+    if ((rc = tw_pool_push(pool, tasks, npend, err)) != TW_OK)
+        goto out;
+
+    tw_progress_init(&pr, opts->progress, e->reps);
+    size_t left = npend;
+    for (;;) {
+        if (!halted && opts->stop != NULL && *opts->stop) {
+            /* finish the replicates in progress, start no other */
+            tw_pool_halt(pool);
+            halted = 1;
+        }
+        /* Counted before collecting: once halted with nothing running,
+         * this collect gets every replicate that will ever finish. */
+        size_t running;
+        tw_pool_counts(pool, NULL, &running);
+        /* a short wait: the stop flag is polled here (see tw_pool.h) */
+        size_t n = tw_pool_collect(pool, tasks, npend, 0.01);
+        for (size_t i = 0; i < n; i++) {
+            reps[i] = (size_t)tasks[i].rep;
+            rows[i] = tasks[i].row;
+        }
+        if (n > 0 && (rc = tw_h5_write_replicates(h, n, reps, rows,
+                                                  err)) != TW_OK)
+            goto out;
+        for (size_t i = 0; i < n; i++)
+            done[reps[i]] = 1;
+        left -= n;
+        stats->done += n;
+        if (n > 0)
+            tw_progress_show(&pr, stats->done);
+        if (left == 0)
+            break;
+        if ((rc = tw_pool_error(pool, err)) != TW_OK)
+            goto out;
+        if (halted && running == 0) {
+            rc = TW_ESTOPPED;   /* every finished replicate is written */
+            goto out;
+        }
+    }
+out:
+    tw_pool_free(pool);
+    free(tasks);
+    free(reps);
+    free(rows);
+    return rc;
 }
 
 int tw_run(const tw_config *cfg, const tw_run_opts *opts,
@@ -59,166 +303,70 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
     if (stats == NULL)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    unsigned char *done = NULL;
-    tw_model m;
-    tw_worker *w = NULL;
+    stats->ranks = 1;
+    tw_ens e;
     tw_h5_out *h = NULL;
+    unsigned char *done = NULL;
     double *traj = NULL;
-    tw_summary s = {0};
-    size_t nt = cfg->n_targets;
-    long *tcols = NULL;
-    double *tq = NULL;
-    unsigned char *tmet = NULL;
-    tw_target_result *tres = NULL;
-    const char **names = NULL;
-    int rc = tw_model_init(&m, cfg, err);
+    int rc = tw_ens_init(&e, cfg, opts->mean_field, err);
     if (rc != TW_OK)
-        return rc;
-
-    /* Targets must name metrics of this run: checked before any work. */
-    names = malloc((m.metrics.n ? m.metrics.n : 1) * sizeof *names);
-    tcols = malloc((nt ? nt : 1) * sizeof *tcols);
-    tres = calloc(nt ? nt : 1, sizeof *tres);
-    if (names == NULL || tcols == NULL || tres == NULL) {
+        goto out;
+    if ((traj = tw_ens_alloc_traj(&e, err)) == NULL) {
+        rc = err ? err->code : TW_EFAIL;
+        goto out;
+    }
+    stats->replicates = e.reps;
+    if ((done = calloc(e.reps, 1)) == NULL) {
         rc = tw_error_set(err, TW_EFAIL, "out of memory");
         goto out;
     }
-    for (size_t k = 0; k < m.metrics.n; k++)
-        names[k] = m.metrics.v[k].name;
-    rc = tw_targets_resolve(cfg->targets, nt, names, m.metrics.n, m.years,
-                            m.n_years, tcols, err);
+    int resuming = 0, complete = 0;
+    rc = tw_ens_partial_state(opts->out_path,
+                              opts->resume && !opts->mean_field, &resuming,
+                              &complete, err);
     if (rc != TW_OK)
         goto out;
-
-    /* mean field: one deterministic "replicate", in the same layout */
-    size_t reps = opts->mean_field ? 1 : cfg->replicates;
-    size_t len = tw_model_traj_len(&m);
-    if (len != 0 && reps > SIZE_MAX / sizeof(double) / len) {
-        rc = tw_error_set(err, TW_EINPUT, "%u replicates of %zu values do "
-                          "not fit in memory", cfg->replicates, len);
+    if (complete) {
+        stats->already_complete = 1;
+        stats->done = e.reps;
         goto out;
-    }
-    traj = malloc(reps * len * sizeof *traj);
-    if (!opts->mean_field)
-        w = tw_worker_alloc(&m, err);
-    if (traj == NULL || (w == NULL && !opts->mean_field)) {
-        rc = (w || opts->mean_field)
-                 ? tw_error_set(err, TW_EFAIL, "out of memory for %zu "
-                                "trajectory values", reps * len)
-                 : TW_EFAIL;
-        goto out;
-    }
-    char mode[64];
-    snprintf(mode, sizeof mode, "%s%s", tw_mode_name(cfg->mode),
-             opts->mean_field ? "-mean-field" : "");
-
-    tw_h5_meta meta = {
-        .config_path = cfg->path,
-        .config_text = cfg->text,
-        .config_effective = cfg->effective,
-        .overrides = (const char *const *)cfg->overrides,
-        .n_overrides = cfg->n_overrides,
-        .seed = cfg->seed,
-        .mode = mode,
-        .region_name = cfg->region_name,
-        .engine_version = tw_version(),
-        .git_commit = tw_git_commit(),
-        .n_years = m.n_years,
-        .years = m.years,
-        .metrics = &m.metrics,
-        .n_replicates = reps,
-        .n_tiers = cfg->n_tiers,
-        .tier_names = (const char *const *)cfg->tier_names,
-    };
-    stats->replicates = reps;
-    if ((done = calloc(reps, 1)) == NULL) {
-        rc = tw_error_set(err, TW_EFAIL, "out of memory");
-        goto out;
-    }
-    int resuming = 0;
-    if (opts->resume && !opts->mean_field) {
-        size_t plen = strlen(opts->out_path) + sizeof ".partial";
-        char *partial = malloc(plen);
-        if (partial == NULL) {
-            rc = tw_error_set(err, TW_EFAIL, "out of memory");
-            goto out;
-        }
-        snprintf(partial, plen, "%s.partial", opts->out_path);
-        resuming = access(partial, F_OK) == 0;
-        free(partial);
-        if (!resuming && access(opts->out_path, F_OK) == 0) {
-            stats->already_complete = 1;
-            stats->done = reps;
-            rc = TW_OK;
-            goto out;
-        }
     }
     if (resuming)
-        rc = tw_h5_resume(opts->out_path, &meta, &h, done, traj, err);
+        rc = tw_h5_resume(opts->out_path, &e.meta, &h, done, traj, err);
     else
-        rc = tw_h5_create(opts->out_path, &meta, &h, err);
+        rc = tw_h5_create(opts->out_path, &e.meta, &h, err);
     if (rc != TW_OK)
         goto out;
-    for (size_t r = 0; r < reps; r++)
+    for (size_t r = 0; r < e.reps; r++)
         stats->resumed += done[r];
     stats->done = stats->resumed;
 
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    double start = (double)t0.tv_sec + (double)t0.tv_nsec * 1e-9;
-    int logged = 0;
-    for (size_t r = 0; r < reps; r++) {
-        if (done[r])
-            continue;
-        if (opts->stop != NULL && *opts->stop) {
-            /* keep the partial file: every replicate in it is complete */
-            rc = tw_h5_suspend(h, err);
-            h = NULL;
-            if (rc == TW_OK)
-                rc = TW_ESTOPPED;
-            goto out;
-        }
-        double *row = traj + r * len;
-        rc = opts->mean_field ? tw_meanfield_run(&m, row, NULL, err)
-                              : tw_worker_run(w, opts->scenario, r, row, err);
+    if (opts->mean_field) {
+        stats->threads = 1;
+        rc = tw_meanfield_run(&e.m, traj, NULL, err);
         if (rc == TW_OK)
-            rc = tw_h5_write_replicate(h, r, row, err);
-        if (rc != TW_OK)
-            goto out;
-        done[r] = 1;
-        stats->done++;
-        progress(opts->progress, stats->done, reps, start, &logged);
+            rc = tw_h5_write_replicate(h, 0, traj, err);
+        if (rc == TW_OK)
+            stats->done = 1;
+    } else {
+        size_t threads = opts->threads ? opts->threads : tw_pool_cpus();
+        rc = run_threads(&e, opts, threads, h, done, traj, stats, err);
     }
-    rc = tw_summary_compute(traj, reps, m.n_years, m.metrics.n, &s, err);
-    if (rc == TW_OK)
-        rc = tw_h5_write_summary(h, &s, err);
-    if (rc == TW_OK) {
-        size_t cells = reps * nt > 0 ? reps * nt : 1;
-        tq = malloc(cells * sizeof *tq);
-        tmet = malloc(cells);
-        if (tq == NULL || tmet == NULL)
-            rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
-    }
-    if (rc == TW_OK)
-        rc = tw_targets_eval(cfg->targets, nt, tcols, traj, reps, m.n_years,
-                             m.metrics.n, m.years, tq, tmet, tres, err);
-    if (rc == TW_OK)
-        rc = tw_h5_write_targets(h, cfg->targets, nt, tq, tmet, tres, err);
-    if (rc == TW_OK) {
-        rc = tw_h5_finish(h, err);
+    if (rc == TW_ESTOPPED) {
+        stats->stop_signal = opts->stop != NULL ? (int)*opts->stop : 0;
+        /* keep the partial file: every replicate in it is complete */
+        int src = tw_h5_suspend(h, err);
         h = NULL;
+        if (src != TW_OK)
+            rc = src;
+        goto out;
     }
+    if (rc == TW_OK)
+        rc = tw_ens_finish(&e, &h, traj, err);
 out:
     tw_h5_abort(h);
     free(done);
-    free(names);
-    free(tcols);
-    free(tq);
-    free(tmet);
-    free(tres);
-    tw_summary_free(&s);
-    tw_worker_free(w);
     free(traj);
-    tw_model_free(&m);
+    tw_ens_free(&e);
     return rc;
 }

@@ -15,7 +15,9 @@ Suite *rotate_suite(void);  /* proc_rotate.c: transfers, exchange, 竞聘 */
 Suite *recruit_suite(void); /* proc_recruit.c */
 Suite *targets_suite(void); /* targets.c: the kinds of target */
 Suite *full_suite(void);    /* the whole model on a small region */
-Suite *meanfield_suite(void); /* meanfield.c: the mean-field mode */
+Suite *meanfield_suite(void);
+Suite *experiment_suite(void); /* compare.c: paired comparisons */ /* meanfield.c: the mean-field mode */
+Suite *pool_suite(void);    /* pool.c, run.c: replicates on threads */
 
 /* Directory of test data (tests/data), relative to the runner's cwd. */
 #define TW_TEST_DATA "data"

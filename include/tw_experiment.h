@@ -1,0 +1,143 @@
+/*
+ * tw_experiment.h - policy experiments for HR planners: paired comparisons
+ * of two runs on common random numbers, and the search for the smallest
+ * value of a policy lever that meets targets with a given probability.
+ *
+ * Common random numbers: replicate k of every scenario and every lever
+ * value draws from the stream of (seed, 0, k) (docs/model.md), so two
+ * runs that differ only in policy differ only by the policy's effect, and
+ * paired differences (alt − base, replicate by replicate) have far less
+ * noise than the difference of two independent ensembles.
+ */
+#ifndef TW_EXPERIMENT_H
+#define TW_EXPERIMENT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "tw_error.h"
+#include "tw_h5.h"
+#include "tw_targets.h"
+
+/* Paired difference alt − base of one quantity over the replicates. */
+typedef struct tw_paired {
+    double mean;          /* mean difference */
+    double sd;            /* sd of the per-replicate differences */
+    double ci_lo, ci_hi;  /* 90% interval of the mean difference (t) */
+    double p05, p95;      /* 90% band of the per-replicate differences */
+} tw_paired;
+
+/* A comparison of two runs with the same years, metrics and replicates. */
+typedef struct tw_comparison {
+    size_t n_reps, n_years, n_metrics, n_targets;
+    tw_paired *metric;    /* [n_years][n_metrics] */
+    /* targets present in both runs (by name), in base order */
+    char **target_names;  /* [n_targets], owned */
+    double *p_base, *p_alt; /* [n_targets] P(met) */
+    tw_paired *dp;        /* [n_targets]: paired difference of the met
+                             indicators, i.e. the change in P(met) */
+    size_t *gained, *lost;/* [n_targets]: replicates met only in alt /
+                             only in base */
+} tw_comparison;
+
+/* Paired statistics of d[0..n) (n >= 1). */
+void tw_paired_stats(const double *d, size_t n, tw_paired *out);
+
+/*
+ * Compare run `alt` with run `base` (read with tw_h5_read): they must have
+ * the same years, metric names and replicate count, every replicate
+ * complete (else TW_EINPUT with the reason). *out is filled; free it with
+ * tw_comparison_free.
+ */
+int tw_compare(const tw_h5_data *base, const tw_h5_data *alt,
+               tw_comparison *out, tw_error *err);
+
+void tw_comparison_free(tw_comparison *c);
+
+/*
+ * Store the comparison in the existing HDF5 file `path`, as the group
+ * /comparisons/<alt>-vs-<base> (replaced if present): mean, sd, ci_lo,
+ * ci_hi, p05, p95 [year, metric] of the paired differences, and per target
+ * p_met_base, p_met_alt, p_met_change (+ _lo, _hi), gained, lost.
+ */
+int tw_comparison_write(const char *path, const tw_comparison *c,
+                        const char *base_name, const char *alt_name,
+                        tw_error *err);
+
+/* Print the comparison: targets first, then every metric in the last year
+ * (or only metrics whose name contains `filter`, when not NULL). */
+void tw_comparison_print(FILE *f, const tw_comparison *c,
+                         const tw_h5_data *base, const char *base_name,
+                         const char *alt_name, const char *filter);
+
+
+/* ------------------------------------------------------------------ */
+/* Lever searches                                                       */
+/* ------------------------------------------------------------------ */
+
+/* One evaluation: an ensemble with the lever at `value`. */
+typedef struct tw_eval {
+    double value;
+    double value2;               /* the second lever's (sweep), else 0 */
+    double *p_met, *p_lo, *p_hi; /* [n_targets]: P(met), 90% Wilson */
+    double p_all;                /* all named targets met together */
+    int ok;                      /* every p_met >= the required prob */
+} tw_eval;
+
+/* What an evaluation runs: the config, its overrides, the lever, the
+ * named targets. Evaluations write their runs to tmp_dir. */
+typedef struct tw_lever_ctx {
+    const char *config;
+    const char *const *sets;
+    size_t n_sets;
+    const char *lever;           /* a config key, e.g. recruitment.quota */
+    const char *lever2;          /* sweep only: a second lever, or NULL */
+    double value2;               /* its value for this evaluation */
+    char **targets;              /* names; NULL = every target */
+    size_t n_targets;
+    double prob;                 /* required P(met) */
+    const char *tmp_dir;
+    FILE *log;                   /* one line per evaluation, or NULL */
+} tw_lever_ctx;
+
+/*
+ * Run the ensemble with lever = value (and lever2 = value2) on common
+ * random numbers (the config's seed) and fill *out (arrays allocated,
+ * free with tw_eval_free). On the first call with ctx->targets == NULL
+ * the names of all the config's targets are filled in.
+ */
+int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
+                  tw_error *err);
+
+void tw_eval_free(tw_eval *e);
+
+/* The result of tw_optimize: every evaluation in the order made. */
+typedef struct tw_search {
+    tw_eval *evals;
+    size_t n_evals;
+    long answer;   /* index into evals of the smallest value that meets, -1
+                      when no value in the range does */
+    long below;    /* index of the grid value just below the answer, -1
+                      when the answer is the range's lower end */
+} tw_search;
+
+/*
+ * Smallest value on the grid lo, lo + step, ..., hi for which every named
+ * target is met with P(met) >= ctx->prob, by bracketing: evaluate hi (if
+ * it fails, no value suffices), lo (if it meets, it is the answer), then
+ * bisect between the last failing and the first meeting grid points. This
+ * assumes P(met) does not fall as the lever rises (true on common random
+ * numbers for levers such as a hiring quota); docs/experiments.md.
+ */
+int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
+                tw_search *out, tw_error *err);
+
+void tw_search_free(tw_search *s, size_t n_targets);
+
+/* Write the evaluations to an HDF5 file (table layout in
+ * docs/experiments.md), with the search's answer as attributes. */
+int tw_experiment_write(const char *path, const char *kind,
+                        const tw_lever_ctx *ctx, const tw_eval *evals,
+                        size_t n, long answer, long below, tw_error *err);
+
+#endif /* TW_EXPERIMENT_H */

@@ -1,0 +1,529 @@
+/*
+ * cli_experiment.c - the policy-experiment commands of the CLI:
+ *
+ *   twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]
+ *   twsim optimize CONFIG --lever KEY --range LO:HI [--step S]
+ *                  [--target NAME[,NAME...]] [--prob P] [run options]
+ *   twsim sweep CONFIG --lever KEY --values V[,V...]
+ *               [--lever2 KEY --values2 V[,V...]] [--target ...] [...]
+ *
+ * (docs/experiments.md). Exit status as every command: 0 success, 1
+ * failure, 2 bad input.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tw_cli.h"
+#include "tw_experiment.h"
+
+static const char USAGE_COMPARE[] =
+    "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
+    "       twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]\n"
+    "\n"
+    "FILE is a run with --all-scenarios (A and B name its scenarios; the\n"
+    "comparison is also stored in FILE as /comparisons/<B>-vs-<A>); or give\n"
+    "two run files.\n"
+    "\n"
+    "Paired comparison of two runs of the same config and seed that differ\n"
+    "in policy (scenarios, --set): replicate k of both started from the same\n"
+    "random stream, so the difference ALT - BASE is taken replicate by\n"
+    "replicate. Prints, per target, P(met) in both runs and its change with\n"
+    "a 90% interval and the replicates that gained or lost it; then, per\n"
+    "metric in the last year, the mean paired difference, its 90% interval\n"
+    "and the 90% band of the differences.\n"
+    "\n"
+    "options:\n"
+    "  --metrics TEXT  only metrics whose name contains TEXT\n"
+    "  --store         also store the comparison in ALT.h5, as\n"
+    "                  /comparisons/<alt>-vs-<base>\n"
+    "  -h, --help      this help\n"
+    "\n"
+    "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
+
+static const char USAGE_OPTIMIZE[] =
+    "usage: twsim optimize CONFIG --lever KEY --range LO:HI [options]\n"
+    "\n"
+    "The smallest value of a policy lever (any config key, e.g.\n"
+    "recruitment.quota or recruitment.channels.funded.cohort) for which\n"
+    "every named target is met with probability >= P. Each value is an\n"
+    "ensemble on common random numbers; the search brackets: HI first (if\n"
+    "it falls short, no value in the range suffices), then LO, then\n"
+    "bisection on the grid LO, LO+S, ..., HI. It assumes P(met) does not\n"
+    "fall as the lever rises. Every evaluation is written to FILE.\n"
+    "\n"
+    "options:\n"
+    "  --lever KEY       the config key to vary\n"
+    "  --range LO:HI     the values to search\n"
+    "  --step S          grid step (default 1)\n"
+    "  --target NAMES    comma-separated target names (default: all)\n"
+    "  --prob P          required P(met), 0 < P < 1 (default 0.9)\n"
+    "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
+    "  --scenario NAME   start from a scenario of the config\n"
+    "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
+    "1 failure, 2 bad input\n";
+
+static const char USAGE_SWEEP[] =
+    "usage: twsim sweep CONFIG --lever KEY --values V[,V...] [options]\n"
+    "\n"
+    "P(met) of the targets over a grid of one or two policy levers, each\n"
+    "point an ensemble on common random numbers; written to FILE and printed\n"
+    "as a table.\n"
+    "\n"
+    "options:\n"
+    "  --lever KEY --values V,...     the first lever and its values\n"
+    "  --lever2 KEY --values2 V,...   an optional second lever\n"
+    "  --target NAMES    comma-separated target names (default: all)\n"
+    "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
+    "  --scenario NAME   start from a scenario of the config\n"
+    "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "exit status: 0 success, 1 failure, 2 bad input\n";
+
+static int fail_usage(const char *cmd, const char *what, const char *arg)
+{
+    fprintf(stderr, "twsim %s: %s%s%s\n(try 'twsim %s --help')\n", cmd, what,
+            arg ? ": " : "", arg ? arg : "", cmd);
+    return TW_EINPUT;
+}
+
+int tw_cli_compare(int argc, char **argv)
+{
+    static const struct option longs[] = {
+        {"metrics", required_argument, NULL, 'm'},
+        {"store", no_argument, NULL, 's'},
+        {"base", required_argument, NULL, 'b'},
+        {"alt", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *filter = NULL, *bname = NULL, *aname = NULL;
+    int store = 0, ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
+            fputs(USAGE_COMPARE, stdout);
+            return 0;
+        case 'm':
+            filter = optarg;
+            break;
+        case 's':
+            store = 1;
+            break;
+        case 'b':
+            bname = optarg;
+            break;
+        case 'a':
+            aname = optarg;
+            break;
+        default:
+            return fail_usage("compare", "unknown option or missing value",
+                              argv[optind - 1]);
+        }
+    }
+    int groups = argc - optind == 1;
+    if (groups ? (bname == NULL || aname == NULL)
+               : (argc - optind != 2 || bname || aname))
+        return fail_usage("compare", "give FILE --base A --alt B, or two "
+                          "files BASE.h5 ALT.h5", NULL);
+    const char *bpath = argv[optind];
+    const char *apath = groups ? bpath : argv[optind + 1];
+    char bg[256], ag[256];
+    snprintf(bg, sizeof bg, "scenarios/%s", groups ? bname : "");
+    snprintf(ag, sizeof ag, "scenarios/%s", groups ? aname : "");
+    tw_error err;
+    tw_error_clear(&err);
+    tw_h5_data *b = NULL, *a = NULL;
+    tw_comparison c;
+    memset(&c, 0, sizeof c);
+    int rc = tw_h5_read_group(bpath, groups ? bg : NULL, &b, &err);
+    if (rc == TW_OK)
+        rc = tw_h5_read_group(apath, groups ? ag : NULL, &a, &err);
+    if (rc != TW_OK && groups)
+        rc = TW_EINPUT; /* most likely a scenario that is not in the file */
+    if (rc == TW_OK)
+        rc = tw_compare(b, a, &c, &err);
+    if (rc == TW_OK) {
+        tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
+                            groups ? aname : apath, filter);
+        if (groups || store)
+            rc = tw_comparison_write(apath, &c, groups ? bname : "base",
+                                     groups ? aname : "alt", &err);
+    }
+    if (rc != TW_OK)
+        fprintf(stderr, "twsim: %s\n", err.msg);
+    tw_comparison_free(&c);
+    tw_h5_data_free(a);
+    tw_h5_data_free(b);
+    return rc;
+}
+
+/* Options shared by optimize and sweep. */
+typedef struct lever_opts {
+    const char *lever, *lever2, *range, *values, *values2, *targets;
+    const char *output, *scenario;
+    double step, prob;
+    const char *sets[260];
+    size_t n_sets;
+    char reps[64], seed[64];
+} lever_opts;
+
+/* "a,b,c" -> a new array of doubles; NULL (and *n = 0) on a bad number. */
+static double *parse_list(const char *s, size_t *n)
+{
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    double *v = malloc(cap * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double x = strtod(p, &end);
+        if (end == p || errno != 0 || (*end != ',' && *end != '\0')) {
+            free(v);
+            *n = 0;
+            return NULL;
+        }
+        v[(*n)++] = x;
+        p = *end == ',' ? end + 1 : end;
+    }
+    if (*n == 0) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* "a,b" -> new strings */
+static char **split_names(const char *s, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    char **v = calloc(cap, sizeof *v);
+    char *copy = strdup(s);
+    *n = 0;
+    if (v == NULL || copy == NULL) {
+        free(v);
+        free(copy);
+        return NULL;
+    }
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        v[(*n)++] = strdup(t);
+    free(copy);
+    return v;
+}
+
+static int parse_lever_opts(const char *cmd, const char *usage, int argc,
+                            char **argv, lever_opts *o, const char **config)
+{
+    static const struct option longs[] = {
+        {"lever", required_argument, NULL, 'L'},
+        {"lever2", required_argument, NULL, 'M'},
+        {"range", required_argument, NULL, 'r'},
+        {"values", required_argument, NULL, 'v'},
+        {"values2", required_argument, NULL, 'w'},
+        {"step", required_argument, NULL, 'S'},
+        {"target", required_argument, NULL, 't'},
+        {"prob", required_argument, NULL, 'p'},
+        {"replicates", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 'e'},
+        {"set", required_argument, NULL, 's'},
+        {"scenario", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+    optind = 1;
+    opterr = 0;
+    o->step = 1;
+    o->prob = 0.9;
+    while ((ch = getopt_long(argc, argv, ":hn:o:", longs, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        case 'L': o->lever = optarg; break;
+        case 'M': o->lever2 = optarg; break;
+        case 'r': o->range = optarg; break;
+        case 'v': o->values = optarg; break;
+        case 'w': o->values2 = optarg; break;
+        case 't': o->targets = optarg; break;
+        case 'c': o->scenario = optarg; break;
+        case 'o': o->output = optarg; break;
+        case 'S':
+            o->step = strtod(optarg, &end);
+            if (*end || !(o->step > 0))
+                return fail_usage(cmd, "--step must be a number > 0", optarg);
+            break;
+        case 'p':
+            o->prob = strtod(optarg, &end);
+            if (*end || !(o->prob > 0 && o->prob < 1))
+                return fail_usage(cmd, "--prob must be between 0 and 1",
+                                  optarg);
+            break;
+        case 'n':
+        case 'e': {
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || v < 0)
+                return fail_usage(cmd, "not a whole number >= 0", optarg);
+            snprintf(ch == 'n' ? o->reps : o->seed, 64, "%s=%lld",
+                     ch == 'n' ? "simulation.replicates" : "simulation.seed",
+                     v);
+            break;
+        }
+        case 's':
+            if (o->n_sets >= 256)
+                return fail_usage(cmd, "too many --set options", NULL);
+            o->sets[o->n_sets++] = optarg;
+            break;
+        default:
+            return fail_usage(cmd, "unknown option or missing value",
+                              argv[optind - 1]);
+        }
+    }
+    if (o->reps[0])
+        o->sets[o->n_sets++] = o->reps;
+    if (o->seed[0])
+        o->sets[o->n_sets++] = o->seed;
+    if (argc - optind != 1)
+        return fail_usage(cmd, "takes exactly one CONFIG", NULL);
+    if (o->lever == NULL)
+        return fail_usage(cmd, "--lever KEY is required", NULL);
+    *config = argv[optind];
+    return -1;
+}
+
+/* The default output name: CONFIG's base name + suffix, in the cwd. */
+static char *default_name(const char *config, const char *suffix)
+{
+    const char *base = strrchr(config, '/');
+    base = base ? base + 1 : config;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".cfg") == 0)
+        len -= 4;
+    size_t cap = len + strlen(suffix) + 1;
+    char *out = malloc(cap);
+    if (out != NULL)
+        snprintf(out, cap, "%.*s%s", (int)len, base, suffix);
+    return out;
+}
+
+/* Set up the context shared by optimize and sweep; a scenario's
+ * overrides come before the command line's. */
+static int lever_setup(const char *cmd, lever_opts *o, const char *config,
+                       tw_lever_ctx *ctx, char *tmp, const char ***all_sets)
+{
+    memset(ctx, 0, sizeof *ctx);
+    tw_error err;
+    tw_config *cfg = NULL;
+    int rc = tw_config_load_scenario(config, o->scenario, o->sets, o->n_sets,
+                                     &cfg, &err);
+    if (rc != TW_OK) {
+        fprintf(stderr, "twsim: %s\n", err.msg);
+        return rc;
+    }
+    size_t n = o->n_sets;
+    const tw_scenario *sc = NULL;
+    for (size_t i = 0; o->scenario && i < cfg->n_scenarios; i++)
+        if (strcmp(cfg->scenarios[i].name, o->scenario) == 0)
+            sc = &cfg->scenarios[i];
+    size_t extra = sc ? sc->n_sets : 0;
+    const char **sets = calloc(n + extra + 1, sizeof *sets);
+    char **keep = calloc(extra + 1, sizeof *keep);
+    if (sets == NULL || keep == NULL) {
+        tw_config_free(cfg);
+        free(sets);
+        free(keep);
+        return TW_EFAIL;
+    }
+    for (size_t i = 0; i < extra; i++)
+        sets[i] = keep[i] = strdup(sc->sets[i]);
+    for (size_t i = 0; i < n; i++)
+        sets[extra + i] = o->sets[i];
+    free(keep); /* the strings live on in sets[] until exit */
+    tw_config_free(cfg);
+    *all_sets = sets;
+    ctx->config = config;
+    ctx->sets = sets;
+    ctx->n_sets = n + extra;
+    ctx->lever = o->lever;
+    ctx->lever2 = o->lever2;
+    ctx->prob = o->prob;
+    ctx->log = stdout;
+    if (o->targets != NULL) {
+        ctx->targets = split_names(o->targets, &ctx->n_targets);
+        if (ctx->targets == NULL || ctx->n_targets == 0)
+            return fail_usage(cmd, "--target needs target names", NULL);
+    }
+    if (mkdtemp(tmp) == NULL) {
+        fprintf(stderr, "twsim: cannot make a temporary directory: %s\n",
+                strerror(errno));
+        return TW_EFAIL;
+    }
+    ctx->tmp_dir = tmp;
+    return TW_OK;
+}
+
+static void lever_cleanup(tw_lever_ctx *ctx, const char **sets,
+                          size_t n_cli_sets, char *tmp)
+{
+    for (size_t i = 0; i < ctx->n_targets; i++)
+        free(ctx->targets[i]);
+    free(ctx->targets);
+    for (size_t i = 0; sets && i + n_cli_sets < ctx->n_sets; i++)
+        free((char *)sets[i]);
+    free(sets);
+    if (tmp[0])
+        rmdir(tmp);
+}
+
+int tw_cli_optimize(int argc, char **argv)
+{
+    lever_opts o;
+    memset(&o, 0, sizeof o);
+    const char *config = NULL;
+    int rc = parse_lever_opts("optimize", USAGE_OPTIMIZE, argc, argv, &o,
+                              &config);
+    if (rc >= 0)
+        return rc;
+    if (o.range == NULL)
+        return fail_usage("optimize", "--range LO:HI is required", NULL);
+    char *colon = strchr(o.range, ':'), *end;
+    double lo = strtod(o.range, &end);
+    if (colon == NULL || end != colon)
+        return fail_usage("optimize", "--range must be LO:HI", o.range);
+    double hi = strtod(colon + 1, &end);
+    if (*end || !(hi >= lo))
+        return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
+                          o.range);
+    tw_lever_ctx ctx;
+    char tmp[] = "/tmp/twsim-optimize-XXXXXX";
+    const char **sets = NULL;
+    rc = lever_setup("optimize", &o, config, &ctx, tmp, &sets);
+    if (rc != TW_OK) {
+        if (sets)
+            lever_cleanup(&ctx, sets, o.n_sets, tmp);
+        return rc;
+    }
+    char *out = o.output ? strdup(o.output)
+                         : default_name(config, "-optimize.h5");
+    printf("Searching %s in %g..%g (step %g) for P(met) >= %.2f on common "
+           "random numbers:\n", o.lever, lo, hi, o.step, o.prob);
+    tw_search s;
+    tw_error err;
+    rc = tw_optimize(&ctx, lo, hi, o.step, &s, &err);
+    if (rc == TW_OK)
+        rc = tw_experiment_write(out, "optimize", &ctx, s.evals, s.n_evals,
+                                 s.answer, s.below, &err);
+    if (rc != TW_OK) {
+        fprintf(stderr, "twsim: %s\n", err.msg);
+    } else if (s.answer < 0) {
+        printf("\nNo value of %s in %g..%g meets every target with P(met) >= "
+               "%.2f; at %g:", o.lever, lo, hi, o.prob, s.evals[0].value);
+        for (size_t i = 0; i < ctx.n_targets; i++)
+            printf(" %s %.3f", ctx.targets[i], s.evals[0].p_met[i]);
+        printf("\nEvaluations written to %s\n", out);
+        rc = 3;
+    } else {
+        const tw_eval *a = &s.evals[s.answer];
+        printf("\nAnswer: %s = %g, the smallest value on the grid that meets "
+               "every target with P(met) >= %.2f\n", o.lever, a->value,
+               o.prob);
+        for (size_t i = 0; i < ctx.n_targets; i++)
+            printf("  %-28s P(met) %.3f [90%% CI %.3f-%.3f]\n",
+                   ctx.targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i]);
+        printf("  all together: %.3f\n", a->p_all);
+        if (s.below >= 0) {
+            const tw_eval *b = &s.evals[s.below];
+            printf("Just below, %s = %g falls short:", o.lever, b->value);
+            for (size_t i = 0; i < ctx.n_targets; i++)
+                printf(" %s %.3f", ctx.targets[i], b->p_met[i]);
+            printf("\n");
+        } else {
+            printf("It is the lower end of the range.\n");
+        }
+        printf("Evaluations (%zu) written to %s\n", s.n_evals, out);
+    }
+    tw_search_free(&s, ctx.n_targets);
+    lever_cleanup(&ctx, sets, o.n_sets, tmp);
+    free(out);
+    return rc;
+}
+
+int tw_cli_sweep(int argc, char **argv)
+{
+    lever_opts o;
+    memset(&o, 0, sizeof o);
+    const char *config = NULL;
+    int rc = parse_lever_opts("sweep", USAGE_SWEEP, argc, argv, &o, &config);
+    if (rc >= 0)
+        return rc;
+    size_t n1 = 0, n2 = 1;
+    double *v1 = o.values ? parse_list(o.values, &n1) : NULL;
+    double *v2 = NULL;
+    if (v1 == NULL)
+        return fail_usage("sweep", "--values V,V,... is required (numbers)",
+                          o.values);
+    if ((o.lever2 == NULL) != (o.values2 == NULL)) {
+        free(v1);
+        return fail_usage("sweep", "--lever2 and --values2 go together", NULL);
+    }
+    if (o.values2 && (v2 = parse_list(o.values2, &n2)) == NULL) {
+        free(v1);
+        return fail_usage("sweep", "--values2 must be numbers", o.values2);
+    }
+    tw_lever_ctx ctx;
+    char tmp[] = "/tmp/twsim-sweep-XXXXXX";
+    const char **sets = NULL;
+    rc = lever_setup("sweep", &o, config, &ctx, tmp, &sets);
+    tw_eval *ev = calloc(n1 * n2, sizeof *ev);
+    size_t done = 0;
+    tw_error err;
+    char *out = o.output ? strdup(o.output) : default_name(config, "-sweep.h5");
+    if (rc == TW_OK && (ev == NULL || out == NULL))
+        rc = TW_EFAIL;
+    for (size_t j = 0; rc == TW_OK && j < n2; j++) {
+        ctx.value2 = v2 ? v2[j] : 0;
+        for (size_t i = 0; rc == TW_OK && i < n1; i++) {
+            rc = tw_lever_eval(&ctx, v1[i], &ev[done], &err);
+            if (rc != TW_OK)
+                fprintf(stderr, "twsim: %s\n", err.msg);
+            else
+                done++;
+        }
+    }
+    if (rc == TW_OK) {
+        rc = tw_experiment_write(out, "sweep", &ctx, ev, done, -1, -1, &err);
+        if (rc != TW_OK)
+            fprintf(stderr, "twsim: %s\n", err.msg);
+        else
+            printf("Grid (%zu points) written to %s\n", done, out);
+    }
+    for (size_t i = 0; i < done; i++)
+        tw_eval_free(&ev[i]);
+    free(ev);
+    free(v1);
+    free(v2);
+    free(out);
+    if (sets)
+        lever_cleanup(&ctx, sets, o.n_sets, tmp);
+    return rc;
+}

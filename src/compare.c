@@ -1,0 +1,327 @@
+/*
+ * compare.c - paired comparison of two runs on common random numbers
+ * (tw_experiment.h).
+ *
+ * For every metric and year, and for every target, the difference
+ * alt − base is taken replicate by replicate; its mean, sd, the 90%
+ * interval of the mean (Student t) and the 90% band of the differences
+ * are reported. A target's change in P(met) is the mean of the paired
+ * differences of the met indicators (1 met, 0 not), with the same
+ * interval, and the numbers of replicates that gained and lost it.
+ */
+#include "tw_experiment.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <hdf5.h>
+
+#include "tw_h5util.h"
+
+void tw_paired_stats(const double *d, size_t n, tw_paired *out)
+{
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return;
+    out->mean = gsl_stats_mean(d, 1, n);
+    out->sd = n > 1 ? gsl_stats_sd_m(d, 1, n, out->mean) : 0;
+    double t = n > 1 ? gsl_cdf_tdist_Pinv(0.95, (double)(n - 1)) : 0;
+    double half = n > 1 ? t * out->sd / sqrt((double)n) : 0;
+    out->ci_lo = out->mean - half;
+    out->ci_hi = out->mean + half;
+    double *s = malloc(n * sizeof *s);
+    if (s == NULL) {
+        out->p05 = out->p95 = out->mean;
+        return;
+    }
+    memcpy(s, d, n * sizeof *s);
+    gsl_sort(s, 1, n);
+    out->p05 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.05);
+    out->p95 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.95);
+    free(s);
+}
+
+void tw_comparison_free(tw_comparison *c)
+{
+    if (c == NULL)
+        return;
+    free(c->metric);
+    for (size_t i = 0; c->target_names && i < c->n_targets; i++)
+        free(c->target_names[i]);
+    free(c->target_names);
+    free(c->p_base);
+    free(c->p_alt);
+    free(c->dp);
+    free(c->gained);
+    free(c->lost);
+    memset(c, 0, sizeof *c);
+}
+
+/* Evaluate the targets t[0..nt) on run d; met is [reps][nt]. */
+static int eval_on(const tw_h5_data *d, const tw_target *t, size_t nt,
+                   unsigned char *met, tw_error *err)
+{
+    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
+    size_t cells = d->n_reps * nt > 0 ? d->n_reps * nt : 1;
+    double *q = malloc(cells * sizeof *q);
+    tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
+    int rc = TW_EFAIL;
+    if (cols == NULL || q == NULL || res == NULL) {
+        tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    rc = tw_targets_resolve(t, nt, (const char *const *)d->metric_names,
+                            d->n_metrics, d->years, d->n_years, cols, err);
+    if (rc == TW_OK)
+        rc = tw_targets_eval(t, nt, cols, d->trajectories, d->n_reps,
+                             d->n_years, d->n_metrics, d->years, q, met, res,
+                             err);
+out:
+    free(cols);
+    free(q);
+    free(res);
+    return rc;
+}
+
+int tw_compare(const tw_h5_data *base, const tw_h5_data *alt,
+               tw_comparison *out, tw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (base->n_years != alt->n_years || base->n_metrics != alt->n_metrics ||
+        base->n_reps != alt->n_reps)
+        return tw_error_set(err, TW_EINPUT, "the runs differ in shape (%zu "
+                            "replicates x %zu years x %zu metrics against "
+                            "%zu x %zu x %zu): compare runs of one config "
+                            "with the same replicates",
+                            base->n_reps, base->n_years, base->n_metrics,
+                            alt->n_reps, alt->n_years, alt->n_metrics);
+    for (size_t y = 0; y < base->n_years; y++)
+        if (base->years[y] != alt->years[y])
+            return tw_error_set(err, TW_EINPUT, "the runs cover other years");
+    for (size_t m = 0; m < base->n_metrics; m++)
+        if (strcmp(base->metric_names[m], alt->metric_names[m]) != 0)
+            return tw_error_set(err, TW_EINPUT, "the runs have other metrics "
+                                "('%s' against '%s')", base->metric_names[m],
+                                alt->metric_names[m]);
+    for (size_t r = 0; r < base->n_reps; r++)
+        if (!base->done[r] || !alt->done[r])
+            return tw_error_set(err, TW_EINPUT, "replicate %zu is not "
+                                "complete in both runs (finish them with "
+                                "--resume)", r);
+    if (base->seed != alt->seed)
+        return tw_error_set(err, TW_EINPUT, "the runs have other seeds (%llu "
+                            "and %llu): paired differences need common random "
+                            "numbers; run both with the same seed",
+                            (unsigned long long)base->seed,
+                            (unsigned long long)alt->seed);
+
+    size_t R = base->n_reps, Y = base->n_years, M = base->n_metrics;
+    size_t nt = base->n_targets;
+    out->n_reps = R;
+    out->n_years = Y;
+    out->n_metrics = M;
+    out->metric = calloc(Y * M, sizeof *out->metric);
+    double *d = malloc(R * sizeof *d);
+    size_t cells = R * nt > 0 ? R * nt : 1;
+    unsigned char *ma = malloc(cells);
+    unsigned char *mb = malloc(cells);
+    out->target_names = calloc(nt ? nt : 1, sizeof *out->target_names);
+    out->p_base = calloc(nt ? nt : 1, sizeof *out->p_base);
+    out->p_alt = calloc(nt ? nt : 1, sizeof *out->p_alt);
+    out->dp = calloc(nt ? nt : 1, sizeof *out->dp);
+    out->gained = calloc(nt ? nt : 1, sizeof *out->gained);
+    out->lost = calloc(nt ? nt : 1, sizeof *out->lost);
+    int rc = TW_OK;
+    if (!out->metric || !d || !ma || !mb || !out->target_names ||
+        !out->p_base || !out->p_alt || !out->dp || !out->gained ||
+        !out->lost) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t y = 0; y < Y; y++) {
+        for (size_t m = 0; m < M; m++) {
+            for (size_t r = 0; r < R; r++) {
+                size_t i = (r * Y + y) * M + m;
+                d[r] = alt->trajectories[i] - base->trajectories[i];
+            }
+            tw_paired_stats(d, R, &out->metric[y * M + m]);
+        }
+    }
+    /* the base run's targets, evaluated on both trajectories */
+    if (nt > 0) {
+        rc = eval_on(base, base->targets, nt, ma, err);
+        if (rc == TW_OK)
+            rc = eval_on(alt, base->targets, nt, mb, err);
+        if (rc != TW_OK)
+            goto out;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        out->target_names[i] = strdup(base->targets[i].name);
+        if (out->target_names[i] == NULL) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            goto out;
+        }
+        out->n_targets = i + 1;
+        double sa = 0, sb = 0;
+        for (size_t r = 0; r < R; r++) {
+            int a = ma[r * nt + i], b = mb[r * nt + i];
+            sa += a;
+            sb += b;
+            d[r] = (double)(b - a);
+            out->gained[i] += b && !a;
+            out->lost[i] += a && !b;
+        }
+        out->p_base[i] = sa / (double)R;
+        out->p_alt[i] = sb / (double)R;
+        tw_paired_stats(d, R, &out->dp[i]);
+    }
+out:
+    free(d);
+    free(ma);
+    free(mb);
+    if (rc != TW_OK)
+        tw_comparison_free(out);
+    return rc;
+}
+
+static int width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w += *p >= 0xE0 ? 2 : 1;
+    return w;
+}
+
+void tw_comparison_print(FILE *f, const tw_comparison *c,
+                         const tw_h5_data *base, const char *base_name,
+                         const char *alt_name, const char *filter)
+{
+    fprintf(f, "Paired comparison: %s minus %s, %zu replicates on common "
+            "random numbers\n\n", alt_name, base_name, c->n_reps);
+    if (c->n_targets > 0) {
+        fprintf(f, "  %-28s %8s %8s %9s  %-19s %6s %5s\n", "target",
+                "P(base)", "P(alt)", "change", "90% interval", "gained",
+                "lost");
+        for (size_t i = 0; i < c->n_targets; i++) {
+            char iv[48];
+            snprintf(iv, sizeof iv, "%+.3f to %+.3f", c->dp[i].ci_lo,
+                     c->dp[i].ci_hi);
+            fprintf(f, "  %-28s %8.3f %8.3f %+9.3f  %-19s %6zu %5zu\n",
+                    c->target_names[i], c->p_base[i], c->p_alt[i],
+                    c->dp[i].mean, iv, c->gained[i], c->lost[i]);
+        }
+        fputc('\n', f);
+    }
+    size_t y = c->n_years - 1, M = c->n_metrics;
+    int wn = 6;
+    for (size_t m = 0; m < M; m++)
+        if (!filter || strstr(base->metric_names[m], filter))
+            wn = width(base->metric_names[m]) > wn
+                     ? width(base->metric_names[m]) : wn;
+    fprintf(f, "  %d, per metric: mean of the paired differences, its 90%% "
+            "interval, and the 90%% band of the differences\n",
+            base->years[y]);
+    fprintf(f, "  %-*s %12s  %-27s %-27s %s\n", wn, "metric", "difference",
+            "90% interval of the mean", "90% band (replicates)", "unit");
+    for (size_t m = 0; m < M; m++) {
+        if (filter && !strstr(base->metric_names[m], filter))
+            continue;
+        const tw_paired *p = &c->metric[y * M + m];
+        int share = strcmp(base->metric_units[m], "share") == 0;
+        int prec = share ? 4 : 2;
+        char iv[64], band[64];
+        snprintf(iv, sizeof iv, "%+.*f to %+.*f", prec, p->ci_lo, prec,
+                 p->ci_hi);
+        snprintf(band, sizeof band, "%+.*f to %+.*f", prec, p->p05, prec,
+                 p->p95);
+        fprintf(f, "  %-*s %+12.*f  %-27s %-27s %s\n", wn,
+                base->metric_names[m], prec, p->mean, iv, band,
+                base->metric_units[m]);
+    }
+}
+
+int tw_comparison_write(const char *path, const tw_comparison *c,
+                        const char *base_name, const char *alt_name,
+                        tw_error *err)
+{
+    hid_t f = H5I_INVALID_HID, top = H5I_INVALID_HID, g = H5I_INVALID_HID;
+    double *v = NULL;
+    int rc = TW_EFAIL;
+    char name[256];
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if ((f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+        tw_error_set(err, TW_EFAIL, "cannot open %s to store the comparison",
+                     path);
+        goto out;
+    }
+    htri_t e = H5Lexists(f, "comparisons", H5P_DEFAULT);
+    top = e > 0 ? H5Gopen2(f, "comparisons", H5P_DEFAULT)
+                : H5Gcreate2(f, "comparisons", H5P_DEFAULT, H5P_DEFAULT,
+                             H5P_DEFAULT);
+    snprintf(name, sizeof name, "%s-vs-%s", alt_name, base_name);
+    if (top < 0 ||
+        (H5Lexists(top, name, H5P_DEFAULT) > 0 &&
+         H5Ldelete(top, name, H5P_DEFAULT) < 0) ||
+        (g = H5Gcreate2(top, name, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT)) < 0) {
+        tw_error_set(err, TW_EFAIL, "cannot create /comparisons/%s in %s",
+                     name, path);
+        goto out;
+    }
+    size_t Y = c->n_years, M = c->n_metrics, nt = c->n_targets;
+    v = malloc((Y * M > nt ? Y * M : nt + 1) * sizeof *v);
+    if (v == NULL) {
+        tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    hsize_t d2[2] = { Y, M }, d1[1] = { nt };
+    static const char *const mf[6] = { "mean", "sd", "ci_lo", "ci_hi", "p05",
+                                       "p95" };
+    int bad = tw_h5u_text(g, "base", 1, 0, &base_name) != 0 ||
+              tw_h5u_text(g, "alt", 1, 0, &alt_name) != 0 ||
+              tw_h5u_num_attr(g, "n_replicates", (double)c->n_reps) != 0;
+    for (int k = 0; !bad && k < 6; k++) {
+        for (size_t i = 0; i < Y * M; i++) {
+            const tw_paired *p = &c->metric[i];
+            v[i] = k == 0 ? p->mean : k == 1 ? p->sd : k == 2 ? p->ci_lo
+                   : k == 3 ? p->ci_hi : k == 4 ? p->p05 : p->p95;
+        }
+        bad = tw_h5u_doubles(g, mf[k], 2, d2, v) != 0;
+    }
+    if (!bad && nt > 0) {
+        bad = tw_h5u_text(g, "target", 0, nt,
+                          (const char *const *)c->target_names) != 0 ||
+              tw_h5u_doubles(g, "p_met_base", 1, d1, c->p_base) != 0 ||
+              tw_h5u_doubles(g, "p_met_alt", 1, d1, c->p_alt) != 0;
+        static const char *const tf[5] = { "p_met_change", "p_met_change_lo",
+                                           "p_met_change_hi", "gained",
+                                           "lost" };
+        for (int k = 0; !bad && k < 5; k++) {
+            for (size_t i = 0; i < nt; i++)
+                v[i] = k == 0 ? c->dp[i].mean : k == 1 ? c->dp[i].ci_lo
+                       : k == 2 ? c->dp[i].ci_hi
+                       : k == 3 ? (double)c->gained[i] : (double)c->lost[i];
+            bad = tw_h5u_doubles(g, tf[k], 1, d1, v) != 0;
+        }
+    }
+    if (bad) {
+        tw_error_set(err, TW_EFAIL, "cannot write /comparisons/%s in %s",
+                     name, path);
+        goto out;
+    }
+    rc = TW_OK;
+out:
+    free(v);
+    if (g >= 0)
+        H5Gclose(g);
+    if (top >= 0)
+        H5Gclose(top);
+    if (f >= 0)
+        H5Fclose(f);
+    return rc;
+}

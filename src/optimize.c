@@ -1,0 +1,314 @@
+/*
+ * optimize.c - lever evaluations, the bracketing search for the smallest
+ * lever value that meets targets, and the experiment table file
+ * (tw_experiment.h, docs/experiments.md).
+ */
+#include "tw_experiment.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "tw_config.h"
+#include "tw_h5util.h"
+#include "tw_run.h"
+
+void tw_eval_free(tw_eval *e)
+{
+    if (e == NULL)
+        return;
+    free(e->p_met);
+    free(e->p_lo);
+    free(e->p_hi);
+    e->p_met = e->p_lo = e->p_hi = NULL;
+}
+
+void tw_search_free(tw_search *s, size_t n_targets)
+{
+    (void)n_targets;
+    for (size_t i = 0; s->evals && i < s->n_evals; i++)
+        tw_eval_free(&s->evals[i]);
+    free(s->evals);
+    memset(s, 0, sizeof *s);
+}
+
+/* "key=value", the value written as a whole number when it is one (so an
+ * integer key accepts it). */
+static void format_set(char *buf, size_t cap, const char *key, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, cap, "%s=%lld", key, (long long)v);
+    else
+        snprintf(buf, cap, "%s=%.10g", key, v);
+}
+
+int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
+                  tw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->value = value;
+    out->value2 = ctx->value2;
+    size_t n = ctx->n_sets + 2;
+    const char **sets = calloc(n, sizeof *sets);
+    char lever[256], lever2[256], path[1024];
+    tw_config *cfg = NULL;
+    tw_h5_data *d = NULL;
+    long *cols = NULL;
+    double *q = NULL;
+    unsigned char *met = NULL;
+    tw_target_result *res = NULL;
+    int rc = TW_OK;
+    if (sets == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    for (size_t i = 0; i < ctx->n_sets; i++)
+        sets[i] = ctx->sets[i];
+    format_set(lever, sizeof lever, ctx->lever, value);
+    sets[ctx->n_sets] = lever;
+    n = ctx->n_sets + 1;
+    if (ctx->lever2 != NULL) {
+        format_set(lever2, sizeof lever2, ctx->lever2, ctx->value2);
+        sets[n++] = lever2;
+    }
+    rc = tw_config_load(ctx->config, sets, n, &cfg, err);
+    if (rc != TW_OK)
+        goto out;
+    snprintf(path, sizeof path, "%s/eval.h5", ctx->tmp_dir);
+    tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL};
+    rc = tw_run(cfg, &o, NULL, err);
+    if (rc == TW_OK)
+        rc = tw_h5_read(path, &d, err);
+    unlink(path);
+    if (rc != TW_OK)
+        goto out;
+
+    /* the named targets (all of them when none are named) */
+    if (ctx->targets == NULL) {
+        ctx->n_targets = d->n_targets;
+        ctx->targets = calloc(d->n_targets ? d->n_targets : 1,
+                              sizeof *ctx->targets);
+        for (size_t i = 0; ctx->targets && i < d->n_targets; i++)
+            ctx->targets[i] = strdup(d->targets[i].name);
+    }
+    size_t nt = ctx->n_targets, R = d->n_reps;
+    tw_target *sel = calloc(nt ? nt : 1, sizeof *sel);
+    cols = malloc((nt ? nt : 1) * sizeof *cols);
+    q = malloc((R * nt > 0 ? R * nt : 1) * sizeof *q);
+    met = malloc(R * nt > 0 ? R * nt : 1);
+    res = calloc(nt ? nt : 1, sizeof *res);
+    out->p_met = calloc(nt ? nt : 1, sizeof *out->p_met);
+    out->p_lo = calloc(nt ? nt : 1, sizeof *out->p_lo);
+    out->p_hi = calloc(nt ? nt : 1, sizeof *out->p_hi);
+    if (!ctx->targets || !sel || !cols || !q || !met || !res ||
+        !out->p_met || !out->p_lo || !out->p_hi) {
+        free(sel);
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nt; i++) {
+        size_t k = 0;
+        while (k < d->n_targets && strcmp(d->targets[k].name,
+                                          ctx->targets[i]) != 0)
+            k++;
+        if (k == d->n_targets) {
+            free(sel);
+            rc = tw_error_set(err, TW_EINPUT, "%s has no target '%s'",
+                              ctx->config, ctx->targets[i]);
+            goto out;
+        }
+        sel[i] = d->targets[k];
+    }
+    rc = tw_targets_resolve(sel, nt, (const char *const *)d->metric_names,
+                            d->n_metrics, d->years, d->n_years, cols, err);
+    if (rc == TW_OK)
+        rc = tw_targets_eval(sel, nt, cols, d->trajectories, R, d->n_years,
+                             d->n_metrics, d->years, q, met, res, err);
+    free(sel);
+    if (rc != TW_OK)
+        goto out;
+    size_t all = 0;
+    out->ok = 1;
+    for (size_t i = 0; i < nt; i++) {
+        out->p_met[i] = res[i].p_met;
+        out->p_lo[i] = res[i].p_lo;
+        out->p_hi[i] = res[i].p_hi;
+        if (res[i].p_met < ctx->prob)
+            out->ok = 0;
+    }
+    for (size_t r = 0; r < R; r++) {
+        int every = 1;
+        for (size_t i = 0; i < nt; i++)
+            every &= met[r * nt + i];
+        all += (size_t)every;
+    }
+    out->p_all = R ? (double)all / (double)R : 0;
+    if (ctx->log != NULL) {
+        fprintf(ctx->log, "  %s = %-10g", ctx->lever, value);
+        if (ctx->lever2)
+            fprintf(ctx->log, " %s = %-10g", ctx->lever2, ctx->value2);
+        for (size_t i = 0; i < nt; i++)
+            fprintf(ctx->log, " %s %.3f", ctx->targets[i], out->p_met[i]);
+        fprintf(ctx->log, "  -> %s\n", out->ok ? "meets" : "falls short");
+        fflush(ctx->log);
+    }
+out:
+    free(sets);
+    free(cols);
+    free(q);
+    free(met);
+    free(res);
+    tw_h5_data_free(d);
+    tw_config_free(cfg);
+    if (rc != TW_OK)
+        tw_eval_free(out);
+    return rc;
+}
+
+/* Evaluate grid point k (value lo + k step), appending to out->evals. */
+static int eval_at(tw_lever_ctx *ctx, double lo, double step, long k,
+                   tw_search *out, int *ok, tw_error *err)
+{
+    tw_eval *e = realloc(out->evals, (out->n_evals + 1) * sizeof *e);
+    if (e == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    out->evals = e;
+    int rc = tw_lever_eval(ctx, lo + (double)k * step,
+                           &out->evals[out->n_evals], err);
+    if (rc != TW_OK)
+        return rc;
+    *ok = out->evals[out->n_evals].ok;
+    out->n_evals++;
+    return TW_OK;
+}
+
+int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
+                tw_search *out, tw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->answer = out->below = -1;
+    if (!(step > 0) || !(hi >= lo))
+        return tw_error_set(err, TW_EINPUT, "the range %g:%g with step %g "
+                            "is empty; give LO:HI with LO <= HI and a step "
+                            "> 0", lo, hi, step);
+    long n = (long)floor((hi - lo) / step + 1e-9);
+    int ok = 0, rc;
+    /* hi first: if the most generous value fails, nothing in range does */
+    if ((rc = eval_at(ctx, lo, step, n, out, &ok, err)) != TW_OK)
+        return rc;
+    if (!ok)
+        return TW_OK;
+    long good = n, bad = -1;
+    size_t good_i = out->n_evals - 1, bad_i = (size_t)-1;
+    if (n > 0) {
+        if ((rc = eval_at(ctx, lo, step, 0, out, &ok, err)) != TW_OK)
+            return rc;
+        if (ok) {
+            good = 0;
+            good_i = out->n_evals - 1;
+        } else {
+            bad = 0;
+            bad_i = out->n_evals - 1;
+        }
+    }
+    while (bad >= 0 && good - bad > 1) {
+        long mid = bad + (good - bad) / 2;
+        if ((rc = eval_at(ctx, lo, step, mid, out, &ok, err)) != TW_OK)
+            return rc;
+        if (ok) {
+            good = mid;
+            good_i = out->n_evals - 1;
+        } else {
+            bad = mid;
+            bad_i = out->n_evals - 1;
+        }
+    }
+    out->answer = (long)good_i;
+    out->below = bad >= 0 ? (long)bad_i : -1;
+    return TW_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* The experiment table file                                            */
+/* ------------------------------------------------------------------ */
+
+int tw_experiment_write(const char *path, const char *kind,
+                        const tw_lever_ctx *ctx, const tw_eval *evals,
+                        size_t n, long answer, long below, tw_error *err)
+{
+    size_t nt = ctx->n_targets;
+    size_t plen = strlen(path) + sizeof ".partial";
+    char *partial = malloc(plen);
+    double *col = malloc((n * (nt ? nt : 1) + 1) * sizeof *col);
+    hid_t f = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    if (partial == NULL || col == NULL) {
+        tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    snprintf(partial, plen, "%s.partial", path);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if ((f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+        tw_error_set(err, TW_EFAIL, "cannot create %s", partial);
+        goto out;
+    }
+    hsize_t d1[1] = { n }, d2[2] = { n, nt };
+    const char *lever2 = ctx->lever2 ? ctx->lever2 : "";
+    int bad = tw_h5u_text(f, "kind", 1, 0, &kind) != 0 ||
+              tw_h5u_text(f, "config", 1, 0, &ctx->config) != 0 ||
+              tw_h5u_text(f, "lever", 1, 0, &ctx->lever) != 0 ||
+              tw_h5u_text(f, "lever2", 1, 0, &lever2) != 0 ||
+              tw_h5u_num_attr(f, "prob", ctx->prob) != 0 ||
+              tw_h5u_num_attr(f, "answer_index", (double)answer) != 0 ||
+              tw_h5u_num_attr(f, "below_index", (double)below) != 0 ||
+              tw_h5u_text(f, "targets", 0, nt,
+                       (const char *const *)ctx->targets) != 0 ||
+              tw_h5u_text(f, "overrides", 0, ctx->n_sets, ctx->sets) != 0;
+    for (size_t i = 0; !bad && i < n; i++)
+        col[i] = evals[i].value;
+    bad = bad || tw_h5u_doubles(f, "value", 1, d1, col) != 0;
+    for (size_t i = 0; !bad && i < n; i++)
+        col[i] = evals[i].value2;
+    bad = bad || (ctx->lever2 != NULL &&
+                  tw_h5u_doubles(f, "value2", 1, d1, col) != 0);
+    static const char *const names[3] = { "p_met", "p_lo", "p_hi" };
+    for (int k = 0; !bad && k < 3; k++) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < nt; j++)
+                col[i * nt + j] = k == 0 ? evals[i].p_met[j]
+                                  : k == 1 ? evals[i].p_lo[j]
+                                           : evals[i].p_hi[j];
+        bad = nt > 0 && tw_h5u_doubles(f, names[k], 2, d2, col) != 0;
+    }
+    for (size_t i = 0; !bad && i < n; i++)
+        col[i] = evals[i].p_all;
+    bad = bad || tw_h5u_doubles(f, "p_all", 1, d1, col) != 0;
+    for (size_t i = 0; !bad && i < n; i++)
+        col[i] = evals[i].ok;
+    bad = bad || tw_h5u_doubles(f, "meets", 1, d1, col) != 0;
+    if (bad) {
+        tw_error_set(err, TW_EFAIL, "cannot write the evaluations to %s",
+                     partial);
+        goto out;
+    }
+    if (H5Fclose(f) < 0) {
+        f = H5I_INVALID_HID;
+        tw_error_set(err, TW_EFAIL, "cannot close %s", partial);
+        goto out;
+    }
+    f = H5I_INVALID_HID;
+    if (rename(partial, path) != 0) {
+        tw_error_set(err, TW_EFAIL, "cannot rename %s to %s", partial, path);
+        goto out;
+    }
+    rc = TW_OK;
+out:
+    if (f >= 0) {
+        H5Fclose(f);
+        unlink(partial);
+    }
+    free(partial);
+    free(col);
+    return rc;
+}

@@ -1,0 +1,74 @@
+/*
+ * run_priv.h - the parts of the ensemble driver that the threaded run
+ * (run.c) and the MPI run (mpi/mpi_run.c) share: the model and target
+ * columns of a run, the state of its partial file, the closing summaries
+ * and target table, and the progress line. Not part of the library's API.
+ */
+#ifndef TW_RUN_PRIV_H
+#define TW_RUN_PRIV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "tw_config.h"
+#include "tw_error.h"
+#include "tw_h5.h"
+#include "tw_model.h"
+#include "tw_run.h"
+
+/* What every worker of a run needs to know, built from the config alone
+ * (so every MPI rank builds the same one). */
+typedef struct tw_ens {
+    const tw_config *cfg;   /* borrowed */
+    tw_model m;
+    int have_model;
+    size_t reps;            /* replicates in the file */
+    size_t len;             /* values per replicate: n_years * n_metrics */
+    long *tcols;            /* [n_targets] metric column of each target */
+    const char **names;     /* [n_metrics] borrowed from m.metrics */
+    char mode[64];          /* root attribute `mode` */
+    tw_h5_meta meta;        /* borrows from cfg and m */
+} tw_ens;
+
+/*
+ * Build the model, check that the targets name metrics of this run and
+ * fill the file metadata, before any file is touched. On failure the
+ * ensemble is left for tw_ens_free().
+ */
+int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
+                tw_error *err);
+void tw_ens_free(tw_ens *e);
+
+/* The memory for all replicates' trajectories, [reps][len], or NULL with
+ * err set (too large, or out of memory). */
+double *tw_ens_alloc_traj(const tw_ens *e, tw_error *err);
+
+/*
+ * What --resume finds at out_path: *resuming = 1 when "<out>.partial"
+ * exists; else *complete = 1 when <out> exists. Without --resume both
+ * stay 0 (a run starts afresh).
+ */
+int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
+                         int *complete, tw_error *err);
+
+/*
+ * Compute the summaries and the target table from traj (all `reps` rows
+ * complete) and write them, then close and rename the file. h is freed
+ * on success; on failure it is left to the caller (to abort or suspend).
+ */
+int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
+                  tw_error *err);
+
+/* Progress on f: a bar on a terminal, a line at each 10% elsewhere. */
+typedef struct tw_progress {
+    FILE *f;               /* NULL: silent */
+    size_t total;
+    double start;          /* monotonic seconds */
+    int logged;            /* last 10% step printed */
+} tw_progress;
+
+double tw_now(void);       /* monotonic clock, seconds */
+void tw_progress_init(tw_progress *p, FILE *f, size_t total);
+void tw_progress_show(tw_progress *p, size_t done);
+
+#endif /* TW_RUN_PRIV_H */

@@ -1,0 +1,288 @@
+#!/bin/sh
+# bad_input_test.sh - malformed configs and command lines (issue 8): each
+# must exit 2 (1 where the fault is not the input's), say what is wrong in
+# a plain "twsim: ..." message with FILE:LINE where there is a line, never
+# die of a signal (exit > 128) or hang, and leave no file behind: neither
+# the output nor its .partial.
+#
+# The configs are tests/bad_input/*.cfg, one mistake each, markov (m_*) or
+# full mode (f_*); most include the good pieces in tests/bad_input/base/
+# and replace one. Each is run with `twsim run` in an empty directory
+# (the default output goes there) and with `twsim validate`.
+#
+# Environment: TWSIM (the binary). One line per test and a closing
+# "N passed, N failed" line; exits 1 if any test failed.
+set -u
+TWSIM=${TWSIM:-build/twsim}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+data=$here/bad_input
+cfg=$root/configs/markov-example.cfg
+full=$root/tests/data/full_small.cfg
+tmp=$(mktemp -d /tmp/twsim-bad-XXXXXX)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+work=$tmp/work          # the current directory of every run: must stay empty
+mkdir -p "$work"
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
+# a run that takes longer than this is a hang (the slowest case takes ~0.1 s)
+limit=60
+to=""
+command -v timeout >/dev/null 2>&1 && to="timeout -s KILL $limit"
+
+# expect NAME STATUS PATTERN CMD...: CMD, run in $work, exits with STATUS,
+# its output matches the grep -E PATTERN and starts with "twsim", and it
+# leaves no file in $work nor at $tmp/out.h5 (the -o of the cases below).
+expect() {
+    name=$1 want=$2 pat=$3; shift 3
+    (cd "$work" && $to "$@") >"$tmp/out" 2>&1
+    got=$?
+    left=$(ls -A "$work"; ls -d "$tmp"/out.h5* 2>/dev/null)
+    if [ "$got" -gt 128 ]; then
+        echo "killed by signal $((got - 128))$([ "$got" -eq 137 ] && echo " (a hang? limit ${limit}s)")" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    elif [ "$got" -ne "$want" ]; then
+        echo "exit $got, expected $want" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+        echo "output does not match: $pat" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    elif [ "$want" -ne 0 ] && ! head -n 1 "$tmp/out" | grep -q '^twsim'; then
+        echo "the message does not start with 'twsim'" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    elif [ -n "$left" ]; then
+        echo "left behind: $left" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+    else
+        ok "$name"
+    fi
+    rm -rf "$work" "$tmp"/out.h5*
+    mkdir -p "$work"
+}
+
+# ---- malformed configs ----------------------------------------------------
+# file (tests/bad_input/FILE.cfg)  status  pattern  [run: validate passes]
+n_files=0
+while IFS='	' read -r file status pat only; do
+    [ -z "$file" ] && continue
+    n_files=$((n_files + 1))
+    expect "run $file" "$status" "$pat" "$TWSIM" run "$data/$file.cfg" -q
+    [ "$only" = run ] && continue
+    expect "validate $file" "$status" "$pat" "$TWSIM" validate "$data/$file.cfg"
+done <<'EOF'
+m_empty	2	m_empty.cfg: missing section 'simulation'
+m_only_comment	2	m_only_comment.cfg: missing section 'simulation'
+m_syntax	2	m_syntax.cfg:5: syntax error
+m_unterminated_string	2	m_unterminated_string.cfg:12: syntax error
+m_unbalanced	2	m_unbalanced.cfg:9: syntax error
+m_duplicate_key	2	m_duplicate_key.cfg:9: duplicate setting name
+m_mixed_array	2	m_mixed_array.cfg:6: mismatched element type
+m_wrong_type_string	2	m_wrong_type_string.cfg:7: simulation.replicates: expected a whole number, got a string
+m_wrong_type_float	2	m_wrong_type_float.cfg:7: simulation.replicates: expected a whole number, got a decimal
+m_wrong_type_array	2	m_wrong_type_array.cfg:10: teachers.tier_counts: expected an array
+m_negative_count	2	m_negative_count.cfg:10: teachers.tier_counts: count 1 \(b\) is -5
+m_huge_count	2	m_huge_count.cfg:10: teachers.tier_counts: count 1 \(b\) is 200000000
+m_zero_replicates	2	m_zero_replicates.cfg:7: simulation.replicates: 0 is out of range
+m_huge_replicates	2	m_huge_replicates.cfg:7: simulation.replicates: 20000000 is out of range
+m_int_overflow	2	m_int_overflow.cfg:7: the whole number 4294967306 does not fit in 32 bits
+m_int64_overflow	2	m_int64_overflow.cfg:8: the whole number 99999999999999999999999L is too large
+m_hex_overflow	2	m_hex_overflow.cfg:8: the number 0xFFFFFFFF does not fit in 32 bits
+m_negative_seed	2	m_negative_seed.cfg:8: simulation.seed: -1 is out of range
+m_inf	2	m_inf.cfg:6: the number 1e999 is too large
+m_dot	2	m_dot.cfg:6: '\.' is not a number
+m_prob_over_1	2	m_prob_over_1.cfg:7: tiers.transition: row 1, column 1: 1.5 is not a probability
+m_prob_negative	2	m_prob_negative.cfg:6: tiers.transition: row 0, column 1: -0.25 is not a probability
+m_row_over_1	2	m_row_over_1.cfg:6: tiers.transition: row 0 \(a\) sums to 1.1
+m_matrix_rows	2	m_matrix_rows.cfg:5: tiers.transition: has 3 rows but there are 2 tiers
+m_matrix_cols	2	m_matrix_cols.cfg:6: tiers.transition: row 0 \(a\) has 1 entries
+m_counts_length	2	m_counts_length.cfg:10: teachers.tier_counts: has 3 counts but there are 2 tiers
+m_missing_section	2	m_missing_section.cfg: missing section 'teachers'
+m_missing_key	2	m_missing_key.cfg:3: group 'simulation' has no 'seed'
+m_unknown_key	2	m_unknown_key.cfg:7: unknown key 'replicate' \(did you mean 'replicates'\?\)
+m_unknown_section	2	m_unknown_section.cfg:3: unknown key 'simulaton' \(did you mean 'simulation'\?\)
+m_full_key	2	m_full_key.cfg:4: 'staffing' is only used in full mode
+m_mode_unknown	2	m_mode_unknown.cfg:4: simulation.mode: "markow" is not a valid value \(did you mean "markov"\?\)
+m_years_order	2	m_years_order.cfg:6: simulation.end_year: 2019 is not after base_year 2020
+m_years_equal	2	m_years_equal.cfg:6: simulation.end_year: 2020 is not after base_year 2020
+m_year_range	2	m_year_range.cfg:5: simulation.base_year: 1066 is out of range
+m_entry_tier	2	m_entry_tier.cfg:11: recruitment.entry_tier: "c" is not one of tiers.names
+m_dup_tiers	2	m_dup_tiers.cfg:4: tiers.names: the name "a" is used twice
+m_no_tiers	2	m_no_tiers.cfg:4: tiers.names: 0 tiers
+m_too_many_tiers	2	m_too_many_tiers.cfg:4: tiers.names: 17 tiers
+m_empty_tier_name	2	m_empty_tier_name.cfg:4: tiers.names: tier 1 has an empty name
+m_deep	2	m_deep.cfg:4: brackets nested more than 32 deep
+m_bom	2	m_bom.cfg:1: the file starts with a byte-order mark
+m_gbk_tier	2	m_gbk_tier.cfg:4: this line is not UTF-8 text \(is the file saved as GBK
+m_gbk_comment	2	m_gbk_comment.cfg:2: this line is not UTF-8 text
+m_binary	2	m_binary.cfg: this is not a text file \(it contains NUL bytes\)
+m_binary_nonul	2	m_binary_nonul.cfg:1: this line is not UTF-8 text
+m_include_cycle	2	m_include_cycle.cfg:2: include file nesting too deep \(is there an @include cycle
+m_include_cycle2	2	cycle_b.inc:2: include file nesting too deep \(is there an @include cycle
+m_include_missing	2	m_include_missing.cfg:4: cannot open include file: @include "base/no_such_file.inc"
+m_include_dir	2	m_include_dir.cfg:4: @include ".*base": is a directory
+m_include_device	2	m_include_device.cfg:4: @include ".*dev/zero": is not a regular file
+m_include_bad	2	bad_part.inc:10: recruitment.entry_tier: "b " is not one of tiers.names
+m_include_gbk	2	gbk_part.inc:2: this line is not UTF-8 text
+f_county_unknown	2	f_county_unknown.cfg:9: schools\[\].county: "east" is not one of region.counties
+f_stage_unknown	2	f_stage_unknown.cfg:9: schools\[\].stage: "middle" is not a valid value
+f_locality_unknown	2	f_locality_unknown.cfg:9: schools\[\].locality: "suburb" is not a valid value
+f_school_count_negative	2	f_school_count_negative.cfg:9: schools\[\].count: -3; it must be 1 to
+f_school_count_huge	2	f_school_count_huge.cfg:9: schools\[\].count: 2000000000; it must be 1 to
+f_students_negative	2	f_students_negative.cfg:9: schools\[\].students: -3800; it must be 0 to
+f_students_huge	2	f_students_huge.cfg:9: schools\[\].students: 1e\+300; it must be 0 to
+f_no_schools	2	f_no_schools.cfg:7: schools: is empty
+f_no_counties	2	f_no_counties.cfg:8: region.counties: 0 counties
+f_dup_county	2	f_dup_county.cfg:8: region.counties: "north" is named twice
+f_gbk_county	2	f_gbk_county.cfg:8: this line is not UTF-8 text
+f_gbk_tier	2	f_gbk_tier.cfg:8: this line is not UTF-8 text
+f_missing_section	2	f_missing_section.cfg: missing section 'population'
+f_wrong_type	2	f_wrong_type.cfg:7: rotation.transfer_rate: expected a number, got a string
+f_prob_over_1	2	f_prob_over_1.cfg:11: tiers.prob: entry 1 is 1.08
+f_min_years_negative	2	f_min_years_negative.cfg:10: tiers.min_years: entry 1 is -4
+f_prob_length	2	f_prob_length.cfg:11: tiers.prob: has 2 numbers; it must have 3
+f_backbone_unknown	2	f_backbone_unknown.cfg:9: tiers.backbone: "中坚" is not a valid value
+f_shares_sum	2	f_shares_sum.cfg:10: population.stages\[\].age: shares sum to 1.1
+f_share_over_1	2	f_share_over_1.cfg:11: population.stages\[\].female: 1.73 is not a share
+f_stock_no_school	2	f_stock_no_school.cfg:16: population.stages\[\].count: 300 senior teachers but no senior school
+f_timeline_county	2	f_timeline_county.cfg:16: timeline\[\].counties: "nroth" is not one of region.counties
+f_timeline_structure	2	f_timeline_structure.cfg:17: 'schools' cannot change in the timeline
+f_timeline_year	2	f_timeline_year.cfg:16: timeline\[\].year: 2099 is outside
+f_timeline_unknown_key	2	f_timeline_unknown_key.cfg:17: unknown key 'refrom' \(did you mean 'reform'\?\)
+f_unknown_key	2	f_unknown_key.cfg:8: unknown key 'bsae' \(did you mean 'base'\?\) in group 'exit'
+f_unknown_stage_key	2	f_unknown_stage_key.cfg:8: unknown key 'primray' in 'exit.base' \(did you mean 'primary'\?\)
+f_channel_unknown	2	f_channel_unknown.cfg:9: recruitment.order: "tegnag" is not a valid value \(did you mean "tegang"\?\)
+f_markov_key	2	f_markov_key.cfg:8: 'teachers' is only used in markov mode
+f_years_order	2	f_years_order.cfg:10: simulation.end_year: 2019 is not after base_year 2020
+f_target_year	2	f_target_year.cfg:8: targets\[\].year: 2030 is outside the simulated years
+f_target_op	2	f_target_op.cfg:8: targets\[\].op: "=>" is not a valid value
+f_target_metric	2	f_target_metric.cfg:8: targets: 't': no metric 'teachers.totl'	run
+EOF
+# every file in tests/bad_input/ is in the table (a new case must be added)
+listed=$(ls "$data"/*.cfg | wc -l)
+if [ "$listed" -eq "$n_files" ]; then ok "every tests/bad_input/*.cfg is a case ($n_files)"
+else echo "$listed files, $n_files in the table" >"$tmp/out"; bad "every tests/bad_input/*.cfg is a case" "$tmp/out"; fi
+
+# ---- what is not a config file ------------------------------------------------
+expect "run: a directory as CONFIG"  2 "bad_input: is a directory, not a config file" \
+    "$TWSIM" run "$data" -q
+expect "run: /dev/zero as CONFIG (no hang, no memory bomb)" 2 \
+    "/dev/zero: is not a regular file" "$TWSIM" run /dev/zero -q
+mkfifo "$tmp/fifo.cfg" 2>/dev/null &&
+    expect "run: a FIFO as CONFIG (no wait for a writer)" 2 \
+        "fifo.cfg: is not a regular file" "$TWSIM" run "$tmp/fifo.cfg" -q
+expect "run: a missing CONFIG"       2 "nope.cfg: cannot open the config file" \
+    "$TWSIM" run "$tmp/nope.cfg" -q
+expect "validate: the HDF5-less junk of /dev/urandom's kind" 2 \
+    "m_binary.cfg: this is not a text file" "$TWSIM" validate "$data/m_binary.cfg"
+
+# ---- bad --set paths and values (markov and full mode) ------------------------
+o="-q -o $tmp/out.h5"
+# shellcheck disable=SC2086
+{
+expect "--set: unknown key, suggestion" 2 \
+    "--set simulation.replicatez=5: unknown key .*did you mean 'simulation.replicates'" \
+    "$TWSIM" run "$cfg" $o --set simulation.replicatez=5
+expect "--set: unknown section"      2 "--set simulaton.seed=5: unknown key" \
+    "$TWSIM" run "$cfg" $o --set simulaton.seed=5
+expect "--set: no '='"               2 "--set simulation.replicates: expected key.path=value" \
+    "$TWSIM" run "$cfg" $o --set simulation.replicates
+expect "--set: empty key"            2 "--set =5: expected key.path=value" \
+    "$TWSIM" run "$cfg" $o --set =5
+expect "--set: empty path element"   2 "--set simulation..seed=1: unknown key" \
+    "$TWSIM" run "$cfg" $o --set simulation..seed=1
+expect "--set: below a number"       2 "--set simulation.seed.x=1: unknown key" \
+    "$TWSIM" run "$cfg" $o --set simulation.seed.x=1
+expect "--set: a group at once"      2 "'simulation' is a group; set one of its keys" \
+    "$TWSIM" run "$cfg" $o --set simulation=1
+expect "--set: wrong type"           2 "--set simulation.replicates=ten: .*expected a whole number" \
+    "$TWSIM" run "$cfg" $o --set simulation.replicates=ten
+expect "--set: decimal for a count"  2 "simulation.replicates: expected a whole number, got a decimal" \
+    "$TWSIM" run "$cfg" $o --set simulation.replicates=1.5
+expect "--set: negative count"       2 "simulation.replicates: -4 is out of range" \
+    "$TWSIM" run "$cfg" $o --set simulation.replicates=-4
+expect "--set: probability above 1"  2 "--set tiers.transition=.*row 0, column 0: 1.5 is not a probability" \
+    "$TWSIM" run "$cfg" $o --set 'tiers.transition=([1.5, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.0], [0.0, 0.0, 0.0, 0.5])'
+expect "--set: row sum above 1"      2 "row 1 \\(SF\\) sums to 1.2" \
+    "$TWSIM" run "$cfg" $o --set 'tiers.transition=([0.5, 0.0, 0.0, 0.0], [0.6, 0.6, 0.0, 0.0], [0.0, 0.0, 0.5, 0.0], [0.0, 0.0, 0.0, 0.5])'
+expect "--set: unparsable value"     2 "--set tiers.names=\\[\"a\": cannot read the value" \
+    "$TWSIM" run "$cfg" $o --set 'tiers.names=["a"'
+expect "--set: a value over two lines" 2 "a value must be on one line" \
+    "$TWSIM" run "$cfg" $o --set "$(printf 'simulation.seed=1\n@include "/dev/zero"')"
+expect "--set: a second setting smuggled in" 2 "cannot read the value" \
+    "$TWSIM" run "$cfg" $o --set 'simulation.seed=1; simulation.replicates=3'
+expect "--set: beyond 32 bits inside an array" 2 "the whole number 4294967306 does not fit in 32 bits" \
+    "$TWSIM" run "$cfg" $o --set 'teachers.tier_counts=[1, 2, 3, 4294967306]'
+expect "--set: beyond 64 bits"       2 "the whole number 50000000000000000000000 is too large" \
+    "$TWSIM" run "$cfg" $o --set simulation.seed=50000000000000000000000
+expect "--set: a GBK value"          2 "the value is not UTF-8 text" \
+    "$TWSIM" run "$cfg" $o --set "$(printf 'region.name=\270\333\261\261')"
+expect "--set: unknown entry tier"   2 "recruitment.entry_tier: \"XX\" is not one of tiers.names" \
+    "$TWSIM" run "$cfg" $o --set recruitment.entry_tier=XX
+expect "--set (full): unknown county in schools" 2 \
+    "--set schools=.*schools\\[\\].county: \"nosuch\" is not one of region.counties" \
+    "$TWSIM" run "$full" $o --set 'schools=({ county = "nosuch"; stage = "primary"; locality = "urban"; count = 4; students = 8000.0; })'
+expect "--set (full): counties that drop one used by schools" 2 \
+    "full_small.cfg:27: schools\\[\\].county: \"south\" is not one of region.counties" \
+    "$TWSIM" run "$full" $o --set 'region.counties=["north"]'
+expect "--set (full): unknown by-stage key" 2 "unknown key 'exit.base.primray'" \
+    "$TWSIM" run "$full" $o --set exit.base.primray=0.02
+expect "--set (full): hazard above 1" 2 "exit.base.primary: 2 is out of range" \
+    "$TWSIM" run "$full" $o --set exit.base.primary=2.0
+expect "--set (full): timeline for an unknown county" 2 "timeline\\[\\].counties: \"nosuch\" is not one of region.counties" \
+    "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; counties = [ "nosuch" ]; set = { rotation = { reform = true; }; }; })'
+expect "--set (full): a markov key"  2 "only used in markov mode" \
+    "$TWSIM" run "$full" $o --set 'teachers.tier_counts=[1, 2, 3, 4]'
+expect "--set: a seed beyond 32 bits is taken whole" 0 "OK \\(mode markov" \
+    "$TWSIM" validate "$cfg" --set simulation.seed=5000000000
+
+# ---- bad options ----------------------------------------------------------------
+expect "-n: not a number"            2 "'lots' is not a whole number" "$TWSIM" run "$cfg" $o -n lots
+expect "-n: negative"                2 "'-5' is not a whole number >= 0" "$TWSIM" run "$cfg" $o -n -5
+expect "-n 0"                        2 "simulation.replicates: 0 is out of range" "$TWSIM" run "$cfg" $o -n 0
+expect "-n: beyond 32 bits, reported as given" 2 "simulation.replicates: 99999999999 is out of range" \
+    "$TWSIM" run "$cfg" $o -n 99999999999
+expect "-n: beyond 64 bits"          2 "is not a whole number" "$TWSIM" run "$cfg" $o -n 99999999999999999999999
+expect "--seed: negative"            2 "'-1' is not a whole number >= 0" "$TWSIM" run "$cfg" $o --seed -1
+expect "-n without a value"          2 "option '-n' needs a value" "$TWSIM" run "$cfg" -q -n
+expect "-o without a value"          2 "option '-o' needs a value" "$TWSIM" run "$cfg" -q -o
+expect "two CONFIGs"                 2 "takes exactly one CONFIG" "$TWSIM" run "$cfg" "$cfg" $o
+expect "no CONFIG"                   2 "needs a CONFIG" "$TWSIM" run -q
+expect "unknown option"              2 "unknown option '--replicas'" "$TWSIM" run "$cfg" $o --replicas 5
+expect "check: --confidence nan"     2 "between 0.5 and 1" "$TWSIM" check --confidence nan "$tmp/x.h5"
+}
+
+# ---- output paths: not the input's fault (exit 1), refused before any work --------
+expect "-o: a missing directory"     1 "no_such_dir/x.h5" \
+    "$TWSIM" run "$cfg" -q -o "$tmp/no_such_dir/x.h5"
+mkdir "$tmp/d.h5"
+expect "-o: a directory"             1 "d.h5: it is a directory, not a file" \
+    "$TWSIM" run "$cfg" -q -o "$tmp/d.h5"
+if [ -d "$tmp/d.h5" ] && [ ! -e "$tmp/d.h5.partial" ]; then ok "-o: the directory is untouched, no d.h5.partial"
+else bad "-o: the directory is untouched, no d.h5.partial"; fi
+expect "-o /dev/null is refused, not replaced by a file" 1 \
+    "/dev/null: it is a device, pipe or socket" "$TWSIM" run "$cfg" -q -o /dev/null
+if [ -c /dev/null ]; then ok "/dev/null is still a device"
+else bad "/dev/null is still a device"; fi
+expect "-o ''"                       1 "the output file name is empty" "$TWSIM" run "$cfg" -q -o ""
+expect "-o DIR --resume: refused, not 'already complete'" 1 "d.h5: it is a directory" \
+    "$TWSIM" run "$cfg" -q -o "$tmp/d.h5" --resume
+expect "-o /dev/null --resume: refused" 1 "/dev/null: it is a device" \
+    "$TWSIM" run "$cfg" -q -o /dev/null --resume
+expect "info: a directory"           1 "cannot open .*bad_input" "$TWSIM" info "$data"
+expect "info: not HDF5"              1 "is not an HDF5 file" "$TWSIM" info "$data/m_binary.cfg"
+expect "check: a config, not an output" 1 "" "$TWSIM" check "$cfg"
+
+# ---- make run REGION=nosuch: twsim's exit 2 makes make fail, no file --------------
+if command -v make >/dev/null 2>&1 && [ "$TWSIM" = "$root/build/twsim" ]; then
+    (cd "$root" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s run REGION=nosuch) >"$tmp/out" 2>&1
+    code=$?
+    if [ "$code" -ne 0 ] && [ "$code" -le 128 ] && grep -q "configs/nosuch.cfg: cannot open the config file" "$tmp/out" &&
+       [ ! -e "$root/build/nosuch.h5" ] && [ ! -e "$root/build/nosuch.h5.partial" ]
+    then ok "make run REGION=nosuch fails with twsim's message, no file"
+    else echo "exit $code" >>"$tmp/out"; bad "make run REGION=nosuch fails with twsim's message, no file" "$tmp/out"; fi
+fi
+
+echo "bad input: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

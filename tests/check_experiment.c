@@ -1,0 +1,115 @@
+/*
+ * check_experiment.c - paired comparisons on hand-made runs with known
+ * answers, and the bracketing search on a made-up monotone lever.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tw_experiment.h"
+#include "tw_tests.h"
+
+static char *NAMES[2] = {"teachers.total", "hires.total"};
+static char *UNITS[2] = {"teachers", "teachers/year"};
+static int YEARS[3] = {2020, 2021, 2022};
+
+/* A run of 4 replicates x 3 years x 2 metrics with traj[r][y][m] =
+ * base + r * 10 + y + m * 100 (+ shift in replicate 3's last year). */
+static tw_h5_data *fake(double base, double shift, tw_target *t)
+{
+    tw_h5_data *d = calloc(1, sizeof *d);
+    d->n_reps = 4;
+    d->n_years = 3;
+    d->n_metrics = 2;
+    d->years = YEARS;
+    d->metric_names = NAMES;
+    d->metric_units = UNITS;
+    d->trajectories = calloc(24, sizeof(double));
+    d->done = calloc(4, 1);
+    for (size_t r = 0; r < 4; r++) {
+        d->done[r] = 1;
+        for (size_t y = 0; y < 3; y++)
+            for (size_t m = 0; m < 2; m++)
+                d->trajectories[(r * 3 + y) * 2 + m] =
+                    base + (double)r * 10 + (double)y + (double)m * 100 +
+                    (r == 3 && y == 2 ? shift : 0);
+    }
+    d->seed = 7;
+    d->n_targets = 1;
+    d->targets = t;
+    return d;
+}
+
+static void unfake(tw_h5_data *d)
+{
+    free(d->trajectories);
+    free(d->done);
+    free(d);
+}
+
+START_TEST(test_compare_known)
+{
+    /* alt = base + 5 everywhere, + 40 more in replicate 3's last year:
+     * paired differences in 2022 are 5, 5, 5, 45 -> mean 15, sd 20,
+     * 90% t interval 15 -+ 2.3534 * 20 / 2 = 15 -+ 23.534, band
+     * p05 = 5, p95 = 39 (linear). Target teachers.total >= 35 in 2022:
+     * base values 2, 12, 22, 32 -> none met; alt 7, 17, 27, 77 -> one met:
+     * P 0 -> 0.25, one replicate gained, none lost. */
+    tw_target t;
+    memset(&t, 0, sizeof t);
+    t.name = "tot35";
+    t.metric = "teachers.total";
+    t.kind = TW_TARGET_LEVEL;
+    t.op = TW_OP_GE;
+    t.value = 35;
+    t.year = 2022;
+    t.from = 2021;
+    tw_h5_data *b = fake(0, 0, &t), *a = fake(5, 40, &t);
+    tw_comparison c;
+    tw_error err;
+    ck_assert_msg(tw_compare(b, a, &c, &err) == TW_OK, "%s", err.msg);
+    const tw_paired *p = &c.metric[2 * 2 + 0];
+    ck_assert_double_eq_tol(p->mean, 15, 1e-12);
+    ck_assert_double_eq_tol(p->sd, 20, 1e-12);
+    ck_assert_double_eq_tol(p->ci_lo, 15 - 2.353363 * 10, 1e-4);
+    ck_assert_double_eq_tol(p->ci_hi, 15 + 2.353363 * 10, 1e-4);
+    ck_assert_double_eq_tol(p->p05, 5, 1e-12);
+    ck_assert_double_eq_tol(p->p95, 39, 1e-12);
+    /* the earlier years differ by exactly 5, with no spread */
+    ck_assert_double_eq_tol(c.metric[0].mean, 5, 1e-12);
+    ck_assert_double_eq_tol(c.metric[0].sd, 0, 1e-12);
+    ck_assert_uint_eq(c.n_targets, 1);
+    ck_assert_double_eq(c.p_base[0], 0);
+    ck_assert_double_eq(c.p_alt[0], 0.25);
+    ck_assert_double_eq(c.dp[0].mean, 0.25);
+    ck_assert_uint_eq(c.gained[0], 1);
+    ck_assert_uint_eq(c.lost[0], 0);
+    tw_comparison_free(&c);
+
+    /* identical runs: every difference exactly 0 */
+    tw_h5_data *same = fake(0, 0, &t);
+    ck_assert_int_eq(tw_compare(b, same, &c, &err), TW_OK);
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert_double_eq(c.metric[i].mean, 0);
+        ck_assert_double_eq(c.metric[i].sd, 0);
+    }
+    tw_comparison_free(&c);
+
+    /* different seeds cannot be paired */
+    same->seed = 8;
+    ck_assert_int_eq(tw_compare(b, same, &c, &err), TW_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "common random numbers"));
+    unfake(same);
+    unfake(a);
+    unfake(b);
+}
+END_TEST
+
+Suite *experiment_suite(void)
+{
+    Suite *s = suite_create("experiment");
+    TCase *tc = tcase_create("compare");
+    tcase_add_test(tc, test_compare_known);
+    suite_add_tcase(s, tc);
+    return s;
+}

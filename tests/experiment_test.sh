@@ -1,0 +1,97 @@
+#!/bin/sh
+# experiment_test.sh - scenarios, compare, optimize and sweep end to end.
+#
+# Environment: TWSIM, PYTHON. Closing line "N passed, N failed".
+set -u
+TWSIM=${TWSIM:-build/twsim}
+PYTHON=${PYTHON:-/usr/bin/python3}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d /tmp/twsim-exp-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
+expect() {
+    name=$1 want=$2 pat=$3; shift 3
+    "$@" >"$tmp/out" 2>&1
+    got=$?
+    if [ "$got" -ne "$want" ]; then echo "exit $got, expected $want" >>"$tmp/out"; bad "$name" "$tmp/out"
+    elif [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then echo "no match: $pat" >>"$tmp/out"; bad "$name" "$tmp/out"
+    else ok "$name"; fi
+}
+
+# --- scenarios in one file, on common random numbers --------------------
+sc=$here/data/scenarios.cfg
+expect "run --all-scenarios writes one group per scenario" 0 "4 scenarios" \
+    "$TWSIM" run "$sc" --all-scenarios -n 12 -o "$tmp/sc.h5"
+expect "the file holds every scenario's layout" 0 "base more_funded no_exit same" \
+    "$PYTHON" -c "import h5py; f = h5py.File('$tmp/sc.h5'); print(*sorted(f['scenarios'])); [f['scenarios/' + n + '/trajectories'] for n in f['scenarios']]"
+expect "compare two scenarios of one file" 0 "same minus base, 12 replicates" \
+    "$TWSIM" compare "$tmp/sc.h5" --base base --alt same
+expect "identical scenarios: every paired difference is exactly 0" 0 "zero: True" "$PYTHON" -c \
+    "import h5py, numpy as np; g = h5py.File('$tmp/sc.h5')['comparisons/same-vs-base']; print('zero:', bool(np.all(g['mean'][:] == 0) and np.all(g['sd'][:] == 0)))"
+expect "a scenario's own run equals its group" 0 "same: True" sh -c \
+    "'$TWSIM' run '$sc' --scenario more_funded -n 12 -q -o '$tmp/mf.h5' && '$PYTHON' -c \"import h5py; a = h5py.File('$tmp/mf.h5')['trajectories'][()]; b = h5py.File('$tmp/sc.h5')['scenarios/more_funded/trajectories'][()]; print('same:', a.tobytes() == b.tobytes())\""
+expect "compare: the funded cohort's paired difference (+30 owed posts)" 0 "hires.channel.funded +\\+(2[5-9]|30)\\." \
+    "$TWSIM" compare "$tmp/sc.h5" --base base --alt more_funded --metrics hires.channel.funded
+expect "compare: an unknown scenario" 2 "nope" \
+    "$TWSIM" compare "$tmp/sc.h5" --base base --alt nope
+expect "check reports every scenario" 0 "scenarios/no_exit" "$TWSIM" check "$tmp/sc.h5"
+"$TWSIM" run "$sc" -n 12 -q --seed 99 -o "$tmp/other_seed.h5"
+expect "compare refuses runs on other seeds" 2 "common random numbers" \
+    "$TWSIM" compare "$tmp/mf.h5" "$tmp/other_seed.h5"
+
+# --- optimize: a known answer ----------------------------------------------
+mq=$here/data/markov_quota.cfg
+expect "optimize finds the known answer (q = 100, not 99)" 0 \
+    "Answer: recruitment.annual_quota = 100" \
+    "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:300 -o "$tmp/opt.h5"
+cp "$tmp/out" "$tmp/opt.txt"
+expect "optimize reports the value just below" 0 "Just below, recruitment.annual_quota = 99 falls short" \
+    cat "$tmp/opt.txt"
+expect "optimize writes every evaluation" 0 "evaluations 10 answer 100.0" "$PYTHON" -c \
+    "import h5py; f = h5py.File('$tmp/opt.h5'); v = f['value'][:]; print('evaluations', len(v), 'answer', v[int(f.attrs['answer_index'])])"
+expect "optimize says when no value in the range suffices" 3 "No value of recruitment.annual_quota in 0..50" \
+    "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:50 -o "$tmp/none.h5"
+expect "optimize: an unknown lever is bad input" 2 "unknown key" \
+    "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:50 -o "$tmp/x.h5"
+
+# --- optimize on a stochastic case, checked by independent runs -------------
+# The search runs 400 replicates on seed 1; the check reruns the answer a
+# and a - 1 on seed 2 with 4000 replicates. P(met) estimates have standard
+# errors 0.015 (400) and 0.0047 (4000) at P = 0.9; the tolerance is 4
+# standard errors of their difference, 0.063, so a correct search fails
+# this check with probability below 1e-4.
+ms=$here/data/markov_stoch.cfg
+"$TWSIM" optimize "$ms" --lever recruitment.annual_quota --range 60:160 -o "$tmp/st.h5" >"$tmp/st.txt" 2>&1
+a=$(sed -n 's/^Answer: recruitment.annual_quota = \([0-9]*\),.*/\1/p' "$tmp/st.txt")
+if [ -n "$a" ]; then
+    "$TWSIM" run "$ms" -n 4000 --seed 2 -q --set recruitment.annual_quota=$a -o "$tmp/at.h5"
+    "$TWSIM" run "$ms" -n 4000 --seed 2 -q --set recruitment.annual_quota=$((a - 1)) -o "$tmp/below.h5"
+    expect "independent runs confirm the stochastic answer ($a)" 0 "confirmed" "$PYTHON" -c "
+import h5py, sys
+p = lambda f: float(h5py.File(f)['targets/p_met'][0])
+at, below, tol = p('$tmp/at.h5'), p('$tmp/below.h5'), 0.063
+good = at >= 0.9 - tol and below < 0.9 + tol and below < at
+print('P(met) at', $a, at, 'below', below, 'confirmed' if good else 'refuted')
+sys.exit(0 if good else 1)"
+else
+    bad "optimize found an answer on the stochastic case" "$tmp/st.txt"
+fi
+
+# --- sweep ----------------------------------------------------------------
+expect "sweep: one lever" 0 "Grid \\(4 points\\)" \
+    "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 50,99,100,150 -o "$tmp/sw.h5"
+expect "sweep: P(met) on the grid is the known step" 0 "\\[0. 0. 1. 1.\\]" "$PYTHON" -c \
+    "import h5py; print(h5py.File('$tmp/sw.h5')['p_met'][:, 0])"
+expect "sweep: two levers" 0 "Grid \\(6 points\\)" \
+    "$TWSIM" sweep "$ms" -n 50 --lever recruitment.annual_quota --values 90,110,130 --lever2 simulation.seed --values2 1,2 -o "$tmp/sw2.h5"
+expect "sweep: a bad value list" 2 "must be numbers|required" \
+    "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 1,x
+for c in compare optimize sweep; do
+    expect "$c --help" 0 "usage: twsim $c" "$TWSIM" $c --help
+done
+
+echo "experiments: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

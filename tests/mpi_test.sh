@@ -1,0 +1,180 @@
+#!/bin/sh
+# mpi_test.sh - the answer does not depend on how many workers produced it.
+#
+# Threads: twsim run --threads 1, 2 and 3 give the same file. MPI:
+# twsim-mpi under mpirun with 1, 2 and 3 ranks (and 2 ranks x 2 threads)
+# gives the same file as the serial run: trajectories, summaries, target
+# table, every attribute (tests/h5_same.py; only /provenance may differ).
+# Interrupted MPI runs (SIGTERM or SIGINT to every rank, kill -9 of the
+# ranks) leave a partial file that --resume completes, with MPI or
+# serially, into the same file; a serial partial file resumes under MPI.
+# (mpirun itself passes Ctrl-C on as SIGTERM only after
+# odls_base_sigkill_timeout seconds: docs/cluster.md.)
+# Exit codes and messages of twsim-mpi are those of docs/cli.md, printed
+# once (by rank 0).
+#
+# Environment: TWSIM, TWSIM_MPI, MPIRUN (mpirun), PYTHON. Closing line
+# "mpi: N passed, N failed".
+set -u
+TWSIM=${TWSIM:-build/twsim}
+TWSIM_MPI=${TWSIM_MPI:-build/twsim-mpi}
+PYTHON=${PYTHON:-/usr/bin/python3}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d /tmp/twsim-mpi-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
+
+# Root in CI and containers; --oversubscribe: 3 ranks on a 2-core machine.
+MPIRUN="${MPIRUN:-mpirun} --allow-run-as-root --oversubscribe"
+# no warnings about the missing high-speed networks of a laptop or CI box
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+
+# A region with targets, short; and a small one with many cheap replicates
+# (so that a run lasts long enough to be interrupted).
+gb=$here/../configs/gangbei.cfg
+GB="-n 48 -q"
+fs=$here/data/full_small.cfg
+FS="-n 1200 -q"
+
+# same NAME REF FILE: FILE equals REF bitwise
+same() {
+    if "$PYTHON" "$here/h5_same.py" "$2" "$3" >"$tmp/o" 2>&1
+    then ok "$1"; else bad "$1" "$tmp/o"; fi
+}
+
+# wait_for LOG PATTERN: until the progress log shows PATTERN (at most 30 s)
+wait_for() {
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 300 ]; do
+        sleep 0.05; i=$((i + 1))
+    done
+}
+
+# strike PID SIGNAL: send SIGNAL to every rank of the mpirun PID
+strike() {
+    ranks=$(pgrep -P "$1")
+    [ -n "$ranks" ] && kill -s "$2" $ranks 2>/dev/null
+}
+
+# done_count FILE.partial: "DONE TOTAL" of /replicates/done
+done_count() {
+    "$PYTHON" -c "import h5py,sys; d=h5py.File(sys.argv[1])['replicates/done'][:]; print(int(d.sum()), len(d))" "$1" 2>&1
+}
+
+# ---- threads
+"$TWSIM" run "$gb" $GB --threads 1 -o "$tmp/gb.h5" || { echo "reference run failed"; exit 1; }
+for t in 2 3; do
+    "$TWSIM" run "$gb" $GB --threads $t -o "$tmp/gb-t$t.h5"
+    same "--threads $t equals --threads 1" "$tmp/gb.h5" "$tmp/gb-t$t.h5"
+done
+"$TWSIM" run "$fs" $FS -o "$tmp/fs.h5" || { echo "reference run failed"; exit 1; }
+
+# ---- ranks (and ranks x threads), several collective rounds each
+for np in 1 2 3; do
+    if $MPIRUN -np $np "$TWSIM_MPI" run "$gb" $GB --threads 1 --checkpoint 0.05 \
+        -o "$tmp/gb-np$np.h5" >"$tmp/o" 2>&1
+    then same "mpirun -np $np equals the serial run" "$tmp/gb.h5" "$tmp/gb-np$np.h5"
+    else bad "mpirun -np $np equals the serial run" "$tmp/o"; fi
+done
+if $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB --threads 2 --checkpoint 0.05 \
+    -o "$tmp/gb-np2t2.h5" >"$tmp/o" 2>&1
+then same "mpirun -np 2 --threads 2 equals the serial run" "$tmp/gb.h5" "$tmp/gb-np2t2.h5"
+else bad "mpirun -np 2 --threads 2 equals the serial run" "$tmp/o"; fi
+"$TWSIM" run "$gb" -q --mean-field -o "$tmp/mf.h5"
+if $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" -q --mean-field -o "$tmp/mf-np2.h5" >"$tmp/o" 2>&1
+then same "mpirun -np 2 --mean-field equals the serial one" "$tmp/mf.h5" "$tmp/mf-np2.h5"
+else bad "mpirun -np 2 --mean-field equals the serial one" "$tmp/o"; fi
+
+# ---- interrupted MPI runs; progress lines (one per 10%) tell when to strike
+# SIGTERM to every rank, as Slurm's scancel or time limit sends it
+out=$tmp/term.h5
+$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" " 10% "
+strike $pid TERM
+wait $pid
+code=$?
+counts=$(done_count "$out.partial")
+set -- $counts
+if [ "$code" -eq 143 ] && [ ! -e "$out" ] && [ "${1:-0}" -gt 0 ] 2>/dev/null &&
+   [ "$1" -lt "$2" ] && [ "$(grep -c 'stopped by signal 15' "$tmp/log")" -eq 1 ]
+then ok "SIGTERM to the ranks: exit 143, one message, a partial file ($1 of $2 done)"
+else echo "exit $code, done: $counts" >>"$tmp/log"; bad "SIGTERM to the ranks: exit 143, one message, a partial file" "$tmp/log"; fi
+if $MPIRUN -np 3 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+then same "after SIGTERM, --resume on 3 ranks equals the uninterrupted run" "$tmp/fs.h5" "$out"
+else bad "after SIGTERM, --resume on 3 ranks equals the uninterrupted run" "$tmp/o"; fi
+
+# SIGINT to every rank (srun passes Ctrl-C on so), then resume serially
+out=$tmp/int.h5
+$MPIRUN -np 3 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" " 10% "
+strike $pid INT
+wait $pid
+code=$?
+counts=$(done_count "$out.partial")
+set -- $counts
+if [ "$code" -eq 130 ] && [ ! -e "$out" ] && [ "${1:-0}" -gt 0 ] 2>/dev/null &&
+   [ "$1" -lt "$2" ]
+then ok "SIGINT to the ranks: exit 130, a partial file ($1 of $2 done)"
+else echo "exit $code, done: $counts" >>"$tmp/log"; bad "SIGINT to the ranks: exit 130, a partial file" "$tmp/log"; fi
+if "$TWSIM" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+then same "an MPI partial file resumed by serial twsim equals the uninterrupted run" "$tmp/fs.h5" "$out"
+else bad "an MPI partial file resumed by serial twsim equals the uninterrupted run" "$tmp/o"; fi
+
+# kill -9 of every rank: the partial file holds the rounds written before
+out=$tmp/kill.h5
+$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" " 20% "
+strike $pid KILL
+wait $pid 2>/dev/null
+if [ -e "$out" ]; then
+    ok "kill -9 of the ranks: finished first (nothing to resume)"
+elif $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+then same "kill -9 of the ranks, then --resume on 2 ranks: equals the uninterrupted run" "$tmp/fs.h5" "$out"
+else bad "kill -9 of the ranks, then --resume on 2 ranks: equals the uninterrupted run" "$tmp/o"; fi
+
+# a serial run's partial file, finished under MPI
+out=$tmp/serial.h5
+"$TWSIM" run "$fs" -n 1200 --threads 1 -o "$out" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" " 10% "
+kill -INT $pid
+wait $pid
+if $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+then same "a serial partial file resumed on 2 ranks equals the uninterrupted run" "$tmp/fs.h5" "$out"
+else bad "a serial partial file resumed on 2 ranks equals the uninterrupted run" "$tmp/o"; fi
+
+# ---- exit codes and messages, printed once
+expect() {   # expect NAME STATUS PATTERN CMD...
+    name=$1 want=$2 pat=$3; shift 3
+    "$@" >"$tmp/out" 2>&1
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "exit $got, expected $want" >>"$tmp/out"; bad "$name" "$tmp/out"
+    elif [ -n "$pat" ] && [ "$(grep -Ec -- "$pat" "$tmp/out")" -ne 1 ]; then
+        echo "expected one line matching: $pat" >>"$tmp/out"; bad "$name" "$tmp/out"
+    else ok "$name"; fi
+}
+expect "--threads 0 is refused (exit 2)" 2 "--threads '0'" \
+    "$TWSIM" run "$gb" $GB --threads 0 -o "$tmp/t0.h5"
+expect "twsim-mpi run --help" 0 "^usage: mpirun -np N twsim-mpi run" \
+    $MPIRUN -np 2 "$TWSIM_MPI" run --help
+expect "a config mistake: exit 2, reported once" 2 "typo.cfg:.*unknown key" \
+    $MPIRUN -np 2 "$TWSIM_MPI" run "$here/data/typo.cfg" -q -o "$tmp/typo.h5"
+expect "an unwritable output: exit 1, reported once" 1 "^twsim: cannot" \
+    $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB -o /nonexistent/dir/x.h5
+cp "$tmp/fs.h5" "$tmp/other.h5.partial"
+expect "--resume of another seed's partial file: exit 2" 2 "another config, seed" \
+    $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --seed 99 --resume -o "$tmp/other.h5"
+expect "--resume of a complete file does nothing" 0 "already complete" \
+    $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB --resume -o "$tmp/gb-np2.h5"
+expect "info runs on rank 0 only" 0 "replicates: 48 of 48 complete" \
+    $MPIRUN -np 2 "$TWSIM_MPI" info "$tmp/gb-np2.h5"
+
+echo "mpi: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
