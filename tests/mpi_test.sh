@@ -29,6 +29,9 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /
 
 # Root in CI and containers; --oversubscribe: 3 ranks on a 2-core machine.
 MPIRUN="${MPIRUN:-mpirun} --allow-run-as-root --oversubscribe"
+# Runs in the foreground get a time limit, so that a hang (seen once under a
+# heavily loaded machine) fails its test instead of stalling CI.
+MPIRUN_T="timeout -k 10 300 $MPIRUN"
 # no warnings about the missing high-speed networks of a laptop or CI box
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 
@@ -74,17 +77,17 @@ done
 
 # ---- ranks (and ranks x threads), several collective rounds each
 for np in 1 2 3; do
-    if $MPIRUN -np $np "$TWSIM_MPI" run "$gb" $GB --threads 1 --checkpoint 0.05 \
+    if $MPIRUN_T -np $np "$TWSIM_MPI" run "$gb" $GB --threads 1 --checkpoint 0.05 \
         -o "$tmp/gb-np$np.h5" >"$tmp/o" 2>&1
     then same "mpirun -np $np equals the serial run" "$tmp/gb.h5" "$tmp/gb-np$np.h5"
     else bad "mpirun -np $np equals the serial run" "$tmp/o"; fi
 done
-if $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB --threads 2 --checkpoint 0.05 \
+if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB --threads 2 --checkpoint 0.05 \
     -o "$tmp/gb-np2t2.h5" >"$tmp/o" 2>&1
 then same "mpirun -np 2 --threads 2 equals the serial run" "$tmp/gb.h5" "$tmp/gb-np2t2.h5"
 else bad "mpirun -np 2 --threads 2 equals the serial run" "$tmp/o"; fi
 "$TWSIM" run "$gb" -q --mean-field -o "$tmp/mf.h5"
-if $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" -q --mean-field -o "$tmp/mf-np2.h5" >"$tmp/o" 2>&1
+if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" -q --mean-field -o "$tmp/mf-np2.h5" >"$tmp/o" 2>&1
 then same "mpirun -np 2 --mean-field equals the serial one" "$tmp/mf.h5" "$tmp/mf-np2.h5"
 else bad "mpirun -np 2 --mean-field equals the serial one" "$tmp/o"; fi
 
@@ -103,7 +106,7 @@ if [ "$code" -eq 143 ] && [ ! -e "$out" ] && [ "${1:-0}" -gt 0 ] 2>/dev/null &&
    [ "$1" -lt "$2" ] && [ "$(grep -c 'stopped by signal 15' "$tmp/log")" -eq 1 ]
 then ok "SIGTERM to the ranks: exit 143, one message, a partial file ($1 of $2 done)"
 else echo "exit $code, done: $counts" >>"$tmp/log"; bad "SIGTERM to the ranks: exit 143, one message, a partial file" "$tmp/log"; fi
-if $MPIRUN -np 3 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+if $MPIRUN_T -np 3 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
 then same "after SIGTERM, --resume on 3 ranks equals the uninterrupted run" "$tmp/fs.h5" "$out"
 else bad "after SIGTERM, --resume on 3 ranks equals the uninterrupted run" "$tmp/o"; fi
 
@@ -134,7 +137,7 @@ strike $pid KILL
 wait $pid 2>/dev/null
 if [ -e "$out" ]; then
     ok "kill -9 of the ranks: finished first (nothing to resume)"
-elif $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+elif $MPIRUN_T -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
 then same "kill -9 of the ranks, then --resume on 2 ranks: equals the uninterrupted run" "$tmp/fs.h5" "$out"
 else bad "kill -9 of the ranks, then --resume on 2 ranks: equals the uninterrupted run" "$tmp/o"; fi
 
@@ -145,7 +148,7 @@ pid=$!
 wait_for "$tmp/log" " 10% "
 kill -INT $pid
 wait $pid
-if $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
+if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$fs" $FS --resume -o "$out" >"$tmp/o" 2>&1
 then same "a serial partial file resumed on 2 ranks equals the uninterrupted run" "$tmp/fs.h5" "$out"
 else bad "a serial partial file resumed on 2 ranks equals the uninterrupted run" "$tmp/o"; fi
 
@@ -163,18 +166,18 @@ expect() {   # expect NAME STATUS PATTERN CMD...
 expect "--threads 0 is refused (exit 2)" 2 "--threads '0'" \
     "$TWSIM" run "$gb" $GB --threads 0 -o "$tmp/t0.h5"
 expect "twsim-mpi run --help" 0 "^usage: mpirun -np N twsim-mpi run" \
-    $MPIRUN -np 2 "$TWSIM_MPI" run --help
+    $MPIRUN_T -np 2 "$TWSIM_MPI" run --help
 expect "a config mistake: exit 2, reported once" 2 "typo.cfg:.*unknown key" \
-    $MPIRUN -np 2 "$TWSIM_MPI" run "$here/data/typo.cfg" -q -o "$tmp/typo.h5"
+    $MPIRUN_T -np 2 "$TWSIM_MPI" run "$here/data/typo.cfg" -q -o "$tmp/typo.h5"
 expect "an unwritable output: exit 1, reported once" 1 "^twsim: cannot" \
-    $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB -o /nonexistent/dir/x.h5
+    $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB -o /nonexistent/dir/x.h5
 cp "$tmp/fs.h5" "$tmp/other.h5.partial"
 expect "--resume of another seed's partial file: exit 2" 2 "another config, seed" \
-    $MPIRUN -np 2 "$TWSIM_MPI" run "$fs" $FS --seed 99 --resume -o "$tmp/other.h5"
+    $MPIRUN_T -np 2 "$TWSIM_MPI" run "$fs" $FS --seed 99 --resume -o "$tmp/other.h5"
 expect "--resume of a complete file does nothing" 0 "already complete" \
-    $MPIRUN -np 2 "$TWSIM_MPI" run "$gb" $GB --resume -o "$tmp/gb-np2.h5"
+    $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB --resume -o "$tmp/gb-np2.h5"
 expect "info runs on rank 0 only" 0 "replicates: 48 of 48 complete" \
-    $MPIRUN -np 2 "$TWSIM_MPI" info "$tmp/gb-np2.h5"
+    $MPIRUN_T -np 2 "$TWSIM_MPI" info "$tmp/gb-np2.h5"
 
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
