@@ -536,6 +536,29 @@ static void handle_free(tw_h5_out *h)
     free(h);
 }
 
+/* A writer handle for `path` and "<path>.partial", sized by meta, with no
+ * file open yet; NULL when memory runs out. */
+static tw_h5_out *handle_new(const char *path, const tw_h5_meta *meta)
+{
+    tw_h5_out *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return NULL;
+    h->file = h->traj = h->done = H5I_INVALID_HID;
+    h->n_reps = meta->n_replicates;
+    h->n_years = meta->n_years;
+    h->n_metrics = meta->metrics->n;
+    size_t plen = strlen(path) + sizeof ".partial";
+    if ((h->path = strdup(path)) == NULL ||
+        (h->partial = malloc(plen)) == NULL ||
+        (h->written = calloc(h->n_reps, 1)) == NULL) {
+        handle_free(h);
+        return NULL;
+    }
+    snprintf(h->partial, plen, "%s.partial", path);
+    return h;
+}
+
+
 /*
  * Build the whole layout in "<path>.partial" (truncating any stale one),
  * with /trajectories all NaN and /replicates/done all 0, and flush it.
@@ -569,18 +592,8 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     if (check_output_path(&c, path, err) != 0)
         goto out;
 
-    if ((h = calloc(1, sizeof *h)) == NULL)
+    if ((h = handle_new(path, meta)) == NULL)
         goto oom;
-    h->file = h->traj = h->done = H5I_INVALID_HID;
-    h->n_reps = meta->n_replicates;
-    h->n_years = meta->n_years;
-    h->n_metrics = meta->metrics->n;
-    size_t plen = strlen(path) + sizeof ".partial";
-    if ((h->path = strdup(path)) == NULL ||
-        (h->partial = malloc(plen)) == NULL ||
-        (h->written = calloc(h->n_reps, 1)) == NULL)
-        goto oom;
-    snprintf(h->partial, plen, "%s.partial", path);
     c.file = h->partial;
 
     ctx_step(&c, "create");
@@ -1093,18 +1106,8 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
         goto out;
     if (check_output_path(&c, path, err) != 0)
         goto out;
-    if ((h = calloc(1, sizeof *h)) == NULL)
+    if ((h = handle_new(path, meta)) == NULL)
         goto oom;
-    h->file = h->traj = h->done = H5I_INVALID_HID;
-    h->n_reps = meta->n_replicates;
-    h->n_years = meta->n_years;
-    h->n_metrics = meta->metrics->n;
-    size_t plen = strlen(path) + sizeof ".partial";
-    if ((h->path = strdup(path)) == NULL ||
-        (h->partial = malloc(plen)) == NULL ||
-        (h->written = calloc(h->n_reps, 1)) == NULL)
-        goto oom;
-    snprintf(h->partial, plen, "%s.partial", path);
     c.file = h->partial;
 
     ctx_step(&c, "open (to resume)");
