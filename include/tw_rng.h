@@ -18,22 +18,101 @@
  * words of MT19937 state are filled from a splitmix64 sequence started at
  * `key` instead: distinct keys give distinct streams, and keys collide
  * only with probability ~n^2 / 2^65.
+ *
+ * The generator type, tw_rng_mt19937, is a gsl_rng_type: every GSL
+ * function (gsl_ran_*, gsl_rng_uniform_int) accepts it, and it produces
+ * exactly the stream of GSL's gsl_rng_mt19937 from the same state
+ * (tests/check_rng.c compares them). What it adds is speed in the hot
+ * loops: tw_rng_u01() and tw_rng_uint() are inline and read the state
+ * directly, where gsl_rng_uniform() makes two indirect calls per number;
+ * and a count of the numbers drawn (tw_rng_draws), which the benchmark
+ * uses.
  */
 #ifndef TW_RNG_H
 #define TW_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
 
+#define TW_MT_N 624
+
+/* State of a tw_rng_mt19937 generator (gsl_rng.state). */
+typedef struct tw_mt_state {
+    uint32_t mt[TW_MT_N];
+    uint32_t mti;       /* next word of mt[] to use; TW_MT_N: regenerate */
+    uint64_t blocks;    /* blocks of TW_MT_N words generated since seeding */
+} tw_mt_state;
+
+/* MT19937 with GSL's output, as a GSL generator type ("twsim-mt19937"). */
+extern const gsl_rng_type *tw_rng_mt19937;
+
 /* The key of replicate `rep` of scenario `scenario` (see above). */
 uint64_t tw_rng_mix(uint64_t seed, uint32_t scenario, uint64_t rep);
 
-/* A new MT19937 generator; NULL when memory runs out. Free with
+/* A new tw_rng_mt19937 generator; NULL when memory runs out. Free with
  * gsl_rng_free(). */
 gsl_rng *tw_rng_alloc(void);
 
-/* Put `r` at the start of the stream of (seed, scenario, rep). */
+/* Put `r` (from tw_rng_alloc) at the start of the stream of (seed,
+ * scenario, rep). */
 void tw_rng_seed(gsl_rng *r, uint64_t seed, uint32_t scenario, uint64_t rep);
+
+/* Generate the next block of TW_MT_N words (the MT19937 recurrence). */
+void tw_rng_refill(tw_mt_state *st);
+
+/* The next 32-bit word of r (a tw_rng_mt19937 generator): the same as
+ * gsl_rng_get(r). */
+static inline uint32_t tw_rng_u32(gsl_rng *r)
+{
+    tw_mt_state *st = (tw_mt_state *)r->state;
+    if (st->mti >= TW_MT_N)
+        tw_rng_refill(st);
+    uint32_t y = st->mt[st->mti++];
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c5680u;
+    y ^= (y << 15) & 0xefc60000u;
+    y ^= y >> 18;
+    return y;
+}
+
+/* Uniform on [0, 1): the same as gsl_rng_uniform(r). */
+static inline double tw_rng_u01(gsl_rng *r)
+{
+    return tw_rng_u32(r) / 4294967296.0;
+}
+
+/* Uniform integer on 0 .. n-1 (1 <= n <= 2^32 - 1): the same numbers, and
+ * the same words consumed, as gsl_rng_uniform_int(r, n). */
+static inline unsigned long tw_rng_uint(gsl_rng *r, unsigned long n)
+{
+    /* GSL's method: k = word / (range / n), rejecting k >= n; every
+     * operand fits in 32 bits, and 32-bit division is the faster one */
+    uint32_t n32 = (uint32_t)n, scale = 0xffffffffu / n32, k;
+    do
+        k = tw_rng_u32(r) / scale;
+    while (k >= n32);
+    return k;
+}
+
+/* Shuffle v[0..n) uniformly: the same permutation, from the same words,
+ * as gsl_ran_shuffle(r, v, n, sizeof *v). */
+static inline void tw_rng_shuffle(gsl_rng *r, uint32_t *v, size_t n)
+{
+    for (size_t i = n > 0 ? n - 1 : 0; i > 0; i--) {
+        size_t j = tw_rng_uint(r, i + 1);
+        uint32_t t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+    }
+}
+
+/* 32-bit words drawn from r since it was last seeded. */
+static inline uint64_t tw_rng_draws(const gsl_rng *r)
+{
+    const tw_mt_state *st = (const tw_mt_state *)r->state;
+    return st->blocks * TW_MT_N + st->mti - TW_MT_N;
+}
 
 #endif /* TW_RNG_H */

@@ -1,14 +1,13 @@
-/* rng.c - per-replicate GSL streams (see tw_rng.h for the scheme). */
+/* rng.c - per-replicate streams (see tw_rng.h for the scheme) and the
+ * tw_rng_mt19937 generator type. */
 #include "tw_rng.h"
 
 #include <string.h>
 
-/* Layout of GSL's MT19937 state (gsl/rng/mt.c), stable since GSL 1.0. */
-#define MT_N 624
-typedef struct {
-    unsigned long mt[MT_N];
-    int mti;
-} mt_state;
+#define MT_M 397
+#define MT_UPPER 0x80000000u
+#define MT_LOWER 0x7fffffffu
+#define MT_MATRIX 0x9908b0dfu
 
 static uint64_t splitmix64_next(uint64_t *x)
 {
@@ -28,27 +27,76 @@ uint64_t tw_rng_mix(uint64_t seed, uint32_t scenario, uint64_t rep)
     return sm(sm(sm(seed) ^ (uint64_t)scenario) ^ rep);
 }
 
+static inline uint32_t twist(uint32_t u, uint32_t v, uint32_t w)
+{
+    uint32_t y = (u & MT_UPPER) | (v & MT_LOWER);
+    return w ^ (y >> 1) ^ ((y & 1u) ? MT_MATRIX : 0u);
+}
+
+/* The recurrence of GSL's mt.c (Matsumoto and Nishimura's genrand), on
+ * 32-bit words. */
+void tw_rng_refill(tw_mt_state *st)
+{
+    uint32_t *mt = st->mt;
+    int k;
+    for (k = 0; k < TW_MT_N - MT_M; k++)
+        mt[k] = twist(mt[k], mt[k + 1], mt[k + MT_M]);
+    for (; k < TW_MT_N - 1; k++)
+        mt[k] = twist(mt[k], mt[k + 1], mt[k + (MT_M - TW_MT_N)]);
+    mt[TW_MT_N - 1] = twist(mt[TW_MT_N - 1], mt[0], mt[MT_M - 1]);
+    st->mti = 0;
+    st->blocks++;
+}
+
+/* gsl_rng_type callbacks */
+
+/* GSL's mt19937 seeding (the 2002 reference init_genrand; seed 0 means
+ * 4357), for gsl_rng_set() on this type. */
+static void mt_set(void *vstate, unsigned long seed)
+{
+    tw_mt_state *st = vstate;
+    if (seed == 0)
+        seed = 4357;
+    st->mt[0] = (uint32_t)(seed & 0xffffffffUL);
+    for (uint32_t i = 1; i < TW_MT_N; i++)
+        st->mt[i] = 1812433253u * (st->mt[i - 1] ^ (st->mt[i - 1] >> 30)) + i;
+    st->mti = TW_MT_N;
+    st->blocks = 0;
+}
+
+static unsigned long mt_get(void *vstate)
+{
+    gsl_rng r = {.type = NULL, .state = vstate};
+    return tw_rng_u32(&r);
+}
+
+static double mt_get_double(void *vstate)
+{
+    return (double)mt_get(vstate) / 4294967296.0;
+}
+
+static const gsl_rng_type mt_type = {
+    "twsim-mt19937", 0xffffffffUL, 0, sizeof(tw_mt_state),
+    mt_set, mt_get, mt_get_double};
+
+const gsl_rng_type *tw_rng_mt19937 = &mt_type;
+
 gsl_rng *tw_rng_alloc(void)
 {
-    return gsl_rng_alloc(gsl_rng_mt19937);
+    return gsl_rng_alloc(tw_rng_mt19937);
 }
 
 void tw_rng_seed(gsl_rng *r, uint64_t seed, uint32_t scenario, uint64_t rep)
 {
-    uint64_t key = tw_rng_mix(seed, scenario, rep);
-    /* Always valid: GSL's own seeding from the low 32 bits. */
-    gsl_rng_set(r, (unsigned long)(key & 0xffffffffu));
-    if (strcmp(gsl_rng_name(r), "mt19937") != 0 ||
-        gsl_rng_size(r) != sizeof(mt_state))
-        return;
     /* Full-width seeding: 624 words from splitmix64(key); mti = N makes the
      * next draw regenerate the block. Only the top bit of mt[0] enters the
      * recurrence; setting it rules out the all-zero state, as MT's
      * reference init_by_array() does. */
-    mt_state *st = gsl_rng_state(r);
-    uint64_t x = key;
-    for (int i = 0; i < MT_N; i++)
-        st->mt[i] = (unsigned long)(splitmix64_next(&x) & 0xffffffffu);
-    st->mt[0] |= 0x80000000UL;
-    st->mti = MT_N;
+    tw_mt_state *st = gsl_rng_state(r);
+    uint64_t x = tw_rng_mix(seed, scenario, rep);
+    for (int i = 0; i < TW_MT_N; i++)
+        st->mt[i] = (uint32_t)(splitmix64_next(&x) & 0xffffffffu);
+    st->mt[0] |= MT_UPPER;
+    st->mti = TW_MT_N;
+    st->blocks = 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 
 #include "tw_rng.h"
 #include "tw_tests.h"
@@ -87,6 +88,87 @@ START_TEST(test_uniform_mean)
 }
 END_TEST
 
+/* GSL's MT19937 state (gsl/rng/mt.c), to start GSL's own generator from
+ * the state of ours. */
+typedef struct {
+    unsigned long mt[TW_MT_N];
+    int mti;
+} gsl_mt_state;
+
+/* A GSL mt19937 generator in the state of r (a tw_rng_mt19937). */
+static gsl_rng *gsl_twin(const gsl_rng *r)
+{
+    gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(gsl_rng_size(g), sizeof(gsl_mt_state));
+    const tw_mt_state *a = r->state;
+    gsl_mt_state *b = g->state;
+    for (int i = 0; i < TW_MT_N; i++)
+        b->mt[i] = a->mt[i];
+    b->mti = (int)a->mti;
+    return g;
+}
+
+START_TEST(test_same_stream_as_gsl)
+{
+    /* tw_rng_mt19937 must be GSL's MT19937, number for number: words,
+     * uniforms, bounded integers (including the rejection of the top
+     * values) and shuffles, from the replicate seeding and from
+     * gsl_rng_set. Exact equality: there is no tolerance. */
+    gsl_rng *r = tw_rng_alloc();
+    tw_rng_seed(r, 20180323, 2, 77);
+    gsl_rng *g = gsl_twin(r);
+    for (int i = 0; i < 3 * TW_MT_N + 5; i++)
+        ck_assert_uint_eq(tw_rng_u32(r), gsl_rng_get(g));
+    for (int i = 0; i < 5000; i++)
+        ck_assert(tw_rng_u01(r) == gsl_rng_uniform(g));
+    const unsigned long ns[] = {1, 2, 3, 7, 12, 1000, 0x7fffffffUL,
+                                0x80000001UL, 0xfffffffeUL, 0xffffffffUL};
+    for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++)
+        for (int i = 0; i < 2000; i++)
+            ck_assert_uint_eq(tw_rng_uint(r, ns[j]),
+                              gsl_rng_uniform_int(g, ns[j]));
+    uint32_t a[97], b[97];
+    for (int i = 0; i < 97; i++)
+        a[i] = b[i] = (uint32_t)i;
+    for (int rep = 0; rep < 50; rep++) {
+        tw_rng_shuffle(r, a, 97);
+        gsl_ran_shuffle(g, b, 97, sizeof b[0]);
+        for (int i = 0; i < 97; i++)
+            ck_assert_uint_eq(a[i], b[i]);
+    }
+    /* GSL's own seeding, through the type's set() */
+    const unsigned long seeds[] = {0, 1, 4357, 123456789UL};
+    for (size_t j = 0; j < 4; j++) {
+        gsl_rng_set(r, seeds[j]);
+        gsl_rng_set(g, seeds[j]);
+        for (int i = 0; i < 2 * TW_MT_N; i++)
+            ck_assert_uint_eq(gsl_rng_get(r), gsl_rng_get(g));
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(g);
+}
+END_TEST
+
+START_TEST(test_draw_count)
+{
+    /* tw_rng_draws counts the 32-bit words drawn since seeding, across
+     * block refills and through GSL's own functions */
+    gsl_rng *r = tw_rng_alloc();
+    tw_rng_seed(r, 5, 0, 1);
+    ck_assert_uint_eq(tw_rng_draws(r), 0);
+    for (int i = 0; i < 1000; i++)
+        tw_rng_u01(r);
+    ck_assert_uint_eq(tw_rng_draws(r), 1000);
+    for (int i = 0; i < 700; i++)
+        gsl_rng_uniform(r);
+    ck_assert_uint_eq(tw_rng_draws(r), 1700);
+    tw_rng_seed(r, 5, 0, 1);
+    ck_assert_uint_eq(tw_rng_draws(r), 0);
+    gsl_rng_free(r);
+}
+END_TEST
+
 Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
@@ -95,6 +177,8 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_mix_distinct);
     tcase_add_test(tc, test_streams_deterministic_and_distinct);
     tcase_add_test(tc, test_uniform_mean);
+    tcase_add_test(tc, test_same_stream_as_gsl);
+    tcase_add_test(tc, test_draw_count);
     suite_add_tcase(s, tc);
     return s;
 }
