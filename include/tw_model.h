@@ -62,4 +62,15 @@ void tw_worker_free(tw_worker *w);
 int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
                   double *traj, tw_error *err);
 
+/* The work of a replicate, for throughput figures (twsim run, make bench). */
+typedef struct tw_work {
+    uint64_t teacher_years; /* teachers at the start of each simulated year
+                               (base_year + 1 .. end_year), summed */
+    uint64_t draws;         /* 32-bit random words drawn by those years
+                               (not by the initial population) */
+} tw_work;
+
+/* The work of the last tw_worker_run of w that succeeded. */
+tw_work tw_worker_last_work(const tw_worker *w);
+
 #endif /* TW_MODEL_H */

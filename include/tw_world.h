@@ -371,6 +371,45 @@ typedef struct tw_school_state {
                           by tw_sim_count_heads() */
 } tw_school_state;
 
+/* Counts of the teachers not gone at the end of a year (or at the start,
+ * after tw_sim_init), for the metrics (tw_record.h); kept by the pass
+ * that ends the year, so recording needs no pass of its own. Each teacher
+ * adds to five compound counts (fewer increments than one per metric);
+ * the record derives the totals by summing over the other keys. */
+enum {
+    TW_TF_BIANZHI = 1, /* tw_tally.flags index bits */
+    TW_TF_FEMALE = 2,
+    TW_TF_PROF = 4,
+    TW_TF_DUAL = 8,    /* 双师型 professional-course teacher */
+    TW_N_TALLY_FLAGS = 16
+};
+
+typedef struct tw_tally {
+    /* home school's stage x locality of the school taught at x
+     * qualification x in the pool (1) or not (0) */
+    uint32_t sq[TW_N_STAGES][TW_N_LOCS][TW_N_QUALS][2];
+    uint32_t tier[TW_WORLD_MAX_TIERS][2];   /* x teaching rurally (1) */
+    uint32_t title[TW_N_TITLES];
+    uint32_t age[TW_N_AGE_BANDS];           /* age at 1 July */
+    uint32_t flags[TW_N_TALLY_FLAGS];       /* by TW_TF_* bits */
+} tw_tally;
+
+/* The phases of a replicate, for the time breakdown (tw_sim.timing). */
+typedef enum {
+    TW_PH_INIT,      /* tw_sim_init: the initial population */
+    TW_PH_DEMAND,    /* 1 */
+    TW_PH_LEAVE,     /* 2-4 */
+    TW_PH_STRIKES,   /* 5 */
+    TW_PH_DEVELOP,   /* 6 */
+    TW_PH_ROTATE,    /* 7 */
+    TW_PH_COMPACT,   /* dropping the leavers' records */
+    TW_PH_RECRUIT,   /* 8 */
+    TW_PH_AGE,       /* 9, with the headcounts and the tally */
+    TW_N_PHASES
+} tw_phase;
+
+extern const char *const tw_phase_names[TW_N_PHASES];
+
 typedef struct tw_sim {
     const tw_world *w;
     gsl_rng *rng;          /* the replicate's stream, owned */
@@ -388,8 +427,14 @@ typedef struct tw_sim {
     /* scratch, sized by tw_sim_reserve_scratch; processes may use freely
      * within one call */
     uint32_t *idx;         /* [cap] */
+    uint32_t *idx2;        /* [cap]: a second list, for tw_proc_develop */
     double *dscratch;      /* [max(n_schools, cap)] */
     uint32_t *sscratch;    /* [n_schools * 8] */
+    int64_t *place;        /* [n_schools]: teachers of each school at the
+                              start; planned by the first tw_sim_init */
+    tw_tally tally;        /* current after tw_sim_init and tw_sim_step */
+    int timing;            /* 1: add each phase's wall time to seconds[] */
+    double seconds[TW_N_PHASES];
 } tw_sim;
 
 /* A replicate's state for world w (borrowed). NULL when memory runs out. */
@@ -400,6 +445,9 @@ void tw_sim_free(tw_sim *s);
  * (seed, scenario, rep)). */
 int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
                 tw_error *err);
+
+/* Monotonic wall clock, in seconds. */
+double tw_sim_clock(void);
 
 /* Simulate year t (1 .. n_years-1): every process in MODEL.md order. */
 int tw_sim_step(tw_sim *s, size_t t, tw_error *err);
@@ -417,6 +465,26 @@ void tw_sim_compact(tw_sim *s);
 /* Recount s->S[*].headcount (teachers not gone and not in the pool). */
 void tw_sim_count_heads(tw_sim *s);
 
+/* Recount the headcounts and s->tally, in one pass. */
+void tw_sim_tally(tw_sim *s);
+
+/* Add teacher x (not gone) to tally t in `year`; sch: the schools. */
+static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
+                                const tw_teacher *x, int year)
+{
+    int st = sch[x->home].stage, lo = sch[x->school].locality;
+    t->sq[st][lo][x->qual][(x->flags & TW_F_POOL) != 0]++;
+    t->tier[x->tier][lo == TW_LOC_RURAL]++;
+    t->title[x->title]++;
+    int a = year - x->birth_year - (x->birth_month > 7 ? 1 : 0);
+    int band = a < 25 ? 0 : (a - 20) / 5;
+    t->age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
+    int prof = (x->flags & TW_F_PROF) != 0;
+    t->flags[((x->flags & TW_F_BIANZHI) != 0) |
+             (x->sex == TW_SEX_FEMALE) << 1 | prof << 2 |
+             (prof & ((x->flags & TW_F_DUAL) != 0)) << 3]++;
+}
+
 /* Age in whole years at the middle of `year` (1 July). */
 static inline int tw_age(const tw_teacher *x, int year)
 {
@@ -431,14 +499,18 @@ void tw_proc_demand(tw_sim *s);      /* 1. enrolment, demand, county caps */
 void tw_proc_deaths(tw_sim *s);      /* 2. */
 void tw_proc_retire(tw_sim *s);      /* 3. */
 void tw_proc_exit(tw_sim *s);        /* 4. voluntary exit, obligations */
+void tw_proc_leave(tw_sim *s);       /* 2-4 in one pass (tw_sim_step) */
 void tw_proc_strikes(tw_sim *s);     /* 5. 末位退出 */
 void tw_proc_tiers(tw_sim *s);       /* 6a. */
 void tw_proc_titles(tw_sim *s);      /* 6b. */
 void tw_proc_quals(tw_sim *s);       /* 6c. */
 void tw_proc_dual(tw_sim *s);        /* 6d. */
+void tw_proc_develop(tw_sim *s);     /* 6a-d in two passes (tw_sim_step) */
 void tw_proc_rotate(tw_sim *s);      /* 7. transfers / exchange / 竞聘 */
 int tw_proc_recruit(tw_sim *s, tw_error *err); /* 8. (may allocate) */
 void tw_proc_age(tw_sim *s);         /* 9. counters (not rotation terms) */
+void tw_proc_age_tally(tw_sim *s);   /* 9. and tw_sim_tally, in one pass
+                                        (tw_sim_step) */
 
 /*
  * Rules every process follows:
@@ -460,5 +532,9 @@ void tw_proc_age(tw_sim *s);         /* 9. counters (not rotation terms) */
  */
 int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
                          int birth_year, int birth_month);
+
+/* Years of age (year - birth_year) below which nobody retires under p: the
+ * lowest pre-2025 old age in force, in whole years. */
+int tw_retire_min_years(const tw_params *p);
 
 #endif /* TW_WORLD_H */

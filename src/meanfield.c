@@ -1210,14 +1210,7 @@ static void retire(mf *s, const tw_params *p, int year)
     if (!p->retire_on)
         return;
     const long flex = p->flex_months > 0 ? p->flex_months : 0;
-    int min_old = p->old_age_months[0];
-    int fold = p->old_age_months[p->female_category == 2 ? 2 : 1];
-    if (fold < min_old)
-        min_old = fold;
-    if (p->senior_female_old_age_months > 0 &&
-        p->senior_female_old_age_months < min_old)
-        min_old = p->senior_female_old_age_months;
-    const int min_years = min_old > 0 ? min_old / 12 : 0;
+    const int min_years = tw_retire_min_years(p);
     const double pl = clamp01(p->p_late), pe = clamp01(p->p_early);
     double frac[NG] = {0}, gone[NG] = {0}, fbz[NG] = {0};
     for (int g = 0; g < NG; g++) {

@@ -30,7 +30,13 @@ struct tw_worker {
     gsl_rng *rng;    /* markov mode */
     markov_teacher *pop; /* [n], capacity cap; order is deterministic */
     size_t n, cap;
+    tw_work last;    /* of the last replicate */
 };
+
+tw_work tw_worker_last_work(const tw_worker *w)
+{
+    return w->last;
+}
 
 size_t tw_model_traj_len(const tw_model *m)
 {
@@ -203,7 +209,7 @@ static size_t markov_transitions(tw_worker *w)
     size_t kept = 0;
     for (size_t k = 0; k < w->n; k++) {
         const double *cum = m->cum[w->pop[k].tier];
-        double u = gsl_rng_uniform(w->rng);
+        double u = tw_rng_u01(w->rng);
         size_t j = 0;
         while (j < nt && u >= cum[j])
             j++;
@@ -225,13 +231,17 @@ static int run_full(tw_worker *w, uint32_t scenario, uint64_t rep,
     int rc = tw_sim_init(w->sim, m->cfg->seed, scenario, rep, err);
     if (rc != TW_OK)
         return rc;
+    tw_work work = {.draws = tw_rng_draws(w->sim->rng)};
     tw_fm_record(&m->fm, w->sim, traj, &hires_cum);
     for (size_t t = 1; t < m->n_years; t++) {
+        work.teacher_years += w->sim->n;
         rc = tw_sim_step(w->sim, t, err);
         if (rc != TW_OK)
             return rc;
         tw_fm_record(&m->fm, w->sim, traj + t * nm, &hires_cum);
     }
+    work.draws = tw_rng_draws(w->sim->rng) - work.draws;
+    w->last = work;
     return TW_OK;
 }
 
@@ -251,8 +261,10 @@ int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
             return rc;
     }
     size_t hires_cum = 0;
+    tw_work work = {0};
     record(w, traj, 0, 0, 0);
     for (size_t t = 1; t < m->n_years; t++) {
+        work.teacher_years += w->n;
         size_t exits = markov_transitions(w);
         size_t hires = 0;
         switch (c->recruit_mode) {
@@ -267,5 +279,7 @@ int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
         hires_cum += hires;
         record(w, traj + t * nm, hires, exits, hires_cum);
     }
+    work.draws = tw_rng_draws(w->rng);
+    w->last = work;
     return TW_OK;
 }

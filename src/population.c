@@ -30,16 +30,41 @@
 #include "tw_rng.h"
 #include "tw_world.h"
 
-/* Index drawn from shares p[0..n-1] (summing to 1) with one uniform. */
-static int draw_index(gsl_rng *r, const double *p, int n)
+/* The partial sums of a stock's shares, for draw_index. */
+typedef struct stock_cum {
+    double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
+    double age[TW_N_AGE_BANDS], qual[TW_N_QUALS];
+} stock_cum;
+
+/* cum[i] = p[0] + ... + p[i], summed in that order, for i < n. */
+static void partial_sums(const double *p, int n, double *cum)
 {
-    double u = gsl_rng_uniform(r), acc = 0;
-    for (int i = 0; i < n - 1; i++) {
-        acc += p[i];
-        if (u < acc)
-            return i;
-    }
-    return n - 1;
+    double acc = 0;
+    for (int i = 0; i < n; i++)
+        cum[i] = acc += p[i];
+}
+
+static void stock_cum_init(stock_cum *c, const tw_stock *k, size_t n_tiers)
+{
+    partial_sums(k->tier_share, (int)n_tiers, c->tier);
+    partial_sums(k->title_share, TW_N_TITLES, c->title);
+    partial_sums(k->age_share, TW_N_AGE_BANDS, c->age);
+    partial_sums(k->qual_share, TW_N_QUALS, c->qual);
+}
+
+/* Index drawn with one uniform u from shares summing to 1, given their
+ * partial sums cum[0..n-1]: the first i with u < cum[i], else n - 1.
+ * Shares are >= 0, so the sums never decrease and that index is the
+ * number of sums (of the first n - 1) at or below u: counted without a
+ * branch (a random u would mispredict one) and without a chain of
+ * additions. */
+static int draw_index(gsl_rng *r, const double *cum, int n)
+{
+    double u = tw_rng_u01(r);
+    int i = 0;
+    for (int j = 0; j < n - 1; j++)
+        i += u >= cum[j];
+    return i;
 }
 
 /* Split `total` into parts proportional to w[0..n-1] (largest remainder;
@@ -97,15 +122,15 @@ static int max_age(const tw_world *w, const tw_teacher *x)
  * 1000 rejections (a table whose teachers are nearly all past the limit)
  * the last draw is kept.
  */
-static int draw_age(gsl_rng *r, const tw_stock *k, int limit, int *month)
+static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
 {
     int age = 0;
     for (int tries = 0; tries < 1000; tries++) {
-        int b = draw_index(r, k->age_share, TW_N_AGE_BANDS);
+        int b = draw_index(r, c->age, TW_N_AGE_BANDS);
         int lo = b == 0 ? 21 : 20 + 5 * b;
         int width = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
-        age = lo + (int)gsl_rng_uniform_int(r, (unsigned long)width);
-        *month = 1 + (int)gsl_rng_uniform_int(r, 12);
+        age = lo + (int)tw_rng_uint(r, (unsigned long)width);
+        *month = 1 + (int)tw_rng_uint(r, 12);
         /* born after July: a year older by the end of the base year */
         if (age + (*month > 7) < limit)
             break;
@@ -114,86 +139,137 @@ static int draw_age(gsl_rng *r, const tw_stock *k, int limit, int *month)
 }
 
 static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
-                       int stage)
+                       const stock_cum *c, int stage)
 {
     gsl_rng *r = s->rng;
     tw_teacher *x = tw_sim_append(s);
     if (x == NULL)
         return -1;
     x->school = x->home = school;
-    x->sex = gsl_rng_uniform(r) < k->female_share ? TW_SEX_FEMALE
+    x->sex = tw_rng_u01(r) < k->female_share ? TW_SEX_FEMALE
                                                   : TW_SEX_MALE;
-    x->tier = (uint8_t)draw_index(r, k->tier_share, (int)s->w->n_tiers);
-    x->title = (uint8_t)draw_index(r, k->title_share, TW_N_TITLES);
+    x->tier = (uint8_t)draw_index(r, c->tier, (int)s->w->n_tiers);
+    x->title = (uint8_t)draw_index(r, c->title, TW_N_TITLES);
     int month = 1;
-    int age = draw_age(r, k, max_age(s->w, x), &month);
+    int age = draw_age(r, c, max_age(s->w, x), &month);
     x->birth_month = (uint8_t)month;
     x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
-    x->qual = (uint8_t)draw_index(r, k->qual_share, TW_N_QUALS);
+    x->qual = (uint8_t)draw_index(r, c->qual, TW_N_QUALS);
     x->channel = TW_CH_INITIAL;
-    if (gsl_rng_uniform(r) < k->bianzhi_share)
+    if (tw_rng_u01(r) < k->bianzhi_share)
         x->flags |= TW_F_BIANZHI;
-    if (stage == TW_STAGE_VOCATIONAL && gsl_rng_uniform(r) < k->prof_share) {
+    if (stage == TW_STAGE_VOCATIONAL && tw_rng_u01(r) < k->prof_share) {
         x->flags |= TW_F_PROF;
-        if (gsl_rng_uniform(r) < k->dual_share)
+        if (tw_rng_u01(r) < k->dual_share)
             x->flags |= TW_F_DUAL;
     }
     int service = age > 22 ? age - 22 : 0;
     x->service = (uint8_t)(service > 255 ? 255 : service);
     unsigned long span = (unsigned long)(service < 10 ? service : 10) + 1;
-    x->at_school = (uint8_t)gsl_rng_uniform_int(r, span);
-    x->in_tier = (uint8_t)gsl_rng_uniform_int(r, span);
-    x->in_title = (uint8_t)gsl_rng_uniform_int(r, span);
+    x->at_school = (uint8_t)tw_rng_uint(r, span);
+    x->in_tier = (uint8_t)tw_rng_uint(r, span);
+    x->in_title = (uint8_t)tw_rng_uint(r, span);
     if (s->w->schools[school].locality == TW_LOC_RURAL)
         x->rural = x->at_school;
     return 0;
 }
 
-/* Place the stock of one stage over schools; returns -1 on memory. */
-static int place_stage(tw_sim *s, int stage, int64_t *per_school,
-                       double *weight, double *rem)
+/* Does stage `stage` split its count over localities first (place_plan)?
+ * Only when it has locality shares and a school for every locality with
+ * a positive share. */
+static bool split_by_locality(const tw_world *w, int stage)
 {
-    const tw_world *w = s->w;
     const tw_stock *k = &w->stock[stage];
-    size_t ns = w->n_schools;
-    int64_t by_loc[TW_N_LOCS];
     int has_loc[TW_N_LOCS] = {0};
-    for (size_t i = 0; i < ns; i++)
+    for (size_t i = 0; i < w->n_schools; i++)
         if (w->schools[i].stage == stage)
             has_loc[w->schools[i].locality] = 1;
-    bool split = k->loc_share[0] >= 0;
-    for (int l = 0; split && l < TW_N_LOCS; l++)
+    if (k->loc_share[0] < 0)
+        return false;
+    for (int l = 0; l < TW_N_LOCS; l++)
         if (k->loc_share[l] > 0 && !has_loc[l])
-            split = false; /* a share with no school: fall back */
-    if (split) {
-        double lrem[TW_N_LOCS];
-        apportion(k->count, k->loc_share, TW_N_LOCS, by_loc, lrem);
-    }
-    for (int l = 0; l < (split ? TW_N_LOCS : 1); l++) {
-        size_t m = 0;
-        for (size_t i = 0; i < ns; i++)
-            if (w->schools[i].stage == stage &&
-                (!split || w->schools[i].locality == l))
-                weight[m++] = s->S[i].demand;
-        if (m == 0)
+            return false; /* a share with no school: fall back */
+    return true;
+}
+
+/* The schools of `stage` placed in pass l (its locality when split, else
+ * all of them, in pass 0). */
+static bool in_pass(const tw_school *sc, int stage, bool split, int l)
+{
+    return sc->stage == stage && (!split || sc->locality == l);
+}
+
+/*
+ * Teachers of each school at the start (place[i]), from the stock counts
+ * and the base-year demand: the same in every replicate, so a worker plans
+ * once and reuses the plan. Returns -1 when memory runs out.
+ */
+static int place_plan(tw_sim *s, int64_t *place)
+{
+    const tw_world *w = s->w;
+    size_t ns = w->n_schools ? w->n_schools : 1;
+    int64_t *per = malloc(ns * sizeof *per);
+    double *weight = malloc(ns * sizeof *weight);
+    double *rem = malloc(ns * sizeof *rem);
+    int rc = per && weight && rem ? 0 : -1;
+    for (size_t i = 0; i < w->n_schools; i++)
+        place[i] = 0;
+    for (int st = 0; rc == 0 && st < TW_N_STAGES; st++) {
+        const tw_stock *k = &w->stock[st];
+        if (!k->present || k->count <= 0)
             continue;
-        apportion(split ? by_loc[l] : k->count, weight, m, per_school, rem);
-        m = 0;
-        for (size_t i = 0; i < ns; i++) {
-            if (w->schools[i].stage != stage ||
-                (split && w->schools[i].locality != l))
-                continue;
-            for (int64_t j = 0; j < per_school[m]; j++)
-                if (add_teacher(s, (uint32_t)i, k, stage) != 0)
-                    return -1;
-            m++;
+        bool split = split_by_locality(w, st);
+        int64_t by_loc[TW_N_LOCS];
+        if (split) {
+            double lrem[TW_N_LOCS];
+            apportion(k->count, k->loc_share, TW_N_LOCS, by_loc, lrem);
         }
+        for (int l = 0; l < (split ? TW_N_LOCS : 1); l++) {
+            size_t m = 0;
+            for (size_t i = 0; i < w->n_schools; i++)
+                if (in_pass(&w->schools[i], st, split, l))
+                    weight[m++] = s->S[i].demand;
+            if (m == 0)
+                continue;
+            apportion(split ? by_loc[l] : k->count, weight, m, per, rem);
+            m = 0;
+            for (size_t i = 0; i < w->n_schools; i++)
+                if (in_pass(&w->schools[i], st, split, l))
+                    place[i] = per[m++];
+        }
+    }
+    free(per);
+    free(weight);
+    free(rem);
+    return rc;
+}
+
+/* Add the teachers of the plan, stage by stage and, within a stage, in
+ * the order the plan placed them; returns -1 on memory. */
+static int place_teachers(tw_sim *s, const int64_t *place)
+{
+    const tw_world *w = s->w;
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        const tw_stock *k = &w->stock[st];
+        if (!k->present || k->count <= 0)
+            continue;
+        bool split = split_by_locality(w, st);
+        stock_cum c;
+        stock_cum_init(&c, k, w->n_tiers);
+        for (int l = 0; l < (split ? TW_N_LOCS : 1); l++)
+            for (size_t i = 0; i < w->n_schools; i++) {
+                if (!in_pass(&w->schools[i], st, split, l))
+                    continue;
+                for (int64_t j = 0; j < place[i]; j++)
+                    if (add_teacher(s, (uint32_t)i, k, &c, st) != 0)
+                        return -1;
+            }
     }
     return 0;
 }
 
-int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
-                tw_error *err)
+static int sim_init(tw_sim *s, uint64_t seed, uint32_t scenario,
+                    uint64_t rep, tw_error *err)
 {
     const tw_world *w = s->w;
     tw_rng_seed(s->rng, seed, scenario, rep);
@@ -204,22 +280,30 @@ int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
     for (size_t i = 0; i < w->n_schools; i++)
         s->S[i].students = w->schools[i].students0;
     tw_proc_demand(s);
-    size_t ns = w->n_schools ? w->n_schools : 1;
-    int64_t *per = malloc(ns * sizeof *per);
-    double *weight = malloc(ns * sizeof *weight);
-    double *rem = malloc(ns * sizeof *rem);
     int rc = TW_OK;
-    if (per == NULL || weight == NULL || rem == NULL)
-        rc = tw_error_set(err, TW_EFAIL, "out of memory");
-    for (int st = 0; rc == TW_OK && st < TW_N_STAGES; st++)
-        if (w->stock[st].present && w->stock[st].count > 0 &&
-            place_stage(s, st, per, weight, rem) != 0)
-            rc = tw_error_set(err, TW_EFAIL,
-                              "out of memory for the teacher records");
-    free(per);
-    free(weight);
-    free(rem);
+    if (s->place == NULL) {
+        size_t ns = w->n_schools ? w->n_schools : 1;
+        if ((s->place = malloc(ns * sizeof *s->place)) == NULL ||
+            place_plan(s, s->place) != 0) {
+            free(s->place);
+            s->place = NULL;
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        }
+    }
+    if (rc == TW_OK && place_teachers(s, s->place) != 0)
+        rc = tw_error_set(err, TW_EFAIL,
+                          "out of memory for the teacher records");
     if (rc == TW_OK)
-        tw_sim_count_heads(s);
+        tw_sim_tally(s);
+    return rc;
+}
+
+int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
+                tw_error *err)
+{
+    double t0 = s->timing ? tw_sim_clock() : 0.0;
+    int rc = sim_init(s, seed, scenario, rep, err);
+    if (s->timing)
+        s->seconds[TW_PH_INIT] += tw_sim_clock() - t0;
     return rc;
 }

@@ -39,6 +39,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "tw_rng.h"
+
 /* Levels are grouped by this many buckets at most (tiers or titles). */
 #define DEV_MAX_LEVELS                                                     \
     (TW_WORLD_MAX_TIERS > TW_N_TITLES ? TW_WORLD_MAX_TIERS : TW_N_TITLES)
@@ -55,16 +57,15 @@ static int dev_bernoulli(gsl_rng *rng, double p)
         return 0;
     if (p >= 1.0)
         return 1;
-    return gsl_rng_uniform(rng) < p;
+    return tw_rng_u01(rng) < p;
 }
 
-/* Group idx[0..m) in place by bucket (teacher's tier + 1, or title + 1,
+/* Group idx[0..m) (s->idx or s->idx2) in place by bucket (teacher's tier + 1, or title + 1,
  * i.e. the target level), O(m) (American flag sort). On return bucket b
  * occupies idx[start[b] .. start[b+1]), for b < nb (nb <= DEV_MAX_LEVELS). */
-static void dev_group(const tw_sim *s, size_t m, int by_title, size_t nb,
-                      size_t start[DEV_MAX_LEVELS + 1])
+static void dev_group(const tw_sim *s, uint32_t *idx, size_t m, int by_title,
+                      size_t nb, size_t start[DEV_MAX_LEVELS + 1])
 {
-    uint32_t *idx = s->idx;
     size_t next[DEV_MAX_LEVELS];
     memset(start, 0, (nb + 1) * sizeof *start);
     for (size_t k = 0; k < m; k++) {
@@ -99,7 +100,7 @@ static void dev_group(const tw_sim *s, size_t m, int by_title, size_t nb,
 static void dev_pick(gsl_rng *rng, uint32_t *a, size_t m, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
-        size_t j = i + (size_t)gsl_rng_uniform_int(rng, (unsigned long)(m - i));
+        size_t j = i + (size_t)tw_rng_uint(rng, (unsigned long)(m - i));
         uint32_t v = a[i];
         a[i] = a[j];
         a[j] = v;
@@ -110,14 +111,9 @@ static void dev_pick(gsl_rng *rng, uint32_t *a, size_t m, size_t k)
 /* Tiers                                                               */
 /* ------------------------------------------------------------------ */
 
-/* May teacher x (not gone) try to move up from its tier this year? */
-static int tier_eligible(const tw_params *p, size_t n_tiers,
-                         const tw_teacher *x)
-{
-    return !(x->flags & TW_F_POOL) && (size_t)x->tier + 1 < n_tiers &&
-           x->in_tier >= p->tier_min_years[x->tier] &&
-           p->tier_prob[x->tier] > 0.0;
-}
+/* A teacher (not gone) is eligible to try for the tier above when: not in
+ * the pool, not in the top tier, in_tier >= tier_min_years[tier] and
+ * tier_prob[tier] > 0 (evaluated by tier_scan, from tables). */
 
 /*
  * Tier promotion (MODEL.md 3.6): a teacher in tier i with
@@ -127,29 +123,57 @@ static int tier_eligible(const tw_params *p, size_t n_tiers,
  * (-1: no limit). Targets are filled from the top tier down (see the file
  * comment). Counts s->f.tier_promotions[j].
  */
-void tw_proc_tiers(tw_sim *s)
+/* Tier promotion in progress: the counts of step 1. */
+typedef struct tier_work {
+    const tw_params *p;
+    size_t nt;                               /* tiers in the ladder */
+    /* tier_eligible as tables: tier i may try for i + 1 at all (ok), and
+     * after min years in it */
+    uint8_t ok[TW_WORLD_MAX_TIERS];
+    int min[TW_WORLD_MAX_TIERS];
+    int64_t stock[TW_WORLD_MAX_TIERS];       /* all teachers not gone */
+    int64_t elig[TW_WORLD_MAX_TIERS];        /* eligible to leave tier i */
+    size_t m;                                /* eligible, in s->idx */
+} tier_work;
+
+/* Is tier promotion on this year? Prepares tw for tier_scan. */
+static int tier_start(tier_work *tw, const tw_sim *s)
 {
-    const tw_params *p = tw_world_params(s->w, s->t);
-    size_t nt = s->w->n_tiers;
-    if (!p->tier_on || nt < 2)
-        return;
-    int64_t stock[TW_WORLD_MAX_TIERS] = {0}; /* all teachers not gone */
-    int64_t elig[TW_WORLD_MAX_TIERS] = {0};  /* eligible to leave tier i */
+    memset(tw, 0, sizeof *tw);
+    const tw_params *p = tw->p = tw_world_params(s->w, s->t);
+    tw->nt = s->w->n_tiers;
+    for (size_t i = 0; i < tw->nt; i++) {
+        tw->ok[i] = i + 1 < tw->nt && p->tier_prob[i] > 0.0;
+        tw->min[i] = p->tier_min_years[i];
+    }
+    return p->tier_on && tw->nt >= 2;
+}
+
+/* Step 1 for teacher k (not gone): tier_eligible from the tables, and
+ * the list appended to without a branch (the slot after the list is
+ * always free: at most k teachers were listed before teacher k). Which
+ * teachers are eligible is a coin toss to the branch predictor. */
+static inline void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
+{
+    const tw_teacher *x = &s->T[k];
+    int i = x->tier;
+    tw->stock[i]++;
+    int e = ((x->flags & TW_F_POOL) == 0) & tw->ok[i] &
+            (x->in_tier >= tw->min[i]);
+    tw->elig[i] += e;
+    s->idx[tw->m] = k;
+    tw->m += (size_t)e;
+}
+
+/* Steps 2 and 3. */
+static void tier_finish(const tier_work *tw, tw_sim *s)
+{
+    const tw_params *p = tw->p;
+    size_t nt = tw->nt, m = tw->m;
+    const int64_t *stock = tw->stock, *elig = tw->elig;
     int64_t out[TW_WORLD_MAX_TIERS] = {0};   /* promoted out of tier i */
     int blocked[TW_WORLD_MAX_TIERS] = {0};   /* target j has no room */
 
-    /* 1. counts and the eligible list */
-    size_t m = 0;
-    for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
-            continue;
-        stock[x->tier]++;
-        if (tier_eligible(p, nt, x)) {
-            elig[x->tier]++;
-            s->idx[m++] = (uint32_t)k;
-        }
-    }
     /* Target j can gain nobody when its capacity is 0 or when its stock
      * stays at or above the cap even if every eligible holder leaves. */
     for (size_t j = 1; j < nt; j++)
@@ -170,7 +194,7 @@ void tw_proc_tiers(tw_sim *s)
 
     /* 3. targets from the top down */
     size_t start[DEV_MAX_LEVELS + 1];
-    dev_group(s, ns, 0, nt, start);
+    dev_group(s, s->idx, ns, 0, nt, start);
     for (size_t j = nt - 1; j >= 1; j--) {
         uint32_t *seg = s->idx + start[j];
         size_t mj = start[j + 1] - start[j];
@@ -197,6 +221,17 @@ void tw_proc_tiers(tw_sim *s)
     }
 }
 
+void tw_proc_tiers(tw_sim *s)
+{
+    tier_work tw;
+    if (!tier_start(&tw, s))
+        return;
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            tier_scan(&tw, s, (uint32_t)k);
+    tier_finish(&tw, s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Titles                                                              */
 /* ------------------------------------------------------------------ */
@@ -215,26 +250,16 @@ enum {
 /* Holders of title t at a school are capped at this many. */
 static uint32_t title_limit(const tw_params *p, const uint32_t *ss, int t)
 {
-    return (uint32_t)floor(p->post_cap[t] * (double)ss[SS_HEADS] + DEV_CAP_EPS);
+    /* floor of a non-negative number, without a call to floor() */
+    double v = p->post_cap[t] * (double)ss[SS_HEADS] + DEV_CAP_EPS;
+    return v > 0.0 ? (uint32_t)v : 0;
 }
 
-/* May teacher x (holding a post, title 三级 .. 高级) try for title + 1? */
-static int title_eligible(const tw_params *p, const tw_teacher *x)
-{
-    int k = x->title;
-    if (k < TW_TITLE_THIRD || k + 1 >= TW_N_TITLES || p->title_prob[k] <= 0.0)
-        return 0;
-    int min = x->qual == TW_QUAL_POSTGRAD ? p->title_min_years_postgrad[k]
-                                          : p->title_min_years[k];
-    if (x->in_title < min)
-        return 0;
-    /* 003: 到乡村学校、薄弱学校任教1年的经历 is required for 高级 */
-    if (k + 1 == TW_TITLE_SENIOR && x->rural < p->senior_rural_years)
-        return 0;
-    if (k + 1 == TW_TITLE_FULL && x->service < p->full_senior_service)
-        return 0;
-    return 1;
-}
+/* A teacher holding a post and title k (三级 .. 高级) is eligible to try
+ * for k + 1 when title_prob[k] > 0; in_title >= title_min_years[k]
+ * (title_min_years_postgrad[k] for 研究生); for 高级, rural service >=
+ * senior_rural_years (003: 到乡村学校、薄弱学校任教1年的经历); for 正高级,
+ * service >= full_senior_service (evaluated by title_scan, from tables). */
 
 static int title_capped(const tw_params *p, int t)
 {
@@ -252,48 +277,84 @@ static int title_capped(const tw_params *p, int t)
  * not pooled) stay <= floor(post_cap[k+1] * teachers) after the year.
  * Targets are filled from 正高级 down. Counts s->f.title_promotions[k+1].
  */
-void tw_proc_titles(tw_sim *s)
-{
-    const tw_params *p = tw_world_params(s->w, s->t);
-    if (!p->title_on)
-        return;
-    size_t nsch = s->w->n_schools;
-    uint32_t *ss = s->sscratch;
-    memset(ss, 0, nsch * SS_N * sizeof *ss);
+/* Title promotion in progress: the eligible teachers of step 1, in
+ * s->idx2 (the per-school counts are in s->sscratch). */
+typedef struct title_work {
+    const tw_params *p;
+    size_t m;
+    /* title_eligible as tables, by the title k held: k may try for k + 1
+     * at all (ok); years in k needed ([1]: by a 研究生); rural and total
+     * service needed */
+    uint8_t ok[TW_N_TITLES];
+    int min[2][TW_N_TITLES];
+    int rural[TW_N_TITLES], service[TW_N_TITLES];
+} title_work;
 
-    /* 1. probation, counts and the eligible list */
-    size_t m = 0;
-    for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & (TW_F_GONE | TW_F_POOL))
-            continue;
-        uint32_t *sc = ss + (size_t)x->school * SS_N;
-        sc[SS_HEADS]++;
-        if (x->title == TW_TITLE_NONE) {
-            if (x->service >= p->probation_years) {
-                x->title = x->qual >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
-                                                       : TW_TITLE_THIRD;
-                x->in_title = 0;
-                s->f.title_promotions[x->title]++;
-            }
-            if (x->title >= TW_TITLE_SECOND)
-                sc[SS_HOLD + x->title - TW_TITLE_SECOND]++;
-            continue; /* probation was this year's promotion */
+/* Is title promotion on this year? Prepares tt and the per-school counts
+ * for title_scan. */
+static int title_start(title_work *tt, tw_sim *s)
+{
+    const tw_params *p = tt->p = tw_world_params(s->w, s->t);
+    tt->m = 0;
+    if (!p->title_on)
+        return 0;
+    for (int k = 0; k < TW_N_TITLES; k++) {
+        tt->ok[k] = k >= TW_TITLE_THIRD && k + 1 < TW_N_TITLES &&
+                    p->title_prob[k] > 0.0;
+        tt->min[0][k] = p->title_min_years[k];
+        tt->min[1][k] = p->title_min_years_postgrad[k];
+        tt->rural[k] = k + 1 == TW_TITLE_SENIOR ? p->senior_rural_years : 0;
+        tt->service[k] = k + 1 == TW_TITLE_FULL ? p->full_senior_service : 0;
+    }
+    memset(s->sscratch, 0, s->w->n_schools * SS_N * sizeof *s->sscratch);
+    return 1;
+}
+
+/* Step 1 for teacher k (not gone): the probation, the counts and the
+ * eligible list. */
+static inline void title_scan(title_work *tt, tw_sim *s, uint32_t k)
+{
+    const tw_params *p = tt->p;
+    tw_teacher *x = &s->T[k];
+    if (x->flags & TW_F_POOL)
+        return;
+    uint32_t *sc = s->sscratch + (size_t)x->school * SS_N;
+    sc[SS_HEADS]++;
+    if (x->title == TW_TITLE_NONE) {
+        if (x->service >= p->probation_years) {
+            x->title = x->qual >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
+                                                   : TW_TITLE_THIRD;
+            x->in_title = 0;
+            s->f.title_promotions[x->title]++;
         }
         if (x->title >= TW_TITLE_SECOND)
             sc[SS_HOLD + x->title - TW_TITLE_SECOND]++;
-        if (title_eligible(p, x)) {
-            if (x->title >= TW_TITLE_SECOND)
-                sc[SS_ELIG + x->title - TW_TITLE_SECOND]++;
-            s->idx[m++] = (uint32_t)k;
-        }
+        return; /* probation was this year's promotion */
     }
+    /* title_eligible, and the counts, without a branch (as tier_scan) */
+    int t = x->title, held = t >= TW_TITLE_SECOND;
+    int slot = held ? t - TW_TITLE_SECOND : 0;
+    sc[SS_HOLD + slot] += (uint32_t)held;
+    int e = tt->ok[t] & (x->in_title >= tt->min[x->qual == TW_QUAL_POSTGRAD][t]) &
+            (x->rural >= tt->rural[t]) & (x->service >= tt->service[t]);
+    /* e == 0 for 正高级, the one title without an SS_ELIG slot */
+    sc[SS_ELIG + (slot < 2 ? slot : 2)] += (uint32_t)(e & held);
+    s->idx2[tt->m] = k;
+    tt->m += (size_t)e;
+}
+
+/* Steps 2 and 3. */
+static void title_finish(const title_work *tt, tw_sim *s)
+{
+    const tw_params *p = tt->p;
+    size_t nsch = s->w->n_schools, m = tt->m;
+    uint32_t *ss = s->sscratch, *idx = s->idx2;
 
     /* 2. draws, in the order of s->T, skipped when the school can have no
      * room for the target even if every eligible holder of it moves up */
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
-        uint32_t k = s->idx[e];
+        uint32_t k = idx[e];
         const tw_teacher *x = &s->T[k];
         int t = x->title + 1;
         if (title_capped(p, t)) {
@@ -306,7 +367,7 @@ void tw_proc_titles(tw_sim *s)
                 continue;
         }
         if (dev_bernoulli(s->rng, p->title_prob[x->title]))
-            s->idx[ns++] = k;
+            idx[ns++] = k;
     }
     if (ns == 0)
         return;
@@ -319,9 +380,9 @@ void tw_proc_titles(tw_sim *s)
      * taken in that order while their school has room: the winners at
      * each school are then a uniform subset of its candidates. */
     size_t start[DEV_MAX_LEVELS + 1];
-    dev_group(s, ns, 1, TW_N_TITLES, start);
+    dev_group(s, idx, ns, 1, TW_N_TITLES, start);
     for (int t = TW_TITLE_FULL; t >= TW_TITLE_SECOND; t--) {
-        uint32_t *seg = s->idx + start[t];
+        uint32_t *seg = idx + start[t];
         size_t mt = start[t + 1] - start[t];
         if (mt == 0)
             continue;
@@ -338,7 +399,7 @@ void tw_proc_titles(tw_sim *s)
                 sc[SS_CAND] = 0;
             }
             if (binds)
-                gsl_ran_shuffle(s->rng, seg, mt, sizeof *seg);
+                tw_rng_shuffle(s->rng, seg, mt);
         }
         for (size_t e = 0; e < mt; e++) {
             tw_teacher *x = &s->T[seg[e]];
@@ -356,6 +417,17 @@ void tw_proc_titles(tw_sim *s)
     }
 }
 
+void tw_proc_titles(tw_sim *s)
+{
+    title_work tt;
+    if (!title_start(&tt, s))
+        return;
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            title_scan(&tt, s, (uint32_t)k);
+    title_finish(&tt, s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Qualifications and 双师型                                            */
 /* ------------------------------------------------------------------ */
@@ -365,20 +437,23 @@ void tw_proc_titles(tw_sim *s)
  * below 研究生 moves up one level with probability qual_prob[level]
  * (pooled teachers too). Counts s->f.qual_upgrades.
  */
+static inline void qual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+{
+    if (x->qual < TW_QUAL_POSTGRAD &&
+        dev_bernoulli(s->rng, p->qual_prob[x->qual])) {
+        x->qual++;
+        s->f.qual_upgrades++;
+    }
+}
+
 void tw_proc_quals(tw_sim *s)
 {
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->qual_on)
         return;
-    for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if ((x->flags & TW_F_GONE) || x->qual >= TW_QUAL_POSTGRAD)
-            continue;
-        if (dev_bernoulli(s->rng, p->qual_prob[x->qual])) {
-            x->qual++;
-            s->f.qual_upgrades++;
-        }
-    }
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            qual_one(s, p, &s->T[k]);
 }
 
 /*
@@ -388,20 +463,75 @@ void tw_proc_quals(tw_sim *s)
  * enterprise practice of 6 months every 5 years (POLICY.md). Pooled
  * teachers too. Counts s->f.dual_certs.
  */
+static inline void dual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+{
+    if ((x->flags & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
+        s->w->schools[x->home].stage != TW_STAGE_VOCATIONAL)
+        return;
+    if (dev_bernoulli(s->rng, p->dual_prob)) {
+        x->flags |= TW_F_DUAL;
+        s->f.dual_certs++;
+    }
+}
+
 void tw_proc_dual(tw_sim *s)
 {
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->dual_on || p->dual_prob <= 0.0)
         return;
-    const tw_school *sch = s->w->schools;
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            dual_one(s, p, &s->T[k]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The four, in two passes                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * tw_proc_tiers, tw_proc_titles, tw_proc_quals and tw_proc_dual as
+ * tw_sim_step runs them, in two passes over the records instead of four
+ * or more:
+ *
+ *   pass 1: step 1 of tiers and of titles (the counts, the eligible lists
+ *           and the probation); then the tier draws and placements, then
+ *           the title ones. Step 1 of titles reads nothing that tier
+ *           promotion changes and the reverse, so the outcome, draws
+ *           included, is that of tiers then titles.
+ *   pass 2: qualification, then 双师型, teacher by teacher; each reads
+ *           only the teacher's own record. The draws interleave, which
+ *           changes the stream, not the distribution.
+ */
+void tw_proc_develop(tw_sim *s)
+{
+    tier_work tw;
+    title_work tt;
+    int tiers = tier_start(&tw, s), titles = title_start(&tt, s);
+    if (tiers || titles) {
+        for (size_t k = 0; k < s->n; k++) {
+            if (s->T[k].flags & TW_F_GONE)
+                continue;
+            if (tiers)
+                tier_scan(&tw, s, (uint32_t)k);
+            if (titles)
+                title_scan(&tt, s, (uint32_t)k);
+        }
+        if (tiers)
+            tier_finish(&tw, s);
+        if (titles)
+            title_finish(&tt, s);
+    }
+    const tw_params *p = tw_world_params(s->w, s->t);
+    int quals = p->qual_on, dual = p->dual_on && p->dual_prob > 0.0;
+    if (!quals && !dual)
+        return;
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
-        if ((x->flags & (TW_F_GONE | TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
-            sch[x->home].stage != TW_STAGE_VOCATIONAL)
+        if (x->flags & TW_F_GONE)
             continue;
-        if (dev_bernoulli(s->rng, p->dual_prob)) {
-            x->flags |= TW_F_DUAL;
-            s->f.dual_certs++;
-        }
+        if (quals)
+            qual_one(s, p, x);
+        if (dual)
+            dual_one(s, p, x);
     }
 }

@@ -16,8 +16,11 @@
 #include "tw_world.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
+
+#include "tw_rng.h"
 
 /* Months since year 0: the calendar arithmetic of the retirement law. */
 static inline long month_index(int year, int month)
@@ -80,6 +83,28 @@ static inline int death_band(int age)
     return b < TW_N_AGE_BANDS - 1 ? b : TW_N_AGE_BANDS - 1;
 }
 
+/* What the exit processes of a year need, computed once per call. */
+typedef struct leave_ctx {
+    const tw_params *p;
+    int year;
+    int min_years;  /* retirement: nobody younger (in years) retires */
+    int flex;       /* retirement: flex_months, at least 0 */
+    /* voluntary exit hazard by home stage, home locality and service band
+     * (clamped), and the service band of each service count */
+    double hz[TW_N_STAGES][TW_N_LOCS][TW_N_SERVICE_BANDS];
+    uint8_t band[256];
+} leave_ctx;
+
+static void leave_ctx_init(leave_ctx *c, const tw_sim *s);
+
+/* Teacher k (not gone) dies with death_rate[band of age at 1 July]. */
+static inline void death_one(tw_sim *s, const leave_ctx *c, size_t k)
+{
+    double q = c->p->death_rate[death_band(tw_age(&s->T[k], c->year))];
+    if (q > 0.0 && tw_rng_u01(s->rng) < q)
+        tw_sim_remove(s, k, TW_EXIT_DEATH);
+}
+
 /*
  * Each teacher dies this year with death_rate[band of age at 1 July]; the
  * pool is included (its members are still employed). Exit reason
@@ -87,22 +112,33 @@ static inline int death_band(int age)
  */
 void tw_proc_deaths(tw_sim *s)
 {
-    const tw_params *p = tw_world_params(s->w, s->t);
-    if (!p->deaths_on)
+    leave_ctx c;
+    leave_ctx_init(&c, s);
+    if (!c.p->deaths_on)
         return;
-    for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
-            continue;
-        double q = p->death_rate[death_band(tw_age(x, s->year))];
-        if (q > 0.0 && gsl_rng_uniform(s->rng) < q)
-            tw_sim_remove(s, k, TW_EXIT_DEATH);
-    }
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            death_one(s, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
 /* 3. Retirement                                                      */
 /* ------------------------------------------------------------------ */
+
+/* Nobody retires before the year they reach the lowest old age in force:
+ * (b + O) / 12 >= birth_year + O / 12, so teachers with year - birth_year
+ * below this need no further work. */
+int tw_retire_min_years(const tw_params *p)
+{
+    int min_old = p->old_age_months[0];
+    int fold = p->old_age_months[p->female_category == 2 ? 2 : 1];
+    if (fold < min_old)
+        min_old = fold;
+    if (p->senior_female_old_age_months > 0 &&
+        p->senior_female_old_age_months < min_old)
+        min_old = p->senior_female_old_age_months;
+    return min_old > 0 ? min_old / 12 : 0;
+}
 
 int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
                          int birth_year, int birth_month)
@@ -160,60 +196,53 @@ static void retire_category(const tw_params *p, const tw_teacher *x,
  * early draw (having not retired yet, they chose to stay). Teachers in the
  * pool retire like the others. Exit reason TW_EXIT_RETIRE.
  */
+static inline void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
+{
+    const tw_params *p = c->p;
+    tw_teacher *x = &s->T[k];
+    const int year = c->year, flex = c->flex;
+    if (year - x->birth_year < c->min_years)
+        return;
+    int cat, old;
+    retire_category(p, x, &cat, &old);
+    long b = month_index(x->birth_year, x->birth_month);
+    long R = b + tw_retire_age_months(p, cat, old, x->birth_year,
+                                      x->birth_month);
+    long ry = R / 12;
+    int go = 0;
+    if (x->flags & TW_F_LATE) {
+        go = (R + flex) / 12 <= year;
+    } else if (ry <= year) {
+        /* statutory year reached (or passed): the one late draw */
+        go = 1;
+        if ((R + flex) / 12 > year && p->p_late > 0.0 &&
+            tw_rng_u01(s->rng) < p->p_late) {
+            x->flags |= TW_F_LATE;
+            go = 0;
+        }
+    } else {
+        /* before the statutory year (ry > year), so year(E) == year
+         * also means year(E) < year(R) */
+        long E = R - flex;
+        long O = b + old;
+        if (E < O)
+            E = O;
+        go = E / 12 == year && p->p_early > 0.0 &&
+             tw_rng_u01(s->rng) < p->p_early;
+    }
+    if (go)
+        tw_sim_remove(s, k, TW_EXIT_RETIRE);
+}
+
 void tw_proc_retire(tw_sim *s)
 {
-    const tw_params *p = tw_world_params(s->w, s->t);
-    if (!p->retire_on)
+    leave_ctx c;
+    leave_ctx_init(&c, s);
+    if (!c.p->retire_on)
         return;
-    const int year = s->year;
-    const int flex = p->flex_months > 0 ? p->flex_months : 0;
-
-    /* Nobody retires before the year they reach the lowest old age in
-     * force: (b + O) / 12 >= birth_year + O / 12, so teachers with
-     * year - birth_year < min_old / 12 need no further work. */
-    int min_old = p->old_age_months[0];
-    int fold = p->old_age_months[p->female_category == 2 ? 2 : 1];
-    if (fold < min_old)
-        min_old = fold;
-    if (p->senior_female_old_age_months > 0 &&
-        p->senior_female_old_age_months < min_old)
-        min_old = p->senior_female_old_age_months;
-    const int min_years = min_old > 0 ? min_old / 12 : 0;
-
-    for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if ((x->flags & TW_F_GONE) || year - x->birth_year < min_years)
-            continue;
-        int cat, old;
-        retire_category(p, x, &cat, &old);
-        long b = month_index(x->birth_year, x->birth_month);
-        long R = b + tw_retire_age_months(p, cat, old, x->birth_year,
-                                          x->birth_month);
-        long ry = R / 12;
-        int go = 0;
-        if (x->flags & TW_F_LATE) {
-            go = (R + flex) / 12 <= year;
-        } else if (ry <= year) {
-            /* statutory year reached (or passed): the one late draw */
-            go = 1;
-            if ((R + flex) / 12 > year && p->p_late > 0.0 &&
-                gsl_rng_uniform(s->rng) < p->p_late) {
-                x->flags |= TW_F_LATE;
-                go = 0;
-            }
-        } else {
-            /* before the statutory year (ry > year), so year(E) == year
-             * also means year(E) < year(R) */
-            long E = R - flex;
-            long O = b + old;
-            if (E < O)
-                E = O;
-            go = E / 12 == year && p->p_early > 0.0 &&
-                 gsl_rng_uniform(s->rng) < p->p_early;
-        }
-        if (go)
-            tw_sim_remove(s, k, TW_EXIT_RETIRE);
-    }
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            retire_one(s, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,34 +273,93 @@ static inline double clamp01(double q)
  * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
  * that a retention decision never fires years late.
  */
+static inline void exit_one(tw_sim *s, const leave_ctx *c, size_t k)
+{
+    tw_teacher *x = &s->T[k];
+    double q;
+    if (x->flags & TW_F_OBL_END) {
+        x->flags &= (uint8_t)~TW_F_OBL_END;
+        q = clamp01(1.0 - c->p->retention[x->channel]);
+    } else if (x->obligation > 0) {
+        return;
+    } else {
+        const tw_school *h = &s->w->schools[x->home];
+        q = c->hz[h->stage][h->locality][c->band[x->service]];
+    }
+    if (q > 0.0 && tw_rng_u01(s->rng) < q)
+        tw_sim_remove(s, k, TW_EXIT_VOLUNTARY);
+}
+
+/* Without voluntary exit nobody leaves, but TW_F_OBL_END is still
+ * cleared, so that a retention decision never fires years late. */
+static inline void exit_off(tw_teacher *x)
+{
+    x->flags &= (uint8_t)~TW_F_OBL_END;
+}
+
 void tw_proc_exit(tw_sim *s)
 {
-    const tw_world *w = s->w;
-    const tw_params *p = tw_world_params(w, s->t);
-    if (!p->exit_on) {
-        for (size_t k = 0; k < s->n; k++)
-            s->T[k].flags &= (uint8_t)~TW_F_OBL_END;
-        return;
+    leave_ctx c;
+    leave_ctx_init(&c, s);
+    for (size_t k = 0; k < s->n; k++) {
+        if (!c.p->exit_on)
+            exit_off(&s->T[k]);
+        else if (!(s->T[k].flags & TW_F_GONE))
+            exit_one(s, &c, k);
     }
+}
+
+/*
+ * Deaths, retirement and voluntary exit in one pass: each teacher meets
+ * the three in that order, as tw_sim_step would by calling the three
+ * processes in turn (a teacher's fate in one never depends on another
+ * teacher's), with one sweep over the records instead of three. The
+ * random numbers are drawn teacher by teacher, so the stream differs
+ * from three separate calls, not the distribution.
+ */
+void tw_proc_leave(tw_sim *s)
+{
+    leave_ctx c;
+    leave_ctx_init(&c, s);
+    const tw_params *p = c.p;
+    const int deaths = p->deaths_on, retire = p->retire_on;
+    const int exit_on = p->exit_on;
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
-        double q;
-        if (x->flags & TW_F_OBL_END) {
-            x->flags &= (uint8_t)~TW_F_OBL_END;
-            q = 1.0 - p->retention[x->channel];
-        } else if (x->obligation > 0) {
-            continue;
-        } else {
-            const tw_school *h = &w->schools[x->home];
-            q = p->exit_base[h->stage] * p->exit_loc_factor[h->locality] *
-                p->exit_service_factor[service_band(p, x->service)];
+        if (deaths) {
+            death_one(s, &c, k);
+            if (x->flags & TW_F_GONE)
+                continue;
         }
-        q = clamp01(q);
-        if (q > 0.0 && gsl_rng_uniform(s->rng) < q)
-            tw_sim_remove(s, k, TW_EXIT_VOLUNTARY);
+        if (retire) {
+            retire_one(s, &c, k);
+            if (x->flags & TW_F_GONE)
+                continue;
+        }
+        if (exit_on)
+            exit_one(s, &c, k);
+        else
+            exit_off(x);
     }
+}
+
+static void leave_ctx_init(leave_ctx *c, const tw_sim *s)
+{
+    const tw_params *p = tw_world_params(s->w, s->t);
+    c->p = p;
+    c->year = s->year;
+    c->flex = p->flex_months > 0 ? p->flex_months : 0;
+    c->min_years = tw_retire_min_years(p);
+    for (int v = 0; v < 256; v++)
+        c->band[v] = (uint8_t)service_band(p, v);
+    for (int g = 0; g < TW_N_STAGES; g++)
+        for (int l = 0; l < TW_N_LOCS; l++)
+            for (int b = 0; b < TW_N_SERVICE_BANDS; b++)
+                c->hz[g][l][b] = clamp01(p->exit_base[g] *
+                                         p->exit_loc_factor[l] *
+                                         p->exit_service_factor[b]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -290,7 +378,7 @@ static void strike_move(tw_sim *s, tw_teacher *x, size_t lo, size_t hi)
         m += sch[i].stage == stage && i != x->home;
     if (m == 0)
         return;
-    unsigned long j = gsl_rng_uniform_int(s->rng, m);
+    unsigned long j = tw_rng_uint(s->rng, m);
     for (size_t i = lo; i < hi; i++) {
         if (sch[i].stage != stage || i == x->home)
             continue;
@@ -362,7 +450,7 @@ void tw_proc_strikes(tw_sim *s)
                                            : (size_t)want;
             uint32_t *v = s->idx + first;
             for (size_t i = 0; i < m; i++) {
-                size_t j = i + gsl_rng_uniform_int(s->rng, n - i);
+                size_t j = i + tw_rng_uint(s->rng, n - i);
                 uint32_t tmp = v[i];
                 v[i] = v[j];
                 v[j] = tmp;
@@ -398,21 +486,42 @@ void tw_proc_strikes(tw_sim *s)
  * year's retention decision; TW_F_NEW is cleared. Exchange terms and pool
  * years belong to tw_proc_rotate.
  */
+static inline void age_one(const tw_school *sch, tw_teacher *x)
+{
+    x->service = sat_inc(x->service);
+    x->at_school = sat_inc(x->at_school);
+    x->in_tier = sat_inc(x->in_tier);
+    x->in_title = sat_inc(x->in_title);
+    if (!(x->flags & TW_F_POOL) && sch[x->school].locality == TW_LOC_RURAL)
+        x->rural = sat_inc(x->rural);
+    if (x->obligation > 0 && --x->obligation == 0)
+        x->flags |= TW_F_OBL_END;
+    x->flags &= (uint8_t)~TW_F_NEW;
+}
+
 void tw_proc_age(tw_sim *s)
 {
     const tw_school *sch = s->w->schools;
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T[k].flags & TW_F_GONE))
+            age_one(sch, &s->T[k]);
+}
+
+/* tw_proc_age, then tw_sim_tally, in one pass: the tally reads nothing
+ * that ageing changes but what it changes for the teacher at hand. */
+void tw_proc_age_tally(tw_sim *s)
+{
+    const tw_school *sch = s->w->schools;
+    memset(&s->tally, 0, sizeof s->tally);
+    for (size_t i = 0; i < s->w->n_schools; i++)
+        s->S[i].headcount = 0;
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
-        x->service = sat_inc(x->service);
-        x->at_school = sat_inc(x->at_school);
-        x->in_tier = sat_inc(x->in_tier);
-        x->in_title = sat_inc(x->in_title);
-        if (!(x->flags & TW_F_POOL) && sch[x->school].locality == TW_LOC_RURAL)
-            x->rural = sat_inc(x->rural);
-        if (x->obligation > 0 && --x->obligation == 0)
-            x->flags |= TW_F_OBL_END;
-        x->flags &= (uint8_t)~TW_F_NEW;
+        age_one(sch, x);
+        if (!(x->flags & TW_F_POOL))
+            s->S[x->school].headcount++;
+        tw_tally_add(&s->tally, sch, x, s->year);
     }
 }

@@ -41,6 +41,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "tw_rng.h"
+
 #define AGE_MIN 20
 #define AGE_MAX 45
 
@@ -73,7 +75,7 @@ static int bern(gsl_rng *r, double p)
         return 0;
     if (p >= 1.0)
         return 1;
-    return gsl_rng_uniform(r) < p;
+    return tw_rng_u01(r) < p;
 }
 
 /* Whether channel ch's hires are 在编. 合同 never is. */
@@ -169,7 +171,7 @@ static uint8_t draw_qual(gsl_rng *r, const tw_channel_params *p)
         }
     if (n_pos <= 1)
         return (uint8_t)last;
-    double u = gsl_rng_uniform(r) * sum, cum = 0.0;
+    double u = tw_rng_u01(r) * sum, cum = 0.0;
     for (int q = 0; q < TW_N_QUALS; q++)
         if (p->qual_share[q] > 0.0) {
             cum += p->qual_share[q];
@@ -200,7 +202,7 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     age = age < AGE_MIN ? AGE_MIN : age > AGE_MAX ? AGE_MAX : age;
     x->school = x->home = i;
     x->birth_year = (int16_t)(s->year - age);
-    x->birth_month = (uint8_t)(1 + gsl_rng_uniform_int(s->rng, 12));
+    x->birth_month = (uint8_t)(1 + tw_rng_uint(s->rng, 12));
     x->sex = bern(s->rng, p->female_share[sc->stage]) ? TW_SEX_FEMALE
                                                        : TW_SEX_MALE;
     x->qual = ch == TW_CH_TALENT ? TW_QUAL_POSTGRAD : draw_qual(s->rng, p);
@@ -486,18 +488,26 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
     size_t ns = w->n_schools;
     if (ns == 0)
         return TW_OK;
-    tw_sim_count_heads(s);
     rc_county k = {.s = s,
                    .post = s->sscratch,
                    .hired = s->sscratch + ns,
                    .heap = s->sscratch + 2 * ns,
                    .bz = s->sscratch + 3 * ns};
-    /* 在编 teachers, pool included, by home school (the post's holder) */
-    for (size_t i = 0; i < ns; i++)
+    /* fresh headcounts, and 在编 teachers, pool included, by home school
+     * (the post's holder), in one pass */
+    for (size_t i = 0; i < ns; i++) {
         k.bz[i] = 0;
-    for (size_t j = 0; j < s->n; j++)
-        if ((s->T[j].flags & (TW_F_BIANZHI | TW_F_GONE)) == TW_F_BIANZHI)
-            k.bz[s->T[j].home]++;
+        s->S[i].headcount = 0;
+    }
+    for (size_t j = 0; j < s->n; j++) {
+        const tw_teacher *x = &s->T[j];
+        if (x->flags & TW_F_GONE)
+            continue;
+        if (x->flags & TW_F_BIANZHI)
+            k.bz[x->home]++;
+        if (!(x->flags & TW_F_POOL))
+            s->S[x->school].headcount++;
+    }
     for (size_t a = 0; a < ns;) {
         size_t b = a + 1;
         while (b < ns && w->schools[b].county == w->schools[a].county)

@@ -21,13 +21,15 @@
  *              run of their home school, in s->T order within a run. Each
  *              step partitions its run's segment in place, so a segment is
  *              always a permutation of its county's teachers.
- *   sscratch:  [ run[NS] | roff[NR+1] | list[ns] | boff[ns+1] | bnext[ns] ]
+ *   sscratch:  [ run[NS] | roff[NR+1] | list[ns] | boff[ns+1] | bnext[ns] |
+ *                pos[ns] ]
  *              run of each school, run bounds in idx, the county's schools
- *              sorted by (stage, locality), bucket bounds by school.
- *              At most 5 NS + 2 <= 8 NS words.
+ *              sorted by (stage, locality), bucket bounds by school, each
+ *              school's place in list. At most 6 NS + 2 <= 8 NS words.
+ *   dscratch:  [ gap[ns] ]  shortfalls in list order, during transfers.
  *
- * Headcounts: counted once (tw_sim_count_heads) after the returns, then
- * kept current by every move, so s->S[*].headcount is exact on return.
+ * Headcounts: counted once, with the returns, then kept current by every
+ * move, so s->S[*].headcount is exact on return.
  *
  * Random numbers: per-teacher draws (transfers) in s->T order within a
  * county; group draws (selection of exchange movers, random order of equal
@@ -40,6 +42,8 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+
+#include "tw_rng.h"
 
 /* Score of a teacher in the 竞聘 rounds: tier first, then title (higher is
  * better); equal scores are ranked at random. */
@@ -63,6 +67,9 @@ typedef struct county {
     uint32_t goff[N_GROUPS + 1]; /* list[goff[3 st + l] ..) = stage st,
                                     locality l */
     uint32_t *boff, *bnext;      /* [ns + 1], [ns]: buckets by school */
+    uint32_t *pos;               /* [ns]: list position of school a + j */
+    double *gap;                 /* [ns], during the transfers: demand -
+                                    headcount of school list[q] */
     uint32_t *seg;               /* its teachers, in idx */
     size_t m;
 } county;
@@ -191,18 +198,13 @@ static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
 
 /* A term of term_years years started in year t ends at the start of year
  * t + term_years. The clock of years at the home school restarts, so that
- * a returning teacher is not at once eligible again. */
-static void returns(tw_sim *s)
+ * a returning teacher is not at once eligible again. (x not gone.) */
+static inline void return_one(tw_sim *s, tw_teacher *x)
 {
-    for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if ((x->flags & TW_F_GONE) || x->term_left == 0)
-            continue;
-        if (--x->term_left == 0) {
-            x->school = x->home;
-            x->at_school = 0;
-            s->f.exchange_returns += 1;
-        }
+    if (x->term_left > 0 && --x->term_left == 0) {
+        x->school = x->home;
+        x->at_school = 0;
+        s->f.exchange_returns += 1;
     }
 }
 
@@ -210,35 +212,45 @@ static void returns(tw_sim *s)
 /* 1. Voluntary transfers (and the exchange classes)                   */
 /* ------------------------------------------------------------------ */
 
+/* c->gap[] of school i of the county, from its state now. */
+static inline void gap_update(county *c, uint32_t i)
+{
+    const tw_school_state *st = &c->s->S[i];
+    c->gap[c->pos[i - c->a]] = st->demand - st->headcount;
+}
+
 /* A school of list[lo, hi) other than `own`, with probability proportional
  * to its positive shortfall (demand - headcount), or uniformly when none
- * has one. The range holds at least two schools. */
-static uint32_t transfer_dest(tw_sim *s, const uint32_t *list, uint32_t lo,
-                              uint32_t hi, uint32_t own)
+ * has one. The range holds at least two schools. The shortfalls are read
+ * from c->gap, kept in list order so that the scans run over contiguous
+ * memory. */
+static uint32_t transfer_dest(county *c, uint32_t lo, uint32_t hi,
+                              uint32_t own)
 {
+    tw_sim *s = c->s;
+    const uint32_t *list = c->list;
+    const double *gap = c->gap;
+    uint32_t qo = c->pos[own - c->a];
     double total = 0;
     for (uint32_t q = lo; q < hi; q++) {
-        uint32_t i = list[q];
-        double d = s->S[i].demand - s->S[i].headcount;
-        if (i != own && d > 0)
-            total += d;
+        double d = gap[q];
+        total += q != qo && d > 0 ? d : 0.0;
     }
     if (total > 0) {
-        double v = gsl_rng_uniform(s->rng) * total;
+        double v = tw_rng_u01(s->rng) * total;
         uint32_t last = own;
         for (uint32_t q = lo; q < hi; q++) {
-            uint32_t i = list[q];
-            double d = s->S[i].demand - s->S[i].headcount;
-            if (i == own || !(d > 0))
+            double d = gap[q];
+            if (q == qo || !(d > 0))
                 continue;
             if (v < d)
-                return i;
+                return list[q];
             v -= d;
-            last = i;
+            last = list[q];
         }
         return last; /* v rounded up to total */
     }
-    unsigned long j = gsl_rng_uniform_int(s->rng, hi - lo - 1);
+    unsigned long j = tw_rng_uint(s->rng, hi - lo - 1);
     for (uint32_t q = lo; q < hi; q++)
         if (list[q] != own && j-- == 0)
             return list[q];
@@ -282,6 +294,9 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
     tw_sim *s = c->s;
     double rate = c->cp->transfer_rate;
     size_t a = 0, b = 0;
+    if (rate > 0)
+        for (uint32_t q = 0; q < c->ns; q++)
+            gap_update(c, c->list[q]);
     for (size_t p = 0; p < c->m; p++) {
         uint32_t k = c->seg[p];
         const tw_teacher *x = &s->T[k];
@@ -290,8 +305,12 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
             size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
             uint32_t lo = c->goff[g], hi = c->goff[g + TW_N_LOCS];
             /* a draw only when another school of the stage exists */
-            if (hi - lo >= 2 && gsl_rng_uniform(s->rng) < rate) {
-                move(s, k, transfer_dest(s, c->list, lo, hi, x->school), 1);
+            if (hi - lo >= 2 && tw_rng_u01(s->rng) < rate) {
+                uint32_t from = x->school;
+                uint32_t to = transfer_dest(c, lo, hi, from);
+                move(s, k, to, 1);
+                gap_update(c, from);
+                gap_update(c, to);
                 s->f.transfers += 1;
             }
         }
@@ -313,7 +332,7 @@ static void choose(gsl_rng *rng, uint32_t *v, size_t n, size_t r)
     if (r >= n)
         return;
     for (size_t i = 0; i < r; i++)
-        swap_u32(&v[i], &v[i + gsl_rng_uniform_int(rng, n - i)]);
+        swap_u32(&v[i], &v[i + tw_rng_uint(rng, n - i)]);
 }
 
 /* The school of list[lo, hi) with the largest (demand - headcount), or with
@@ -390,7 +409,7 @@ static int holds_post(const tw_teacher *x)
 static void rank_best_first(county *c, uint32_t *v, size_t n)
 {
     uint32_t off[SCORE_KEYS + 1], next[SCORE_KEYS];
-    gsl_ran_shuffle(c->s->rng, v, n, sizeof *v);
+    tw_rng_shuffle(c->s->rng, v, n);
     bucket_sort(c, v, n, KEY_SCORE_DESC, SCORE_KEYS, off, next);
 }
 
@@ -485,7 +504,7 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
         size_t e = excess >= (double)nj ? nj : (size_t)excess;
         if (e < nj) { /* worst first: the same ranking, reversed */
             uint32_t off[SCORE_KEYS + 1], next[SCORE_KEYS];
-            gsl_ran_shuffle(s->rng, b, nj, sizeof *b);
+            tw_rng_shuffle(s->rng, b, nj);
             bucket_sort(c, b, nj, KEY_SCORE_ASC, SCORE_KEYS, off, next);
         }
         for (size_t t = 0; t < e; t++)
@@ -567,8 +586,11 @@ static void group_schools(county *c)
         c->goff[g + 1] += c->goff[g];
         next[g] = c->goff[g];
     }
-    for (uint32_t i = c->a; i < c->a + c->ns; i++)
-        c->list[next[sch[i].stage * TW_N_LOCS + sch[i].locality]++] = i;
+    for (uint32_t i = c->a; i < c->a + c->ns; i++) {
+        uint32_t q = next[sch[i].stage * TW_N_LOCS + sch[i].locality]++;
+        c->list[q] = i;
+        c->pos[i - c->a] = q;
+    }
 }
 
 /*
@@ -580,12 +602,16 @@ static void group_schools(county *c)
 void tw_proc_rotate(tw_sim *s)
 {
     const tw_world *w = s->w;
-    returns(s);
-    if (s->n == 0 || w->n_schools == 0)
+    if (w->n_schools == 0) {
+        for (size_t k = 0; k < s->n; k++)
+            if (!(s->T[k].flags & TW_F_GONE))
+                return_one(s, &s->T[k]);
         return;
-    tw_sim_count_heads(s);
+    }
 
-    /* Runs of schools of one county, and the teachers by run. */
+    /* Runs of schools of one county; then, in one pass over the teachers,
+     * the returns, the headcounts (tw_sim_count_heads) and the teachers
+     * of each run. */
     uint32_t ns_all = (uint32_t)w->n_schools;
     uint32_t *run = s->sscratch, *roff = run + ns_all;
     uint32_t nr = 0;
@@ -593,12 +619,21 @@ void tw_proc_rotate(tw_sim *s)
         if (i > 0 && w->schools[i].county != w->schools[i - 1].county)
             nr++;
         run[i] = nr;
+        s->S[i].headcount = 0;
     }
     nr++;
     memset(roff, 0, (nr + 1) * sizeof *roff);
-    for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            roff[run[s->T[k].home] + 1]++;
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        return_one(s, x);
+        if (!(x->flags & TW_F_POOL))
+            s->S[x->school].headcount++;
+        roff[run[x->home] + 1]++;
+    }
+    if (s->n == 0)
+        return;
     for (uint32_t r = 0; r < nr; r++)
         roff[r + 1] += roff[r];
     for (size_t k = 0; k < s->n; k++) /* roff[r] ends at run r's end */
@@ -619,6 +654,8 @@ void tw_proc_rotate(tw_sim *s)
         c.list = work;
         c.boff = work + c.ns;
         c.bnext = c.boff + c.ns + 1;
+        c.pos = c.bnext + c.ns;
+        c.gap = s->dscratch;
         c.seg = s->idx + start;
         c.m = roff[r] - start;
         a = b;

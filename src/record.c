@@ -278,40 +278,43 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
                   double *hires_cum)
 {
     const tw_world *w = s->w;
+    const tw_tally *y = &s->tally;
     double stage[TW_N_STAGES] = {0}, sloc[TW_N_STAGES][TW_N_LOCS] = {{0}};
-    double posted[TW_N_STAGES] = {0};
-    double tier[TW_WORLD_MAX_TIERS] = {0}, title[TW_N_TITLES] = {0};
-    double qual[TW_N_STAGES][TW_N_QUALS] = {{0}}, age[TW_N_AGE_BANDS] = {0};
-    double bianzhi = 0, pool = 0, prof = 0, dual = 0, female = 0;
+    double posted[TW_N_STAGES] = {0}, qual[TW_N_STAGES][TW_N_QUALS] = {{0}};
+    double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
+    double age[TW_N_AGE_BANDS], pool = 0;
+    for (int st = 0; st < TW_N_STAGES; st++)
+        for (int lo = 0; lo < TW_N_LOCS; lo++)
+            for (int q = 0; q < TW_N_QUALS; q++)
+                for (int p = 0; p < 2; p++) {
+                    double v = y->sq[st][lo][q][p];
+                    stage[st] += v;
+                    sloc[st][lo] += v;
+                    qual[st][q] += v;
+                    if (p)
+                        pool += v;
+                    else
+                        posted[st] += v;
+                }
     double backbone = 0, backbone_rural = 0;
-    for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
-            continue;
-        const tw_school *home = &w->schools[x->home];
-        int st = home->stage, lo = w->schools[x->school].locality;
-        stage[st]++;
-        sloc[st][lo]++;
-        tier[x->tier]++;
-        title[x->title]++;
-        qual[st][x->qual]++;
-        int a = tw_age(x, s->year);
-        int band = a < 25 ? 0 : (a - 20) / 5;
-        age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
-        bianzhi += (x->flags & TW_F_BIANZHI) != 0;
-        female += x->sex == TW_SEX_FEMALE;
-        if (x->flags & TW_F_POOL)
-            pool++;
-        else
-            posted[st]++;
-        if (x->flags & TW_F_PROF) {
-            prof++;
-            dual += (x->flags & TW_F_DUAL) != 0;
+    for (int i = 0; i < TW_WORLD_MAX_TIERS; i++) {
+        tier[i] = (double)y->tier[i][0] + y->tier[i][1];
+        if (i >= fm->backbone_tier) {
+            backbone += tier[i];
+            backbone_rural += y->tier[i][1];
         }
-        if (x->tier >= fm->backbone_tier) {
-            backbone++;
-            backbone_rural += lo == TW_LOC_RURAL;
-        }
+    }
+    for (int k = 0; k < TW_N_TITLES; k++)
+        title[k] = y->title[k];
+    for (int b = 0; b < TW_N_AGE_BANDS; b++)
+        age[b] = y->age[b];
+    double bianzhi = 0, prof = 0, dual = 0, female = 0;
+    for (int f = 0; f < TW_N_TALLY_FLAGS; f++) {
+        double v = y->flags[f];
+        bianzhi += (f & TW_TF_BIANZHI) ? v : 0;
+        female += (f & TW_TF_FEMALE) ? v : 0;
+        prof += (f & TW_TF_PROF) ? v : 0;
+        dual += (f & TW_TF_DUAL) ? v : 0;
     }
     double total = 0;
     for (int st = 0; st < TW_N_STAGES; st++)

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tw_rng.h"
 
@@ -22,6 +23,16 @@ const char *const tw_exit_names[TW_N_EXITS] = {
     "death", "retire", "voluntary", "dismiss", "luopin"};
 const char *const tw_hire_policy_names[TW_N_HIRE_POLICIES] = {
     "fill", "quota", "schedule", "replace"};
+const char *const tw_phase_names[TW_N_PHASES] = {
+    "init", "demand", "leave", "strikes", "develop", "rotate", "compact",
+    "recruit", "age"};
+
+double tw_sim_clock(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 tw_world *tw_world_alloc(size_t n_years, size_t n_counties, size_t n_schools)
 {
@@ -86,7 +97,9 @@ void tw_sim_free(tw_sim *s)
     free(s->county_cap);
     free(s->county_leavers);
     free(s->sscratch);
+    free(s->place);
     free(s->idx);
+    free(s->idx2);
     free(s->dscratch);
     free(s);
 }
@@ -108,6 +121,10 @@ static int sim_reserve(tw_sim *s, size_t need)
     if (idx == NULL)
         return -1;
     s->idx = idx;
+    uint32_t *idx2 = realloc(s->idx2, cap * sizeof *idx2);
+    if (idx2 == NULL)
+        return -1;
+    s->idx2 = idx2;
     size_t dn = cap > s->w->n_schools ? cap : s->w->n_schools;
     double *d = realloc(s->dscratch, dn * sizeof *d);
     if (d == NULL)
@@ -157,27 +174,49 @@ void tw_sim_count_heads(tw_sim *s)
     }
 }
 
+void tw_sim_tally(tw_sim *s)
+{
+    const tw_school *sch = s->w->schools;
+    memset(&s->tally, 0, sizeof s->tally);
+    for (size_t i = 0; i < s->w->n_schools; i++)
+        s->S[i].headcount = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        const tw_teacher *x = &s->T[k];
+        if (x->flags & TW_F_GONE)
+            continue;
+        if (!(x->flags & TW_F_POOL))
+            s->S[x->school].headcount++;
+        tw_tally_add(&s->tally, sch, x, s->year);
+    }
+}
+
+/* Run `call` as phase ph, timed when s->timing is on. */
+#define PHASE(ph, call)                                                    \
+    do {                                                                   \
+        double t0_ = s->timing ? tw_sim_clock() : 0.0;                     \
+        call;                                                              \
+        if (s->timing)                                                     \
+            s->seconds[ph] += tw_sim_clock() - t0_;                        \
+    } while (0)
+
 int tw_sim_step(tw_sim *s, size_t t, tw_error *err)
 {
     s->t = t;
     s->year = s->w->base_year + (int)t;
     memset(&s->f, 0, sizeof s->f);
     memset(s->county_leavers, 0, s->w->n_counties * sizeof *s->county_leavers);
-    tw_proc_demand(s);   /* 1. enrolment and demand */
-    tw_proc_deaths(s);   /* 2. deaths */
-    tw_proc_retire(s);   /* 3. retirement */
-    tw_proc_exit(s);     /* 4. voluntary exit */
-    tw_proc_strikes(s);  /* 5. 末位退出 */
-    tw_proc_tiers(s);    /* 6. professional development */
-    tw_proc_titles(s);
-    tw_proc_quals(s);
-    tw_proc_dual(s);
-    tw_proc_rotate(s);   /* 7. rotation under 县管校聘 */
-    tw_sim_compact(s);
-    int rc = tw_proc_recruit(s, err); /* 8. recruitment */
+    PHASE(TW_PH_DEMAND, tw_proc_demand(s));   /* 1. enrolment and demand */
+    PHASE(TW_PH_LEAVE, tw_proc_leave(s));     /* 2-4. deaths, retirement,
+                                                 voluntary exit */
+    PHASE(TW_PH_STRIKES, tw_proc_strikes(s)); /* 5. 末位退出 */
+    PHASE(TW_PH_DEVELOP, tw_proc_develop(s)); /* 6. professional development */
+    PHASE(TW_PH_ROTATE, tw_proc_rotate(s));   /* 7. rotation under 县管校聘 */
+    PHASE(TW_PH_COMPACT, tw_sim_compact(s));
+    int rc;
+    PHASE(TW_PH_RECRUIT, rc = tw_proc_recruit(s, err)); /* 8. recruitment */
     if (rc != TW_OK)
         return rc;
-    tw_proc_age(s);      /* 9. ageing and counters */
-    tw_sim_count_heads(s);
+    PHASE(TW_PH_AGE, tw_proc_age_tally(s));   /* 9. ageing and counters;
+                                                 headcounts, tally */
     return TW_OK;
 }

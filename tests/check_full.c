@@ -1,7 +1,8 @@
 /*
  * check_full.c - the full model end to end on tests/data/full_small.cfg:
  * the initial population, conservation of teachers in every replicate and
- * year, the establishment bound, and reproducibility.
+ * year, the establishment bound, reproducibility, and the fused passes
+ * of tw_sim_step against the separate processes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -232,6 +233,125 @@ START_TEST(test_reform_moves_teachers)
 }
 END_TEST
 
+/* ---- the fused passes of tw_sim_step against the separate processes -- */
+
+typedef enum { FUSE_LEAVE, FUSE_DEVELOP, FUSE_AGE } fused_part;
+
+/* One year on s, with `part` run fused (tw_sim_step's way) or as the
+ * separate processes (MODEL.md's list); the rest as tw_sim_step. */
+static void step_year(tw_sim *s, size_t t, fused_part part, int fused)
+{
+    tw_error err;
+    s->t = t;
+    s->year = s->w->base_year + (int)t;
+    memset(&s->f, 0, sizeof s->f);
+    memset(s->county_leavers, 0, s->w->n_counties * sizeof *s->county_leavers);
+    tw_proc_demand(s);
+    if (part == FUSE_LEAVE && !fused) {
+        tw_proc_deaths(s);
+        tw_proc_retire(s);
+        tw_proc_exit(s);
+    } else {
+        tw_proc_leave(s);
+    }
+    tw_proc_strikes(s);
+    if (part == FUSE_DEVELOP && !fused) {
+        tw_proc_tiers(s);
+        tw_proc_titles(s);
+        tw_proc_quals(s);
+        tw_proc_dual(s);
+    } else {
+        tw_proc_develop(s);
+    }
+    tw_proc_rotate(s);
+    tw_sim_compact(s);
+    ck_assert_int_eq(tw_proc_recruit(s, &err), TW_OK);
+    if (part == FUSE_AGE && !fused) {
+        tw_proc_age(s);
+        tw_sim_tally(s);
+    } else {
+        tw_proc_age_tally(s);
+    }
+}
+
+/* Run 6 replicates both ways, year by year; the records, flows, tally and
+ * headcounts must be equal byte for byte after every year. */
+static void check_fused(tw_config *c, fused_part part)
+{
+    tw_error err;
+    const tw_world *w = c->world;
+    tw_sim *a = tw_sim_alloc(w), *b = tw_sim_alloc(w);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    for (uint64_t rep = 0; rep < 6; rep++) {
+        ck_assert_int_eq(tw_sim_init(a, 5, 0, rep, &err), TW_OK);
+        ck_assert_int_eq(tw_sim_init(b, 5, 0, rep, &err), TW_OK);
+        for (size_t t = 1; t < w->n_years; t++) {
+            step_year(a, t, part, 1);
+            step_year(b, t, part, 0);
+            ck_assert_uint_eq(a->n, b->n);
+            ck_assert_int_eq(memcmp(a->T, b->T, a->n * sizeof *a->T), 0);
+            ck_assert_int_eq(memcmp(&a->f, &b->f, sizeof a->f), 0);
+            ck_assert_int_eq(memcmp(&a->tally, &b->tally, sizeof a->tally),
+                             0);
+            for (size_t i = 0; i < w->n_schools; i++)
+                ck_assert_uint_eq(a->S[i].headcount, b->S[i].headcount);
+        }
+    }
+    tw_sim_free(a);
+    tw_sim_free(b);
+}
+
+/* The config's parameters of every year, writable (the test owns c). */
+static tw_params *params_of(tw_config *c, size_t t)
+{
+    return &c->world->params[t];
+}
+
+START_TEST(test_fused_passes)
+{
+    /* tw_sim_step runs some processes in fused passes (docs/model.md). The
+     * outcome must be that of the separate processes. Where a fused pass
+     * interleaves the draws of two processes the streams differ, so each
+     * comparison switches off the draws of all but one of them: then both
+     * ways consume the stream in the same order, and any difference in
+     * logic (order, skipped leavers, counts) shows as a byte difference.
+     * Exact equality: no tolerance, no false alarms. */
+    tw_error err;
+    tw_config *c = NULL;
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
+    size_t ny = c->world->n_years;
+
+    /* develop: qualification off, then 双师型 off; ageing and the tally
+     * draw nothing, so they are compared as they are */
+    check_fused(c, FUSE_AGE);
+    for (size_t t = 0; t < ny; t++)
+        params_of(c, t)->qual_on = 0;
+    check_fused(c, FUSE_DEVELOP);
+    for (size_t t = 0; t < ny; t++) {
+        params_of(c, t)->qual_on = 1;
+        params_of(c, t)->dual_on = 0;
+    }
+    check_fused(c, FUSE_DEVELOP);
+
+    /* leave: deaths off and no retirement draw (early and late retirement
+     * off; retirement at the statutory age still happens), exit on */
+    for (size_t t = 0; t < ny; t++) {
+        tw_params *p = params_of(c, t);
+        p->deaths_on = 0;
+        p->p_early = p->p_late = 0;
+    }
+    check_fused(c, FUSE_LEAVE);
+    /* deaths on, exit off: retirement and deaths, deaths drawing */
+    for (size_t t = 0; t < ny; t++) {
+        params_of(c, t)->deaths_on = 1;
+        params_of(c, t)->exit_on = 0;
+    }
+    check_fused(c, FUSE_LEAVE);
+    tw_config_free(c);
+}
+END_TEST
+
 Suite *full_suite(void)
 {
     Suite *s = suite_create("full");
@@ -242,6 +362,7 @@ Suite *full_suite(void)
     tcase_add_test(tc, test_establishment_bound);
     tcase_add_test(tc, test_full_reproducible);
     tcase_add_test(tc, test_reform_moves_teachers);
+    tcase_add_test(tc, test_fused_passes);
     suite_add_tcase(s, tc);
     return s;
 }
