@@ -59,11 +59,13 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
  * text and the shape (replicates, years, metrics) are compared with meta;
  * a mismatch is TW_EINPUT ("written by another config or seed"). On success
  * *out is the writer, done[r] (caller-owned, [n_replicates]) is 1 for the
- * replicates already in the file and their rows of traj ([R][Y][M],
- * caller-owned) are filled; other rows are untouched. A summary or target
- * table left by a run killed just before its rename is removed, to be
- * written again. tw_h5_abort() on a resumed handle closes it but keeps the
- * file.
+ * replicates already in the file and, when traj ([R][Y][M], caller-owned)
+ * is not NULL, their rows of traj are filled; other rows are untouched.
+ * With traj == NULL nothing but done[] is read: the rows stay on disk,
+ * for tw_h5_read_columns(), and memory does not grow with R. A summary
+ * or target table left by a run killed just before its rename is
+ * removed, to be written again. tw_h5_abort() on a resumed handle closes
+ * it but keeps the file.
  */
 int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  unsigned char *done, double *traj, tw_error *err);
@@ -81,6 +83,23 @@ int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
  * marked done, with one flush for all. */
 int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
                            const double *const *rows, tw_error *err);
+
+/*
+ * Read back, from the file being written, the metric columns cols[0..n)
+ * (strictly ascending, each < n_metrics) of every replicate and year:
+ * buf (caller-owned) receives [n_replicates][n_years][n], buf[(r * n_years
+ * + y) * n + k] = /trajectories[r, y, cols[k]], the bits written (NaN for
+ * a replicate not yet written). HDF5 decompresses every replicate's chunk
+ * on each call, so callers read many columns per call (run.c: blocks of
+ * up to 32 MiB). Memory besides buf: a few hundred chunks' bookkeeping.
+ */
+int tw_h5_read_columns(tw_h5_out *h, size_t n, const size_t *cols,
+                       double *buf, tw_error *err);
+
+/* tw_h5_read_columns() for the metrics m0 .. m1 - 1: buf is
+ * [n_replicates][n_years][m1 - m0]. */
+int tw_h5_read_block(tw_h5_out *h, size_t m0, size_t m1, double *buf,
+                     tw_error *err);
 
 /* Write the /summary datasets. */
 int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err);

@@ -31,6 +31,7 @@
 typedef struct tw_task {
     uint64_t rep;
     double *row;
+    tw_work work;   /* set when the task finishes */
 } tw_task;
 
 typedef struct tw_pool tw_pool;
@@ -52,7 +53,9 @@ size_t tw_pool_cpus(void);
 tw_pool *tw_pool_start(const tw_model *m, uint32_t scenario, size_t n_threads,
                        tw_error *err);
 
-/* Queue n tasks (copied). TW_OK, or TW_EFAIL when memory runs out. */
+/* Queue n tasks (copied), at any time, as often as needed (run.c pushes
+ * one for each row it gets back). The pool's memory follows the tasks in
+ * flight, not the total. TW_OK, or TW_EFAIL when memory runs out. */
 int tw_pool_push(tw_pool *p, const tw_task *t, size_t n, tw_error *err);
 
 /*

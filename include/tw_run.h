@@ -54,6 +54,12 @@ typedef struct tw_run_stats {
     size_t ranks;           /* MPI ranks (1 for tw_run) */
     int stop_signal;        /* TW_ESTOPPED: the signal that asked for the
                                stop (with MPI, on any rank) */
+    /* Throughput (replicates run by this call, not resumed ones): */
+    uint64_t teacher_years; /* tw_work.teacher_years, summed */
+    uint64_t draws;         /* tw_work.draws, summed */
+    double seconds;         /* wall time of the call */
+    double h5_seconds;      /* of which in HDF5 calls (create or resume,
+                               writing rows, summaries, targets, closing) */
 } tw_run_stats;
 
 /*

@@ -500,6 +500,46 @@ static herr_t h5_setup(void)
 }
 
 /*
+ * The writer's file access properties: a small metadata cache. The index
+ * of /trajectories is a version 1 B-tree with one entry per chunk, i.e.
+ * per replicate, and HDF5 keeps each entry's key in memory with room for
+ * 33 dimensions: ~300 bytes a replicate (massif), while the cache counts
+ * a node by its size on disk (~3 KB for 64 entries). With the default
+ * cache (2 MiB at first, adaptive up to 32 MiB) nothing is evicted before
+ * ~40,000 replicates, and a run's memory grew by ~390 bytes a replicate
+ * (measured from 6,000 to 24,000). 256 KiB holds ~80 nodes, ~1.5 MB of
+ * memory. A writer touches only the path to the chunk it adds, and a
+ * read-back pass walks the leaves once in order, so the small cache
+ * costs no measurable time; it never changes what is written.
+ */
+#define WRITER_MDC_MAX ((size_t)256 << 10)
+
+static hid_t writer_fapl(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5AC_cache_config_t mdc;
+    mdc.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+    if (fapl < 0 || H5Pget_mdc_config(fapl, &mdc) < 0)
+        goto fail;
+    if (mdc.max_size > WRITER_MDC_MAX) {
+        mdc.max_size = WRITER_MDC_MAX;
+        if (mdc.min_size > mdc.max_size)
+            mdc.min_size = mdc.max_size;
+        if (mdc.initial_size > mdc.max_size) {
+            mdc.initial_size = mdc.max_size;
+            mdc.set_initial_size = 1;
+        }
+        if (H5Pset_mdc_config(fapl, &mdc) < 0)
+            goto fail;
+    }
+    return fapl;
+fail:
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return H5I_INVALID_HID;
+}
+
+/*
  * The partial file is renamed to `path` when complete: refuse, before any
  * work, a path that rename() would fail on or must not replace (a
  * directory; a device such as /dev/null, which root would turn into a
@@ -570,7 +610,8 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
 {
     h5ctx c = { .file = path };
     tw_h5_out *h = NULL;
-    hid_t fcpl = H5I_INVALID_HID, g = H5I_INVALID_HID;
+    hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
+    hid_t g = H5I_INVALID_HID;
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const double nan = NAN;
@@ -597,10 +638,10 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     c.file = h->partial;
 
     ctx_step(&c, "create");
-    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0)
+    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0 ||
+        (fapl = writer_fapl()) < 0)
         goto out;
-    if ((h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, fcpl,
-                             H5P_DEFAULT)) < 0)
+    if ((h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
         goto out;
     h->created = 1;
 
@@ -747,6 +788,8 @@ out:
         H5Sclose(space);
     if (fcpl >= 0)
         H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (rc == TW_OK)
         *out = h;
     else
@@ -845,6 +888,127 @@ int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
                           tw_error *err)
 {
     return tw_h5_write_replicates(h, 1, &rep, &traj, err);
+}
+
+/*
+ * Replicates per H5Dread when reading /trajectories back. A chunk is one
+ * replicate, and HDF5 1.10 builds its own bookkeeping for every chunk one
+ * read touches (~6 KB each: reading 12,800 replicates in one call took
+ * 80 MB): one read of every replicate would cost memory in proportion to
+ * them. 256 chunks keep it near 1.6 MB.
+ */
+#define READ_SLAB 256
+
+/* 0 when dataset d has `rank` dimensions of extent dims[]; else -1 with
+ * the difference in c->detail. */
+static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
+{
+    hid_t space = H5Dget_space(d);
+    hsize_t fdims[3];
+    int rc = -1;
+    if (space < 0)
+        goto out;
+    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
+        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
+        goto out;
+    }
+    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
+        goto out;
+    for (int i = 0; i < rank; i++)
+        if (fdims[i] != dims[i]) {
+            snprintf(c->detail, sizeof c->detail,
+                     "dimension %d is %llu, expected %llu", i,
+                     (unsigned long long)fdims[i],
+                     (unsigned long long)dims[i]);
+            goto out;
+        }
+    rc = 0;
+out:
+    if (rc != 0)
+        ctx_grab(c);
+    if (space >= 0)
+        H5Sclose(space);
+    return rc;
+}
+
+/* Read columns of /trajectories back from the file being written (see
+ * tw_h5.h). Each run of consecutive columns is one hyperslab of the
+ * selection; HDF5 hands a selection's elements over in the order of
+ * their file coordinates, which is buf's [replicate][year][k] order
+ * because cols[] ascends. */
+int tw_h5_read_columns(tw_h5_out *h, size_t n, const size_t *cols,
+                       double *buf, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    size_t mrows = 0;          /* replicates mspace holds */
+
+    if (n == 0)
+        return TW_OK;
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] >= h->n_metrics || (i > 0 && cols[i] <= cols[i - 1])) {
+            ctx_fail(&c, err, "internal: metric columns to read from %s "
+                     "must ascend below %zu", h->partial, h->n_metrics);
+            goto out;
+        }
+    ctx_step(&c, "read /trajectories back from");
+    if ((fspace = H5Dget_space(h->traj)) < 0)
+        goto out;
+    for (size_t r0 = 0; r0 < h->n_reps; r0 += READ_SLAB) {
+        size_t k = h->n_reps - r0 < READ_SLAB ? h->n_reps - r0 : READ_SLAB;
+        H5S_seloper_t op = H5S_SELECT_SET;
+        for (size_t i = 0, j; i < n; i = j) {
+            for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1; j++)
+                ;
+            hsize_t start[3] = { r0, 0, cols[i] };
+            hsize_t count[3] = { k, h->n_years, j - i };
+            if (H5Sselect_hyperslab(fspace, op, start, NULL, count,
+                                    NULL) < 0)
+                goto out;
+            op = H5S_SELECT_OR;
+        }
+        if (k != mrows) {
+            hsize_t mdims[3] = { k, h->n_years, n };
+            if (mspace >= 0 && H5Sclose(mspace) < 0)
+                goto out;
+            if ((mspace = H5Screate_simple(3, mdims, NULL)) < 0)
+                goto out;
+            mrows = k;
+        }
+        if (H5Dread(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
+                    buf + r0 * h->n_years * n) < 0)
+            goto out;
+    }
+    rc = TW_OK;
+out:
+    if (rc != TW_OK) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return rc;
+}
+
+int tw_h5_read_block(tw_h5_out *h, size_t m0, size_t m1, double *buf,
+                     tw_error *err)
+{
+    if (m0 > m1 || m1 > h->n_metrics)
+        return tw_error_set(err, TW_EFAIL, "internal: metrics %zu..%zu of "
+                            "%s, which has %zu", m0, m1, h->partial,
+                            h->n_metrics);
+    size_t *cols = malloc((m1 > m0 ? m1 - m0 : 1) * sizeof *cols);
+    if (cols == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory reading %s",
+                            h->partial);
+    for (size_t m = m0; m < m1; m++)
+        cols[m - m0] = m;
+    int rc = tw_h5_read_columns(h, m1 - m0, cols, buf, err);
+    free(cols);
+    return rc;
 }
 
 /* Create /summary and its five [n_years, n_metrics] datasets from s
@@ -1100,6 +1264,7 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     unsigned char *flags = NULL;
     uint64_t seed = 0;
     int version = 0;
+    hid_t fapl = H5I_INVALID_HID;
 
     *out = NULL;
     if (h5_setup() < 0)
@@ -1111,7 +1276,8 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     c.file = h->partial;
 
     ctx_step(&c, "open (to resume)");
-    if ((h->file = H5Fopen(h->partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0)
+    if ((fapl = writer_fapl()) < 0 ||
+        (h->file = H5Fopen(h->partial, H5F_ACC_RDWR, fapl)) < 0)
         goto out;
     ctx_step(&c, "read the root attributes of");
     if (get_num_attr(&c, h->file, "format_version", H5T_NATIVE_INT,
@@ -1133,9 +1299,17 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     }
     ctx_step(&c, "read /trajectories from");
     hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
-    if ((all = get_array(&c, h->file, "/trajectories", H5T_NATIVE_DOUBLE, 3,
-                         dims)) == NULL)
+    if (traj != NULL) {
+        if ((all = get_array(&c, h->file, "/trajectories", H5T_NATIVE_DOUBLE,
+                             3, dims)) == NULL)
+            goto out;
+    } else if ((h->traj = H5Dopen2(h->file, "/trajectories",
+                                   H5P_DEFAULT)) < 0 ||
+               check_extent(&c, h->traj, 3, dims) != 0) {
+        /* the rows stay on disk (tw_h5_read_columns); only the shape is
+         * checked */
         goto out;
+    }
     hsize_t dd[1] = { h->n_reps };
     ctx_step(&c, "read /replicates/done from");
     if ((flags = get_array(&c, h->file, "/replicates/done", H5T_NATIVE_UCHAR,
@@ -1144,7 +1318,7 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     size_t len = h->n_years * h->n_metrics;
     for (size_t r = 0; r < h->n_reps; r++) {
         done[r] = h->written[r] = flags[r] != 0;
-        if (done[r])
+        if (done[r] && traj != NULL)
             memcpy(traj + r * len, all + r * len, len * sizeof *traj);
     }
     ctx_step(&c, "remove the old summary from");
@@ -1155,7 +1329,8 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
             goto out;
     }
     ctx_step(&c, "open /trajectories in");
-    if ((h->traj = H5Dopen2(h->file, "/trajectories", H5P_DEFAULT)) < 0 ||
+    if ((h->traj < 0 &&
+         (h->traj = H5Dopen2(h->file, "/trajectories", H5P_DEFAULT)) < 0) ||
         (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
         goto out;
     rc = TW_OK;
@@ -1172,6 +1347,8 @@ out:
     free(eff);
     free(all);
     free(flags);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (rc == TW_OK)
         *out = h;
     else if (h != NULL)

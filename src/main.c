@@ -765,6 +765,12 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         fprintf(stderr, "twsim: resumed %s.partial: %zu replicates were "
                 "complete, %zu run now\n", out, st.resumed,
                 st.replicates - st.resumed);
+    if (!o.quiet && st.teacher_years > 0 && st.seconds > 0)
+        fprintf(stderr, "twsim: %zu replicates in %.2f s: %.2f million "
+                "teacher-years/s, %.1f%% of the time writing HDF5\n",
+                st.replicates - st.resumed, st.seconds,
+                (double)st.teacher_years / st.seconds / 1e6,
+                100.0 * st.h5_seconds / st.seconds);
     if (!o.quiet) {
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {

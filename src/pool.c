@@ -76,6 +76,8 @@ static void *thread_main(void *arg)
         pthread_mutex_unlock(&p->lock);
 
         int rc = tw_worker_run(w, p->scenario, t.rep, t.row, &err);
+        if (rc == TW_OK)
+            t.work = tw_worker_last_work(w);
 
         pthread_mutex_lock(&p->lock);
         p->running--;
@@ -86,7 +88,8 @@ static void *thread_main(void *arg)
                 p->first_error.code = rc;
             }
         } else {
-            /* fincap >= every task ever pushed: see tw_pool_push */
+            /* fincap >= the tasks queued, running and finished, at
+             * every push (tw_pool_push), and none is added between */
             p->fin[p->nfin++] = t;
         }
         pthread_cond_signal(&p->ready);

@@ -3,17 +3,26 @@
  * threads (tw_pool.h), written to HDF5 by the calling thread alone.
  *
  *   main thread                          pool threads (tw_pool.h)
- *   open / resume FILE.partial
- *   queue every missing replicate  --->  take the next one, simulate it
- *   loop: collect finished rows    <---  into its row of traj[]
- *         write them, flush, progress
+ *   open / resume FILE.partial (done[])
+ *   queue a missing replicate for  --->  take the next one, simulate it
+ *   each free buffer of the ring         into its buffer
+ *   loop: collect finished rows    <---
+ *         write them, flush, progress;
+ *         their buffers are free: queue more
  *         a stop request: halt the pool, write what finished, suspend
- *   summaries, targets, rename
+ *   summaries, targets: read back from the file in blocks; rename
  *
- * Row r of traj[] is written by exactly one thread and read by the main
- * thread only after the pool hands it back (under the pool's lock), so
- * no two threads ever touch the same memory at once. The parts shared
- * with the MPI driver (mpi/mpi_run.c) are declared in run_priv.h.
+ * Memory does not grow with the replicate count (docs/hdf5.md, "Memory"):
+ * each thread holds one replicate's teachers, the ring 2 x threads +
+ * TW_RING_SPARE rows, and the end one block of at most TW_ENS_BLOCK_BYTES
+ * (run_priv.h); what is left per replicate is its done flags and its row
+ * of the target table.
+ *
+ * A buffer is written by exactly one thread between its push and its
+ * collection (both under the pool's lock), and read by the main thread
+ * only after it is collected, so no two threads ever touch the same
+ * memory at once. The parts shared with the MPI driver (mpi/mpi_run.c)
+ * are declared in run_priv.h.
  */
 #include "tw_run.h"
 
@@ -32,6 +41,12 @@
 #include "tw_summary.h"
 #include "tw_targets.h"
 #include "tw_version.h"
+
+/* Row buffers beyond two per thread. With all 2 x threads + 4 rows out,
+ * threads + 4 replicates wait in the queue while `threads` run, so a
+ * thread finds work at once even when the main thread is a few rows
+ * behind with its writes. */
+#define TW_RING_SPARE 4
 
 double tw_now(void)
 {
@@ -110,6 +125,7 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
     /* mean field: one deterministic "replicate", in the same layout */
     e->reps = mean_field ? 1 : cfg->replicates;
     e->len = tw_model_traj_len(&e->m);
+    e->block_bytes = TW_ENS_BLOCK_BYTES;
     snprintf(e->mode, sizeof e->mode, "%s%s", tw_mode_name(cfg->mode),
              mean_field ? "-mean-field" : "");
     e->meta = (tw_h5_meta){
@@ -142,21 +158,6 @@ void tw_ens_free(tw_ens *e)
     memset(e, 0, sizeof *e);
 }
 
-double *tw_ens_alloc_traj(const tw_ens *e, tw_error *err)
-{
-    if (e->len != 0 && e->reps > SIZE_MAX / sizeof(double) / e->len) {
-        tw_error_set(err, TW_EINPUT, "%zu replicates of %zu values do not "
-                     "fit in memory", e->reps, e->len);
-        return NULL;
-    }
-    size_t cells = e->reps * e->len;
-    double *traj = malloc((cells > 0 ? cells : 1) * sizeof *traj);
-    if (traj == NULL)
-        tw_error_set(err, TW_EFAIL, "out of memory for %zu trajectory "
-                     "values", e->reps * e->len);
-    return traj;
-}
-
 int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
                          int *complete, tw_error *err)
 {
@@ -178,18 +179,104 @@ int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
     return TW_OK;
 }
 
-int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
-                  tw_error *err)
+/* Summaries of every metric, from the file in blocks of whole metrics. */
+static int summarise(tw_ens *e, tw_h5_out *h, tw_summary *s, tw_error *err)
+{
+    size_t reps = e->reps, ny = e->m.n_years, nm = e->m.metrics.n;
+    if (ny != 0 && reps > SIZE_MAX / sizeof(double) / ny)
+        return tw_error_set(err, TW_EFAIL, "%zu replicates of %zu years do "
+                            "not fit in memory", reps, ny);
+    size_t per_metric = reps * ny * sizeof(double);
+    size_t mb = per_metric > 0 ? e->block_bytes / per_metric : nm;
+    if (mb < 1)
+        mb = 1;
+    if (mb > nm)
+        mb = nm;
+    int rc = tw_summary_alloc(s, ny, nm, err);
+    if (rc != TW_OK)
+        return rc;
+    double *buf = malloc(mb * per_metric > 0 ? mb * per_metric : 1);
+    if (buf == NULL)
+        rc = tw_error_set(err, TW_EFAIL, "out of memory for %zu metrics of "
+                          "%zu replicates", mb, reps);
+    for (size_t m0 = 0; rc == TW_OK && m0 < nm; m0 += mb) {
+        size_t m1 = nm - m0 < mb ? nm : m0 + mb;
+        double t0 = tw_now();
+        rc = tw_h5_read_block(h, m0, m1, buf, err);
+        e->h5_seconds += tw_now() - t0;
+        if (rc == TW_OK)
+            rc = tw_summary_block(s, buf, reps, m0, m1 - m0, err);
+    }
+    free(buf);
+    return rc;
+}
+
+/*
+ * The target table: only the targets' metric columns are read back,
+ * [reps][years][distinct columns] (8 bytes a replicate, year and column),
+ * and evaluated as if they were the whole trajectory.
+ */
+static int eval_targets(tw_ens *e, tw_h5_out *h, double *tq,
+                        unsigned char *tmet, tw_target_result *tres,
+                        tw_error *err)
+{
+    size_t reps = e->reps, nt = e->cfg->n_targets, ny = e->m.n_years;
+    if (nt == 0)
+        return TW_OK;
+    size_t *ucols = malloc(nt * sizeof *ucols);   /* distinct, ascending */
+    long *tcols = malloc(nt * sizeof *tcols);     /* index into ucols */
+    double *buf = NULL;
+    size_t nu = 0;
+    int rc = TW_OK;
+    if (ucols == NULL || tcols == NULL)
+        goto oom;
+    for (size_t i = 0; i < nt; i++) {
+        size_t c = (size_t)e->tcols[i], k = 0;
+        while (k < nu && ucols[k] < c)
+            k++;
+        if (k == nu || ucols[k] != c) {
+            memmove(ucols + k + 1, ucols + k, (nu - k) * sizeof *ucols);
+            ucols[k] = c;
+            nu++;
+        }
+    }
+    for (size_t i = 0; i < nt; i++)
+        for (size_t k = 0; k < nu; k++)
+            if (ucols[k] == (size_t)e->tcols[i])
+                tcols[i] = (long)k;
+    if (ny != 0 && reps > SIZE_MAX / sizeof(double) / ny / nu)
+        goto oom;
+    if ((buf = malloc(reps * ny * nu * sizeof *buf)) == NULL)
+        goto oom;
+    double t0 = tw_now();
+    rc = tw_h5_read_columns(h, nu, ucols, buf, err);
+    e->h5_seconds += tw_now() - t0;
+    if (rc == TW_OK)
+        rc = tw_targets_eval(e->cfg->targets, nt, tcols, buf, reps, ny, nu,
+                             e->m.years, tq, tmet, tres, err);
+    goto out;
+oom:
+    rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
+out:
+    free(ucols);
+    free(tcols);
+    free(buf);
+    return rc;
+}
+
+int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
 {
     size_t reps = e->reps, nt = e->cfg->n_targets;
-    size_t ny = e->m.n_years, nm = e->m.metrics.n;
     tw_summary s = {0};
     double *tq = NULL;
     unsigned char *tmet = NULL;
     tw_target_result *tres = calloc(nt ? nt : 1, sizeof *tres);
-    int rc = tw_summary_compute(traj, reps, ny, nm, &s, err);
+    int rc = summarise(e, *h, &s, err);
+    double t0 = tw_now();
     if (rc == TW_OK)
         rc = tw_h5_write_summary(*h, &s, err);
+    e->h5_seconds += tw_now() - t0;
+    tw_summary_free(&s);
     if (rc == TW_OK) {
         size_t cells = reps * nt > 0 ? reps * nt : 1;
         tq = malloc(cells * sizeof *tq);
@@ -198,8 +285,8 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
             rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
     }
     if (rc == TW_OK)
-        rc = tw_targets_eval(e->cfg->targets, nt, e->tcols, traj, reps, ny,
-                             nm, e->m.years, tq, tmet, tres, err);
+        rc = eval_targets(e, *h, tq, tmet, tres, err);
+    t0 = tw_now();
     if (rc == TW_OK)
         rc = tw_h5_write_targets(*h, e->cfg->targets, nt, tq, tmet, tres,
                                  err);
@@ -207,74 +294,100 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
         rc = tw_h5_finish(*h, err);
         *h = NULL;
     }
+    e->h5_seconds += tw_now() - t0;
     free(tq);
     free(tmet);
     free(tres);
-    tw_summary_free(&s);
     return rc;
 }
 
 /*
  * Run the replicates r with done[r] == 0 on `threads` threads, writing
  * each finished row to h as it comes back (several rows, one flush).
- * Returns TW_OK when all are done; TW_ESTOPPED after a stop request, with
- * every finished replicate written; or a failure (err set).
+ * Rows live in a ring of buffers: a replicate is queued (in ascending
+ * order) only when a buffer is free, and its buffer is free again once
+ * its row is written. Returns TW_OK when all are done; TW_ESTOPPED after
+ * a stop request, with every finished replicate written; or a failure
+ * (err set).
  */
-static int run_threads(const tw_ens *e, const tw_run_opts *opts,
+static int run_threads(tw_ens *e, const tw_run_opts *opts,
                        size_t threads, tw_h5_out *h, unsigned char *done,
-                       double *traj, tw_run_stats *stats, tw_error *err)
+                       tw_run_stats *stats, tw_error *err)
 {
     size_t npend = e->reps - stats->resumed;
-    tw_task *tasks = malloc((npend ? npend : 1) * sizeof *tasks);
-    size_t *reps = malloc((npend ? npend : 1) * sizeof *reps);
-    const double **rows = malloc((npend ? npend : 1) * sizeof *rows);
-    tw_pool *pool = NULL;
-    tw_progress pr;
-    int rc = TW_OK, halted = 0;
-    if (tasks == NULL || reps == NULL || rows == NULL) {
-        rc = tw_error_set(err, TW_EFAIL, "out of memory");
-        goto out;
-    }
     if (threads > npend)
         threads = npend > 0 ? npend : 1;
     stats->threads = threads;
     if (npend == 0)
+        return TW_OK;
+    size_t nbuf = 2 * threads + TW_RING_SPARE;
+    if (nbuf > npend)
+        nbuf = npend;
+    size_t len = e->len ? e->len : 1;
+    if (len > SIZE_MAX / sizeof(double) / nbuf)
+        return tw_error_set(err, TW_EFAIL, "%zu rows of %zu values do not "
+                            "fit in memory", nbuf, len);
+    double *ring = malloc(nbuf * len * sizeof *ring);
+    double **idle = malloc(nbuf * sizeof *idle);  /* free buffers: a stack */
+    tw_task *tasks = malloc(nbuf * sizeof *tasks);
+    size_t *reps = malloc(nbuf * sizeof *reps);
+    const double **rows = malloc(nbuf * sizeof *rows);
+    tw_pool *pool = NULL;
+    tw_progress pr;
+    int rc = TW_OK, halted = 0;
+    if (ring == NULL || idle == NULL || tasks == NULL || reps == NULL ||
+        rows == NULL) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
         goto out;
+    }
+    size_t nidle = nbuf;
+    for (size_t i = 0; i < nbuf; i++)
+        idle[i] = ring + i * len;
     if ((pool = tw_pool_start(&e->m, opts->scenario, threads, err)) ==
         NULL) {
         rc = err ? err->code : TW_EFAIL;
         goto out;
     }
-    size_t k = 0;
-    for (size_t r = 0; r < e->reps; r++)
-        if (!done[r])
-            tasks[k++] = (tw_task){ .rep = r, .row = traj + r * e->len };
-    if ((rc = tw_pool_push(pool, tasks, npend, err)) != TW_OK)
-        goto out;
 
     tw_progress_init(&pr, opts->progress, e->reps);
     size_t left = npend;
+    size_t next = 0;            /* replicates below it are queued or done */
     for (;;) {
         if (!halted && opts->stop != NULL && *opts->stop) {
             /* finish the replicates in progress, start no other */
             tw_pool_halt(pool);
             halted = 1;
         }
+        /* a missing replicate for every free buffer; none after a halt
+         * (the pool would drop it) */
+        size_t k = 0;
+        for (; !halted && nidle > 0 && next < e->reps; next++)
+            if (!done[next])
+                tasks[k++] = (tw_task){ .rep = next, .row = idle[--nidle] };
+        if (k > 0 && (rc = tw_pool_push(pool, tasks, k, err)) != TW_OK)
+            goto out;
         /* Counted before collecting: once halted with nothing running,
          * this collect gets every replicate that will ever finish. */
         size_t running;
         tw_pool_counts(pool, NULL, &running);
         /* a short wait: the stop flag is polled here (see tw_pool.h) */
-        size_t n = tw_pool_collect(pool, tasks, npend, 0.01);
+        size_t n = tw_pool_collect(pool, tasks, nbuf, 0.01);
         for (size_t i = 0; i < n; i++) {
             reps[i] = (size_t)tasks[i].rep;
             rows[i] = tasks[i].row;
+            stats->teacher_years += tasks[i].work.teacher_years;
+            stats->draws += tasks[i].work.draws;
         }
-        if (n > 0 && (rc = tw_h5_write_replicates(h, n, reps, rows,
-                                                  err)) != TW_OK)
+        double t0 = tw_now();
+        if (n > 0)
+            rc = tw_h5_write_replicates(h, n, reps, rows, err);
+        e->h5_seconds += tw_now() - t0;
+        if (rc != TW_OK)
             goto out;
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             done[reps[i]] = 1;
+            idle[nidle++] = tasks[i].row;   /* written: free again */
+        }
         left -= n;
         stats->done += n;
         if (n > 0)
@@ -289,7 +402,10 @@ static int run_threads(const tw_ens *e, const tw_run_opts *opts,
         }
     }
 out:
+    /* joins the threads first: no buffer is in use after this */
     tw_pool_free(pool);
+    free(ring);
+    free(idle);
     free(tasks);
     free(reps);
     free(rows);
@@ -304,17 +420,14 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
         stats = &local;
     memset(stats, 0, sizeof *stats);
     stats->ranks = 1;
+    double start = tw_now();
     tw_ens e;
     tw_h5_out *h = NULL;
     unsigned char *done = NULL;
-    double *traj = NULL;
+    double *row = NULL;         /* the mean-field run's one row */
     int rc = tw_ens_init(&e, cfg, opts->mean_field, err);
     if (rc != TW_OK)
         goto out;
-    if ((traj = tw_ens_alloc_traj(&e, err)) == NULL) {
-        rc = err ? err->code : TW_EFAIL;
-        goto out;
-    }
     stats->replicates = e.reps;
     if ((done = calloc(e.reps, 1)) == NULL) {
         rc = tw_error_set(err, TW_EFAIL, "out of memory");
@@ -331,10 +444,12 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
         stats->done = e.reps;
         goto out;
     }
+    double t0 = tw_now();
     if (resuming)
-        rc = tw_h5_resume(opts->out_path, &e.meta, &h, done, traj, err);
+        rc = tw_h5_resume(opts->out_path, &e.meta, &h, done, NULL, err);
     else
         rc = tw_h5_create(opts->out_path, &e.meta, &h, err);
+    e.h5_seconds += tw_now() - t0;
     if (rc != TW_OK)
         goto out;
     for (size_t r = 0; r < e.reps; r++)
@@ -343,30 +458,40 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
 
     if (opts->mean_field) {
         stats->threads = 1;
-        rc = tw_meanfield_run(&e.m, traj, NULL, err);
+        if ((row = malloc((e.len ? e.len : 1) * sizeof *row)) == NULL) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            goto out;
+        }
+        rc = tw_meanfield_run(&e.m, row, NULL, err);
+        t0 = tw_now();
         if (rc == TW_OK)
-            rc = tw_h5_write_replicate(h, 0, traj, err);
+            rc = tw_h5_write_replicate(h, 0, row, err);
+        e.h5_seconds += tw_now() - t0;
         if (rc == TW_OK)
             stats->done = 1;
     } else {
         size_t threads = opts->threads ? opts->threads : tw_pool_cpus();
-        rc = run_threads(&e, opts, threads, h, done, traj, stats, err);
+        rc = run_threads(&e, opts, threads, h, done, stats, err);
     }
     if (rc == TW_ESTOPPED) {
         stats->stop_signal = opts->stop != NULL ? (int)*opts->stop : 0;
         /* keep the partial file: every replicate in it is complete */
+        t0 = tw_now();
         int src = tw_h5_suspend(h, err);
+        e.h5_seconds += tw_now() - t0;
         h = NULL;
         if (src != TW_OK)
             rc = src;
         goto out;
     }
     if (rc == TW_OK)
-        rc = tw_ens_finish(&e, &h, traj, err);
+        rc = tw_ens_finish(&e, &h, err);
 out:
     tw_h5_abort(h);
+    stats->h5_seconds = e.h5_seconds;
+    stats->seconds = tw_now() - start;
     free(done);
-    free(traj);
+    free(row);
     tw_ens_free(&e);
     return rc;
 }

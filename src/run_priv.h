@@ -2,7 +2,8 @@
  * run_priv.h - the parts of the ensemble driver that the threaded run
  * (run.c) and the MPI run (mpi/mpi_run.c) share: the model and target
  * columns of a run, the state of its partial file, the closing summaries
- * and target table, and the progress line. Not part of the library's API.
+ * and target table (read back from the file), and the progress line. Not
+ * part of the library's API.
  */
 #ifndef TW_RUN_PRIV_H
 #define TW_RUN_PRIV_H
@@ -28,7 +29,20 @@ typedef struct tw_ens {
     const char **names;     /* [n_metrics] borrowed from m.metrics */
     char mode[64];          /* root attribute `mode` */
     tw_h5_meta meta;        /* borrows from cfg and m */
+    double h5_seconds;      /* spent in tw_h5_* calls so far */
+    size_t block_bytes;     /* tw_ens_finish's read-back buffer, at most
+                               (TW_ENS_BLOCK_BYTES; tests make it small) */
 } tw_ens;
+
+/*
+ * The trajectories are never all in memory: tw_ens_finish reads them back
+ * from the output file in blocks of whole metrics (every replicate and
+ * year of each) of at most this many bytes, or of one metric when one is
+ * larger. Each block costs one pass over the file's chunks (one replicate
+ * each, decompressed whole), so the block trades memory for passes:
+ * 32 MiB keeps 100,000 Chengdu replicates (~700 MB) to ~22 passes.
+ */
+#define TW_ENS_BLOCK_BYTES ((size_t)32 << 20)
 
 /*
  * Build the model, check that the targets name metrics of this run and
@@ -39,10 +53,6 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
                 tw_error *err);
 void tw_ens_free(tw_ens *e);
 
-/* The memory for all replicates' trajectories, [reps][len], or NULL with
- * err set (too large, or out of memory). */
-double *tw_ens_alloc_traj(const tw_ens *e, tw_error *err);
-
 /*
  * What --resume finds at out_path: *resuming = 1 when "<out>.partial"
  * exists; else *complete = 1 when <out> exists. Without --resume both
@@ -52,12 +62,13 @@ int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
                          int *complete, tw_error *err);
 
 /*
- * Compute the summaries and the target table from traj (all `reps` rows
- * complete) and write them, then close and rename the file. h is freed
- * on success; on failure it is left to the caller (to abort or suspend).
+ * Compute the summaries and the target table from the trajectories in *h
+ * (every replicate written), read back in blocks of e->block_bytes, and
+ * write them; then close and rename the file. The summaries are bitwise
+ * those of tw_summary_compute() on the whole ensemble. h is freed on
+ * success; on failure it is left to the caller (to abort or suspend).
  */
-int tw_ens_finish(tw_ens *e, tw_h5_out **h, const double *traj,
-                  tw_error *err);
+int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err);
 
 /* Progress on f: a bar on a terminal, a line at each 10% elsewhere. */
 typedef struct tw_progress {

@@ -1,7 +1,7 @@
 /*
  * check_h5.c - the HDF5 output file: C round trip, partial/abort/finish
- * file handling, and error messages. Every test works in its own
- * mkdtemp() directory under /tmp and removes it.
+ * file handling, reading columns back, resuming, and error messages. Every
+ * test works in its own mkdtemp() directory under /tmp and removes it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -343,6 +343,125 @@ START_TEST(test_read_not_twsim)
 }
 END_TEST
 
+/* Replicates for the read-back test: three slabs of tw_h5_read_columns'
+ * 256 (the last one short). */
+enum { NR = 600 };
+
+/* In the read-back test, replicate r is written before the resume unless
+ * r % 7 == 3. */
+static int early(size_t r)
+{
+    return r % 7 != 3;
+}
+
+/* buf [NR][Y][n] holds columns cols[] of the test's rows: value() where
+ * written (all, or the early ones), NaN elsewhere. */
+static void check_columns(const double *buf, size_t n, const size_t *cols,
+                          int all)
+{
+    for (size_t r = 0; r < NR; r++)
+        for (size_t y = 0; y < Y; y++)
+            for (size_t k = 0; k < n; k++) {
+                double v = buf[(r * Y + y) * n + k];
+                if (all || early(r))
+                    ck_assert_msg(v == value((int)r, (int)y, (int)cols[k]),
+                                  "replicate %zu, year %zu, metric %zu: %g",
+                                  r, y, cols[k], v);
+                else
+                    ck_assert_msg(isnan(v), "replicate %zu not written", r);
+            }
+}
+
+/*
+ * Columns read back from the file being written, in slabs of replicates:
+ * whole blocks, single and scattered columns, the rows not written yet as
+ * NaN; bad column lists refused. Then a resume refuses a file of another
+ * shape without touching it; a resume with traj fills the rows written
+ * and only those; one without (traj NULL) fills done[] alone, and its
+ * handle reads the rows back, before and after the missing ones are
+ * written.
+ */
+START_TEST(test_read_back)
+{
+    tw_error err;
+    tw_h5_out *h = NULL;
+    tw_h5_meta meta = make_meta(0);
+    meta.n_replicates = NR;
+    double *buf = malloc(NR * Y * M * sizeof *buf);
+    double *rows = malloc(NR * Y * M * sizeof *rows);
+    unsigned char *done = malloc(NR + 1);
+    ck_assert(buf != NULL && rows != NULL && done != NULL);
+    for (int r = 0; r < NR; r++)
+        for (int y = 0; y < Y; y++)
+            for (int m = 0; m < M; m++)
+                rows[(r * Y + y) * M + m] = value(r, y, m);
+
+    ck_assert_int_eq(tw_h5_create(path, &meta, &h, &err), TW_OK);
+    for (size_t r = 0; r < NR; r++)
+        if (early(r))
+            ck_assert_int_eq(tw_h5_write_replicate(h, r, rows + r * Y * M,
+                                                   &err), TW_OK);
+    static const size_t all3[3] = { 0, 1, 2 }, ends[2] = { 0, 2 };
+    ck_assert_int_eq(tw_h5_read_block(h, 0, M, buf, &err), TW_OK);
+    check_columns(buf, M, all3, 0);
+    ck_assert_int_eq(tw_h5_read_columns(h, 2, ends, buf, &err), TW_OK);
+    check_columns(buf, 2, ends, 0);
+    ck_assert_int_eq(tw_h5_read_block(h, 1, 2, buf, &err), TW_OK);
+    check_columns(buf, 1, all3 + 1, 0);
+    static const size_t down[2] = { 2, 0 }, twice[2] = { 1, 1 },
+                        past[1] = { M };
+    tw_error_clear(&err);
+    ck_assert_int_eq(tw_h5_read_columns(h, 2, down, buf, &err), TW_EFAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "ascend"));
+    ck_assert_int_eq(tw_h5_read_columns(h, 2, twice, buf, &err), TW_EFAIL);
+    ck_assert_int_eq(tw_h5_read_columns(h, 1, past, buf, &err), TW_EFAIL);
+    ck_assert_int_eq(tw_h5_read_block(h, 2, 1, buf, &err), TW_EFAIL);
+    ck_assert_int_eq(tw_h5_read_block(h, 0, M + 1, buf, &err), TW_EFAIL);
+    ck_assert_int_eq(tw_h5_suspend(h, &err), TW_OK);
+
+    /* another shape, same config and seed: refused, the file kept */
+    meta.n_replicates = NR + 1;
+    ck_assert_int_eq(tw_h5_resume(path, &meta, &h, done, NULL, &err),
+                     TW_EFAIL);
+    ck_assert_msg(strstr(err.msg, "dimension 0 is 600, expected 601") !=
+                  NULL, "message: %s", err.msg);
+    ck_assert(exists(partial));
+    meta.n_replicates = NR;
+
+    /* with traj: the rows written are filled, the others untouched */
+    for (size_t i = 0; i < (size_t)NR * Y * M; i++)
+        buf[i] = -1.0;
+    ck_assert_int_eq(tw_h5_resume(path, &meta, &h, done, buf, &err), TW_OK);
+    for (size_t r = 0; r < NR; r++) {
+        ck_assert_uint_eq(done[r], early(r));
+        for (size_t i = 0; i < Y * M; i++)
+            ck_assert(buf[r * Y * M + i] ==
+                      (early(r) ? rows[r * Y * M + i] : -1.0));
+    }
+    tw_h5_abort(h);   /* a resumed handle: the file stays */
+    ck_assert(exists(partial));
+
+    /* without: done[] only, the rows read through the handle */
+    memset(done, 7, NR);
+    ck_assert_int_eq(tw_h5_resume(path, &meta, &h, done, NULL, &err),
+                     TW_OK);
+    for (size_t r = 0; r < NR; r++)
+        ck_assert_uint_eq(done[r], early(r));
+    ck_assert_int_eq(tw_h5_read_block(h, 0, M, buf, &err), TW_OK);
+    check_columns(buf, M, all3, 0);
+    for (size_t r = 0; r < NR; r++)
+        if (!early(r))
+            ck_assert_int_eq(tw_h5_write_replicate(h, r, rows + r * Y * M,
+                                                   &err), TW_OK);
+    ck_assert_int_eq(tw_h5_read_block(h, 0, M, buf, &err), TW_OK);
+    check_columns(buf, M, all3, 1);
+    tw_h5_abort(h);
+    free(buf);
+    free(rows);
+    free(done);
+}
+END_TEST
+
 Suite *h5_suite(void)
 {
     Suite *s = suite_create("h5");
@@ -354,6 +473,7 @@ Suite *h5_suite(void)
     tcase_add_test(tc, test_finish_incomplete);
     tcase_add_test(tc, test_create_bad_dir);
     tcase_add_test(tc, test_read_not_twsim);
+    tcase_add_test(tc, test_read_back);
     suite_add_tcase(s, tc);
     return s;
 }

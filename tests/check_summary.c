@@ -1,5 +1,6 @@
 /*
- * check_summary.c - known-answer tests for tw_summary_compute.
+ * check_summary.c - known-answer tests for tw_summary_compute, and the
+ * same summaries computed in blocks of metrics (tw_summary_block).
  * Expected values were checked against numpy 1.24: mean, std(ddof=1) and
  * percentile(q) with the default ("linear") method.
  */
@@ -136,6 +137,82 @@ START_TEST(test_zero_replicates)
 }
 END_TEST
 
+/*
+ * Blocks of metrics give the bits of the whole: 9 replicates x 3 years x 7
+ * metrics of values with rounding in their sums (thirds, tenths, large
+ * and small magnitudes), ties, a -0.0 and a NaN column, split into blocks
+ * of every width 1..7 (so also uneven last blocks). Each block is cut out
+ * of the whole array as run.c reads it back: [rep][year][block metric].
+ */
+START_TEST(test_blocks_bitwise)
+{
+    enum { R = 9, Y = 3, M = 7 };
+    double x[R * Y * M];
+    for (int r = 0; r < R; r++)
+        for (int y = 0; y < Y; y++)
+            for (int m = 0; m < M; m++) {
+                double v = (double)((r * 7 + y * 3 + m * 5) % 11) / 3.0 +
+                           1e6 * (m == 2) + 0.1 * r * (m == 4);
+                if (m == 5)
+                    v = (r % 3) - 1.0;           /* ties: -1, 0, 1 */
+                x[(r * Y + y) * M + m] = v;
+            }
+    x[(4 * Y + 1) * M + 5] = -0.0;
+    x[(6 * Y + 2) * M + 3] = NAN;                /* cell (2, 3) is NaN */
+    tw_summary whole, part;
+    tw_error err;
+    ck_assert_int_eq(tw_summary_compute(x, R, Y, M, &whole, &err), TW_OK);
+    ck_assert(isnan(whole.p50[2 * M + 3]) && !isnan(whole.p50[2 * M + 4]));
+    double block[R * Y * M];
+    for (size_t nb = 1; nb <= M; nb++) {
+        ck_assert_int_eq(tw_summary_alloc(&part, Y, M, &err), TW_OK);
+        for (size_t m0 = 0; m0 < M; m0 += nb) {
+            size_t w = M - m0 < nb ? M - m0 : nb;
+            for (size_t r = 0; r < R; r++)
+                for (size_t y = 0; y < Y; y++)
+                    for (size_t j = 0; j < w; j++)
+                        block[(r * Y + y) * w + j] =
+                            x[(r * Y + y) * M + m0 + j];
+            ck_assert_int_eq(tw_summary_block(&part, block, R, m0, w, &err),
+                             TW_OK);
+        }
+        size_t bytes = Y * M * sizeof(double);
+        ck_assert_msg(memcmp(part.mean, whole.mean, bytes) == 0 &&
+                      memcmp(part.sd, whole.sd, bytes) == 0 &&
+                      memcmp(part.p05, whole.p05, bytes) == 0 &&
+                      memcmp(part.p50, whole.p50, bytes) == 0 &&
+                      memcmp(part.p95, whole.p95, bytes) == 0,
+                      "blocks of %zu metrics differ from the whole", nb);
+        tw_summary_free(&part);
+    }
+    tw_summary_free(&whole);
+}
+END_TEST
+
+/* A block outside the summary's metrics, or of 0 replicates, is refused
+ * and leaves the arrays alone. */
+START_TEST(test_block_refused)
+{
+    const double x[4] = { 1, 2, 3, 4 };
+    tw_summary s;
+    tw_error err;
+    ck_assert_int_eq(tw_summary_alloc(&s, 1, 2, &err), TW_OK);
+    s.mean[0] = s.mean[1] = 42.0;
+    tw_error_clear(&err);
+    ck_assert_int_eq(tw_summary_block(&s, x, 2, 1, 2, &err), TW_EFAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "metrics 1..3"));
+    ck_assert_int_eq(tw_summary_block(&s, x, 2, 3, 0, &err), TW_EFAIL);
+    ck_assert_int_eq(tw_summary_block(&s, x, 0, 0, 1, &err), TW_EFAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "0 replicates"));
+    ck_assert_double_eq(s.mean[0], 42.0);
+    ck_assert_double_eq(s.mean[1], 42.0);
+    ck_assert_int_eq(tw_summary_block(&s, x, 2, 1, 1, &err), TW_OK);
+    ck_assert_double_eq(s.mean[0], 42.0);   /* metric 0 untouched */
+    ck_assert_double_eq(s.mean[1], 1.5);    /* x[0], x[1] as metric 1 */
+    tw_summary_free(&s);
+}
+END_TEST
+
 Suite *summary_suite(void)
 {
     Suite *s = suite_create("summary");
@@ -147,6 +224,8 @@ Suite *summary_suite(void)
     tcase_add_test(tc, test_input_untouched);
     tcase_add_test(tc, test_nan_column);
     tcase_add_test(tc, test_zero_replicates);
+    tcase_add_test(tc, test_blocks_bitwise);
+    tcase_add_test(tc, test_block_refused);
     suite_add_tcase(s, tc);
     return s;
 }
