@@ -116,6 +116,8 @@ check: $(CLI) $(RUNNER) test-deps
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
 	@echo "== Interrupted runs: signals, kill -9 and --resume"
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/resume_test.sh
+	@echo "== Memory: flat in the replicate count (docs/hdf5.md)"
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/memory_test.sh
 	@echo "== MPI ranks and threads: bitwise the serial run, --resume" && $(MPI_TEST_ENV) sh tests/mpi_test.sh
 	@echo "== Policy experiments: scenarios, compare, optimize, sweep"
 	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/experiment_test.sh
@@ -241,8 +243,12 @@ fuzz:
 # make mpi    build/twsim-mpi: the library and the CLI compiled again with
 #             $(MPICC) against parallel HDF5 (-DTW_MPI), objects in
 #             $(BUILD)/mpi/; the serial build never needs MPI
-# make bench  every script of BENCH_SCRIPTS, each printing its figures
+# make bench  build/twbench (bench/twbench.c: teacher-years/s per core, the
+#             HDF5 share, 1 and 2 threads, peak memory, the random-draw
+#             floor, the goals; figures also in build/bench.json), then
+#             every script of BENCH_SCRIPTS, each printing its figures
 #             (bench/scaling.sh: replicates/s on 1 and 2 threads and ranks)
+#             make bench BENCH_ARGS="--regions chengdu --repeat 1" etc.
 # The mpi group of scripts/deps.sh is installed for these goals and for
 # `make check` (its MPI tests), never for a plain `make`.
 MPI_GOALS := mpi bench check
@@ -268,6 +274,10 @@ MPI_CLI      := $(BUILD)/twsim-mpi
 MPI_TEST_ENV  = PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) \
                 TWSIM_MPI=$(CURDIR)/$(MPI_CLI) MPIRUN=$(MPIRUN)
 BENCH_SCRIPTS := bench/scaling.sh
+BENCH        := $(BUILD)/twbench
+BENCH_OBJ    := $(OBJDIR)/bench/twbench.o
+BENCH_JSON   := $(BUILD)/bench.json
+BENCH_ARGS   ?=
 
 .PHONY: mpi bench
 mpi: $(MPI_CLI)
@@ -285,7 +295,21 @@ $(MPI_CLI): $(MPI_OBJ)
 	@echo "  LINK    $@"
 	@$(MPICC) $(LDFLAGS) -o $@ $^ $(MPI_LIBS) $(LDLIBS)
 
-bench: $(CLI) $(MPI_CLI)
+# the benchmark program links the serial library like $(CLI)
+$(OBJDIR)/bench/%.o: bench/%.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BENCH): $(BENCH_OBJ) $(LIB)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+-include $(BENCH_OBJ:.o=.d)
+
+bench: $(BENCH) $(CLI) $(MPI_CLI)
+	@echo "== $(BENCH)"
+	@$(BENCH) --json $(BENCH_JSON) $(BENCH_ARGS)
 	@for s in $(BENCH_SCRIPTS); do \
 	    echo "== $$s"; \
 	    $(MPI_TEST_ENV) sh $$s || exit 1; \
