@@ -83,13 +83,33 @@ static inline double tw_rng_u01(gsl_rng *r)
     return tw_rng_u32(r) / 4294967296.0;
 }
 
+/* Divisors of GSL's method for n = 1 .. TW_RNG_SMALL (see tw_rng_uint):
+ * scale = (2^32 - 1) / n, and magic = ceil(2^64 / scale), with which
+ * (magic * w) >> 64 == w / scale for every 32-bit w (Lemire, Kaser and
+ * Kurz 2019, "Faster remainder by direct computation"). Entry 0 unused. */
+#define TW_RNG_SMALL 64
+typedef struct tw_rng_divisor {
+    uint32_t scale;
+    uint64_t magic;
+} tw_rng_divisor;
+extern const tw_rng_divisor tw_rng_small[TW_RNG_SMALL + 1];
+
 /* Uniform integer on 0 .. n-1 (1 <= n <= 2^32 - 1): the same numbers, and
  * the same words consumed, as gsl_rng_uniform_int(r, n). */
 static inline unsigned long tw_rng_uint(gsl_rng *r, unsigned long n)
 {
-    /* GSL's method: k = word / (range / n), rejecting k >= n; every
-     * operand fits in 32 bits, and 32-bit division is the faster one */
-    uint32_t n32 = (uint32_t)n, scale = 0xffffffffu / n32, k;
+    /* GSL's method: k = word / (range / n), rejecting k >= n. Every
+     * operand fits in 32 bits; for small n (ages, months, years in post)
+     * the two divisions come from the table, as a multiplication */
+    uint32_t n32 = (uint32_t)n, k;
+    if (n32 <= TW_RNG_SMALL) {
+        uint64_t magic = tw_rng_small[n32].magic;
+        do
+            k = (uint32_t)(((unsigned __int128)magic * tw_rng_u32(r)) >> 64);
+        while (k >= n32);
+        return k;
+    }
+    uint32_t scale = 0xffffffffu / n32;
     do
         k = tw_rng_u32(r) / scale;
     while (k >= n32);

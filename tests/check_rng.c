@@ -122,6 +122,9 @@ START_TEST(test_same_stream_as_gsl)
         ck_assert_uint_eq(tw_rng_u32(r), gsl_rng_get(g));
     for (int i = 0; i < 5000; i++)
         ck_assert(tw_rng_u01(r) == gsl_rng_uniform(g));
+    for (unsigned long n = 1; n <= TW_RNG_SMALL + 1; n++)
+        for (int i = 0; i < 500; i++)
+            ck_assert_uint_eq(tw_rng_uint(r, n), gsl_rng_uniform_int(g, n));
     const unsigned long ns[] = {1, 2, 3, 7, 12, 1000, 0x7fffffffUL,
                                 0x80000001UL, 0xfffffffeUL, 0xffffffffUL};
     for (size_t j = 0; j < sizeof ns / sizeof ns[0]; j++)
@@ -147,6 +150,34 @@ START_TEST(test_same_stream_as_gsl)
     }
     gsl_rng_free(r);
     gsl_rng_free(g);
+}
+END_TEST
+
+START_TEST(test_small_divisors)
+{
+    /* The table's multiplications divide exactly, for every n: at the
+     * words where the quotient changes (each multiple of scale and the
+     * word below it), at the extremes, and at every 65521st word. Exact:
+     * no tolerance. */
+    uint64_t checked = 0, wrong = 0;
+    for (uint32_t n = 1; n <= TW_RNG_SMALL; n++) {
+        const tw_rng_divisor *d = &tw_rng_small[n];
+        ck_assert_uint_eq(d->scale, 0xffffffffu / n);
+        uint64_t edge[] = {0, 1, 0xfffffffeu, 0xffffffffu};
+        for (size_t i = 0; i < 4; i++, checked++)
+            wrong += (uint32_t)(((unsigned __int128)d->magic * edge[i]) >>
+                                64) != edge[i] / d->scale;
+        for (uint64_t q = 1; q * d->scale <= 0xffffffffu; q++)
+            for (uint64_t v = q * d->scale - 1; v <= q * d->scale;
+                 v++, checked++)
+                wrong += (uint32_t)(((unsigned __int128)d->magic * v) >>
+                                    64) != v / d->scale;
+        for (uint64_t v = 0; v <= 0xffffffffu; v += 65521, checked++)
+            wrong += (uint32_t)(((unsigned __int128)d->magic * v) >> 64) !=
+                     v / d->scale;
+    }
+    ck_assert_uint_gt(checked, 4000000);
+    ck_assert_uint_eq(wrong, 0);
 }
 END_TEST
 
@@ -179,6 +210,7 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_uniform_mean);
     tcase_add_test(tc, test_same_stream_as_gsl);
     tcase_add_test(tc, test_draw_count);
+    tcase_add_test(tc, test_small_divisors);
     suite_add_tcase(s, tc);
     return s;
 }
