@@ -212,6 +212,9 @@ typedef struct coord {
                                   halt); freed after the round's write */
     size_t nrows, rowcap;
     size_t completed;          /* finished on this rank, whole run */
+    uint64_t teacher_years;    /* tw_task.work of the rows written by */
+    uint64_t draws;            /* this rank, summed */
+    double h5_seconds;         /* in the collective writes */
     double t0;                 /* start of the run (for the rate) */
     int failed;                /* a local failure (err holds it) */
     tw_error *err;
@@ -496,8 +499,12 @@ static int write_round(coord *c, tw_h5_par *par, tw_error *err)
     for (size_t i = 0; i < n; i++) {
         reps[i] = (size_t)c->fin[i].rep;
         memcpy(rows + i * c->len, c->fin[i].row, c->len * sizeof *rows);
+        c->teacher_years += c->fin[i].work.teacher_years;
+        c->draws += c->fin[i].work.draws;
     }
+    double t0 = tw_now();
     int wrc = tw_h5_par_write(par, n, reps, rows, rc == TW_OK ? err : NULL);
+    c->h5_seconds += tw_now() - t0;
     if (rc == TW_OK)
         rc = wrc;
     free_rows(c);
@@ -557,6 +564,7 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     if (stats == NULL)
         stats = &local;
     memset(stats, 0, sizeof *stats);
+    double start = tw_now();
     int rank = tw_mpi_rank(), size = tw_mpi_size();
     int rc;
 
@@ -688,6 +696,12 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
         }
     }
     stats->done = stats->resumed + written;
+    /* the work of every rank; the HDF5 time is rank 0's (the collective
+     * writes hold every rank alike) */
+    int64_t work[2] = {(int64_t)c.teacher_years, (int64_t)c.draws};
+    reduce_i64(work, 2, MPI_SUM);
+    stats->teacher_years = (uint64_t)work[0];
+    stats->draws = (uint64_t)work[1];
 
     /* Rank 0: reopen serially; summaries and targets from the file read
      * back in blocks (tw_ens_finish); rename. */
@@ -723,6 +737,8 @@ out_free:
     if (par != NULL)
         tw_h5_par_close(par, NULL);
     tw_pool_free(c.pool);
+    stats->h5_seconds = e.h5_seconds + c.h5_seconds;
+    stats->seconds = tw_now() - start;
     free_rows(&c);
     free(c.rows);
     free(c.fin);
