@@ -428,8 +428,8 @@ typedef struct tw_sim {
      * within one call */
     uint32_t *idx;         /* [cap] */
     uint32_t *idx2;        /* [cap]: a second list, for tw_proc_develop */
-    double *dscratch;      /* [max(n_schools, cap)] */
-    uint32_t *sscratch;    /* [n_schools * 8] */
+    double *dscratch;      /* [max(3 * n_schools, cap)] */
+    uint32_t *sscratch;    /* [n_schools * 8 + 8] */
     int64_t *place;        /* [n_schools]: teachers of each school at the
                               start; planned by the first tw_sim_init */
     tw_tally tally;        /* current after tw_sim_init and tw_sim_step */

@@ -22,11 +22,14 @@
  *              step partitions its run's segment in place, so a segment is
  *              always a permutation of its county's teachers.
  *   sscratch:  [ run[NS] | roff[NR+1] | list[ns] | boff[ns+1] | bnext[ns] |
- *                pos[ns] ]
+ *                pos[ns] | heap[ns] ]
  *              run of each school, run bounds in idx, the county's schools
  *              sorted by (stage, locality), bucket bounds by school, each
- *              school's place in list. At most 6 NS + 2 <= 8 NS words.
- *   dscratch:  [ gap[ns] ]  shortfalls in list order, during transfers.
+ *              school's place in list, the shortfall heaps. At most 7 NS +
+ *              2 <= 8 NS + 8 words.
+ *   dscratch:  [ gap[ns] | post[ns] | dem[ns] ]  in list order:
+ *              shortfalls, during transfers; posts under 竞聘,
+ *              round(demand); demand.
  *
  * Headcounts: counted once, with the returns, then kept current by every
  * move, so s->S[*].headcount is exact on return.
@@ -70,6 +73,10 @@ typedef struct county {
     uint32_t *pos;               /* [ns]: list position of school a + j */
     double *gap;                 /* [ns], during the transfers: demand -
                                     headcount of school list[q] */
+    double *post;                /* [ns]: posts of school list[q] under
+                                    竞聘, round(demand) (fixed in the call) */
+    double *dem;                 /* [ns]: demand of school list[q] */
+    uint32_t *heap;              /* [ns]: shortfall heaps (short_heap) */
     uint32_t *seg;               /* its teachers, in idx */
     size_t m;
 } county;
@@ -105,10 +112,10 @@ static inline void part3(uint32_t *v, size_t i, size_t *a, size_t *b, int cl)
     }
 }
 
-/* Posts of school i under 竞聘: round(demand). */
-static inline double posts(const tw_sim *s, uint32_t i)
+/* Posts of school i (of the county) under 竞聘: round(demand). */
+static inline double posts(const county *c, uint32_t i)
 {
-    return round(s->S[i].demand);
+    return c->post[c->pos[i - c->a]];
 }
 
 static size_t score(const tw_teacher *x)
@@ -335,24 +342,72 @@ static void choose(gsl_rng *rng, uint32_t *v, size_t n, size_t r)
         swap_u32(&v[i], &v[i + tw_rng_uint(rng, n - i)]);
 }
 
-/* The school of list[lo, hi) with the largest (demand - headcount), or with
- * `rounded`, (round(demand) - headcount); lowest index on ties. UINT32_MAX
- * when the range is empty. */
-static uint32_t most_short(const tw_sim *s, const uint32_t *list, uint32_t lo,
-                           uint32_t hi, int rounded)
+/*
+ * The schools of list[lo, hi), most short first: a binary max-heap of
+ * list positions ordered by shortfall, base[q] - headcount (base: demand,
+ * or posts under 竞聘), then by the lower school index. Its top is the
+ * school with the largest shortfall, the lowest index on ties. Placing a
+ * teacher there raises its headcount: sh_placed() moves it down. Only the
+ * top may change between calls; building costs one pass over the
+ * schools, each placement O(log schools), where a scan per placement
+ * cost O(schools). The storage is c->heap[lo, hi).
+ */
+typedef struct short_heap {
+    const county *c;
+    const double *base;
+    uint32_t *h;
+    uint32_t n;
+} short_heap;
+
+/* Does list position q come before r? */
+static inline int sh_before(const short_heap *sh, uint32_t q, uint32_t r)
 {
-    uint32_t best = UINT32_MAX;
-    double bd = 0;
-    for (uint32_t q = lo; q < hi; q++) {
-        uint32_t i = list[q];
-        double d = (rounded ? posts(s, i) : s->S[i].demand) -
-                   s->S[i].headcount;
-        if (best == UINT32_MAX || d > bd || (d == bd && i < best)) {
-            best = i;
-            bd = d;
-        }
+    const tw_school_state *S = sh->c->s->S;
+    const uint32_t *list = sh->c->list;
+    double a = sh->base[q] - S[list[q]].headcount;
+    double b = sh->base[r] - S[list[r]].headcount;
+    return a > b || (a == b && list[q] < list[r]);
+}
+
+static void sh_down(short_heap *sh, uint32_t i)
+{
+    uint32_t *h = sh->h, n = sh->n;
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && sh_before(sh, h[l], h[m]))
+            m = l;
+        if (r < n && sh_before(sh, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        swap_u32(&h[i], &h[m]);
+        i = m;
     }
-    return best;
+}
+
+static void sh_build(short_heap *sh, const county *c, const double *base,
+                     uint32_t lo, uint32_t hi)
+{
+    sh->c = c;
+    sh->base = base;
+    sh->h = c->heap + lo;
+    sh->n = hi - lo;
+    for (uint32_t k = 0; k < sh->n; k++)
+        sh->h[k] = lo + k;
+    for (uint32_t k = sh->n / 2; k-- > 0;)
+        sh_down(sh, k);
+}
+
+/* The most short school; UINT32_MAX when the range is empty. */
+static inline uint32_t sh_top(const short_heap *sh)
+{
+    return sh->n > 0 ? sh->c->list[sh->h[0]] : UINT32_MAX;
+}
+
+/* The top school's headcount has grown. */
+static inline void sh_placed(short_heap *sh)
+{
+    sh_down(sh, 0);
 }
 
 /* 2. Exchange: c->seg starts with the nb eligible backbone teachers, then
@@ -370,13 +425,22 @@ static void exchange(county *c, size_t nb, size_t elig)
     choose(s->rng, v + b, elig - b, movers - b); /* then anyone left */
 
     /* Greedy: each mover, backbone first, to the rural school of its stage
-     * that is the most short at that moment. */
+     * that is the most short at that moment (a heap per stage, built when
+     * its first mover comes; the rural schools of a stage gain only these
+     * movers meanwhile). */
+    short_heap heap[TW_N_STAGES];
+    int built[TW_N_STAGES] = {0};
     for (size_t p = 0; p < movers; p++) {
         uint32_t k = v[p];
         tw_teacher *x = &s->T[k];
-        size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
-        uint32_t to = most_short(s, c->list, c->goff[g + TW_LOC_RURAL],
-                                 c->goff[g + TW_N_LOCS], 0);
+        int st = s->w->schools[x->home].stage;
+        size_t g = (size_t)st * TW_N_LOCS;
+        if (!built[st]) {
+            sh_build(&heap[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
+                     c->goff[g + TW_N_LOCS]);
+            built[st] = 1;
+        }
+        uint32_t to = sh_top(&heap[st]);
         if (to == UINT32_MAX) /* no rural school of the stage: stays */
             continue;
         s->f.exchanges[s->w->schools[x->school].locality] += 1;
@@ -387,6 +451,7 @@ static void exchange(county *c, size_t nb, size_t elig)
         } else {
             move(s, k, to, 1);
         }
+        sh_placed(&heap[st]);
     }
 }
 
@@ -427,7 +492,7 @@ static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
     uint32_t lo = c->goff[st * TW_N_LOCS], hi = c->goff[(st + 1) * TW_N_LOCS];
     double open = 0;
     for (uint32_t q = lo; q < hi; q++) {
-        double d = posts(s, c->list[q]) - s->S[c->list[q]].headcount;
+        double d = c->post[q] - s->S[c->list[q]].headcount;
         if (d > 0)
             open += d;
     }
@@ -435,15 +500,18 @@ static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
         return 0;
     if ((double)n > open) /* a real competition: the score decides */
         rank_best_first(c, v, n);
+    short_heap heap;
+    sh_build(&heap, c, c->post, lo, hi);
     size_t placed = 0;
     while (placed < n && (double)placed < open) {
-        uint32_t to = most_short(s, c->list, lo, hi, 1);
+        uint32_t to = sh_top(&heap);
         tw_teacher *x = &s->T[v[placed++]];
         x->flags &= (uint8_t)~TW_F_POOL;
         x->pool_years = 0;
         x->school = x->home = to;
         x->at_school = 0;
         s->S[to].headcount++;
+        sh_placed(&heap);
     }
     return placed;
 }
@@ -498,7 +566,7 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
         uint32_t i = c->a + j;
         uint32_t *b = v + c->boff[j];
         size_t nj = c->boff[j + 1] - c->boff[j];
-        double excess = s->S[i].headcount - posts(s, i);
+        double excess = s->S[i].headcount - posts(c, i);
         if (!(excess > 0) || nj == 0)
             continue;
         size_t e = excess >= (double)nj ? nj : (size_t)excess;
@@ -550,7 +618,7 @@ static void rounds(county *c)
     int rehire_on = c->cp->reform && c->cp->rehire_on;
     uint32_t *over = c->bnext; /* [ns] until the bucket sort of 3b */
     for (uint32_t j = 0; rehire_on && j < c->ns; j++)
-        over[j] = s->S[c->a + j].headcount > posts(s, c->a + j);
+        over[j] = s->S[c->a + j].headcount > posts(c, c->a + j);
     size_t a = 0, b = 0, holders = 0;
     for (size_t p = 0; p < c->m; p++) {
         const tw_teacher *x = &s->T[c->seg[p]];
@@ -590,6 +658,8 @@ static void group_schools(county *c)
         uint32_t q = next[sch[i].stage * TW_N_LOCS + sch[i].locality]++;
         c->list[q] = i;
         c->pos[i - c->a] = q;
+        c->post[q] = round(c->s->S[i].demand);
+        c->dem[q] = c->s->S[i].demand;
     }
 }
 
@@ -656,6 +726,9 @@ void tw_proc_rotate(tw_sim *s)
         c.bnext = c.boff + c.ns + 1;
         c.pos = c.bnext + c.ns;
         c.gap = s->dscratch;
+        c.post = s->dscratch + c.ns;
+        c.dem = c.post + c.ns;
+        c.heap = c.pos + c.ns;
         c.seg = s->idx + start;
         c.m = roff[r] - start;
         a = b;

@@ -76,7 +76,7 @@ tw_sim *tw_sim_alloc(const tw_world *w)
     size_t nc = w->n_counties ? w->n_counties : 1;
     s->county_cap = calloc(nc, sizeof *s->county_cap);
     s->county_leavers = calloc(nc, sizeof *s->county_leavers);
-    s->sscratch = calloc(8 * (w->n_schools ? w->n_schools : 1),
+    s->sscratch = calloc(8 * (w->n_schools ? w->n_schools : 1) + 8,
                          sizeof *s->sscratch);
     if (!s->rng || !s->S || !s->county_cap || !s->county_leavers ||
         !s->sscratch) {
@@ -125,7 +125,7 @@ static int sim_reserve(tw_sim *s, size_t need)
     if (idx2 == NULL)
         return -1;
     s->idx2 = idx2;
-    size_t dn = cap > s->w->n_schools ? cap : s->w->n_schools;
+    size_t dn = cap > 3 * s->w->n_schools ? cap : 3 * s->w->n_schools;
     double *d = realloc(s->dscratch, dn * sizeof *d);
     if (d == NULL)
         return -1;
