@@ -81,4 +81,11 @@ typedef struct tw_run_stats {
 int tw_run(const tw_config *cfg, const tw_run_opts *opts,
            tw_run_stats *stats, tw_error *err);
 
+/*
+ * What tw_run checks before it touches a file, without running anything:
+ * the model builds and every target names a metric of the run (for
+ * twsim validate). TW_OK, or TW_EINPUT / TW_EFAIL with err set.
+ */
+int tw_run_check(const tw_config *cfg, tw_error *err);
+
 #endif

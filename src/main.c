@@ -694,6 +694,11 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
             tw_config_free(cfg);
         return rc;
     }
+    if (!is_run && (rc = tw_run_check(cfg, &err)) != TW_OK) {
+        print_error(&err);
+        tw_config_free(cfg);
+        return rc;
+    }
     if (!is_run) {
         printf("%s: OK (mode %s, years %d-%d, %zu tiers, %u replicates)\n",
                config, tw_mode_name(cfg->mode), cfg->base_year,

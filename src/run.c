@@ -412,6 +412,14 @@ out:
     return rc;
 }
 
+int tw_run_check(const tw_config *cfg, tw_error *err)
+{
+    tw_ens e;
+    int rc = tw_ens_init(&e, cfg, 0, err);
+    tw_ens_free(&e);
+    return rc;
+}
+
 int tw_run(const tw_config *cfg, const tw_run_opts *opts,
            tw_run_stats *stats, tw_error *err)
 {
