@@ -605,32 +605,54 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
         tw_config *cfg = NULL;
         rc = tw_config_load_scenario(config, names[i], o->sets, o->n_sets,
                                      &cfg, &err);
+        tw_run_stats st;
+        memset(&st, 0, sizeof st);
+#ifdef TW_MPI
+        rc = tw_mpi_agree(rc, &err); /* every rank loads the scenario */
+#endif
         if (rc == TW_OK) {
-            if (!o->quiet)
+            if (!o->quiet && g_root)
                 fprintf(stderr, "twsim: scenario %s\n", names[i]);
             tw_run_opts ro = {.out_path = files[i], .scenario = 0,
                               .progress = o->quiet ? NULL : stderr,
-                              .stop = &g_stop, .threads = o->threads};
-            rc = tw_run(cfg, &ro, NULL, &err);
+                              .stop = &g_stop, .threads = o->threads,
+                              .checkpoint = o->checkpoint};
+#ifdef TW_MPI
+            if (!g_root)
+                ro.progress = NULL;
+            rc = tw_mpi_run(cfg, &ro, &st, &err);
+#else
+            rc = tw_run(cfg, &ro, &st, &err);
+#endif
         }
         tw_config_free(cfg);
         if (rc == TW_ESTOPPED) {
-            fprintf(stderr, "twsim: stopped by signal %d during scenario "
-                    "%s; --resume does not apply to --all-scenarios: run "
-                    "again\n", (int)g_stop, names[i]);
-            rc = 128 + (int)g_stop;
+            /* the signal may have reached another MPI rank only */
+            int sig = st.stop_signal ? st.stop_signal : (int)g_stop;
+            if (g_root)
+                fprintf(stderr, "twsim: stopped by signal %d during "
+                        "scenario %s; --resume does not apply to "
+                        "--all-scenarios: run again\n", sig, names[i]);
+            rc = 128 + sig;
         } else if (rc != TW_OK) {
             print_error(&err);
         }
     }
-    if (rc == TW_OK &&
-        tw_h5_merge_runs(out, names, (const char *const *)files, n, &err) !=
-            TW_OK) {
-        print_error(&err);
-        rc = TW_EFAIL;
+    /* one process merges (rank 0 under MPI, where rc is the same on every
+     * rank here); every rank learns how it went */
+    if (rc == TW_OK) {
+        if (g_root && tw_h5_merge_runs(out, names,
+                                       (const char *const *)files, n,
+                                       &err) != TW_OK) {
+            print_error(&err);
+            rc = TW_EFAIL;
+        }
+#ifdef TW_MPI
+        rc = tw_mpi_bcast_int(rc);
+#endif
     }
     for (size_t i = 0; i < n; i++) {
-        if (files[i] != NULL) {
+        if (files[i] != NULL && g_root) {
             unlink(files[i]);
             size_t len = strlen(files[i]) + sizeof ".partial";
             char *p = malloc(len);
@@ -642,7 +664,7 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
         }
         free(files[i]);
     }
-    if (rc == TW_OK && !o->quiet) {
+    if (rc == TW_OK && !o->quiet && g_root) {
         printf("wrote %s: %zu scenarios on common random numbers (groups "
                "/scenarios/<name>)\n\n", out, n);
         for (size_t i = 0; i < n; i++) {
@@ -681,12 +703,6 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     /* every rank loads the config: one that cannot stops them all */
     if (is_run)
         rc = tw_mpi_agree(rc, &err);
-    if (rc == TW_OK && o.all_scenarios) {
-        tw_config_free(cfg);
-        return usage_error(cmd, "%s", "--all-scenarios is not available in "
-                           "twsim-mpi: run each --scenario NAME on its own, "
-                           "or use twsim");
-    }
 #endif
     if (rc != TW_OK) {
         print_error(&err);
@@ -713,6 +729,13 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
             fprintf(stderr, "twsim: out of memory\n");
         return TW_EFAIL;
     }
+    /* SIGINT / SIGTERM: stop after the replicates in progress */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (o.all_scenarios) {
         rc = run_all_scenarios(config, &o, cfg, out);
         tw_config_free(cfg);
@@ -724,12 +747,6 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
         .mean_field = o.mean_field, .resume = o.resume, .stop = &g_stop,
         .threads = o.threads, .checkpoint = o.checkpoint};
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
     tw_run_stats st;
 #ifdef TW_MPI
     if (!g_root)

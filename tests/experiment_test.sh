@@ -25,6 +25,25 @@ expect() {
 sc=$here/data/scenarios.cfg
 expect "run --all-scenarios writes one group per scenario" 0 "4 scenarios" \
     "$TWSIM" run "$sc" --all-scenarios -n 12 -o "$tmp/sc.h5"
+# Ctrl-C during --all-scenarios: exit 130, and neither the file nor any
+# scenario's file is left (--resume does not apply to it)
+"$TWSIM" run "$sc" --all-scenarios -n 100000 -q -o "$tmp/int.h5" >"$tmp/int.log" 2>&1 &
+pid=$!
+i=0
+while ! ls "$tmp"/int.h5.base.run.partial >/dev/null 2>&1 && [ $i -lt 300 ]; do
+    sleep 0.05; i=$((i + 1))
+done
+sleep 0.2
+kill -INT $pid
+wait $pid
+st=$?
+if [ $st -eq 130 ] && grep -q "stopped by signal 2 during scenario" "$tmp/int.log" &&
+   ! ls "$tmp"/int.h5* >/dev/null 2>&1; then
+    ok "SIGINT during --all-scenarios: exit 130, no file left"
+else
+    { echo "exit $st"; ls "$tmp"/int.h5* 2>&1; } >>"$tmp/int.log"
+    bad "SIGINT during --all-scenarios: exit 130, no file left" "$tmp/int.log"
+fi
 expect "the file holds every scenario's layout" 0 "base more_funded no_exit same" \
     "$PYTHON" -c "import h5py; f = h5py.File('$tmp/sc.h5'); print(*sorted(f['scenarios'])); [f['scenarios/' + n + '/trajectories'] for n in f['scenarios']]"
 expect "compare two scenarios of one file" 0 "same minus base, 12 replicates" \

@@ -90,6 +90,16 @@ else bad "mpirun -np 2 --threads 2 equals the serial run" "$tmp/o"; fi
 if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" -q --mean-field -o "$tmp/mf-np2.h5" >"$tmp/o" 2>&1
 then same "mpirun -np 2 --mean-field equals the serial one" "$tmp/mf.h5" "$tmp/mf-np2.h5"
 else bad "mpirun -np 2 --mean-field equals the serial one" "$tmp/o"; fi
+# the base and every scenario into one file, on 2 ranks
+sc=$here/data/scenarios.cfg
+"$TWSIM" run "$sc" --all-scenarios -n 12 -q -o "$tmp/sc.h5"
+if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$sc" --all-scenarios -n 12 -q \
+    -o "$tmp/sc-np2.h5" >"$tmp/o" 2>&1
+then same "mpirun -np 2 --all-scenarios equals the serial one" "$tmp/sc.h5" "$tmp/sc-np2.h5"
+else bad "mpirun -np 2 --all-scenarios equals the serial one" "$tmp/o"; fi
+if ls "$tmp"/sc-np2.h5.*.run* >/dev/null 2>&1; then
+    ls "$tmp"/sc-np2.h5.* >"$tmp/o"; bad "--all-scenarios leaves no scenario file" "$tmp/o"
+else ok "--all-scenarios leaves no scenario file"; fi
 
 # ---- interrupted MPI runs; progress lines (one per 10%) tell when to strike
 # SIGTERM to every rank, as Slurm's scancel or time limit sends it
