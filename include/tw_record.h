@@ -55,4 +55,25 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
                   double *hires_cum);
 
+/* The stock counts behind the stock metrics: whole numbers in a
+ * replicate, expected values in the mean-field model (tw_meanfield.h). */
+typedef struct tw_fm_stock {
+    double stage[TW_N_STAGES];               /* by home stage */
+    double sloc[TW_N_STAGES][TW_N_LOCS];     /* x locality taught at */
+    double posted[TW_N_STAGES];              /* not in the pool */
+    double qual[TW_N_STAGES][TW_N_QUALS];
+    double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
+    double age[TW_N_AGE_BANDS];
+    double bianzhi, pool, prof, dual, female;
+    double backbone, backbone_rural;         /* tier >= fm->backbone_tier */
+} tw_fm_stock;
+
+/* The stock metrics of row from k; returns the total of teachers. */
+double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
+                       const tw_fm_stock *k, double *row);
+
+/* The flow metrics of row from f; *hires_cum as for tw_fm_record. */
+void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
+                     double *row, double *hires_cum);
+
 #endif

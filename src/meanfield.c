@@ -2775,89 +2775,26 @@ static void record(mf *s, double *row, int year, double *hires_cum)
         for (size_t y = 0; y < nv; y++)
             bb_rural += s->vout[i * nv + y] * s->bbv[(size_t)g * nv + y];
     }
-    double total = 0, bianzhi = 0;
-    for (int st = 0; st < TW_N_STAGES; st++)
-        total += stage[st];
+    double bianzhi = 0;
     for (int g = 0; g < NG; g++)
         bianzhi += group_bz(s, g);
-    put(row, fm->total, total);
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        double n = stage[st];
-        put(row, fm->stage[st], n);
-        for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->stage_loc[st][lo], sloc[st][lo]);
-        for (int q = 0; q < NQ; q++)
-            put(row, fm->qual[st][q], qual[st][q]);
-        put(row, fm->qual_assoc_share[st],
-            ratio(n - qual[st][TW_QUAL_SECONDARY], n));
-        put(row, fm->qual_bach_share[st],
-            ratio(qual[st][TW_QUAL_BACHELOR] + qual[st][TW_QUAL_POSTGRAD], n));
-        put(row, fm->qual_pg_share[st], ratio(qual[st][TW_QUAL_POSTGRAD], n));
-    }
-    for (size_t i = 0; i < w->n_tiers; i++)
-        put(row, fm->tier[i], tier[i]);
-    put(row, fm->backbone_plus, backbone);
-    for (int k = 0; k < NK; k++) {
-        put(row, fm->title[k], title[k]);
-        put(row, fm->title_share[k], ratio(title[k], total));
-    }
-    put(row, fm->bianzhi, bianzhi);
-    put(row, fm->contract, total - bianzhi);
-    put(row, fm->pool, pool_t);
-    put(row, fm->prof, prof);
-    put(row, fm->dual, dualc);
-    put(row, fm->dual_share, ratio(dualc, prof));
-    for (int bd = 0; bd < TW_N_AGE_BANDS; bd++)
-        put(row, fm->age[bd], agec[bd]);
-    put(row, fm->female_share, ratio(female, total));
-
-    const tw_flows *f = &s->f;
-    double hires = 0, exits = 0, unfilled = 0;
-    double hst[TW_N_STAGES] = {0}, est[TW_N_STAGES] = {0};
-    for (int c = 0; c < NCH; c++) {
-        double hc = 0;
-        for (int st = 0; st < TW_N_STAGES; st++) {
-            hc += f->hires[c][st];
-            hst[st] += f->hires[c][st];
-        }
-        put(row, fm->hires_ch[c], hc);
-        hires += hc;
-    }
-    for (int e = 0; e < TW_N_EXITS; e++) {
-        double ec = 0;
-        for (int st = 0; st < TW_N_STAGES; st++) {
-            ec += f->exits[e][st];
-            est[st] += f->exits[e][st];
-        }
-        put(row, fm->exits_reason[e], ec);
-        exits += ec;
-    }
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->hires_stage[st], hst[st]);
-        put(row, fm->exits_stage[st], est[st]);
-        put(row, fm->unfilled[st], f->unfilled[st]);
-        unfilled += f->unfilled[st];
-    }
-    *hires_cum += hires;
-    put(row, fm->hires_total, hires);
-    put(row, fm->hires_cum, *hires_cum);
-    put(row, fm->exits_total, exits);
-    for (size_t i = 1; i < w->n_tiers; i++)
-        put(row, fm->prom_tier[i], f->tier_promotions[i]);
-    for (int k = 1; k < NK; k++)
-        put(row, fm->prom_title[k], f->title_promotions[k]);
-    put(row, fm->qual_upgrades, f->qual_upgrades);
-    put(row, fm->dual_certs, f->dual_certs);
-    for (int k = 0; k < 3; k++)
-        put(row, fm->strikes[k], f->strikes[k]);
-    put(row, fm->exch[TW_LOC_URBAN], f->exchanges[TW_LOC_URBAN]);
-    put(row, fm->exch[TW_LOC_TOWN], f->exchanges[TW_LOC_TOWN]);
-    put(row, fm->exch_returns, f->exchange_returns);
-    put(row, fm->transfers, f->transfers);
-    put(row, fm->rehire_in, f->rehire_placed_in);
-    put(row, fm->rehire_cross, f->rehire_placed_cross);
-    put(row, fm->pool_entries, f->pool_entries);
-    put(row, fm->unfilled_total, unfilled);
+    tw_fm_stock k;
+    memcpy(k.stage, stage, sizeof k.stage);
+    memcpy(k.sloc, sloc, sizeof k.sloc);
+    memcpy(k.posted, posted, sizeof k.posted);
+    memcpy(k.qual, qual, sizeof k.qual);
+    memcpy(k.tier, tier, sizeof k.tier);
+    memcpy(k.title, title, sizeof k.title);
+    memcpy(k.age, agec, sizeof k.age);
+    k.bianzhi = bianzhi;
+    k.pool = pool_t;
+    k.prof = prof;
+    k.dual = dualc;
+    k.female = female;
+    k.backbone = backbone;
+    k.backbone_rural = bb_rural;
+    tw_fm_put_stock(fm, w, &k, row);
+    tw_fm_put_flows(fm, w, &s->f, row, hires_cum);
 
     double students[TW_N_STAGES] = {0}, dem[TW_N_STAGES] = {0};
     double gap[TW_N_STAGES][TW_N_LOCS] = {{0}}, gap_total = 0, ok = 0;

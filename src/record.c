@@ -274,83 +274,49 @@ static double share(double a, double b)
     return b > 0 ? a / b : 0.0;
 }
 
-void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
-                  double *hires_cum)
+double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
+                       const tw_fm_stock *k, double *row)
 {
-    const tw_world *w = s->w;
-    const tw_tally *y = &s->tally;
-    double stage[TW_N_STAGES] = {0}, sloc[TW_N_STAGES][TW_N_LOCS] = {{0}};
-    double posted[TW_N_STAGES] = {0}, qual[TW_N_STAGES][TW_N_QUALS] = {{0}};
-    double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
-    double age[TW_N_AGE_BANDS], pool = 0;
-    for (int st = 0; st < TW_N_STAGES; st++)
-        for (int lo = 0; lo < TW_N_LOCS; lo++)
-            for (int q = 0; q < TW_N_QUALS; q++)
-                for (int p = 0; p < 2; p++) {
-                    double v = y->sq[st][lo][q][p];
-                    stage[st] += v;
-                    sloc[st][lo] += v;
-                    qual[st][q] += v;
-                    if (p)
-                        pool += v;
-                    else
-                        posted[st] += v;
-                }
-    double backbone = 0, backbone_rural = 0;
-    for (int i = 0; i < TW_WORLD_MAX_TIERS; i++) {
-        tier[i] = (double)y->tier[i][0] + y->tier[i][1];
-        if (i >= fm->backbone_tier) {
-            backbone += tier[i];
-            backbone_rural += y->tier[i][1];
-        }
-    }
-    for (int k = 0; k < TW_N_TITLES; k++)
-        title[k] = y->title[k];
-    for (int b = 0; b < TW_N_AGE_BANDS; b++)
-        age[b] = y->age[b];
-    double bianzhi = 0, prof = 0, dual = 0, female = 0;
-    for (int f = 0; f < TW_N_TALLY_FLAGS; f++) {
-        double v = y->flags[f];
-        bianzhi += (f & TW_TF_BIANZHI) ? v : 0;
-        female += (f & TW_TF_FEMALE) ? v : 0;
-        prof += (f & TW_TF_PROF) ? v : 0;
-        dual += (f & TW_TF_DUAL) ? v : 0;
-    }
     double total = 0;
     for (int st = 0; st < TW_N_STAGES; st++)
-        total += stage[st];
+        total += k->stage[st];
     put(row, fm->total, total);
     for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->stage[st], stage[st]);
-        double n = stage[st];
+        double n = k->stage[st];
+        const double *q = k->qual[st];
+        put(row, fm->stage[st], n);
         for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->stage_loc[st][lo], sloc[st][lo]);
-        for (int q = 0; q < TW_N_QUALS; q++)
-            put(row, fm->qual[st][q], qual[st][q]);
+            put(row, fm->stage_loc[st][lo], k->sloc[st][lo]);
+        for (int j = 0; j < TW_N_QUALS; j++)
+            put(row, fm->qual[st][j], q[j]);
         put(row, fm->qual_assoc_share[st],
-            share(n - qual[st][TW_QUAL_SECONDARY], n));
+            share(n - q[TW_QUAL_SECONDARY], n));
         put(row, fm->qual_bach_share[st],
-            share(qual[st][TW_QUAL_BACHELOR] + qual[st][TW_QUAL_POSTGRAD], n));
-        put(row, fm->qual_pg_share[st], share(qual[st][TW_QUAL_POSTGRAD], n));
+            share(q[TW_QUAL_BACHELOR] + q[TW_QUAL_POSTGRAD], n));
+        put(row, fm->qual_pg_share[st], share(q[TW_QUAL_POSTGRAD], n));
     }
     for (size_t i = 0; i < w->n_tiers; i++)
-        put(row, fm->tier[i], tier[i]);
-    put(row, fm->backbone_plus, backbone);
-    for (int k = 0; k < TW_N_TITLES; k++) {
-        put(row, fm->title[k], title[k]);
-        put(row, fm->title_share[k], share(title[k], total));
+        put(row, fm->tier[i], k->tier[i]);
+    put(row, fm->backbone_plus, k->backbone);
+    for (int j = 0; j < TW_N_TITLES; j++) {
+        put(row, fm->title[j], k->title[j]);
+        put(row, fm->title_share[j], share(k->title[j], total));
     }
-    put(row, fm->bianzhi, bianzhi);
-    put(row, fm->contract, total - bianzhi);
-    put(row, fm->pool, pool);
-    put(row, fm->prof, prof);
-    put(row, fm->dual, dual);
-    put(row, fm->dual_share, share(dual, prof));
+    put(row, fm->bianzhi, k->bianzhi);
+    put(row, fm->contract, total - k->bianzhi);
+    put(row, fm->pool, k->pool);
+    put(row, fm->prof, k->prof);
+    put(row, fm->dual, k->dual);
+    put(row, fm->dual_share, share(k->dual, k->prof));
     for (int b = 0; b < TW_N_AGE_BANDS; b++)
-        put(row, fm->age[b], age[b]);
-    put(row, fm->female_share, share(female, total));
+        put(row, fm->age[b], k->age[b]);
+    put(row, fm->female_share, share(k->female, total));
+    return total;
+}
 
-    const tw_flows *f = &s->f;
+void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
+                     double *row, double *hires_cum)
+{
     double hires = 0, exits = 0, unfilled = 0;
     double hst[TW_N_STAGES] = {0}, est[TW_N_STAGES] = {0};
     for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
@@ -397,6 +363,48 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
     put(row, fm->rehire_cross, f->rehire_placed_cross);
     put(row, fm->pool_entries, f->pool_entries);
     put(row, fm->unfilled_total, unfilled);
+}
+
+void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
+                  double *hires_cum)
+{
+    const tw_world *w = s->w;
+    const tw_tally *y = &s->tally;
+    tw_fm_stock k;
+    memset(&k, 0, sizeof k);
+    for (int st = 0; st < TW_N_STAGES; st++)
+        for (int lo = 0; lo < TW_N_LOCS; lo++)
+            for (int q = 0; q < TW_N_QUALS; q++)
+                for (int p = 0; p < 2; p++) {
+                    double v = y->sq[st][lo][q][p];
+                    k.stage[st] += v;
+                    k.sloc[st][lo] += v;
+                    k.qual[st][q] += v;
+                    if (p)
+                        k.pool += v;
+                    else
+                        k.posted[st] += v;
+                }
+    for (int i = 0; i < TW_WORLD_MAX_TIERS; i++) {
+        k.tier[i] = (double)y->tier[i][0] + y->tier[i][1];
+        if (i >= fm->backbone_tier) {
+            k.backbone += k.tier[i];
+            k.backbone_rural += y->tier[i][1];
+        }
+    }
+    for (int j = 0; j < TW_N_TITLES; j++)
+        k.title[j] = y->title[j];
+    for (int b = 0; b < TW_N_AGE_BANDS; b++)
+        k.age[b] = y->age[b];
+    for (int f = 0; f < TW_N_TALLY_FLAGS; f++) {
+        double v = y->flags[f];
+        k.bianzhi += (f & TW_TF_BIANZHI) ? v : 0;
+        k.female += (f & TW_TF_FEMALE) ? v : 0;
+        k.prof += (f & TW_TF_PROF) ? v : 0;
+        k.dual += (f & TW_TF_DUAL) ? v : 0;
+    }
+    tw_fm_put_stock(fm, w, &k, row);
+    tw_fm_put_flows(fm, w, &s->f, row, hires_cum);
 
     double students[TW_N_STAGES] = {0}, demand[TW_N_STAGES] = {0};
     double gap[TW_N_STAGES][TW_N_LOCS] = {{0}}, gap_total = 0, ok = 0;
@@ -413,16 +421,16 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
     for (int st = 0; st < TW_N_STAGES; st++) {
         put(row, fm->students[st], students[st]);
         put(row, fm->demand[st], demand[st]);
-        put(row, fm->spt[st], share(students[st], posted[st]));
+        put(row, fm->spt[st], share(students[st], k.posted[st]));
         for (int lo = 0; lo < TW_N_LOCS; lo++)
             put(row, fm->gap[st][lo], gap[st][lo]);
     }
     put(row, fm->gap_total, gap_total);
     put(row, fm->schools_ok_share, share(ok, (double)w->n_schools));
-    put(row, fm->backbone_rural_share, share(backbone_rural, backbone));
+    put(row, fm->backbone_rural_share, share(k.backbone_rural, k.backbone));
     double cap = 0;
     for (size_t c = 0; c < w->n_counties; c++)
         cap += s->county_cap[c];
     put(row, fm->est_cap, cap);
-    put(row, fm->est_used, bianzhi);
+    put(row, fm->est_used, k.bianzhi);
 }
