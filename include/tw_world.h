@@ -441,6 +441,16 @@ typedef struct tw_sim {
 tw_sim *tw_sim_alloc(const tw_world *w);
 void tw_sim_free(tw_sim *s);
 
+/*
+ * Teachers of each school at the start, place[i] (n_schools entries), from
+ * the stock counts and each school's base-year demand: a stage's count is
+ * split over localities by its shares, then over the schools of a
+ * locality by demand, both by largest remainder (ties to the lower index).
+ * The same in every replicate, and in the mean-field model. Returns 0, or
+ * -1 when memory runs out.
+ */
+int tw_place_plan(const tw_world *w, const double *demand, int64_t *place);
+
 /* Build the initial population of replicate `rep` (seeding s->rng from
  * (seed, scenario, rep)). */
 int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,

@@ -892,78 +892,6 @@ static void schools_follow(mf *s, const double *frac, const double *fbz,
 /* Initial population                                                  */
 /* ------------------------------------------------------------------ */
 
-/* population.c's apportion: largest remainder, ties to the lower index. */
-static void apportion(int64_t total, const double *wt, size_t n, int64_t *out,
-                      double *rem)
-{
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += wt[i];
-    int64_t given = 0;
-    for (size_t i = 0; i < n; i++) {
-        double exact = sum > 0 ? (double)total * wt[i] / sum
-                               : (double)total / (double)n;
-        out[i] = (int64_t)floor(exact);
-        rem[i] = exact - (double)out[i];
-        given += out[i];
-    }
-    while (given < total) {
-        size_t best = 0;
-        for (size_t i = 1; i < n; i++)
-            if (rem[i] > rem[best])
-                best = i;
-        out[best]++;
-        rem[best] = -1;
-        given++;
-    }
-}
-
-/* population.c's placement of one stage's stock over its schools, into
- * s->M (deterministic, the same in every replicate). */
-static int place_stage(mf *s, int stage)
-{
-    const tw_world *w = s->w;
-    const tw_stock *k = &w->stock[stage];
-    size_t ns = s->ns;
-    int64_t *per = malloc(ns * sizeof *per), by_loc[TW_N_LOCS];
-    double *rem = malloc(ns * sizeof *rem), *weight = s->d1;
-    if (per == NULL || rem == NULL) {
-        free(per);
-        free(rem);
-        return -1;
-    }
-    int has_loc[TW_N_LOCS] = {0};
-    for (size_t i = 0; i < ns; i++)
-        if (w->schools[i].stage == stage)
-            has_loc[w->schools[i].locality] = 1;
-    int split = k->loc_share[0] >= 0;
-    for (int l = 0; split && l < TW_N_LOCS; l++)
-        if (k->loc_share[l] > 0 && !has_loc[l])
-            split = 0;
-    if (split) {
-        double lrem[TW_N_LOCS];
-        apportion(k->count, k->loc_share, TW_N_LOCS, by_loc, lrem);
-    }
-    for (int l = 0; l < (split ? TW_N_LOCS : 1); l++) {
-        size_t m = 0;
-        for (size_t i = 0; i < ns; i++)
-            if (w->schools[i].stage == stage &&
-                (!split || w->schools[i].locality == l))
-                weight[m++] = s->demand[i];
-        if (m == 0)
-            continue;
-        apportion(split ? by_loc[l] : k->count, weight, m, per, rem);
-        m = 0;
-        for (size_t i = 0; i < ns; i++)
-            if (w->schools[i].stage == stage &&
-                (!split || w->schools[i].locality == l))
-                s->M[i] += (double)per[m++];
-    }
-    free(per);
-    free(rem);
-    return 0;
-}
-
 /* population.c's max_age: the first age past the pre-2025 retirement age
  * of a sex class (base year's parameters); 200 without retirement. */
 static int max_age(const tw_world *w, int sx)
@@ -1130,10 +1058,15 @@ static int mf_init(mf *s)
     for (size_t i = 0; i < s->ns; i++)
         s->students[i] = w->schools[i].students0;
     demand(s, 0);
-    for (int st = 0; st < TW_N_STAGES; st++)
-        if (w->stock[st].present && w->stock[st].count > 0 &&
-            place_stage(s, st) != 0)
-            return -1;
+    /* the initial placement of every replicate (tw_place_plan) */
+    int64_t *place = malloc((s->ns ? s->ns : 1) * sizeof *place);
+    if (place == NULL || tw_place_plan(w, s->demand, place) != 0) {
+        free(place);
+        return -1;
+    }
+    for (size_t i = 0; i < s->ns; i++)
+        s->M[i] += (double)place[i];
+    free(place);
     double n[NG] = {0};
     for (size_t i = 0; i < s->ns; i++) {
         const tw_school *sc = &w->schools[i];

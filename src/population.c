@@ -174,7 +174,7 @@ static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
     return 0;
 }
 
-/* Does stage `stage` split its count over localities first (place_plan)?
+/* Does stage `stage` split its count over localities first (tw_place_plan)?
  * Only when it has locality shares and a school for every locality with
  * a positive share. */
 static bool split_by_locality(const tw_world *w, int stage)
@@ -199,14 +199,9 @@ static bool in_pass(const tw_school *sc, int stage, bool split, int l)
     return sc->stage == stage && (!split || sc->locality == l);
 }
 
-/*
- * Teachers of each school at the start (place[i]), from the stock counts
- * and the base-year demand: the same in every replicate, so a worker plans
- * once and reuses the plan. Returns -1 when memory runs out.
- */
-static int place_plan(tw_sim *s, int64_t *place)
+/* See tw_world.h. */
+int tw_place_plan(const tw_world *w, const double *demand, int64_t *place)
 {
-    const tw_world *w = s->w;
     size_t ns = w->n_schools ? w->n_schools : 1;
     int64_t *per = malloc(ns * sizeof *per);
     double *weight = malloc(ns * sizeof *weight);
@@ -228,7 +223,7 @@ static int place_plan(tw_sim *s, int64_t *place)
             size_t m = 0;
             for (size_t i = 0; i < w->n_schools; i++)
                 if (in_pass(&w->schools[i], st, split, l))
-                    weight[m++] = s->S[i].demand;
+                    weight[m++] = demand[i];
             if (m == 0)
                 continue;
             apportion(split ? by_loc[l] : k->count, weight, m, per, rem);
@@ -283,12 +278,18 @@ static int sim_init(tw_sim *s, uint64_t seed, uint32_t scenario,
     int rc = TW_OK;
     if (s->place == NULL) {
         size_t ns = w->n_schools ? w->n_schools : 1;
-        if ((s->place = malloc(ns * sizeof *s->place)) == NULL ||
-            place_plan(s, s->place) != 0) {
+        double *demand = malloc(ns * sizeof *demand);
+        if (demand != NULL)
+            for (size_t i = 0; i < w->n_schools; i++)
+                demand[i] = s->S[i].demand;
+        if (demand == NULL ||
+            (s->place = malloc(ns * sizeof *s->place)) == NULL ||
+            tw_place_plan(w, demand, s->place) != 0) {
             free(s->place);
             s->place = NULL;
             rc = tw_error_set(err, TW_EFAIL, "out of memory");
         }
+        free(demand);
     }
     if (rc == TW_OK && place_teachers(s, s->place) != 0)
         rc = tw_error_set(err, TW_EFAIL,
