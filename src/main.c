@@ -573,6 +573,26 @@ static int cmd_check(int argc, char **argv)
     return strict && below > 0 ? TW_EFAIL : 0;
 }
 
+/* tw_run, or in twsim-mpi tw_mpi_run (progress from rank 0 only). */
+static int run_one(const tw_config *cfg, tw_run_opts *ro, tw_run_stats *st,
+                   tw_error *err)
+{
+#ifdef TW_MPI
+    if (!g_root)
+        ro->progress = NULL;
+    return tw_mpi_run(cfg, ro, st, err);
+#else
+    return tw_run(cfg, ro, st, err);
+#endif
+}
+
+/* The signal that stopped a run; under MPI it may have reached another
+ * rank only, which st records. */
+static int stop_signal(const tw_run_stats *st)
+{
+    return st->stop_signal ? st->stop_signal : (int)g_stop;
+}
+
 /*
  * --all-scenarios: the base and every scenario of the config, each run on
  * the same random streams into its own file, then merged into `out`, one
@@ -617,18 +637,11 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
                               .progress = o->quiet ? NULL : stderr,
                               .stop = &g_stop, .threads = o->threads,
                               .checkpoint = o->checkpoint};
-#ifdef TW_MPI
-            if (!g_root)
-                ro.progress = NULL;
-            rc = tw_mpi_run(cfg, &ro, &st, &err);
-#else
-            rc = tw_run(cfg, &ro, &st, &err);
-#endif
+            rc = run_one(cfg, &ro, &st, &err);
         }
         tw_config_free(cfg);
         if (rc == TW_ESTOPPED) {
-            /* the signal may have reached another MPI rank only */
-            int sig = st.stop_signal ? st.stop_signal : (int)g_stop;
+            int sig = stop_signal(&st);
             if (g_root)
                 fprintf(stderr, "twsim: stopped by signal %d during "
                         "scenario %s; --resume does not apply to "
@@ -748,17 +761,10 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         .mean_field = o.mean_field, .resume = o.resume, .stop = &g_stop,
         .threads = o.threads, .checkpoint = o.checkpoint};
     tw_run_stats st;
-#ifdef TW_MPI
-    if (!g_root)
-        ro.progress = NULL;
-    rc = tw_mpi_run(cfg, &ro, &st, &err);
-#else
-    rc = tw_run(cfg, &ro, &st, &err);
-#endif
+    rc = run_one(cfg, &ro, &st, &err);
     tw_config_free(cfg);
     if (rc == TW_ESTOPPED) {
-        /* the signal may have reached another MPI rank only */
-        int sig = st.stop_signal ? st.stop_signal : (int)g_stop;
+        int sig = stop_signal(&st);
         if (g_root)
             fprintf(stderr, "twsim: stopped by signal %d after %zu of %zu "
                     "replicates; %s.partial keeps them: run the same "

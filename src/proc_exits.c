@@ -507,9 +507,10 @@ void tw_proc_age(tw_sim *s)
             age_one(sch, &s->T[k]);
 }
 
-/* tw_proc_age, then tw_sim_tally, in one pass: the tally reads nothing
- * that ageing changes but what it changes for the teacher at hand. */
-void tw_proc_age_tally(tw_sim *s)
+/* The headcounts and the tally, in one pass; with `age`, each teacher is
+ * aged first (the tally reads nothing that ageing changes but what it
+ * changes for the teacher at hand). */
+static void end_pass(tw_sim *s, int age)
 {
     const tw_school *sch = s->w->schools;
     memset(&s->tally, 0, sizeof s->tally);
@@ -519,9 +520,21 @@ void tw_proc_age_tally(tw_sim *s)
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
-        age_one(sch, x);
+        if (age)
+            age_one(sch, x);
         if (!(x->flags & TW_F_POOL))
             s->S[x->school].headcount++;
         tw_tally_add(&s->tally, sch, x, s->year);
     }
+}
+
+void tw_sim_tally(tw_sim *s)
+{
+    end_pass(s, 0);
+}
+
+/* tw_proc_age, then tw_sim_tally, in one pass. */
+void tw_proc_age_tally(tw_sim *s)
+{
+    end_pass(s, 1);
 }

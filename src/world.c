@@ -174,22 +174,6 @@ void tw_sim_count_heads(tw_sim *s)
     }
 }
 
-void tw_sim_tally(tw_sim *s)
-{
-    const tw_school *sch = s->w->schools;
-    memset(&s->tally, 0, sizeof s->tally);
-    for (size_t i = 0; i < s->w->n_schools; i++)
-        s->S[i].headcount = 0;
-    for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
-            continue;
-        if (!(x->flags & TW_F_POOL))
-            s->S[x->school].headcount++;
-        tw_tally_add(&s->tally, sch, x, s->year);
-    }
-}
-
 /* Run `call` as phase ph, timed when s->timing is on. */
 #define PHASE(ph, call)                                                    \
     do {                                                                   \
