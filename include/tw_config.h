@@ -74,6 +74,11 @@ typedef struct tw_scenario {
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
 
+/* A file, by identity (st_dev, st_ino). */
+typedef struct tw_file_id {
+    unsigned long long dev, ino;
+} tw_file_id;
+
 typedef struct tw_config {
     /* Provenance, all owned by the config. */
     char *path;            /* as given */
@@ -81,6 +86,9 @@ typedef struct tw_config {
     char *effective;       /* after @include and --set, libconfig syntax */
     char **overrides;      /* the --set arguments, verbatim */
     size_t n_overrides;
+    tw_file_id *sources;   /* the files read: main, then its @includes; no
+                              output may replace one (tw_output.h) */
+    size_t n_sources;
 
     char *region_name;     /* region.name, "" when absent */
 

@@ -12,11 +12,13 @@
 #ifndef TW_EXPERIMENT_H
 #define TW_EXPERIMENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "tw_error.h"
 #include "tw_h5.h"
+#include "tw_output.h"
 #include "tw_targets.h"
 
 /* Paired difference alt − base of one quantity over the replicates. */
@@ -55,10 +57,13 @@ int tw_compare(const tw_h5_data *base, const tw_h5_data *alt,
 void tw_comparison_free(tw_comparison *c);
 
 /*
- * Store the comparison in the existing HDF5 file `path`, as the group
+ * Store the comparison in the existing twsim file `path`, as the group
  * /comparisons/<alt>-vs-<base> (replaced if present): mean, sd, ci_lo,
  * ci_hi, p05, p95 [year, metric] of the paired differences, and per target
  * p_met_base, p_met_alt, p_met_change (+ _lo, _hi), gained, lost.
+ * The file is never changed in place: under its writer's lock a copy,
+ * "<path>.partial", gets the group and replaces it once closed without
+ * error (tw_output.h); on any failure `path` is as it was.
  */
 int tw_comparison_write(const char *path, const tw_comparison *c,
                         const char *base_name, const char *alt_name,
@@ -96,9 +101,15 @@ typedef struct tw_lever_ctx {
     char **targets;              /* names; NULL = every target */
     size_t n_targets;
     double prob;                 /* required P(met) */
-    const char *tmp_dir;
+    const char *tmp_dir;         /* scratch: each evaluation's run file */
     FILE *log;                   /* one line per evaluation, or NULL */
+    volatile sig_atomic_t *stop; /* a signal's number stops the evaluation
+                                    in progress (TW_ESTOPPED); may be NULL */
 } tw_lever_ctx;
+
+/* Remove every file an evaluation may leave in ctx->tmp_dir (a stopped or
+ * failed run's partial file, its lock), so the directory can go. */
+void tw_lever_scratch_clear(const tw_lever_ctx *ctx);
 
 /*
  * Run the ensemble with lever = value (and lever2 = value2) on common
@@ -134,9 +145,10 @@ int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
 
 void tw_search_free(tw_search *s, size_t n_targets);
 
-/* Write the evaluations to an HDF5 file (table layout in
- * docs/experiments.md), with the search's answer as attributes. */
-int tw_experiment_write(const char *path, const char *kind,
+/* Write the evaluations to o->partial, a new HDF5 file (table layout in
+ * docs/experiments.md), with the search's answer as attributes, and close
+ * it (checked). The caller began o and ends it (tw_output.h). */
+int tw_experiment_write(const tw_output *o, const char *kind,
                         const tw_lever_ctx *ctx, const tw_eval *evals,
                         size_t n, long answer, long below, tw_error *err);
 

@@ -70,6 +70,15 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
 int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  unsigned char *done, double *traj, tw_error *err);
 
+/*
+ * Check that the complete file `path` is a run of `meta` (format version,
+ * seed, effective config, replicates, years, metrics), for --resume on a
+ * run that has finished: TW_OK; TW_EINPUT when it is not a twsim run file
+ * or another run's; TW_EFAIL when it cannot be read.
+ */
+int tw_h5_check_complete(const char *path, const tw_h5_meta *meta,
+                         tw_error *err);
+
 /* Close the file, keeping "<path>.partial" for a later resume (after an
  * interruption). Frees h. Safe on NULL. */
 int tw_h5_suspend(tw_h5_out *h, tw_error *err);
@@ -178,13 +187,14 @@ typedef struct tw_h5_data {
 int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err);
 
 /*
- * Put the complete run files files[0..n) into one new file `path` (via
- * "<path>.partial" and a rename), run i as the group /scenarios/<names[i]>
- * with its whole layout and dimension scales; the root holds
- * format_version, kind = "scenarios" and the list scenario_names. The run
- * files are left in place.
+ * Put the complete run files files[0..n) into the new file o->partial, run
+ * i as the group /scenarios/<names[i]> with its whole layout and dimension
+ * scales; the root holds format_version, kind = "scenarios" and the list
+ * scenario_names; close it (checked). The caller began o and ends it
+ * (tw_output.h). The run files are left in place.
  */
-int tw_h5_merge_runs(const char *path, const char *const *names,
+typedef struct tw_output tw_output;
+int tw_h5_merge_runs(const tw_output *o, const char *const *names,
                      const char *const *files, size_t n, tw_error *err);
 
 /* The scenario names of a file written by tw_h5_merge_runs (new strings,

@@ -37,6 +37,9 @@ typedef struct tw_run_opts {
     size_t threads;         /* worker threads; 0: one per CPU this process
                                may use (tw_pool_cpus). Never more than the
                                replicates to run. */
+    int force;              /* 1: an existing file at out_path that is not
+                               a twsim output may be replaced
+                               (tw_output_check) */
     double checkpoint;      /* MPI runs (tw_mpi.h): seconds between the
                                collective writes of finished replicates;
                                0: TW_RUN_CHECKPOINT. Unused by tw_run. */

@@ -20,6 +20,7 @@
 
 #include "tw_cli.h"
 #include "tw_experiment.h"
+#include "tw_output.h"
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -65,10 +66,16 @@ static const char USAGE_OPTIMIZE[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
+    "  --force           replace an existing FILE that is not a twsim output\n"
     "  -h, --help        this help\n"
     "\n"
+    "FILE is checked and locked before the first evaluation and written\n"
+    "only when complete. Each evaluation's run goes to a scratch directory\n"
+    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
+    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    "\n"
     "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
-    "1 failure, 2 bad input\n";
+    "1 failure, 2 bad input, 130 / 143 stopped by SIGINT / SIGTERM\n";
 
 static const char USAGE_SWEEP[] =
     "usage: twsim sweep CONFIG --lever KEY --values V[,V...] [options]\n"
@@ -84,9 +91,15 @@ static const char USAGE_SWEEP[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
+    "  --force           replace an existing FILE that is not a twsim output\n"
     "  -h, --help        this help\n"
     "\n"
-    "exit status: 0 success, 1 failure, 2 bad input\n";
+    "FILE is checked and locked before the first evaluation and written\n"
+    "only when complete. Each evaluation's run goes to a scratch directory\n"
+    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
+    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    "\n"
+    "exit status: 0 success, 1 failure, 2 bad input, 130 / 143 stopped\n";
 
 static int fail_usage(const char *cmd, const char *what, const char *arg)
 {
@@ -172,6 +185,7 @@ int tw_cli_compare(int argc, char **argv)
 typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
     const char *output, *scenario;
+    int force;
     double step, prob;
     const char *sets[260];
     size_t n_sets;
@@ -246,6 +260,7 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"set", required_argument, NULL, 's'},
         {"scenario", required_argument, NULL, 'c'},
         {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -268,6 +283,7 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 't': o->targets = optarg; break;
         case 'c': o->scenario = optarg; break;
         case 'o': o->output = optarg; break;
+        case 'f': o->force = 1; break;
         case 'S':
             o->step = strtod(optarg, &end);
             if (*end || !(o->step > 0))
@@ -326,12 +342,47 @@ static char *default_name(const char *config, const char *suffix)
     return out;
 }
 
-/* Set up the context shared by optimize and sweep; a scenario's
- * overrides come before the command line's. */
-static int lever_setup(const char *cmd, lever_opts *o, const char *config,
-                       tw_lever_ctx *ctx, char *tmp, const char ***all_sets)
+/* What optimize and sweep hold while they run: the context, the
+ * overrides it points into, the output being written and the scratch
+ * directory. */
+typedef struct lever_run {
+    tw_lever_ctx ctx;
+    const char **sets;    /* the scenario's overrides (owned) + the CLI's */
+    size_t n_owned;       /* how many of sets[] are owned */
+    tw_output out;        /* begun: checked and locked */
+    char tmp[4096];       /* the scratch directory, "" until made */
+} lever_run;
+
+/* The scratch directory: $TMPDIR (else /tmp) + "/twsim-<cmd>-XXXXXX". */
+static int make_scratch(const char *cmd, char *tmp, size_t cap)
 {
-    memset(ctx, 0, sizeof *ctx);
+    const char *base = getenv("TMPDIR");
+    if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    if ((size_t)snprintf(tmp, cap, "%s/twsim-%s-XXXXXX", base, cmd) >= cap) {
+        tmp[0] = '\0';
+        fprintf(stderr, "twsim %s: TMPDIR is too long\n", cmd);
+        return TW_EINPUT;
+    }
+    if (mkdtemp(tmp) == NULL) {
+        fprintf(stderr, "twsim: cannot make a scratch directory %s: %s\n",
+                tmp, strerror(errno));
+        tmp[0] = '\0';
+        return TW_EFAIL;
+    }
+    return TW_OK;
+}
+
+/* Set up what optimize and sweep share, before the first evaluation: the
+ * config is loaded (a scenario's overrides come before the command
+ * line's), the output path checked and locked, the scratch directory
+ * made, SIGINT / SIGTERM caught. On failure lever_cleanup is still due. */
+static int lever_setup(const char *cmd, lever_opts *o, const char *config,
+                       const char *out_path, lever_run *lr)
+{
+    memset(lr, 0, sizeof *lr);
+    lr->out.lock = TW_OUTPUT_LOCK_NONE;
+    tw_lever_ctx *ctx = &lr->ctx;
     tw_error err;
     tw_config *cfg = NULL;
     int rc = tw_config_load_scenario(config, o->scenario, o->sets, o->n_sets,
@@ -347,20 +398,22 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
             sc = &cfg->scenarios[i];
     size_t extra = sc ? sc->n_sets : 0;
     const char **sets = calloc(n + extra + 1, sizeof *sets);
-    char **keep = calloc(extra + 1, sizeof *keep);
-    if (sets == NULL || keep == NULL) {
+    if (sets == NULL) {
         tw_config_free(cfg);
-        free(sets);
-        free(keep);
+        fprintf(stderr, "twsim: out of memory\n");
         return TW_EFAIL;
     }
-    for (size_t i = 0; i < extra; i++)
-        sets[i] = keep[i] = strdup(sc->sets[i]);
+    lr->sets = sets;
+    for (size_t i = 0; i < extra; i++) {
+        if ((sets[i] = strdup(sc->sets[i])) == NULL) {
+            tw_config_free(cfg);
+            fprintf(stderr, "twsim: out of memory\n");
+            return TW_EFAIL;
+        }
+        lr->n_owned = i + 1;
+    }
     for (size_t i = 0; i < n; i++)
         sets[extra + i] = o->sets[i];
-    free(keep); /* the strings live on in sets[] until exit */
-    tw_config_free(cfg);
-    *all_sets = sets;
     ctx->config = config;
     ctx->sets = sets;
     ctx->n_sets = n + extra;
@@ -368,31 +421,76 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     ctx->lever2 = o->lever2;
     ctx->prob = o->prob;
     ctx->log = stdout;
+    ctx->stop = &tw_cli_stop;
     if (o->targets != NULL) {
         ctx->targets = split_names(o->targets, &ctx->n_targets);
-        if (ctx->targets == NULL || ctx->n_targets == 0)
+        if (ctx->targets == NULL || ctx->n_targets == 0) {
+            tw_config_free(cfg);
             return fail_usage(cmd, "--target needs target names", NULL);
+        }
     }
-    if (mkdtemp(tmp) == NULL) {
-        fprintf(stderr, "twsim: cannot make a temporary directory: %s\n",
-                strerror(errno));
-        return TW_EFAIL;
+    tw_output_rules rules = {.cfg = cfg, .force = o->force};
+    rc = out_path == NULL ? TW_EFAIL
+                          : tw_output_begin(&lr->out, out_path, &rules, &err);
+    tw_config_free(cfg);
+    if (rc != TW_OK) {
+        fprintf(stderr, "twsim: %s\n", out_path ? err.msg : "out of memory");
+        return rc;
     }
-    ctx->tmp_dir = tmp;
+    if ((rc = make_scratch(cmd, lr->tmp, sizeof lr->tmp)) != TW_OK)
+        return rc;
+    ctx->tmp_dir = lr->tmp;
+    tw_cli_catch_stop_signals();
     return TW_OK;
 }
 
-static void lever_cleanup(tw_lever_ctx *ctx, const char **sets,
-                          size_t n_cli_sets, char *tmp)
+/* optimize's exit status when no value in the range suffices (the file of
+ * evaluations is written all the same) */
+#define OPTIMIZE_NONE 3
+
+/* End what lever_setup began: the scratch directory and everything in it
+ * go, and the output is committed when rc is 0 or OPTIMIZE_NONE,
+ * else removed. Returns rc, or TW_EFAIL when the commit fails. */
+static int lever_finish(lever_run *lr, int rc)
 {
+    if (lr->tmp[0]) {
+        tw_lever_scratch_clear(&lr->ctx);
+        rmdir(lr->tmp);
+        lr->tmp[0] = '\0';
+    }
+    tw_error err;
+    int keep = rc == TW_OK || rc == OPTIMIZE_NONE;
+    if (lr->out.path != NULL && tw_output_end(&lr->out, keep, &err) != TW_OK &&
+        keep) {
+        fprintf(stderr, "twsim: %s\n", err.msg);
+        rc = TW_EFAIL;
+    }
+    return rc;
+}
+
+/* Free what lever_setup allocated (after lever_finish). */
+static void lever_free(lever_run *lr)
+{
+    tw_lever_ctx *ctx = &lr->ctx;
     for (size_t i = 0; i < ctx->n_targets; i++)
         free(ctx->targets[i]);
     free(ctx->targets);
-    for (size_t i = 0; sets && i + n_cli_sets < ctx->n_sets; i++)
-        free((char *)sets[i]);
-    free(sets);
-    if (tmp[0])
-        rmdir(tmp);
+    for (size_t i = 0; i < lr->n_owned; i++)
+        free((char *)lr->sets[i]);
+    free(lr->sets);
+}
+
+/* The exit status for a failed or stopped evaluation, with its message. */
+static int eval_failed(const char *cmd, int rc, const tw_error *err)
+{
+    if (rc == TW_ESTOPPED) {
+        int sig = (int)tw_cli_stop;
+        fprintf(stderr, "twsim %s: stopped by signal %d; nothing was "
+                "written\n", cmd, sig);
+        return 128 + sig;
+    }
+    fprintf(stderr, "twsim: %s\n", err->msg);
+    return rc;
 }
 
 int tw_cli_optimize(int argc, char **argv)
@@ -414,56 +512,59 @@ int tw_cli_optimize(int argc, char **argv)
     if (*end || !(hi >= lo))
         return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
                           o.range);
-    tw_lever_ctx ctx;
-    char tmp[] = "/tmp/twsim-optimize-XXXXXX";
-    const char **sets = NULL;
-    rc = lever_setup("optimize", &o, config, &ctx, tmp, &sets);
-    if (rc != TW_OK) {
-        if (sets)
-            lever_cleanup(&ctx, sets, o.n_sets, tmp);
-        return rc;
-    }
     char *out = o.output ? strdup(o.output)
                          : default_name(config, "-optimize.h5");
+    lever_run lr;
+    rc = lever_setup("optimize", &o, config, out, &lr);
+    if (rc != TW_OK) {
+        rc = lever_finish(&lr, rc);
+        lever_free(&lr);
+        free(out);
+        return rc;
+    }
+    tw_lever_ctx *ctx = &lr.ctx;
     printf("Searching %s in %g..%g (step %g) for P(met) >= %.2f on common "
            "random numbers:\n", o.lever, lo, hi, o.step, o.prob);
     tw_search s;
     tw_error err;
-    rc = tw_optimize(&ctx, lo, hi, o.step, &s, &err);
+    rc = tw_optimize(ctx, lo, hi, o.step, &s, &err);
     if (rc == TW_OK)
-        rc = tw_experiment_write(out, "optimize", &ctx, s.evals, s.n_evals,
-                                 s.answer, s.below, &err);
-    if (rc != TW_OK) {
-        fprintf(stderr, "twsim: %s\n", err.msg);
-    } else if (s.answer < 0) {
-        printf("\nNo value of %s in %g..%g meets every target with P(met) >= "
-               "%.2f; at %g:", o.lever, lo, hi, o.prob, s.evals[0].value);
-        for (size_t i = 0; i < ctx.n_targets; i++)
-            printf(" %s %.3f", ctx.targets[i], s.evals[0].p_met[i]);
+        rc = tw_experiment_write(&lr.out, "optimize", ctx, s.evals,
+                                 s.n_evals, s.answer, s.below, &err);
+    if (rc != TW_OK) /* TW_ESTOPPED too (whose 3 is not exit status 3) */
+        rc = eval_failed("optimize", rc, &err);
+    else if (s.answer < 0)
+        rc = OPTIMIZE_NONE;
+    /* the file is in place (or not) before anything says it is */
+    rc = lever_finish(&lr, rc);
+    if (rc == OPTIMIZE_NONE) {
+        printf("\nNo value of %s in %g..%g meets every target with P(met) "
+               ">= %.2f; at %g:", o.lever, lo, hi, o.prob, s.evals[0].value);
+        for (size_t i = 0; i < ctx->n_targets; i++)
+            printf(" %s %.3f", ctx->targets[i], s.evals[0].p_met[i]);
         printf("\nEvaluations written to %s\n", out);
-        rc = 3;
-    } else {
+    } else if (rc == TW_OK) {
         const tw_eval *a = &s.evals[s.answer];
         printf("\nAnswer: %s = %g, the smallest value on the grid that meets "
                "every target with P(met) >= %.2f\n", o.lever, a->value,
                o.prob);
-        for (size_t i = 0; i < ctx.n_targets; i++)
+        for (size_t i = 0; i < ctx->n_targets; i++)
             printf("  %-28s P(met) %.3f [90%% CI %.3f-%.3f]\n",
-                   ctx.targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i]);
+                   ctx->targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i]);
         printf("  all together: %.3f\n", a->p_all);
         if (s.below >= 0) {
             const tw_eval *b = &s.evals[s.below];
             printf("Just below, %s = %g falls short:", o.lever, b->value);
-            for (size_t i = 0; i < ctx.n_targets; i++)
-                printf(" %s %.3f", ctx.targets[i], b->p_met[i]);
+            for (size_t i = 0; i < ctx->n_targets; i++)
+                printf(" %s %.3f", ctx->targets[i], b->p_met[i]);
             printf("\n");
         } else {
             printf("It is the lower end of the range.\n");
         }
         printf("Evaluations (%zu) written to %s\n", s.n_evals, out);
     }
-    tw_search_free(&s, ctx.n_targets);
-    lever_cleanup(&ctx, sets, o.n_sets, tmp);
+    tw_search_free(&s, 0);
+    lever_free(&lr);
     free(out);
     return rc;
 }
@@ -490,40 +591,38 @@ int tw_cli_sweep(int argc, char **argv)
         free(v1);
         return fail_usage("sweep", "--values2 must be numbers", o.values2);
     }
-    tw_lever_ctx ctx;
-    char tmp[] = "/tmp/twsim-sweep-XXXXXX";
-    const char **sets = NULL;
-    rc = lever_setup("sweep", &o, config, &ctx, tmp, &sets);
-    tw_eval *ev = calloc(n1 * n2, sizeof *ev);
+    char *out = o.output ? strdup(o.output) : default_name(config, "-sweep.h5");
+    lever_run lr;
+    rc = lever_setup("sweep", &o, config, out, &lr);
+    tw_lever_ctx *ctx = &lr.ctx;
+    tw_eval *ev = rc == TW_OK ? calloc(n1 * n2, sizeof *ev) : NULL;
     size_t done = 0;
     tw_error err;
-    char *out = o.output ? strdup(o.output) : default_name(config, "-sweep.h5");
-    if (rc == TW_OK && (ev == NULL || out == NULL))
-        rc = TW_EFAIL;
+    if (rc == TW_OK && ev == NULL)
+        rc = tw_error_set(&err, TW_EFAIL, "out of memory");
     for (size_t j = 0; rc == TW_OK && j < n2; j++) {
-        ctx.value2 = v2 ? v2[j] : 0;
+        ctx->value2 = v2 ? v2[j] : 0;
         for (size_t i = 0; rc == TW_OK && i < n1; i++) {
-            rc = tw_lever_eval(&ctx, v1[i], &ev[done], &err);
-            if (rc != TW_OK)
-                fprintf(stderr, "twsim: %s\n", err.msg);
-            else
+            rc = tw_lever_eval(ctx, v1[i], &ev[done], &err);
+            if (rc == TW_OK)
                 done++;
         }
     }
-    if (rc == TW_OK) {
-        rc = tw_experiment_write(out, "sweep", &ctx, ev, done, -1, -1, &err);
-        if (rc != TW_OK)
-            fprintf(stderr, "twsim: %s\n", err.msg);
-        else
-            printf("Grid (%zu points) written to %s\n", done, out);
-    }
+    if (rc == TW_OK)
+        rc = tw_experiment_write(&lr.out, "sweep", ctx, ev, done, -1, -1,
+                                 &err);
+    if (rc != TW_OK && lr.ctx.tmp_dir != NULL)
+        rc = eval_failed("sweep", rc, &err); /* setup failures said theirs */
+    rc = lever_finish(&lr, rc);
+    if (rc == TW_OK)
+        printf("Grid (%zu points) written to %s\n", done, out);
     for (size_t i = 0; i < done; i++)
         tw_eval_free(&ev[i]);
     free(ev);
     free(v1);
     free(v2);
     free(out);
-    if (sets)
-        lever_cleanup(&ctx, sets, o.n_sets, tmp);
+    lever_free(&lr);
     return rc;
 }
+

@@ -11,9 +11,12 @@
  */
 #include "tw_experiment.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
@@ -245,6 +248,56 @@ void tw_comparison_print(FILE *f, const tw_comparison *c,
     }
 }
 
+/* Copy the file `from` to the new file `to` (O_EXCL: the caller holds the
+ * writer's lock and removed nothing), checking every write. */
+static int copy_file(const char *from, const char *to, tw_error *err)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return tw_error_set(err, TW_EFAIL, "cannot read %s: %s", from,
+                            strerror(errno));
+    unlink(to); /* a stale copy of an earlier, killed --store */
+    int outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (outfd < 0) {
+        int e = errno;
+        close(in);
+        return tw_error_set(err, TW_EFAIL, "cannot create %s: %s", to,
+                            strerror(e));
+    }
+    char buf[1 << 16];
+    int rc = TW_OK;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = tw_error_set(err, TW_EFAIL, "cannot read %s: %s", from,
+                              strerror(errno));
+            break;
+        }
+        if (r == 0)
+            break;
+        for (ssize_t off = 0; off < r;) {
+            ssize_t w = write(outfd, buf + off, (size_t)(r - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                rc = tw_error_set(err, TW_EFAIL, "cannot write %s: %s", to,
+                                  strerror(errno));
+                break;
+            }
+            off += w;
+        }
+        if (rc != TW_OK)
+            break;
+    }
+    if (close(outfd) != 0 && rc == TW_OK)
+        rc = tw_error_set(err, TW_EFAIL, "cannot write %s: %s", to,
+                          strerror(errno));
+    close(in);
+    return rc;
+}
+
 int tw_comparison_write(const char *path, const tw_comparison *c,
                         const char *base_name, const char *alt_name,
                         tw_error *err)
@@ -253,10 +306,15 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
     double *v = NULL;
     int rc = TW_EFAIL;
     char name[256];
+    tw_output o;
+    if (tw_output_begin(&o, path, NULL, err) != TW_OK)
+        return err ? err->code : TW_EFAIL;
+    if (copy_file(path, o.partial, err) != TW_OK)
+        goto out;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if ((f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
+    if ((f = H5Fopen(o.partial, H5F_ACC_RDWR, H5P_DEFAULT)) < 0) {
         tw_error_set(err, TW_EFAIL, "cannot open %s to store the comparison",
-                     path);
+                     o.partial);
         goto out;
     }
     htri_t e = H5Lexists(f, "comparisons", H5P_DEFAULT);
@@ -314,7 +372,11 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
                      name, path);
         goto out;
     }
-    rc = TW_OK;
+    H5Gclose(g);
+    H5Gclose(top);
+    g = top = H5I_INVALID_HID;
+    rc = tw_output_h5_close(f, o.partial, err);
+    f = H5I_INVALID_HID;
 out:
     free(v);
     if (g >= 0)
@@ -323,5 +385,7 @@ out:
         H5Gclose(top);
     if (f >= 0)
         H5Fclose(f);
+    if (tw_output_end(&o, rc == TW_OK, err) != TW_OK)
+        rc = TW_EFAIL;
     return rc;
 }

@@ -927,6 +927,7 @@ void tw_config_free(tw_config *cfg)
     free(cfg->path);
     free(cfg->text);
     free(cfg->effective);
+    free(cfg->sources);
     for (size_t i = 0; i < cfg->n_overrides; i++)
         free(cfg->overrides[i]);
     free(cfg->overrides);
@@ -1041,7 +1042,7 @@ int tw_config_load(const char *path, const char *const *overrides,
     }
 
     /* what libconfig 1.5 would misread or could not bound: config_guard.h */
-    int rc = tw_config_guard_file(path, err);
+    int rc = tw_config_guard_file(path, &c->sources, &c->n_sources, err);
     if (rc == TW_OK && (c->text = slurp(path, err)) == NULL)
         rc = err ? err->code : TW_EINPUT;
     if (rc == TW_OK)

@@ -45,6 +45,8 @@ typedef struct guard {
     int more;          /* problems past GUARD_MAX_REPORTS */
     size_t total;      /* bytes of every file read so far */
     const char *dir;   /* libconfig's include_dir: "<dir of main>/" */
+    tw_file_id **ids;  /* every file read, main first (may be NULL) */
+    size_t *n_ids;
 } guard;
 
 /* One problem at `where` (a file name, or "--set k=v" with line 0). */
@@ -447,6 +449,17 @@ static void guard_file(guard *g, const char *path, const char *shown,
             "socket); give a config file");
         goto out;
     }
+    if (g->ids != NULL) {
+        tw_file_id *v = realloc(*g->ids, (*g->n_ids + 1) * sizeof *v);
+        if (v == NULL) {
+            oom(g);
+            goto out;
+        }
+        v[*g->n_ids] = (tw_file_id){(unsigned long long)st.st_dev,
+                                    (unsigned long long)st.st_ino};
+        *g->ids = v;
+        (*g->n_ids)++;
+    }
     if ((uint64_t)st.st_size > TW_GUARD_MAX_BYTES ||
         g->total + (size_t)st.st_size > TW_GUARD_MAX_BYTES) {
         bad(g, where, 0, "%s %lld bytes; a config with its @include files "
@@ -500,7 +513,8 @@ out:
     close(fd);
 }
 
-int tw_config_guard_file(const char *path, tw_error *err)
+int tw_config_guard_file(const char *path, tw_file_id **ids, size_t *n_ids,
+                         tw_error *err)
 {
     /* libconfig's include_dir: the main file's directory with its '/'
      * (config.c: parse_file), to which it adds "/" + the @include path */
@@ -512,7 +526,8 @@ int tw_config_guard_file(const char *path, tw_error *err)
         slash[1] = '\0';
     else
         strcpy(dir, "./");
-    guard g = {.err = err, .rc = TW_OK, .dir = dir};
+    guard g = {.err = err, .rc = TW_OK, .dir = dir, .ids = ids,
+               .n_ids = n_ids};
     guard_file(&g, path, path, NULL, 0, 0, 0);
     if (g.more > 0)
         tw_error_add(err, TW_EINPUT, "(and %d more problems like these)",

@@ -25,6 +25,7 @@
 #ifndef TW_CONFIG_GUARD_H
 #define TW_CONFIG_GUARD_H
 
+#include "tw_config.h"
 #include "tw_error.h"
 
 #define TW_GUARD_MAX_BYTES (16u << 20) /* a file, and all files together */
@@ -35,9 +36,12 @@
  * (resolved as libconfig 1.5 does: relative to the main file's directory).
  * A missing @include file is left to libconfig, which reports it. Returns
  * TW_OK, or TW_EINPUT with every problem found appended to err ("FILE:LINE:
- * ..."), or TW_EFAIL (out of memory).
+ * ..."), or TW_EFAIL (out of memory). When ids is not NULL, the identity
+ * of every regular file read (the main file first) is appended to *ids
+ * (realloc'd, caller-owned) and counted in *n_ids.
  */
-int tw_config_guard_file(const char *path, tw_error *err);
+int tw_config_guard_file(const char *path, tw_file_id **ids, size_t *n_ids,
+                         tw_error *err);
 
 /*
  * Check the value of an override `arg` ("key.path=value", for messages) and

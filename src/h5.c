@@ -41,6 +41,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "tw_output.h"
+
 struct tw_h5_out {
     hid_t file, traj, done;   /* open from create until finish/abort */
     int created;              /* the partial file exists and is ours */
@@ -539,28 +541,6 @@ fail:
     return H5I_INVALID_HID;
 }
 
-/*
- * The partial file is renamed to `path` when complete: refuse, before any
- * work, a path that rename() would fail on or must not replace (a
- * directory; a device such as /dev/null, which root would turn into a
- * regular file; a FIFO). Returns 0 when the path is usable.
- */
-static int check_output_path(h5ctx *c, const char *path, tw_error *err)
-{
-    struct stat st;
-    if (path[0] == '\0') {
-        ctx_fail(c, err, "the output file name is empty");
-        return -1;
-    }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        ctx_fail(c, err, "cannot write %s: it is %s, not a file; give a "
-                 "file name with -o", path, S_ISDIR(st.st_mode)
-                 ? "a directory" : "a device, pipe or socket");
-        return -1;
-    }
-    return 0;
-}
-
 /* Close the handle's HDF5 objects (ignoring errors) and free it. */
 static void handle_free(tw_h5_out *h)
 {
@@ -630,9 +610,6 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  meta->metrics ? meta->metrics->n : 0);
         goto out;
     }
-    if (check_output_path(&c, path, err) != 0)
-        goto out;
-
     if ((h = handle_new(path, meta)) == NULL)
         goto oom;
     c.file = h->partial;
@@ -1233,21 +1210,103 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     if (H5Dclose(h->traj) < 0)
         goto out;
     h->traj = H5I_INVALID_HID;
-    if (H5Fclose(h->file) < 0)
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
+    herr_t closed = H5Fclose(h->file);
     h->file = H5I_INVALID_HID;
-    if (rename(h->partial, h->path) != 0) {
-        ctx_fail(&c, err, "cannot rename %s to %s: %s", h->partial, h->path,
-                 strerror(errno));
+    if (closed < 0)
+        goto out;
+    if (tw_output_commit(h->partial, h->path, err) != TW_OK) {
+        c.reported = 1;
         goto out;
     }
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
+    if (rc != TW_OK && !c.reported) {
         ctx_grab(&c);
         ctx_report(&c, err);
     }
     handle_free(h);
+    return rc;
+}
+
+/*
+ * Is the open file `f` (c->file) a run of `meta`: the same format version,
+ * seed, effective config and shape (replicates, years, metrics)? TW_OK,
+ * TW_EINPUT when it is another run (reported), TW_EFAIL when it cannot be
+ * read (left to the caller to report from the HDF5 stack).
+ */
+static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
+{
+    int version = 0, rc = TW_EFAIL;
+    uint64_t seed = 0;
+    char **eff = NULL;
+    size_t neff = 0;
+    hid_t d = H5I_INVALID_HID;
+    ctx_step(c, "read the root attributes of");
+    if (get_num_attr(c, f, "format_version", H5T_NATIVE_INT, &version) != 0 ||
+        get_num_attr(c, f, "seed", H5T_NATIVE_UINT64, &seed) != 0)
+        goto out;
+    ctx_step(c, "read /config/effective from");
+    if (get_strings(c, f, "/config/effective", &eff, &neff) != 0)
+        goto out;
+    ctx_step(c, "open /trajectories in");
+    if ((d = H5Dopen2(f, "/trajectories", H5P_DEFAULT)) < 0)
+        goto out;
+    hsize_t dims[3] = { meta->n_replicates, meta->n_years, meta->metrics->n };
+    h5ctx shape = { .file = c->file }; /* a mismatch is not an error here */
+    int same_shape = check_extent(&shape, d, 3, dims) == 0;
+    if (version != TW_H5_FORMAT_VERSION || seed != meta->seed || neff != 1 ||
+        strcmp(eff[0], meta->config_effective ? meta->config_effective
+                                              : "") != 0 || !same_shape) {
+        rc = tw_error_set(err, TW_EINPUT, "cannot resume %s: it was written "
+                          "by another %s; remove it, or run without --resume "
+                          "to start again", c->file,
+                          version != TW_H5_FORMAT_VERSION
+                          ? "engine version (format)"
+                          : seed != meta->seed ? "seed"
+                          : !same_shape ? "replicate count (or years, "
+                                          "metrics)"
+                                        : "config");
+        c->reported = 1;
+        goto out;
+    }
+    rc = TW_OK;
+out:
+    if (d >= 0)
+        H5Dclose(d);
+    for (size_t i = 0; eff && i < neff; i++)
+        free(eff[i]);
+    free(eff);
+    return rc;
+}
+
+int tw_h5_check_complete(const char *path, const tw_h5_meta *meta,
+                         tw_error *err)
+{
+    h5ctx c = { .file = path };
+    hid_t f = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    if (h5_setup() < 0)
+        goto out;
+    ctx_step(&c, "open");
+    if (H5Fis_hdf5(path) <= 0 || (f = H5Fopen(path, H5F_ACC_RDONLY,
+                                             H5P_DEFAULT)) < 0 ||
+        H5Aexists(f, "format_version") <= 0) {
+        rc = tw_error_set(err, TW_EINPUT, "cannot resume %s: it is not a "
+                          "twsim output file; give another file name with "
+                          "-o", path);
+        c.reported = 1;
+        goto out;
+    }
+    rc = same_run(&c, f, meta, err);
+out:
+    if (rc != TW_OK && !c.reported) {
+        ctx_grab(&c);
+        ctx_report(&c, err);
+    }
+    if (f >= 0)
+        H5Fclose(f);
     return rc;
 }
 
@@ -1258,18 +1317,12 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     h5ctx c = { .file = path };
     tw_h5_out *h = NULL;
     int rc = TW_EFAIL;
-    char **eff = NULL;
-    size_t neff = 0;
     double *all = NULL;
     unsigned char *flags = NULL;
-    uint64_t seed = 0;
-    int version = 0;
     hid_t fapl = H5I_INVALID_HID;
 
     *out = NULL;
     if (h5_setup() < 0)
-        goto out;
-    if (check_output_path(&c, path, err) != 0)
         goto out;
     if ((h = handle_new(path, meta)) == NULL)
         goto oom;
@@ -1279,24 +1332,9 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     if ((fapl = writer_fapl()) < 0 ||
         (h->file = H5Fopen(h->partial, H5F_ACC_RDWR, fapl)) < 0)
         goto out;
-    ctx_step(&c, "read the root attributes of");
-    if (get_num_attr(&c, h->file, "format_version", H5T_NATIVE_INT,
-                     &version) != 0 ||
-        get_num_attr(&c, h->file, "seed", H5T_NATIVE_UINT64, &seed) != 0)
+    if ((rc = same_run(&c, h->file, meta, err)) != TW_OK)
         goto out;
-    ctx_step(&c, "read /config/effective from");
-    if (get_strings(&c, h->file, "/config/effective", &eff, &neff) != 0)
-        goto out;
-    if (version != TW_H5_FORMAT_VERSION || seed != meta->seed || neff != 1 ||
-        strcmp(eff[0], meta->config_effective ? meta->config_effective
-                                              : "") != 0) {
-        rc = tw_error_set(err, TW_EINPUT, "cannot resume %s: it was written "
-                          "by another config, seed or engine version; remove "
-                          "it, or run without --resume to start again",
-                          h->partial);
-        c.reported = 1;
-        goto out;
-    }
+    rc = TW_EFAIL;
     ctx_step(&c, "read /trajectories from");
     hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
     if (traj != NULL) {
@@ -1342,9 +1380,6 @@ out:
         ctx_grab(&c);
         ctx_report(&c, err);
     }
-    for (size_t i = 0; eff && i < neff; i++)
-        free(eff[i]);
-    free(eff);
     free(all);
     free(flags);
     if (fapl >= 0)

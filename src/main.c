@@ -21,6 +21,7 @@
 #include "tw_cli.h"
 #include "tw_config.h"
 #include "tw_h5.h"
+#include "tw_output.h"
 #include "tw_run.h"
 #include "tw_targets.h"
 #include "tw_version.h"
@@ -109,10 +110,14 @@ static const char USAGE_RUN[] =
     "                      mean-field model (expected values, docs/\n"
     "                      meanfield.md), written as one replicate in the\n"
     "                      same layout; the file's mode is \"<mode>-mean-field\"\n"
+    "      --force         replace an existing FILE that is not a twsim output\n"
+    "                      (refused otherwise; the config and its @include\n"
+    "                      files are never replaced)\n"
     "  -h, --help          this help\n"
     "\n"
     "Ctrl-C (SIGINT) or SIGTERM stops after the replicate in progress and\n"
-    "keeps FILE.partial for --resume.\n"
+    "keeps FILE.partial for --resume. A second run writing the same FILE\n"
+    "is refused while the first holds FILE.lock.\n"
     "\n"
     "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input,\n"
     "130 / 143 stopped by SIGINT / SIGTERM (resumable)\n";
@@ -154,17 +159,9 @@ static const char USAGE_INFO[] =
     "\n"
     "exit status: 0 success, 1 unreadable file or not a twsim output\n";
 
-/* Set by SIGINT/SIGTERM during `run`: the run stops after the replicate
- * in progress and keeps its partial file (the CLI's only global). */
-static volatile sig_atomic_t g_stop;
 
 /* twsim-mpi: 0 on ranks other than 0, which print nothing. */
 static int g_root = 1;
-
-static void on_signal(int sig)
-{
-    g_stop = sig;
-}
 
 /* Options shared by run and validate. */
 typedef struct cli_opts {
@@ -172,7 +169,7 @@ typedef struct cli_opts {
     size_t n_sets;
     char replicates_set[64], seed_set[64];
     const char *output;
-    int quiet, schema, mean_field, resume;
+    int quiet, schema, mean_field, resume, force;
     size_t threads;         /* --threads, 0 = default */
     double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
     const char *scenario;
@@ -225,6 +222,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
 #endif
         {"scenario", required_argument, NULL, 'c'},
         {"all-scenarios", no_argument, NULL, 'A'},
+        {"force", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -310,6 +308,11 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
                 return usage_error(cmd, "unknown option '%s'",
                                    "--all-scenarios");
             o->all_scenarios = 1;
+            break;
+        case 'f':
+            if (!is_run)
+                return usage_error(cmd, "unknown option '%s'", "--force");
+            o->force = 1;
             break;
         case ':':
             return usage_error(cmd, "option '%s' needs a value",
@@ -590,7 +593,7 @@ static int run_one(const tw_config *cfg, tw_run_opts *ro, tw_run_stats *st,
  * rank only, which st records. */
 static int stop_signal(const tw_run_stats *st)
 {
-    return st->stop_signal ? st->stop_signal : (int)g_stop;
+    return st->stop_signal ? st->stop_signal : (int)tw_cli_stop;
 }
 
 /*
@@ -606,11 +609,27 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
     char **files = calloc(n, sizeof *files);
     tw_error err;
     int rc = TW_OK;
+    tw_output dest = {0};
     if (names == NULL || files == NULL) {
         free(names);
         free(files);
         fprintf(stderr, "twsim: out of memory\n");
         return TW_EFAIL;
+    }
+    /* the merged file's path is checked and locked before any scenario
+     * runs (rank 0; every rank learns the outcome) */
+    if (g_root) {
+        tw_output_rules rules = {.cfg = base, .force = o->force};
+        rc = tw_output_begin(&dest, out, &rules, &err);
+    }
+#ifdef TW_MPI
+    rc = tw_mpi_agree(rc, &err);
+#endif
+    if (rc != TW_OK) {
+        print_error(&err);
+        free(names);
+        free(files);
+        return rc;
     }
     names[0] = "base";
     for (size_t i = 1; i < n; i++)
@@ -635,8 +654,8 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
                 fprintf(stderr, "twsim: scenario %s\n", names[i]);
             tw_run_opts ro = {.out_path = files[i], .scenario = 0,
                               .progress = o->quiet ? NULL : stderr,
-                              .stop = &g_stop, .threads = o->threads,
-                              .checkpoint = o->checkpoint};
+                              .stop = &tw_cli_stop, .threads = o->threads,
+                              .checkpoint = o->checkpoint, .force = 1};
             rc = run_one(cfg, &ro, &st, &err);
         }
         tw_config_free(cfg);
@@ -654,9 +673,10 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
     /* one process merges (rank 0 under MPI, where rc is the same on every
      * rank here); every rank learns how it went */
     if (rc == TW_OK) {
-        if (g_root && tw_h5_merge_runs(out, names,
-                                       (const char *const *)files, n,
-                                       &err) != TW_OK) {
+        if (g_root && (tw_h5_merge_runs(&dest, names,
+                                        (const char *const *)files, n,
+                                        &err) != TW_OK ||
+                       tw_output_end(&dest, 1, &err) != TW_OK)) {
             print_error(&err);
             rc = TW_EFAIL;
         }
@@ -664,6 +684,8 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
         rc = tw_mpi_bcast_int(rc);
 #endif
     }
+    if (g_root && dest.path != NULL)
+        tw_output_end(&dest, 0, NULL); /* not merged: nothing is left */
     for (size_t i = 0; i < n; i++) {
         if (files[i] != NULL && g_root) {
             unlink(files[i]);
@@ -743,12 +765,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         return TW_EFAIL;
     }
     /* SIGINT / SIGTERM: stop after the replicates in progress */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tw_cli_catch_stop_signals();
     if (o.all_scenarios) {
         rc = run_all_scenarios(config, &o, cfg, out);
         tw_config_free(cfg);
@@ -758,8 +775,8 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     size_t n_targets = cfg->n_targets;
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
-        .mean_field = o.mean_field, .resume = o.resume, .stop = &g_stop,
-        .threads = o.threads, .checkpoint = o.checkpoint};
+        .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
+        .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
     tw_run_stats st;
     rc = run_one(cfg, &ro, &st, &err);
     tw_config_free(cfg);

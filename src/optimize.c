@@ -5,6 +5,7 @@
  */
 #include "tw_experiment.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,19 @@ static void format_set(char *buf, size_t cap, const char *key, double v)
         snprintf(buf, cap, "%s=%.10g", key, v);
 }
 
+void tw_lever_scratch_clear(const tw_lever_ctx *ctx)
+{
+    static const char *const names[] = {"eval.h5", "eval.h5.partial",
+                                        "eval.h5.lock"};
+    char path[1024];
+    if (ctx->tmp_dir == NULL)
+        return;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", ctx->tmp_dir, names[i]);
+        unlink(path);
+    }
+}
+
 int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
                   tw_error *err)
 {
@@ -76,11 +90,12 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     if (rc != TW_OK)
         goto out;
     snprintf(path, sizeof path, "%s/eval.h5", ctx->tmp_dir);
-    tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL};
+    tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL,
+                     .stop = ctx->stop, .force = 1};
     rc = tw_run(cfg, &o, NULL, err);
     if (rc == TW_OK)
         rc = tw_h5_read(path, &d, err);
-    unlink(path);
+    tw_lever_scratch_clear(ctx);
     if (rc != TW_OK)
         goto out;
 
@@ -233,24 +248,23 @@ int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
 /* The experiment table file                                            */
 /* ------------------------------------------------------------------ */
 
-int tw_experiment_write(const char *path, const char *kind,
+int tw_experiment_write(const tw_output *o, const char *kind,
                         const tw_lever_ctx *ctx, const tw_eval *evals,
                         size_t n, long answer, long below, tw_error *err)
 {
     size_t nt = ctx->n_targets;
-    size_t plen = strlen(path) + sizeof ".partial";
-    char *partial = malloc(plen);
+    const char *partial = o->partial;
     double *col = malloc((n * (nt ? nt : 1) + 1) * sizeof *col);
     hid_t f = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    if (partial == NULL || col == NULL) {
+    if (col == NULL) {
         tw_error_set(err, TW_EFAIL, "out of memory");
         goto out;
     }
-    snprintf(partial, plen, "%s.partial", path);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if ((f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
-        tw_error_set(err, TW_EFAIL, "cannot create %s", partial);
+        tw_error_set(err, TW_EFAIL, "cannot create %s: %s", partial,
+                     strerror(errno));
         goto out;
     }
     hsize_t d1[1] = { n }, d2[2] = { n, nt };
@@ -292,23 +306,11 @@ int tw_experiment_write(const char *path, const char *kind,
                      partial);
         goto out;
     }
-    if (H5Fclose(f) < 0) {
-        f = H5I_INVALID_HID;
-        tw_error_set(err, TW_EFAIL, "cannot close %s", partial);
-        goto out;
-    }
+    rc = tw_output_h5_close(f, partial, err);
     f = H5I_INVALID_HID;
-    if (rename(partial, path) != 0) {
-        tw_error_set(err, TW_EFAIL, "cannot rename %s to %s", partial, path);
-        goto out;
-    }
-    rc = TW_OK;
 out:
-    if (f >= 0) {
+    if (f >= 0)
         H5Fclose(f);
-        unlink(partial);
-    }
-    free(partial);
     free(col);
     return rc;
 }

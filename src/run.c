@@ -158,25 +158,43 @@ void tw_ens_free(tw_ens *e)
     memset(e, 0, sizeof *e);
 }
 
-int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
-                         int *complete, tw_error *err)
+int tw_ens_prepare_output(const tw_ens *e, const tw_config *cfg,
+                          const tw_run_opts *opts, tw_output_lock *lk,
+                          int *resuming, int *complete, tw_error *err)
 {
     *resuming = *complete = 0;
+    *lk = TW_OUTPUT_LOCK_NONE;
+    int resume = opts->resume && !opts->mean_field;
+    tw_output_rules rules = {.cfg = cfg, .force = opts->force};
+    /* with --resume, the file at out_path is checked below for being this
+     * run; a foreign file must not pass as "complete" */
+    int rc = tw_output_check(opts->out_path, &rules, err);
+    if (rc != TW_OK)
+        return rc;
+    if ((rc = tw_output_lock_take(lk, opts->out_path, err)) != TW_OK)
+        return rc;
     if (!resume)
         return TW_OK;
-    size_t plen = strlen(out_path) + sizeof ".partial";
-    char *partial = malloc(plen);
-    if (partial == NULL)
+    char *partial = tw_output_partial_name(opts->out_path);
+    if (partial == NULL) {
+        tw_output_unlock(lk);
         return tw_error_set(err, TW_EFAIL, "out of memory");
-    snprintf(partial, plen, "%s.partial", out_path);
-    *resuming = access(partial, F_OK) == 0;
-    free(partial);
-    /* only a regular file is a finished run: a directory or a device at
-     * out_path is refused by tw_h5_create */
+    }
     struct stat st;
-    if (!*resuming && stat(out_path, &st) == 0 && S_ISREG(st.st_mode))
-        *complete = 1;
-    return TW_OK;
+    if (lstat(partial, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            rc = tw_error_set(err, TW_EINPUT, "cannot resume from %s: it is "
+                              "not a regular file", partial);
+        *resuming = 1;
+    } else if (stat(opts->out_path, &st) == 0) {
+        /* tw_output_check let only a regular file through */
+        rc = tw_h5_check_complete(opts->out_path, &e->meta, err);
+        *complete = rc == TW_OK;
+    }
+    free(partial);
+    if (rc != TW_OK)
+        tw_output_unlock(lk);
+    return rc;
 }
 
 /* Summaries of every metric, from the file in blocks of whole metrics. */
@@ -431,6 +449,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
     double start = tw_now();
     tw_ens e;
     tw_h5_out *h = NULL;
+    tw_output_lock lock = TW_OUTPUT_LOCK_NONE;
     unsigned char *done = NULL;
     double *row = NULL;         /* the mean-field run's one row */
     int rc = tw_ens_init(&e, cfg, opts->mean_field, err);
@@ -442,9 +461,8 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
         goto out;
     }
     int resuming = 0, complete = 0;
-    rc = tw_ens_partial_state(opts->out_path,
-                              opts->resume && !opts->mean_field, &resuming,
-                              &complete, err);
+    rc = tw_ens_prepare_output(&e, cfg, opts, &lock, &resuming, &complete,
+                               err);
     if (rc != TW_OK)
         goto out;
     if (complete) {
@@ -496,6 +514,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
         rc = tw_ens_finish(&e, &h, err);
 out:
     tw_h5_abort(h);
+    tw_output_unlock(&lock);
     stats->h5_seconds = e.h5_seconds;
     stats->seconds = tw_now() - start;
     free(done);

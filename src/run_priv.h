@@ -14,6 +14,7 @@
 #include "tw_config.h"
 #include "tw_error.h"
 #include "tw_h5.h"
+#include "tw_output.h"
 #include "tw_model.h"
 #include "tw_run.h"
 
@@ -54,12 +55,19 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
 void tw_ens_free(tw_ens *e);
 
 /*
- * What --resume finds at out_path: *resuming = 1 when "<out>.partial"
- * exists; else *complete = 1 when <out> exists. Without --resume both
- * stay 0 (a run starts afresh).
+ * Prepare opts->out_path for this run (tw_output.h), before any simulation
+ * work: check the path (not the config, not a device...; an existing file
+ * that is not a twsim output only with opts->force), take its writer's
+ * lock into *lk, and say what --resume finds there: *resuming = 1 when
+ * "<out>.partial" exists (it must be a regular file); else *complete = 1
+ * when <out> exists and is a run of this config, seed and replicate count
+ * (another run's file is TW_EINPUT). Without --resume both stay 0 (a run
+ * starts afresh). On failure nothing is held; on success the caller ends
+ * with tw_output_unlock(lk).
  */
-int tw_ens_partial_state(const char *out_path, int resume, int *resuming,
-                         int *complete, tw_error *err);
+int tw_ens_prepare_output(const tw_ens *e, const tw_config *cfg,
+                          const tw_run_opts *opts, tw_output_lock *lk,
+                          int *resuming, int *complete, tw_error *err);
 
 /*
  * Compute the summaries and the target table from the trajectories in *h

@@ -14,6 +14,7 @@
 #include "tw_h5.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include <hdf5_hl.h>
 
 #include "tw_h5util.h"
+#include "tw_output.h"
 
 /* One dimension-scale attachment, by path inside a run's file. */
 typedef struct attach {
@@ -148,20 +150,17 @@ out:
     return rc;
 }
 
-int tw_h5_merge_runs(const char *path, const char *const *names,
+int tw_h5_merge_runs(const tw_output *o, const char *const *names,
                      const char *const *files, size_t n, tw_error *err)
 {
-    size_t plen = strlen(path) + sizeof ".partial";
-    char *partial = malloc(plen);
+    const char *partial = o->partial;
     hid_t out = H5I_INVALID_HID, top = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    if (partial == NULL)
-        return tw_error_set(err, TW_EFAIL, "out of memory");
-    snprintf(partial, plen, "%s.partial", path);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if ((out = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT,
                          H5P_DEFAULT)) < 0) {
-        tw_error_set(err, TW_EFAIL, "cannot create %s", partial);
+        tw_error_set(err, TW_EFAIL, "cannot create %s: %s", partial,
+                     strerror(errno));
         goto out;
     }
     int version = TW_H5_FORMAT_VERSION;
@@ -195,25 +194,13 @@ int tw_h5_merge_runs(const char *path, const char *const *names,
     }
     H5Gclose(top);
     top = H5I_INVALID_HID;
-    if (H5Fclose(out) < 0) {
-        out = H5I_INVALID_HID;
-        tw_error_set(err, TW_EFAIL, "cannot close %s", partial);
-        goto out;
-    }
+    rc = tw_output_h5_close(out, partial, err);
     out = H5I_INVALID_HID;
-    if (rename(partial, path) != 0) {
-        tw_error_set(err, TW_EFAIL, "cannot rename %s to %s", partial, path);
-        goto out;
-    }
-    rc = TW_OK;
 out:
     if (top >= 0)
         H5Gclose(top);
     if (out >= 0)
         H5Fclose(out);
-    if (rc != TW_OK)
-        unlink(partial);
-    free(partial);
     return rc;
 }
 

@@ -103,7 +103,7 @@ ro_check() {
     code=$?
     ms=$(( ($(date +%s%N) - t0) / 1000000 ))
     failed "read-only directory ($what): exit 1, the cause named, no file" \
-        "x.h5.partial: (Read-only file system|Permission denied)" "$out" $code
+        "x.h5.(partial|lock)[^:]*: (Read-only file system|Permission denied)" "$out" $code
     if [ "$ms" -lt 3000 ]; then ok "read-only directory: refused before any work (${ms} ms for 100000 replicates)"
     else echo "${ms} ms" >"$tmp/log"; bad "read-only directory: refused before any work" "$tmp/log"; fi
 }

@@ -81,7 +81,7 @@ else bad "--resume of a complete file does nothing" "$tmp/o"; fi
 $RUN -o "$tmp/other.h5" >/dev/null 2>&1 &
 pid=$!; sleep 0.5; kill -s INT $pid; wait $pid
 if $RUN -o "$tmp/other.h5" --resume --seed 99 >"$tmp/o" 2>&1; then code=0; else code=$?; fi
-if [ "$code" -eq 2 ] && grep -q "another config, seed" "$tmp/o"
+if [ "$code" -eq 2 ] && grep -q "written by another seed" "$tmp/o"
 then ok "--resume with another seed is refused (exit 2)"
 else echo "exit $code" >>"$tmp/o"; bad "--resume with another seed is refused (exit 2)" "$tmp/o"; fi
 

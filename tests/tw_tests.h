@@ -17,7 +17,8 @@ Suite *targets_suite(void); /* targets.c: the kinds of target */
 Suite *full_suite(void);    /* the whole model on a small region */
 Suite *meanfield_suite(void);
 Suite *experiment_suite(void); /* compare.c: paired comparisons */ /* meanfield.c: the mean-field mode */
-Suite *pool_suite(void);    /* pool.c, run.c: replicates on threads */
+Suite *pool_suite(void);
+Suite *output_suite(void);  /* output.c: safe output paths, locks, commit */    /* pool.c, run.c: replicates on threads */
 
 /* Directory of test data (tests/data), relative to the runner's cwd. */
 #define TW_TEST_DATA "data"

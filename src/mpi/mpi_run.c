@@ -584,6 +584,7 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     unsigned char *done = NULL;
     size_t *pending = NULL;
     int state[3] = { 0, 0, 0 };   /* resuming, complete, created */
+    tw_output_lock lock = TW_OUTPUT_LOCK_NONE; /* rank 0, the whole run */
     size_t written = 0;
 
     rc = tw_ens_init(&e, cfg, 0, err);
@@ -601,8 +602,8 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     /* Rank 0 creates or checks the partial file with the serial writer. */
     if (rank == 0 && rc == TW_OK) {
         tw_h5_out *h = NULL;
-        rc = tw_ens_partial_state(opts->out_path, opts->resume, &state[0],
-                                  &state[1], err);
+        rc = tw_ens_prepare_output(&e, cfg, opts, &lock, &state[0],
+                                   &state[1], err);
         if (rc == TW_OK && !state[1]) {
             if (state[0])
                 rc = tw_h5_resume(opts->out_path, &e.meta, &h, done, NULL,
@@ -736,6 +737,7 @@ out:
 out_free:
     if (par != NULL)
         tw_h5_par_close(par, NULL);
+    tw_output_unlock(&lock);
     tw_pool_free(c.pool);
     stats->h5_seconds = e.h5_seconds + c.h5_seconds;
     stats->seconds = tw_now() - start;
