@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,15 +242,29 @@ const char *rd_at(reader *r, const config_setting_t *s)
     return tw_config_where(r->src, s, r->at, sizeof r->at);
 }
 
-/* Append a line to the error unless the same line is there already (a
- * timeline value is read once per year and county). */
+/* Append a line to the error unless the same line was added already (a
+ * timeline value is read once per year and county). Lines are remembered
+ * by a 64-bit hash, so that one past the error's line limit is counted
+ * once in its "... and N more" too. */
 static void add_once(reader *r, const char *line)
 {
-    const char *m = r->err ? r->err->msg : "";
-    size_t len = strlen(line);
-    for (const char *p = strstr(m, line); p; p = strstr(p + 1, line))
-        if ((p == m || p[-1] == '\n') && (p[len] == '\0' || p[len] == '\n'))
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    for (size_t i = 0; i < r->n_seen; i++)
+        if (r->seen[i] == h)
             return;
+    if (r->n_seen == r->cap_seen) {
+        size_t cap = r->cap_seen ? 2 * r->cap_seen : 32;
+        uint64_t *p = realloc(r->seen, cap * sizeof *p);
+        if (p == NULL) {
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+            return;
+        }
+        r->seen = p;
+        r->cap_seen = cap;
+    }
+    r->seen[r->n_seen++] = h;
     tw_error_add(r->err, TW_EINPUT, "%s", line);
 }
 
@@ -269,6 +285,8 @@ void rd_bad(reader *r, const config_setting_t *s, const char *path,
 static void missing(reader *r, const config_setting_t *g, const char *gpath,
                     const char *key, const char *schema_path)
 {
+    if (tw_config_gone(r->src, g, key))
+        return; /* reported by the schema check (wrong type, a typo ...) */
     const key_spec *spec = tw_schema_find(schema_path);
     char line[2048];
     if (g != NULL)
@@ -502,21 +520,53 @@ bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
     return true;
 }
 
-bool tw_utf8_valid(const char *s)
+const char *tw_utf8_problem(const char *s, char *buf, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
-                              : (*p & 0xF0) == 0xE0 ? 2
-                              : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (n < 0 || (n == 1 && *p < 0xC2))
-            return false;
-        p++;
-        for (int i = 0; i < n; i++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return false;
+        size_t at = (size_t)(p - (const unsigned char *)s);
+        unsigned c = *p;
+        int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1
+                             : (c & 0xF0) == 0xE0 ? 2
+                             : (c & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0) {
+            snprintf(buf, cap, "byte 0x%02X at byte %zu does not start a "
+                     "character", c, at);
+            return buf;
+        }
+        uint32_t cp = n == 0 ? c : c & (0x3Fu >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                snprintf(buf, cap, "the character at byte %zu is cut short",
+                         at);
+                return buf;
+            }
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        static const uint32_t least[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < least[n]) {
+            snprintf(buf, cap, "an overlong form of U+%04X at byte %zu", cp,
+                     at);
+            return buf;
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            snprintf(buf, cap, "a UTF-16 surrogate U+%04X at byte %zu (not a "
+                     "character)", cp, at);
+            return buf;
+        }
+        if (cp > 0x10FFFF) {
+            snprintf(buf, cap, "U+%X at byte %zu is above U+10FFFF", cp, at);
+            return buf;
+        }
+        p += n + 1;
     }
-    return true;
+    return NULL;
+}
+
+bool tw_utf8_valid(const char *s)
+{
+    char buf[96];
+    return tw_utf8_problem(s, buf, sizeof buf) == NULL;
 }
 
 const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
@@ -734,10 +784,7 @@ static void read_tiers(reader *r)
                 else if (strlen(v) >= 96)
                     rd_bad(r, names, "tiers.names",
                         "tier %d's name is longer than 95 bytes", i);
-                for (int j = 0; j < i; j++)
-                    if (strcmp(v, c->tier_names[j]) == 0)
-                        rd_bad(r, names, "tiers.names",
-                            "the name \"%s\" is used twice", v);
+                /* a name listed twice: the schema check */
             }
         }
     }
@@ -912,6 +959,9 @@ static void src_free(tw_config_src *src)
     if (src == NULL)
         return;
     config_destroy(&src->lc);
+    for (size_t i = 0; i < src->n_gone; i++)
+        free(src->gone[i].name);
+    free(src->gone);
     for (size_t i = 0; i < src->n_set; i++)
         free(src->set_paths[i]);
     free(src->set_paths);
@@ -1046,10 +1096,13 @@ int tw_config_load(const char *path, const char *const *overrides,
         rc = err ? err->code : TW_EINPUT;
     if (rc == TW_OK)
         rc = parse_file(src, path, err);
+    /* From here on every problem is collected in one pass: a bad --set,
+     * an unknown key or a wrong type does not hide a value out of range
+     * elsewhere. Only a file that does not parse (above) or running out of
+     * memory stops early. */
     for (size_t i = 0; rc == TW_OK && i < n_overrides; i++)
-        apply_override(src, c->overrides[i], err);
-    if (rc == TW_OK && err && err->code != TW_OK)
-        rc = err->code;
+        if (apply_override(src, c->overrides[i], err) == TW_EFAIL)
+            rc = TW_EFAIL;
     int mode_bits = M_BOTH;
     if (rc == TW_OK) {
         const char *m = NULL;
@@ -1060,8 +1113,8 @@ int tw_config_load(const char *path, const char *const *overrides,
                 mode_bits = M_FULL;
         }
         tw_schema_check(src, mode_bits, err);
-        if (err && err->code != TW_OK)
-            rc = err->code;
+        if (err && err->code == TW_EFAIL)
+            rc = TW_EFAIL;
     }
     if (rc == TW_OK) {
         static const char *const markov_sections[] = {
@@ -1084,17 +1137,20 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_targets(&r);
         read_scenarios(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
-            if (err == NULL || err->code == TW_OK)
+            if (err == NULL || err->code != TW_EFAIL)
                 tw_config_read_full(&r);
         } else {
             read_teachers(&r);
             read_recruitment(&r);
         }
+        free(r.seen);
         if (err && err->code != TW_OK)
             rc = err->code;
         else if (c->region_name == NULL)
             rc = tw_error_set(err, TW_EFAIL, "out of memory");
     }
+    if (rc == TW_OK && err && err->code != TW_OK)
+        rc = err->code;
     if (rc == TW_OK) {
         c->effective = write_effective(&src->lc);
         if (c->effective == NULL)

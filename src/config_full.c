@@ -86,9 +86,7 @@ static void read_county_names(reader *r, tw_world *w)
             rd_bad(r, s, "region.counties", "county %zu's name must be 1 to "
                    "%d bytes of UTF-8", c, TW_NAME_MAX - 1);
         snprintf(w->counties[c].name, TW_NAME_MAX, "%s", v);
-        for (size_t d = 0; d < c; d++)
-            if (strcmp(w->counties[d].name, w->counties[c].name) == 0)
-                rd_bad(r, s, "region.counties", "\"%s\" is named twice", v);
+        /* a name listed twice: the schema check */
     }
 }
 
@@ -632,11 +630,8 @@ static void read_cparams(reader *r, const tw_world *w, size_t t,
                               TW_N_HIRE_CHANNELS);
         if (ch < 0)
             continue;
-        if (seen & (1 << ch)) {
-            rd_bad(r, ord, "recruitment.order", "\"%s\" is listed twice",
-                   tw_channel_names[ch]);
-            continue;
-        }
+        if (seen & (1 << ch))
+            continue; /* listed twice: reported by the schema check */
         seen |= 1 << ch;
         cp->order[cp->n_order++] = ch;
         read_channel(r, ch, &cp->ch[ch]);
@@ -691,8 +686,12 @@ void tw_config_read_full(reader *r)
     tw_config *cfg = r->cfg;
     size_t nc = read_counties(r);
     size_t ns = count_schools(r);
-    if (nc == 0 || ns == 0 || cfg->n_tiers == 0 ||
-        (r->err && r->err->code != TW_OK))
+    /* Other mistakes do not stop the reading (every problem is reported in
+     * one pass), but the region needs its years, counties, schools and
+     * tiers to exist at all. */
+    if (nc == 0 || ns == 0 || cfg->n_tiers == 0 || cfg->base_year <= 0 ||
+        cfg->end_year <= cfg->base_year ||
+        (r->err && r->err->code == TW_EFAIL))
         return;
     tw_world *w = tw_world_alloc(tw_config_n_years(cfg), nc, ns);
     if (w == NULL) {

@@ -337,7 +337,7 @@ static void print_error(const tw_error *err)
 {
     if (!g_root)
         return;
-    fprintf(stderr, "twsim: %s\n", err->msg[0] ? err->msg : "failed");
+    tw_error_print(stderr, "twsim: ", err);
 }
 
 static char *default_output(const char *config)

@@ -109,7 +109,7 @@ m_years_order	2	m_years_order.cfg:6: simulation.end_year: 2019 is not after base
 m_years_equal	2	m_years_equal.cfg:6: simulation.end_year: 2020 is not after base_year 2020
 m_year_range	2	m_year_range.cfg:5: simulation.base_year: 1066 is out of range
 m_entry_tier	2	m_entry_tier.cfg:11: recruitment.entry_tier: "c" is not one of tiers.names
-m_dup_tiers	2	m_dup_tiers.cfg:4: tiers.names: the name "a" is used twice
+m_dup_tiers	2	m_dup_tiers.cfg:4: tiers.names: "a" is listed twice \(entries 0 and 1\)
 m_no_tiers	2	m_no_tiers.cfg:4: tiers.names: 0 tiers
 m_too_many_tiers	2	m_too_many_tiers.cfg:4: tiers.names: 17 tiers
 m_empty_tier_name	2	m_empty_tier_name.cfg:4: tiers.names: tier 1 has an empty name
@@ -135,7 +135,7 @@ f_students_negative	2	f_students_negative.cfg:9: schools\[\].students: -3800; it
 f_students_huge	2	f_students_huge.cfg:9: schools\[\].students: 1e\+300; it must be 0 to
 f_no_schools	2	f_no_schools.cfg:7: schools: is empty
 f_no_counties	2	f_no_counties.cfg:8: region.counties: 0 counties
-f_dup_county	2	f_dup_county.cfg:8: region.counties: "north" is named twice
+f_dup_county	2	f_dup_county.cfg:8: region.counties: "north" is listed twice
 f_gbk_county	2	f_gbk_county.cfg:8: this line is not UTF-8 text
 f_gbk_tier	2	f_gbk_tier.cfg:8: this line is not UTF-8 text
 f_missing_section	2	f_missing_section.cfg: missing section 'population'
