@@ -666,6 +666,39 @@ static bool valid_scenario_name(const char *v)
     return true;
 }
 
+/* A scenario's "key.path=value": the key must be a config key one can
+ * set, so that a typo shows at once, not only under --scenario (the value
+ * is checked when the scenario is loaded: `twsim validate` loads each). */
+static void check_set_key(reader *r, const config_setting_t *e,
+                          const char *scenario, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (eq == NULL || eq == v) {
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': \"%s\" is not "
+               "key.path=value", scenario, v);
+        return;
+    }
+    char key[512];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+    const key_spec *spec = tw_schema_find(key);
+    if (spec == NULL) {
+        char parent[512], hint[512];
+        snprintf(parent, sizeof parent, "%s", key);
+        char *dot = strrchr(parent, '.');
+        const char *leaf = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+        if (dot)
+            *dot = '\0';
+        else
+            parent[0] = '\0';
+        tw_schema_suggest(parent, leaf, true, hint, sizeof hint);
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': unknown key '%s'%s",
+               scenario, key, hint);
+    } else if (spec->kind == K_GROUP) {
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': '%s' is a group; "
+               "set one of its keys", scenario, key);
+    }
+}
+
 static void read_scenarios(reader *r)
 {
     tw_config *c = r->cfg;
@@ -701,20 +734,25 @@ static void read_scenarios(reader *r)
             continue;
         size_t m = (size_t)config_setting_length(set);
         sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
-        if (sc->sets == NULL) {
+        sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
+        if (sc->sets == NULL || sc->set_where == NULL) {
             tw_error_add(r->err, TW_EFAIL, "out of memory");
             return;
         }
         for (size_t j = 0; j < m; j++) {
-            const char *v = config_setting_get_string_elem(set, (int)j);
-            if (strchr(v, '=') == NULL)
-                rd_bad(r, set, "scenarios[].set", "\"%s\" is not "
-                       "key.path=value", v);
-            if ((sc->sets[j] = strdup(v)) == NULL) {
+            const config_setting_t *e = config_setting_get_elem(set,
+                                                                (unsigned)j);
+            const char *v = config_setting_get_string(e);
+            sc->sets[j] = strdup(v);
+            sc->set_where[j] = strdup(rd_at(r, e));
+            if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
+                free(sc->sets[j]);
+                free(sc->set_where[j]);
                 tw_error_add(r->err, TW_EFAIL, "out of memory");
                 return;
             }
             sc->n_sets = j + 1;
+            check_set_key(r, e, sc->name, v);
         }
     }
 }
@@ -995,9 +1033,12 @@ void tw_config_free(tw_config *cfg)
         tw_scenario *sc = &cfg->scenarios[i];
         free(sc->name);
         free(sc->note);
-        for (size_t j = 0; j < sc->n_sets; j++)
+        for (size_t j = 0; j < sc->n_sets; j++) {
             free(sc->sets[j]);
+            free(sc->set_where[j]);
+        }
         free(sc->sets);
+        free(sc->set_where);
     }
     free(cfg->scenarios);
     for (size_t i = 0; i < cfg->n_tiers; i++)
@@ -1164,6 +1205,52 @@ int tw_config_load(const char *path, const char *const *overrides,
     return TW_OK;
 }
 
+/*
+ * Make every line of err name scenario `sc`: a line about one of its set
+ * entries ("--set key=value: ...") is pointed at that entry's file:line;
+ * any other line gets "(in scenario 'NAME', file:line)" at its end. The
+ * closing "... and N more problems" is left as it is.
+ */
+static void name_scenario(tw_error *err, const tw_scenario *sc)
+{
+    char out[TW_ERROR_MSG_MAX];
+    size_t used = 0;
+    const char *p = err->msg;
+    while (*p && used + 1 < sizeof out) {
+        size_t n = strcspn(p, "\n"), k = 0;
+        const char *rest = p;
+        for (size_t j = 0; j < sc->n_sets; j++) {
+            size_t len = strlen(sc->sets[j]);
+            if (strncmp(p, "--set ", 6) == 0 && 6 + len + 1 <= n &&
+                strncmp(p + 6, sc->sets[j], len) == 0 && p[6 + len] == ':') {
+                k = j + 1;
+                rest = p + 6 + len;
+            }
+        }
+        int w;
+        if (k > 0)
+            w = snprintf(out + used, sizeof out - used, "%s%s: scenario "
+                         "'%s': set \"%s\"%.*s", used ? "\n" : "",
+                         sc->set_where[k - 1], sc->name, sc->sets[k - 1],
+                         (int)(n - (size_t)(rest - p)), rest);
+        else if (strncmp(p, "... and ", 8) == 0)
+            w = snprintf(out + used, sizeof out - used, "%s%.*s",
+                         used ? "\n" : "", (int)n, p);
+        else
+            w = snprintf(out + used, sizeof out - used, "%s%.*s (in scenario "
+                         "'%s', %s)", used ? "\n" : "", (int)n, p, sc->name,
+                         sc->where);
+        if (w < 0 || used + (size_t)w >= sizeof out)
+            break; /* keep the whole lines that fit */
+        used += (size_t)w;
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    out[used] = '\0';
+    memcpy(err->msg, out, used + 1);
+}
+
 int tw_config_load_scenario(const char *path, const char *scenario,
                             const char *const *overrides, size_t n_overrides,
                             tw_config **out, tw_error *err)
@@ -1201,12 +1288,8 @@ int tw_config_load_scenario(const char *path, const char *scenario,
     for (size_t i = 0; i < n_overrides; i++)
         all[sc->n_sets + i] = overrides[i];
     rc = tw_config_load(path, all, n, out, err);
-    if (rc != TW_OK && err != NULL) {
-        char msg[TW_ERROR_MSG_MAX];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        tw_error_set(err, rc, "scenario '%s' (%s):\n%s", scenario,
-                     sc->where, msg);
-    }
+    if (rc != TW_OK && err != NULL)
+        name_scenario(err, sc);
     free(all);
     tw_config_free(base);
     return rc;
