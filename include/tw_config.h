@@ -67,6 +67,7 @@ typedef struct tw_target {
 typedef struct tw_scenario {
     char *name, *note;
     char **sets;  /* "key.path=value", owned */
+    char **set_where; /* "file:line" of each of sets, owned */
     size_t n_sets;
     char where[160];
 } tw_scenario;
@@ -140,7 +141,9 @@ int tw_config_load(const char *path, const char *const *overrides,
  * Load `path` as scenario `scenario` (NULL or "base": the base config):
  * the scenario's overrides are applied after the file and before the
  * `n_overrides` command-line ones. Unknown scenario: TW_EINPUT naming the
- * valid ones.
+ * valid ones. Each line of a problem names the scenario: one caused by a
+ * scenario's own `set` entry starts with that entry's file:line, any other
+ * ends with "(in scenario 'NAME', file:line)".
  */
 int tw_config_load_scenario(const char *path, const char *scenario,
                             const char *const *overrides, size_t n_overrides,

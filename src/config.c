@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,15 +242,29 @@ const char *rd_at(reader *r, const config_setting_t *s)
     return tw_config_where(r->src, s, r->at, sizeof r->at);
 }
 
-/* Append a line to the error unless the same line is there already (a
- * timeline value is read once per year and county). */
+/* Append a line to the error unless the same line was added already (a
+ * timeline value is read once per year and county). Lines are remembered
+ * by a 64-bit hash, so that one past the error's line limit is counted
+ * once in its "... and N more" too. */
 static void add_once(reader *r, const char *line)
 {
-    const char *m = r->err ? r->err->msg : "";
-    size_t len = strlen(line);
-    for (const char *p = strstr(m, line); p; p = strstr(p + 1, line))
-        if ((p == m || p[-1] == '\n') && (p[len] == '\0' || p[len] == '\n'))
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)line; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    for (size_t i = 0; i < r->n_seen; i++)
+        if (r->seen[i] == h)
             return;
+    if (r->n_seen == r->cap_seen) {
+        size_t cap = r->cap_seen ? 2 * r->cap_seen : 32;
+        uint64_t *p = realloc(r->seen, cap * sizeof *p);
+        if (p == NULL) {
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+            return;
+        }
+        r->seen = p;
+        r->cap_seen = cap;
+    }
+    r->seen[r->n_seen++] = h;
     tw_error_add(r->err, TW_EINPUT, "%s", line);
 }
 
@@ -269,6 +285,8 @@ void rd_bad(reader *r, const config_setting_t *s, const char *path,
 static void missing(reader *r, const config_setting_t *g, const char *gpath,
                     const char *key, const char *schema_path)
 {
+    if (tw_config_gone(r->src, g, key))
+        return; /* reported by the schema check (wrong type, a typo ...) */
     const key_spec *spec = tw_schema_find(schema_path);
     char line[2048];
     if (g != NULL)
@@ -502,21 +520,53 @@ bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
     return true;
 }
 
-bool tw_utf8_valid(const char *s)
+const char *tw_utf8_problem(const char *s, char *buf, size_t cap)
 {
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1
-                              : (*p & 0xF0) == 0xE0 ? 2
-                              : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (n < 0 || (n == 1 && *p < 0xC2))
-            return false;
-        p++;
-        for (int i = 0; i < n; i++, p++)
-            if ((*p & 0xC0) != 0x80)
-                return false;
+        size_t at = (size_t)(p - (const unsigned char *)s);
+        unsigned c = *p;
+        int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1
+                             : (c & 0xF0) == 0xE0 ? 2
+                             : (c & 0xF8) == 0xF0 ? 3 : -1;
+        if (n < 0) {
+            snprintf(buf, cap, "byte 0x%02X at byte %zu does not start a "
+                     "character", c, at);
+            return buf;
+        }
+        uint32_t cp = n == 0 ? c : c & (0x3Fu >> n);
+        for (int i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                snprintf(buf, cap, "the character at byte %zu is cut short",
+                         at);
+                return buf;
+            }
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        static const uint32_t least[4] = {0, 0x80, 0x800, 0x10000};
+        if (cp < least[n]) {
+            snprintf(buf, cap, "an overlong form of U+%04X at byte %zu", cp,
+                     at);
+            return buf;
+        }
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+            snprintf(buf, cap, "a UTF-16 surrogate U+%04X at byte %zu (not a "
+                     "character)", cp, at);
+            return buf;
+        }
+        if (cp > 0x10FFFF) {
+            snprintf(buf, cap, "U+%X at byte %zu is above U+10FFFF", cp, at);
+            return buf;
+        }
+        p += n + 1;
     }
-    return true;
+    return NULL;
+}
+
+bool tw_utf8_valid(const char *s)
+{
+    char buf[96];
+    return tw_utf8_problem(s, buf, sizeof buf) == NULL;
 }
 
 const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
@@ -616,6 +666,39 @@ static bool valid_scenario_name(const char *v)
     return true;
 }
 
+/* A scenario's "key.path=value": the key must be a config key one can
+ * set, so that a typo shows at once, not only under --scenario (the value
+ * is checked when the scenario is loaded: `twsim validate` loads each). */
+static void check_set_key(reader *r, const config_setting_t *e,
+                          const char *scenario, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (eq == NULL || eq == v) {
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': \"%s\" is not "
+               "key.path=value", scenario, v);
+        return;
+    }
+    char key[512];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
+    const key_spec *spec = tw_schema_find(key);
+    if (spec == NULL) {
+        char parent[512], hint[512];
+        snprintf(parent, sizeof parent, "%s", key);
+        char *dot = strrchr(parent, '.');
+        const char *leaf = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
+        if (dot)
+            *dot = '\0';
+        else
+            parent[0] = '\0';
+        tw_schema_suggest(parent, leaf, true, hint, sizeof hint);
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': unknown key '%s'%s",
+               scenario, key, hint);
+    } else if (spec->kind == K_GROUP) {
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': '%s' is a group; "
+               "set one of its keys", scenario, key);
+    }
+}
+
 static void read_scenarios(reader *r)
 {
     tw_config *c = r->cfg;
@@ -651,20 +734,25 @@ static void read_scenarios(reader *r)
             continue;
         size_t m = (size_t)config_setting_length(set);
         sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
-        if (sc->sets == NULL) {
+        sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
+        if (sc->sets == NULL || sc->set_where == NULL) {
             tw_error_add(r->err, TW_EFAIL, "out of memory");
             return;
         }
         for (size_t j = 0; j < m; j++) {
-            const char *v = config_setting_get_string_elem(set, (int)j);
-            if (strchr(v, '=') == NULL)
-                rd_bad(r, set, "scenarios[].set", "\"%s\" is not "
-                       "key.path=value", v);
-            if ((sc->sets[j] = strdup(v)) == NULL) {
+            const config_setting_t *e = config_setting_get_elem(set,
+                                                                (unsigned)j);
+            const char *v = config_setting_get_string(e);
+            sc->sets[j] = strdup(v);
+            sc->set_where[j] = strdup(rd_at(r, e));
+            if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
+                free(sc->sets[j]);
+                free(sc->set_where[j]);
                 tw_error_add(r->err, TW_EFAIL, "out of memory");
                 return;
             }
             sc->n_sets = j + 1;
+            check_set_key(r, e, sc->name, v);
         }
     }
 }
@@ -734,10 +822,7 @@ static void read_tiers(reader *r)
                 else if (strlen(v) >= 96)
                     rd_bad(r, names, "tiers.names",
                         "tier %d's name is longer than 95 bytes", i);
-                for (int j = 0; j < i; j++)
-                    if (strcmp(v, c->tier_names[j]) == 0)
-                        rd_bad(r, names, "tiers.names",
-                            "the name \"%s\" is used twice", v);
+                /* a name listed twice: the schema check */
             }
         }
     }
@@ -912,6 +997,9 @@ static void src_free(tw_config_src *src)
     if (src == NULL)
         return;
     config_destroy(&src->lc);
+    for (size_t i = 0; i < src->n_gone; i++)
+        free(src->gone[i].name);
+    free(src->gone);
     for (size_t i = 0; i < src->n_set; i++)
         free(src->set_paths[i]);
     free(src->set_paths);
@@ -946,9 +1034,12 @@ void tw_config_free(tw_config *cfg)
         tw_scenario *sc = &cfg->scenarios[i];
         free(sc->name);
         free(sc->note);
-        for (size_t j = 0; j < sc->n_sets; j++)
+        for (size_t j = 0; j < sc->n_sets; j++) {
             free(sc->sets[j]);
+            free(sc->set_where[j]);
+        }
         free(sc->sets);
+        free(sc->set_where);
     }
     free(cfg->scenarios);
     for (size_t i = 0; i < cfg->n_tiers; i++)
@@ -1047,10 +1138,13 @@ int tw_config_load(const char *path, const char *const *overrides,
         rc = err ? err->code : TW_EINPUT;
     if (rc == TW_OK)
         rc = parse_file(src, path, err);
+    /* From here on every problem is collected in one pass: a bad --set,
+     * an unknown key or a wrong type does not hide a value out of range
+     * elsewhere. Only a file that does not parse (above) or running out of
+     * memory stops early. */
     for (size_t i = 0; rc == TW_OK && i < n_overrides; i++)
-        apply_override(src, c->overrides[i], err);
-    if (rc == TW_OK && err && err->code != TW_OK)
-        rc = err->code;
+        if (apply_override(src, c->overrides[i], err) == TW_EFAIL)
+            rc = TW_EFAIL;
     int mode_bits = M_BOTH;
     if (rc == TW_OK) {
         const char *m = NULL;
@@ -1061,8 +1155,8 @@ int tw_config_load(const char *path, const char *const *overrides,
                 mode_bits = M_FULL;
         }
         tw_schema_check(src, mode_bits, err);
-        if (err && err->code != TW_OK)
-            rc = err->code;
+        if (err && err->code == TW_EFAIL)
+            rc = TW_EFAIL;
     }
     if (rc == TW_OK) {
         static const char *const markov_sections[] = {
@@ -1085,17 +1179,20 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_targets(&r);
         read_scenarios(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
-            if (err == NULL || err->code == TW_OK)
+            if (err == NULL || err->code != TW_EFAIL)
                 tw_config_read_full(&r);
         } else {
             read_teachers(&r);
             read_recruitment(&r);
         }
+        free(r.seen);
         if (err && err->code != TW_OK)
             rc = err->code;
         else if (c->region_name == NULL)
             rc = tw_error_set(err, TW_EFAIL, "out of memory");
     }
+    if (rc == TW_OK && err && err->code != TW_OK)
+        rc = err->code;
     if (rc == TW_OK) {
         c->effective = write_effective(&src->lc);
         if (c->effective == NULL)
@@ -1107,6 +1204,52 @@ int tw_config_load(const char *path, const char *const *overrides,
     }
     *out = c;
     return TW_OK;
+}
+
+/*
+ * Make every line of err name scenario `sc`: a line about one of its set
+ * entries ("--set key=value: ...") is pointed at that entry's file:line;
+ * any other line gets "(in scenario 'NAME', file:line)" at its end. The
+ * closing "... and N more problems" is left as it is.
+ */
+static void name_scenario(tw_error *err, const tw_scenario *sc)
+{
+    char out[TW_ERROR_MSG_MAX];
+    size_t used = 0;
+    const char *p = err->msg;
+    while (*p && used + 1 < sizeof out) {
+        size_t n = strcspn(p, "\n"), k = 0;
+        const char *rest = p;
+        for (size_t j = 0; j < sc->n_sets; j++) {
+            size_t len = strlen(sc->sets[j]);
+            if (strncmp(p, "--set ", 6) == 0 && 6 + len + 1 <= n &&
+                strncmp(p + 6, sc->sets[j], len) == 0 && p[6 + len] == ':') {
+                k = j + 1;
+                rest = p + 6 + len;
+            }
+        }
+        int w;
+        if (k > 0)
+            w = snprintf(out + used, sizeof out - used, "%s%s: scenario "
+                         "'%s': set \"%s\"%.*s", used ? "\n" : "",
+                         sc->set_where[k - 1], sc->name, sc->sets[k - 1],
+                         (int)(n - (size_t)(rest - p)), rest);
+        else if (strncmp(p, "... and ", 8) == 0)
+            w = snprintf(out + used, sizeof out - used, "%s%.*s",
+                         used ? "\n" : "", (int)n, p);
+        else
+            w = snprintf(out + used, sizeof out - used, "%s%.*s (in scenario "
+                         "'%s', %s)", used ? "\n" : "", (int)n, p, sc->name,
+                         sc->where);
+        if (w < 0 || used + (size_t)w >= sizeof out)
+            break; /* keep the whole lines that fit */
+        used += (size_t)w;
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    out[used] = '\0';
+    memcpy(err->msg, out, used + 1);
 }
 
 int tw_config_load_scenario(const char *path, const char *scenario,
@@ -1146,12 +1289,8 @@ int tw_config_load_scenario(const char *path, const char *scenario,
     for (size_t i = 0; i < n_overrides; i++)
         all[sc->n_sets + i] = overrides[i];
     rc = tw_config_load(path, all, n, out, err);
-    if (rc != TW_OK && err != NULL) {
-        char msg[TW_ERROR_MSG_MAX];
-        snprintf(msg, sizeof msg, "%s", err->msg);
-        tw_error_set(err, rc, "scenario '%s' (%s):\n%s", scenario,
-                     sc->where, msg);
-    }
+    if (rc != TW_OK && err != NULL)
+        name_scenario(err, sc);
     free(all);
     tw_config_free(base);
     return rc;

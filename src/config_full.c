@@ -86,9 +86,7 @@ static void read_county_names(reader *r, tw_world *w)
             rd_bad(r, s, "region.counties", "county %zu's name must be 1 to "
                    "%d bytes of UTF-8", c, TW_NAME_MAX - 1);
         snprintf(w->counties[c].name, TW_NAME_MAX, "%s", v);
-        for (size_t d = 0; d < c; d++)
-            if (strcmp(w->counties[d].name, w->counties[c].name) == 0)
-                rd_bad(r, s, "region.counties", "\"%s\" is named twice", v);
+        /* a name listed twice: the schema check */
     }
 }
 
@@ -146,6 +144,24 @@ static void read_schools(reader *r, tw_world *w, int *stage_mask)
         const config_setting_t *ns = rd_member(r, b, gp, "count", true);
         const config_setting_t *us = rd_member(r, b, gp, "students", true);
         const config_setting_t *sp = rd_member(r, b, gp, "size_spread", false);
+        const config_setting_t *nm = rd_member(r, b, gp, "name", false);
+        for (int j = 0; nm != NULL && cs != NULL && j < i; j++) {
+            const config_setting_t *o = config_setting_get_elem(s, (unsigned)j);
+            const config_setting_t *on = config_setting_get_member(o, "name");
+            const config_setting_t *oc = config_setting_get_member(o, "county");
+            if (on == NULL || oc == NULL ||
+                strcmp(config_setting_get_string(on),
+                       config_setting_get_string(nm)) != 0 ||
+                strcmp(config_setting_get_string(oc),
+                       config_setting_get_string(cs)) != 0)
+                continue;
+            char at[600];
+            snprintf(at, sizeof at, "%s", rd_at(r, on));
+            rd_bad(r, nm, "schools[].name", "\"%s\" in %s is listed twice "
+                   "(first at %s)", config_setting_get_string(nm),
+                   config_setting_get_string(cs), at);
+            break;
+        }
         if (!cs || !ss || !ls || !ns || !us)
             continue;
         long county = county_index(r, w, cs, "schools[].county");
@@ -198,7 +214,7 @@ static void read_population(reader *r, tw_world *w, int stage_mask)
         if (st < 0)
             continue;
         if (seen & (1 << st)) {
-            rd_bad(r, ss, "population.stages[].stage", "\"%s\" is given "
+            rd_bad(r, ss, "population.stages[].stage", "\"%s\" is listed "
                    "twice", tw_stage_names[st]);
             continue;
         }
@@ -281,6 +297,43 @@ static int cmp_tl(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
+/* Do two timeline entries apply to a county in common? */
+static bool tl_overlap(const tl_entry *a, const tl_entry *b, size_t n)
+{
+    if (a->county == NULL || b->county == NULL)
+        return true;
+    for (size_t c = 0; c < n; c++)
+        if (a->county[c] && b->county[c])
+            return true;
+    return false;
+}
+
+/* Report each leaf setting below `g` (at `path` within a timeline `set`)
+ * that entry `a`, of the same year, sets too. */
+static void tl_twice(reader *r, const tl_entry *a, const config_setting_t *g,
+                     const char *path)
+{
+    for (int k = 0; k < config_setting_length(g); k++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
+        char p[512];
+        snprintf(p, sizeof p, "%s%s%s", path, *path ? "." : "",
+                 config_setting_name(s));
+        const config_setting_t *o =
+            config_setting_lookup((config_setting_t *)a->set, p);
+        if (o == NULL)
+            continue;
+        if (config_setting_type(s) == CONFIG_TYPE_GROUP &&
+            config_setting_type(o) == CONFIG_TYPE_GROUP) {
+            tl_twice(r, a, s, p);
+            continue;
+        }
+        char at[600];
+        snprintf(at, sizeof at, "%s", rd_at(r, o));
+        rd_bad(r, s, "timeline", "%s is set twice for %d in the same "
+               "counties (first at %s); the last would win", p, a->year, at);
+    }
+}
+
 static void read_timeline(reader *r, tw_world *w)
 {
     const config_setting_t *s = rd_get(r, "timeline", false);
@@ -327,6 +380,13 @@ static void read_timeline(reader *r, tw_world *w)
         r->n_tl++;
     }
     qsort(r->tl, r->n_tl, sizeof *r->tl, cmp_tl);
+    /* Two entries of the same year for the same county that set the same
+     * key: the later one in the file would win without a word. */
+    for (size_t j = 1; j < r->n_tl; j++)
+        for (size_t i = 0; i < j; i++)
+            if (r->tl[i].year == r->tl[j].year &&
+                tl_overlap(&r->tl[i], &r->tl[j], w->n_counties))
+                tl_twice(r, &r->tl[i], r->tl[j].set, "");
 }
 
 static void free_timeline(reader *r)
@@ -632,11 +692,8 @@ static void read_cparams(reader *r, const tw_world *w, size_t t,
                               TW_N_HIRE_CHANNELS);
         if (ch < 0)
             continue;
-        if (seen & (1 << ch)) {
-            rd_bad(r, ord, "recruitment.order", "\"%s\" is listed twice",
-                   tw_channel_names[ch]);
-            continue;
-        }
+        if (seen & (1 << ch))
+            continue; /* listed twice: reported by the schema check */
         seen |= 1 << ch;
         cp->order[cp->n_order++] = ch;
         read_channel(r, ch, &cp->ch[ch]);
@@ -656,6 +713,8 @@ static void read_cparams(reader *r, const tw_world *w, size_t t,
 static void read_series(reader *r, tw_world *w)
 {
     const config_setting_t *s = rd_get(r, "enrolment.series", false);
+    /* the entry that first set each stage and locality ("all" sets three) */
+    const config_setting_t *first[TW_N_STAGES][TW_N_LOCS] = {{NULL}};
     for (int i = 0; s && i < config_setting_length(s); i++) {
         const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
         char gp[64];
@@ -677,6 +736,21 @@ static void read_series(reader *r, tw_world *w)
         if (fabs(idx[0] - 1.0) > 1e-9)
             rd_bad(r, xs, "enrolment.series[].index", "starts at %g; the "
                    "first entry is base_year and must be 1.0", idx[0]);
+        for (int l = 0; l < TW_N_LOCS; l++) {
+            if (loc != 3 && loc != l)
+                continue;
+            if (first[st][l] != NULL) {
+                char at[600];
+                snprintf(at, sizeof at, "%s", rd_at(r, first[st][l]));
+                rd_bad(r, g, "enrolment.series", "%s %s is listed twice "
+                       "(first at %s); the last would win", tw_stage_names[st],
+                       tw_loc_names[l], at);
+                break;
+            }
+        }
+        for (int l = 0; l < TW_N_LOCS; l++)
+            if ((loc == 3 || loc == l) && first[st][l] == NULL)
+                first[st][l] = g;
         for (size_t t = 0; t < w->n_years; t++)
             for (int l = 0; l < TW_N_LOCS; l++)
                 if (loc == 3 || loc == l) {
@@ -691,8 +765,12 @@ void tw_config_read_full(reader *r)
     tw_config *cfg = r->cfg;
     size_t nc = read_counties(r);
     size_t ns = count_schools(r);
-    if (nc == 0 || ns == 0 || cfg->n_tiers == 0 ||
-        (r->err && r->err->code != TW_OK))
+    /* Other mistakes do not stop the reading (every problem is reported in
+     * one pass), but the region needs its years, counties, schools and
+     * tiers to exist at all. */
+    if (nc == 0 || ns == 0 || cfg->n_tiers == 0 || cfg->base_year <= 0 ||
+        cfg->end_year <= cfg->base_year ||
+        (r->err && r->err->code == TW_EFAIL))
         return;
     tw_world *w = tw_world_alloc(tw_config_n_years(cfg), nc, ns);
     if (w == NULL) {

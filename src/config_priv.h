@@ -12,6 +12,7 @@
 
 #include <libconfig.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "tw_config.h"
 
@@ -68,8 +69,17 @@ size_t tw_levenshtein(const char *a, const char *b);
 
 /* ---- source positions ---- */
 
+/* A setting the schema check took out of the tree (see tw_schema_check). */
+typedef struct tw_gone {
+    const config_setting_t *parent;
+    char *name;
+    bool unknown; /* not a schema key: perhaps a typo of one */
+} tw_gone;
+
 struct tw_config_src {
     config_t lc;
+    tw_gone *gone;    /* removed by the schema check, owned */
+    size_t n_gone;
     char **set_paths; /* key path of each --set, parallel to set_args */
     char **set_args;  /* borrowed from tw_config.overrides */
     size_t n_set;
@@ -80,8 +90,21 @@ struct tw_config_src {
 const char *tw_config_where(const tw_config_src *src,
                             const config_setting_t *s, char *buf, size_t cap);
 
-/* Check every key of the tree against the schema for `mode_bits`. */
-void tw_schema_check(const tw_config_src *src, int mode_bits, tw_error *err);
+/*
+ * Check every key of the tree against the schema for `mode_bits`: unknown
+ * keys, keys of the other mode, wrong types, text that is not strict UTF-8
+ * and entries listed twice are appended to err. A setting with a problem
+ * that would mislead the readers (all but the duplicates) is then removed
+ * from the tree and recorded in src->gone, so that the readers can still
+ * check everything else in the same pass without reporting it again, or
+ * as missing (tw_config_gone).
+ */
+void tw_schema_check(tw_config_src *src, int mode_bits, tw_error *err);
+
+/* Did the schema check remove `key` from group `parent` (the root for a
+ * NULL parent), or an unknown key close to it (a typo of it)? */
+bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
+                    const char *key);
 
 /* ---- typed reading ---- */
 
@@ -104,6 +127,8 @@ typedef struct reader {
     long county;
     tl_entry *tl;
     size_t n_tl;
+    uint64_t *seen; /* hashes of the lines reported, owned (add_once) */
+    size_t n_seen, cap_seen;
     char at[600];
 } reader;
 
@@ -145,6 +170,11 @@ bool rd_ints(reader *r, const char *path, bool required, size_t n,
 bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
                   size_t n, double *out);
 
+/* Strict UTF-8 (RFC 3629): no stray or missing continuation bytes, no
+ * overlong forms, no surrogates (U+D800..DFFF), nothing above U+10FFFF.
+ * tw_utf8_problem returns NULL when `s` is valid, else a description of the
+ * first problem written into buf. */
+const char *tw_utf8_problem(const char *s, char *buf, size_t cap);
 bool tw_utf8_valid(const char *s);
 
 /* Full mode: build cfg->world. */

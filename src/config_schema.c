@@ -8,6 +8,7 @@
  * every key.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_priv.h"
@@ -613,15 +614,103 @@ static bool kind_ok(key_kind kind, const config_setting_t *s)
 }
 
 typedef struct check_ctx {
-    const tw_config_src *src;
+    tw_config_src *src;
     int mode_bits;
     tw_error *err;
     char at[600];
+    config_setting_t **drop; /* to remove once the walk is done */
+    bool *drop_unknown;
+    size_t n_drop, cap_drop;
 } check_ctx;
+
+/* Take s out of the tree after the walk: its problem is reported, and the
+ * readers must not trip over it. */
+static void drop(check_ctx *c, const config_setting_t *s, bool unknown)
+{
+    if (config_setting_name(s) == NULL || config_setting_parent(s) == NULL)
+        return;
+    if (c->n_drop == c->cap_drop) {
+        size_t cap = c->cap_drop ? 2 * c->cap_drop : 16;
+        config_setting_t **d = realloc(c->drop, cap * sizeof *d);
+        bool *u = realloc(c->drop_unknown, cap * sizeof *u);
+        if (d != NULL)
+            c->drop = d;
+        if (u != NULL)
+            c->drop_unknown = u;
+        if (d == NULL || u == NULL) {
+            tw_error_add(c->err, TW_EFAIL, "out of memory");
+            return;
+        }
+        c->cap_drop = cap;
+    }
+    c->drop_unknown[c->n_drop] = unknown;
+    c->drop[c->n_drop++] = (config_setting_t *)s;
+}
 
 static const char *at(check_ctx *c, const config_setting_t *s)
 {
     return tw_config_where(c->src, s, c->at, sizeof c->at);
+}
+
+/* Strict UTF-8 of a string setting, after libconfig decoded its escapes
+ * ("\xB8" is the byte 0xB8): the raw-byte guard cannot see those. */
+static bool text_ok(check_ctx *c, const config_setting_t *s,
+                    const char *path)
+{
+    char why[128];
+    const char *v = config_setting_get_string(s);
+    if (v == NULL || tw_utf8_problem(v, why, sizeof why) == NULL)
+        return true;
+    tw_error_add(c->err, TW_EINPUT, "%s: %s: the text is not valid UTF-8: "
+                 "%s (write the characters themselves, or \\x escapes of "
+                 "a valid UTF-8 sequence)", at(c, s), path, why);
+    return false;
+}
+
+/* Entries listed twice in a keyed list: strings in a string array (for
+ * scenarios[].set, the key before '='), years in [year, n] pairs. The
+ * readers would let the last one win without a word. */
+static void check_twice(check_ctx *c, const config_setting_t *s,
+                        const char *path, key_kind kind)
+{
+    int n = config_setting_length(s);
+    bool by_key = strcmp(path, "scenarios[].set") == 0;
+    for (int i = 1; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        for (int j = 0; j < i; j++) {
+            const config_setting_t *f = config_setting_get_elem(s, (unsigned)j);
+            char first[600], also[640];
+            snprintf(first, sizeof first, "%s", at(c, f));
+            if (strcmp(first, at(c, e)) == 0)
+                snprintf(also, sizeof also, "entries %d and %d", j, i);
+            else
+                snprintf(also, sizeof also, "first at %s", first);
+            if (kind == K_INT_PAIRS) {
+                long long y = config_setting_get_int64_elem(e, 0);
+                if (y != config_setting_get_int64_elem(f, 0))
+                    continue;
+                tw_error_add(c->err, TW_EINPUT, "%s: %s: the year %lld is "
+                             "listed twice (%s)", at(c, e), path, y, also);
+                break;
+            }
+            const char *a = config_setting_get_string(e);
+            const char *b = config_setting_get_string(f);
+            if (a == NULL || b == NULL)
+                continue;
+            size_t la = by_key ? strcspn(a, "=") : strlen(a);
+            size_t lb = by_key ? strcspn(b, "=") : strlen(b);
+            if (la != lb || strncmp(a, b, la) != 0)
+                continue;
+            if (by_key)
+                tw_error_add(c->err, TW_EINPUT, "%s: %s: the key '%.*s' is "
+                             "listed twice (%s); the last would win",
+                             at(c, e), path, (int)la, a, also);
+            else
+                tw_error_add(c->err, TW_EINPUT, "%s: %s: \"%s\" is listed "
+                             "twice (%s)", at(c, e), path, a, also);
+            break;
+        }
+    }
 }
 
 /* Members of a keyed group (by stage / by channel) have allowed names and
@@ -657,16 +746,19 @@ static void check_keyed(check_ctx *c, const config_setting_t *g,
                 tw_error_add(c->err, TW_EINPUT,
                              "%s: unknown key '%s' in '%s' (valid keys: %s)",
                              at(c, m), name, path, list);
+            drop(c, m, true);
             continue;
         }
         bool ok = kind == K_BY_STAGE_ARRAY ? is_num_seq(m)
                                            : is_num_type(config_setting_type(m));
-        if (!ok)
+        if (!ok) {
             tw_error_add(c->err, TW_EINPUT, "%s: %s.%s: expected %s, got %s",
                          at(c, m), path, name,
                          kind == K_BY_STAGE_ARRAY ? "an array of numbers"
                                                   : "a number",
                          type_words(config_setting_type(m)));
+            drop(c, m, false);
+        }
     }
 }
 
@@ -689,6 +781,7 @@ static void check_group(check_ctx *c, const config_setting_t *g,
             tw_error_add(c->err, TW_EINPUT, "%s: unknown key '%s'%s%s%s%s",
                          at(c, s), name, hint, *gpath ? " in group '" : "",
                          gpath, *gpath ? "'" : "");
+            drop(c, s, true);
             continue;
         }
         if ((spec->modes & c->mode_bits) == 0) {
@@ -696,18 +789,21 @@ static void check_group(check_ctx *c, const config_setting_t *g,
                          "%s: '%s' is only used in %s mode; remove it or "
                          "change simulation.mode", at(c, s), path,
                          spec->modes == M_MARKOV ? "markov" : "full");
+            drop(c, s, false);
             continue;
         }
         if (tl == 3 && spec->tv == 0) {
             tw_error_add(c->err, TW_EINPUT,
                          "%s: '%s' is part of a region's structure and "
                          "cannot be a national default", at(c, s), path);
+            drop(c, s, false);
             continue;
         }
         if ((tl == 1 || tl == 2) && spec->tv == 0) {
             tw_error_add(c->err, TW_EINPUT,
                          "%s: '%s' cannot change in the timeline: it is part "
                          "of the region's structure", at(c, s), path);
+            drop(c, s, false);
             continue;
         }
         if (tl == 2 && !(spec->tv & TV_COUNTY)) {
@@ -716,12 +812,14 @@ static void check_group(check_ctx *c, const config_setting_t *g,
                          "county; only evaluation, rotation and recruitment "
                          "can (drop 'counties' or move it to another "
                          "timeline entry)", at(c, s), path);
+            drop(c, s, false);
             continue;
         }
         if (!kind_ok(spec->kind, s)) {
             tw_error_add(c->err, TW_EINPUT, "%s: %s: expected %s, got %s",
                          at(c, s), path, tw_schema_kind_words(spec->kind),
                          type_words(config_setting_type(s)));
+            drop(c, s, false);
             continue;
         }
         switch (spec->kind) {
@@ -749,14 +847,71 @@ static void check_group(check_ctx *c, const config_setting_t *g,
         case K_BY_CHANNEL:
             check_keyed(c, s, path, spec->kind);
             break;
+        case K_STRING:
+            if (!text_ok(c, s, path))
+                drop(c, s, false);
+            break;
+        case K_STR_ARRAY: {
+            bool ok = true;
+            for (int k = 0; k < config_setting_length(s); k++)
+                ok = text_ok(c, config_setting_get_elem(s, (unsigned)k),
+                             path) && ok;
+            if (ok)
+                check_twice(c, s, path, spec->kind);
+            else
+                drop(c, s, false);
+            break;
+        }
+        case K_INT_PAIRS:
+            check_twice(c, s, path, spec->kind);
+            break;
         default:
             break;
         }
     }
 }
 
-void tw_schema_check(const tw_config_src *src, int mode_bits, tw_error *err)
+void tw_schema_check(tw_config_src *src, int mode_bits, tw_error *err)
 {
     check_ctx c = {.src = src, .mode_bits = mode_bits, .err = err};
     check_group(&c, config_root_setting(&src->lc), "", 0);
+    tw_gone *g = realloc(src->gone, (src->n_gone + c.n_drop + 1) * sizeof *g);
+    if (g == NULL) {
+        tw_error_add(err, TW_EFAIL, "out of memory");
+        c.n_drop = 0;
+    } else {
+        src->gone = g;
+    }
+    /* No dropped setting lies below another: the walk does not descend
+     * into a setting it drops. */
+    for (size_t i = 0; i < c.n_drop; i++) {
+        config_setting_t *s = c.drop[i];
+        config_setting_t *parent = config_setting_parent(s);
+        char *name = strdup(config_setting_name(s));
+        if (name == NULL) {
+            tw_error_add(err, TW_EFAIL, "out of memory");
+            break;
+        }
+        src->gone[src->n_gone++] = (tw_gone){parent, name, c.drop_unknown[i]};
+        config_setting_remove(parent, name);
+    }
+    free(c.drop);
+    free(c.drop_unknown);
+}
+
+bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
+                    const char *key)
+{
+    if (parent == NULL)
+        parent = config_root_setting(&src->lc);
+    for (size_t i = 0; i < src->n_gone; i++) {
+        const tw_gone *g = &src->gone[i];
+        if (g->parent != parent)
+            continue;
+        if (strcmp(g->name, key) == 0 ||
+            (g->unknown &&
+             close_enough(tw_levenshtein(g->name, key), strlen(key))))
+            return true;
+    }
+    return false;
 }

@@ -340,7 +340,7 @@ static void print_error(const tw_error *err)
 {
     if (!g_root)
         return;
-    fprintf(stderr, "twsim: %s\n", err->msg[0] ? err->msg : "failed");
+    tw_error_print(stderr, "twsim: ", err);
 }
 
 static char *default_output(const char *config)
@@ -716,6 +716,52 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
     return rc;
 }
 
+/* Append the lines of `from` to `to`, each followed by `suffix`. */
+static void add_lines(tw_error *to, const tw_error *from, const char *suffix)
+{
+    const char *p = from->msg;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        tw_error_add(to, from->code, "%.*s%s", (int)n, p,
+                     strncmp(p, "... and ", 8) == 0 ? "" : suffix);
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+}
+
+/*
+ * `twsim validate` without --scenario: load and check every scenario of
+ * the (valid) base config as `--scenario NAME` would, so that a mistake in
+ * a scenario's `set` shows now and not only when it is run. `rc` and err
+ * hold the base config's check; the scenarios' problems are added to err,
+ * each line naming its scenario. Returns the combined status.
+ */
+static int validate_scenarios(const char *config, const cli_opts *o,
+                              const tw_config *base, int rc, tw_error *err)
+{
+    for (size_t i = 0; i < base->n_scenarios; i++) {
+        const tw_scenario *s = &base->scenarios[i];
+        tw_error e;
+        tw_config *sc = NULL;
+        char suffix[256] = "";
+        int src = tw_config_load_scenario(config, s->name, o->sets,
+                                          o->n_sets, &sc, &e);
+        if (src == TW_OK && (src = tw_run_check(sc, &e)) != TW_OK)
+            snprintf(suffix, sizeof suffix, " (in scenario '%s', %s)",
+                     s->name, s->where);
+        tw_config_free(sc);
+        if (src == TW_OK)
+            continue;
+        if (rc == TW_OK)
+            tw_error_clear(err);
+        add_lines(err, &e, suffix);
+        if (rc != TW_EFAIL)
+            rc = src;
+    }
+    return rc;
+}
+
 static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
 {
     int is_run = strcmp(cmd, "run") == 0;
@@ -745,15 +791,22 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
             tw_config_free(cfg);
         return rc;
     }
-    if (!is_run && (rc = tw_run_check(cfg, &err)) != TW_OK) {
-        print_error(&err);
-        tw_config_free(cfg);
-        return rc;
-    }
     if (!is_run) {
-        printf("%s: OK (mode %s, years %d-%d, %zu tiers, %u replicates)\n",
+        rc = tw_run_check(cfg, &err);
+        if (o.scenario == NULL)
+            rc = validate_scenarios(config, &o, cfg, rc, &err);
+        if (rc != TW_OK) {
+            print_error(&err);
+            tw_config_free(cfg);
+            return rc;
+        }
+        printf("%s: OK (mode %s, years %d-%d, %zu tiers, %u replicates",
                config, tw_mode_name(cfg->mode), cfg->base_year,
                cfg->end_year, cfg->n_tiers, cfg->replicates);
+        if (o.scenario == NULL && cfg->n_scenarios > 0)
+            printf(", %zu scenario%s", cfg->n_scenarios,
+                   cfg->n_scenarios == 1 ? "" : "s");
+        printf(")\n");
         tw_config_free(cfg);
         return 0;
     }

@@ -64,12 +64,14 @@ expect() {
 
 # ---- malformed configs ----------------------------------------------------
 # file (tests/bad_input/FILE.cfg)  status  pattern  [run: validate passes;
-# no case needs it since validate builds the model too]
+# no case needs it since validate builds the model too | validate: the
+# mistake is in a scenario, which `run` of the base config does not load]
 n_files=0
 while IFS='	' read -r file status pat only; do
     [ -z "$file" ] && continue
     n_files=$((n_files + 1))
-    expect "run $file" "$status" "$pat" "$TWSIM" run "$data/$file.cfg" -q
+    [ "$only" != validate ] &&
+        expect "run $file" "$status" "$pat" "$TWSIM" run "$data/$file.cfg" -q
     [ "$only" = run ] && continue
     expect "validate $file" "$status" "$pat" "$TWSIM" validate "$data/$file.cfg"
 done <<'EOF'
@@ -109,7 +111,7 @@ m_years_order	2	m_years_order.cfg:6: simulation.end_year: 2019 is not after base
 m_years_equal	2	m_years_equal.cfg:6: simulation.end_year: 2020 is not after base_year 2020
 m_year_range	2	m_year_range.cfg:5: simulation.base_year: 1066 is out of range
 m_entry_tier	2	m_entry_tier.cfg:11: recruitment.entry_tier: "c" is not one of tiers.names
-m_dup_tiers	2	m_dup_tiers.cfg:4: tiers.names: the name "a" is used twice
+m_dup_tiers	2	m_dup_tiers.cfg:4: tiers.names: "a" is listed twice \(entries 0 and 1\)
 m_no_tiers	2	m_no_tiers.cfg:4: tiers.names: 0 tiers
 m_too_many_tiers	2	m_too_many_tiers.cfg:4: tiers.names: 17 tiers
 m_empty_tier_name	2	m_empty_tier_name.cfg:4: tiers.names: tier 1 has an empty name
@@ -135,7 +137,7 @@ f_students_negative	2	f_students_negative.cfg:9: schools\[\].students: -3800; it
 f_students_huge	2	f_students_huge.cfg:9: schools\[\].students: 1e\+300; it must be 0 to
 f_no_schools	2	f_no_schools.cfg:7: schools: is empty
 f_no_counties	2	f_no_counties.cfg:8: region.counties: 0 counties
-f_dup_county	2	f_dup_county.cfg:8: region.counties: "north" is named twice
+f_dup_county	2	f_dup_county.cfg:8: region.counties: "north" is listed twice
 f_gbk_county	2	f_gbk_county.cfg:8: this line is not UTF-8 text
 f_gbk_tier	2	f_gbk_tier.cfg:8: this line is not UTF-8 text
 f_missing_section	2	f_missing_section.cfg: missing section 'population'
@@ -159,11 +161,95 @@ f_years_order	2	f_years_order.cfg:10: simulation.end_year: 2019 is not after bas
 f_target_year	2	f_target_year.cfg:8: targets\[\].year: 2030 is outside the simulated years
 f_target_op	2	f_target_op.cfg:8: targets\[\].op: "=>" is not a valid value
 f_target_metric	2	f_target_metric.cfg:8: targets: 't': no metric 'teachers.totl'
+m_escape_gbk	2	m_escape_gbk.cfg:5: region.name: the text is not valid UTF-8: byte 0xB8 at byte 0 does not start a character
+m_escape_surrogate	2	m_escape_surrogate.cfg:4: region.name: the text is not valid UTF-8: a UTF-16 surrogate U\+D800 at byte 3
+m_escape_overlong	2	m_escape_overlong.cfg:4: tiers.names: the text is not valid UTF-8: an overlong form of U\+002F
+m_escape_overlong3	2	m_escape_overlong3.cfg:4: region.name: the text is not valid UTF-8: an overlong form of U\+002F at byte 1
+m_escape_above_max	2	m_escape_above_max.cfg:4: region.name: the text is not valid UTF-8: U\+110000 at byte 0 is above U\+10FFFF
+m_escape_cut	2	m_escape_cut.cfg:4: region.name: the text is not valid UTF-8: the character at byte 0 is cut short
+m_escape_target_note	2	m_escape_target_note.cfg:8: targets\[\].note: the text is not valid UTF-8
+m_escape_scenario_set	2	m_escape_scenario_set.cfg:6: scenario 'gbk': set "region.name=.*": region.name: the text is not valid UTF-8	validate
+f_escape_county	2	f_escape_county.cfg:3: region.counties: the text is not valid UTF-8
+m_target_name_twice	2	m_target_name_twice.cfg:7: targets\[\].name: "t" is used twice
+m_scenario_name_twice	2	m_scenario_name_twice.cfg:6: scenarios\[\].name: "s" is used twice
+m_scenario_key_twice	2	m_scenario_key_twice.cfg:7: scenarios\[\].set: the key 'simulation.replicates' is listed twice \(first at .*m_scenario_key_twice.cfg:6\)
+f_schedule_twice	2	f_schedule_twice.cfg:10: recruitment.schedule: the year 2023 is listed twice
+f_series_twice	2	f_series_twice.cfg:11: enrolment.series: primary rural is listed twice \(first at .*f_series_twice.cfg:10\)
+f_series_all_overlap	2	f_series_all_overlap.cfg:11: enrolment.series: junior rural is listed twice
+f_timeline_key_twice	2	f_timeline_key_twice.cfg:18: timeline: rotation.transfer_rate is set twice for 2022 in the same counties \(first at .*f_timeline_key_twice.cfg:16\)
+f_timeline_counties_twice	2	f_timeline_counties_twice.cfg:16: timeline\[\].counties: "north" is listed twice
+f_order_twice	2	f_order_twice.cfg:9: recruitment.order: "funded" is listed twice
+f_channel_stages_twice	2	f_channel_stages_twice.cfg:11: recruitment.channels.funded.stages: "primary" is listed twice
+f_school_name_twice	2	f_school_name_twice.cfg:10: schools\[\].name: "一小" in north is listed twice \(first at .*f_school_name_twice.cfg:9\)
+f_population_stage_twice	2	f_population_stage_twice.cfg:16: population.stages\[\].stage: "primary" is listed twice
+m_scenario_typo	2	m_scenario_typo.cfg:6: scenarios\[\].set: scenario 'more': unknown key 'recruitment.anual_quota' \(did you mean 'recruitment.annual_quota'\?\)
+m_scenario_group	2	m_scenario_group.cfg:5: scenarios\[\].set: scenario 's': 'simulation' is a group
+m_scenario_noeq	2	m_scenario_noeq.cfg:5: scenarios\[\].set: scenario 's': "simulation.replicates" is not key.path=value
+m_scenario_value	2	m_scenario_value.cfg:8: scenario 'zero': set "simulation.replicates=0": simulation.replicates: 0 is out of range	validate
+m_scenario_bad_tier	2	m_scenario_bad_tier.cfg:6: scenario 's': set "recruitment.entry_tier=c": recruitment.entry_tier: "c" is not one of tiers.names	validate
+m_all_at_once	2	m_all_at_once.cfg:7: unknown key 'replicate'
+f_all_at_once	2	f_all_at_once.cfg:27: unknown key 'bsae'
+m_many_problems	2	m_many_problems.cfg:6: tiers.transition: row 0, column 0: 1.5 is not a probability
 EOF
 # every file in tests/bad_input/ is in the table (a new case must be added)
 listed=$(ls "$data"/*.cfg | wc -l)
 if [ "$listed" -eq "$n_files" ]; then ok "every tests/bad_input/*.cfg is a case ($n_files)"
 else echo "$listed files, $n_files in the table" >"$tmp/out"; bad "every tests/bad_input/*.cfg is a case" "$tmp/out"; fi
+
+# ---- every problem in one pass, each line on its own --------------------------
+# also NAME PATTERN...: the output of the last expect matches every PATTERN
+# (grep -E), and every line of it starts with "twsim: ".
+also() {
+    name=$1; shift
+    for p in "$@"; do
+        if ! grep -Eq -- "$p" "$tmp/out"; then
+            echo "output does not match: $p" >>"$tmp/out"
+            bad "$name" "$tmp/out"
+            return
+        fi
+    done
+    if grep -qv '^twsim: ' "$tmp/out"; then
+        echo "a line does not start with 'twsim: '" >>"$tmp/out"
+        bad "$name" "$tmp/out"
+        return
+    fi
+    ok "$name"
+}
+expect "validate m_all_at_once" 2 "" "$TWSIM" validate "$data/m_all_at_once.cfg"
+also "a typo, a wrong type and ranges: all reported at once" \
+    "m_all_at_once.cfg:7: unknown key 'replicate' \(did you mean 'replicates'\?\)" \
+    "m_all_at_once.cfg:8: simulation.seed: expected a whole number, got a string" \
+    "m_all_at_once.cfg:12: tiers.transition: row 0, column 0: 1.5 is not a probability" \
+    "m_all_at_once.cfg:14: teachers.tier_counts: count 1 \(b\) is -50"
+if grep -q "has no 'replicates'\|has no 'seed'" "$tmp/out"; then
+    bad "a removed typo or wrong type is not reported again as missing" "$tmp/out"
+else ok "a removed typo or wrong type is not reported again as missing"; fi
+expect "validate f_all_at_once" 2 "" "$TWSIM" validate "$data/f_all_at_once.cfg"
+also "full mode: a typo, redundancy = 5 and female = 1.73 at once" \
+    "f_all_at_once.cfg:27: unknown key 'bsae'" \
+    "f_all_at_once.cfg:26: staffing.redundancy: 5 is out of range" \
+    "f_all_at_once.cfg:12: population.stages\[\].female: 1.73 is not a share"
+expect "validate m_many_problems" 2 "" "$TWSIM" validate "$data/m_many_problems.cfg"
+also "30 problems: 20 lines and '... and 10 more problems'" \
+    "^twsim: \.\.\. and 10 more problems$"
+if [ "$(wc -l <"$tmp/out")" -eq 21 ]; then ok "30 problems: 21 lines in all"
+else bad "30 problems: 21 lines in all" "$tmp/out"; fi
+expect "--set and file problems together" 2 "" "$TWSIM" validate "$data/m_all_at_once.cfg" \
+    --set simulation.end_year=1999 --set tiers.nmaes=1
+also "--set and file problems together: all reported" \
+    "m_all_at_once.cfg:7: unknown key 'replicate'" \
+    "--set tiers.nmaes=1: unknown key" \
+    "--set simulation.end_year=1999: simulation.end_year: 1999 is not after base_year"
+expect "validate: a base problem in a config with scenarios" 2 "" \
+    "$TWSIM" validate "$data/m_scenario_value.cfg" --set simulation.seed=-3
+also "validate: a base problem in a config with scenarios is reported" \
+    "simulation.seed: -3 is out of range"
+expect "validate --scenario of the good one passes" 0 "OK \(mode markov" \
+    "$TWSIM" validate "$data/m_scenario_value.cfg" --scenario ok
+expect "run --scenario of the bad one fails" 2 "m_scenario_value.cfg:8: scenario 'zero'" \
+    "$TWSIM" run "$data/m_scenario_value.cfg" -q -o "$tmp/out.h5" --scenario zero
+expect "validate: every scenario is counted in the OK line" 0 "OK \(.*, 2 scenarios\)" \
+    "$TWSIM" validate "$data/m_scenario_value.cfg" --set 'scenarios=({ name = "a"; set = ["simulation.replicates=3"]; }, { name = "b"; set = ["simulation.seed=4"]; })'
 
 # ---- what is not a config file ------------------------------------------------
 expect "run: a directory as CONFIG"  2 "bad_input: is a directory, not a config file" \
@@ -219,6 +305,17 @@ expect "--set: beyond 64 bits"       2 "the whole number 50000000000000000000000
     "$TWSIM" run "$cfg" $o --set simulation.seed=50000000000000000000000
 expect "--set: a GBK value"          2 "the value is not UTF-8 text" \
     "$TWSIM" run "$cfg" $o --set "$(printf 'region.name=\270\333\261\261')"
+expect "--set: an escape that decodes to bytes that are not UTF-8" 2 \
+    "--set region.name=.*: region.name: the text is not valid UTF-8: byte 0xB8" \
+    "$TWSIM" run "$cfg" $o --set 'region.name="\xB8\xDB"'
+expect "--set: a surrogate in escapes" 2 "a UTF-16 surrogate U\\+DFFF" \
+    "$TWSIM" run "$cfg" $o --set 'region.name="\xED\xBF\xBF"'
+expect "--set: a valid character in escapes is fine" 0 "OK" \
+    "$TWSIM" validate "$cfg" --set 'region.name="\xE6\xB8\xAF"'
+expect "--set: a schedule year twice" 2 "recruitment.schedule: the year 2021 is listed twice" \
+    "$TWSIM" run "$full" $o --set 'recruitment.schedule=([2021, 5], [2021, 6])'
+expect "--set: a tier name twice" 2 "tiers.names: \"b\" is listed twice" \
+    "$TWSIM" run "$cfg" $o --set 'tiers.names=["a", "b", "c", "b"]'
 expect "--set: unknown entry tier"   2 "recruitment.entry_tier: \"XX\" is not one of tiers.names" \
     "$TWSIM" run "$cfg" $o --set recruitment.entry_tier=XX
 expect "--set (full): unknown county in schools" 2 \

@@ -7,6 +7,7 @@
 
 #include "tw_config.h"
 #include "tw_tests.h"
+#include "../src/config_priv.h" /* tw_utf8_problem */
 
 #define D TW_TEST_DATA "/"
 
@@ -279,6 +280,131 @@ START_TEST(test_schema_lists_keys)
 }
 END_TEST
 
+
+/* Strict UTF-8 (issue 12, item 10): what libconfig decodes from escapes is
+ * checked byte by byte. */
+START_TEST(test_utf8_strict)
+{
+    static const char *const good[] = {
+        "", "plain", "\xE6\xB8\xAF\xE5\x8C\x97", /* 港北 */
+        "\xC2\x80", "\xEF\xBF\xBD", "\xED\x9F\xBF", /* U+D7FF */
+        "\xEE\x80\x80", /* U+E000 */ "\xF0\x90\x80\x80",
+        "\xF4\x8F\xBF\xBF" /* U+10FFFF */};
+    static const struct { const char *s, *why; } bad[] = {
+        {"\xB8\xDB", "does not start a character"},
+        {"\xFF", "does not start a character"},
+        {"\xF8\x88\x80\x80\x80", "does not start a character"},
+        {"\xE6\xB8", "cut short"},
+        {"a\xE6\xB8z", "cut short"},
+        {"\xC0\xAF", "overlong form of U+002F"},
+        {"\xC1\xBF", "overlong"},
+        {"\xE0\x80\xAF", "overlong"},
+        {"\xF0\x8F\xBF\xBF", "overlong form of U+FFFF"},
+        {"\xED\xA0\x80", "surrogate U+D800"},
+        {"\xED\xBF\xBF", "surrogate U+DFFF"},
+        {"\xF4\x90\x80\x80", "U+110000"},
+        {"\xF7\xBF\xBF\xBF", "above U+10FFFF"},
+    };
+    char buf[128];
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        ck_assert_msg(tw_utf8_problem(good[i], buf, sizeof buf) == NULL,
+                      "good[%zu] refused: %s", i, buf);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *why = tw_utf8_problem(bad[i].s, buf, sizeof buf);
+        ck_assert_msg(why != NULL, "bad[%zu] accepted", i);
+        ck_assert_msg(strstr(why, bad[i].why) != NULL, "bad[%zu]: %s", i,
+                      why);
+    }
+    /* and the loader applies it to decoded strings */
+    SET_FAIL_WITH("region.name=\"\\xED\\xA0\\x80\"",
+                  "region.name: the text is not valid UTF-8: a UTF-16 "
+                  "surrogate U+D800");
+}
+END_TEST
+
+/* A long report is cut at TW_ERROR_MAX_LINES with a count of the rest. */
+START_TEST(test_error_cap)
+{
+    tw_error err;
+    tw_error_clear(&err);
+    for (int i = 0; i < 25; i++)
+        tw_error_add(&err, TW_EINPUT, "problem %d", i);
+    ck_assert_int_eq(err.code, TW_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "problem 19\n... and 5 more "
+                                          "problems"));
+    ck_assert_ptr_null(strstr(err.msg, "problem 20"));
+    ck_assert_uint_eq(err.n_more, 5);
+    /* lines that would not fit are counted too */
+    tw_error_clear(&err);
+    char big[1500];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    for (int i = 0; i < 4; i++)
+        tw_error_add(&err, TW_EINPUT, "%s", big);
+    ck_assert_uint_eq(err.n_more, 2);
+    ck_assert_ptr_nonnull(strstr(err.msg, "\n... and 2 more problems"));
+    tw_error_set(&err, TW_EFAIL, "fresh");
+    ck_assert_uint_eq(err.n_more, 0);
+}
+END_TEST
+
+/* Schema, type and range problems are reported together (item 17), and a
+ * key that the schema check removed is not reported again as missing. */
+START_TEST(test_one_pass)
+{
+    const char *const sets[] = {"simulation.replicatez=4",
+                                "simulation.seed=\"x\"",
+                                "simulation.end_year=1999"};
+    const char *const want[] = {
+        "--set simulation.replicatez=4: unknown key",
+        "--set simulation.seed=\"x\": simulation.seed: expected a whole "
+        "number, got a string",
+        "simulation.end_year: 1999 is not after base_year", NULL};
+    expect_fail(D "good.cfg", sets, 3, want);
+    tw_error err;
+    tw_config *cfg = NULL;
+    ck_assert_int_eq(tw_config_load(D "good.cfg", sets + 1, 1, &cfg, &err),
+                     TW_EINPUT);
+    ck_assert_msg(strstr(err.msg, "has no 'seed'") == NULL, "%s", err.msg);
+}
+END_TEST
+
+/* Entries listed twice in keyed lists (item 11). */
+START_TEST(test_listed_twice)
+{
+    SET_FAIL_WITH("tiers.names=[\"a\", \"b\", \"a\"]",
+                  "tiers.names: \"a\" is listed twice (entries 0 and 2)");
+    SET_FAIL_WITH("scenarios=({ name = \"s\"; set = [\"simulation.seed=1\", "
+                  "\"simulation.seed=2\"]; })",
+                  "the key 'simulation.seed' is listed twice");
+}
+END_TEST
+
+/* A scenario's problems name the scenario (item 12). */
+START_TEST(test_scenario_named)
+{
+    const char *const sets[] = {
+        "scenarios=({ name = \"z\"; set = [\"simulation.replicates=0\"]; })"};
+    tw_error err;
+    tw_config *cfg = NULL;
+    ck_assert_int_eq(tw_config_load(D "good.cfg", sets, 1, &cfg, &err), TW_OK);
+    tw_config_free(cfg);
+    cfg = NULL;
+    ck_assert_int_eq(tw_config_load_scenario(D "good.cfg", "z", sets, 1, &cfg,
+                                             &err), TW_EINPUT);
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(err.msg, "scenario 'z': set "
+                         "\"simulation.replicates=0\": simulation.replicates: "
+                         "0 is out of range") != NULL, "%s", err.msg);
+    /* a typo in a set key shows when the base config is loaded */
+    const char *const typo[] = {
+        "scenarios=({ name = \"z\"; set = [\"simulation.replicatez=3\"]; })"};
+    const char *const want[] = {"scenario 'z': unknown key "
+                                "'simulation.replicatez'", NULL};
+    expect_fail(D "good.cfg", typo, 1, want);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -292,6 +418,11 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_full_loads);
     tcase_add_test(tc, test_full_timeline);
     tcase_add_test(tc, test_full_errors);
+    tcase_add_test(tc, test_utf8_strict);
+    tcase_add_test(tc, test_error_cap);
+    tcase_add_test(tc, test_one_pass);
+    tcase_add_test(tc, test_listed_twice);
+    tcase_add_test(tc, test_scenario_named);
     suite_add_tcase(s, tc);
     return s;
 }
