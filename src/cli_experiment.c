@@ -174,7 +174,7 @@ int tw_cli_compare(int argc, char **argv)
                                      groups ? aname : "alt", &err);
     }
     if (rc != TW_OK)
-        fprintf(stderr, "twsim: %s\n", err.msg);
+        tw_error_print(stderr, "twsim: ", &err);
     tw_comparison_free(&c);
     tw_h5_data_free(a);
     tw_h5_data_free(b);
@@ -388,7 +388,7 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     int rc = tw_config_load_scenario(config, o->scenario, o->sets, o->n_sets,
                                      &cfg, &err);
     if (rc != TW_OK) {
-        fprintf(stderr, "twsim: %s\n", err.msg);
+        tw_error_print(stderr, "twsim: ", &err);
         return rc;
     }
     size_t n = o->n_sets;
@@ -462,7 +462,7 @@ static int lever_finish(lever_run *lr, int rc)
     int keep = rc == TW_OK || rc == OPTIMIZE_NONE;
     if (lr->out.path != NULL && tw_output_end(&lr->out, keep, &err) != TW_OK &&
         keep) {
-        fprintf(stderr, "twsim: %s\n", err.msg);
+        tw_error_print(stderr, "twsim: ", &err);
         rc = TW_EFAIL;
     }
     return rc;
@@ -489,7 +489,7 @@ static int eval_failed(const char *cmd, int rc, const tw_error *err)
                 "written\n", cmd, sig);
         return 128 + sig;
     }
-    fprintf(stderr, "twsim: %s\n", err->msg);
+    tw_error_print(stderr, "twsim: ", err);
     return rc;
 }
 

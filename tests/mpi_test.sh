@@ -182,7 +182,7 @@ expect "a config mistake: exit 2, reported once" 2 "typo.cfg:.*unknown key" \
 expect "an unwritable output: exit 1, reported once" 1 "^twsim: cannot" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB -o /nonexistent/dir/x.h5
 cp "$tmp/fs.h5" "$tmp/other.h5.partial"
-expect "--resume of another seed's partial file: exit 2" 2 "another config, seed" \
+expect "--resume of another seed's partial file: exit 2" 2 "written by another (config|seed|replicate)" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" run "$fs" $FS --seed 99 --resume -o "$tmp/other.h5"
 expect "--resume of a complete file does nothing" 0 "already complete" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB --resume -o "$tmp/gb-np2.h5"
