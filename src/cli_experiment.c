@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tw_cli.h"
+#include "tw_config.h"
 #include "tw_experiment.h"
 
 static const char USAGE_COMPARE[] =
@@ -172,6 +173,7 @@ int tw_cli_compare(int argc, char **argv)
 typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
     const char *output, *scenario;
+    const char *step_arg;
     double step, prob;
     const char *sets[260];
     size_t n_sets;
@@ -193,7 +195,8 @@ static double *parse_list(const char *s, size_t *n)
         char *end;
         errno = 0;
         double x = strtod(p, &end);
-        if (end == p || errno != 0 || (*end != ',' && *end != '\0')) {
+        if (end == p || errno != 0 || !isfinite(x) ||
+            (*end != ',' && *end != '\0')) {
             free(v);
             *n = 0;
             return NULL;
@@ -269,9 +272,13 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 'c': o->scenario = optarg; break;
         case 'o': o->output = optarg; break;
         case 'S':
+            o->step_arg = optarg;
+            errno = 0;
             o->step = strtod(optarg, &end);
-            if (*end || !(o->step > 0))
-                return fail_usage(cmd, "--step must be a number > 0", optarg);
+            if (*end || end == optarg || errno != 0 || !isfinite(o->step) ||
+                !(o->step > 0))
+                return fail_usage(cmd, "--step must be a finite number > 0",
+                                  optarg);
             break;
         case 'p':
             o->prob = strtod(optarg, &end);
@@ -395,6 +402,67 @@ static void lever_cleanup(tw_lever_ctx *ctx, const char **sets,
         rmdir(tmp);
 }
 
+/* The values `v` of `opt` for the lever (or lever2 when `second`) are
+ * whole numbers when the key takes whole numbers; else a message naming
+ * the option and TW_EINPUT. */
+static int check_whole(const char *cmd, const tw_lever_ctx *ctx, int second,
+                       const char *opt, const char *arg, const double *v,
+                       size_t n)
+{
+    const char *key = second ? ctx->lever2 : ctx->lever;
+    if (tw_config_key_type(key, NULL) != TW_KEY_WHOLE)
+        return TW_OK;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != floor(v[i]) || fabs(v[i]) > 9e15) {
+            fprintf(stderr, "twsim %s: %s %s: %g is not a whole number, and "
+                    "%s takes whole numbers\n", cmd, opt, arg, v[i], key);
+            return TW_EINPUT;
+        }
+    return TW_OK;
+}
+
+/*
+ * Before the first evaluation: the lever (lever2 when `second`) is a
+ * number key of the config, and each of the values v[0..n) that option
+ * `opt` (given as `arg`) makes it take is of the key's type and accepted
+ * by the config validator (each lever on its own, the other one left as
+ * the config has it). Messages name the option; TW_EINPUT (or TW_EFAIL)
+ * on the first problem.
+ */
+static int check_lever(const char *cmd, const tw_lever_ctx *ctx, int second,
+                       const char *opt, const char *arg, const double *v,
+                       size_t n)
+{
+    tw_lever_ctx one = *ctx;
+    one.lever = second ? ctx->lever2 : ctx->lever;
+    one.lever2 = NULL;
+    const char *key = one.lever;
+    const char *lopt = second ? "--lever2" : "--lever";
+    const char *words;
+    tw_error err;
+    tw_error_clear(&err);
+    tw_key_type type = tw_config_key_type(key, &words);
+    if (type == TW_KEY_UNKNOWN) {
+        int rc = tw_lever_check(&one, v[0], 0, &err);
+        fprintf(stderr, "twsim %s: %s %s: not a config key%s%s\n", cmd, lopt,
+                key, rc != TW_OK ? "\n" : "", rc != TW_OK ? err.msg : "");
+        return TW_EINPUT;
+    }
+    if (type == TW_KEY_OTHER) {
+        fprintf(stderr, "twsim %s: %s %s: the key takes %s; a lever must be "
+                "a number\n", cmd, lopt, key, words);
+        return TW_EINPUT;
+    }
+    int rc = check_whole(cmd, ctx, second, opt, arg, v, n);
+    for (size_t i = 0; rc == TW_OK && i < n; i++) {
+        rc = tw_lever_check(&one, v[i], 0, &err);
+        if (rc != TW_OK)
+            fprintf(stderr, "twsim %s: %s %s: the config does not accept "
+                    "%s = %g:\n%s\n", cmd, opt, arg, key, v[i], err.msg);
+    }
+    return rc;
+}
+
 int tw_cli_optimize(int argc, char **argv)
 {
     lever_opts o;
@@ -407,17 +475,45 @@ int tw_cli_optimize(int argc, char **argv)
     if (o.range == NULL)
         return fail_usage("optimize", "--range LO:HI is required", NULL);
     char *colon = strchr(o.range, ':'), *end;
+    errno = 0;
     double lo = strtod(o.range, &end);
-    if (colon == NULL || end != colon)
+    if (colon == NULL || end != colon || end == o.range)
         return fail_usage("optimize", "--range must be LO:HI", o.range);
+    if (errno != 0 || !isfinite(lo))
+        return fail_usage("optimize", "--range: LO is not a finite number",
+                          o.range);
     double hi = strtod(colon + 1, &end);
-    if (*end || !(hi >= lo))
+    if (*end || end == colon + 1)
+        return fail_usage("optimize", "--range must be LO:HI", o.range);
+    if (errno != 0 || !isfinite(hi))
+        return fail_usage("optimize", "--range: HI is not a finite number",
+                          o.range);
+    if (!(hi >= lo))
         return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
                           o.range);
+    /* the grid lo, lo + step, ..., lo + n step <= hi */
+    double span = (hi - lo) / o.step;
+    if (!isfinite(span) || span > 1e9) {
+        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
+                "billion grid points; give a larger --step\n", o.range,
+                o.step);
+        return TW_EINPUT;
+    }
+    double last = lo + floor(span + 1e-9) * o.step;
     tw_lever_ctx ctx;
     char tmp[] = "/tmp/twsim-optimize-XXXXXX";
     const char **sets = NULL;
     rc = lever_setup("optimize", &o, config, &ctx, tmp, &sets);
+    double grid[2] = { lo, last };
+    const char *step_arg = o.step_arg ? o.step_arg : "1";
+    if (rc == TW_OK &&
+        ((rc = check_lever("optimize", &ctx, 0, "--range", o.range, grid,
+                           2)) != TW_OK ||
+         (rc = check_whole("optimize", &ctx, 0, "--step", step_arg, &o.step,
+                           1)) != TW_OK)) {
+        lever_cleanup(&ctx, sets, o.n_sets, tmp);
+        return rc;
+    }
     if (rc != TW_OK) {
         if (sets)
             lever_cleanup(&ctx, sets, o.n_sets, tmp);
@@ -494,6 +590,10 @@ int tw_cli_sweep(int argc, char **argv)
     char tmp[] = "/tmp/twsim-sweep-XXXXXX";
     const char **sets = NULL;
     rc = lever_setup("sweep", &o, config, &ctx, tmp, &sets);
+    if (rc == TW_OK)
+        rc = check_lever("sweep", &ctx, 0, "--values", o.values, v1, n1);
+    if (rc == TW_OK && v2 != NULL)
+        rc = check_lever("sweep", &ctx, 1, "--values2", o.values2, v2, n2);
     tw_eval *ev = calloc(n1 * n2, sizeof *ev);
     size_t done = 0;
     tw_error err;

@@ -760,3 +760,17 @@ void tw_schema_check(const tw_config_src *src, int mode_bits, tw_error *err)
     check_ctx c = {.src = src, .mode_bits = mode_bits, .err = err};
     check_group(&c, config_root_setting(&src->lc), "", 0);
 }
+
+tw_key_type tw_config_key_type(const char *path, const char **words)
+{
+    const key_spec *s = tw_schema_find(path);
+    if (words != NULL)
+        *words = s ? tw_schema_kind_words(s->kind) : "not a config key";
+    if (s == NULL)
+        return TW_KEY_UNKNOWN;
+    if (s->kind == K_INT)
+        return TW_KEY_WHOLE;
+    if (s->kind == K_FLOAT)
+        return TW_KEY_NUMBER;
+    return TW_KEY_OTHER;
+}

@@ -45,6 +45,31 @@ static void format_set(char *buf, size_t cap, const char *key, double v)
         snprintf(buf, cap, "%s=%.10g", key, v);
 }
 
+/* The config with lever = value (and lever2 = value2) on top of the
+ * context's overrides, loaded as tw_lever_eval loads it, and freed. */
+int tw_lever_check(const tw_lever_ctx *ctx, double value, double value2,
+                   tw_error *err)
+{
+    const char **sets = calloc(ctx->n_sets + 2, sizeof *sets);
+    char lever[256], lever2[256];
+    if (sets == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    for (size_t i = 0; i < ctx->n_sets; i++)
+        sets[i] = ctx->sets[i];
+    size_t n = ctx->n_sets;
+    format_set(lever, sizeof lever, ctx->lever, value);
+    sets[n++] = lever;
+    if (ctx->lever2 != NULL) {
+        format_set(lever2, sizeof lever2, ctx->lever2, value2);
+        sets[n++] = lever2;
+    }
+    tw_config *cfg = NULL;
+    int rc = tw_config_load(ctx->config, sets, n, &cfg, err);
+    tw_config_free(cfg);
+    free(sets);
+    return rc;
+}
+
 int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
                   tw_error *err)
 {

@@ -254,6 +254,61 @@ expect "unknown option"              2 "unknown option '--replicas'" "$TWSIM" ru
 expect "check: --confidence nan"     2 "between 0.5 and 1" "$TWSIM" check --confidence nan "$tmp/x.h5"
 }
 
+# ---- optimize and sweep: levers, ranges, steps and values are checked ----------
+# before the first evaluation (no evaluation line "... -> meets" is printed)
+mq=$here/data/markov_quota.cfg
+q=recruitment.annual_quota
+# shellcheck disable=SC2086
+{
+expect "optimize: --range HI infinite"  2 "--range: HI is not a finite number: 0:1e999" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:1e999 -o "$tmp/out.h5"
+expect "optimize: --range LO -inf"      2 "--range: LO is not a finite number: -inf:5" \
+    "$TWSIM" optimize "$mq" --lever $q --range -inf:5 -o "$tmp/out.h5"
+expect "optimize: --range LO nan"       2 "--range: LO is not a finite number" \
+    "$TWSIM" optimize "$mq" --lever $q --range nan:5 -o "$tmp/out.h5"
+expect "optimize: --range without HI"   2 "--range must be LO:HI" \
+    "$TWSIM" optimize "$mq" --lever $q --range 5: -o "$tmp/out.h5"
+expect "optimize: --range HI < LO"      2 "LO <= HI" \
+    "$TWSIM" optimize "$mq" --lever $q --range 9:1 -o "$tmp/out.h5"
+expect "optimize: --step inf"           2 "--step must be a finite number > 0: inf" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:9 --step inf -o "$tmp/out.h5"
+expect "optimize: --step 0"             2 "--step must be a finite number > 0" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:9 --step 0 -o "$tmp/out.h5"
+expect "optimize: --step 0.5 on a whole-number lever, at once" 2 \
+    "--step 0.5: 0.5 is not a whole number, and $q takes whole numbers" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --step 0.5 -o "$tmp/out.h5"
+expect "optimize: --range 0.5:10 on a whole-number lever" 2 \
+    "--range 0.5:10: 0.5 is not a whole number" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0.5:10 -o "$tmp/out.h5"
+expect "optimize: a range the validator refuses" 2 \
+    "--range -5:10: the config does not accept $q = -5" \
+    "$TWSIM" optimize "$mq" --lever $q --range -5:10 -o "$tmp/out.h5"
+expect "optimize: a range beyond the key's maximum" 2 \
+    "--range 0:300000000: the config does not accept $q = 3e\\+08" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300000000 --step 1000000 -o "$tmp/out.h5"
+expect "optimize: a billion grid points" 2 "more than a billion grid points" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:1e12 --step 1e-3 -o "$tmp/out.h5"
+expect "optimize: --lever not a key"    2 "--lever recruitment.anual_quota: not a config key" \
+    "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:5 -o "$tmp/out.h5"
+expect "optimize: --lever not a number" 2 "--lever tiers.names: the key takes an array of strings" \
+    "$TWSIM" optimize "$mq" --lever tiers.names --range 0:5 -o "$tmp/out.h5"
+expect "sweep: --values with inf"       2 "--values V,V,... is required \\(numbers\\): 1,inf" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,inf -o "$tmp/out.h5"
+expect "sweep: --values beyond double"  2 "--values V,V,... is required" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,1e999 -o "$tmp/out.h5"
+expect "sweep: --values 2.5 on a whole-number lever" 2 \
+    "--values 1,2.5: 2.5 is not a whole number, and $q takes whole numbers" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2.5 -o "$tmp/out.h5"
+expect "sweep: a value the validator refuses, the last one" 2 \
+    "--values 1,2,-1: the config does not accept $q = -1" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2,-1 -o "$tmp/out.h5"
+expect "sweep: --values2 refused, blamed on --values2" 2 \
+    "--values2 -3: the config does not accept simulation.seed = -3" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2 --lever2 simulation.seed --values2 -3 -o "$tmp/out.h5"
+expect "sweep: --lever2 not a number"   2 "--lever2 simulation.mode: the key takes a string" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1 --lever2 simulation.mode --values2 1 -o "$tmp/out.h5"
+}
+
 # ---- output paths: not the input's fault (exit 1), refused before any work --------
 expect "-o: a missing directory"     1 "no_such_dir/x.h5" \
     "$TWSIM" run "$cfg" -q -o "$tmp/no_such_dir/x.h5"
