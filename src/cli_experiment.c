@@ -21,6 +21,7 @@
 #include "tw_cli.h"
 #include "tw_config.h"
 #include "tw_experiment.h"
+#include "tw_filekind.h"
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -144,6 +145,25 @@ int tw_cli_compare(int argc, char **argv)
     snprintf(ag, sizeof ag, "scenarios/%s", groups ? aname : "");
     tw_error err;
     tw_error_clear(&err);
+    /* what the files are, before anything opens them as runs */
+    for (int i = 0; i < 2 - groups; i++) {
+        const char *p = i ? apath : bpath;
+        tw_file_kind kind;
+        int krc = tw_file_identify(p, &kind, &err);
+        if (krc == TW_OK && kind != (groups ? TW_FILE_SCENARIOS
+                                            : TW_FILE_RUN))
+            krc = tw_error_set(&err, TW_EINPUT, "%s is twsim %s output; compare "
+                               "takes %s", p, tw_file_kind_names[kind],
+                               groups ? "a scenarios file (run "
+                                        "--all-scenarios) with --base and "
+                                        "--alt"
+                                      : "two run files (or a scenarios "
+                                        "file with --base A --alt B)");
+        if (krc != TW_OK) {
+            fprintf(stderr, "twsim: %s\n", err.msg);
+            return krc;
+        }
+    }
     tw_h5_data *b = NULL, *a = NULL;
     tw_comparison c;
     memset(&c, 0, sizeof c);

@@ -281,6 +281,7 @@ int tw_experiment_write(const char *path, const char *kind,
     hsize_t d1[1] = { n }, d2[2] = { n, nt };
     const char *lever2 = ctx->lever2 ? ctx->lever2 : "";
     int bad = tw_h5u_text(f, "kind", 1, 0, &kind) != 0 ||
+              tw_h5u_text(f, "twsim_kind", 1, 0, &kind) != 0 ||
               tw_h5u_text(f, "config", 1, 0, &ctx->config) != 0 ||
               tw_h5u_text(f, "lever", 1, 0, &ctx->lever) != 0 ||
               tw_h5u_text(f, "lever2", 1, 0, &lever2) != 0 ||

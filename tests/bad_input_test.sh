@@ -326,9 +326,49 @@ expect "-o DIR --resume: refused, not 'already complete'" 1 "d.h5: it is a direc
     "$TWSIM" run "$cfg" -q -o "$tmp/d.h5" --resume
 expect "-o /dev/null --resume: refused" 1 "/dev/null: it is a device" \
     "$TWSIM" run "$cfg" -q -o /dev/null --resume
-expect "info: a directory"           1 "cannot open .*bad_input" "$TWSIM" info "$data"
-expect "info: not HDF5"              1 "is not an HDF5 file" "$TWSIM" info "$data/m_binary.cfg"
-expect "check: a config, not an output" 1 "" "$TWSIM" check "$cfg"
+
+# ---- readers (info, check, compare): what is not a twsim file is refused at ----
+# once, exit 2; nothing opens a FIFO (it would wait for a writer for ever)
+expect "info: a directory"           2 "bad_input is a directory, not a twsim output file" "$TWSIM" info "$data"
+expect "check: a directory"          2 "is a directory, not a twsim output file" "$TWSIM" check "$data"
+expect "info: not HDF5"              2 "m_binary.cfg is not a twsim output file \\(it is not an HDF5 file\\)" \
+    "$TWSIM" info "$data/m_binary.cfg"
+expect "check: a config, not an output" 2 "markov-example.cfg is not a twsim output file" "$TWSIM" check "$cfg"
+expect "compare: a config, not an output" 2 "markov-example.cfg is not a twsim output file" \
+    "$TWSIM" compare "$cfg" "$cfg"
+expect "info: an empty name"         2 "the file name is empty" "$TWSIM" info ""
+expect "info: a missing file"        1 "nope.h5: No such file" "$TWSIM" info "$tmp/nope.h5"
+expect "check: a missing file"       1 "nope.h5: No such file" "$TWSIM" check "$tmp/nope.h5"
+mkdir -p "$tmp/special"
+if mkfifo "$tmp/special/p.h5" 2>/dev/null; then
+    expect "info: a FIFO (no hang)"      2 "p.h5 is a FIFO \\(named pipe\\), not a twsim output file" \
+        "$TWSIM" info "$tmp/special/p.h5"
+    expect "check: a FIFO (no hang)"     2 "p.h5 is a FIFO" "$TWSIM" check --strict "$tmp/special/p.h5"
+    expect "compare: a FIFO as BASE (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/p.h5" "$data/m_binary.cfg"
+    "$TWSIM" run "$cfg" -n 2 -q -o "$tmp/special/run.h5" >/dev/null 2>&1
+    expect "compare: a FIFO as ALT (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/run.h5" "$tmp/special/p.h5"
+    expect "compare: a FIFO with --base/--alt (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/p.h5" --base a --alt b
+fi
+if mknod "$tmp/special/dev.h5" c 1 3 2>/dev/null; then
+    expect "info: a device node"     2 "dev.h5 is a device, not a twsim output file" \
+        "$TWSIM" info "$tmp/special/dev.h5"
+fi
+if /usr/bin/python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('$tmp/special/s.h5')" 2>/dev/null; then
+    expect "info: a socket"          2 "s.h5 is a socket, not a twsim output file" \
+        "$TWSIM" info "$tmp/special/s.h5"
+fi
+if /usr/bin/python3 -c "import h5py; f = h5py.File('$tmp/special/foreign.h5', 'w'); f['x'] = [1, 2]; f.attrs['kind'] = 'sweep'" 2>/dev/null; then
+    expect "info: an HDF5 file that is not twsim's" 2 \
+        "foreign.h5 is not a twsim output file \\(an HDF5 file without twsim's root attributes\\)" \
+        "$TWSIM" info "$tmp/special/foreign.h5"
+    expect "check: an HDF5 file that is not twsim's" 2 "foreign.h5 is not a twsim output file" \
+        "$TWSIM" check "$tmp/special/foreign.h5"
+    expect "compare: an HDF5 file that is not twsim's" 2 "foreign.h5 is not a twsim output file" \
+        "$TWSIM" compare "$tmp/special/foreign.h5" "$tmp/special/foreign.h5"
+fi
 
 # ---- make run REGION=nosuch: twsim's exit 2 makes make fail, no file --------------
 if command -v make >/dev/null 2>&1 && [ "$TWSIM" = "$root/build/twsim" ]; then
