@@ -152,6 +152,17 @@ expect "check --help"                0 "usage: twsim check" "$TWSIM" check --hel
 expect "--version"                   0 "twsim [0-9]+\\.[0-9]+\\.[0-9]+" "$TWSIM" --version
 expect "validate --schema"           0 "tiers.transition" "$TWSIM" validate --schema
 
+# make check (scripts/check.sh): every suite runs even after one fails, and a
+# summary of all of them closes the run, whose status is 1
+expect "make check runs the suites after a failing one" 1 "three ran" \
+    sh "$here/../scripts/check.sh" "one|echo one" "two|exit 4" "three|echo three ran"
+expect "make check: a summary line per suite" 1 "FAILED \\(exit 4\\) +[0-9.]+ s  two" \
+    sh "$here/../scripts/check.sh" "one|echo one" "two|exit 4" "three|echo three ran"
+expect "make check: the closing tally" 1 "make check: 2 of 3 suites passed, 1 failed" \
+    sh "$here/../scripts/check.sh" "one|echo one" "two|exit 4" "three|echo three ran"
+expect "make check: all passed, exit 0" 0 "make check: 2 of 2 suites passed, 0 failed" \
+    sh "$here/../scripts/check.sh" "one|true" "two|true"
+
 # docs/config.md documents every key of the schema
 "$TWSIM" validate --schema | awk '{print $1}' >"$tmp/keys"
 undocumented=""
