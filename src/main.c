@@ -141,19 +141,27 @@ static const char USAGE_CHECK[] =
     "  --confidence C  verdict level, 0.5 < C < 1 (default 0.9): \"on track\"\n"
     "                  when P(met) >= C, \"off track\" when P(met) <= 1 - C,\n"
     "                  else \"uncertain\"\n"
-    "  --strict        exit 1 when any target's P(met) is below C\n"
+    "  --strict        exit 1 when any target's P(met) is below C; 3 when\n"
+    "                  none is but FILE is a .partial file (not finished)\n"
     "  -h, --help      this help\n"
     "\n"
+    "A .partial file is reported over its complete replicates; a scenarios\n"
+    "file scenario by scenario; a sweep or optimize file as its P(met)\n"
+    "table.\n"
+    "\n"
     "exit status: 0 success; 1 the file cannot be read, or --strict and a\n"
-    "target below C; 2 bad arguments\n";
+    "target below C; 2 bad arguments, or not a twsim file; 3 see --strict\n";
 
 static const char USAGE_INFO[] =
     "usage: twsim info FILE\n"
     "\n"
-    "Describe a twsim HDF5 output file: provenance, replicates, years,\n"
-    "metrics, and the first and last year's summary.\n"
+    "Describe any file twsim writes: a run (provenance, replicates, years,\n"
+    "metrics, the first and last year's summary; also a .partial file), an\n"
+    "--all-scenarios file (each scenario so), a sweep or optimize file (the\n"
+    "lever, its values and the P(met) table).\n"
     "\n"
-    "exit status: 0 success, 1 unreadable file or not a twsim output\n";
+    "exit status: 0 success, 1 unreadable file, 2 not a twsim file (a\n"
+    "directory, FIFO, device, text or foreign HDF5 file)\n";
 
 /* Set by SIGINT/SIGTERM during `run`: the run stops after the replicate
  * in progress and keeps its partial file (the CLI's only global). */
