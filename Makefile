@@ -108,29 +108,25 @@ run: $(CLI)
 	@$(CLI) run $(RUN_CONFIG) -o $(RUN_OUT)
 
 # Check suites first (their own summary line), then the file-level tests
-# that need the CLI, h5dump and /usr/bin/python3.
+# that need the CLI, h5dump and /usr/bin/python3. scripts/check.sh runs
+# every suite even after one fails and prints a summary of all of them at
+# the end; one suite is one "NAME|COMMAND" entry of CHECK_SUITES.
+CHECK_ENV := PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI)
+CHECK_SUITES = \
+  "Check suites|cd tests && ../$(RUNNER)" \
+  "CLI and HDF5 read-back tests|$(CHECK_ENV) sh tests/cli_test.sh" \
+  "Interrupted runs: signals, kill -9 and --resume|$(CHECK_ENV) sh tests/resume_test.sh" \
+  "Memory: flat in the replicate count (docs/hdf5.md)|$(CHECK_ENV) sh tests/memory_test.sh" \
+  "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
+  "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
+  "Region configs and their target reports|$(CHECK_ENV) sh tests/regions_test.sh" \
+  "Bad input: malformed configs and command lines (docs/robustness.md)|$(CHECK_ENV) sh tests/bad_input_test.sh" \
+  "Faults: full disk, read-only output directory|$(CHECK_ENV) sh tests/fault_test.sh" \
+  "The fuzz corpus and its regressions through the config loader|$(REPLAY) $(FUZZ_CORPUS)" \
+  "Notebooks, executed into $(BUILD)/notebooks/ (figures in $(BUILD)/figures/)|$(MAKE) --no-print-directory notebooks"
+
 check: $(CLI) $(RUNNER) test-deps
-	@echo "== Check suites"
-	@cd tests && ../$(RUNNER)
-	@echo "== CLI and HDF5 read-back tests"
-	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/cli_test.sh
-	@echo "== Interrupted runs: signals, kill -9 and --resume"
-	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/resume_test.sh
-	@echo "== Memory: flat in the replicate count (docs/hdf5.md)"
-	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/memory_test.sh
-	@echo "== MPI ranks and threads: bitwise the serial run, --resume" && $(MPI_TEST_ENV) sh tests/mpi_test.sh
-	@echo "== Policy experiments: scenarios, compare, optimize, sweep"
-	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) sh tests/experiment_test.sh
-	@echo "== Region configs and their target reports"
-	@TWSIM=$(CURDIR)/$(CLI) sh tests/regions_test.sh
-	@echo "== Bad input: malformed configs and command lines (docs/robustness.md)"
-	@TWSIM=$(CURDIR)/$(CLI) sh tests/bad_input_test.sh
-	@echo "== Faults: full disk, read-only output directory"
-	@TWSIM=$(CURDIR)/$(CLI) sh tests/fault_test.sh
-	@echo "== The fuzz corpus and its regressions through the config loader"
-	@$(REPLAY) $(FUZZ_CORPUS)
-	@echo "== Notebooks, executed into $(BUILD)/notebooks/ (figures in $(BUILD)/figures/)"
-	@$(MAKE) --no-print-directory notebooks
+	@sh scripts/check.sh $(CHECK_SUITES)
 
 clean:
 	rm -rf $(BUILD)

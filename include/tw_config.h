@@ -162,4 +162,18 @@ const char *tw_recruit_mode_name(tw_recruit_mode m);
 /* Print the schema (every valid key, its type and meaning) to `f`. */
 void tw_config_print_schema(FILE *f);
 
+/* What a config key takes, as the schema knows it (for checking a value
+ * before a config is loaded, e.g. a lever of twsim optimize). */
+typedef enum {
+    TW_KEY_UNKNOWN, /* not a config key */
+    TW_KEY_WHOLE,   /* a whole number */
+    TW_KEY_NUMBER,  /* any number */
+    TW_KEY_OTHER    /* a string, bool, array or group */
+} tw_key_type;
+
+/* The type of key `path` ("recruitment.channels.open.cohort",
+ * "exit.base.primary"); *words (if not NULL) gets a static description,
+ * e.g. "a whole number". */
+tw_key_type tw_config_key_type(const char *path, const char **words);
+
 #endif /* TW_CONFIG_H */

@@ -122,6 +122,15 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
 
 void tw_eval_free(tw_eval *e);
 
+/*
+ * Load the config as an evaluation with lever = value (lever2 = value2)
+ * would, without running it: TW_OK when the config validator accepts the
+ * values, else TW_EINPUT with its messages (or TW_EFAIL). Used to check a
+ * range or a list of values before the first evaluation.
+ */
+int tw_lever_check(const tw_lever_ctx *ctx, double value, double value2,
+                   tw_error *err);
+
 /* The result of tw_optimize: every evaluation in the order made. */
 typedef struct tw_search {
     tw_eval *evals;

@@ -50,10 +50,10 @@ int tw_output_check(const char *path, const tw_output_rules *rules,
                     tw_error *err);
 
 /*
- * 1 when `path` is an HDF5 file that twsim wrote (a run, a partial run, a
- * scenarios file, a sweep or optimize table): it carries the root attribute
- * format_version or kind. 0 otherwise, also for anything that is not a
- * regular file (never opened, so a FIFO cannot hang it).
+ * 1 when `path` is a file that twsim wrote, by its own markers
+ * (tw_filekind.h: a run, a partial run, a scenarios file, a sweep or
+ * optimize table); 0 otherwise, also for anything that is not a regular
+ * file (never opened, so a FIFO cannot hang it).
  */
 int tw_output_is_twsim(const char *path);
 

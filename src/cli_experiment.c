@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include "tw_cli.h"
+#include "tw_config.h"
 #include "tw_experiment.h"
 #include "tw_output.h"
+#include "tw_filekind.h"
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -156,6 +158,25 @@ int tw_cli_compare(int argc, char **argv)
     snprintf(ag, sizeof ag, "scenarios/%s", groups ? aname : "");
     tw_error err;
     tw_error_clear(&err);
+    /* what the files are, before anything opens them as runs */
+    for (int i = 0; i < 2 - groups; i++) {
+        const char *p = i ? apath : bpath;
+        tw_file_kind kind;
+        int krc = tw_file_identify(p, &kind, &err);
+        if (krc == TW_OK && kind != (groups ? TW_FILE_SCENARIOS
+                                            : TW_FILE_RUN))
+            krc = tw_error_set(&err, TW_EINPUT, "%s is twsim %s output; compare "
+                               "takes %s", p, tw_file_kind_names[kind],
+                               groups ? "a scenarios file (run "
+                                        "--all-scenarios) with --base and "
+                                        "--alt"
+                                      : "two run files (or a scenarios "
+                                        "file with --base A --alt B)");
+        if (krc != TW_OK) {
+            fprintf(stderr, "twsim: %s\n", err.msg);
+            return krc;
+        }
+    }
     tw_h5_data *b = NULL, *a = NULL;
     tw_comparison c;
     memset(&c, 0, sizeof c);
@@ -186,6 +207,7 @@ typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
     const char *output, *scenario;
     int force;
+    const char *step_arg;
     double step, prob;
     const char *sets[260];
     size_t n_sets;
@@ -207,7 +229,8 @@ static double *parse_list(const char *s, size_t *n)
         char *end;
         errno = 0;
         double x = strtod(p, &end);
-        if (end == p || errno != 0 || (*end != ',' && *end != '\0')) {
+        if (end == p || errno != 0 || !isfinite(x) ||
+            (*end != ',' && *end != '\0')) {
             free(v);
             *n = 0;
             return NULL;
@@ -285,9 +308,13 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
         case 'S':
+            o->step_arg = optarg;
+            errno = 0;
             o->step = strtod(optarg, &end);
-            if (*end || !(o->step > 0))
-                return fail_usage(cmd, "--step must be a number > 0", optarg);
+            if (*end || end == optarg || errno != 0 || !isfinite(o->step) ||
+                !(o->step > 0))
+                return fail_usage(cmd, "--step must be a finite number > 0",
+                                  optarg);
             break;
         case 'p':
             o->prob = strtod(optarg, &end);
@@ -376,7 +403,7 @@ static int make_scratch(const char *cmd, char *tmp, size_t cap)
 /* Set up what optimize and sweep share, before the first evaluation: the
  * config is loaded (a scenario's overrides come before the command
  * line's), the output path checked and locked, the scratch directory
- * made, SIGINT / SIGTERM caught. On failure lever_cleanup is still due. */
+ * made, SIGINT / SIGTERM caught. On failure too, lever_finish and lever_free are due. */
 static int lever_setup(const char *cmd, lever_opts *o, const char *config,
                        const char *out_path, lever_run *lr)
 {
@@ -493,6 +520,67 @@ static int eval_failed(const char *cmd, int rc, const tw_error *err)
     return rc;
 }
 
+/* The values `v` of `opt` for the lever (or lever2 when `second`) are
+ * whole numbers when the key takes whole numbers; else a message naming
+ * the option and TW_EINPUT. */
+static int check_whole(const char *cmd, const tw_lever_ctx *ctx, int second,
+                       const char *opt, const char *arg, const double *v,
+                       size_t n)
+{
+    const char *key = second ? ctx->lever2 : ctx->lever;
+    if (tw_config_key_type(key, NULL) != TW_KEY_WHOLE)
+        return TW_OK;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != floor(v[i]) || fabs(v[i]) > 9e15) {
+            fprintf(stderr, "twsim %s: %s %s: %g is not a whole number, and "
+                    "%s takes whole numbers\n", cmd, opt, arg, v[i], key);
+            return TW_EINPUT;
+        }
+    return TW_OK;
+}
+
+/*
+ * Before the first evaluation: the lever (lever2 when `second`) is a
+ * number key of the config, and each of the values v[0..n) that option
+ * `opt` (given as `arg`) makes it take is of the key's type and accepted
+ * by the config validator (each lever on its own, the other one left as
+ * the config has it). Messages name the option; TW_EINPUT (or TW_EFAIL)
+ * on the first problem.
+ */
+static int check_lever(const char *cmd, const tw_lever_ctx *ctx, int second,
+                       const char *opt, const char *arg, const double *v,
+                       size_t n)
+{
+    tw_lever_ctx one = *ctx;
+    one.lever = second ? ctx->lever2 : ctx->lever;
+    one.lever2 = NULL;
+    const char *key = one.lever;
+    const char *lopt = second ? "--lever2" : "--lever";
+    const char *words;
+    tw_error err;
+    tw_error_clear(&err);
+    tw_key_type type = tw_config_key_type(key, &words);
+    if (type == TW_KEY_UNKNOWN) {
+        int rc = tw_lever_check(&one, v[0], 0, &err);
+        fprintf(stderr, "twsim %s: %s %s: not a config key%s%s\n", cmd, lopt,
+                key, rc != TW_OK ? "\n" : "", rc != TW_OK ? err.msg : "");
+        return TW_EINPUT;
+    }
+    if (type == TW_KEY_OTHER) {
+        fprintf(stderr, "twsim %s: %s %s: the key takes %s; a lever must be "
+                "a number\n", cmd, lopt, key, words);
+        return TW_EINPUT;
+    }
+    int rc = check_whole(cmd, ctx, second, opt, arg, v, n);
+    for (size_t i = 0; rc == TW_OK && i < n; i++) {
+        rc = tw_lever_check(&one, v[i], 0, &err);
+        if (rc != TW_OK)
+            fprintf(stderr, "twsim %s: %s %s: the config does not accept "
+                    "%s = %g:\n%s\n", cmd, opt, arg, key, v[i], err.msg);
+    }
+    return rc;
+}
+
 int tw_cli_optimize(int argc, char **argv)
 {
     lever_opts o;
@@ -505,24 +593,48 @@ int tw_cli_optimize(int argc, char **argv)
     if (o.range == NULL)
         return fail_usage("optimize", "--range LO:HI is required", NULL);
     char *colon = strchr(o.range, ':'), *end;
+    errno = 0;
     double lo = strtod(o.range, &end);
-    if (colon == NULL || end != colon)
+    if (colon == NULL || end != colon || end == o.range)
         return fail_usage("optimize", "--range must be LO:HI", o.range);
+    if (errno != 0 || !isfinite(lo))
+        return fail_usage("optimize", "--range: LO is not a finite number",
+                          o.range);
     double hi = strtod(colon + 1, &end);
-    if (*end || !(hi >= lo))
+    if (*end || end == colon + 1)
+        return fail_usage("optimize", "--range must be LO:HI", o.range);
+    if (errno != 0 || !isfinite(hi))
+        return fail_usage("optimize", "--range: HI is not a finite number",
+                          o.range);
+    if (!(hi >= lo))
         return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
                           o.range);
+    /* the grid lo, lo + step, ..., lo + n step <= hi */
+    double span = (hi - lo) / o.step;
+    if (!isfinite(span) || span > 1e9) {
+        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
+                "billion grid points; give a larger --step\n", o.range,
+                o.step);
+        return TW_EINPUT;
+    }
+    double last = lo + floor(span + 1e-9) * o.step;
     char *out = o.output ? strdup(o.output)
                          : default_name(config, "-optimize.h5");
     lever_run lr;
     rc = lever_setup("optimize", &o, config, out, &lr);
+    tw_lever_ctx *ctx = &lr.ctx;
+    double grid[2] = { lo, last };
+    const char *step_arg = o.step_arg ? o.step_arg : "1";
+    if (rc == TW_OK &&
+        (rc = check_lever("optimize", ctx, 0, "--range", o.range, grid,
+                          2)) == TW_OK)
+        rc = check_whole("optimize", ctx, 0, "--step", step_arg, &o.step, 1);
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
         free(out);
         return rc;
     }
-    tw_lever_ctx *ctx = &lr.ctx;
     printf("Searching %s in %g..%g (step %g) for P(met) >= %.2f on common "
            "random numbers:\n", o.lever, lo, hi, o.step, o.prob);
     tw_search s;
@@ -595,6 +707,11 @@ int tw_cli_sweep(int argc, char **argv)
     lever_run lr;
     rc = lever_setup("sweep", &o, config, out, &lr);
     tw_lever_ctx *ctx = &lr.ctx;
+    if (rc == TW_OK)
+        rc = check_lever("sweep", ctx, 0, "--values", o.values, v1, n1);
+    if (rc == TW_OK && v2 != NULL)
+        rc = check_lever("sweep", ctx, 1, "--values2", o.values2, v2, n2);
+    int checked = rc == TW_OK; /* else the checks said what is wrong */
     tw_eval *ev = rc == TW_OK ? calloc(n1 * n2, sizeof *ev) : NULL;
     size_t done = 0;
     tw_error err;
@@ -611,7 +728,7 @@ int tw_cli_sweep(int argc, char **argv)
     if (rc == TW_OK)
         rc = tw_experiment_write(&lr.out, "sweep", ctx, ev, done, -1, -1,
                                  &err);
-    if (rc != TW_OK && lr.ctx.tmp_dir != NULL)
+    if (rc != TW_OK && checked)
         rc = eval_failed("sweep", rc, &err); /* setup failures said theirs */
     rc = lever_finish(&lr, rc);
     if (rc == TW_OK)

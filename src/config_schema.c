@@ -915,3 +915,17 @@ bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
     }
     return false;
 }
+
+tw_key_type tw_config_key_type(const char *path, const char **words)
+{
+    const key_spec *s = tw_schema_find(path);
+    if (words != NULL)
+        *words = s ? tw_schema_kind_words(s->kind) : "not a config key";
+    if (s == NULL)
+        return TW_KEY_UNKNOWN;
+    if (s->kind == K_INT)
+        return TW_KEY_WHOLE;
+    if (s->kind == K_FLOAT)
+        return TW_KEY_NUMBER;
+    return TW_KEY_OTHER;
+}

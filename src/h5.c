@@ -27,6 +27,7 @@
  * replicate is readable even when the writer was killed.
  */
 #include "tw_h5.h"
+#include "tw_filekind.h"
 
 #include <errno.h>
 #include <math.h>
@@ -450,7 +451,8 @@ static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
         put_str_attr(c, file, "region_name",
                      m->region_name ? m->region_name : "") != 0 ||
         put_scalar_attr(c, file, "n_replicates", H5T_STD_U64LE,
-                        H5T_NATIVE_UINT64, &nrep) != 0)
+                        H5T_NATIVE_UINT64, &nrep) != 0 ||
+        put_str_attr(c, file, "twsim_kind", "run") != 0)
         return -1;
     return 0;
 }
@@ -2118,6 +2120,8 @@ int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
     size_t nstr = 0;
 
     *out = NULL;
+    if (tw_file_check_regular(path, err) != TW_OK)
+        return err ? err->code : TW_EINPUT;
     ctx_step(&c, "set up HDF5 to read");
     if (h5_setup() < 0)
         goto out;

@@ -20,6 +20,7 @@
 
 #include "tw_cli.h"
 #include "tw_config.h"
+#include "tw_filekind.h"
 #include "tw_h5.h"
 #include "tw_output.h"
 #include "tw_run.h"
@@ -145,19 +146,27 @@ static const char USAGE_CHECK[] =
     "  --confidence C  verdict level, 0.5 < C < 1 (default 0.9): \"on track\"\n"
     "                  when P(met) >= C, \"off track\" when P(met) <= 1 - C,\n"
     "                  else \"uncertain\"\n"
-    "  --strict        exit 1 when any target's P(met) is below C\n"
+    "  --strict        exit 1 when any target's P(met) is below C; 3 when\n"
+    "                  none is but FILE is a .partial file (not finished)\n"
     "  -h, --help      this help\n"
     "\n"
+    "A .partial file is reported over its complete replicates; a scenarios\n"
+    "file scenario by scenario; a sweep or optimize file as its P(met)\n"
+    "table.\n"
+    "\n"
     "exit status: 0 success; 1 the file cannot be read, or --strict and a\n"
-    "target below C; 2 bad arguments\n";
+    "target below C; 2 bad arguments, or not a twsim file; 3 see --strict\n";
 
 static const char USAGE_INFO[] =
     "usage: twsim info FILE\n"
     "\n"
-    "Describe a twsim HDF5 output file: provenance, replicates, years,\n"
-    "metrics, and the first and last year's summary.\n"
+    "Describe any file twsim writes: a run (provenance, replicates, years,\n"
+    "metrics, the first and last year's summary; also a .partial file), an\n"
+    "--all-scenarios file (each scenario so), a sweep or optimize file (the\n"
+    "lever, its values and the P(met) table).\n"
     "\n"
-    "exit status: 0 success, 1 unreadable file or not a twsim output\n";
+    "exit status: 0 success, 1 unreadable file, 2 not a twsim file (a\n"
+    "directory, FIFO, device, text or foreign HDF5 file)\n";
 
 
 /* twsim-mpi: 0 on ranks other than 0, which print nothing. */
@@ -410,6 +419,156 @@ static void print_table(const tw_h5_data *d)
     }
 }
 
+/* The comparisons `compare` stored in the file, one line. */
+static void print_comparisons(const char *path)
+{
+    char **names = NULL;
+    size_t n = 0;
+    tw_error err;
+    if (tw_file_comparisons(path, &names, &n, &err) != TW_OK || n == 0)
+        return;
+    printf("compared:   ");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s/comparisons/%s", i ? ", " : "", names[i]);
+        free(names[i]);
+    }
+    printf(" (stored by twsim compare)\n");
+    free(names);
+}
+
+/* Provenance and summary table of the run at `group` of `path` (the root
+ * when NULL). */
+static int info_run(const char *path, const char *group, int print_meta)
+{
+    tw_error err;
+    tw_error_clear(&err);
+    tw_h5_data *d = NULL;
+    int rc = tw_h5_read_group(path, group, &d, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    if (print_meta) {
+        size_t done = 0;
+        for (size_t r = 0; r < d->n_reps; r++)
+            done += d->done[r] != 0;
+        if (group == NULL)
+            printf("file:       %s (format %d)\n", path, d->format_version);
+        if (group == NULL && d->summary.mean == NULL)
+            printf("kind:       run, PARTIAL: %zu of %zu replicates; finish "
+                   "it with run --resume\n", done, d->n_reps);
+        else if (group == NULL)
+            printf("kind:       run\n");
+        printf("engine:     twsim %s, commit %s\n", d->engine_version,
+               d->git_commit);
+        printf("config:     %s, mode %s, seed %llu\n", d->config_path,
+               d->mode, (unsigned long long)d->seed);
+        for (size_t i = 0; i < d->n_overrides; i++)
+            printf("override:   --set %s\n", d->overrides[i]);
+        printf("replicates: %zu of %zu complete\n", done, d->n_reps);
+        printf("years:      %d to %d\n", d->years[0],
+               d->years[d->n_years - 1]);
+        printf("metrics:    %zu\n", d->n_metrics);
+        if (group == NULL)
+            print_comparisons(path);
+        printf("\n");
+    }
+    if (d->summary.mean == NULL && print_meta)
+        printf("(no summary yet: the file is partial; `twsim check` reports "
+               "the targets over the complete replicates)\n");
+    print_table(d);
+    tw_h5_data_free(d);
+    return 0;
+}
+
+/* An --all-scenarios file: its scenarios, each with its provenance and
+ * summary. */
+static int info_scenarios(const char *path)
+{
+    char **names = NULL;
+    size_t n = 0;
+    tw_error err;
+    if (tw_h5_scenario_names(path, &names, &n, &err) != TW_OK) {
+        print_error(&err);
+        return TW_EFAIL;
+    }
+    printf("file:       %s\n", path);
+    printf("kind:       scenarios (run --all-scenarios), %zu on common "
+           "random numbers:", n);
+    for (size_t i = 0; i < n; i++)
+        printf(" %s", names[i]);
+    printf("\n");
+    print_comparisons(path);
+    int rc = TW_OK;
+    for (size_t i = 0; i < n; i++) {
+        char group[256];
+        snprintf(group, sizeof group, "scenarios/%s", names[i]);
+        printf("\n== scenario %s (/%s)\n", names[i], group);
+        int r = info_run(path, group, 1);
+        if (r != TW_OK && rc == TW_OK)
+            rc = r;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* A sweep or optimize file: the lever, its values and the P(met) table.
+ * *met receives how many rows meet every target. */
+static int info_levers(const char *path, int print_meta, size_t *met)
+{
+    tw_error err;
+    tw_lever_table *t = NULL;
+    int rc = tw_lever_table_read(path, &t, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    int two = t->lever2[0] != '\0';
+    if (print_meta) {
+        printf("file:       %s\n", path);
+        printf("kind:       %s (twsim %s)\n", tw_file_kind_names[t->kind],
+               tw_file_kind_names[t->kind]);
+        printf("config:     %s\n", t->config);
+        for (size_t i = 0; i < t->n_overrides; i++)
+            printf("override:   --set %s\n", t->overrides[i]);
+        printf("lever:      %s\n", t->lever);
+        if (two)
+            printf("lever2:     %s\n", t->lever2);
+        printf("required:   P(met) >= %.2f for every target\n", t->prob);
+        printf("points:     %zu\n\n", t->n);
+    }
+    printf("%12s", "value");
+    if (two)
+        printf(" %12s", "value2");
+    for (size_t j = 0; j < t->n_targets; j++)
+        printf(" %*s", (int)(strlen(t->targets[j]) > 8
+                                 ? strlen(t->targets[j]) : 8),
+               t->targets[j]);
+    printf(" %8s  %s\n", "all", "meets");
+    *met = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        printf("%12g", t->value[i]);
+        if (two)
+            printf(" %12g", t->value2[i]);
+        for (size_t j = 0; j < t->n_targets; j++)
+            printf(" %*.3f", (int)(strlen(t->targets[j]) > 8
+                                       ? strlen(t->targets[j]) : 8),
+                   t->p_met[i * t->n_targets + j]);
+        printf(" %8.3f  %s\n", t->p_all[i], t->meets[i] != 0 ? "yes" : "no");
+        *met += t->meets[i] != 0;
+    }
+    if (t->kind == TW_FILE_OPTIMIZE && t->answer >= 0)
+        printf("\nAnswer: %s = %g, the smallest value on the grid that meets "
+               "every target with P(met) >= %.2f\n", t->lever,
+               t->value[t->answer], t->prob);
+    else if (t->kind == TW_FILE_OPTIMIZE)
+        printf("\nNo value of %s in the range meets every target with "
+               "P(met) >= %.2f\n", t->lever, t->prob);
+    tw_lever_table_free(t);
+    return TW_OK;
+}
+
 static int cmd_info(int argc, char **argv, int print_meta)
 {
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
@@ -420,48 +579,56 @@ static int cmd_info(int argc, char **argv, int print_meta)
     if (argc != 2)
         return usage_error("info", "%s", "takes exactly one FILE");
     tw_error err;
-    tw_error_clear(&err);
-    tw_h5_data *d = NULL;
-    int rc = tw_h5_read(argv[1], &d, &err);
+    tw_file_kind kind;
+    int rc = tw_file_identify(argv[1], &kind, &err);
     if (rc != TW_OK) {
         print_error(&err);
-        return TW_EFAIL;
+        return rc;
     }
-    if (print_meta) {
-        size_t done = 0;
-        for (size_t r = 0; r < d->n_reps; r++)
-            done += d->done[r] != 0;
-        printf("file:       %s (format %d)\n", argv[1], d->format_version);
-        printf("engine:     twsim %s, commit %s\n", d->engine_version,
-               d->git_commit);
-        printf("config:     %s, mode %s, seed %llu\n", d->config_path,
-               d->mode, (unsigned long long)d->seed);
-        for (size_t i = 0; i < d->n_overrides; i++)
-            printf("override:   --set %s\n", d->overrides[i]);
-        printf("replicates: %zu of %zu complete\n", done, d->n_reps);
-        printf("years:      %d to %d\n", d->years[0],
-               d->years[d->n_years - 1]);
-        printf("metrics:    %zu\n\n", d->n_metrics);
+    size_t met = 0;
+    switch (kind) {
+    case TW_FILE_SCENARIOS:
+        return info_scenarios(argv[1]);
+    case TW_FILE_SWEEP:
+    case TW_FILE_OPTIMIZE:
+        return info_levers(argv[1], 1, &met);
+    default:
+        return info_run(argv[1], NULL, print_meta);
     }
-    print_table(d);
-    tw_h5_data_free(d);
-    return 0;
 }
 
 /*
  * Evaluate and print the targets of file `path` over its complete
- * replicates. *below receives the number of targets under `confidence`.
- * Returns TW_OK or TW_EFAIL (message printed).
+ * replicates. *below receives the number of targets under `confidence`,
+ * *partial 1 when the run is not complete (a .partial file: its targets
+ * come from the config stored in it). Returns TW_OK or the error's code
+ * (message printed).
  */
 static int report_targets(const char *path, const char *group,
-                          double confidence, size_t *below)
+                          double confidence, size_t *below, int *partial)
 {
     tw_error err;
     tw_error_clear(&err);
     tw_h5_data *d = NULL;
-    if (tw_h5_read_group(path, group, &d, &err) != TW_OK) {
+    int rc = tw_h5_read_group(path, group, &d, &err);
+    if (rc != TW_OK) {
         print_error(&err);
-        return TW_EFAIL;
+        return rc;
+    }
+    rc = TW_EFAIL;
+    /* a .partial file has no summary and no /targets yet */
+    int is_partial = d->summary.mean == NULL;
+    if (partial != NULL)
+        *partial = is_partial;
+    if (is_partial && d->n_targets == 0 &&
+        tw_file_targets_from_config(path, group, &d->targets, &d->n_targets,
+                                    &err) != TW_OK) {
+        print_error(&err);
+        rc = err.code;
+        d->targets = NULL;
+        d->n_targets = 0;
+        tw_h5_data_free(d);
+        return rc;
     }
     size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
     size_t len = ny * nm, reps = 0;
@@ -472,7 +639,6 @@ static int report_targets(const char *path, const char *group,
     double *q = malloc(tcells * sizeof *q);
     unsigned char *met = malloc(tcells);
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
-    int rc = TW_EFAIL;
     if (!traj || !cols || !q || !met || !res) {
         fprintf(stderr, "twsim: out of memory\n");
         goto out;
@@ -481,6 +647,18 @@ static int report_targets(const char *path, const char *group,
         if (d->done[r])
             memcpy(traj + reps++ * len, d->trajectories + r * len,
                    len * sizeof *traj);
+    char title[512];
+    snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
+             d->region_name && d->region_name[0] ? d->region_name
+                                                 : d->config_path, path,
+             group ? ", " : "", group ? group : "");
+    if (reps == 0) {
+        printf("%s: PARTIAL, 0 of %zu replicates complete: no target can "
+               "be evaluated yet\n", title, d->n_reps);
+        *below = 0;
+        rc = TW_OK;
+        goto out;
+    }
     if (tw_targets_resolve(d->targets, nt, (const char *const *)d->metric_names,
                            nm, d->years, ny, cols, &err) != TW_OK ||
         tw_targets_eval(d->targets, nt, cols, traj, reps, ny, nm, d->years, q,
@@ -488,11 +666,10 @@ static int report_targets(const char *path, const char *group,
         print_error(&err);
         goto out;
     }
-    char title[512];
-    snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
-             d->region_name && d->region_name[0] ? d->region_name
-                                                 : d->config_path, path,
-             group ? ", " : "", group ? group : "");
+    if (is_partial)
+        printf("PARTIAL FILE: %zu of %zu replicates complete; the report "
+               "uses those (targets from the config stored in the file)\n\n",
+               reps, d->n_reps);
     *below = tw_targets_report(stdout, title, d->targets, nt, res, reps,
                                confidence);
     if (reps < d->n_reps)
@@ -549,31 +726,61 @@ static int cmd_check(int argc, char **argv)
     }
     if (optind != argc - 1)
         return usage_error("check", "%s", "takes exactly one FILE");
+    const char *path = argv[optind];
     size_t below = 0, n = 0;
     char **names = NULL;
     tw_error err;
-    if (tw_h5_scenario_names(argv[optind], &names, &n, &err) != TW_OK) {
+    tw_file_kind kind;
+    int rc = tw_file_identify(path, &kind, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    if (kind == TW_FILE_SWEEP || kind == TW_FILE_OPTIMIZE) {
+        size_t met = 0;
+        if ((rc = info_levers(path, 0, &met)) != TW_OK)
+            return rc;
+        if (strict && met == 0) {
+            fprintf(stderr, "twsim: check --strict: no point of %s meets "
+                    "every target\n", path);
+            return TW_EFAIL;
+        }
+        return 0;
+    }
+    if (kind == TW_FILE_SCENARIOS &&
+        tw_h5_scenario_names(path, &names, &n, &err) != TW_OK) {
         print_error(&err);
         return TW_EFAIL;
     }
-    int rc = TW_OK;
+    int partial = 0;
     if (n == 0)
-        rc = report_targets(argv[optind], NULL, confidence, &below);
+        rc = report_targets(path, NULL, confidence, &below, &partial);
     for (size_t i = 0; i < n; i++) {
         char group[256];
         size_t b = 0;
+        int p = 0;
         snprintf(group, sizeof group, "scenarios/%s", names[i]);
         if (i > 0)
             putchar('\n');
-        if (report_targets(argv[optind], group, confidence, &b) != TW_OK)
-            rc = TW_EFAIL;
+        int r = report_targets(path, group, confidence, &b, &p);
+        if (r != TW_OK && rc == TW_OK)
+            rc = r;
         below += b;
+        partial |= p;
         free(names[i]);
     }
     free(names);
     if (rc != TW_OK)
+        return rc;
+    if (strict && below > 0)
         return TW_EFAIL;
-    return strict && below > 0 ? TW_EFAIL : 0;
+    if (strict && partial) {
+        fprintf(stderr, "twsim: check --strict: %s is partial; no target is "
+                "below %.2f over the complete replicates, but the run is not "
+                "finished (exit 3)\n", path, confidence);
+        return 3;
+    }
+    return 0;
 }
 
 /* tw_run, or in twsim-mpi tw_mpi_run (progress from rank 0 only). */
@@ -708,7 +915,7 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
             snprintf(group, sizeof group, "scenarios/%s", names[i]);
             if (i > 0)
                 putchar('\n');
-            report_targets(out, group, 0.9, &below);
+            report_targets(out, group, 0.9, &below, NULL);
         }
     }
     free(names);
@@ -873,7 +1080,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {
             size_t below = 0;
-            rc = report_targets(out, NULL, 0.9, &below);
+            rc = report_targets(out, NULL, 0.9, &below, NULL);
         } else {
             char *args[] = {"info", out, NULL};
             rc = cmd_info(2, args, 0);

@@ -59,34 +59,53 @@ void tw_lever_scratch_clear(const tw_lever_ctx *ctx)
     }
 }
 
+/* The config with lever = value (and lever2 = value2) on top of the
+ * context's overrides, as every evaluation loads it. */
+static int lever_config(const tw_lever_ctx *ctx, double value, double value2,
+                        tw_config **cfg, tw_error *err)
+{
+    const char **sets = calloc(ctx->n_sets + 2, sizeof *sets);
+    char lever[256], lever2[256];
+    *cfg = NULL;
+    if (sets == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    for (size_t i = 0; i < ctx->n_sets; i++)
+        sets[i] = ctx->sets[i];
+    size_t n = ctx->n_sets;
+    format_set(lever, sizeof lever, ctx->lever, value);
+    sets[n++] = lever;
+    if (ctx->lever2 != NULL) {
+        format_set(lever2, sizeof lever2, ctx->lever2, value2);
+        sets[n++] = lever2;
+    }
+    int rc = tw_config_load(ctx->config, sets, n, cfg, err);
+    free(sets);
+    return rc;
+}
+
+int tw_lever_check(const tw_lever_ctx *ctx, double value, double value2,
+                   tw_error *err)
+{
+    tw_config *cfg = NULL;
+    int rc = lever_config(ctx, value, value2, &cfg, err);
+    tw_config_free(cfg);
+    return rc;
+}
+
 int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
                   tw_error *err)
 {
     memset(out, 0, sizeof *out);
     out->value = value;
     out->value2 = ctx->value2;
-    size_t n = ctx->n_sets + 2;
-    const char **sets = calloc(n, sizeof *sets);
-    char lever[256], lever2[256], path[1024];
+    char path[1024];
     tw_config *cfg = NULL;
     tw_h5_data *d = NULL;
     long *cols = NULL;
     double *q = NULL;
     unsigned char *met = NULL;
     tw_target_result *res = NULL;
-    int rc = TW_OK;
-    if (sets == NULL)
-        return tw_error_set(err, TW_EFAIL, "out of memory");
-    for (size_t i = 0; i < ctx->n_sets; i++)
-        sets[i] = ctx->sets[i];
-    format_set(lever, sizeof lever, ctx->lever, value);
-    sets[ctx->n_sets] = lever;
-    n = ctx->n_sets + 1;
-    if (ctx->lever2 != NULL) {
-        format_set(lever2, sizeof lever2, ctx->lever2, ctx->value2);
-        sets[n++] = lever2;
-    }
-    rc = tw_config_load(ctx->config, sets, n, &cfg, err);
+    int rc = lever_config(ctx, value, ctx->value2, &cfg, err);
     if (rc != TW_OK)
         goto out;
     snprintf(path, sizeof path, "%s/eval.h5", ctx->tmp_dir);
@@ -169,7 +188,6 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         fflush(ctx->log);
     }
 out:
-    free(sets);
     free(cols);
     free(q);
     free(met);
@@ -270,6 +288,7 @@ int tw_experiment_write(const tw_output *o, const char *kind,
     hsize_t d1[1] = { n }, d2[2] = { n, nt };
     const char *lever2 = ctx->lever2 ? ctx->lever2 : "";
     int bad = tw_h5u_text(f, "kind", 1, 0, &kind) != 0 ||
+              tw_h5u_text(f, "twsim_kind", 1, 0, &kind) != 0 ||
               tw_h5u_text(f, "config", 1, 0, &ctx->config) != 0 ||
               tw_h5u_text(f, "lever", 1, 0, &ctx->lever) != 0 ||
               tw_h5u_text(f, "lever2", 1, 0, &lever2) != 0 ||

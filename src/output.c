@@ -4,6 +4,8 @@
  */
 #include "tw_output.h"
 
+#include "tw_filekind.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -37,19 +39,9 @@ static const char *kind_of(mode_t m)
 
 int tw_output_is_twsim(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-        return 0;
-    (void)H5dont_atexit();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if (H5Fis_hdf5(path) <= 0)
-        return 0;
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-        return 0;
-    int yes = H5Aexists(f, "format_version") > 0 || H5Aexists(f, "kind") > 0;
-    H5Fclose(f);
-    return yes;
+    tw_file_kind kind;
+    tw_error err;
+    return tw_file_identify(path, &kind, &err) == TW_OK;
 }
 
 int tw_output_check(const char *path, const tw_output_rules *rules,

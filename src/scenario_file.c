@@ -175,6 +175,7 @@ int tw_h5_merge_runs(const tw_output *o, const char *const *names,
     if (sp >= 0)
         H5Sclose(sp);
     bad = bad || tw_h5u_text(out, "kind", 1, 0, &kind) != 0 ||
+          tw_h5u_text(out, "twsim_kind", 1, 0, &kind) != 0 ||
           tw_h5u_text(out, "scenario_names", 0, n, names) != 0 ||
           (top = H5Gcreate2(out, "scenarios", H5P_DEFAULT, H5P_DEFAULT,
                             H5P_DEFAULT)) < 0;

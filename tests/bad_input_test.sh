@@ -351,6 +351,61 @@ expect "unknown option"              2 "unknown option '--replicas'" "$TWSIM" ru
 expect "check: --confidence nan"     2 "between 0.5 and 1" "$TWSIM" check --confidence nan "$tmp/x.h5"
 }
 
+# ---- optimize and sweep: levers, ranges, steps and values are checked ----------
+# before the first evaluation (no evaluation line "... -> meets" is printed)
+mq=$here/data/markov_quota.cfg
+q=recruitment.annual_quota
+# shellcheck disable=SC2086
+{
+expect "optimize: --range HI infinite"  2 "--range: HI is not a finite number: 0:1e999" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:1e999 -o "$tmp/out.h5"
+expect "optimize: --range LO -inf"      2 "--range: LO is not a finite number: -inf:5" \
+    "$TWSIM" optimize "$mq" --lever $q --range -inf:5 -o "$tmp/out.h5"
+expect "optimize: --range LO nan"       2 "--range: LO is not a finite number" \
+    "$TWSIM" optimize "$mq" --lever $q --range nan:5 -o "$tmp/out.h5"
+expect "optimize: --range without HI"   2 "--range must be LO:HI" \
+    "$TWSIM" optimize "$mq" --lever $q --range 5: -o "$tmp/out.h5"
+expect "optimize: --range HI < LO"      2 "LO <= HI" \
+    "$TWSIM" optimize "$mq" --lever $q --range 9:1 -o "$tmp/out.h5"
+expect "optimize: --step inf"           2 "--step must be a finite number > 0: inf" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:9 --step inf -o "$tmp/out.h5"
+expect "optimize: --step 0"             2 "--step must be a finite number > 0" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:9 --step 0 -o "$tmp/out.h5"
+expect "optimize: --step 0.5 on a whole-number lever, at once" 2 \
+    "--step 0.5: 0.5 is not a whole number, and $q takes whole numbers" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --step 0.5 -o "$tmp/out.h5"
+expect "optimize: --range 0.5:10 on a whole-number lever" 2 \
+    "--range 0.5:10: 0.5 is not a whole number" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0.5:10 -o "$tmp/out.h5"
+expect "optimize: a range the validator refuses" 2 \
+    "--range -5:10: the config does not accept $q = -5" \
+    "$TWSIM" optimize "$mq" --lever $q --range -5:10 -o "$tmp/out.h5"
+expect "optimize: a range beyond the key's maximum" 2 \
+    "--range 0:300000000: the config does not accept $q = 3e\\+08" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300000000 --step 1000000 -o "$tmp/out.h5"
+expect "optimize: a billion grid points" 2 "more than a billion grid points" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:1e12 --step 1e-3 -o "$tmp/out.h5"
+expect "optimize: --lever not a key"    2 "--lever recruitment.anual_quota: not a config key" \
+    "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:5 -o "$tmp/out.h5"
+expect "optimize: --lever not a number" 2 "--lever tiers.names: the key takes an array of strings" \
+    "$TWSIM" optimize "$mq" --lever tiers.names --range 0:5 -o "$tmp/out.h5"
+expect "sweep: --values with inf"       2 "--values V,V,... is required \\(numbers\\): 1,inf" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,inf -o "$tmp/out.h5"
+expect "sweep: --values beyond double"  2 "--values V,V,... is required" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,1e999 -o "$tmp/out.h5"
+expect "sweep: --values 2.5 on a whole-number lever" 2 \
+    "--values 1,2.5: 2.5 is not a whole number, and $q takes whole numbers" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2.5 -o "$tmp/out.h5"
+expect "sweep: a value the validator refuses, the last one" 2 \
+    "--values 1,2,-1: the config does not accept $q = -1" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2,-1 -o "$tmp/out.h5"
+expect "sweep: --values2 refused, blamed on --values2" 2 \
+    "--values2 -3: the config does not accept simulation.seed = -3" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2 --lever2 simulation.seed --values2 -3 -o "$tmp/out.h5"
+expect "sweep: --lever2 not a number"   2 "--lever2 simulation.mode: the key takes a string" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1 --lever2 simulation.mode --values2 1 -o "$tmp/out.h5"
+}
+
 # ---- output paths: not the input's fault (exit 1), refused before any work --------
 expect "-o: a missing directory"     1 "no_such_dir/x.h5" \
     "$TWSIM" run "$cfg" -q -o "$tmp/no_such_dir/x.h5"
@@ -372,9 +427,48 @@ fi
 # the same paths, the config, foreign files, locks, scratch files
 . "$here/bad_input_output.sh"
 
-expect "info: a directory"           1 "cannot open .*bad_input" "$TWSIM" info "$data"
-expect "info: not HDF5"              1 "is not an HDF5 file" "$TWSIM" info "$data/m_binary.cfg"
-expect "check: a config, not an output" 1 "" "$TWSIM" check "$cfg"
+# ---- readers (info, check, compare): what is not a twsim file is refused at ----
+# once, exit 2; nothing opens a FIFO (it would wait for a writer for ever)
+expect "info: a directory"           2 "bad_input is a directory, not a twsim output file" "$TWSIM" info "$data"
+expect "check: a directory"          2 "is a directory, not a twsim output file" "$TWSIM" check "$data"
+expect "info: not HDF5"              2 "m_binary.cfg is not a twsim output file \\(it is not an HDF5 file\\)" \
+    "$TWSIM" info "$data/m_binary.cfg"
+expect "check: a config, not an output" 2 "markov-example.cfg is not a twsim output file" "$TWSIM" check "$cfg"
+expect "compare: a config, not an output" 2 "markov-example.cfg is not a twsim output file" \
+    "$TWSIM" compare "$cfg" "$cfg"
+expect "info: an empty name"         2 "the file name is empty" "$TWSIM" info ""
+expect "info: a missing file"        1 "nope.h5: No such file" "$TWSIM" info "$tmp/nope.h5"
+expect "check: a missing file"       1 "nope.h5: No such file" "$TWSIM" check "$tmp/nope.h5"
+mkdir -p "$tmp/special"
+if mkfifo "$tmp/special/p.h5" 2>/dev/null; then
+    expect "info: a FIFO (no hang)"      2 "p.h5 is a FIFO \\(named pipe\\), not a twsim output file" \
+        "$TWSIM" info "$tmp/special/p.h5"
+    expect "check: a FIFO (no hang)"     2 "p.h5 is a FIFO" "$TWSIM" check --strict "$tmp/special/p.h5"
+    expect "compare: a FIFO as BASE (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/p.h5" "$data/m_binary.cfg"
+    "$TWSIM" run "$cfg" -n 2 -q -o "$tmp/special/run.h5" >/dev/null 2>&1
+    expect "compare: a FIFO as ALT (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/run.h5" "$tmp/special/p.h5"
+    expect "compare: a FIFO with --base/--alt (no hang)" 2 "p.h5 is a FIFO" \
+        "$TWSIM" compare "$tmp/special/p.h5" --base a --alt b
+fi
+if mknod "$tmp/special/dev.h5" c 1 3 2>/dev/null; then
+    expect "info: a device node"     2 "dev.h5 is a device, not a twsim output file" \
+        "$TWSIM" info "$tmp/special/dev.h5"
+fi
+if /usr/bin/python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('$tmp/special/s.h5')" 2>/dev/null; then
+    expect "info: a socket"          2 "s.h5 is a socket, not a twsim output file" \
+        "$TWSIM" info "$tmp/special/s.h5"
+fi
+if /usr/bin/python3 -c "import h5py; f = h5py.File('$tmp/special/foreign.h5', 'w'); f['x'] = [1, 2]; f.attrs['kind'] = 'sweep'" 2>/dev/null; then
+    expect "info: an HDF5 file that is not twsim's" 2 \
+        "foreign.h5 is not a twsim output file \\(an HDF5 file without twsim's root attributes\\)" \
+        "$TWSIM" info "$tmp/special/foreign.h5"
+    expect "check: an HDF5 file that is not twsim's" 2 "foreign.h5 is not a twsim output file" \
+        "$TWSIM" check "$tmp/special/foreign.h5"
+    expect "compare: an HDF5 file that is not twsim's" 2 "foreign.h5 is not a twsim output file" \
+        "$TWSIM" compare "$tmp/special/foreign.h5" "$tmp/special/foreign.h5"
+fi
 
 # ---- make run REGION=nosuch: twsim's exit 2 makes make fail, no file --------------
 if command -v make >/dev/null 2>&1 && [ "$TWSIM" = "$root/build/twsim" ]; then

@@ -52,19 +52,23 @@ static void write_text(const char *path, const char *text)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-/* An HDF5 file with the root attribute `attr` (NULL: none). */
-static void write_h5(const char *path, const char *attr)
+/* An HDF5 file whose root attribute twsim_kind is `kind` (NULL: none, a
+ * foreign HDF5 file). */
+static void write_h5(const char *path, const char *kind)
 {
     hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     ck_assert_int_ge(f, 0);
-    if (attr != NULL) {
+    if (kind != NULL) {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
         hid_t sp = H5Screate(H5S_SCALAR);
-        hid_t a = H5Acreate2(f, attr, H5T_STD_I32LE, sp, H5P_DEFAULT,
+        hid_t a = H5Acreate2(f, "twsim_kind", t, sp, H5P_DEFAULT,
                              H5P_DEFAULT);
-        int one = 1;
-        ck_assert_int_ge(H5Awrite(a, H5T_NATIVE_INT, &one), 0);
+        ck_assert_int_ge(H5Awrite(a, t, &kind), 0);
         H5Aclose(a);
         H5Sclose(sp);
+        H5Tclose(t);
     }
     ck_assert_int_ge(H5Fclose(f), 0);
 }
@@ -98,9 +102,9 @@ START_TEST(test_refused_kinds)
     ck_assert_int_eq(check(at("new.h5"), NULL, &err), TW_OK);
     write_text(at("empty.h5"), "");
     ck_assert_int_eq(check(at("empty.h5"), NULL, &err), TW_OK);
-    write_h5(at("run.h5"), "format_version");
+    write_h5(at("run.h5"), "run");
     ck_assert_int_eq(check(at("run.h5"), NULL, &err), TW_OK);
-    write_h5(at("sweep.h5"), "kind");
+    write_h5(at("sweep.h5"), "sweep");
     ck_assert_int_eq(check(at("sweep.h5"), NULL, &err), TW_OK);
 }
 END_TEST
@@ -207,7 +211,7 @@ START_TEST(test_begin_end)
     tw_error err;
     tw_error_clear(&err);
     ck_assert_int_eq(tw_output_begin(&o, at("t.h5"), NULL, &err), TW_OK);
-    write_h5(o.partial, "kind");
+    write_h5(o.partial, "run");
     ck_assert_int_ne(access(at("t.h5"), F_OK), 0);
     ck_assert_int_eq(tw_output_end(&o, 1, &err), TW_OK);
     ck_assert_int_eq(access(at("t.h5"), F_OK), 0);
@@ -215,7 +219,7 @@ START_TEST(test_begin_end)
     ck_assert_int_ne(access(at("t.h5.lock"), F_OK), 0);
 
     ck_assert_int_eq(tw_output_begin(&o, at("u.h5"), NULL, &err), TW_OK);
-    write_h5(o.partial, "kind");
+    write_h5(o.partial, "run");
     ck_assert_int_eq(tw_output_end(&o, 0, &err), TW_EFAIL);
     ck_assert_int_ne(access(at("u.h5"), F_OK), 0);
     ck_assert_int_ne(access(at("u.h5.partial"), F_OK), 0);

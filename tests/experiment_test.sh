@@ -108,6 +108,33 @@ expect "sweep: two levers" 0 "Grid \\(6 points\\)" \
     "$TWSIM" sweep "$ms" -n 50 --lever recruitment.annual_quota --values 90,110,130 --lever2 simulation.seed --values2 1,2 -o "$tmp/sw2.h5"
 expect "sweep: a bad value list" 2 "must be numbers|required" \
     "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 1,x
+
+# --- info and check on every kind of file twsim writes ----------------------
+expect "info: a scenarios file lists its scenarios" 0 "kind: +scenarios .*: base same more_funded no_exit" \
+    "$TWSIM" info "$tmp/sc.h5"
+expect "info: each scenario with its summary" 0 "== scenario no_exit" "$TWSIM" info "$tmp/sc.h5"
+expect "info: the comparisons stored by compare" 0 "compared: +/comparisons/.*same-vs-base" \
+    "$TWSIM" info "$tmp/sc.h5"
+expect "info: a sweep file: the lever" 0 "lever: +recruitment.annual_quota" "$TWSIM" info "$tmp/sw.h5"
+expect "info: a sweep file: the P(met) table" 0 "^ +100 +1.000 +1.000  yes" "$TWSIM" info "$tmp/sw.h5"
+expect "info: a two-lever sweep" 0 "lever2: +simulation.seed" "$TWSIM" info "$tmp/sw2.h5"
+expect "info: an optimize file and its answer" 0 "Answer: recruitment.annual_quota = 100" \
+    "$TWSIM" info "$tmp/opt.h5"
+expect "check: a sweep file" 0 "^ +99 +0.000 +0.000  no" "$TWSIM" check "$tmp/sw.h5"
+expect "check --strict: an optimize file with no answer" 1 "no point of .* meets" \
+    "$TWSIM" check --strict "$tmp/none.h5"
+expect "each writer marks its kind (twsim_kind)" 0 "scenarios sweep optimize" "$PYTHON" -c \
+    "import h5py; print(*[h5py.File('$tmp/' + n).attrs['twsim_kind'] for n in ('sc.h5', 'sw.h5', 'opt.h5')])"
+cp "$tmp/sw.h5" "$tmp/old_sw.h5"
+cp "$tmp/sc.h5" "$tmp/old_sc.h5"
+"$PYTHON" -c "import h5py; [h5py.File('$tmp/' + n, 'a').attrs.__delitem__('twsim_kind') for n in ('old_sw.h5', 'old_sc.h5')]"
+expect "info: a sweep file without twsim_kind" 0 "kind: +sweep" "$TWSIM" info "$tmp/old_sw.h5"
+expect "info: a scenarios file without twsim_kind" 0 "kind: +scenarios" "$TWSIM" info "$tmp/old_sc.h5"
+expect "compare: a sweep file is not a run" 2 "sw.h5 is twsim sweep output; compare takes two run files" \
+    "$TWSIM" compare "$tmp/sw.h5" "$tmp/other_seed.h5"
+expect "compare: a scenarios file needs --base/--alt" 2 "sc.h5 is twsim scenarios output" \
+    "$TWSIM" compare "$tmp/sc.h5" "$tmp/other_seed.h5"
+
 for c in compare optimize sweep; do
     expect "$c --help" 0 "usage: twsim $c" "$TWSIM" $c --help
 done
