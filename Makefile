@@ -7,6 +7,8 @@
 #                   + the notebooks)
 #   make notebooks  run the small ensembles of build/notebook-data/ and execute
 #                   notebooks/*.ipynb into build/notebooks/ (figures: build/figures/)
+#   make stress     the resume stress test: 500 kill -9 / --resume cycles
+#                   under CPU load (make stress STRESS_N=...)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed by scripts/deps.sh (as root, with
@@ -70,7 +72,7 @@ RUN_OUT := $(BUILD)/$(REGION).h5
 all: $(LIB) $(CLI)
 
 help:
-	@sed -n '3,11p' Makefile
+	@sed -n '3,13p' Makefile
 
 $(OBJDIR) $(OBJDIR)/tests:
 	@mkdir -p $@
@@ -116,6 +118,7 @@ CHECK_SUITES = \
   "Check suites|cd tests && ../$(RUNNER)" \
   "CLI and HDF5 read-back tests|$(CHECK_ENV) sh tests/cli_test.sh" \
   "Interrupted runs: signals, kill -9 and --resume|$(CHECK_ENV) sh tests/resume_test.sh" \
+  "Resume stress: kill -9 before every write, and at random times under load|$(CHECK_ENV) CC=\"$(CC)\" STRESS_N=20 STRESS_REPS=200 sh tests/stress_test.sh" \
   "Memory: flat in the replicate count (docs/hdf5.md)|$(CHECK_ENV) sh tests/memory_test.sh" \
   "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
   "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
@@ -130,6 +133,15 @@ check: $(CLI) $(RUNNER) test-deps
 
 clean:
 	rm -rf $(BUILD)
+
+# The long resume stress test (docs/robustness.md): every write of a run,
+# of a --resume and of --all-scenarios, and STRESS_N random kills under
+# load (make stress STRESS_N=2000).
+STRESS_N ?= 500
+.PHONY: stress
+stress: $(CLI) test-deps
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) CC="$(CC)" STRESS_N=$(STRESS_N) \
+	    STRESS_STRIDE=1 STRESS_REPS=400 VERBOSE=1 sh tests/stress_test.sh
 
 # ---- notebooks (docs/notebooks.md) -------------------------------------------
 # The small outputs the notebooks read: every region with $(NB_N) replicates

@@ -47,7 +47,11 @@
 struct tw_h5_out {
     hid_t file, traj, done;   /* open from create until finish/abort */
     int created;              /* the partial file exists and is ours */
+    int tmp_ours;             /* the file `tmp` was made by this handle */
+    int sealed;               /* file/traj/done are the final file's */
     char *path, *partial;     /* owned; partial = path + ".partial" */
+    char *tmp;                /* owned; path + ".partial.tmp" */
+    const tw_h5_meta *meta;   /* borrowed, for the final file */
     size_t n_reps, n_years, n_metrics;
     unsigned char *written;   /* [n_reps], mirrors /replicates/done */
     int have_summary;
@@ -554,6 +558,7 @@ static void handle_free(tw_h5_out *h)
         H5Fclose(h->file);
     free(h->path);
     free(h->partial);
+    free(h->tmp);
     free(h->written);
     free(h);
 }
@@ -569,34 +574,225 @@ static tw_h5_out *handle_new(const char *path, const tw_h5_meta *meta)
     h->n_reps = meta->n_replicates;
     h->n_years = meta->n_years;
     h->n_metrics = meta->metrics->n;
+    h->meta = meta;
     size_t plen = strlen(path) + sizeof ".partial";
+    size_t tlen = strlen(path) + sizeof ".partial.tmp";
     if ((h->path = strdup(path)) == NULL ||
         (h->partial = malloc(plen)) == NULL ||
+        (h->tmp = malloc(tlen)) == NULL ||
         (h->written = calloc(h->n_reps, 1)) == NULL) {
         handle_free(h);
         return NULL;
     }
     snprintf(h->partial, plen, "%s.partial", path);
+    snprintf(h->tmp, tlen, "%s.partial.tmp", path);
     return h;
 }
 
 
 /*
- * Build the whole layout in "<path>.partial" (truncating any stale one),
- * with /trajectories all NaN and /replicates/done all 0, and flush it.
- * `meta` is only borrowed. On failure nothing is left on disk and *out is
- * NULL.
+ * The two files of a run, built by build_file():
+ *
+ *   "<path>.partial"  the scratch file, while replicates are written and
+ *                     for --resume: /trajectories without filters and with
+ *                     every chunk allocated (and filled with NaN) at
+ *                     creation. After it is created, nothing in it but the
+ *                     bytes of trajectory rows and of /replicates/done
+ *                     ever changes: no HDF5 metadata (chunk index, free
+ *                     space, superblock end of file) is written again, so
+ *                     the file is consistent between any two write()s of
+ *                     the process, whatever moment kill -9 strikes.
+ *   "<path>"          the result: /trajectories deflated (see the layout
+ *                     at the top), built in "<path>.partial.tmp" once
+ *                     every replicate is in the scratch file (seal()),
+ *                     then renamed.
+ *
+ * HDF5 1.10 does not write its metadata in an order that survives a kill:
+ * in one flush the raw data and /replicates/done go out before the chunk
+ * index and the superblock, and a chunk added to a deflated dataset
+ * changes all three. A process killed between two of those writes left a
+ * scratch file where done[r] == 1 but row r was NaN (the resumed run
+ * differed), or one that HDF5 could not open ("addr overflow");
+ * tests/stress_test.sh kills before each write in turn.
+ *
+ * Each file is built under "<path>.partial.tmp" and renamed: a file named
+ * "<path>.partial" is always complete in its layout.
+ */
+static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
+                      const tw_h5_meta *meta, int final)
+{
+    hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
+    hid_t g = H5I_INVALID_HID;
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    const double nan = NAN;
+
+    ctx_step(c, "create");
+    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0 ||
+        (fapl = writer_fapl()) < 0)
+        goto out;
+    if ((h->file = H5Fcreate(fname, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
+        goto out;
+    h->tmp_ours = 1;
+
+    ctx_step(c, "write the root attributes in");
+    if (put_root_attrs(c, h->file, meta) != 0)
+        goto out;
+
+    ctx_step(c, "create /trajectories in");
+    {
+        hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
+        hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
+        if ((space = H5Screate_simple(3, dims, NULL)) < 0)
+            goto out;
+        if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+            goto out;
+        if (H5Pset_chunk(dcpl, 3, chunk) < 0)
+            goto out;
+        if (final && (H5Pset_shuffle(dcpl) < 0 ||
+                      H5Pset_deflate(dcpl, 4) < 0))
+            goto out;
+        /* the scratch file: every chunk placed (and filled) now, so that
+         * a replicate later only overwrites its own bytes */
+        if (!final && (H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
+                       H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) < 0))
+            goto out;
+        if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0)
+            goto out;
+        if ((h->traj = H5Dcreate2(h->file, "trajectories", H5T_IEEE_F64LE,
+                                  space, H5P_DEFAULT, dcpl,
+                                  H5P_DEFAULT)) < 0)
+            goto out;
+        if (put_str_attr(c, h->traj, "dims", "replicate,year,metric") != 0 ||
+            put_str_attr(c, h->traj, "description",
+                         "value of metric m in year y of replicate r; NaN "
+                         "where the replicate is not written "
+                         "(/replicates/done); units in /metrics/unit") != 0)
+            goto out;
+    }
+
+    ctx_step(c, "create /replicates/done in");
+    {
+        hsize_t dims[1] = { h->n_reps };
+        if ((g = make_group(c, h->file, "replicates")) < 0)
+            goto out;
+        if (put_array(c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
+                      h->written, "1 once the replicate's trajectory is in "
+                      "/trajectories, else 0", NULL) != 0)
+            goto out;
+        /* Reach the dataset through the file so g can be closed now. */
+        if ((h->done = H5Dopen2(h->file, "/replicates/done",
+                                H5P_DEFAULT)) < 0)
+            goto out;
+    }
+
+    ctx_step(c, "write /years in");
+    {
+        hsize_t dims[1] = { h->n_years };
+        if (put_array(c, h->file, "years", H5T_STD_I32LE, H5T_NATIVE_INT, 1,
+                      dims, meta->years, "calendar year of each row of "
+                      "/trajectories", "year") != 0)
+            goto out;
+    }
+
+    ctx_step(c, "write /metrics in");
+    if (put_metrics(c, h->file, meta->metrics) != 0)
+        goto out;
+
+    ctx_step(c, "write the dimension scales in");
+    {
+        hsize_t dr[1] = { h->n_reps }, dy[1] = { h->n_years };
+        int *idx = malloc(h->n_reps * sizeof *idx);
+        const char **mn = malloc(h->n_metrics * sizeof *mn);
+        int bad = idx == NULL || mn == NULL;
+        for (size_t i = 0; !bad && i < h->n_reps; i++)
+            idx[i] = (int)i;
+        for (size_t i = 0; !bad && i < h->n_metrics; i++)
+            mn[i] = meta->metrics->v[i].name;
+        if (!bad)
+            bad = put_array(c, h->file, "replicate", H5T_STD_I32LE,
+                            H5T_NATIVE_INT, 1, dr, idx, "replicate index",
+                            NULL) != 0 ||
+                  put_array(c, h->file, "year", H5T_STD_I32LE,
+                            H5T_NATIVE_INT, 1, dy, meta->years,
+                            "calendar year", "year") != 0 ||
+                  put_strings(c, h->file, "metric", 0, h->n_metrics, mn,
+                              "metric name (units in /metrics/unit)") != 0;
+        free(idx);
+        free(mn);
+        static const char *const dims3[3] = { "/replicate", "/year",
+                                              "/metric" };
+        if (bad || make_scale(c, h->file, "replicate", "replicate") != 0 ||
+            make_scale(c, h->file, "year", "year") != 0 ||
+            make_scale(c, h->file, "metric", "metric") != 0 ||
+            attach_scales(c, h->file, "trajectories", 3, h->file,
+                          dims3) != 0 ||
+            attach_scales(c, h->file, "replicates/done", 1, h->file,
+                          dims3) != 0)
+            goto out;
+        static const char *const mfield[4] = {
+            "metrics/name", "metrics/unit", "metrics/description",
+            "metrics/label" };
+        for (int i = 0; i < 4; i++)
+            if (attach_scales(c, h->file, mfield[i], 1, h->file,
+                              dims3 + 2) != 0)
+                goto out;
+        if (attach_scales(c, h->file, "years", 1, h->file, dims3 + 1) != 0)
+            goto out;
+    }
+
+    if (meta->n_tiers > 0) {
+        ctx_step(c, "write /tiers/names in");
+        if (H5Gclose(g) < 0)
+            goto out;
+        g = H5I_INVALID_HID;
+        if ((g = make_group(c, h->file, "tiers")) < 0)
+            goto out;
+        if (put_strings(c, g, "names", 0, meta->n_tiers, meta->tier_names,
+                        "tier names from the config, in tier order") != 0)
+            goto out;
+    }
+
+    ctx_step(c, "write /config in");
+    if (put_config(c, h->file, meta) != 0)
+        goto out;
+
+    ctx_step(c, "write /provenance in");
+    if (put_provenance(c, h->file) != 0)
+        goto out;
+
+    ctx_step(c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK)
+        ctx_grab(c);
+    if (g >= 0)
+        H5Gclose(g);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return rc;
+}
+
+/*
+ * Build the whole layout of the scratch file "<path>.partial" (replacing
+ * any stale one), with /trajectories all NaN and /replicates/done all 0.
+ * `meta` is borrowed and must outlive the handle (the final file is built
+ * from it). On failure nothing is left on disk and *out is NULL.
  */
 int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  tw_error *err)
 {
     h5ctx c = { .file = path };
     tw_h5_out *h = NULL;
-    hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
-    hid_t g = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    const double nan = NAN;
 
     *out = NULL;
     ctx_step(&c, "set up HDF5 to write");
@@ -615,140 +811,16 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     if ((h = handle_new(path, meta)) == NULL)
         goto oom;
     c.file = h->partial;
-
+    if (build_file(&c, h, h->tmp, meta, 0) != TW_OK)
+        goto out;
     ctx_step(&c, "create");
-    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0 ||
-        (fapl = writer_fapl()) < 0)
+    if (rename(h->tmp, h->partial) != 0) {
+        ctx_fail(&c, err, "cannot rename %s to %s: %s", h->tmp, h->partial,
+                 strerror(errno));
         goto out;
-    if ((h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
-        goto out;
+    }
+    h->tmp_ours = 0;
     h->created = 1;
-
-    ctx_step(&c, "write the root attributes in");
-    if (put_root_attrs(&c, h->file, meta) != 0)
-        goto out;
-
-    ctx_step(&c, "create /trajectories in");
-    {
-        hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
-        hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
-        if ((space = H5Screate_simple(3, dims, NULL)) < 0)
-            goto out;
-        if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
-            goto out;
-        if (H5Pset_chunk(dcpl, 3, chunk) < 0)
-            goto out;
-        if (H5Pset_shuffle(dcpl) < 0)
-            goto out;
-        if (H5Pset_deflate(dcpl, 4) < 0)
-            goto out;
-        if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0)
-            goto out;
-        if ((h->traj = H5Dcreate2(h->file, "trajectories", H5T_IEEE_F64LE,
-                                  space, H5P_DEFAULT, dcpl,
-                                  H5P_DEFAULT)) < 0)
-            goto out;
-        if (put_str_attr(&c, h->traj, "dims", "replicate,year,metric") != 0 ||
-            put_str_attr(&c, h->traj, "description",
-                         "value of metric m in year y of replicate r; NaN "
-                         "where the replicate is not written "
-                         "(/replicates/done); units in /metrics/unit") != 0)
-            goto out;
-    }
-
-    ctx_step(&c, "create /replicates/done in");
-    {
-        hsize_t dims[1] = { h->n_reps };
-        if ((g = make_group(&c, h->file, "replicates")) < 0)
-            goto out;
-        if (put_array(&c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
-                      h->written, "1 once the replicate's trajectory is in "
-                      "/trajectories, else 0", NULL) != 0)
-            goto out;
-        /* Reach the dataset through the file so g can be closed now. */
-        if ((h->done = H5Dopen2(h->file, "/replicates/done",
-                                H5P_DEFAULT)) < 0)
-            goto out;
-    }
-
-    ctx_step(&c, "write /years in");
-    {
-        hsize_t dims[1] = { h->n_years };
-        if (put_array(&c, h->file, "years", H5T_STD_I32LE, H5T_NATIVE_INT, 1,
-                      dims, meta->years, "calendar year of each row of "
-                      "/trajectories", "year") != 0)
-            goto out;
-    }
-
-    ctx_step(&c, "write /metrics in");
-    if (put_metrics(&c, h->file, meta->metrics) != 0)
-        goto out;
-
-    ctx_step(&c, "write the dimension scales in");
-    {
-        hsize_t dr[1] = { h->n_reps }, dy[1] = { h->n_years };
-        int *idx = malloc(h->n_reps * sizeof *idx);
-        const char **mn = malloc(h->n_metrics * sizeof *mn);
-        int bad = idx == NULL || mn == NULL;
-        for (size_t i = 0; !bad && i < h->n_reps; i++)
-            idx[i] = (int)i;
-        for (size_t i = 0; !bad && i < h->n_metrics; i++)
-            mn[i] = meta->metrics->v[i].name;
-        if (!bad)
-            bad = put_array(&c, h->file, "replicate", H5T_STD_I32LE,
-                            H5T_NATIVE_INT, 1, dr, idx, "replicate index",
-                            NULL) != 0 ||
-                  put_array(&c, h->file, "year", H5T_STD_I32LE,
-                            H5T_NATIVE_INT, 1, dy, meta->years,
-                            "calendar year", "year") != 0 ||
-                  put_strings(&c, h->file, "metric", 0, h->n_metrics, mn,
-                              "metric name (units in /metrics/unit)") != 0;
-        free(idx);
-        free(mn);
-        static const char *const dims3[3] = { "/replicate", "/year",
-                                              "/metric" };
-        if (bad || make_scale(&c, h->file, "replicate", "replicate") != 0 ||
-            make_scale(&c, h->file, "year", "year") != 0 ||
-            make_scale(&c, h->file, "metric", "metric") != 0 ||
-            attach_scales(&c, h->file, "trajectories", 3, h->file,
-                          dims3) != 0 ||
-            attach_scales(&c, h->file, "replicates/done", 1, h->file,
-                          dims3) != 0)
-            goto out;
-        static const char *const mfield[4] = {
-            "metrics/name", "metrics/unit", "metrics/description",
-            "metrics/label" };
-        for (int i = 0; i < 4; i++)
-            if (attach_scales(&c, h->file, mfield[i], 1, h->file,
-                              dims3 + 2) != 0)
-                goto out;
-        if (attach_scales(&c, h->file, "years", 1, h->file, dims3 + 1) != 0)
-            goto out;
-    }
-
-    if (meta->n_tiers > 0) {
-        ctx_step(&c, "write /tiers/names in");
-        if (H5Gclose(g) < 0)
-            goto out;
-        g = H5I_INVALID_HID;
-        if ((g = make_group(&c, h->file, "tiers")) < 0)
-            goto out;
-        if (put_strings(&c, g, "names", 0, meta->n_tiers, meta->tier_names,
-                        "tier names from the config, in tier order") != 0)
-            goto out;
-    }
-
-    ctx_step(&c, "write /config in");
-    if (put_config(&c, h->file, meta) != 0)
-        goto out;
-
-    ctx_step(&c, "write /provenance in");
-    if (put_provenance(&c, h->file) != 0)
-        goto out;
-
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
     rc = TW_OK;
     goto out;
 
@@ -759,16 +831,6 @@ out:
         ctx_grab(&c);
         ctx_report(&c, err);
     }
-    if (g >= 0)
-        H5Gclose(g);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
     if (rc == TW_OK)
         *out = h;
     else
@@ -778,10 +840,11 @@ out:
 
 /*
  * Write rows [reps[i], :, :] of /trajectories from rows[i] ([n_years]
- * [n_metrics] each, borrowed), then set /replicates/done[reps[i]] = 1 and
- * flush, in that order, so done[r] == 1 on disk implies the trajectory is
- * on disk. One flush for the n rows: a threaded run hands back several
- * finished replicates at once.
+ * [n_metrics] each, borrowed) and flush, then set /replicates/done[reps[i]]
+ * = 1 and flush again, so done[r] == 1 on disk implies the trajectory is
+ * on disk. The chunks are already allocated (build_file): both flushes
+ * write raw bytes in place and no metadata. Two flushes for the n rows: a
+ * threaded run hands back several finished replicates at once.
  */
 int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
                            const double *const *rows, tw_error *err)
@@ -826,6 +889,12 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
     if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
         goto out;
     fspace = mspace = H5I_INVALID_HID;
+    /* the rows reach the file before their flags: one flush is not
+     * enough, as HDF5 does not write the datasets of one flush in the
+     * order they were changed */
+    ctx_step(&c, "flush");
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        goto out;
     if (n == 1)
         ctx_step(&c, "set /replicates/done[%zu] in", reps[0]);
     else
@@ -990,6 +1059,100 @@ int tw_h5_read_block(tw_h5_out *h, size_t m0, size_t m1, double *buf,
     return rc;
 }
 
+/* Rows copied per read and write when the final file is built. */
+#define SEAL_SLAB 64
+
+/*
+ * Every replicate is in the scratch file: build the final file (deflated
+ * /trajectories, /replicates/done all 1) under "<path>.partial.tmp",
+ * copy the rows into it, close the scratch file, and go on writing (the
+ * summary, the targets) into the new file. The scratch file is not
+ * changed; a kill from here on leaves it complete, for --resume.
+ */
+static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
+{
+    tw_h5_out *f = NULL;
+    hid_t fs = H5I_INVALID_HID, ts = H5I_INVALID_HID;
+    hid_t ms = H5I_INVALID_HID;
+    double *buf = NULL;
+    int rc = TW_EFAIL;
+    size_t len = h->n_years * h->n_metrics;
+
+    if (h->sealed)
+        return TW_OK;
+    for (size_t r = 0; r < h->n_reps; r++)
+        if (!h->written[r]) {
+            ctx_fail(c, err, "internal: %s is incomplete (replicate %zu "
+                     "missing)", h->partial, r);
+            return TW_EFAIL;
+        }
+    if ((f = handle_new(h->path, h->meta)) == NULL ||
+        (buf = malloc(SEAL_SLAB * len * sizeof *buf)) == NULL) {
+        ctx_fail(c, err, "out of memory writing %s", h->path);
+        goto out;
+    }
+    memset(f->written, 1, f->n_reps);
+    c->file = h->tmp;
+    if (build_file(c, f, h->tmp, h->meta, 1) != TW_OK)
+        goto out;
+    ctx_step(c, "copy /trajectories into");
+    if ((fs = H5Dget_space(h->traj)) < 0 || (ts = H5Dget_space(f->traj)) < 0)
+        goto out;
+    for (size_t r0 = 0; r0 < h->n_reps; r0 += SEAL_SLAB) {
+        size_t k = h->n_reps - r0 < SEAL_SLAB ? h->n_reps - r0 : SEAL_SLAB;
+        hsize_t start[3] = { r0, 0, 0 };
+        hsize_t count[3] = { k, h->n_years, h->n_metrics };
+        if ((ms = H5Screate_simple(3, count, NULL)) < 0 ||
+            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count,
+                                NULL) < 0 ||
+            H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count,
+                                NULL) < 0 ||
+            H5Dread(h->traj, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
+                    buf) < 0 ||
+            H5Dwrite(f->traj, H5T_NATIVE_DOUBLE, ms, ts, H5P_DEFAULT,
+                     buf) < 0 ||
+            H5Sclose(ms) < 0)
+            goto out;
+        ms = H5I_INVALID_HID;
+    }
+    ctx_step(c, "close");
+    c->file = h->partial;
+    if (H5Dclose(h->done) < 0)
+        goto out;
+    h->done = H5I_INVALID_HID;
+    if (H5Dclose(h->traj) < 0)
+        goto out;
+    h->traj = H5I_INVALID_HID;
+    if (H5Fclose(h->file) < 0)
+        goto out;
+    /* h goes on with f's open file */
+    h->file = f->file;
+    h->traj = f->traj;
+    h->done = f->done;
+    f->file = f->traj = f->done = H5I_INVALID_HID;
+    h->tmp_ours = 1;
+    h->sealed = 1;
+    c->file = h->tmp;
+    rc = TW_OK;
+out:
+    if (rc != TW_OK)
+        ctx_grab(c);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    if (ts >= 0)
+        H5Sclose(ts);
+    if (f != NULL && f->tmp_ours && f->file >= 0) {
+        handle_free(f);     /* closes the half-built file */
+        unlink(h->tmp);
+    } else if (f != NULL) {
+        handle_free(f);
+    }
+    free(buf);
+    return rc;
+}
+
 /* Create /summary and its five [n_years, n_metrics] datasets from s
  * (borrowed); may be called once per file. */
 int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
@@ -1014,6 +1177,8 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
                  h->partial, h->n_years, h->n_metrics);
         goto out;
     }
+    if (seal(&c, h, err) != TW_OK)
+        goto out;
     ctx_step(&c, "create /summary in");
     if ((g = make_group(&c, h->file, "summary")) < 0)
         goto out;
@@ -1056,6 +1221,8 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
     unsigned char *uv = NULL;
     uint64_t n64 = nt;
 
+    if (seal(&c, h, err) != TW_OK)
+        goto out;
     ctx_step(&c, "create /targets in");
     if ((g = make_group(&c, h->file, "targets")) < 0)
         goto out;
@@ -1206,6 +1373,7 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
         goto out;
     }
     ctx_step(&c, "close");
+    c.file = h->tmp;
     if (H5Dclose(h->done) < 0)
         goto out;
     h->done = H5I_INVALID_HID;
@@ -1218,16 +1386,22 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     h->file = H5I_INVALID_HID;
     if (closed < 0)
         goto out;
-    if (tw_output_commit(h->partial, h->path, err) != TW_OK) {
+    if (tw_output_commit(h->tmp, h->path, err) != TW_OK) {
         c.reported = 1;
         goto out;
     }
+    h->tmp_ours = 0;
+    /* a kill before this leaves a complete scratch file next to the
+     * result: --resume rebuilds the same result from it */
+    unlink(h->partial);
     rc = TW_OK;
 out:
     if (rc != TW_OK && !c.reported) {
         ctx_grab(&c);
         ctx_report(&c, err);
     }
+    if (rc != TW_OK && h->tmp_ours)
+        unlink(h->tmp);
     handle_free(h);
     return rc;
 }
@@ -1408,18 +1582,22 @@ int tw_h5_suspend(tw_h5_out *h, tw_error *err)
     return rc;
 }
 
-/* Close and delete the partial file (only if this handle created it). */
+/* Close and delete the partial file (only if this handle created it) and
+ * the file being built under the .tmp name. */
 void tw_h5_abort(tw_h5_out *h)
 {
     if (h == NULL)
         return;
-    int created = h->created;
-    char *partial = h->partial;
-    h->partial = NULL;
+    int created = h->created, tmp_ours = h->tmp_ours;
+    char *partial = h->partial, *tmp = h->tmp;
+    h->partial = h->tmp = NULL;
     handle_free(h);
     if (created && partial != NULL)
         unlink(partial);
+    if (tmp_ours && tmp != NULL)
+        unlink(tmp);
     free(partial);
+    free(tmp);
 }
 
 #ifdef TW_MPI
