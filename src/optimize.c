@@ -49,6 +49,7 @@ static void format_set(char *buf, size_t cap, const char *key, double v)
 void tw_lever_scratch_clear(const tw_lever_ctx *ctx)
 {
     static const char *const names[] = {"eval.h5", "eval.h5.partial",
+                                        "eval.h5.partial.tmp",
                                         "eval.h5.lock"};
     char path[1024];
     if (ctx->tmp_dir == NULL)
