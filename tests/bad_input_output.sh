@@ -110,7 +110,9 @@ rm -f "$o/f2.h5.partial" "$o/s7.orig"
 "$TWSIM" run "$mq" -q -n 100000 -o "$o/busy.h5" >/dev/null 2>&1 &
 first=$!
 i=0
-while [ ! -e "$o/busy.h5.lock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+# the partial file appears once its whole layout is written (it is built
+# as busy.h5.partial.tmp and renamed): then replicates are running
+while [ ! -e "$o/busy.h5.partial" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 for w in run sweep optimize; do
     case $w in
     run) args="-q" ;;

@@ -17,7 +17,7 @@ pass=0
 fail=0
 ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
-N=2000
+N=5000  # long enough (~3 s) that a signal at 0.5 s finds replicates running
 # not a function: a background job must be twsim itself, for kill to reach it
 RUN="$TWSIM run $cfg -n $N -q"
 
