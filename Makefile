@@ -47,14 +47,17 @@ ifeq ($(WERROR),1)
 CFLAGS  += -Werror
 endif
 LDLIBS  := -lhdf5_hl -lm
-# Replicates run on POSIX threads (src/pool.c, twsim run --threads).
+# Replicates run on POSIX threads (src/run/pool.c, twsim run --threads).
 CFLAGS  += -pthread
 LDLIBS  += -pthread
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 
-CLI_SRC := src/main.c $(wildcard src/cli_*.c)
-LIB_SRC := $(filter-out $(CLI_SRC),$(wildcard src/*.c))
+# The layers (docs/architecture.md), lowest first; the library is all but
+# the CLI, which links it. src/run/mpi/ is compiled only into twsim-mpi.
+LAYERS  := base model io run
+LIB_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+CLI_SRC := $(wildcard src/cli/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(OBJDIR)/%.o)
 CLI_OBJ := $(CLI_SRC:src/%.c=$(OBJDIR)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
@@ -80,10 +83,11 @@ $(OBJDIR) $(OBJDIR)/tests:
 # The commit id is baked into version.o only; it is rebuilt when it changes.
 $(BUILD)/git-commit: FORCE | $(OBJDIR)
 	@echo '$(GIT_COMMIT)' | cmp -s - $@ || echo '$(GIT_COMMIT)' > $@
-$(OBJDIR)/version.o: $(BUILD)/git-commit
-$(OBJDIR)/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(OBJDIR)/base/version.o: $(BUILD)/git-commit
+$(OBJDIR)/base/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
 
 $(OBJDIR)/%.o: src/%.c | $(OBJDIR)
+	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
@@ -276,7 +280,7 @@ MPI_PKGS     := gsl libconfig $(MPI_HDF5_PKG)
 MPI_CFLAGS    = $(shell pkg-config --cflags $(MPI_PKGS)) -DTW_MPI
 MPI_LIBS      = $(shell pkg-config --libs $(MPI_PKGS))
 MPI_OBJDIR   := $(BUILD)/mpi/obj
-MPI_SRC      := $(LIB_SRC) $(CLI_SRC) $(wildcard src/mpi/*.c)
+MPI_SRC      := $(LIB_SRC) $(CLI_SRC) $(wildcard src/run/mpi/*.c)
 MPI_OBJ      := $(MPI_SRC:src/%.c=$(MPI_OBJDIR)/%.o)
 MPI_CLI      := $(BUILD)/twsim-mpi
 MPI_TEST_ENV  = PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) \
@@ -291,8 +295,8 @@ BENCH_ARGS   ?=
 mpi: $(MPI_CLI)
 check: $(MPI_CLI)
 
-$(MPI_OBJDIR)/version.o: $(BUILD)/git-commit
-$(MPI_OBJDIR)/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
+$(MPI_OBJDIR)/base/version.o: $(BUILD)/git-commit
+$(MPI_OBJDIR)/base/version.o: CFLAGS += -DTW_GIT_COMMIT='"$(GIT_COMMIT)"'
 
 $(MPI_OBJDIR)/%.o: src/%.c
 	@mkdir -p $(@D)

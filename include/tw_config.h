@@ -152,8 +152,12 @@ int tw_config_load_scenario(const char *path, const char *scenario,
 /* Free a config; safe on NULL. */
 void tw_config_free(tw_config *cfg);
 
-/* Number of recorded years, end_year - base_year + 1. */
-size_t tw_config_n_years(const tw_config *cfg);
+/* Number of recorded years, end_year - base_year + 1. Inline: the model
+ * layer reads the config struct but calls nothing of the loader's. */
+static inline size_t tw_config_n_years(const tw_config *cfg)
+{
+    return (size_t)(cfg->end_year - cfg->base_year + 1);
+}
 
 /* Name of a mode / recruitment mode as written in the config. */
 const char *tw_mode_name(tw_mode m);

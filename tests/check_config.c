@@ -7,7 +7,7 @@
 
 #include "tw_config.h"
 #include "tw_tests.h"
-#include "../src/config_priv.h" /* tw_utf8_problem */
+#include "../src/io/config_priv.h" /* tw_utf8_problem */
 
 #define D TW_TEST_DATA "/"
 

@@ -13,7 +13,7 @@
 
 #include <hdf5.h>
 
-#include "../src/run_priv.h"
+#include "../src/run/run_priv.h"
 #include "tw_config.h"
 #include "tw_h5.h"
 #include "tw_model.h"

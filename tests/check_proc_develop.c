@@ -1,6 +1,6 @@
 /*
  * check_proc_develop.c - professional development (MODEL.md 3.6,
- * src/proc_develop.c): tier promotion, title promotion (职称),
+ * src/model/proc_develop.c): tier promotion, title promotion (职称),
  * qualification upgrade and 双师型 (dual-qualified) certification.
  *
  * The processes are called directly on fixture worlds (every other process

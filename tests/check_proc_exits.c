@@ -1,7 +1,7 @@
 /*
  * check_proc_exits.c - demand, deaths, retirement (the 2025 law), voluntary
  * exit, 末位退出 (exit through evaluation) and the ageing counters
- * (src/proc_exits.c, MODEL.md 3.1-3.5 and 3.9).
+ * (src/model/proc_exits.c, MODEL.md 3.1-3.5 and 3.9).
  *
  * Deterministic tests use probabilities 0 and 1 on hand-made populations.
  * Statistical tests compare a count with its binomial expectation within

@@ -1,5 +1,5 @@
 /*
- * check_proc_recruit.c - recruitment (MODEL.md 3.8, src/proc_recruit.c):
+ * check_proc_recruit.c - recruitment (MODEL.md 3.8, src/model/proc_recruit.c):
  * hiring policies, the 编制 (establishment) room, the channels and their
  * rules, fill probabilities and the attributes of new hires.
  *

@@ -2,7 +2,7 @@
  * check_proc_rotate.c - rotation under 县管校聘 (county-managed teachers,
  * school hiring): returns from exchange terms, voluntary transfers, 交流轮岗
  * (exchange to rural schools) and 竞聘 (competitive re-hiring) with the
- * 待岗培训 pool and 落聘 (src/proc_rotate.c, MODEL.md 3.7).
+ * 待岗培训 pool and 落聘 (src/model/proc_rotate.c, MODEL.md 3.7).
  *
  * Deterministic tests use shares and rates 0 and 1 on hand-made
  * populations. Statistical tests compare a count with its binomial (or

@@ -1047,11 +1047,6 @@ void tw_config_free(tw_config *cfg)
     free(cfg);
 }
 
-size_t tw_config_n_years(const tw_config *cfg)
-{
-    return (size_t)(cfg->end_year - cfg->base_year + 1);
-}
-
 /* Step 1: parse `path` (and its @include files) into src->lc. */
 static int parse_file(tw_config_src *src, const char *path, tw_error *err)
 {
