@@ -646,8 +646,8 @@ static void step(mf *s, size_t t)
         s->leavers[c] = 0;
     tw_mf_demand(s, t);          /* 1. enrolment and demand */
     tw_mf_deaths(s, p);          /* 2. deaths */
-    tw_mf_retire(s, p, year);    /* 3. retirement */
-    tw_mf_exit(s, p);           /* 4. voluntary exit */
+    tw_mf_retire(s, p);          /* 3. retirement */
+    tw_mf_exit(s, p);            /* 4. voluntary exit */
     tw_mf_strikes(s, t);         /* 5. 末位退出 */
     tw_mf_tiers(s, p);           /* 6. professional development */
     tw_mf_titles(s, p);

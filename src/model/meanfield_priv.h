@@ -65,6 +65,8 @@
 
 #include "tw_config.h"
 #include "tw_meanfield.h"
+
+#include "proc_exits.h" /* clamp01 and the age band of the records */
 #include "tw_record.h"
 #include "tw_world.h"
 
@@ -145,32 +147,12 @@ static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline double dmin(double a, double b) { return a < b ? a : b; }
 static inline double dmax(double a, double b) { return a > b ? a : b; }
-static inline double clamp01(double q)
-{
-    return q < 0.0 ? 0.0 : (q > 1.0 ? 1.0 : q);
-}
 static inline int grp(const tw_school *sc)
 {
     return sc->stage * TW_N_LOCS + sc->locality;
 }
 static inline double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
-/* Age band of the death table and of the records. */
-static inline int age_band(int a)
-{
-    if (a < 25)
-        return 0;
-    int b = (a - 20) / 5;
-    return b < TW_N_AGE_BANDS - 1 ? b : TW_N_AGE_BANDS - 1;
-}
-
-static inline int service_band(const tw_params *p, int service)
-{
-    int b = 0;
-    while (b < TW_N_SERVICE_BANDS - 1 && service >= p->service_cut[b])
-        b++;
-    return b;
-}
 
 /* ------------------------------------------------------------------ */
 /* Layout                                                              */
@@ -333,7 +315,7 @@ int tw_mf_init(mf *s);
 /* proc_exits_mf.c */
 void tw_mf_demand(mf *s, size_t t);
 void tw_mf_deaths(mf *s, const tw_params *p);
-void tw_mf_retire(mf *s, const tw_params *p, int year);
+void tw_mf_retire(mf *s, const tw_params *p);
 void tw_mf_exit(mf *s, const tw_params *p);
 void tw_mf_strikes(mf *s, size_t t);
 void tw_mf_age(mf *s);

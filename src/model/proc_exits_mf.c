@@ -6,6 +6,7 @@
  * proc_exits.h, the same code the stochastic passes use.
  */
 #include "meanfield_priv.h"
+#include "proc_exits.h"
 
 #include <math.h>
 #include <string.h>
@@ -22,17 +23,8 @@ void tw_mf_demand(mf *s, size_t t)
         s->ccap[c] = 0;
     for (size_t i = 0; i < s->ns; i++) {
         const tw_school *sc = &w->schools[i];
-        int g = sc->stage, l = sc->locality;
-        if (t > 0) {
-            if (p->series_on[g][l])
-                s->students[i] = sc->students0 * p->enrol_index[g][l];
-            else
-                s->students[i] *= 1.0 + p->enrol_trend[g][l];
-        }
-        double r = p->ratio[g];
-        s->demand[i] = r > 0.0 ? s->students[i] / r * p->teach_share[g] *
-                                     (1.0 + p->redundancy)
-                               : 0.0;
+        s->students[i] = school_students(p, sc, t, s->students[i]);
+        s->demand[i] = school_demand(p, sc->stage, s->students[i]);
         s->ccap[sc->county] += s->demand[i];
     }
 }
@@ -41,10 +33,26 @@ void tw_mf_demand(mf *s, size_t t)
 /* 2-4. Deaths, retirement, voluntary exit                              */
 /* ------------------------------------------------------------------ */
 
-void tw_mf_deaths(mf *s, const tw_params *p)
+/* What deaths and retirement read, fixed for the year. */
+typedef struct leave_mf {
+    const tw_params *p;
+    int year;
+    long flex;      /* retirement: flex_months, at least 0 */
+    int min_years;  /* retirement: nobody younger (in years) retires */
+    double pl, pe;  /* p_late, p_early, clamped */
+} leave_mf;
+
+/* One demo row (x = year - birth year, cells [birth month][layer]) meets a
+ * process: the mass leaving is taken from the cells and added to
+ * out[sex class]. */
+typedef void leave_row(const leave_mf *lc, int x, double *cells,
+                       double out[N_SX]);
+
+/* Every demo row of every class meets `row`; the other sections of a
+ * class and the schools of the group follow (exit reason `reason`). */
+static void leave_cells(mf *s, const leave_mf *lc, leave_row *row,
+                        tw_exit reason)
 {
-    if (!p->deaths_on)
-        return;
     double frac[NG] = {0}, gone[NG] = {0}, fbz[NG] = {0};
     for (int g = 0; g < NG; g++) {
         if (!s->gon[g])
@@ -58,110 +66,99 @@ void tw_mf_deaths(mf *s, const tw_params *p)
             int x0, nx;
             double *d = dused(s, g, b, c, &x0, &nx);
             for (int xi = 0; xi < nx; xi++)
-                for (int bm = 0; bm < NBM; bm++) {
-                    int a = x0 + xi + (s->year - s->xyear) - (bm >= 7);
-                    double q = dmin(1.0, p->death_rate[age_band(a)]);
-                    if (!(q > 0))
-                        continue;
-                    double *cell = d + ((size_t)xi * NBM + (size_t)bm) * NL;
-                    for (int l = 0; l < NL; l++) {
-                        double v = cell[l] * q;
-                        cell[l] -= v;
-                        out[l / 2] += v;
-                    }
-                }
+                row(lc, x0 + xi + (lc->year - s->xyear),
+                    d + (size_t)xi * NBM * NL, out);
             tw_mf_class_follow(s, b, c, before, out);
             gone[g] += out[0] + out[1] + out[2];
         }
         frac[g] = ratio(gone[g], mass);
         fbz[g] = 1.0 - ratio(tw_mf_group_bz(s, g), bz0);
     }
-    tw_mf_schools_follow(s, frac, fbz, gone, TW_EXIT_DEATH);
+    tw_mf_schools_follow(s, frac, fbz, gone, reason);
 }
 
-/* tw_proc_retire's category of a sex class. */
-static void retire_cat(const tw_params *p, int sx, int *cat, int *old)
+/* Deaths, exact: the hazard of the age band at 1 July (born after July:
+ * a year younger then). */
+static void death_row(const leave_mf *lc, int x, double *cells,
+                      double out[N_SX])
 {
-    if (sx == SX_M) {
-        *cat = 0;
-    } else if (sx == SX_F1 && p->senior_female_old_age_months > 0) {
-        *cat = 0;
-        *old = p->senior_female_old_age_months;
-        return;
-    } else {
-        *cat = p->female_category == 2 ? 2 : 1;
+    for (int bm = 0; bm < NBM; bm++) {
+        double q = dmin(1.0, lc->p->death_rate[death_band(x - (bm >= 7))]);
+        if (!(q > 0))
+            continue;
+        double *cell = cells + (size_t)bm * NL;
+        for (int l = 0; l < NL; l++) {
+            double v = cell[l] * q;
+            cell[l] -= v;
+            out[l / 2] += v;
+        }
     }
-    *old = p->old_age_months[*cat];
+}
+
+void tw_mf_deaths(mf *s, const tw_params *p)
+{
+    if (!p->deaths_on)
+        return;
+    leave_mf lc = {.p = p, .year = s->year};
+    leave_cells(s, &lc, death_row, TW_EXIT_DEATH);
 }
 
 /* Retirement, cell by cell: exact (tw_proc_retire with expected draws). */
-void tw_mf_retire(mf *s, const tw_params *p, int year)
+static void retire_row(const leave_mf *lc, int x, double *cells,
+                       double out[N_SX])
 {
-    if (!p->retire_on)
+    const tw_params *p = lc->p;
+    const int year = lc->year, by = year - x;
+    const long flex = lc->flex;
+    if (x < lc->min_years)
         return;
-    const long flex = p->flex_months > 0 ? p->flex_months : 0;
-    const int min_years = tw_retire_min_years(p);
-    const double pl = clamp01(p->p_late), pe = clamp01(p->p_early);
-    double frac[NG] = {0}, gone[NG] = {0}, fbz[NG] = {0};
-    for (int g = 0; g < NG; g++) {
-        if (!s->gon[g])
-            continue;
-        double bz0 = tw_mf_group_bz(s, g);
-        double *b = gblk(s, g), mass = 0;
-        for (int c = 0; c < s->nall; c++) {
-            double before[N_SX], out[N_SX] = {0};
-            tw_mf_class_mass(s, g, b, c, before);
-            mass += before[0] + before[1] + before[2];
-            int x0, nx;
-            double *d = dused(s, g, b, c, &x0, &nx);
-            for (int xi = 0; xi < nx; xi++) {
-                int x = x0 + xi + (year - s->xyear), by = year - x;
-                if (x < min_years)
-                    continue;
-                for (int bm = 0; bm < NBM; bm++) {
-                    double *cell = d + ((size_t)xi * NBM + (size_t)bm) * NL;
-                    for (int sx = 0; sx < N_SX; sx++) {
-                        double *nl = cell + 2 * sx, *lt = nl + 1;
-                        if (!(*nl > 0) && !(*lt > 0))
-                            continue;
-                        int cat, old;
-                        retire_cat(p, sx, &cat, &old);
-                        long bmi = (long)by * 12 + bm;
-                        long R = bmi + tw_retire_age_months(p, cat, old, by,
-                                                            bm + 1);
-                        double go = 0;
-                        if (*lt > 0 && (R + flex) / 12 <= year) {
-                            go += *lt;
-                            *lt = 0;
-                        }
-                        if (*nl > 0) {
-                            if (R / 12 <= year) {
-                                double stay = (R + flex) / 12 > year
-                                                  ? *nl * pl : 0;
-                                go += *nl - stay;
-                                *lt += stay;
-                                *nl = 0;
-                            } else {
-                                long E = R - flex, O = bmi + old;
-                                if (E < O)
-                                    E = O;
-                                if (E / 12 == year && pe > 0) {
-                                    go += *nl * pe;
-                                    *nl -= *nl * pe;
-                                }
-                            }
-                        }
-                        out[sx] += go;
+    for (int bm = 0; bm < NBM; bm++) {
+        double *cell = cells + (size_t)bm * NL;
+        for (int sx = 0; sx < N_SX; sx++) {
+            double *nl = cell + 2 * sx, *lt = nl + 1;
+            if (!(*nl > 0) && !(*lt > 0))
+                continue;
+            int cat, old;
+            retire_category_of(p, sx != SX_M, sx == SX_F1, &cat, &old);
+            long bmi = month_index(by, bm + 1);
+            long R = bmi + tw_retire_age_months(p, cat, old, by, bm + 1);
+            double go = 0;
+            if (*lt > 0 && (R + flex) / 12 <= year) {
+                go += *lt;
+                *lt = 0;
+            }
+            if (*nl > 0) {
+                if (R / 12 <= year) {
+                    double stay = (R + flex) / 12 > year ? *nl * lc->pl : 0;
+                    go += *nl - stay;
+                    *lt += stay;
+                    *nl = 0;
+                } else {
+                    long E = R - flex, O = bmi + old;
+                    if (E < O)
+                        E = O;
+                    if (E / 12 == year && lc->pe > 0) {
+                        go += *nl * lc->pe;
+                        *nl -= *nl * lc->pe;
                     }
                 }
             }
-            tw_mf_class_follow(s, b, c, before, out);
-            gone[g] += out[0] + out[1] + out[2];
+            out[sx] += go;
         }
-        frac[g] = ratio(gone[g], mass);
-        fbz[g] = 1.0 - ratio(tw_mf_group_bz(s, g), bz0);
     }
-    tw_mf_schools_follow(s, frac, fbz, gone, TW_EXIT_RETIRE);
+}
+
+void tw_mf_retire(mf *s, const tw_params *p)
+{
+    if (!p->retire_on)
+        return;
+    leave_mf lc = {.p = p,
+                   .year = s->year,
+                   .flex = p->flex_months > 0 ? p->flex_months : 0,
+                   .min_years = tw_retire_min_years(p),
+                   .pl = clamp01(p->p_late),
+                   .pe = clamp01(p->p_early)};
+    leave_cells(s, &lc, retire_row, TW_EXIT_RETIRE);
 }
 
 /* Voluntary exit, exact: a free class loses the hazard of its service
@@ -184,9 +181,7 @@ void tw_mf_exit(mf *s, const tw_params *p)
             if (ch < 0) { /* free: the hazard of the band */
                 if (!p->exit_on)
                     continue;
-                double h = clamp01(p->exit_base[st] * p->exit_loc_factor[lo] *
-                                   p->exit_service_factor[service_band(
-                                       p, svc(s, c))]);
+                double h = exit_hazard(p, st, lo, service_band(p, svc(s, c)));
                 tw_mf_class_scale(s, g, c, 1.0 - h);
                 gone[g] += tot * h;
                 continue;
@@ -198,7 +193,7 @@ void tw_mf_exit(mf *s, const tw_params *p)
             double end = o[0];
             if (!(end > 0))
                 continue;
-            double out = p->exit_on ? end * clamp01(1.0 - p->retention[ch]) : 0;
+            double out = p->exit_on ? end * exit_after_obligation(p, ch) : 0;
             double keep = end - out;
             double pend[256];
             for (size_t k = 1; k < s->nob; k++)

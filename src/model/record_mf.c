@@ -50,7 +50,7 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
                         vf += l >= 2 ? cell[l] : 0;
                         s->diag.min_cell = dmin(s->diag.min_cell, cell[l]);
                     }
-                    agec[age_band(x0 + xi - shift - (bm >= 7))] += v;
+                    agec[death_band(x0 + xi - shift - (bm >= 7))] += v;
                     mass += v;
                     female += vf;
                 }
