@@ -75,8 +75,6 @@
                   stored one year younger until the year's ageing) */
 #define E0 19
 #define NBM 12 /* birth months */
-#define A0 20  /* ages at hire: 20..45 (proc_recruit.c) */
-#define NA 26
 #define NL 6   /* layers: 2 * sex class + late */
 #define NCH TW_N_HIRE_CHANNELS
 #define NQ TW_N_QUALS

@@ -5,12 +5,16 @@
  * most posts first"), and the new hires' attributes in expected counts.
  */
 #include "meanfield_priv.h"
+#include "proc_recruit.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+
+#define A0 AGE_MIN /* ages at hire: A0 .. A0 + NA - 1 */
+#define NA (AGE_MAX - AGE_MIN + 1)
 
 /* ------------------------------------------------------------------ */
 /* 8. Recruitment                                                      */
@@ -26,28 +30,14 @@ typedef struct rq {
     double hg[NG][NCH];          /* hires by group and channel */
 } rq;
 
-static int is_bz(const tw_county_params *cp, int ch)
-{
-    return ch != TW_CH_CONTRACT && cp->ch[ch].bianzhi != 0;
-}
-
 static int may_hire(const rq *k, int ch, size_t i)
 {
-    const tw_channel_params *p = &k->cp->ch[ch];
-    const tw_school *sc = &k->s->w->schools[i];
-    if (!(p->stage_mask & (1 << sc->stage)) ||
-        !(p->loc_mask & (1 << sc->locality)))
-        return 0;
-    if (ch == TW_CH_TEGANG && sc->locality != TW_LOC_RURAL)
-        return 0;
-    if (ch == TW_CH_ENTERPRISE && sc->stage != TW_STAGE_VOCATIONAL)
-        return 0;
-    return 1;
+    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]);
 }
 
 static double room_left(const rq *k, int ch)
 {
-    return (!k->cp->cap_on || !is_bz(k->cp, ch)) ? INFINITY : k->room;
+    return (!k->cp->cap_on || !is_bianzhi(k->cp, ch)) ? INFINITY : k->room;
 }
 
 /* Record hires of channel ch at school i. */
@@ -57,12 +47,12 @@ static void hire(rq *k, int ch, size_t i, double h)
         return;
     const tw_school *sc = &k->s->w->schools[i];
     k->hired[i] += h;
-    if (is_bz(k->cp, ch))
+    if (is_bianzhi(k->cp, ch))
         k->hbz[i] += h;
     k->hg[grp(sc)][ch] += h;
     k->got[ch] += h;
     k->s->f.hires[ch][sc->stage] += h;
-    if (k->cp->cap_on && is_bz(k->cp, ch))
+    if (k->cp->cap_on && is_bianzhi(k->cp, ch))
         k->room -= h;
 }
 
@@ -174,7 +164,7 @@ static void add_hires(mf *s, int g, int ch, const tw_county_params *cp,
     const tw_channel_params *p = &cp->ch[ch];
     int stage = g / TW_N_LOCS;
     double *b = gblk(s, g);
-    int ob = p->obligation < 0 ? 0 : p->obligation > 255 ? 255 : p->obligation;
+    int ob = hire_obligation(p);
     int c0 = ob > 0 ? ocls(s, 0, ch) : 0; /* under an obligation: own class */
     double pa[NA] = {0};
     if (p->age_sd > 0.0) {
@@ -187,24 +177,16 @@ static void add_hires(mf *s, int g, int ch, const tw_county_params *cp,
                             : gsl_cdf_ugaussian_P(hi) - gsl_cdf_ugaussian_P(lo);
         }
     } else {
-        long age = isfinite(p->age_mean) ? lround(p->age_mean) : A0;
-        age = age < A0 ? A0 : age > A0 + NA - 1 ? A0 + NA - 1 : age;
-        pa[age - A0] = 1;
+        pa[hire_age(p->age_mean) - A0] = 1;
     }
     double fem = clamp01(p->female_share[stage]);
     double pq[NQ] = {0};
     if (ch == TW_CH_TALENT) {
         pq[TW_QUAL_POSTGRAD] = 1;
     } else {
-        double sum = 0;
-        int npos = 0, last = TW_QUAL_BACHELOR;
-        for (int q = 0; q < NQ; q++)
-            if (p->qual_share[q] > 0) {
-                sum += p->qual_share[q];
-                npos++;
-                last = q;
-            }
-        if (npos <= 1)
+        double sum;
+        int last;
+        if (qual_support(p, &sum, &last) <= 1)
             pq[last] = 1;
         else
             for (int q = 0; q < NQ; q++)
@@ -231,7 +213,7 @@ static void add_hires(mf *s, int g, int ch, const tw_county_params *cp,
             t[tix(s, TW_TITLE_NONE, 0, q, 0)] += h * (sex ? fem : 1 - fem) * pq[q];
     }
     tiblk(s, b, c0)[0] += h;
-    if (ch != TW_CH_CONTRACT && p->bianzhi)
+    if (is_bianzhi(cp, ch))
         b[s->off_bz + (size_t)c0] += h;
     if (ob > 0)
         obblk(s, b, c0)[(size_t)ch * s->nob + (size_t)ob] += h;
