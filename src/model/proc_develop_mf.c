@@ -5,6 +5,7 @@
  * (meanfield_priv.h). The eligibility rules are the stochastic passes'.
  */
 #include "meanfield_priv.h"
+#include "proc_develop.h"
 
 #include <math.h>
 
@@ -34,6 +35,9 @@ void tw_mf_tiers(mf *s, const tw_params *p)
                    elig[TW_WORLD_MAX_TIERS] = {0},
                    out[TW_WORLD_MAX_TIERS] = {0},
                    scale[TW_WORLD_MAX_TIERS] = {0};
+    uint8_t ok[TW_WORLD_MAX_TIERS];
+    int min[TW_WORLD_MAX_TIERS];
+    tier_rules(p, nt, ok, min);
     pool_fracs(s, pf);
     for (int g = 0; g < NG; g++)
         for (int c = 0; s->gon[g] && c < s->nall; c++) {
@@ -42,8 +46,7 @@ void tw_mf_tiers(mf *s, const tw_params *p)
                 for (size_t y = 0; y < s->nit; y++) {
                     double v = tb[i * s->nit + y];
                     stock[i] += v;
-                    if (i + 1 < nt && (int)y >= p->tier_min_years[i] &&
-                        p->tier_prob[i] > 0)
+                    if (ok[i] && (int)y >= min[i])
                         elig[i] += v * (1 - pf[g]);
                 }
         }
@@ -96,22 +99,20 @@ static double mean_min_pos(double m, double sd, double c)
     return mean_pos(m, sd) - mean_pos(m - c, sd);
 }
 
+/* The tables of title_rules (proc_develop.h). */
+typedef struct title_tab {
+    uint8_t ok[NK];
+    int min[2][NK];
+    int rural[NK], service[NK];
+} title_tab;
+
 /* Is a title cell (title k, years it, qualification q, rural years r) of
  * a class of service sv eligible for k + 1? */
-static int title_elig(const tw_params *p, int sv, int k, int it, int q,
+static int title_elig(const title_tab *tr, int sv, int k, int it, int q,
                       int r)
 {
-    if (k < TW_TITLE_THIRD || k + 1 >= NK || p->title_prob[k] <= 0.0)
-        return 0;
-    int min = q == TW_QUAL_POSTGRAD ? p->title_min_years_postgrad[k]
-                                    : p->title_min_years[k];
-    if (it < min)
-        return 0;
-    if (k + 1 == TW_TITLE_SENIOR && r < p->senior_rural_years)
-        return 0;
-    if (k + 1 == TW_TITLE_FULL && sv < p->full_senior_service)
-        return 0;
-    return 1;
+    return tr->ok[k] && it >= tr->min[q == TW_QUAL_POSTGRAD][k] &&
+           r >= tr->rural[k] && sv >= tr->service[k];
 }
 
 /*
@@ -127,6 +128,8 @@ void tw_mf_titles(mf *s, const tw_params *p)
     if (!p->title_on)
         return;
     double pf[NG];
+    title_tab tr;
+    title_rules(p, tr.ok, tr.min, tr.rural, tr.service);
     pool_fracs(s, pf);
     for (int g = 0; g < NG; g++) {
         if (!s->gon[g])
@@ -145,7 +148,7 @@ void tw_mf_titles(mf *s, const tw_params *p)
                             for (int r = 0; r <= s->cr; r++) {
                                 double v = t[tix(s, k, it, q, r)];
                                 hold[k] += v;
-                                if (title_elig(p, svc(s, c), k, it, q, r))
+                                if (title_elig(&tr, svc(s, c), k, it, q, r))
                                     cand[k + 1] += v * np *
                                                    clamp01(p->title_prob[k]);
                             }
@@ -189,7 +192,7 @@ void tw_mf_titles(mf *s, const tw_params *p)
                     for (int it = 0; it <= s->ck; it++)
                         for (int q = 0; q < NQ; q++)
                             for (int r = 0; r <= s->cr; r++) {
-                                if (!title_elig(p, svc(s, c), k, it, q, r))
+                                if (!title_elig(&tr, svc(s, c), k, it, q, r))
                                     continue;
                                 double v = t[tix(s, k, it, q, r)] * rate;
                                 t[tix(s, k, it, q, r)] -= v;
