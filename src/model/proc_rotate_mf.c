@@ -5,6 +5,7 @@
  * and the 待岗培训 (training) pool, county by county.
  */
 #include "meanfield_priv.h"
+#include "proc_rotate.h"
 
 #include <math.h>
 #include <string.h>
@@ -137,17 +138,15 @@ static void transfers(mf *s, const rcounty *k)
     }
 }
 
-/* Shares of group g under the exemption ages (men, women; 0 = none). */
-static double under_age(const double (*ah)[2][AMAX + 1], int g, int em,
-                        int ef, double mass)
+/* Share of group g not exempt from exchange by age. */
+static double under_age(const double (*ah)[2][AMAX + 1], int g,
+                        const tw_county_params *cp, double mass)
 {
     double v = 0;
-    for (int sex = 0; sex < 2; sex++) {
-        int lim = sex ? ef : em;
+    for (int sex = 0; sex < 2; sex++)
         for (int a = 0; a <= AMAX; a++)
-            if (lim <= 0 || a < lim)
+            if (!exchange_exempt(cp, sex, a))
                 v += ah[g][sex][a];
-    }
     return clamp01(ratio(v, mass));
 }
 
@@ -172,8 +171,7 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
     for (size_t i = k->a; i < k->b; i++) {
         el[i] = bb[i] = 0;
         const tw_school *sc = &sch[i];
-        if ((sc->stage != TW_STAGE_PRIMARY && sc->stage != TW_STAGE_JUNIOR) ||
-            sc->locality == TW_LOC_RURAL)
+        if (!exchange_sends(sc->stage, sc->locality))
             continue;
         int g = grp(sc);
         const double *at = s->at + (size_t)g * na;
@@ -187,8 +185,7 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
             bbm += tm[g][t];
         el[i] = dmax(0, residents(s, i)) * clamp01(ratio(s->B[i], s->M[i])) *
                 clamp01(ratio(at_e, at_t)) *
-                under_age(ah, g, cp->exempt_age_male, cp->exempt_age_female,
-                          gmass[g]);
+                under_age(ah, g, cp, gmass[g]);
         bb[i] = el[i] * clamp01(ratio(bbm, gmass[g]));
         E += el[i];
         Eb += bb[i];
@@ -297,6 +294,40 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
     }
 }
 
+/* v teachers of school i (在编 share bz), stage st, leave: 落聘 (not
+ * re-hired). */
+static void luopin(mf *s, const rcounty *k, size_t i, int st, double v,
+                   double bz)
+{
+    s->M[i] -= v;
+    s->B[i] -= v * bz;
+    s->rm[grp(&s->w->schools[i])] += v;
+    s->f.exits[TW_EXIT_LUOPIN][st] += v;
+    s->leavers[k->c] += v;
+}
+
+/* The `placed` movers of stage st, from[locality] of them (fromb[] 在编),
+ * take the posts got[] of the schools list[0 .. n); each school's arrivals
+ * have the localities' composition. */
+static void arrive(mf *s, int st, const size_t *list, size_t n,
+                   const double *got, const double *from, const double *fromb,
+                   double placed)
+{
+    const tw_school *sch = s->w->schools;
+    for (size_t q = 0; q < n && placed > 0; q++) {
+        size_t j = list[q];
+        if (!(got[j] > 0))
+            continue;
+        for (int l = 0; l < TW_N_LOCS; l++) {
+            double in = got[j] * ratio(from[l], placed);
+            s->M[j] += in;
+            s->B[j] += got[j] * ratio(fromb[l], placed);
+            tw_mf_mv_add(s, st * TW_N_LOCS + l, grp(&sch[j]), in, NULL);
+        }
+        s->at[(size_t)grp(&sch[j]) * (size_t)(s->ca + 1)] += got[j];
+    }
+}
+
 /*
  * 竞聘 rounds of one county (tw_proc_rotate's rounds()): 3a the pool
  * competes for open posts (round(demand) - headcount > 0), placed by
@@ -366,26 +397,10 @@ static void rounds(mf *s, const rcounty *k)
                         luo += pl[y];
                         pl[y] = 0;
                     }
-                if (luo > 0) {
-                    s->M[i] -= luo;
-                    s->B[i] -= luo * bz;
-                    s->rm[grp(&sch[i])] += luo;
-                    s->f.exits[TW_EXIT_LUOPIN][st] += luo;
-                    s->leavers[k->c] += luo;
-                }
+                if (luo > 0)
+                    luopin(s, k, i, st, luo, bz);
             }
-            for (size_t q = 0; q < n && placed > 0; q++) {
-                size_t j = list[q];
-                if (!(got[j] > 0))
-                    continue;
-                for (int l = 0; l < TW_N_LOCS; l++) {
-                    double in = got[j] * ratio(from[l], placed);
-                    s->M[j] += in;
-                    s->B[j] += got[j] * ratio(fromb[l], placed);
-                    tw_mf_mv_add(s, st * TW_N_LOCS + l, grp(&sch[j]), in, NULL);
-                }
-                s->at[(size_t)grp(&sch[j]) * (size_t)(s->ca + 1)] += got[j];
-            }
+            arrive(s, st, list, n, got, from, fromb, placed);
         }
     }
     if (rehire_on) { /* 3b */
@@ -431,28 +446,13 @@ static void rounds(mf *s, const rcounty *k)
                 from[sch[i].locality] += mvd;
                 fromb[sch[i].locality] += mvd * bz;
                 if (cp->pool_max_years <= 0) {
-                    s->M[i] -= un;
-                    s->B[i] -= un * bz;
-                    s->rm[grp(&sch[i])] += un;
-                    s->f.exits[TW_EXIT_LUOPIN][st] += un;
-                    s->leavers[k->c] += un;
+                    luopin(s, k, i, st, un, bz);
                 } else {
                     s->pool[i * np1] += un;
                     s->f.pool_entries += un;
                 }
             }
-            for (size_t q = 0; q < n && placed > 0; q++) {
-                size_t j = list[q];
-                if (!(got[j] > 0))
-                    continue;
-                for (int l = 0; l < TW_N_LOCS; l++) {
-                    double in = got[j] * ratio(from[l], placed);
-                    s->M[j] += in;
-                    s->B[j] += got[j] * ratio(fromb[l], placed);
-                    tw_mf_mv_add(s, st * TW_N_LOCS + l, grp(&sch[j]), in, NULL);
-                }
-                s->at[(size_t)grp(&sch[j]) * (size_t)(s->ca + 1)] += got[j];
-            }
+            arrive(s, st, list, n, got, from, fromb, placed);
         }
     }
 }
