@@ -5,6 +5,7 @@
  * draws as products of shares.
  */
 #include "meanfield_priv.h"
+#include "population.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,22 +14,6 @@
 /* ------------------------------------------------------------------ */
 /* Initial population                                                  */
 /* ------------------------------------------------------------------ */
-
-/* population.c's max_age: the first age past the pre-2025 retirement age
- * of a sex class (base year's parameters); 200 without retirement. */
-static int max_age(const tw_world *w, int sx)
-{
-    const tw_params *p = &w->params[0];
-    if (!p->retire_on)
-        return 200;
-    int months = p->old_age_months[0];
-    if (sx != SX_M) {
-        months = p->old_age_months[p->female_category];
-        if (sx == SX_F1 && p->senior_female_old_age_months > 0)
-            months = p->senior_female_old_age_months;
-    }
-    return months / 12;
-}
 
 /*
  * population.c's draw_age as probabilities pam[age][month] (ages 0..99):
@@ -44,8 +29,7 @@ static void age_probs(const tw_stock *k, int limit, double (*pam)[NBM])
     tw_mf_draw_probs(k->age_share, TW_N_AGE_BANDS, pb);
     memset(pam, 0, 100 * sizeof *pam);
     for (int b = 0; b < TW_N_AGE_BANDS; b++) {
-        int lo = b == 0 ? 21 : 20 + 5 * b;
-        int width = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
+        int lo = stock_band_lo(b), width = stock_band_width(b);
         for (int j = 0; j < width; j++)
             for (int bm = 0; bm < NBM; bm++) {
                 double v = pb[b] / width / NBM;
@@ -85,7 +69,7 @@ static void init_group(mf *s, int g, double n, const tw_stock *k, int stage,
     for (int sx = 0; sx < N_SX; sx++) {
         if (!(lay[sx] > 0))
             continue;
-        age_probs(k, max_age(s->w, sx), pam);
+        age_probs(k, stock_max_age(s->w, sx != SX_M, sx == SX_F1), pam);
         /* titles of this sex class: all for men; below / from 高级 for
          * women, renormalised */
         double ptk[NK];
