@@ -87,6 +87,21 @@ void tw_mf_class_axpy(mf *s, int g, int cd, int cs, double a, int dx)
     b[s->off_bz + (size_t)cd] += a * b[s->off_bz + (size_t)cs];
 }
 
+/* The sections of class c (block b) that carry no sex: tiers,
+ * obligations, professional course, 双师型, 在编; x k. */
+static void scale_rest(mf *s, double *b, int c, double k)
+{
+    double *ti = tiblk(s, b, c);
+    for (size_t i = 0; i < s->nt * s->nit; i++)
+        ti[i] *= k;
+    double *ob = obblk(s, b, c);
+    for (size_t i = 0; i < NCH * s->nob; i++)
+        ob[i] *= k;
+    b[s->off_pr + (size_t)c] *= k;
+    b[s->off_du + (size_t)c] *= k;
+    b[s->off_bz + (size_t)c] *= k;
+}
+
 /* Class c of group g x k, every section; k = 0 empties it. */
 void tw_mf_class_scale(mf *s, int g, int c, double k)
 {
@@ -98,15 +113,7 @@ void tw_mf_class_scale(mf *s, int g, int c, double k)
     double *t = tblk(s, b, c, 0);
     for (size_t i = 0; i < 2 * s->ty; i++)
         t[i] *= k;
-    double *ti = tiblk(s, b, c);
-    for (size_t i = 0; i < s->nt * s->nit; i++)
-        ti[i] *= k;
-    double *ob = obblk(s, b, c);
-    for (size_t i = 0; i < NCH * s->nob; i++)
-        ob[i] *= k;
-    b[s->off_pr + (size_t)c] *= k;
-    b[s->off_du + (size_t)c] *= k;
-    b[s->off_bz + (size_t)c] *= k;
+    scale_rest(s, b, c, k);
     if (k == 0) {
         size_t kk = (size_t)g * (size_t)s->nall + (size_t)c;
         s->rlo[kk] = s->rhi[kk] = 0;
@@ -174,34 +181,15 @@ static void mf_free(mf *s)
 {
     if (s == NULL)
         return;
-    free(s->gs);
-    free(s->snap);
-    free(s->rlo);
-    free(s->rhi);
-    free(s->at);
-    free(s->bbv);
-    free(s->students);
-    free(s->demand);
-    free(s->M);
-    free(s->B);
-    free(s->pool);
-    free(s->vout);
-    free(s->vin);
-    free(s->ccap);
-    free(s->z1);
-    free(s->z2);
-    free(s->leavers);
-    free(s->d1);
-    free(s->d2);
-    free(s->d3);
-    free(s->d4);
-    free(s->hsd);
-    free(s->srt);
-    free(s->list);
-    free(s->post);
-    free(s->hired);
-    free(s->hbz);
-    free(s->ah);
+    void *own[] = {
+        s->gs, s->snap, s->rlo, s->rhi, s->at, s->bbv,
+        s->students, s->demand, s->M, s->B, s->pool, s->vout,
+        s->vin, s->ccap, s->z1, s->z2, s->leavers, s->d1,
+        s->d2, s->d3, s->d4, s->hsd, s->srt, s->list,
+        s->post, s->hired, s->hbz, s->ah,
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        free(own[i]);
     free(s);
 }
 
@@ -548,15 +536,7 @@ void tw_mf_class_follow(mf *s, double *b, int c, const double before[N_SX],
         tm[k] *= km;
         tf[k] *= k < senior ? k0 : k1;
     }
-    double *ti = tiblk(s, b, c);
-    for (size_t k = 0; k < s->nt * s->nit; k++)
-        ti[k] *= kt;
-    double *ob = obblk(s, b, c);
-    for (size_t k = 0; k < NCH * s->nob; k++)
-        ob[k] *= kt;
-    b[s->off_pr + (size_t)c] *= kt;
-    b[s->off_du + (size_t)c] *= kt;
-    b[s->off_bz + (size_t)c] *= kt;
+    scale_rest(s, b, c, kt);
 }
 
 /* 在编 teachers of group g (the class-level count). */

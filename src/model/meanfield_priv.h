@@ -242,28 +242,29 @@ static inline double *obblk(const mf *s, double *b, int c)
     return b + s->off_ob + (size_t)c * NCH * s->nob;
 }
 
-static inline double pool_of(const mf *s, size_t i)
+/* Sum of row i of a [rows][top + 1] array. */
+static inline double row_sum(const double *a, size_t i, int top)
 {
     double t = 0;
-    for (int y = 0; y <= s->pymax; y++)
-        t += s->pool[i * (size_t)(s->pymax + 1) + (size_t)y];
+    for (int y = 0; y <= top; y++)
+        t += a[i * (size_t)(top + 1) + (size_t)y];
     return t;
+}
+
+/* School i's pool, and its teachers away and hosted on exchange terms. */
+static inline double pool_of(const mf *s, size_t i)
+{
+    return row_sum(s->pool, i, s->pymax);
 }
 
 static inline double vout_of(const mf *s, size_t i)
 {
-    double t = 0;
-    for (int y = 0; y <= s->tmax; y++)
-        t += s->vout[i * (size_t)(s->tmax + 1) + (size_t)y];
-    return t;
+    return row_sum(s->vout, i, s->tmax);
 }
 
 static inline double vin_of(const mf *s, size_t i)
 {
-    double t = 0;
-    for (int y = 0; y <= s->tmax; y++)
-        t += s->vin[i * (size_t)(s->tmax + 1) + (size_t)y];
-    return t;
+    return row_sum(s->vin, i, s->tmax);
 }
 
 /* Teachers teaching at school i (not in the pool): the stochastic

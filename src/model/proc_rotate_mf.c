@@ -306,6 +306,19 @@ static void luopin(mf *s, const rcounty *k, size_t i, int st, double v,
     s->leavers[k->c] += v;
 }
 
+/* Of `want` movers of a stage, those the open posts (key[], `open` in
+ * all) of schools list[0 .. n) can take, placed by levelling: the posts
+ * each school fills in got[]. Returns how many are placed. */
+static double place_level(mf *s, const size_t *list, size_t n,
+                          const double *key, double want, double open,
+                          double *got)
+{
+    double placed = open > 0 ? dmin(want, open) : 0;
+    tw_mf_level_fill(s, list, n, key, placed, got);
+    s->f.rehire_placed_cross += placed;
+    return placed;
+}
+
 /* The `placed` movers of stage st, from[locality] of them (fromb[] 在编),
  * take the posts got[] of the schools list[0 .. n); each school's arrivals
  * have the localities' composition. */
@@ -374,10 +387,8 @@ static void rounds(mf *s, const rcounty *k)
                 }
             if (!(pst > 0))
                 continue;
-            double placed = open > 0 ? dmin(pst, open) : 0;
-            tw_mf_level_fill(s, list, n, key, placed, got);
+            double placed = place_level(s, list, n, key, pst, open, got);
             double phi = ratio(placed, pst);
-            s->f.rehire_placed_cross += placed;
             double from[TW_N_LOCS] = {0}, fromb[TW_N_LOCS] = {0};
             for (size_t q = 0; q < n; q++) {
                 size_t i = list[q];
@@ -430,10 +441,8 @@ static void rounds(mf *s, const rcounty *k)
                 key[i] = round(s->demand[i]) - (heads(s, i) - rel[i]);
                 open += dmax(0, key[i]);
             }
-            double placed = open > 0 ? dmin(rst, open) : 0;
-            tw_mf_level_fill(s, list, n, key, placed, got);
+            double placed = place_level(s, list, n, key, rst, open, got);
             double phi = ratio(placed, rst);
-            s->f.rehire_placed_cross += placed;
             double from[TW_N_LOCS] = {0}, fromb[TW_N_LOCS] = {0};
             for (size_t q = 0; q < n; q++) {
                 size_t i = list[q];

@@ -54,16 +54,14 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
                     mass += v;
                     female += vf;
                 }
+            /* title cells are [title][years][qualification][rural] */
+            size_t per_k = s->ty / NK, per_q = (size_t)(s->cr + 1);
             for (int sex = 0; sex < 2; sex++) {
                 const double *t = tblk(s, b, c, sex);
-                for (int k = 0; k < NK; k++)
-                    for (int it = 0; it <= s->ck; it++)
-                        for (int q = 0; q < NQ; q++)
-                            for (int r = 0; r <= s->cr; r++) {
-                                double v = t[tix(s, k, it, q, r)];
-                                title[k] += v;
-                                qual[st][q] += v;
-                            }
+                for (size_t j = 0; j < s->ty; j++) {
+                    title[j / per_k] += t[j];
+                    qual[st][(j / per_q) % NQ] += t[j];
+                }
             }
             const double *ti = tiblk(s, b, c);
             for (size_t i = 0; i < s->nt; i++)
