@@ -385,20 +385,9 @@ static int recruit_county(rc_county *k, tw_error *err)
     for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++)
         k->got[ch] = 0;
 
-    uint64_t H = vac;
-    switch (cp->hire_policy) {
-    case TW_HIRE_QUOTA:
-    case TW_HIRE_SCHEDULE:
-        H = cp->quota > 0 ? (uint64_t)cp->quota : 0;
-        break;
-    case TW_HIRE_REPLACE: {
-        double h = cp->replace_share * s->county_leavers[c];
-        H = h > 0.0 ? (uint64_t)llround(h) : 0;
-        break;
-    }
-    default:
-        break;
-    }
+    /* exact in a double: headcounts and quotas are far below 2^53 */
+    uint64_t H = (uint64_t)llround(
+        hire_target(cp, (double)vac, s->county_leavers[c]));
     if (H < vac)
         level_vacancies(k, H);
     else if (H > vac)
@@ -407,10 +396,7 @@ static int recruit_county(rc_county *k, tw_error *err)
     /* 人才引进 (talent) reservation of senior-high posts, before the order
      * so that the minimum share holds wherever the channel stands in it. */
     const tw_channel_params *tal = &cp->ch[TW_CH_TALENT];
-    int talent_in_order = 0;
-    for (int j = 0; j < cp->n_order && j < TW_N_HIRE_CHANNELS; j++)
-        talent_in_order |= cp->order[j] == TW_CH_TALENT;
-    if (talent_in_order && tal->on && tal->share > 0.0) {
+    if (talent_reserves(cp)) {
         uint64_t hs = 0;
         for (size_t i = k->a; i < k->b; i++)
             if (s->w->schools[i].stage == TW_STAGE_SENIOR)

@@ -70,4 +70,35 @@ static inline int qual_support(const tw_channel_params *p, double *sum,
     return n_pos;
 }
 
+/* How many the county hires this year under its policy, before any
+ * rounding: the vacancies `vac` (fill), the quota (quota, schedule: this
+ * year's value), or replace_share x this year's `leavers` (replace);
+ * never below 0. */
+static inline double hire_target(const tw_county_params *cp, double vac,
+                                 double leavers)
+{
+    switch (cp->hire_policy) {
+    case TW_HIRE_QUOTA:
+    case TW_HIRE_SCHEDULE:
+        return cp->quota > 0 ? (double)cp->quota : 0.0;
+    case TW_HIRE_REPLACE: {
+        double h = cp->replace_share * leavers;
+        return h > 0.0 ? h : 0.0;
+    }
+    default:
+        return vac;
+    }
+}
+
+/* Whether 人才引进 (talent) reserves a share of the senior-high posts
+ * before the hiring order: it is in the order, on, with a share > 0. */
+static inline int talent_reserves(const tw_county_params *cp)
+{
+    const tw_channel_params *tal = &cp->ch[TW_CH_TALENT];
+    int in_order = 0;
+    for (int j = 0; j < cp->n_order && j < TW_N_HIRE_CHANNELS; j++)
+        in_order |= cp->order[j] == TW_CH_TALENT;
+    return in_order && tal->on && tal->share > 0.0;
+}
+
 #endif /* TW_PROC_RECRUIT_H */

@@ -242,18 +242,7 @@ static void recruit_county(rq *k)
     k->room = dmax(0, floor(s->ccap[k->c]) - bz);
     memset(k->got, 0, sizeof k->got);
     memset(k->hg, 0, sizeof k->hg);
-    double H = vac;
-    switch (cp->hire_policy) {
-    case TW_HIRE_QUOTA:
-    case TW_HIRE_SCHEDULE:
-        H = cp->quota > 0 ? (double)cp->quota : 0;
-        break;
-    case TW_HIRE_REPLACE:
-        H = dmax(0, cp->replace_share * s->leavers[k->c]);
-        break;
-    default:
-        break;
-    }
+    double H = hire_target(cp, vac, s->leavers[k->c]); /* no rounding */
     if (H < vac - EPS) { /* level the vacancies from the top */
         size_t n = 0;
         for (size_t i = k->a; i < k->b; i++)
@@ -273,10 +262,7 @@ static void recruit_county(rq *k)
     }
 
     const tw_channel_params *tal = &cp->ch[TW_CH_TALENT];
-    int talent_in_order = 0;
-    for (int j = 0; j < cp->n_order && j < NCH; j++)
-        talent_in_order |= cp->order[j] == TW_CH_TALENT;
-    if (talent_in_order && tal->on && tal->share > 0.0) {
+    if (talent_reserves(cp)) {
         double hs = 0;
         for (size_t i = k->a; i < k->b; i++)
             if (sch[i].stage == TW_STAGE_SENIOR)
