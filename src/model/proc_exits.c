@@ -352,10 +352,7 @@ void tw_proc_strikes(tw_sim *s)
 {
     const tw_world *w = s->w;
     const size_t ns = w->n_schools;
-    int any = 0;
-    for (size_t c = 0; c < w->n_counties && !any; c++)
-        any = tw_world_cparams(w, s->t, c)->strikes_on;
-    if (!any || ns == 0)
+    if (!strikes_any(w, s->t) || ns == 0)
         return;
 
     /* off[i] .. off[i+1]: slots of school i's eligible teachers in idx */

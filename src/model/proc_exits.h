@@ -115,4 +115,15 @@ static inline double exit_after_obligation(const tw_params *p, int ch)
     return clamp01(1.0 - p->retention[ch]);
 }
 
+/* ---- 5. 末位退出 (exit through evaluation) -------------------------- */
+
+/* Whether any county hands out strikes in year t. */
+static inline int strikes_any(const tw_world *w, size_t t)
+{
+    for (size_t c = 0; c < w->n_counties; c++)
+        if (tw_world_cparams(w, t, c)->strikes_on)
+            return 1;
+    return 0;
+}
+
 #endif /* TW_PROC_EXITS_H */

@@ -242,10 +242,7 @@ void tw_mf_strikes(mf *s, size_t t)
 {
     const tw_world *w = s->w;
     const tw_school *sch = w->schools;
-    int any = 0;
-    for (size_t c = 0; c < s->nc && !any; c++)
-        any = tw_world_cparams(w, t, c)->strikes_on;
-    if (!any)
+    if (!strikes_any(w, t))
         return;
     double *mvout = s->d1;
     for (size_t a = 0; a < s->ns;) {
