@@ -54,7 +54,7 @@
  *
  * Moves between groups (transfers, exchange, 竞聘, 2nd strikes) change the
  * school-level state at once and are queued for the group blocks; a phase
- * applies its queue from one snapshot (mv_apply), so every mover leaves
+ * applies its queue from one snapshot (tw_mf_mv_apply), so every mover leaves
  * with its group's composition at the start of the phase.
  */
 #ifndef TW_MEANFIELD_PRIV_H
@@ -65,10 +65,10 @@
 
 #include "tw_config.h"
 #include "tw_meanfield.h"
-
-#include "proc_exits.h" /* clamp01 and the age band of the records */
 #include "tw_record.h"
 #include "tw_world.h"
+
+#include "proc_exits.h" /* clamp01; death_band, the records' age band too */
 
 #define NG (TW_N_STAGES * TW_N_LOCS)
 #define NE 27  /* x - c in young classes: 19..45 (a hire of age 20..45 is
@@ -280,12 +280,17 @@ static inline double residents(const mf *s, size_t i)
     return s->M[i] - pool_of(s, i) - vout_of(s, i);
 }
 
+/* ------------------------------------------------------------------ */
+/* The state's operations (meanfield.c; each documented there)        */
+/* ------------------------------------------------------------------ */
 
-/* meanfield.c */
+/* Expected values of the stochastic model's rounding and draws */
 void tw_mf_draw_probs(const double *p, int n, double *out);
 double tw_mf_floor_mean(double m, double sd);
 double tw_mf_ceil_mean(double x, double sd, double n);
 double tw_mf_round_mean(double x, double sd, double n);
+
+/* Classes and groups: masses, scaling */
 void tw_mf_class_axpy(mf *s, int g, int cd, int cs, double a, int dx);
 void tw_mf_class_scale(mf *s, int g, int c, double k);
 void tw_mf_class_mass(const mf *s, int g, double *b, int c, double out[N_SX]);
@@ -293,20 +298,32 @@ double tw_mf_class_total(const mf *s, int g, double *b, int c);
 double tw_mf_group_mass(const mf *s, int g);
 void tw_mf_tier_mass(const mf *s, int g, double *tm);
 void tw_mf_group_pool_vis(const mf *s, double *pool, double *vis);
+
+/* Levelling: posts and movers spread from the top */
 int tw_mf_by_value_desc(const void *a, const void *b);
 double tw_mf_solve_level(const sorted *a, size_t n, double A);
+void tw_mf_level_fill(mf *s, const size_t *list, size_t n, const double *key,
+                      double amount, double *got);
+
+/* Moving and removing mass between and from groups */
 void tw_mf_mv_add(mf *s, int gs, int gd, double amount, const double *tiers);
 void tw_mf_mv_apply(mf *s);
 void tw_mf_rm_apply(mf *s);
 void tw_mf_sync_vin(mf *s);
 void tw_mf_sync_at(mf *s);
+
+/* After a removal from the demo cells: the class's other sections and
+ * the group's schools follow */
 void tw_mf_class_follow(mf *s, double *b, int c, const double before[N_SX],
                         const double gone[N_SX]);
 double tw_mf_group_bz(const mf *s, int g);
 void tw_mf_schools_follow(mf *s, const double *frac, const double *fbz,
                           const double *gone, tw_exit reason);
-void tw_mf_level_fill(mf *s, const size_t *list, size_t n, const double *key,
-                      double amount, double *got);
+
+/* ------------------------------------------------------------------ */
+/* The processes, in tw_sim_step's order, each beside its stochastic  */
+/* form; called from the year in meanfield.c                          */
+/* ------------------------------------------------------------------ */
 
 /* population_mf.c */
 int tw_mf_init(mf *s);
