@@ -30,6 +30,8 @@
 #include "tw_rng.h"
 #include "tw_world.h"
 
+#include "population.h"
+
 /* The partial sums of a stock's shares, for draw_index. */
 typedef struct stock_cum {
     double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
@@ -102,16 +104,8 @@ static void apportion(int64_t total, const double *w, size_t n, int64_t *out,
  */
 static int max_age(const tw_world *w, const tw_teacher *x)
 {
-    const tw_params *p = &w->params[0];
-    if (!p->retire_on)
-        return 200;
-    int months = p->old_age_months[0];
-    if (x->sex == TW_SEX_FEMALE) {
-        months = p->old_age_months[p->female_category];
-        if (x->title >= TW_TITLE_SENIOR && p->senior_female_old_age_months > 0)
-            months = p->senior_female_old_age_months;
-    }
-    return months / 12;
+    return stock_max_age(w, x->sex == TW_SEX_FEMALE,
+                         x->title >= TW_TITLE_SENIOR);
 }
 
 /*
@@ -127,8 +121,7 @@ static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
     int age = 0;
     for (int tries = 0; tries < 1000; tries++) {
         int b = draw_index(r, c->age, TW_N_AGE_BANDS);
-        int lo = b == 0 ? 21 : 20 + 5 * b;
-        int width = b == 0 ? 4 : b == TW_N_AGE_BANDS - 1 ? 2 : 5;
+        int lo = stock_band_lo(b), width = stock_band_width(b);
         age = lo + (int)tw_rng_uint(r, (unsigned long)width);
         *month = 1 + (int)tw_rng_uint(r, 12);
         /* born after July: a year older by the end of the base year */
