@@ -632,21 +632,25 @@ static int report_targets(const char *path, const char *group,
     }
     size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
     size_t len = ny * nm, reps = 0;
-    size_t cells = d->n_reps * len > 0 ? d->n_reps * len : 1;
     size_t tcells = d->n_reps * nt > 0 ? d->n_reps * nt : 1;
-    double *traj = malloc(cells * sizeof *traj);
     long *cols = malloc((nt ? nt : 1) * sizeof *cols);
     double *q = malloc(tcells * sizeof *q);
     unsigned char *met = malloc(tcells);
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
-    if (!traj || !cols || !q || !met || !res) {
+    if (!cols || !q || !met || !res) {
         fprintf(stderr, "twsim: out of memory\n");
         goto out;
     }
+    /* the complete replicates first, in place (no second copy of the
+     * trajectories: a file's rows can take gigabytes) */
+    double *traj = d->trajectories;
     for (size_t r = 0; r < d->n_reps; r++)
-        if (d->done[r])
-            memcpy(traj + reps++ * len, d->trajectories + r * len,
-                   len * sizeof *traj);
+        if (d->done[r]) {
+            if (reps != r)
+                memmove(traj + reps * len, traj + r * len,
+                        len * sizeof *traj);
+            reps++;
+        }
     char title[512];
     snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
              d->region_name && d->region_name[0] ? d->region_name
@@ -677,7 +681,6 @@ static int report_targets(const char *path, const char *group,
                "uses those.\n", reps, d->n_reps);
     rc = TW_OK;
 out:
-    free(traj);
     free(cols);
     free(q);
     free(met);
