@@ -21,7 +21,8 @@
 # the same count for both sides.
 #
 # Environment: TWSIM (build/twsim), PYTHON (/usr/bin/python3), BENCH_PEER_RUNS
-# (5; BENCH_QUICK=1 makes it 3). Exit status 0 when every run succeeded
+# (5; BENCH_QUICK=1 makes it 3); TWSIM_BEFORE: another twsim binary (an
+# older build) timed in the same rounds, for before/after figures. Exit status 0 when every run succeeded
 # (the goals are figures, not tests), 1 otherwise.
 set -u
 TWSIM=${TWSIM:-build/twsim}
@@ -75,6 +76,14 @@ while [ $i -lt "$RUNS" ]; do
         --reps 10 || fail=1
     timed markov "$TWSIM" run "$configs/markov-example.cfg" -n 10 -q \
         --threads 1 $markov_sets -o "$tmp/out.h5" || fail=1
+    if [ -n "${TWSIM_BEFORE:-}" ]; then
+        timed reduced_before "$TWSIM_BEFORE" run "$configs/chengdu.cfg" -n 8 -q \
+            --threads 1 $reduced_sets -o "$tmp/out.h5" || fail=1
+        timed full_before "$TWSIM_BEFORE" run "$configs/chengdu.cfg" -n 8 -q \
+            --threads 1 -o "$tmp/out.h5" || fail=1
+        timed markov_before "$TWSIM_BEFORE" run "$configs/markov-example.cfg" \
+            -n 10 -q --threads 1 $markov_sets -o "$tmp/out.h5" || fail=1
+    fi
     i=$((i + 1))
 done
 [ $fail = 0 ] || exit 1
@@ -97,9 +106,17 @@ row "twsim reduced Chengdu" reduced "$pc" "$chengdu_iy" 5
 row "twsim full Chengdu" full "$pc" "$chengdu_iy" 3
 echo "peer markov $pm $markov_iy" | awk '{ printf "%-28s %9.3f %12.1f\n", "numpy peer, Markov 200k", $3, $4 / $3 / 1e6 }'
 row "twsim Markov 200k x 10" markov "$pm" "$markov_iy" 30
+if [ -n "${TWSIM_BEFORE:-}" ]; then
+    echo "before ($TWSIM_BEFORE: $("$TWSIM_BEFORE" --version)):"
+    row "  reduced Chengdu" reduced_before "$pc" "$chengdu_iy" 5
+    row "  full Chengdu" full_before "$pc" "$chengdu_iy" 3
+    row "  Markov 200k x 10" markov_before "$pm" "$markov_iy" 30
+fi
 echo
 echo "every run (seconds):"
-for n in peer_chengdu reduced full peer_markov markov; do
+for n in peer_chengdu reduced full peer_markov markov reduced_before \
+         full_before markov_before; do
+    [ -f "$tmp/$n" ] || continue
     printf '  %-13s %s\n' "$n" "$(tr '\n' ' ' <"$tmp/$n")"
 done
 exit 0
