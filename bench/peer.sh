@@ -18,7 +18,10 @@
 # side's figure is the median of its RUNS times, and the ratio is the
 # peer's median over twsim's. Rates are individual-years (teacher-years)
 # per second: initial teachers x simulated years x replicates / wall time,
-# the same count for both sides.
+# the same count for both sides. The goals are judged on wall time; the
+# CPU time (user + system of the process and its threads) and its ratio
+# are printed beside it, since on a busy machine a short run's wall time
+# is mostly waiting for a core.
 #
 # Environment: TWSIM (build/twsim), PYTHON (/usr/bin/python3), BENCH_PEER_RUNS
 # (5; BENCH_QUICK=1 makes it 3); TWSIM_BEFORE: another twsim binary (an
@@ -40,19 +43,28 @@ sets() {
 reduced_sets=$(sets "$here/reduced-chengdu.sets")
 markov_sets=$(sets "$here/markov-200k.sets")
 
-now() { date +%s.%N; }
-
-# timed NAME CMD...: run CMD, append its wall time to $tmp/NAME
+# timed NAME CMD...: run CMD, append its wall time to $tmp/NAME and its
+# CPU time (user + system, from wait4's rusage, microseconds) to
+# $tmp/NAME.cpu
 timed() {
     name=$1; shift
     rm -f "$tmp/out.h5"
-    t0=$(now)
-    "$@" >"$tmp/log" 2>&1 || { echo "peer: $name failed:" >&2; sed 's/^/    | /' "$tmp/log" >&2; return 1; }
-    t1=$(now)
-    echo "$t0 $t1" | awk '{ print $2 - $1 }' >>"$tmp/$name"
+    "$PYTHON" -c '
+import os, subprocess, sys, time
+log = open(sys.argv[1], "w")
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[2:], stdout=log, stderr=log)
+_, status, ru = os.wait4(p.pid, 0)
+wall = time.perf_counter() - t0
+print(wall, ru.ru_utime + ru.ru_stime)
+sys.exit(0 if status == 0 else 1)' "$tmp/log" "$@" >"$tmp/t" ||
+        { echo "peer: $name failed:" >&2; sed 's/^/    | /' "$tmp/log" >&2; return 1; }
+    read -r wall cpu <"$tmp/t"
+    echo "$wall" >>"$tmp/$name"
+    echo "$cpu" >>"$tmp/$name.cpu"
 }
 
-# median NAME: of the times in $tmp/NAME
+# median FILE: of the numbers in $tmp/FILE
 median() {
     sort -g "$tmp/$1" | awk '{ v[NR] = $1 } END {
         if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
@@ -92,31 +104,41 @@ chengdu_iy=$((188100 * 4 * 8))     # 2022-2025, 8 replicates
 markov_iy=$((200000 * 10 * 10))    # 2021-2030, 10 replicates
 pc=$(median peer_chengdu)
 pm=$(median peer_markov)
-printf '\n%-28s %9s %12s %9s %9s %6s  %s\n' run seconds "M indiv-yr/s" "peer s" ratio goal ""
-row() {  # row LABEL NAME PEER_SECONDS INDIVIDUAL_YEARS GOAL
+pcc=$(median peer_chengdu.cpu)
+pmc=$(median peer_markov.cpu)
+printf '\n%-26s %8s %12s %8s %7s %6s  %-7s %8s %7s\n' run "wall s" "M indiv-yr/s" \
+    "peer s" ratio goal "" "CPU s" "CPU ratio"
+row() {  # row LABEL NAME PEER_WALL PEER_CPU INDIVIDUAL_YEARS GOAL
     t=$(median "$2")
-    echo "$t $3 $4 $5" | awk -v label="$1" '{
+    c=$(median "$2.cpu")
+    echo "$t $3 $5 $6 $c $4" | awk -v label="$1" '{
         ratio = $2 / $1
-        printf "%-28s %9.3f %12.1f %9.3f %8.1fx %5sx  %s\n", label, $1, $3 / $1 / 1e6,
-            $2, ratio, ">=" $4, (ratio >= $4 ? "met" : "NOT met")
+        printf "%-26s %8.3f %12.1f %8.3f %6.1fx %5sx  %-7s %8.3f %6.1fx\n", label, $1,
+            $3 / $1 / 1e6, $2, ratio, ">=" $4, (ratio >= $4 ? "met" : "NOT met"),
+            $5, ($5 > 0 ? $6 / $5 : 0)
     }'
 }
-echo "peer chengdu $pc $chengdu_iy" | awk '{ printf "%-28s %9.3f %12.1f\n", "numpy peer, reduced Chengdu", $3, $4 / $3 / 1e6 }'
-row "twsim reduced Chengdu" reduced "$pc" "$chengdu_iy" 5
-row "twsim full Chengdu" full "$pc" "$chengdu_iy" 3
-echo "peer markov $pm $markov_iy" | awk '{ printf "%-28s %9.3f %12.1f\n", "numpy peer, Markov 200k", $3, $4 / $3 / 1e6 }'
-row "twsim Markov 200k x 10" markov "$pm" "$markov_iy" 30
+peer_row() {  # peer_row LABEL WALL CPU INDIVIDUAL_YEARS
+    echo "$2 $3 $4" | awk -v label="$1" '{
+        printf "%-26s %8.3f %12.1f %8s %7s %6s  %-7s %8.3f\n", label, $1, $3 / $1 / 1e6,
+            "", "", "", "", $2 }'
+}
+peer_row "numpy peer, red. Chengdu" "$pc" "$pcc" "$chengdu_iy"
+row "twsim reduced Chengdu" reduced "$pc" "$pcc" "$chengdu_iy" 5
+row "twsim full Chengdu" full "$pc" "$pcc" "$chengdu_iy" 3
+peer_row "numpy peer, Markov 200k" "$pm" "$pmc" "$markov_iy"
+row "twsim Markov 200k x 10" markov "$pm" "$pmc" "$markov_iy" 30
 if [ -n "${TWSIM_BEFORE:-}" ]; then
     echo "before ($TWSIM_BEFORE: $("$TWSIM_BEFORE" --version)):"
-    row "  reduced Chengdu" reduced_before "$pc" "$chengdu_iy" 5
-    row "  full Chengdu" full_before "$pc" "$chengdu_iy" 3
-    row "  Markov 200k x 10" markov_before "$pm" "$markov_iy" 30
+    row "  reduced Chengdu" reduced_before "$pc" "$pcc" "$chengdu_iy" 5
+    row "  full Chengdu" full_before "$pc" "$pcc" "$chengdu_iy" 3
+    row "  Markov 200k x 10" markov_before "$pm" "$pmc" "$markov_iy" 30
 fi
 echo
-echo "every run (seconds):"
+echo "every run (wall seconds):"
 for n in peer_chengdu reduced full peer_markov markov reduced_before \
          full_before markov_before; do
     [ -f "$tmp/$n" ] || continue
-    printf '  %-13s %s\n' "$n" "$(tr '\n' ' ' <"$tmp/$n")"
+    printf '  %-14s %s\n' "$n" "$(awk '{ printf "%.3f ", $1 }' "$tmp/$n")"
 done
 exit 0
