@@ -122,7 +122,8 @@ END_TEST
  * R = 4000 replicates), each of X = n_j(1) and X = leavers is a sum of
  * independent indicators of probability p (p = P(i,j), or q_i = 1 - row
  * sum), so exactly
- *   sigma^2 = sum_i n_i p (1 - p),  kappa_4 = sum_i n_i p (1 - p) (1 - 6 p (1 - p))
+ *   sigma^2 = sum_i n_i p (1 - p),
+ *   kappa_4 = sum_i n_i p (1 - p) (1 - 6 p (1 - p))   (fourth cumulant)
  * and the sample variance s^2 has Var(s^2) = 2 sigma^4 / (R - 1) + kappa_4 / R.
  * The test asks |s^2 - sigma^2| <= k sqrt(Var(s^2)), k = Qinv(alpha / (2 m)),
  * m = 5 comparisons, alpha = 1e-6: with s^2 taken as normal (its skewness is
