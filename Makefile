@@ -259,8 +259,15 @@ fuzz:
 #             HDF5 share, 1 and 2 threads, peak memory, the random-draw
 #             floor, the goals; figures also in build/bench.json), then
 #             every script of BENCH_SCRIPTS, each printing its figures
-#             (bench/scaling.sh: replicates/s on 1 and 2 threads and ranks)
-#             make bench BENCH_ARGS="--regions chengdu --repeat 1" etc.
+#             (bench/peer.sh: twsim against the numpy reference peer,
+#             bench/numpy_peer.py, interleaved, and the ratios against the
+#             goals; bench/scaling.sh: replicates/s on 1 and 2 threads and
+#             ranks)
+#             make bench BENCH_ARGS="--regions chengdu --repeat 1" etc.;
+#             make bench BENCH_QUICK=1: one run per figure, 3 peer rounds
+# make bench-peer  bench/peer.sh alone (about half a minute)
+# The bench group of scripts/deps.sh (numpy for the peer, linux-perf) is
+# installed for these goals.
 # The mpi group of scripts/deps.sh is installed for these goals and for
 # `make check` (its MPI tests), never for a plain `make`.
 MPI_GOALS := mpi bench check
@@ -285,13 +292,24 @@ MPI_OBJ      := $(MPI_SRC:src/%.c=$(MPI_OBJDIR)/%.o)
 MPI_CLI      := $(BUILD)/twsim-mpi
 MPI_TEST_ENV  = PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) \
                 TWSIM_MPI=$(CURDIR)/$(MPI_CLI) MPIRUN=$(MPIRUN)
-BENCH_SCRIPTS := bench/scaling.sh
+BENCH_SCRIPTS := bench/peer.sh bench/scaling.sh
 BENCH        := $(BUILD)/twbench
 BENCH_OBJ    := $(OBJDIR)/bench/twbench.o
 BENCH_JSON   := $(BUILD)/bench.json
+BENCH_QUICK  ?=
+ifneq ($(BENCH_QUICK),)
+  BENCH_ARGS   ?= --repeat 1
+  BENCH_ENV    := BENCH_QUICK=1 BENCH_REPEAT=1
+endif
 BENCH_ARGS   ?=
+ifneq ($(filter bench bench-peer,$(MAKECMDGOALS)),)
+  BENCH_DEPS_RC := $(shell scripts/deps.sh bench >&2; echo $$?)
+  ifneq ($(BENCH_DEPS_RC),0)
+    $(error the bench packages are missing and could not be installed (see above))
+  endif
+endif
 
-.PHONY: mpi bench
+.PHONY: mpi bench bench-peer
 mpi: $(MPI_CLI)
 check: $(MPI_CLI)
 
@@ -324,8 +342,11 @@ bench: $(BENCH) $(CLI) $(MPI_CLI)
 	@$(BENCH) --json $(BENCH_JSON) $(BENCH_ARGS)
 	@for s in $(BENCH_SCRIPTS); do \
 	    echo "== $$s"; \
-	    $(MPI_TEST_ENV) sh $$s || exit 1; \
+	    $(MPI_TEST_ENV) $(BENCH_ENV) sh $$s || exit 1; \
 	done
+
+bench-peer: $(CLI)
+	@PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) $(BENCH_ENV) sh bench/peer.sh
 
 FORCE:
 

@@ -5,7 +5,8 @@
  *   tw_model   built once from a tw_config; owns the metric table, the
  *              recorded years and precomputed tables. Never written while
  *              replicates run, so any number of workers can share it.
- *   tw_worker  one per thread: the teacher records and a GSL generator.
+ *   tw_worker  one per thread: the teacher records (full mode) or the
+ *              headcount per tier (Markov mode), and a GSL generator.
  *              Reused from replicate to replicate, so a replicate allocates
  *              nothing per teacher-year.
  *
@@ -29,8 +30,9 @@ typedef struct tw_model {
     size_t n_years;
     int *years;                    /* [n_years], owned */
     tw_metric_table metrics;       /* owned */
-    /* Markov mode: cumulative transition rows, cum[i][j] = P(to <= j). */
-    double cum[TW_MAX_TIERS][TW_MAX_TIERS];
+    /* Markov mode: destination probabilities of a teacher of tier i:
+     * dest[i][j] = P(i,j), dest[i][n_tiers] = 1 - row sum (leaving). */
+    double dest[TW_MAX_TIERS][TW_MAX_TIERS + 1];
     /* Markov mode: column of each metric (indices into metrics). */
     size_t m_tier0, m_total, m_hires, m_exits, m_hires_cum;
     /* Full mode: the world (borrowed from cfg) and the metric columns. */

@@ -16,6 +16,9 @@
 #   valgrind  valgrind (`make valgrind`)
 #   mpi    Open MPI (mpicc, mpirun) and parallel HDF5 built with it, for
 #          `make mpi` (build/twsim-mpi), its tests and `make bench`
+#   bench  what `make bench` uses besides the builds: numpy for the
+#          reference peer (bench/numpy_peer.py), and linux-perf for profiling
+#          (docs/performance.md)
 #
 # Exit status: 0 all present (or installed), 1 something is missing and could
 # not be installed.
@@ -73,13 +76,17 @@ for group in "$@"; do
     valgrind)
         need_pkg valgrind command -v valgrind
         ;;
+    bench)
+        need_pkg python3-numpy /usr/bin/python3 -c 'import numpy'
+        need_pkg linux-perf    command -v perf
+        ;;
     mpi)
         need_pkg openmpi-bin          test -x /usr/bin/mpicc.openmpi -a -x /usr/bin/mpirun.openmpi
         need_pkg libopenmpi-dev       pkg-config --exists ompi-c
         need_pkg libhdf5-openmpi-dev  pkg-config --exists hdf5-openmpi
         ;;
     *)
-        echo "deps.sh: unknown group '$group' (known: build, test, notebooks, sanitize, fuzz, valgrind, mpi)" >&2
+        echo "deps.sh: unknown group '$group' (known: build, test, notebooks, sanitize, fuzz, valgrind, mpi, bench)" >&2
         exit 1
         ;;
     esac

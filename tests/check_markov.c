@@ -117,6 +117,116 @@ START_TEST(test_published_one_step)
 END_TEST
 
 /*
+ * The count draw must give the variance of one draw per teacher, not just
+ * the mean. Over one year with no recruitment (n(0) = (300,200,50,30),
+ * R = 4000 replicates), each of X = n_j(1) and X = leavers is a sum of
+ * independent indicators of probability p (p = P(i,j), or q_i = 1 - row
+ * sum), so exactly
+ *   sigma^2 = sum_i n_i p (1 - p),
+ *   kappa_4 = sum_i n_i p (1 - p) (1 - 6 p (1 - p))   (fourth cumulant)
+ * and the sample variance s^2 has Var(s^2) = 2 sigma^4 / (R - 1) + kappa_4 / R.
+ * The test asks |s^2 - sigma^2| <= k sqrt(Var(s^2)), k = Qinv(alpha / (2 m)),
+ * m = 5 comparisons, alpha = 1e-6: with s^2 taken as normal (its skewness is
+ * about sqrt(8 / R) = 0.045 here), a correct engine fails with probability
+ * about one in a million. The tolerance is about 12% of sigma^2. Wrong draws
+ * it catches: counts rounded from n p (variance 0); independent binomials
+ * per destination instead of conditional ones (the leavers' variance would
+ * be 212.9 instead of 114.4); one draw per tier with the wrong conditional
+ * probabilities (the means test catches it too).
+ */
+static void var_check(const ensemble *e, const char *metric, double v,
+                      double k4, double k)
+{
+    double r = (double)e->reps;
+    double got = col(e, e->var, 1, metric);
+    double se = sqrt(2 * v * v / (r - 1) + k4 / r);
+    ck_assert_msg(fabs(got - v) <= k * se,
+                  "%s: sample variance %.3f, exact %.3f +- %.3f", metric, got,
+                  v, k * se);
+}
+
+START_TEST(test_published_one_step_variance)
+{
+    ensemble e;
+    ensemble_run(&e, NULL, 0);
+    const tw_config *c = e.cfg;
+    double k = gsl_cdf_ugaussian_Qinv(ALPHA / (2 * 5));
+    for (size_t j = 0; j <= 4; j++) { /* j = 4: leaving */
+        double v = 0, k4 = 0;
+        for (size_t i = 0; i < 4; i++) {
+            double p = 1;
+            if (j < 4)
+                p = c->transition[i][j];
+            else
+                for (size_t l = 0; l < 4; l++)
+                    p -= c->transition[i][l];
+            double n = (double)c->tier_counts[i], pq = p * (1 - p);
+            v += n * pq;
+            k4 += n * pq * (1 - 6 * pq);
+        }
+        char name[32];
+        if (j < 4)
+            snprintf(name, sizeof name, "teachers.tier.%zu", j);
+        else
+            snprintf(name, sizeof name, "exits.total");
+        var_check(&e, name, v, k4, k);
+    }
+    ensemble_free(&e);
+}
+END_TEST
+
+/*
+ * Cost independent of the headcount: with n(0) = (30, 20, 5, 3) million and
+ * 10 years, one draw per teacher would take at least 58 million words a
+ * year. The counts take a few per binomial (tiers x destinations binomials
+ * a year); the bound, 100 words per binomial on average, cannot be reached
+ * by GSL's binomial (a handful of words per draw, rejection rarely more).
+ * The year-1 stock is also checked against its expectation within 6
+ * standard deviations of one replicate.
+ */
+START_TEST(test_cost_independent_of_headcount)
+{
+    const char *const sets[] = {"simulation.end_year=2030",
+                                "simulation.replicates=1",
+                                "teachers.tier_counts=[30000000,20000000,"
+                                "5000000,3000000]"};
+    ensemble e;
+    ensemble_run(&e, sets, 3);
+    const tw_config *c = e.cfg;
+    tw_error err;
+    tw_worker *w = tw_worker_alloc(&e.m, &err);
+    double *traj = malloc(e.len * sizeof *traj);
+    ck_assert(w && traj);
+    ck_assert_int_eq(tw_worker_run(w, 0, 0, traj, &err), TW_OK);
+    tw_work work = tw_worker_last_work(w);
+    size_t years = e.m.n_years - 1;
+    ck_assert_uint_le(work.draws, 100 * 4 * 5 * years);
+    ck_assert_uint_gt(work.draws, 0);
+    /* no recruitment: the stock at the start of each year, summed */
+    double ty = 0;
+    for (size_t t = 0; t < years; t++)
+        ty += col(&e, e.mean, t, "teachers.total");
+    ck_assert_double_eq((double)work.teacher_years, ty);
+    for (size_t j = 0; j < 4; j++) {
+        double mean = 0, v = 0;
+        for (size_t i = 0; i < 4; i++) {
+            double p = c->transition[i][j], n = (double)c->tier_counts[i];
+            mean += n * p;
+            v += n * p * (1 - p);
+        }
+        char name[32];
+        snprintf(name, sizeof name, "teachers.tier.%zu", j);
+        ck_assert_double_le(fabs(traj[e.m.metrics.n + (size_t)tw_metrics_find(
+                                     &e.m.metrics, name)] - mean),
+                            6 * sqrt(v));
+    }
+    tw_worker_free(w);
+    free(traj);
+    ensemble_free(&e);
+}
+END_TEST
+
+/*
  * Multi-year expectation: E[n(t+1)] = E[n(t)] P + E[R(t)] e_entry with
  *   replace: R(t) = leavers, E[R(t)] = sum_i E[n_i(t)] q_i
  *   quota:   R(t) = annual_quota.
@@ -291,6 +401,8 @@ Suite *markov_suite(void)
     TCase *tc = tcase_create("theory");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_published_one_step);
+    tcase_add_test(tc, test_published_one_step_variance);
+    tcase_add_test(tc, test_cost_independent_of_headcount);
     tcase_add_test(tc, test_replace_recursion);
     tcase_add_test(tc, test_quota_recursion);
     tcase_add_test(tc, test_replace_keeps_headcount);

@@ -2,34 +2,36 @@
  * model.c - the model, the workers, and the Markov-mode year
  * (MODEL.md section 4).
  *
- * Markov mode: each teacher is a record holding its tier. One year is
+ * Markov mode: the state is the headcount of each tier. One year is
  *
- *   1. transitions  each teacher draws u ~ U[0,1) once and moves to the
- *                   first tier j with u < cum[tier][j]; u >= row sum leaves
+ *   1. transitions  for each tier i, one multinomial draw splits its n_i
+ *                   teachers over the destinations (every tier, and
+ *                   leaving, with probability 1 - row sum)
  *   2. recruitment  "replace": one hire into entry_tier per leaver;
  *                   "quota": annual_quota hires; "none": nobody
  *   3. recording    stock per tier at the end of the year, flows
  *
- * so that E[n(t+1)] = E[n(t)] P + E[R(t)] e_entry exactly.
+ * Teachers of one tier are exchangeable and move independently, so the
+ * destinations of the n_i teachers of tier i are exactly
+ * Multinomial(n_i; P(i,1), ..., P(i,K), q_i): the same distribution as one
+ * draw per teacher, at a cost independent of the headcount. The draw is
+ * gsl_ran_multinomial, a sequence of conditional binomials. Hence
+ * E[n(t+1)] = E[n(t)] P + E[R(t)] e_entry exactly.
  */
 #include "tw_model.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "tw_rng.h"
+#include <gsl/gsl_randist.h>
 
-/* A teacher in Markov mode: only its tier. */
-typedef struct markov_teacher {
-    uint8_t tier;
-} markov_teacher;
+#include "tw_rng.h"
 
 struct tw_worker {
     const tw_model *m;
     tw_sim *sim;     /* full mode */
     gsl_rng *rng;    /* markov mode */
-    markov_teacher *pop; /* [n], capacity cap; order is deterministic */
-    size_t n, cap;
+    uint64_t count[TW_MAX_TIERS]; /* markov mode: headcount per tier */
     tw_work last;    /* of the last replicate */
 };
 
@@ -94,8 +96,11 @@ int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err)
         double acc = 0;
         for (size_t j = 0; j < cfg->n_tiers; j++) {
             acc += cfg->transition[i][j];
-            m->cum[i][j] = acc;
+            m->dest[i][j] = cfg->transition[i][j];
         }
+        /* leaving: 1 - row sum (0 when rounding takes the sum to 1 or
+         * above, as the per-teacher draw u >= row sum did) */
+        m->dest[i][cfg->n_tiers] = acc < 1 ? 1 - acc : 0;
     }
     int rc;
     if (cfg->mode == TW_MODE_FULL) {
@@ -150,74 +155,49 @@ void tw_worker_free(tw_worker *w)
     if (w->rng)
         gsl_rng_free(w->rng);
     tw_sim_free(w->sim);
-    free(w->pop);
     free(w);
 }
 
-/* Make room for `need` teachers; amortised doubling, so growth costs
- * O(log n) allocations per replicate, none per teacher-year. */
-static int reserve(tw_worker *w, size_t need, tw_error *err)
-{
-    if (need <= w->cap)
-        return TW_OK;
-    size_t cap = w->cap ? w->cap : 1024;
-    while (cap < need)
-        cap *= 2;
-    markov_teacher *p = realloc(w->pop, cap * sizeof *p);
-    if (p == NULL)
-        return tw_error_set(err, TW_EFAIL,
-                            "out of memory for %zu teacher records", cap);
-    w->pop = p;
-    w->cap = cap;
-    return TW_OK;
-}
-
-static int add_teachers(tw_worker *w, size_t tier, size_t count,
-                        tw_error *err)
-{
-    int rc = reserve(w, w->n + count, err);
-    if (rc != TW_OK)
-        return rc;
-    for (size_t k = 0; k < count; k++)
-        w->pop[w->n++].tier = (uint8_t)tier;
-    return TW_OK;
-}
-
 /* Record the end-of-year stock and flows into `row`. */
-static void record(const tw_worker *w, double *row, size_t hires,
-                   size_t exits, size_t hires_cum)
+static void record(const tw_worker *w, double *row, uint64_t hires,
+                   uint64_t exits, uint64_t hires_cum)
 {
     const tw_model *m = w->m;
     size_t nt = m->cfg->n_tiers;
-    size_t count[TW_MAX_TIERS] = {0};
-    for (size_t k = 0; k < w->n; k++)
-        count[w->pop[k].tier]++;
-    for (size_t i = 0; i < nt; i++)
-        row[m->m_tier0 + i] = (double)count[i];
-    row[m->m_total] = (double)w->n;
+    uint64_t total = 0;
+    for (size_t i = 0; i < nt; i++) {
+        row[m->m_tier0 + i] = (double)w->count[i];
+        total += w->count[i];
+    }
+    row[m->m_total] = (double)total;
     row[m->m_hires] = (double)hires;
     row[m->m_exits] = (double)exits;
     row[m->m_hires_cum] = (double)hires_cum;
 }
 
-/* Step 1: every teacher moves or leaves; leavers are dropped in place,
- * keeping the survivors' order. Returns the number who left. */
-static size_t markov_transitions(tw_worker *w)
+/* Step 1: the teachers of each tier, in tier order, are split over the
+ * destinations by one multinomial draw (in pieces of at most 2^31
+ * teachers, gsl_ran_multinomial's unsigned int: a sum of independent
+ * multinomials with the same probabilities is multinomial). Returns the
+ * number who left. */
+static uint64_t markov_transitions(tw_worker *w)
 {
     const tw_model *m = w->m;
     size_t nt = m->cfg->n_tiers;
-    size_t kept = 0;
-    for (size_t k = 0; k < w->n; k++) {
-        const double *cum = m->cum[w->pop[k].tier];
-        double u = tw_rng_u01(w->rng);
-        size_t j = 0;
-        while (j < nt && u >= cum[j])
-            j++;
-        if (j < nt)
-            w->pop[kept++].tier = (uint8_t)j;
+    uint64_t next[TW_MAX_TIERS] = {0}, left = 0;
+    unsigned int out[TW_MAX_TIERS + 1];
+    for (size_t i = 0; i < nt; i++) {
+        uint64_t n = w->count[i];
+        while (n > 0) {
+            unsigned int piece = n > (1u << 31) ? 1u << 31 : (unsigned int)n;
+            gsl_ran_multinomial(w->rng, nt + 1, piece, m->dest[i], out);
+            for (size_t j = 0; j < nt; j++)
+                next[j] += out[j];
+            left += out[nt];
+            n -= piece;
+        }
     }
-    size_t left = w->n - kept;
-    w->n = kept;
+    memcpy(w->count, next, sizeof next);
     return left;
 }
 
@@ -254,28 +234,24 @@ int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
     const tw_config *c = m->cfg;
     size_t nm = m->metrics.n;
     tw_rng_seed(w->rng, c->seed, scenario, rep);
-    w->n = 0;
-    for (size_t i = 0; i < c->n_tiers; i++) {
-        int rc = add_teachers(w, i, (size_t)c->tier_counts[i], err);
-        if (rc != TW_OK)
-            return rc;
-    }
-    size_t hires_cum = 0;
+    memset(w->count, 0, sizeof w->count);
+    for (size_t i = 0; i < c->n_tiers; i++)
+        w->count[i] = (uint64_t)c->tier_counts[i];
+    uint64_t hires_cum = 0;
     tw_work work = {0};
     record(w, traj, 0, 0, 0);
     for (size_t t = 1; t < m->n_years; t++) {
-        work.teacher_years += w->n;
-        size_t exits = markov_transitions(w);
-        size_t hires = 0;
+        for (size_t i = 0; i < c->n_tiers; i++)
+            work.teacher_years += w->count[i];
+        uint64_t exits = markov_transitions(w);
+        uint64_t hires = 0;
         switch (c->recruit_mode) {
         case TW_RECRUIT_NONE: hires = 0; break;
         case TW_RECRUIT_REPLACE: hires = exits; break;
-        case TW_RECRUIT_QUOTA: hires = (size_t)c->annual_quota; break;
+        case TW_RECRUIT_QUOTA: hires = (uint64_t)c->annual_quota; break;
         case TW_N_RECRUIT_MODES: break;
         }
-        int rc = add_teachers(w, c->entry_tier, hires, err);
-        if (rc != TW_OK)
-            return rc;
+        w->count[c->entry_tier] += hires;
         hires_cum += hires;
         record(w, traj + t * nm, hires, exits, hires_cum);
     }
