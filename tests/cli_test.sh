@@ -116,11 +116,15 @@ expect "check a file without targets" 0 "no targets" "$TWSIM" check "$out"
 # a .partial file (a run stopped by SIGINT): info says so, check evaluates the
 # targets over the replicates that are done, from the config stored in it;
 # --strict does not pass it: 1 with a target below C, else 3 (not finished)
-tgt1='targets=({ name = "stays"; metric = "teachers.total"; kind = "level"; op = ">="; value = 580.0; year = 2030; quote = "q1"; source = "s1"; })'
-# (a Markov replicate takes microseconds, so the run is long in replicates;
-# its partial file is 40000 x 11 years x the metrics x 8 bytes, ~40 MB)
+# The run is the small full-mode region, 5000 replicates (a few seconds;
+# a Markov replicate takes microseconds): its partial file is 5000 x 6
+# years x the metrics x 8 bytes, ~30 MB. Its total falls from 1290 to
+# about 1150, so "stays" is met and "grows" is off track.
+pcfg=$here/data/full_small.cfg
+ptgt1='targets=({ name = "stays"; metric = "teachers.total"; kind = "level"; op = ">="; value = 1000.0; year = 2025; quote = "q1"; source = "s1"; })'
+ptgt='targets=({ name = "stays"; metric = "teachers.total"; kind = "level"; op = ">="; value = 1000.0; year = 2025; quote = "q1"; source = "s1"; }, { name = "grows"; metric = "teachers.total"; kind = "every_year"; op = ">"; value = 0.0; year = 2025; quote = "q2"; source = "s2"; })'
 partial() { # partial NAME TARGETS: leave $tmp/NAME.h5.partial
-    "$TWSIM" run "$cfg" -n 40000 -q --threads 1 --set "$2" -o "$tmp/$1.h5" >/dev/null 2>&1 &
+    "$TWSIM" run "$pcfg" -n 5000 -q --threads 1 --set "$2" -o "$tmp/$1.h5" >/dev/null 2>&1 &
     pid=$!
     i=0
     while ! [ -s "$tmp/$1.h5.partial" ] && [ $i -lt 300 ]; do sleep 0.05; i=$((i + 1)); done
@@ -128,16 +132,16 @@ partial() { # partial NAME TARGETS: leave $tmp/NAME.h5.partial
     kill -INT $pid
     wait $pid
 }
-partial p1 "$tgt1"
-expect "info on a .partial file says it is partial" 0 "kind: +run, PARTIAL: [0-9]+ of 40000 replicates" \
+partial p1 "$ptgt1"
+expect "info on a .partial file says it is partial" 0 "kind: +run, PARTIAL: [0-9]+ of 5000 replicates" \
     "$TWSIM" info "$tmp/p1.h5.partial"
-expect "check on a .partial file evaluates its targets" 0 "stays +2030 +teachers.total >= 580 +1.00" \
+expect "check on a .partial file evaluates its targets" 0 "stays +2025 +teachers.total >= 1000 +1.00" \
     "$TWSIM" check "$tmp/p1.h5.partial"
-expect "check on a .partial file says k of N" 0 "PARTIAL FILE: [1-9][0-9]* of 40000 replicates complete" \
+expect "check on a .partial file says k of N" 0 "PARTIAL FILE: [1-9][0-9]* of 5000 replicates complete" \
     "$TWSIM" check "$tmp/p1.h5.partial"
 expect "check --strict on a .partial file, targets on track: exit 3" 3 "is partial" \
     "$TWSIM" check --strict "$tmp/p1.h5.partial"
-partial p2 "$tgt"
+partial p2 "$ptgt"
 expect "check --strict on a .partial file, a target off track: exit 1" 1 "grows .* off track" \
     "$TWSIM" check --strict "$tmp/p2.h5.partial"
 expect "a target on a missing metric" 2 "no metric 'teachers.totl'" \
