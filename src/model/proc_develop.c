@@ -49,17 +49,6 @@
  * give 7 even if the product rounds to 6.999... */
 #define DEV_CAP_EPS 1e-9
 
-/* Bernoulli(p) from the replicate's stream; no draw when p <= 0 or p >= 1,
- * where the outcome is certain. */
-static int dev_bernoulli(gsl_rng *rng, double p)
-{
-    if (p <= 0.0)
-        return 0;
-    if (p >= 1.0)
-        return 1;
-    return tw_rng_u01(rng) < p;
-}
-
 /* Group idx[0..m) (s->idx or s->idx2) in place by bucket (teacher's tier + 1, or title + 1,
  * i.e. the target level), O(m) (American flag sort). On return bucket b
  * occupies idx[start[b] .. start[b+1]), for b < nb (nb <= DEV_MAX_LEVELS). */
@@ -181,12 +170,18 @@ static void tier_finish(const tier_work *tw, tw_sim *s)
                      (p->tier_cap[j] >= 0 &&
                       stock[j] - elig[j] >= p->tier_cap[j]);
 
-    /* 2. draws, in the order of s->T; successes compacted in place */
+    /* 2. draws, in the order of s->T, as the trials of each source tier
+     * (tw_skip: the gap to the next success); successes compacted in
+     * place */
+    tw_skip trial[TW_WORLD_MAX_TIERS];
+    for (size_t i = 0; i + 1 < nt; i++)
+        if (elig[i] > 0 && !blocked[i + 1])
+            tw_skip_init(&trial[i], s->rng, p->tier_prob[i]);
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = s->idx[e];
         uint8_t i = s->T[k].tier;
-        if (!blocked[i + 1] && dev_bernoulli(s->rng, p->tier_prob[i]))
+        if (!blocked[i + 1] && tw_skip_next(&trial[i], s->rng))
             s->idx[ns++] = k;
     }
     if (ns == 0)
@@ -350,8 +345,14 @@ static void title_finish(const title_work *tt, tw_sim *s)
     size_t nsch = s->w->n_schools, m = tt->m;
     uint32_t *ss = s->sscratch, *idx = s->idx2;
 
-    /* 2. draws, in the order of s->T, skipped when the school can have no
-     * room for the target even if every eligible holder of it moves up */
+    /* 2. draws, in the order of s->T, as the trials of each title held
+     * (tw_skip), skipped when the school can have no room for the target
+     * even if every eligible holder of it moves up (decided by the counts
+     * of step 1, before any draw) */
+    tw_skip trial[TW_N_TITLES];
+    for (int k = 0; k < TW_N_TITLES; k++)
+        if (tt->ok[k])
+            tw_skip_init(&trial[k], s->rng, p->title_prob[k]);
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = idx[e];
@@ -366,7 +367,7 @@ static void title_finish(const title_work *tt, tw_sim *s)
             if (free_ <= 0)
                 continue;
         }
-        if (dev_bernoulli(s->rng, p->title_prob[x->title]))
+        if (tw_skip_next(&trial[x->title], s->rng))
             idx[ns++] = k;
     }
     if (ns == 0)
@@ -437,10 +438,21 @@ void tw_proc_titles(tw_sim *s)
  * below 研究生 moves up one level with probability qual_prob[level]
  * (pooled teachers too). Counts s->f.qual_upgrades.
  */
-static inline void qual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+/* The trials of each level below 研究生 (tw_skip), for qual_one. */
+typedef struct qual_trials {
+    tw_skip level[TW_N_QUALS - 1];
+} qual_trials;
+
+static void qual_start(qual_trials *qt, tw_sim *s, const tw_params *p)
+{
+    for (int q = 0; q < TW_N_QUALS - 1; q++)
+        tw_skip_init(&qt->level[q], s->rng, p->qual_prob[q]);
+}
+
+static inline void qual_one(tw_sim *s, qual_trials *qt, tw_teacher *x)
 {
     if (x->qual < TW_QUAL_POSTGRAD &&
-        dev_bernoulli(s->rng, p->qual_prob[x->qual])) {
+        tw_skip_next(&qt->level[x->qual], s->rng)) {
         x->qual++;
         s->f.qual_upgrades++;
     }
@@ -451,9 +463,11 @@ void tw_proc_quals(tw_sim *s)
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->qual_on)
         return;
+    qual_trials qt = {{{0}}};
+    qual_start(&qt, s, p);
     for (size_t k = 0; k < s->n; k++)
         if (!(s->T[k].flags & TW_F_GONE))
-            qual_one(s, p, &s->T[k]);
+            qual_one(s, &qt, &s->T[k]);
 }
 
 /*
@@ -463,12 +477,12 @@ void tw_proc_quals(tw_sim *s)
  * enterprise practice of 6 months every 5 years (POLICY.md). Pooled
  * teachers too. Counts s->f.dual_certs.
  */
-static inline void dual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+static inline void dual_one(tw_sim *s, tw_skip *trial, tw_teacher *x)
 {
     if ((x->flags & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
         s->w->schools[x->home].stage != TW_STAGE_VOCATIONAL)
         return;
-    if (dev_bernoulli(s->rng, p->dual_prob)) {
+    if (tw_skip_next(trial, s->rng)) {
         x->flags |= TW_F_DUAL;
         s->f.dual_certs++;
     }
@@ -479,9 +493,11 @@ void tw_proc_dual(tw_sim *s)
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->dual_on || p->dual_prob <= 0.0)
         return;
+    tw_skip trial;
+    tw_skip_init(&trial, s->rng, p->dual_prob);
     for (size_t k = 0; k < s->n; k++)
         if (!(s->T[k].flags & TW_F_GONE))
-            dual_one(s, p, &s->T[k]);
+            dual_one(s, &trial, &s->T[k]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -525,13 +541,19 @@ void tw_proc_develop(tw_sim *s)
     int quals = p->qual_on, dual = p->dual_on && p->dual_prob > 0.0;
     if (!quals && !dual)
         return;
+    qual_trials qt = {{{0}}};
+    tw_skip dual_trial = {0};
+    if (quals)
+        qual_start(&qt, s, p);
+    if (dual)
+        tw_skip_init(&dual_trial, s->rng, p->dual_prob);
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
         if (quals)
-            qual_one(s, p, x);
+            qual_one(s, &qt, x);
         if (dual)
-            dual_one(s, p, x);
+            dual_one(s, &dual_trial, x);
     }
 }
