@@ -462,6 +462,11 @@ double tw_sim_clock(void);
 /* Simulate year t (1 .. n_years-1): every process in MODEL.md order. */
 int tw_sim_step(tw_sim *s, size_t t, tw_error *err);
 
+/* Room for `need` teacher records (and the scratch sized by them) without
+ * moving s->n; amortised doubling. Returns 0, or -1 when memory runs out
+ * (s is unchanged then but for what was already grown). */
+int tw_sim_reserve(tw_sim *s, size_t need);
+
 /* Append a teacher; returns a pointer to the new record or NULL (memory).
  * Pointers into s->T are invalidated by the next append. */
 tw_teacher *tw_sim_append(tw_sim *s);
