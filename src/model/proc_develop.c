@@ -41,6 +41,9 @@
 
 #include "tw_rng.h"
 
+/* The per-teacher steps of the fused passes: inlined into their loops. */
+#define PER_TEACHER static inline __attribute__((always_inline))
+
 /* Levels are grouped by this many buckets at most (tiers or titles). */
 #define DEV_MAX_LEVELS                                                     \
     (TW_WORLD_MAX_TIERS > TW_N_TITLES ? TW_WORLD_MAX_TIERS : TW_N_TITLES)
@@ -142,7 +145,7 @@ static int tier_start(tier_work *tw, const tw_sim *s)
  * the list appended to without a branch (the slot after the list is
  * always free: at most k teachers were listed before teacher k). Which
  * teachers are eligible is a coin toss to the branch predictor. */
-static inline void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
+PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
 {
     const tw_teacher *x = &s->T[k];
     int i = x->tier;
@@ -307,7 +310,7 @@ static int title_start(title_work *tt, tw_sim *s)
 
 /* Step 1 for teacher k (not gone): the probation, the counts and the
  * eligible list. */
-static inline void title_scan(title_work *tt, tw_sim *s, uint32_t k)
+PER_TEACHER void title_scan(title_work *tt, tw_sim *s, uint32_t k)
 {
     const tw_params *p = tt->p;
     tw_teacher *x = &s->T[k];
@@ -449,7 +452,7 @@ static void qual_start(qual_trials *qt, tw_sim *s, const tw_params *p)
         tw_skip_init(&qt->level[q], s->rng, p->qual_prob[q]);
 }
 
-static inline void qual_one(tw_sim *s, qual_trials *qt, tw_teacher *x)
+PER_TEACHER void qual_one(tw_sim *s, qual_trials *qt, tw_teacher *x)
 {
     if (x->qual < TW_QUAL_POSTGRAD &&
         tw_skip_next(&qt->level[x->qual], s->rng)) {
@@ -477,7 +480,7 @@ void tw_proc_quals(tw_sim *s)
  * enterprise practice of 6 months every 5 years (POLICY.md). Pooled
  * teachers too. Counts s->f.dual_certs.
  */
-static inline void dual_one(tw_sim *s, tw_skip *trial, tw_teacher *x)
+PER_TEACHER void dual_one(tw_sim *s, tw_skip *trial, tw_teacher *x)
 {
     if ((x->flags & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
         s->w->schools[x->home].stage != TW_STAGE_VOCATIONAL)

@@ -28,6 +28,10 @@ static inline long month_index(int year, int month)
     return (long)year * 12 + (month - 1);
 }
 
+/* The per-teacher steps of the fused passes: inlined into their loops
+ * (as calls, retire_one and exit_one cost a fifth of the leave pass). */
+#define PER_TEACHER static inline __attribute__((always_inline))
+
 static inline uint8_t sat_inc(uint8_t v)
 {
     return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
@@ -205,7 +209,7 @@ static void retire_category(const tw_params *p, const tw_teacher *x,
  * early draw (having not retired yet, they chose to stay). Teachers in the
  * pool retire like the others. Exit reason TW_EXIT_RETIRE.
  */
-static inline void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
+PER_TEACHER void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
 {
     const tw_params *p = c->p;
     tw_teacher *x = &s->T[k];
@@ -282,7 +286,7 @@ static inline double clamp01(double q)
  * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
  * that a retention decision never fires years late.
  */
-static inline void exit_one(tw_sim *s, leave_ctx *c, size_t k)
+PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
 {
     tw_teacher *x = &s->T[k];
     int go;
