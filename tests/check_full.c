@@ -325,17 +325,38 @@ START_TEST(test_fused_passes)
     ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
     size_t ny = c->world->n_years;
 
-    /* develop: qualification off, then 双师型 off; ageing and the tally
-     * draw nothing, so they are compared as they are */
+    /* ageing and the tally draw nothing, so they are compared as they
+     * are. develop: first with qualification and 双师型 off (the tier and
+     * title draws); then tier and title promotions made certain (prob 1
+     * where > 0, no capacity, caps or post caps: no draws, so the
+     * qualification read by the title step must be the one before this
+     * year's upgrade) with, in turn, qualification and 双师型 drawing */
     check_fused(c, FUSE_AGE);
-    for (size_t t = 0; t < ny; t++)
-        params_of(c, t)->qual_on = 0;
-    check_fused(c, FUSE_DEVELOP);
     for (size_t t = 0; t < ny; t++) {
-        params_of(c, t)->qual_on = 1;
+        params_of(c, t)->qual_on = 0;
         params_of(c, t)->dual_on = 0;
     }
     check_fused(c, FUSE_DEVELOP);
+    for (size_t t = 0; t < ny; t++) {
+        tw_params *p = params_of(c, t);
+        for (size_t i = 0; i < TW_WORLD_MAX_TIERS; i++) {
+            p->tier_prob[i] = p->tier_prob[i] > 0 ? 1.0 : 0.0;
+            p->tier_capacity[i] = p->tier_cap[i] = -1;
+        }
+        for (int k = 0; k < TW_N_TITLES; k++) {
+            p->title_prob[k] = p->title_prob[k] > 0 ? 1.0 : 0.0;
+            p->post_cap[k] = 1.0;
+        }
+        p->qual_on = 1;
+    }
+    check_fused(c, FUSE_DEVELOP);
+    for (size_t t = 0; t < ny; t++) {
+        params_of(c, t)->qual_on = 0;
+        params_of(c, t)->dual_on = 1;
+    }
+    check_fused(c, FUSE_DEVELOP);
+    tw_config_free(c);
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
 
     /* leave: deaths off and no retirement draw (early and late retirement
      * off; retirement at the statutory age still happens), exit on */

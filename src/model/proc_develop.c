@@ -509,40 +509,29 @@ void tw_proc_dual(tw_sim *s)
 
 /*
  * tw_proc_tiers, tw_proc_titles, tw_proc_quals and tw_proc_dual as
- * tw_sim_step runs them, in two passes over the records instead of four
- * or more:
+ * tw_sim_step runs them, in one pass over the records instead of four or
+ * more:
  *
- *   pass 1: step 1 of tiers and of titles (the counts, the eligible lists
- *           and the probation); then the tier draws and placements, then
- *           the title ones. Step 1 of titles reads nothing that tier
- *           promotion changes and the reverse, so the outcome, draws
- *           included, is that of tiers then titles.
- *   pass 2: qualification, then 双师型, teacher by teacher; each reads
- *           only the teacher's own record. The draws interleave, which
- *           changes the stream, not the distribution.
+ *   the pass:  for each teacher, step 1 of tiers and of titles (the
+ *              counts, the eligible lists and the probation), then the
+ *              qualification and 双师型 trials;
+ *   then:      steps 2-3 of tiers, then of titles (draws and placements).
+ *
+ * The outcome is that of the four processes in turn: step 1 of titles
+ * reads the teacher's qualification before this year's upgrade, as it
+ * would before tw_proc_quals; steps 2-3 read tiers, titles and schools,
+ * which the qualification and 双师型 trials do not change, and the
+ * reverse. The draws interleave, which changes the stream, not the
+ * distribution.
  */
 void tw_proc_develop(tw_sim *s)
 {
     tier_work tw;
     title_work tt;
     int tiers = tier_start(&tw, s), titles = title_start(&tt, s);
-    if (tiers || titles) {
-        for (size_t k = 0; k < s->n; k++) {
-            if (s->T[k].flags & TW_F_GONE)
-                continue;
-            if (tiers)
-                tier_scan(&tw, s, (uint32_t)k);
-            if (titles)
-                title_scan(&tt, s, (uint32_t)k);
-        }
-        if (tiers)
-            tier_finish(&tw, s);
-        if (titles)
-            title_finish(&tt, s);
-    }
     const tw_params *p = tw_world_params(s->w, s->t);
     int quals = p->qual_on, dual = p->dual_on && p->dual_prob > 0.0;
-    if (!quals && !dual)
+    if (!tiers && !titles && !quals && !dual)
         return;
     qual_trials qt = {{{0}}};
     tw_skip dual_trial = {0};
@@ -554,9 +543,17 @@ void tw_proc_develop(tw_sim *s)
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
+        if (tiers)
+            tier_scan(&tw, s, (uint32_t)k);
+        if (titles)
+            title_scan(&tt, s, (uint32_t)k);
         if (quals)
             qual_one(s, &qt, x);
         if (dual)
             dual_one(s, &dual_trial, x);
     }
+    if (tiers)
+        tier_finish(&tw, s);
+    if (titles)
+        title_finish(&tt, s);
 }
