@@ -171,24 +171,28 @@ static inline uint64_t tw_skip_gap(gsl_rng *r, double lq)
 }
 
 /* Start the trials of a group with success probability p (draws the
- * first gap in gap mode). */
+ * first gap in gap mode; in direct mode `left` stays 0, so that every
+ * trial takes the slow path of tw_skip_next). */
 static inline void tw_skip_init(tw_skip *k, gsl_rng *r, double p)
 {
     k->p = p;
     k->direct = p >= TW_SKIP_DIRECT && p < 1.0;
     k->lq = p <= 0.0 ? 0.0 : p >= 1.0 ? -INFINITY : log1p(-p);
-    k->left = p <= 0.0 || k->direct ? UINT64_MAX : tw_skip_gap(r, k->lq);
+    k->left = p <= 0.0 ? UINT64_MAX
+              : k->direct ? 0
+                          : tw_skip_gap(r, k->lq);
 }
 
-/* The next trial of the group: 1 on a success. */
+/* The next trial of the group: 1 on a success. The common case, a
+ * failure inside a gap, is one decrement. */
 static inline int tw_skip_next(tw_skip *k, gsl_rng *r)
 {
-    if (k->direct)
-        return tw_rng_u01(r) < k->p;
     if (k->left > 0) {
         k->left--;
         return 0;
     }
+    if (k->direct)
+        return tw_rng_u01(r) < k->p;
     if (k->lq == 0.0) { /* p <= 0: never, after 2^64 trials either */
         k->left = UINT64_MAX;
         return 0;
