@@ -38,10 +38,11 @@ vg "check"                           0 check "$tmp/full.h5"
 valgrind -q --error-exitcode=9 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect \
     --suppressions="$root/tests/valgrind.supp" \
-    "$twsim" run "$full" -n 60 -o "$tmp/r.h5" >"$tmp/out" 2>&1 &
+    "$twsim" run "$full" -n 200 -o "$tmp/r.h5" >"$tmp/out" 2>&1 &
 pid=$!
 # stop it a second after its partial file appears (the whole run takes
-# about 5 s under valgrind; its progress lines come in bursts)
+# about 15 s under valgrind; its progress lines come in bursts; the
+# partial file appears once its layout is written, before any replicate)
 for _ in $(seq 600); do [ -e "$tmp/r.h5.partial" ] && break; sleep 0.1; done
 sleep 1
 kill -s INT $pid 2>/dev/null
@@ -49,7 +50,7 @@ wait $pid
 got=$?
 if [ "$got" -eq 130 ] && [ -e "$tmp/r.h5.partial" ]; then
     pass=$((pass + 1)); echo "ok   run stopped by SIGINT (exit 130)"
-    vg "run --resume of the stopped run" 0 run "$full" -n 60 -q -o "$tmp/r.h5" --resume
+    vg "run --resume of the stopped run" 0 run "$full" -n 200 -q -o "$tmp/r.h5" --resume
 elif [ "$got" -eq 0 ]; then
     echo "skip run stopped by SIGINT: it finished first"
 else

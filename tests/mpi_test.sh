@@ -40,7 +40,7 @@ export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 gb=$here/../configs/gangbei.cfg
 GB="-n 48 -q"
 fs=$here/data/full_small.cfg
-FS="-n 1200 -q"
+FS="-n 4000 -q"
 
 # same NAME REF FILE: FILE equals REF bitwise
 same() {
@@ -56,9 +56,14 @@ wait_for() {
     done
 }
 
-# strike PID SIGNAL: send SIGNAL to every rank of the mpirun PID
+# strike PID SIGNAL: send SIGNAL to every rank of the mpirun PID (waiting
+# up to 5 s for mpirun to have started them)
 strike() {
+    i=0
     ranks=$(pgrep -P "$1")
+    while [ -z "$ranks" ] && [ $i -lt 100 ]; do
+        sleep 0.05; i=$((i + 1)); ranks=$(pgrep -P "$1")
+    done
     [ -n "$ranks" ] && kill -s "$2" $ranks 2>/dev/null
 }
 
@@ -104,7 +109,8 @@ else ok "--all-scenarios leaves no scenario file"; fi
 # ---- interrupted MPI runs; progress lines (one per 10%) tell when to strike
 # SIGTERM to every rank, as Slurm's scancel or time limit sends it
 out=$tmp/term.h5
-$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+: >"$tmp/log"   # not the last run's lines: wait_for reads this file
+$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 4000 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
 pid=$!
 wait_for "$tmp/log" " 10% "
 strike $pid TERM
@@ -122,7 +128,8 @@ else bad "after SIGTERM, --resume on 3 ranks equals the uninterrupted run" "$tmp
 
 # SIGINT to every rank (srun passes Ctrl-C on so), then resume serially
 out=$tmp/int.h5
-$MPIRUN -np 3 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+: >"$tmp/log"   # not the last run's lines: wait_for reads this file
+$MPIRUN -np 3 "$TWSIM_MPI" run "$fs" -n 4000 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
 pid=$!
 wait_for "$tmp/log" " 10% "
 strike $pid INT
@@ -140,7 +147,8 @@ else bad "an MPI partial file resumed by serial twsim equals the uninterrupted r
 
 # kill -9 of every rank: the partial file holds the rounds written before
 out=$tmp/kill.h5
-$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 1200 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
+: >"$tmp/log"   # not the last run's lines: wait_for reads this file
+$MPIRUN -np 2 "$TWSIM_MPI" run "$fs" -n 4000 --checkpoint 0.1 -o "$out" >"$tmp/log" 2>&1 &
 pid=$!
 wait_for "$tmp/log" " 20% "
 strike $pid KILL
@@ -153,7 +161,8 @@ else bad "kill -9 of the ranks, then --resume on 2 ranks: equals the uninterrupt
 
 # a serial run's partial file, finished under MPI
 out=$tmp/serial.h5
-"$TWSIM" run "$fs" -n 1200 --threads 1 -o "$out" >"$tmp/log" 2>&1 &
+: >"$tmp/log"   # not the last run's lines: wait_for reads this file
+"$TWSIM" run "$fs" -n 4000 --threads 1 -o "$out" >"$tmp/log" 2>&1 &
 pid=$!
 wait_for "$tmp/log" " 10% "
 kill -INT $pid

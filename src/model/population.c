@@ -30,6 +30,8 @@
 #include "tw_rng.h"
 #include "tw_world.h"
 
+#include "population.h"
+
 /* The partial sums of a stock's shares, for draw_index. */
 typedef struct stock_cum {
     double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
@@ -94,38 +96,13 @@ static void apportion(int64_t total, const double *w, size_t n, int64_t *out,
     }
 }
 
-/*
- * The first age (in years) at which a teacher of this sex and title is past
- * the pre-2025 retirement age, from the base year's retirement parameters;
- * 200 (no limit) when retirement is off. The stock tables describe teachers
- * in post, so nobody starts already past it.
- */
-static int max_age(const tw_world *w, int sex, int title)
-{
-    const tw_params *p = &w->params[0];
-    if (!p->retire_on)
-        return 200;
-    int months = p->old_age_months[0];
-    if (sex == TW_SEX_FEMALE) {
-        months = p->old_age_months[p->female_category];
-        if (title >= TW_TITLE_SENIOR && p->senior_female_old_age_months > 0)
-            months = p->senior_female_old_age_months;
-    }
-    return months / 12;
-}
-
-/* What add_teacher needs of a stage, computed once per stage. */
+/* What draw_teacher needs of a stage, computed once per stage. */
 typedef struct stage_draw {
     const tw_stock *k;
     stock_cum c;
     int stage, n_tiers;
-    int limit[TW_N_SEXES][TW_N_TITLES]; /* max_age */
+    int limit[TW_N_SEXES][TW_N_TITLES]; /* stock_max_age */
 } stage_draw;
-
-/* Age bands of the stock tables: <25: 21-24, 25-29, ..., 65+: 65-66. */
-static const int band_lo[TW_N_AGE_BANDS] = {21, 25, 30, 35, 40,
-                                            45, 50, 55, 60, 65};
-static const int band_width[TW_N_AGE_BANDS] = {4, 5, 5, 5, 5, 5, 5, 5, 5, 2};
 
 /*
  * An age (at 1 July of the base year) and birth month drawn from the
@@ -142,8 +119,9 @@ static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
     int age = 0;
     for (int tries = 0; tries < 1000; tries++) {
         int b = draw_index(r, c->age, TW_N_AGE_BANDS);
-        unsigned am = (unsigned)tw_rng_uint(r, (unsigned long)band_width[b] * 12);
-        age = band_lo[b] + (int)(am / 12);
+        unsigned am = (unsigned)tw_rng_uint(
+            r, (unsigned long)stock_band_width(b) * 12);
+        age = stock_band_lo(b) + (int)(am / 12);
         *month = 1 + (int)(am % 12);
         /* born after July: a year older by the end of the base year */
         if (age + (*month > 7) < limit)
@@ -279,7 +257,8 @@ static int place_teachers(tw_sim *s, const int64_t *place)
         stock_cum_init(&d.c, k, w->n_tiers);
         for (int sx = 0; sx < TW_N_SEXES; sx++)
             for (int ti = 0; ti < TW_N_TITLES; ti++)
-                d.limit[sx][ti] = max_age(w, sx, ti);
+                d.limit[sx][ti] = stock_max_age(w, sx == TW_SEX_FEMALE,
+                                                ti >= TW_TITLE_SENIOR);
         for (int l = 0; l < (split ? TW_N_LOCS : 1); l++)
             for (size_t i = 0; i < w->n_schools; i++) {
                 if (!in_pass(&w->schools[i], st, split, l))

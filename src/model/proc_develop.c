@@ -34,6 +34,8 @@
  */
 #include "tw_world.h"
 
+#include "proc_develop.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -134,10 +136,7 @@ static int tier_start(tier_work *tw, const tw_sim *s)
     memset(tw, 0, sizeof *tw);
     const tw_params *p = tw->p = tw_world_params(s->w, s->t);
     tw->nt = s->w->n_tiers;
-    for (size_t i = 0; i < tw->nt; i++) {
-        tw->ok[i] = i + 1 < tw->nt && p->tier_prob[i] > 0.0;
-        tw->min[i] = p->tier_min_years[i];
-    }
+    tier_rules(p, tw->nt, tw->ok, tw->min);
     return p->tier_on && tw->nt >= 2;
 }
 
@@ -296,14 +295,7 @@ static int title_start(title_work *tt, tw_sim *s)
     tt->m = 0;
     if (!p->title_on)
         return 0;
-    for (int k = 0; k < TW_N_TITLES; k++) {
-        tt->ok[k] = k >= TW_TITLE_THIRD && k + 1 < TW_N_TITLES &&
-                    p->title_prob[k] > 0.0;
-        tt->min[0][k] = p->title_min_years[k];
-        tt->min[1][k] = p->title_min_years_postgrad[k];
-        tt->rural[k] = k + 1 == TW_TITLE_SENIOR ? p->senior_rural_years : 0;
-        tt->service[k] = k + 1 == TW_TITLE_FULL ? p->full_senior_service : 0;
-    }
+    title_rules(p, tt->ok, tt->min, tt->rural, tt->service);
     memset(s->sscratch, 0, s->w->n_schools * SS_N * sizeof *s->sscratch);
     return 1;
 }

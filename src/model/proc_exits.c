@@ -15,18 +15,14 @@
  */
 #include "tw_world.h"
 
+#include "proc_exits.h"
+
 #include <math.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
 
 #include "tw_rng.h"
-
-/* Months since year 0: the calendar arithmetic of the retirement law. */
-static inline long month_index(int year, int month)
-{
-    return (long)year * 12 + (month - 1);
-}
 
 /* The per-teacher steps of the fused passes: inlined into their loops
  * (as calls, retire_one and exit_one cost a fifth of the leave pass). */
@@ -59,17 +55,8 @@ void tw_proc_demand(tw_sim *s)
     for (size_t i = 0; i < w->n_schools; i++) {
         const tw_school *sc = &w->schools[i];
         tw_school_state *st = &s->S[i];
-        int g = sc->stage, l = sc->locality;
-        if (s->t > 0) {
-            if (p->series_on[g][l])
-                st->students = sc->students0 * p->enrol_index[g][l];
-            else
-                st->students *= 1.0 + p->enrol_trend[g][l];
-        }
-        double ratio = p->ratio[g];
-        st->demand = ratio > 0.0 ? st->students / ratio * p->teach_share[g] *
-                                       (1.0 + p->redundancy)
-                                 : 0.0;
+        st->students = school_students(p, sc, s->t, st->students);
+        st->demand = school_demand(p, sc->stage, st->students);
         s->county_cap[sc->county] += st->demand;
     }
 }
@@ -77,15 +64,6 @@ void tw_proc_demand(tw_sim *s)
 /* ------------------------------------------------------------------ */
 /* 2. Deaths                                                          */
 /* ------------------------------------------------------------------ */
-
-/* Age band of the death table: <25, 25-29, ..., 60-64, 65+. */
-static inline int death_band(int age)
-{
-    if (age < 25)
-        return 0;
-    int b = (age - 20) / 5;
-    return b < TW_N_AGE_BANDS - 1 ? b : TW_N_AGE_BANDS - 1;
-}
 
 /* What the exit processes of a year need, computed once per call. */
 typedef struct leave_ctx {
@@ -170,26 +148,6 @@ int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
     return old_age_months + (int)add;
 }
 
-/* Pre-2025 age and phase-in category of a teacher. Women with 高级 (senior
- * title) or above may work to senior_female_old_age_months (组通字〔2015〕
- * 14号), phased in by the men's rule. female_category outside 1..2 (which
- * validation rejects) falls back to the "55" rule. */
-static void retire_category(const tw_params *p, const tw_teacher *x,
-                            int *cat, int *old)
-{
-    if (x->sex != TW_SEX_FEMALE) {
-        *cat = 0;
-    } else if (x->title >= TW_TITLE_SENIOR &&
-               p->senior_female_old_age_months > 0) {
-        *cat = 0;
-        *old = p->senior_female_old_age_months;
-        return;
-    } else {
-        *cat = p->female_category == 2 ? 2 : 1;
-    }
-    *old = p->old_age_months[*cat];
-}
-
 /*
  * Retirement under the 2025 law (POLICY.md). Month indices (year*12 +
  * month-1) of a teacher born in month b:
@@ -262,20 +220,6 @@ void tw_proc_retire(tw_sim *s)
 /* 4. Voluntary exit                                                  */
 /* ------------------------------------------------------------------ */
 
-/* Service band b: service_cut[b-1] <= service < service_cut[b]. */
-static inline int service_band(const tw_params *p, int service)
-{
-    int b = 0;
-    while (b < TW_N_SERVICE_BANDS - 1 && service >= p->service_cut[b])
-        b++;
-    return b;
-}
-
-static inline double clamp01(double q)
-{
-    return q < 0.0 ? 0.0 : (q > 1.0 ? 1.0 : q);
-}
-
 /*
  * Voluntary exit (TW_EXIT_VOLUNTARY). hazard = exit_base[stage] *
  * exit_loc_factor[locality] * exit_service_factor[band], stage and
@@ -293,7 +237,7 @@ PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
     if (x->flags & TW_F_OBL_END) {
         /* rare (one year per obligation): one uniform */
         x->flags &= (uint8_t)~TW_F_OBL_END;
-        double q = clamp01(1.0 - c->p->retention[x->channel]);
+        double q = exit_after_obligation(c->p, x->channel);
         go = q > 0.0 && tw_rng_u01(s->rng) < q;
     } else if (x->obligation > 0) {
         return;
@@ -375,9 +319,7 @@ static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which)
     for (int g = 0; g < TW_N_STAGES; g++)
         for (int l = 0; l < TW_N_LOCS; l++)
             for (int b = 0; b < TW_N_SERVICE_BANDS; b++)
-                c->hz[g][l][b] = clamp01(p->exit_base[g] *
-                                         p->exit_loc_factor[l] *
-                                         p->exit_service_factor[b]);
+                c->hz[g][l][b] = exit_hazard(p, g, l, b);
     if (which & LEAVE_DEATHS)
         for (int a = 0; a < TW_N_AGE_BANDS; a++)
             tw_skip_init(&c->death[a], s->rng, p->death_rate[a]);
@@ -436,10 +378,7 @@ void tw_proc_strikes(tw_sim *s)
 {
     const tw_world *w = s->w;
     const size_t ns = w->n_schools;
-    int any = 0;
-    for (size_t c = 0; c < w->n_counties && !any; c++)
-        any = tw_world_cparams(w, s->t, c)->strikes_on;
-    if (!any || ns == 0)
+    if (!strikes_any(w, s->t) || ns == 0)
         return;
 
     /* off[i] .. off[i+1]: slots of school i's eligible teachers in idx */

@@ -35,6 +35,8 @@
  */
 #include "tw_world.h"
 
+#include "proc_recruit.h"
+
 #include <math.h>
 #include <stdint.h>
 
@@ -42,9 +44,6 @@
 #include <gsl/gsl_rng.h>
 
 #include "tw_rng.h"
-
-#define AGE_MIN 20
-#define AGE_MAX 45
 
 /* Heap orders: which school's post a channel tries next. */
 enum {
@@ -78,27 +77,10 @@ static int bern(gsl_rng *r, double p)
     return tw_rng_u01(r) < p;
 }
 
-/* Whether channel ch's hires are 在编. 合同 never is. */
-static int is_bianzhi(const tw_county_params *cp, int ch)
-{
-    return ch != TW_CH_CONTRACT && cp->ch[ch].bianzhi != 0;
-}
-
-/* Whether channel ch may hire into school i (its masks, plus the rules
- * that the config cannot switch off: 特岗 rural only, 企业引进 vocational
- * only). */
+/* Whether channel ch may hire into school i (proc_recruit.h). */
 static int may_hire(const rc_county *k, int ch, size_t i)
 {
-    const tw_channel_params *p = &k->cp->ch[ch];
-    const tw_school *sc = &k->s->w->schools[i];
-    if (!(p->stage_mask & (1 << sc->stage)) ||
-        !(p->loc_mask & (1 << sc->locality)))
-        return 0;
-    if (ch == TW_CH_TEGANG && sc->locality != TW_LOC_RURAL)
-        return 0;
-    if (ch == TW_CH_ENTERPRISE && sc->stage != TW_STAGE_VOCATIONAL)
-        return 0;
-    return 1;
+    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]);
 }
 
 /* ---- heap of schools; ties go to the lower school index ------------- */
@@ -164,15 +146,9 @@ static void heap_pop(rc_county *k)
  * level holds all the mass; 本科 when the shares are all zero. */
 static uint8_t draw_qual(gsl_rng *r, const tw_channel_params *p)
 {
-    double sum = 0.0;
-    int n_pos = 0, last = TW_QUAL_BACHELOR;
-    for (int q = 0; q < TW_N_QUALS; q++)
-        if (p->qual_share[q] > 0.0) {
-            sum += p->qual_share[q];
-            n_pos++;
-            last = q;
-        }
-    if (n_pos <= 1)
+    double sum;
+    int last;
+    if (qual_support(p, &sum, &last) <= 1)
         return (uint8_t)last;
     double u = tw_rng_u01(r) * sum, cum = 0.0;
     for (int q = 0; q < TW_N_QUALS; q++)
@@ -201,8 +177,7 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     double a = p->age_mean;
     if (p->age_sd > 0.0)
         a += gsl_ran_gaussian(s->rng, p->age_sd);
-    long age = isfinite(a) ? lround(a) : AGE_MIN;
-    age = age < AGE_MIN ? AGE_MIN : age > AGE_MAX ? AGE_MAX : age;
+    long age = hire_age(a);
     x->school = x->home = i;
     x->birth_year = (int16_t)(s->year - age);
     x->birth_month = (uint8_t)(1 + tw_rng_uint(s->rng, 12));
@@ -223,9 +198,7 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
             fl |= TW_F_DUAL;
     }
     x->flags = (uint8_t)fl;
-    x->obligation = (uint8_t)(p->obligation < 0     ? 0
-                              : p->obligation > 255 ? 255
-                                                    : p->obligation);
+    x->obligation = (uint8_t)hire_obligation(p);
     s->f.hires[ch][sc->stage] += 1;
     k->hired[i]++;
     k->got[ch]++;
@@ -415,20 +388,9 @@ static int recruit_county(rc_county *k, tw_error *err)
     for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++)
         k->got[ch] = 0;
 
-    uint64_t H = vac;
-    switch (cp->hire_policy) {
-    case TW_HIRE_QUOTA:
-    case TW_HIRE_SCHEDULE:
-        H = cp->quota > 0 ? (uint64_t)cp->quota : 0;
-        break;
-    case TW_HIRE_REPLACE: {
-        double h = cp->replace_share * s->county_leavers[c];
-        H = h > 0.0 ? (uint64_t)llround(h) : 0;
-        break;
-    }
-    default:
-        break;
-    }
+    /* exact in a double: headcounts and quotas are far below 2^53 */
+    uint64_t H = (uint64_t)llround(
+        hire_target(cp, (double)vac, s->county_leavers[c]));
     if (H < vac)
         level_vacancies(k, H);
     else if (H > vac)
@@ -437,10 +399,7 @@ static int recruit_county(rc_county *k, tw_error *err)
     /* 人才引进 (talent) reservation of senior-high posts, before the order
      * so that the minimum share holds wherever the channel stands in it. */
     const tw_channel_params *tal = &cp->ch[TW_CH_TALENT];
-    int talent_in_order = 0;
-    for (int j = 0; j < cp->n_order && j < TW_N_HIRE_CHANNELS; j++)
-        talent_in_order |= cp->order[j] == TW_CH_TALENT;
-    if (talent_in_order && tal->on && tal->share > 0.0) {
+    if (talent_reserves(cp)) {
         uint64_t hs = 0;
         for (size_t i = k->a; i < k->b; i++)
             if (s->w->schools[i].stage == TW_STAGE_SENIOR)

@@ -41,6 +41,8 @@
  */
 #include "tw_world.h"
 
+#include "proc_rotate.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -275,16 +277,11 @@ static int exchange_class(const county *c, const tw_teacher *x)
     if ((x->flags & (TW_F_GONE | TW_F_POOL)) || !(x->flags & TW_F_BIANZHI) ||
         x->term_left > 0)
         return 2;
-    unsigned stage = sch[x->home].stage;
-    if (stage != TW_STAGE_PRIMARY && stage != TW_STAGE_JUNIOR)
-        return 2;
-    if (sch[x->school].locality == TW_LOC_RURAL)
+    if (!exchange_sends(sch[x->home].stage, sch[x->school].locality))
         return 2;
     if ((int)x->at_school < cp->eligible_years)
         return 2;
-    int exempt = x->sex == TW_SEX_MALE ? cp->exempt_age_male
-                                       : cp->exempt_age_female;
-    if (exempt > 0 && tw_age(x, c->s->year) >= exempt)
+    if (exchange_exempt(cp, x->sex != TW_SEX_MALE, tw_age(x, c->s->year)))
         return 2;
     return x->tier >= cp->backbone_tier ? 0 : 1;
 }
