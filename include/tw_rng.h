@@ -31,6 +31,7 @@
 #ifndef TW_RNG_H
 #define TW_RNG_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,6 +127,78 @@ static inline void tw_rng_shuffle(gsl_rng *r, uint32_t *v, size_t n)
         v[i] = v[j];
         v[j] = t;
     }
+}
+
+/*
+ * Skipping what cannot happen: the Bernoulli(p) trials of one homogeneous
+ * group (teachers who face the same probability p this year), drawn as
+ * the gap to the next success instead of one uniform per trial.
+ *
+ *   trials:  F F F F S F F S F ...        one tw_skip_next() per trial
+ *   gaps:    G1 = 4   G2 = 2   ...        one draw per success
+ *
+ * G = floor(log(V) / log(1 - p)) with V = 1 - U uniform on (0, 1] has
+ * P(G >= k) = P(V <= (1 - p)^k) = (1 - p)^k: G is the number of failures
+ * before the first success of independent Bernoulli(p) trials, and the
+ * gaps after each success are independent of each other and of the past
+ * (each is a fresh uniform). So the successes have exactly the joint
+ * distribution of one uniform per trial, whatever else draws from the
+ * same stream between trials; only which words of the stream decide
+ * which trial changes. Groups of different p keep separate tw_skip
+ * states (one per group), which is the same as one coin per teacher
+ * with that teacher's p.
+ *
+ * A gap costs a log; for p >= TW_SKIP_DIRECT one uniform per trial is
+ * cheaper, and tw_skip draws that instead (the same distribution). No
+ * draw at all when p <= 0 (never) or p >= 1 (always).
+ */
+#define TW_SKIP_DIRECT 0.15
+
+typedef struct tw_skip {
+    uint64_t left; /* failures before the next success (gap mode) */
+    double p;      /* success probability */
+    double lq;     /* log(1 - p) < 0 in gap mode; 0 when p <= 0 */
+    int direct;    /* 1: one uniform per trial */
+} tw_skip;
+
+/* A gap: failures before the next success, for lq = log(1 - p) < 0. */
+static inline uint64_t tw_skip_gap(gsl_rng *r, double lq)
+{
+    if (lq == -INFINITY)
+        return 0; /* p >= 1: no draw */
+    double g = floor(log(1.0 - tw_rng_u01(r)) / lq);
+    return g < 1.8e19 ? (uint64_t)g : UINT64_MAX;
+}
+
+/* Start the trials of a group with success probability p (draws the
+ * first gap in gap mode; in direct mode `left` stays 0, so that every
+ * trial takes the slow path of tw_skip_next). */
+static inline void tw_skip_init(tw_skip *k, gsl_rng *r, double p)
+{
+    k->p = p;
+    k->direct = p >= TW_SKIP_DIRECT && p < 1.0;
+    k->lq = p <= 0.0 ? 0.0 : p >= 1.0 ? -INFINITY : log1p(-p);
+    k->left = p <= 0.0 ? UINT64_MAX
+              : k->direct ? 0
+                          : tw_skip_gap(r, k->lq);
+}
+
+/* The next trial of the group: 1 on a success. The common case, a
+ * failure inside a gap, is one decrement. */
+static inline int tw_skip_next(tw_skip *k, gsl_rng *r)
+{
+    if (k->left > 0) {
+        k->left--;
+        return 0;
+    }
+    if (k->direct)
+        return tw_rng_u01(r) < k->p;
+    if (k->lq == 0.0) { /* p <= 0: never, after 2^64 trials either */
+        k->left = UINT64_MAX;
+        return 0;
+    }
+    k->left = tw_skip_gap(r, k->lq);
+    return 1;
 }
 
 /* 32-bit words drawn from r since it was last seeded. */

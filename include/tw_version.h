@@ -2,7 +2,7 @@
 #ifndef TW_VERSION_H
 #define TW_VERSION_H
 
-#define TW_VERSION "0.1.0"
+#define TW_VERSION "0.2.0"
 
 /* TW_VERSION, as a function so that it can be read from the library. */
 const char *tw_version(void);

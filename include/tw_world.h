@@ -16,7 +16,7 @@
  * order, by tw_sim_compact()):
  *
  *   T: [ t0 | t1 | t2 | ... | t(n-1) | free ... cap ]
- *         each 24 bytes: school/home, birth, sex, tier, title, qual,
+ *         each 28 bytes: school/home, birth, sex, tier, title, qual,
  *         channel, flags, counters
  *
  * Every process is a function tw_proc_<name>(tw_sim *) in src/proc_*.c;
@@ -462,6 +462,11 @@ double tw_sim_clock(void);
 /* Simulate year t (1 .. n_years-1): every process in MODEL.md order. */
 int tw_sim_step(tw_sim *s, size_t t, tw_error *err);
 
+/* Room for `need` teacher records (and the scratch sized by them) without
+ * moving s->n; amortised doubling. Returns 0, or -1 when memory runs out
+ * (s is unchanged then but for what was already grown). */
+int tw_sim_reserve(tw_sim *s, size_t need);
+
 /* Append a teacher; returns a pointer to the new record or NULL (memory).
  * Pointers into s->T are invalidated by the next append. */
 tw_teacher *tw_sim_append(tw_sim *s);
@@ -478,6 +483,12 @@ void tw_sim_count_heads(tw_sim *s);
 /* Recount the headcounts and s->tally, in one pass. */
 void tw_sim_tally(tw_sim *s);
 
+_Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&
+                   (int)TW_F_PROF == (int)TW_TF_PROF &&
+                   (int)TW_F_DUAL << 2 == (int)TW_TF_DUAL &&
+                   (int)TW_F_PROF << 1 == (int)TW_TF_DUAL,
+               "tw_tally_add maps the flag bits by shifts");
+
 /* Add teacher x (not gone) to tally t in `year`; sch: the schools. */
 static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
                                 const tw_teacher *x, int year)
@@ -489,10 +500,13 @@ static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
     int a = year - x->birth_year - (x->birth_month > 7 ? 1 : 0);
     int band = a < 25 ? 0 : (a - 20) / 5;
     t->age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
-    int prof = (x->flags & TW_F_PROF) != 0;
-    t->flags[((x->flags & TW_F_BIANZHI) != 0) |
-             (x->sex == TW_SEX_FEMALE) << 1 | prof << 2 |
-             (prof & ((x->flags & TW_F_DUAL) != 0)) << 3]++;
+    /* TW_TF_* from TW_F_*: 在编 and professional course are at the same
+     * bits (0 and 2); 双师型 (bit 1) counts at bit 3 for professional-
+     * course teachers only */
+    unsigned f = x->flags;
+    t->flags[(f & (TW_F_BIANZHI | TW_F_PROF)) |
+             (unsigned)(x->sex == TW_SEX_FEMALE) << 1 |
+             ((f << 2) & (f << 1) & TW_TF_DUAL)]++;
 }
 
 /* Age in whole years at the middle of `year` (1 July). */

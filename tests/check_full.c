@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "tw_config.h"
 #include "tw_model.h"
+#include "fixture.h"
 #include "tw_tests.h"
 
 #define FULL TW_TEST_DATA "/full_small.cfg"
@@ -322,17 +325,38 @@ START_TEST(test_fused_passes)
     ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
     size_t ny = c->world->n_years;
 
-    /* develop: qualification off, then 双师型 off; ageing and the tally
-     * draw nothing, so they are compared as they are */
+    /* ageing and the tally draw nothing, so they are compared as they
+     * are. develop: first with qualification and 双师型 off (the tier and
+     * title draws); then tier and title promotions made certain (prob 1
+     * where > 0, no capacity, caps or post caps: no draws, so the
+     * qualification read by the title step must be the one before this
+     * year's upgrade) with, in turn, qualification and 双师型 drawing */
     check_fused(c, FUSE_AGE);
-    for (size_t t = 0; t < ny; t++)
-        params_of(c, t)->qual_on = 0;
-    check_fused(c, FUSE_DEVELOP);
     for (size_t t = 0; t < ny; t++) {
-        params_of(c, t)->qual_on = 1;
+        params_of(c, t)->qual_on = 0;
         params_of(c, t)->dual_on = 0;
     }
     check_fused(c, FUSE_DEVELOP);
+    for (size_t t = 0; t < ny; t++) {
+        tw_params *p = params_of(c, t);
+        for (size_t i = 0; i < TW_WORLD_MAX_TIERS; i++) {
+            p->tier_prob[i] = p->tier_prob[i] > 0 ? 1.0 : 0.0;
+            p->tier_capacity[i] = p->tier_cap[i] = -1;
+        }
+        for (int k = 0; k < TW_N_TITLES; k++) {
+            p->title_prob[k] = p->title_prob[k] > 0 ? 1.0 : 0.0;
+            p->post_cap[k] = 1.0;
+        }
+        p->qual_on = 1;
+    }
+    check_fused(c, FUSE_DEVELOP);
+    for (size_t t = 0; t < ny; t++) {
+        params_of(c, t)->qual_on = 0;
+        params_of(c, t)->dual_on = 1;
+    }
+    check_fused(c, FUSE_DEVELOP);
+    tw_config_free(c);
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
 
     /* leave: deaths off and no retirement draw (early and late retirement
      * off; retirement at the statutory age still happens), exit on */
@@ -352,12 +376,71 @@ START_TEST(test_fused_passes)
 }
 END_TEST
 
+/* Pearson's chi-square of counts o[0..n) against equal cells, within the
+ * central 1 - alpha of chi-square(n - 1). */
+static void ck_uniform_cells(const double *o, int n, double alpha,
+                             const char *what)
+{
+    double tot = 0, x2 = 0;
+    for (int i = 0; i < n; i++)
+        tot += o[i];
+    for (int i = 0; i < n; i++)
+        x2 += (o[i] - tot / n) * (o[i] - tot / n) / (tot / n);
+    double lo = gsl_cdf_chisq_Pinv(alpha / 2, n - 1);
+    double hi = gsl_cdf_chisq_Qinv(alpha / 2, n - 1);
+    ck_assert_msg(x2 >= lo && x2 <= hi, "%s: chi-square %g, expected %g .. %g",
+                  what, x2, lo, hi);
+}
+
+START_TEST(test_initial_draws_uniform)
+{
+    /* The initial population draws the age within its band with the birth
+     * month, and the three counters (years at the school, in the tier, in
+     * the title), as the digits of one uniform integer each. By the
+     * definition (population.c) they are independent uniforms: ages 35-39
+     * x months 1-12 (60 cells); at the school x in the tier (121 cells,
+     * service 13-17 so each is uniform on 0..10); in the title (11
+     * cells). Pearson chi-square per table, alpha 1e-6 / 3 each: a correct
+     * sampler fails with probability below 1e-6. */
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 100.0}};
+    tw_world *w = fx_world(2020, 2, 1, sc, 1, 1);
+    tw_stock *k = &w->stock[TW_STAGE_PRIMARY];
+    k->present = 1;
+    k->count = 60000;
+    k->loc_share[0] = -1; /* no split by locality */
+    k->age_share[3] = 1.0;
+    k->tier_share[0] = 1.0;
+    k->title_share[TW_TITLE_SECOND] = 1.0;
+    k->qual_share[TW_QUAL_BACHELOR] = 1.0;
+    tw_sim *s = tw_sim_alloc(w);
+    tw_error err;
+    ck_assert_int_eq(tw_sim_init(s, 8, 0, 0, &err), TW_OK);
+    ck_assert_uint_eq(s->n, 60000);
+    static double am[60], st[121], ti[11];
+    for (size_t i = 0; i < s->n; i++) {
+        const tw_teacher *x = &s->T[i];
+        int age = tw_age(x, 2020);
+        ck_assert(age >= 35 && age <= 39);
+        am[(age - 35) * 12 + x->birth_month - 1] += 1;
+        ck_assert(x->at_school <= 10 && x->in_tier <= 10 && x->in_title <= 10);
+        st[x->at_school * 11 + x->in_tier] += 1;
+        ti[x->in_title] += 1;
+    }
+    ck_uniform_cells(am, 60, 1e-6 / 3, "age x month");
+    ck_uniform_cells(st, 121, 1e-6 / 3, "at school x in tier");
+    ck_uniform_cells(ti, 11, 1e-6 / 3, "in title");
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *full_suite(void)
 {
     Suite *s = suite_create("full");
     TCase *tc = tcase_create("model");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_initial_population);
+    tcase_add_test(tc, test_initial_draws_uniform);
     tcase_add_test(tc, test_conservation);
     tcase_add_test(tc, test_establishment_bound);
     tcase_add_test(tc, test_full_reproducible);

@@ -916,6 +916,63 @@ START_TEST(test_all_off)
 }
 END_TEST
 
+/* tw_proc_develop draws every promotion as geometric gaps per group
+ * (tier held, title held, qualification level, 双师型), the groups
+ * interleaved in the records. Against the definition, one coin per
+ * eligible teacher and process, without limits: in each of R replicates,
+ * N vocational professional-course teachers at each qualification level
+ * below 研究生, in turn, all in tier 0 (min 0 years, prob 0.02) and 三级
+ * (in_title 5 >= 1, prob 0.04), not 双师型 (prob 0.03); qual_prob =
+ * (0.01, 0.05, 0.1). Each of the 6 counts: total and dispersion over
+ * replicates as Binomial (fx_check_binomial_reps, alpha 1e-6 over the
+ * 6 comparisons; n q (1-q) >= 29). */
+START_TEST(test_develop_skip_statistical)
+{
+    const fx_school voc[] = {{0, TW_STAGE_VOCATIONAL, TW_LOC_URBAN, 100}};
+    const double qp[3] = {0.01, 0.05, 0.1};
+    tw_world *w = fx_world(2020, 3, 1, voc, 1, 2);
+    FX_EACH_YEAR(w, p) {
+        p->tier_on = 1;
+        p->tier_min_years[0] = 0;
+        p->tier_prob[0] = 0.02;
+        p->title_on = 1;
+        p->title_prob[TW_TITLE_THIRD] = 0.04;
+        p->qual_on = 1;
+        for (int q = 0; q < 3; q++)
+            p->qual_prob[q] = qp[q];
+        p->dual_on = 1;
+        p->dual_prob = 0.03;
+    }
+    enum { R = 60, N = 3000 };
+    static double c[6][R];
+    for (int r = 0; r < R; r++) {
+        tw_sim *s = fx_sim(w, 500 + (uint64_t)r);
+        at_year1(s);
+        for (int i = 0; i < N; i++)
+            for (int q = 0; q < 3; q++) {
+                size_t k = fx_add(s, 0, 1980, TW_SEX_MALE, 0,
+                                  TW_TITLE_THIRD, q, TW_F_PROF);
+                s->T[k].in_title = 5;
+                s->T[k].service = 10;
+            }
+        tw_proc_develop(s);
+        for (size_t k = 0; k < s->n; k++)
+            c[k % 3][r] += s->T[k].qual != (int)(k % 3);
+        c[3][r] = s->f.tier_promotions[1];
+        c[4][r] = s->f.title_promotions[TW_TITLE_SECOND];
+        c[5][r] = s->f.dual_certs;
+        tw_sim_free(s);
+    }
+    for (int q = 0; q < 3; q++)
+        fx_check_binomial_reps(c[q], R, N, qp[q], ALPHA, 6,
+                               "qualification upgrades");
+    fx_check_binomial_reps(c[3], R, 3 * N, 0.02, ALPHA, 6, "tier 0 -> 1");
+    fx_check_binomial_reps(c[4], R, 3 * N, 0.04, ALPHA, 6, "三级 -> 二级");
+    fx_check_binomial_reps(c[5], R, 3 * N, 0.03, ALPHA, 6, "双师型");
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *develop_suite(void)
 {
     Suite *s = suite_create("develop");
@@ -945,6 +1002,7 @@ Suite *develop_suite(void)
     tcase_add_test(other, test_dual_only_vocational_prof);
     tcase_add_test(other, test_pool_and_gone);
     tcase_add_test(other, test_all_off);
+    tcase_add_test(other, test_develop_skip_statistical);
     suite_add_tcase(s, other);
     return s;
 }

@@ -210,6 +210,62 @@ START_TEST(test_deaths_statistical)
 }
 END_TEST
 
+/* The fused pass (tw_proc_leave) draws deaths and voluntary exits as
+ * geometric gaps per group (death band; stage x locality x service band),
+ * groups interleaved in the records. Against the definition, one coin
+ * per teacher: in each of R replicates, n teachers of each of two kinds
+ * in turn, kind A (age 42, urban primary, service 4: death 0.002, exit
+ * 0.01) and kind B (age 61, rural junior: death 0.01, exit 0.03 * 2 =
+ * 0.06); a teacher exits only if alive, so P(exit) = (1 - d) h. Each of
+ * the 4 counts: total and dispersion over replicates as Binomial
+ * (fx_check_binomial_reps, alpha 1e-6 over the 4 comparisons; n q (1-q)
+ * >= 20 for the normal approximation). */
+START_TEST(test_leave_skip_statistical)
+{
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 1.0},
+                            {0, TW_STAGE_JUNIOR, TW_LOC_RURAL, 1.0}};
+    tw_world *w = fx_world(BASE, 2, 1, sc, 2, 1);
+    FX_EACH_YEAR(w, p) {
+        p->deaths_on = 1;
+        p->death_rate[4] = 0.002; /* 40-44 */
+        p->death_rate[8] = 0.01;  /* 60-64 */
+        p->exit_on = 1;
+        p->exit_base[TW_STAGE_PRIMARY] = 0.01;
+        p->exit_base[TW_STAGE_JUNIOR] = 0.03;
+        p->exit_loc_factor[TW_LOC_RURAL] = 2.0;
+    }
+    enum { R = 60, N = 10000 };
+    static double c[4][R];
+    const int year = BASE + 1;
+    for (int r = 0; r < R; r++) {
+        tw_sim *s = fx_sim(w, 1000 + (uint64_t)r);
+        for (int i = 0; i < N; i++) {
+            size_t k = fx_add(s, 0, year - 42, TW_SEX_MALE, 0, 0, 0, 0);
+            s->T[k].service = 4;
+            k = fx_add(s, 1, year - 61, TW_SEX_FEMALE, 0, 0, 0, 0);
+            s->T[k].service = 30;
+        }
+        set_year(s, year);
+        tw_proc_leave(s);
+        ck_assert_double_eq(s->f.exits[TW_EXIT_RETIRE][TW_STAGE_PRIMARY] +
+                                s->f.exits[TW_EXIT_RETIRE][TW_STAGE_JUNIOR],
+                            0.0);
+        c[0][r] = s->f.exits[TW_EXIT_DEATH][TW_STAGE_PRIMARY];
+        c[1][r] = s->f.exits[TW_EXIT_DEATH][TW_STAGE_JUNIOR];
+        c[2][r] = s->f.exits[TW_EXIT_VOLUNTARY][TW_STAGE_PRIMARY];
+        c[3][r] = s->f.exits[TW_EXIT_VOLUNTARY][TW_STAGE_JUNIOR];
+        tw_sim_free(s);
+    }
+    fx_check_binomial_reps(c[0], R, N, 0.002, ALPHA, 4, "deaths, 40-44");
+    fx_check_binomial_reps(c[1], R, N, 0.01, ALPHA, 4, "deaths, 60-64");
+    fx_check_binomial_reps(c[2], R, N, 0.998 * 0.01, ALPHA, 4,
+                           "exits, urban primary");
+    fx_check_binomial_reps(c[3], R, N, 0.99 * 0.06, ALPHA, 4,
+                           "exits, rural junior");
+    tw_world_free(w);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* 3. Retirement                                                      */
 /* ------------------------------------------------------------------ */
@@ -1006,6 +1062,7 @@ Suite *exits_suite(void)
     tc = tcase_create("deaths");
     tcase_add_test(tc, test_deaths_one_band);
     tcase_add_test(tc, test_deaths_statistical);
+    tcase_add_test(tc, test_leave_skip_statistical);
     suite_add_tcase(s, tc);
     tc = tcase_create("retirement");
     tcase_set_timeout(tc, 60);

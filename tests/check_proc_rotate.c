@@ -1020,6 +1020,39 @@ START_TEST(test_reproducible)
 }
 END_TEST
 
+/* Voluntary transfers are drawn as geometric gaps over the county's
+ * teachers who may transfer (tw_skip, one group: the county's rate).
+ * Against one coin per such teacher: in each of R replicates, N teachers
+ * at two primary schools of one county (so every one may transfer), rate
+ * 0.03; the count, total and dispersion over replicates as Binomial
+ * (fx_check_binomial_reps, alpha 1e-6; n q (1-q) = 58). A transfer
+ * changes no other teacher's trial: the movers are counted once each. */
+START_TEST(test_transfers_skip_statistical)
+{
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0},
+                            {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}};
+    tw_world *w = fx_world(BASE, NYEARS, 1, sc, 2, 2);
+    FX_EACH_COUNTY_YEAR(w, cp) cp->transfer_rate = 0.03;
+    enum { R = 60, N = 2000 };
+    double c[R];
+    for (int r = 0; r < R; r++) {
+        tw_sim *s = sim1(w, 700 + (uint64_t)r);
+        for (int i = 0; i < N; i++)
+            add_bz(s, (uint32_t)(i % 2), 3);
+        s->S[0].demand = s->S[1].demand = N / 2;
+        tw_proc_rotate(s);
+        double moved = 0;
+        for (size_t k = 0; k < s->n; k++)
+            moved += s->T[k].school != k % 2;
+        ck_assert_double_eq(moved, s->f.transfers);
+        c[r] = s->f.transfers;
+        tw_sim_free(s);
+    }
+    fx_check_binomial_reps(c, R, N, 0.03, ALPHA, 1, "transfers");
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *rotate_suite(void)
 {
     Suite *s = suite_create("rotate");
@@ -1036,6 +1069,7 @@ Suite *rotate_suite(void)
     TCase *tr = tcase_create("transfers");
     tcase_set_timeout(tr, 60);
     tcase_add_test(tr, test_transfers);
+    tcase_add_test(tr, test_transfers_skip_statistical);
     tcase_add_test(tr, test_no_needless_draws);
     suite_add_tcase(s, tr);
     TCase *rh = tcase_create("rehire");

@@ -200,6 +200,78 @@ START_TEST(test_draw_count)
 }
 END_TEST
 
+/* tw_skip against its definition: each group's trials are independent
+ * Bernoulli(p). Three groups of different p share one stream, trial by
+ * trial in turn, with a foreign draw between (as the processes do). For
+ * each group: the successes S of n trials, and the adjacent pairs of
+ * successes P (trials i and i+1 of the group both succeed), which a gap
+ * off by one or gaps that depend on each other would move. E[S] = n p,
+ * Var S = n p (1-p); E[P] = (n-1) p^2, Var P = (n-1) p^2 (1-p^2) +
+ * 2 (n-2) (p^3 - p^4). Each is checked within k standard deviations,
+ * k = Qinv(1e-6 / (2 m)) for the m = 12 comparisons: a correct tw_skip
+ * fails with probability below 1e-6 for a random seed. Gap mode (p <
+ * TW_SKIP_DIRECT) and direct mode are both covered. */
+START_TEST(test_skip_bernoulli)
+{
+    const double ps[2][3] = {{0.002, 0.03, 0.12}, {0.2, 0.6, 0.05}};
+    const double k = gsl_cdf_ugaussian_Qinv(1e-6 / (2.0 * 12));
+    const long n = 1000000;
+    gsl_rng *r = tw_rng_alloc();
+    ck_assert_ptr_nonnull(r);
+    for (int set = 0; set < 2; set++) {
+        tw_rng_seed(r, 99, 0, (uint64_t)set);
+        tw_skip g[3];
+        double succ[3] = {0}, pairs[3] = {0};
+        int last[3] = {0};
+        for (int j = 0; j < 3; j++)
+            tw_skip_init(&g[j], r, ps[set][j]);
+        for (long i = 0; i < n; i++)
+            for (int j = 0; j < 3; j++) {
+                int x = tw_skip_next(&g[j], r);
+                succ[j] += x;
+                pairs[j] += x & last[j];
+                last[j] = x;
+                if ((i + j) % 7 == 0)
+                    (void)tw_rng_u32(r); /* another process's draw */
+            }
+        for (int j = 0; j < 3; j++) {
+            double p = ps[set][j], nn = (double)n;
+            double sd = sqrt(nn * p * (1 - p));
+            ck_assert_msg(fabs(succ[j] - nn * p) <= k * sd,
+                          "p=%g: %g successes, expected %g +- %g", p,
+                          succ[j], nn * p, k * sd);
+            double ep = (nn - 1) * p * p;
+            double vp = (nn - 1) * p * p * (1 - p * p) +
+                        2 * (nn - 2) * (p * p * p - p * p * p * p);
+            ck_assert_msg(fabs(pairs[j] - ep) <= k * sqrt(vp),
+                          "p=%g: %g pairs, expected %g +- %g", p, pairs[j],
+                          ep, k * sqrt(vp));
+        }
+    }
+    gsl_rng_free(r);
+}
+END_TEST
+
+/* p <= 0 never succeeds and p >= 1 always does, neither drawing. */
+START_TEST(test_skip_certain)
+{
+    gsl_rng *r = tw_rng_alloc();
+    ck_assert_ptr_nonnull(r);
+    tw_rng_seed(r, 1, 0, 0);
+    tw_skip never, always, neg;
+    tw_skip_init(&never, r, 0.0);
+    tw_skip_init(&always, r, 1.0);
+    tw_skip_init(&neg, r, -0.5);
+    for (int i = 0; i < 100000; i++) {
+        ck_assert_int_eq(tw_skip_next(&never, r), 0);
+        ck_assert_int_eq(tw_skip_next(&always, r), 1);
+        ck_assert_int_eq(tw_skip_next(&neg, r), 0);
+    }
+    ck_assert_uint_eq(tw_rng_draws(r), 0);
+    gsl_rng_free(r);
+}
+END_TEST
+
 Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
@@ -211,6 +283,8 @@ Suite *rng_suite(void)
     tcase_add_test(tc, test_same_stream_as_gsl);
     tcase_add_test(tc, test_draw_count);
     tcase_add_test(tc, test_small_divisors);
+    tcase_add_test(tc, test_skip_bernoulli);
+    tcase_add_test(tc, test_skip_certain);
     suite_add_tcase(s, tc);
     return s;
 }

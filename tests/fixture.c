@@ -1,8 +1,12 @@
 /* fixture.c - see fixture.h. */
 #include "fixture.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <check.h>
+#include <gsl/gsl_cdf.h>
 
 #include "tw_rng.h"
 
@@ -134,4 +138,24 @@ size_t fx_alive(const tw_sim *s)
     for (size_t k = 0; k < s->n; k++)
         n += !(s->T[k].flags & TW_F_GONE);
     return n;
+}
+
+void fx_check_binomial_reps(const double *count, int R, double n, double q,
+                            double alpha, int m, const char *what)
+{
+    double total = 0, chi2 = 0, v = n * q * (1.0 - q);
+    for (int r = 0; r < R; r++) {
+        total += count[r];
+        chi2 += (count[r] - n * q) * (count[r] - n * q) / v;
+    }
+    double k = gsl_cdf_ugaussian_Qinv(alpha / (2.0 * m));
+    double sd = sqrt((double)R * v);
+    ck_assert_msg(fabs(total - R * n * q) <= k * sd,
+                  "%s: %g events in %d x %g trials, expected %g +- %g", what,
+                  total, R, n, R * n * q, k * sd);
+    double lo = gsl_cdf_chisq_Pinv(alpha / (2.0 * m), R);
+    double hi = gsl_cdf_chisq_Qinv(alpha / (2.0 * m), R);
+    ck_assert_msg(chi2 >= lo && chi2 <= hi,
+                  "%s: dispersion %g over %d replicates, expected %g .. %g",
+                  what, chi2, R, lo, hi);
 }

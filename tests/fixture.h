@@ -45,4 +45,17 @@ size_t fx_add(tw_sim *s, uint32_t school, int birth_year, int sex, int tier,
 /* Teachers not gone. */
 size_t fx_alive(const tw_sim *s);
 
+/*
+ * Counts of one kind of event in R replicates, each of n independent
+ * trials of probability q (count[r], r < R), against Binomial(n, q):
+ * the total within k standard deviations of R n q, and the dispersion
+ * sum_r (count[r] - n q)^2 / (n q (1 - q)) within the central 1 - a of
+ * chi-square(R) (by the normal approximation of the binomial), with
+ * a = alpha / m and k = Qinv(alpha / (2 m)) for the m comparisons of a
+ * test: a correct sampler fails either with probability below alpha.
+ * Fails the running Check test with `what` in the message.
+ */
+void fx_check_binomial_reps(const double *count, int R, double n, double q,
+                            double alpha, int m, const char *what);
+
 #endif

@@ -96,34 +96,33 @@ static void apportion(int64_t total, const double *w, size_t n, int64_t *out,
     }
 }
 
-/*
- * The first age (in years) at which a teacher of this sex and title is past
- * the pre-2025 retirement age, from the base year's retirement parameters;
- * 200 (no limit) when retirement is off. The stock tables describe teachers
- * in post, so nobody starts already past it.
- */
-static int max_age(const tw_world *w, const tw_teacher *x)
-{
-    return stock_max_age(w, x->sex == TW_SEX_FEMALE,
-                         x->title >= TW_TITLE_SENIOR);
-}
+/* What draw_teacher needs of a stage, computed once per stage. */
+typedef struct stage_draw {
+    const tw_stock *k;
+    stock_cum c;
+    int stage, n_tiers;
+    int limit[TW_N_SEXES][TW_N_TITLES]; /* stock_max_age */
+} stage_draw;
 
 /*
  * An age (at 1 July of the base year) and birth month drawn from the
- * stock's age bands (<25: 21-24, 25-29, ..., 65+: 65-66; months uniform),
+ * stock's age bands (ages uniform within a band, months uniform),
  * conditioned on the teacher not reaching `limit` years before the base
  * year ends (rejection sampling: the exact conditional distribution). After
  * 1000 rejections (a table whose teachers are nearly all past the limit)
- * the last draw is kept.
+ * the last draw is kept. The age within the band and the month come from
+ * one uniform integer on width x 12 (its quotient and remainder are
+ * independent and uniform: the same distribution as two draws).
  */
 static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
 {
     int age = 0;
     for (int tries = 0; tries < 1000; tries++) {
         int b = draw_index(r, c->age, TW_N_AGE_BANDS);
-        int lo = stock_band_lo(b), width = stock_band_width(b);
-        age = lo + (int)tw_rng_uint(r, (unsigned long)width);
-        *month = 1 + (int)tw_rng_uint(r, 12);
+        unsigned am = (unsigned)tw_rng_uint(
+            r, (unsigned long)stock_band_width(b) * 12);
+        age = stock_band_lo(b) + (int)(am / 12);
+        *month = 1 + (int)(am % 12);
         /* born after July: a year older by the end of the base year */
         if (age + (*month > 7) < limit)
             break;
@@ -131,40 +130,42 @@ static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
     return age;
 }
 
-static int add_teacher(tw_sim *s, uint32_t school, const tw_stock *k,
-                       const stock_cum *c, int stage)
+/* Teacher x (zeroed) at `school`, drawn from the stage's tables. */
+static void draw_teacher(tw_sim *s, tw_teacher *x, uint32_t school,
+                         const stage_draw *d)
 {
     gsl_rng *r = s->rng;
-    tw_teacher *x = tw_sim_append(s);
-    if (x == NULL)
-        return -1;
+    const tw_stock *k = d->k;
     x->school = x->home = school;
     x->sex = tw_rng_u01(r) < k->female_share ? TW_SEX_FEMALE
-                                                  : TW_SEX_MALE;
-    x->tier = (uint8_t)draw_index(r, c->tier, (int)s->w->n_tiers);
-    x->title = (uint8_t)draw_index(r, c->title, TW_N_TITLES);
+                                              : TW_SEX_MALE;
+    x->tier = (uint8_t)draw_index(r, d->c.tier, d->n_tiers);
+    x->title = (uint8_t)draw_index(r, d->c.title, TW_N_TITLES);
     int month = 1;
-    int age = draw_age(r, c, max_age(s->w, x), &month);
+    int age = draw_age(r, &d->c, d->limit[x->sex][x->title], &month);
     x->birth_month = (uint8_t)month;
     x->birth_year = (int16_t)(s->year - age - (x->birth_month > 7 ? 1 : 0));
-    x->qual = (uint8_t)draw_index(r, c->qual, TW_N_QUALS);
+    x->qual = (uint8_t)draw_index(r, d->c.qual, TW_N_QUALS);
     x->channel = TW_CH_INITIAL;
     if (tw_rng_u01(r) < k->bianzhi_share)
         x->flags |= TW_F_BIANZHI;
-    if (stage == TW_STAGE_VOCATIONAL && tw_rng_u01(r) < k->prof_share) {
+    if (d->stage == TW_STAGE_VOCATIONAL && tw_rng_u01(r) < k->prof_share) {
         x->flags |= TW_F_PROF;
         if (tw_rng_u01(r) < k->dual_share)
             x->flags |= TW_F_DUAL;
     }
     int service = age > 22 ? age - 22 : 0;
     x->service = (uint8_t)(service > 255 ? 255 : service);
-    unsigned long span = (unsigned long)(service < 10 ? service : 10) + 1;
-    x->at_school = (uint8_t)tw_rng_uint(r, span);
-    x->in_tier = (uint8_t)tw_rng_uint(r, span);
-    x->in_title = (uint8_t)tw_rng_uint(r, span);
+    /* years at the school, in the tier and in the title: three independent
+     * uniforms on 0 .. span-1, as the digits of one uniform integer on
+     * span^3 (span <= 11, so span^3 <= 1331: one word, usually) */
+    unsigned span = (unsigned)(service < 10 ? service : 10) + 1;
+    unsigned v = (unsigned)tw_rng_uint(r, (unsigned long)span * span * span);
+    x->at_school = (uint8_t)(v % span);
+    x->in_tier = (uint8_t)(v / span % span);
+    x->in_title = (uint8_t)(v / span / span);
     if (s->w->schools[school].locality == TW_LOC_RURAL)
         x->rural = x->at_school;
-    return 0;
 }
 
 /* Does stage `stage` split its count over localities first (tw_place_plan)?
@@ -233,24 +234,37 @@ int tw_place_plan(const tw_world *w, const double *demand, int64_t *place)
 }
 
 /* Add the teachers of the plan, stage by stage and, within a stage, in
- * the order the plan placed them; returns -1 on memory. */
+ * the order the plan placed them, into records reserved at once; returns
+ * -1 on memory. */
 static int place_teachers(tw_sim *s, const int64_t *place)
 {
     const tw_world *w = s->w;
+    size_t total = 0;
+    for (size_t i = 0; i < w->n_schools; i++)
+        total += (size_t)place[i];
+    if (tw_sim_reserve(s, total) != 0)
+        return -1;
+    memset(s->T, 0, total * sizeof *s->T);
     for (int st = 0; st < TW_N_STAGES; st++) {
         const tw_stock *k = &w->stock[st];
         if (!k->present || k->count <= 0)
             continue;
         bool split = split_by_locality(w, st);
-        stock_cum c;
-        stock_cum_init(&c, k, w->n_tiers);
+        stage_draw d;
+        d.k = k;
+        d.stage = st;
+        d.n_tiers = (int)w->n_tiers;
+        stock_cum_init(&d.c, k, w->n_tiers);
+        for (int sx = 0; sx < TW_N_SEXES; sx++)
+            for (int ti = 0; ti < TW_N_TITLES; ti++)
+                d.limit[sx][ti] = stock_max_age(w, sx == TW_SEX_FEMALE,
+                                                ti >= TW_TITLE_SENIOR);
         for (int l = 0; l < (split ? TW_N_LOCS : 1); l++)
             for (size_t i = 0; i < w->n_schools; i++) {
                 if (!in_pass(&w->schools[i], st, split, l))
                     continue;
                 for (int64_t j = 0; j < place[i]; j++)
-                    if (add_teacher(s, (uint32_t)i, k, &c, st) != 0)
-                        return -1;
+                    draw_teacher(s, &s->T[s->n++], (uint32_t)i, &d);
             }
     }
     return 0;

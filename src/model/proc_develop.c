@@ -43,6 +43,9 @@
 
 #include "tw_rng.h"
 
+/* The per-teacher steps of the fused passes: inlined into their loops. */
+#define PER_TEACHER static inline __attribute__((always_inline))
+
 /* Levels are grouped by this many buckets at most (tiers or titles). */
 #define DEV_MAX_LEVELS                                                     \
     (TW_WORLD_MAX_TIERS > TW_N_TITLES ? TW_WORLD_MAX_TIERS : TW_N_TITLES)
@@ -50,17 +53,6 @@
 /* Slack when a post cap share times a headcount is floored: 0.7 * 10 must
  * give 7 even if the product rounds to 6.999... */
 #define DEV_CAP_EPS 1e-9
-
-/* Bernoulli(p) from the replicate's stream; no draw when p <= 0 or p >= 1,
- * where the outcome is certain. */
-static int dev_bernoulli(gsl_rng *rng, double p)
-{
-    if (p <= 0.0)
-        return 0;
-    if (p >= 1.0)
-        return 1;
-    return tw_rng_u01(rng) < p;
-}
 
 /* Group idx[0..m) (s->idx or s->idx2) in place by bucket (teacher's tier + 1, or title + 1,
  * i.e. the target level), O(m) (American flag sort). On return bucket b
@@ -152,7 +144,7 @@ static int tier_start(tier_work *tw, const tw_sim *s)
  * the list appended to without a branch (the slot after the list is
  * always free: at most k teachers were listed before teacher k). Which
  * teachers are eligible is a coin toss to the branch predictor. */
-static inline void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
+PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
 {
     const tw_teacher *x = &s->T[k];
     int i = x->tier;
@@ -180,12 +172,18 @@ static void tier_finish(const tier_work *tw, tw_sim *s)
                      (p->tier_cap[j] >= 0 &&
                       stock[j] - elig[j] >= p->tier_cap[j]);
 
-    /* 2. draws, in the order of s->T; successes compacted in place */
+    /* 2. draws, in the order of s->T, as the trials of each source tier
+     * (tw_skip: the gap to the next success); successes compacted in
+     * place */
+    tw_skip trial[TW_WORLD_MAX_TIERS];
+    for (size_t i = 0; i + 1 < nt; i++)
+        if (elig[i] > 0 && !blocked[i + 1])
+            tw_skip_init(&trial[i], s->rng, p->tier_prob[i]);
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = s->idx[e];
         uint8_t i = s->T[k].tier;
-        if (!blocked[i + 1] && dev_bernoulli(s->rng, p->tier_prob[i]))
+        if (!blocked[i + 1] && tw_skip_next(&trial[i], s->rng))
             s->idx[ns++] = k;
     }
     if (ns == 0)
@@ -304,7 +302,7 @@ static int title_start(title_work *tt, tw_sim *s)
 
 /* Step 1 for teacher k (not gone): the probation, the counts and the
  * eligible list. */
-static inline void title_scan(title_work *tt, tw_sim *s, uint32_t k)
+PER_TEACHER void title_scan(title_work *tt, tw_sim *s, uint32_t k)
 {
     const tw_params *p = tt->p;
     tw_teacher *x = &s->T[k];
@@ -342,8 +340,14 @@ static void title_finish(const title_work *tt, tw_sim *s)
     size_t nsch = s->w->n_schools, m = tt->m;
     uint32_t *ss = s->sscratch, *idx = s->idx2;
 
-    /* 2. draws, in the order of s->T, skipped when the school can have no
-     * room for the target even if every eligible holder of it moves up */
+    /* 2. draws, in the order of s->T, as the trials of each title held
+     * (tw_skip), skipped when the school can have no room for the target
+     * even if every eligible holder of it moves up (decided by the counts
+     * of step 1, before any draw) */
+    tw_skip trial[TW_N_TITLES];
+    for (int k = 0; k < TW_N_TITLES; k++)
+        if (tt->ok[k])
+            tw_skip_init(&trial[k], s->rng, p->title_prob[k]);
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = idx[e];
@@ -358,7 +362,7 @@ static void title_finish(const title_work *tt, tw_sim *s)
             if (free_ <= 0)
                 continue;
         }
-        if (dev_bernoulli(s->rng, p->title_prob[x->title]))
+        if (tw_skip_next(&trial[x->title], s->rng))
             idx[ns++] = k;
     }
     if (ns == 0)
@@ -429,10 +433,21 @@ void tw_proc_titles(tw_sim *s)
  * below 研究生 moves up one level with probability qual_prob[level]
  * (pooled teachers too). Counts s->f.qual_upgrades.
  */
-static inline void qual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+/* The trials of each level below 研究生 (tw_skip), for qual_one. */
+typedef struct qual_trials {
+    tw_skip level[TW_N_QUALS - 1];
+} qual_trials;
+
+static void qual_start(qual_trials *qt, tw_sim *s, const tw_params *p)
+{
+    for (int q = 0; q < TW_N_QUALS - 1; q++)
+        tw_skip_init(&qt->level[q], s->rng, p->qual_prob[q]);
+}
+
+PER_TEACHER void qual_one(tw_sim *s, qual_trials *qt, tw_teacher *x)
 {
     if (x->qual < TW_QUAL_POSTGRAD &&
-        dev_bernoulli(s->rng, p->qual_prob[x->qual])) {
+        tw_skip_next(&qt->level[x->qual], s->rng)) {
         x->qual++;
         s->f.qual_upgrades++;
     }
@@ -443,9 +458,11 @@ void tw_proc_quals(tw_sim *s)
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->qual_on)
         return;
+    qual_trials qt = {{{0}}};
+    qual_start(&qt, s, p);
     for (size_t k = 0; k < s->n; k++)
         if (!(s->T[k].flags & TW_F_GONE))
-            qual_one(s, p, &s->T[k]);
+            qual_one(s, &qt, &s->T[k]);
 }
 
 /*
@@ -455,12 +472,12 @@ void tw_proc_quals(tw_sim *s)
  * enterprise practice of 6 months every 5 years (POLICY.md). Pooled
  * teachers too. Counts s->f.dual_certs.
  */
-static inline void dual_one(tw_sim *s, const tw_params *p, tw_teacher *x)
+PER_TEACHER void dual_one(tw_sim *s, tw_skip *trial, tw_teacher *x)
 {
     if ((x->flags & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
         s->w->schools[x->home].stage != TW_STAGE_VOCATIONAL)
         return;
-    if (dev_bernoulli(s->rng, p->dual_prob)) {
+    if (tw_skip_next(trial, s->rng)) {
         x->flags |= TW_F_DUAL;
         s->f.dual_certs++;
     }
@@ -471,9 +488,11 @@ void tw_proc_dual(tw_sim *s)
     const tw_params *p = tw_world_params(s->w, s->t);
     if (!p->dual_on || p->dual_prob <= 0.0)
         return;
+    tw_skip trial;
+    tw_skip_init(&trial, s->rng, p->dual_prob);
     for (size_t k = 0; k < s->n; k++)
         if (!(s->T[k].flags & TW_F_GONE))
-            dual_one(s, p, &s->T[k]);
+            dual_one(s, &trial, &s->T[k]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -482,48 +501,51 @@ void tw_proc_dual(tw_sim *s)
 
 /*
  * tw_proc_tiers, tw_proc_titles, tw_proc_quals and tw_proc_dual as
- * tw_sim_step runs them, in two passes over the records instead of four
- * or more:
+ * tw_sim_step runs them, in one pass over the records instead of four or
+ * more:
  *
- *   pass 1: step 1 of tiers and of titles (the counts, the eligible lists
- *           and the probation); then the tier draws and placements, then
- *           the title ones. Step 1 of titles reads nothing that tier
- *           promotion changes and the reverse, so the outcome, draws
- *           included, is that of tiers then titles.
- *   pass 2: qualification, then 双师型, teacher by teacher; each reads
- *           only the teacher's own record. The draws interleave, which
- *           changes the stream, not the distribution.
+ *   the pass:  for each teacher, step 1 of tiers and of titles (the
+ *              counts, the eligible lists and the probation), then the
+ *              qualification and 双师型 trials;
+ *   then:      steps 2-3 of tiers, then of titles (draws and placements).
+ *
+ * The outcome is that of the four processes in turn: step 1 of titles
+ * reads the teacher's qualification before this year's upgrade, as it
+ * would before tw_proc_quals; steps 2-3 read tiers, titles and schools,
+ * which the qualification and 双师型 trials do not change, and the
+ * reverse. The draws interleave, which changes the stream, not the
+ * distribution.
  */
 void tw_proc_develop(tw_sim *s)
 {
     tier_work tw;
     title_work tt;
     int tiers = tier_start(&tw, s), titles = title_start(&tt, s);
-    if (tiers || titles) {
-        for (size_t k = 0; k < s->n; k++) {
-            if (s->T[k].flags & TW_F_GONE)
-                continue;
-            if (tiers)
-                tier_scan(&tw, s, (uint32_t)k);
-            if (titles)
-                title_scan(&tt, s, (uint32_t)k);
-        }
-        if (tiers)
-            tier_finish(&tw, s);
-        if (titles)
-            title_finish(&tt, s);
-    }
     const tw_params *p = tw_world_params(s->w, s->t);
     int quals = p->qual_on, dual = p->dual_on && p->dual_prob > 0.0;
-    if (!quals && !dual)
+    if (!tiers && !titles && !quals && !dual)
         return;
+    qual_trials qt = {{{0}}};
+    tw_skip dual_trial = {0};
+    if (quals)
+        qual_start(&qt, s, p);
+    if (dual)
+        tw_skip_init(&dual_trial, s->rng, p->dual_prob);
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
             continue;
+        if (tiers)
+            tier_scan(&tw, s, (uint32_t)k);
+        if (titles)
+            title_scan(&tt, s, (uint32_t)k);
         if (quals)
-            qual_one(s, p, x);
+            qual_one(s, &qt, x);
         if (dual)
-            dual_one(s, p, x);
+            dual_one(s, &dual_trial, x);
     }
+    if (tiers)
+        tier_finish(&tw, s);
+    if (titles)
+        title_finish(&tt, s);
 }

@@ -24,6 +24,10 @@
 
 #include "tw_rng.h"
 
+/* The per-teacher steps of the fused passes: inlined into their loops
+ * (as calls, retire_one and exit_one cost a fifth of the leave pass). */
+#define PER_TEACHER static inline __attribute__((always_inline))
+
 static inline uint8_t sat_inc(uint8_t v)
 {
     return v < UINT8_MAX ? (uint8_t)(v + 1) : v;
@@ -71,15 +75,24 @@ typedef struct leave_ctx {
      * (clamped), and the service band of each service count */
     double hz[TW_N_STAGES][TW_N_LOCS][TW_N_SERVICE_BANDS];
     uint8_t band[256];
+    /* the trials of each homogeneous group, as geometric gaps (tw_skip):
+     * deaths by age band; voluntary exit by home stage, home locality and
+     * service band (the cells of hz) */
+    tw_skip death[TW_N_AGE_BANDS];
+    tw_skip exit[TW_N_STAGES][TW_N_LOCS][TW_N_SERVICE_BANDS];
 } leave_ctx;
 
-static void leave_ctx_init(leave_ctx *c, const tw_sim *s);
+/* Which groups' trials leave_ctx_init starts (each draws its first gap). */
+enum { LEAVE_DEATHS = 1, LEAVE_EXITS = 2 };
 
-/* Teacher k (not gone) dies with death_rate[band of age at 1 July]. */
-static inline void death_one(tw_sim *s, const leave_ctx *c, size_t k)
+static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which);
+
+/* Teacher k (not gone) dies with death_rate[band of age at 1 July]: the
+ * next trial of the band's group. */
+static inline void death_one(tw_sim *s, leave_ctx *c, size_t k)
 {
-    double q = c->p->death_rate[death_band(tw_age(&s->T[k], c->year))];
-    if (q > 0.0 && tw_rng_u01(s->rng) < q)
+    if (tw_skip_next(&c->death[death_band(tw_age(&s->T[k], c->year))],
+                     s->rng))
         tw_sim_remove(s, k, TW_EXIT_DEATH);
 }
 
@@ -90,10 +103,10 @@ static inline void death_one(tw_sim *s, const leave_ctx *c, size_t k)
  */
 void tw_proc_deaths(tw_sim *s)
 {
-    leave_ctx c;
-    leave_ctx_init(&c, s);
-    if (!c.p->deaths_on)
+    if (!tw_world_params(s->w, s->t)->deaths_on)
         return;
+    leave_ctx c;
+    leave_ctx_init(&c, s, LEAVE_DEATHS);
     for (size_t k = 0; k < s->n; k++)
         if (!(s->T[k].flags & TW_F_GONE))
             death_one(s, &c, k);
@@ -154,7 +167,7 @@ int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
  * early draw (having not retired yet, they chose to stay). Teachers in the
  * pool retire like the others. Exit reason TW_EXIT_RETIRE.
  */
-static inline void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
+PER_TEACHER void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
 {
     const tw_params *p = c->p;
     tw_teacher *x = &s->T[k];
@@ -195,7 +208,7 @@ static inline void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
 void tw_proc_retire(tw_sim *s)
 {
     leave_ctx c;
-    leave_ctx_init(&c, s);
+    leave_ctx_init(&c, s, 0);
     if (!c.p->retire_on)
         return;
     for (size_t k = 0; k < s->n; k++)
@@ -217,20 +230,23 @@ void tw_proc_retire(tw_sim *s)
  * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
  * that a retention decision never fires years late.
  */
-static inline void exit_one(tw_sim *s, const leave_ctx *c, size_t k)
+PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
 {
     tw_teacher *x = &s->T[k];
-    double q;
+    int go;
     if (x->flags & TW_F_OBL_END) {
+        /* rare (one year per obligation): one uniform */
         x->flags &= (uint8_t)~TW_F_OBL_END;
-        q = exit_after_obligation(c->p, x->channel);
+        double q = exit_after_obligation(c->p, x->channel);
+        go = q > 0.0 && tw_rng_u01(s->rng) < q;
     } else if (x->obligation > 0) {
         return;
     } else {
         const tw_school *h = &s->w->schools[x->home];
-        q = c->hz[h->stage][h->locality][c->band[x->service]];
+        go = tw_skip_next(&c->exit[h->stage][h->locality][c->band[x->service]],
+                          s->rng);
     }
-    if (q > 0.0 && tw_rng_u01(s->rng) < q)
+    if (go)
         tw_sim_remove(s, k, TW_EXIT_VOLUNTARY);
 }
 
@@ -244,7 +260,8 @@ static inline void exit_off(tw_teacher *x)
 void tw_proc_exit(tw_sim *s)
 {
     leave_ctx c;
-    leave_ctx_init(&c, s);
+    leave_ctx_init(&c, s, tw_world_params(s->w, s->t)->exit_on ? LEAVE_EXITS
+                                                                : 0);
     for (size_t k = 0; k < s->n; k++) {
         if (!c.p->exit_on)
             exit_off(&s->T[k]);
@@ -263,11 +280,12 @@ void tw_proc_exit(tw_sim *s)
  */
 void tw_proc_leave(tw_sim *s)
 {
-    leave_ctx c;
-    leave_ctx_init(&c, s);
-    const tw_params *p = c.p;
+    const tw_params *p = tw_world_params(s->w, s->t);
     const int deaths = p->deaths_on, retire = p->retire_on;
     const int exit_on = p->exit_on;
+    leave_ctx c;
+    leave_ctx_init(&c, s, (deaths ? LEAVE_DEATHS : 0) |
+                              (exit_on ? LEAVE_EXITS : 0));
     for (size_t k = 0; k < s->n; k++) {
         tw_teacher *x = &s->T[k];
         if (x->flags & TW_F_GONE)
@@ -289,7 +307,7 @@ void tw_proc_leave(tw_sim *s)
     }
 }
 
-static void leave_ctx_init(leave_ctx *c, const tw_sim *s)
+static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which)
 {
     const tw_params *p = tw_world_params(s->w, s->t);
     c->p = p;
@@ -302,6 +320,14 @@ static void leave_ctx_init(leave_ctx *c, const tw_sim *s)
         for (int l = 0; l < TW_N_LOCS; l++)
             for (int b = 0; b < TW_N_SERVICE_BANDS; b++)
                 c->hz[g][l][b] = exit_hazard(p, g, l, b);
+    if (which & LEAVE_DEATHS)
+        for (int a = 0; a < TW_N_AGE_BANDS; a++)
+            tw_skip_init(&c->death[a], s->rng, p->death_rate[a]);
+    if (which & LEAVE_EXITS)
+        for (int g = 0; g < TW_N_STAGES; g++)
+            for (int l = 0; l < TW_N_LOCS; l++)
+                for (int b = 0; b < TW_N_SERVICE_BANDS; b++)
+                    tw_skip_init(&c->exit[g][l][b], s->rng, c->hz[g][l][b]);
 }
 
 /* ------------------------------------------------------------------ */

@@ -298,9 +298,14 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
     tw_sim *s = c->s;
     double rate = c->cp->transfer_rate;
     size_t a = 0, b = 0;
-    if (rate > 0)
+    /* one homogeneous group (the county's rate): its trials as geometric
+     * gaps (tw_skip) */
+    tw_skip trial = {0};
+    if (rate > 0) {
         for (uint32_t q = 0; q < c->ns; q++)
             gap_update(c, c->list[q]);
+        tw_skip_init(&trial, s->rng, rate);
+    }
     for (size_t p = 0; p < c->m; p++) {
         uint32_t k = c->seg[p];
         const tw_teacher *x = &s->T[k];
@@ -309,7 +314,7 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
             size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
             uint32_t lo = c->goff[g], hi = c->goff[g + TW_N_LOCS];
             /* a draw only when another school of the stage exists */
-            if (hi - lo >= 2 && tw_rng_u01(s->rng) < rate) {
+            if (hi - lo >= 2 && tw_skip_next(&trial, s->rng)) {
                 uint32_t from = x->school;
                 uint32_t to = transfer_dest(c, lo, hi, from);
                 move(s, k, to, 1);

@@ -52,7 +52,7 @@ void tw_sim_free(tw_sim *s)
 
 /* Grow the teacher array (and the scratch that is sized by it) to hold
  * `need` records; amortised doubling, never per teacher-year. */
-static int sim_reserve(tw_sim *s, size_t need)
+int tw_sim_reserve(tw_sim *s, size_t need)
 {
     if (need <= s->cap)
         return 0;
@@ -82,7 +82,7 @@ static int sim_reserve(tw_sim *s, size_t need)
 
 tw_teacher *tw_sim_append(tw_sim *s)
 {
-    if (sim_reserve(s, s->n + 1) != 0)
+    if (tw_sim_reserve(s, s->n + 1) != 0)
         return NULL;
     tw_teacher *x = &s->T[s->n++];
     memset(x, 0, sizeof *x);
