@@ -42,6 +42,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "tw_h5util.h"
 #include "tw_output.h"
 
 struct tw_h5_out {
@@ -132,6 +133,17 @@ static int ctx_report(const h5ctx *c, tw_error *err)
                         c->detail[0] ? ": " : "", c->detail);
 }
 
+/* At the out: label of a public call: report a failure (rc != TW_OK) in
+ * err, unless it is reported already. Returns rc. */
+static int ctx_done(h5ctx *c, int rc, tw_error *err)
+{
+    if (rc != TW_OK) {
+        ctx_grab(c);
+        ctx_report(c, err);
+    }
+    return rc;
+}
+
 /* Reading helpers (defined with the reader below), also used to resume. */
 static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                         void *out);
@@ -142,52 +154,29 @@ static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
 
 /* ---------------------------------------------------------------- writing */
 
-/* A new variable-length UTF-8 string type; the caller closes it. */
-static hid_t vlen_utf8(void)
+/* rc of a helper; a failure keeps its HDF5 detail in c first. */
+static int grabbed(h5ctx *c, int rc)
 {
-    hid_t t = H5I_INVALID_HID;
-    if ((t = H5Tcopy(H5T_C_S1)) < 0)
-        goto out;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0)
-        goto out;
-    if (H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-        goto out;
-    return t;
-out:
-    if (t >= 0)
-        H5Tclose(t);
-    return H5I_INVALID_HID;
+    if (rc != 0)
+        ctx_grab(c);
+    return rc;
 }
 
-/* An object creation property list without modification times, so that
- * two runs with the same inputs give the same bytes outside /provenance. */
-static hid_t untimed_ocpl(hid_t cls)
+/* Close the dataset d that a writer returned (and that is then described
+ * by desc and units, either NULL); 0 or -1 (detail in c). */
+static int put_done(h5ctx *c, hid_t d, const char *desc, const char *units)
 {
-    hid_t p = H5I_INVALID_HID;
-    if ((p = H5Pcreate(cls)) < 0)
-        goto out;
-    if (H5Pset_obj_track_times(p, 0) < 0)
-        goto out;
-    return p;
-out:
-    if (p >= 0)
-        H5Pclose(p);
-    return H5I_INVALID_HID;
+    int rc = d < 0 || tw_h5u_describe(d, desc, units) != 0 ? -1 : 0;
+    grabbed(c, rc);
+    tw_h5u_close(&d);
+    return rc;
 }
 
-/* Create group `name` under loc; returns the open group (caller closes). */
+/* Create group `name` under loc, untimed; the caller closes it. */
 static hid_t make_group(h5ctx *c, hid_t loc, const char *name)
 {
-    hid_t gcpl = H5I_INVALID_HID, g = H5I_INVALID_HID;
-    if ((gcpl = untimed_ocpl(H5P_GROUP_CREATE)) < 0)
-        goto out;
-    if ((g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
-        goto out;
-out:
-    if (g < 0)
-        ctx_grab(c);
-    if (gcpl >= 0)
-        H5Pclose(gcpl);
+    hid_t g = tw_h5u_group(loc, name, TW_H5U_UNTIMED);
+    grabbed(c, g < 0 ? -1 : 0);
     return g;
 }
 
@@ -195,42 +184,14 @@ out:
 static int put_scalar_attr(h5ctx *c, hid_t loc, const char *name,
                            hid_t ftype, hid_t mtype, const void *value)
 {
-    hid_t space = H5I_INVALID_HID, a = H5I_INVALID_HID;
-    int rc = -1;
-    if ((space = H5Screate(H5S_SCALAR)) < 0)
-        goto out;
-    if ((a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5Awrite(a, mtype, value) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (a >= 0)
-        H5Aclose(a);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return grabbed(c, tw_h5u_attr(loc, name, ftype, mtype, value));
 }
 
 /* Attribute `name` on loc: a vlen UTF-8 string (NULL is written as ""). */
 static int put_str_attr(h5ctx *c, hid_t loc, const char *name,
                         const char *value)
 {
-    hid_t t = H5I_INVALID_HID;
-    int rc = -1;
-    const char *v = value ? value : "";
-    if ((t = vlen_utf8()) < 0)
-        goto out;
-    rc = put_scalar_attr(c, loc, name, t, t, &v);
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (t >= 0)
-        H5Tclose(t);
-    return rc;
+    return grabbed(c, tw_h5u_str_attr(loc, name, value));
 }
 
 /*
@@ -242,51 +203,8 @@ out:
 static int put_strings(h5ctx *c, hid_t loc, const char *name, int scalar,
                        size_t n, const char *const *v, const char *desc)
 {
-    hid_t t = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hid_t dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
-    const char **buf = NULL;
-    int rc = -1;
-    hsize_t dims[1] = { n };
-
-    if (scalar)
-        n = 1;
-    if ((buf = calloc(n ? n : 1, sizeof *buf)) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        buf[i] = v[i] ? v[i] : "";
-    if ((t = vlen_utf8()) < 0)
-        goto out;
-    if (scalar) {
-        if ((space = H5Screate(H5S_SCALAR)) < 0)
-            goto out;
-    } else if ((space = H5Screate_simple(1, dims, NULL)) < 0) {
-        goto out;
-    }
-    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
-        goto out;
-    if ((d = H5Dcreate2(loc, name, t, space, H5P_DEFAULT, dcpl,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (n > 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        goto out;
-    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    if (t >= 0)
-        H5Tclose(t);
-    free(buf);
-    return rc;
+    return put_done(c, tw_h5u_strings(loc, name, scalar, n, v,
+                                      TW_H5U_UNTIMED), desc, NULL);
 }
 
 /* Contiguous numeric dataset `name` [dims] of file type ftype, written
@@ -295,33 +213,8 @@ static int put_array(h5ctx *c, hid_t loc, const char *name, hid_t ftype,
                      hid_t mtype, int rank, const hsize_t *dims,
                      const void *data, const char *desc, const char *units)
 {
-    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
-    hid_t d = H5I_INVALID_HID;
-    int rc = -1;
-    if ((space = H5Screate_simple(rank, dims, NULL)) < 0)
-        goto out;
-    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
-        goto out;
-    if ((d = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        goto out;
-    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
-        goto out;
-    if (units != NULL && put_str_attr(c, d, "units", units) != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return put_done(c, tw_h5u_dataset(loc, name, ftype, mtype, rank, dims,
+                                      data, TW_H5U_UNTIMED), desc, units);
 }
 
 /*
@@ -331,18 +224,10 @@ out:
  */
 static int make_scale(h5ctx *c, hid_t loc, const char *name, const char *dim)
 {
-    hid_t d = H5I_INVALID_HID;
-    int rc = -1;
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5DSset_scale(d, dim) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rc = d < 0 || H5DSset_scale(d, dim) < 0 ? -1 : 0;
+    grabbed(c, rc);
+    tw_h5u_close(&d);
     return rc;
 }
 
@@ -355,24 +240,17 @@ static int attach_scales(h5ctx *c, hid_t loc, const char *name, int rank,
     if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
         goto out;
     for (int i = 0; i < rank; i++) {
-        if ((sc = H5Dopen2(file, scales[i], H5P_DEFAULT)) < 0)
+        if ((sc = H5Dopen2(file, scales[i], H5P_DEFAULT)) < 0 ||
+            H5DSattach_scale(d, sc, (unsigned)i) < 0)
             goto out;
-        if (H5DSattach_scale(d, sc, (unsigned)i) < 0)
-            goto out;
-        H5Dclose(sc);
-        sc = H5I_INVALID_HID;
+        tw_h5u_close(&sc);
     }
     rc = 0;
 out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (sc >= 0)
-        H5Dclose(sc);
-    if (d >= 0)
-        H5Dclose(d);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&sc, &d);
     return rc;
 }
-
 /* /metrics/<field> for the four text fields of the metric table. */
 static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
 {
@@ -405,10 +283,8 @@ static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
     }
     rc = 0;
 out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
+    grabbed(c, rc);
+    tw_h5u_close(&g);
     free(v);
     return rc;
 }
@@ -432,10 +308,8 @@ static int put_config(h5ctx *c, hid_t file, const tw_h5_meta *m)
         goto out;
     rc = 0;
 out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
+    grabbed(c, rc);
+    tw_h5u_close(&g);
     return rc;
 }
 
@@ -485,10 +359,8 @@ static int put_provenance(h5ctx *c, hid_t file)
         goto out;
     rc = 0;
 out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
+    grabbed(c, rc);
+    tw_h5u_close(&g);
     return rc;
 }
 
@@ -542,20 +414,14 @@ static hid_t writer_fapl(void)
     }
     return fapl;
 fail:
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    tw_h5u_close(&fapl);
     return H5I_INVALID_HID;
 }
 
 /* Close the handle's HDF5 objects (ignoring errors) and free it. */
 static void handle_free(tw_h5_out *h)
 {
-    if (h->done >= 0)
-        H5Dclose(h->done);
-    if (h->traj >= 0)
-        H5Dclose(h->traj);
-    if (h->file >= 0)
-        H5Fclose(h->file);
+    TW_H5U_CLOSE(&h->done, &h->traj, &h->file);
     free(h->path);
     free(h->partial);
     free(h->tmp);
@@ -628,7 +494,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     const double nan = NAN;
 
     ctx_step(c, "create");
-    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0 ||
+    if ((fcpl = tw_h5u_untimed(H5P_FILE_CREATE)) < 0 ||
         (fapl = writer_fapl()) < 0)
         goto out;
     if ((h->file = H5Fcreate(fname, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
@@ -645,7 +511,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
         hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
         if ((space = H5Screate_simple(3, dims, NULL)) < 0)
             goto out;
-        if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+        if ((dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0)
             goto out;
         if (H5Pset_chunk(dcpl, 3, chunk) < 0)
             goto out;
@@ -766,18 +632,8 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&g, &dcpl, &space, &fcpl, &fapl);
     return rc;
 }
 
@@ -827,10 +683,7 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
 oom:
     ctx_fail(&c, err, "out of memory creating %s.partial", path);
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     if (rc == TW_OK)
         *out = h;
     else
@@ -918,14 +771,8 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
         h->written[reps[i]] = 1;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&mspace, &fspace);
     free(ones);
     free(coord);
     return rc;
@@ -951,32 +798,8 @@ int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
  * the difference in c->detail. */
 static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
 {
-    hid_t space = H5Dget_space(d);
-    hsize_t fdims[3];
-    int rc = -1;
-    if (space < 0)
-        goto out;
-    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
-        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
-        goto out;
-    }
-    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
-        goto out;
-    for (int i = 0; i < rank; i++)
-        if (fdims[i] != dims[i]) {
-            snprintf(c->detail, sizeof c->detail,
-                     "dimension %d is %llu, expected %llu", i,
-                     (unsigned long long)fdims[i],
-                     (unsigned long long)dims[i]);
-            goto out;
-        }
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return grabbed(c, tw_h5u_check_extent(d, rank, dims, c->detail,
+                                          sizeof c->detail));
 }
 
 /* Read columns of /trajectories back from the file being written (see
@@ -1030,14 +853,8 @@ int tw_h5_read_columns(tw_h5_out *h, size_t n, const size_t *cols,
     }
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&mspace, &fspace);
     return rc;
 }
 
@@ -1135,14 +952,8 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
     c->file = h->tmp;
     rc = TW_OK;
 out:
-    if (rc != TW_OK)
-        ctx_grab(c);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    if (ts >= 0)
-        H5Sclose(ts);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&ms, &fs, &ts);
     if (f != NULL && f->tmp_ours && f->file >= 0) {
         handle_free(f);     /* closes the half-built file */
         unlink(h->tmp);
@@ -1198,12 +1009,8 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
     h->have_summary = 1;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (g >= 0)
-        H5Gclose(g);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&g);
     return rc;
 }
 
@@ -1340,12 +1147,8 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (g >= 0)
-        H5Gclose(g);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&g);
     free(sv);
     free(dv);
     free(iv);
@@ -1396,10 +1199,7 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     unlink(h->partial);
     rc = TW_OK;
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     if (rc != TW_OK && h->tmp_ours)
         unlink(h->tmp);
     handle_free(h);
@@ -1449,8 +1249,7 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
     }
     rc = TW_OK;
 out:
-    if (d >= 0)
-        H5Dclose(d);
+    tw_h5u_close(&d);
     for (size_t i = 0; eff && i < neff; i++)
         free(eff[i]);
     free(eff);
@@ -1477,12 +1276,8 @@ int tw_h5_check_complete(const char *path, const tw_h5_meta *meta,
     }
     rc = same_run(&c, f, meta, err);
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (f >= 0)
-        H5Fclose(f);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&f);
     return rc;
 }
 
@@ -1552,14 +1347,10 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
 oom:
     ctx_fail(&c, err, "out of memory resuming %s.partial", path);
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     free(all);
     free(flags);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    tw_h5u_close(&fapl);
     if (rc == TW_OK)
         *out = h;
     else if (h != NULL)
@@ -1622,14 +1413,7 @@ struct tw_h5_par {
 
 static void par_free(tw_h5_par *p)
 {
-    if (p->dxpl >= 0)
-        H5Pclose(p->dxpl);
-    if (p->done >= 0)
-        H5Dclose(p->done);
-    if (p->traj >= 0)
-        H5Dclose(p->traj);
-    if (p->file >= 0)
-        H5Fclose(p->file);
+    TW_H5U_CLOSE(&p->dxpl, &p->done, &p->traj, &p->file);
     free(p->partial);
     free(p);
 }
@@ -1687,14 +1471,8 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&mspace, &fspace);
     free(nan);
     return rc;
 }
@@ -1762,14 +1540,8 @@ int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (space >= 0)
-        H5Sclose(space);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&space, &fapl);
     if (rc == TW_OK)
         *out = p;
     else if (p != NULL)
@@ -1873,14 +1645,8 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&mspace, &fspace);
     free(ones);
     return rc;
 }
@@ -1908,10 +1674,7 @@ int tw_h5_par_close(tw_h5_par *p, tw_error *err)
     p->file = H5I_INVALID_HID;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     par_free(p);
     return rc;
 }
@@ -1958,232 +1721,36 @@ void tw_h5_data_free(tw_h5_data *d)
     free(d);
 }
 
-/* A memory type for reading vlen strings stored with file type ftype;
- * fails (with detail) unless ftype is a variable-length string. */
-static hid_t vlen_mem_type(h5ctx *c, hid_t ftype)
-{
-    hid_t t = H5I_INVALID_HID;
-    H5T_cset_t cset;
-    htri_t is_var;
-    if (H5Tget_class(ftype) != H5T_STRING ||
-        (is_var = H5Tis_variable_str(ftype)) <= 0) {
-        snprintf(c->detail, sizeof c->detail,
-                 "not a variable-length string");
-        goto out;
-    }
-    if ((cset = H5Tget_cset(ftype)) < 0)
-        goto out;
-    if ((t = H5Tcopy(H5T_C_S1)) < 0)
-        goto out;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0)
-        goto out;
-    if (H5Tset_cset(t, cset) < 0)
-        goto out;
-    return t;
-out:
-    ctx_grab(c);
-    if (t >= 0)
-        H5Tclose(t);
-    return H5I_INVALID_HID;
-}
-
-/* Read the scalar vlen string attribute `name` of loc into a new string. */
+/* Readers of one attribute or dataset (tw_h5util.h), with the detail of a
+ * failure kept in c. */
 static int get_str_attr(h5ctx *c, hid_t loc, const char *name, char **out)
 {
-    hid_t a = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
-    char *p = NULL;
-    int rc = -1, got = 0;
-    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((ft = H5Aget_type(a)) < 0)
-        goto out;
-    if ((mt = vlen_mem_type(c, ft)) < 0)
-        goto out;
-    if ((space = H5Aget_space(a)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_npoints(space) != 1) {
-        snprintf(c->detail, sizeof c->detail, "not a single string");
-        goto out;
-    }
-    if (H5Aread(a, mt, &p) < 0)
-        goto out;
-    got = 1;
-    if ((*out = strdup(p ? p : "")) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (got)
-        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, &p);
-    if (space >= 0)
-        H5Sclose(space);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
+    return grabbed(c, tw_h5u_read_str_attr(loc, name, out, c->detail,
+                                           sizeof c->detail));
 }
 
-/* Read the scalar numeric attribute `name` of loc as memory type mt. */
 static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                         void *out)
 {
-    hid_t a = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    int rc = -1;
-    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((space = H5Aget_space(a)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_npoints(space) != 1) {
-        snprintf(c->detail, sizeof c->detail, "not a single number");
-        goto out;
-    }
-    if (H5Aread(a, mt, out) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (space >= 0)
-        H5Sclose(space);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
+    return grabbed(c, tw_h5u_read_num_attr(loc, name, mt, out, c->detail,
+                                           sizeof c->detail));
 }
 
-/*
- * Read dataset `name` of vlen strings (scalar or 1-D) into a new array of
- * new strings, *n of them (a scalar gives 1). The HDF5-allocated strings
- * are reclaimed here whatever happens.
- */
 static int get_strings(h5ctx *c, hid_t loc, const char *name, char ***out,
                        size_t *n)
 {
-    hid_t d = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
-    char **raw = NULL, **v = NULL;
-    size_t count = 0;
-    int rc = -1, got = 0;
-    hssize_t np;
-
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((ft = H5Dget_type(d)) < 0)
-        goto out;
-    if ((mt = vlen_mem_type(c, ft)) < 0)
-        goto out;
-    if ((space = H5Dget_space(d)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_ndims(space) > 1 ||
-        (np = H5Sget_simple_extent_npoints(space)) < 0) {
-        snprintf(c->detail, sizeof c->detail, "not a list of strings");
-        goto out;
-    }
-    count = (size_t)np;
-    raw = calloc(count ? count : 1, sizeof *raw);
-    v = calloc(count ? count : 1, sizeof *v);
-    if (raw == NULL || v == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    if (count > 0) {
-        if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
-            goto out;
-        got = 1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if ((v[i] = strdup(raw[i] ? raw[i] : "")) == NULL) {
-            snprintf(c->detail, sizeof c->detail, "out of memory");
-            goto out;
-        }
-    }
-    *out = v;
-    *n = count;
-    v = NULL;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (got)
-        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, raw);
-    for (size_t i = 0; v != NULL && i < count; i++)
-        free(v[i]);
-    free(v);
-    free(raw);
-    if (space >= 0)
-        H5Sclose(space);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (d >= 0)
-        H5Dclose(d);
-    return rc;
+    return grabbed(c, tw_h5u_read_strings(loc, name, out, n, c->detail,
+                                          sizeof c->detail));
 }
 
-/*
- * Read the numeric dataset `name` as memory type mt into a new buffer
- * (returned; NULL on failure). If dims[i] is 0 on entry it is filled in
- * from the file, otherwise the file's extent must equal it (the rank must
- * equal `rank` either way).
- */
 static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                        int rank, hsize_t *dims)
 {
-    hid_t d = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hsize_t fdims[3];
-    void *buf = NULL, *ret = NULL;
-    int rc = -1;
-    size_t count = 1, esize = H5Tget_size(mt);
-
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((space = H5Dget_space(d)) < 0)
-        goto out;
-    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
-        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
-        goto out;
-    }
-    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
-        goto out;
-    for (int i = 0; i < rank; i++) {
-        if (dims[i] != 0 && dims[i] != fdims[i]) {
-            snprintf(c->detail, sizeof c->detail,
-                     "dimension %d is %llu, expected %llu", i,
-                     (unsigned long long)fdims[i],
-                     (unsigned long long)dims[i]);
-            goto out;
-        }
-        dims[i] = fdims[i];
-        count *= (size_t)fdims[i];
-    }
-    if ((buf = malloc(count ? count * esize : 1)) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    if (count > 0 &&
-        H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        goto out;
-    ret = buf;
-    buf = NULL;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    free(buf);
-    if (space >= 0)
-        H5Sclose(space);
-    if (d >= 0)
-        H5Dclose(d);
-    return ret;
+    void *v = tw_h5u_read_array(loc, name, mt, rank, dims, c->detail,
+                                sizeof c->detail);
+    grabbed(c, v == NULL ? -1 : 0);
+    return v;
 }
-
 /* 1 if the link at `path` (absolute, one or two levels) exists, 0 if not,
  * -1 on error. */
 static int link_exists(hid_t file, const char *group, const char *path)
@@ -2461,10 +2028,7 @@ out:
         tw_h5_data_free(d);
         d = NULL;
     }
-    if (loc >= 0)
-        H5Gclose(loc);
-    if (file >= 0)
-        H5Fclose(file);
+    TW_H5U_CLOSE(&loc, &file);
     *out = d;
     return rc;
 }

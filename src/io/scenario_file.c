@@ -165,20 +165,12 @@ int tw_h5_merge_runs(const tw_output *o, const char *const *names,
     }
     int version = TW_H5_FORMAT_VERSION;
     const char *kind = "scenarios";
-    hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    int bad = sp < 0 ||
-              (a = H5Acreate2(out, "format_version", H5T_STD_I32LE, sp,
-                              H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-              H5Awrite(a, H5T_NATIVE_INT, &version) < 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    bad = bad || tw_h5u_text(out, "kind", 1, 0, &kind) != 0 ||
-          tw_h5u_text(out, "twsim_kind", 1, 0, &kind) != 0 ||
-          tw_h5u_text(out, "scenario_names", 0, n, names) != 0 ||
-          (top = H5Gcreate2(out, "scenarios", H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT)) < 0;
+    int bad = tw_h5u_attr(out, "format_version", H5T_STD_I32LE,
+                          H5T_NATIVE_INT, &version) != 0 ||
+              tw_h5u_str_attr(out, "kind", kind) != 0 ||
+              tw_h5u_str_attr(out, "twsim_kind", kind) != 0 ||
+              tw_h5u_text(out, "scenario_names", n, names) != 0 ||
+              (top = tw_h5u_group(out, "scenarios", 0)) < 0;
     if (bad) {
         tw_error_set(err, TW_EFAIL, "cannot write the scenario index of %s",
                      partial);

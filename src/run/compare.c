@@ -340,8 +340,8 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
     hsize_t d2[2] = { Y, M }, d1[1] = { nt };
     static const char *const mf[6] = { "mean", "sd", "ci_lo", "ci_hi", "p05",
                                        "p95" };
-    int bad = tw_h5u_text(g, "base", 1, 0, &base_name) != 0 ||
-              tw_h5u_text(g, "alt", 1, 0, &alt_name) != 0 ||
+    int bad = tw_h5u_str_attr(g, "base", base_name) != 0 ||
+              tw_h5u_str_attr(g, "alt", alt_name) != 0 ||
               tw_h5u_num_attr(g, "n_replicates", (double)c->n_reps) != 0;
     for (int k = 0; !bad && k < 6; k++) {
         for (size_t i = 0; i < Y * M; i++) {
@@ -352,7 +352,7 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
         bad = tw_h5u_doubles(g, mf[k], 2, d2, v) != 0;
     }
     if (!bad && nt > 0) {
-        bad = tw_h5u_text(g, "target", 0, nt,
+        bad = tw_h5u_text(g, "target", nt,
                           (const char *const *)c->target_names) != 0 ||
               tw_h5u_doubles(g, "p_met_base", 1, d1, c->p_base) != 0 ||
               tw_h5u_doubles(g, "p_met_alt", 1, d1, c->p_alt) != 0;
