@@ -251,12 +251,23 @@ out:
     TW_H5U_CLOSE(&sc, &d);
     return rc;
 }
-/* /metrics/<field> for the four text fields of the metric table. */
-static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
+/* Fills an open group g from arg; 0 or -1 (detail in c). */
+typedef int (*group_fill)(h5ctx *c, hid_t g, const void *arg);
+
+/* Group `name` under loc, filled by fill(c, g, arg), then closed. */
+static int put_group(h5ctx *c, hid_t loc, const char *name, group_fill fill,
+                     const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    const char **v = NULL;
-    int rc = -1;
+    hid_t g = make_group(c, loc, name);
+    int rc = g < 0 || fill(c, g, arg) != 0 ? -1 : 0;
+    tw_h5u_close(&g);
+    return rc;
+}
+
+/* /metrics/<field> for the four text fields of the metric table. */
+static int fill_metrics(h5ctx *c, hid_t g, const void *arg)
+{
+    const tw_metric_table *mt = arg;
     static const char *const field[4] = { "name", "unit", "description",
                                           "label" };
     static const char *const desc[4] = {
@@ -265,52 +276,55 @@ static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
         "one-line description of the metric",
         "label from the config (e.g. the tier name), \"\" if none",
     };
-
-    if ((v = calloc(mt->n ? mt->n : 1, sizeof *v)) == NULL) {
+    const char **v = calloc(mt->n ? mt->n : 1, sizeof *v);
+    int rc = 0;
+    if (v == NULL) {
         snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
+        return -1;
     }
-    if ((g = make_group(c, file, "metrics")) < 0)
-        goto out;
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; rc == 0 && f < 4; f++) {
         for (size_t i = 0; i < mt->n; i++) {
             const tw_metric *m = &mt->v[i];
             v[i] = f == 0 ? m->name : f == 1 ? m->unit
                  : f == 2 ? m->description : m->label;
         }
-        if (put_strings(c, g, field[f], 0, mt->n, v, desc[f]) != 0)
-            goto out;
+        rc = put_strings(c, g, field[f], 0, mt->n, v, desc[f]);
     }
-    rc = 0;
-out:
-    grabbed(c, rc);
-    tw_h5u_close(&g);
     free(v);
     return rc;
 }
 
 /* /config/{text,effective,overrides}. */
-static int put_config(h5ctx *c, hid_t file, const tw_h5_meta *m)
+static int fill_config(h5ctx *c, hid_t g, const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    int rc = -1;
-    if ((g = make_group(c, file, "config")) < 0)
-        goto out;
+    const tw_h5_meta *m = arg;
     if (put_strings(c, g, "text", 1, 1, &m->config_text,
-                    "the main config file, verbatim") != 0)
-        goto out;
-    if (put_strings(c, g, "effective", 1, 1, &m->config_effective,
+                    "the main config file, verbatim") != 0 ||
+        put_strings(c, g, "effective", 1, 1, &m->config_effective,
                     "the config after @include and --set, as libconfig "
-                    "writes it") != 0)
-        goto out;
-    if (put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
+                    "writes it") != 0 ||
+        put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
                     "the --set arguments, verbatim, in order") != 0)
-        goto out;
-    rc = 0;
-out:
-    grabbed(c, rc);
-    tw_h5u_close(&g);
-    return rc;
+        return -1;
+    return 0;
+}
+
+/* /replicates/done from the handle's flags. */
+static int fill_done(h5ctx *c, hid_t g, const void *arg)
+{
+    const tw_h5_out *h = arg;
+    hsize_t dims[1] = { h->n_reps };
+    return put_array(c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
+                     h->written, "1 once the replicate's trajectory is in "
+                     "/trajectories, else 0", NULL);
+}
+
+/* /tiers/names. */
+static int fill_tiers(h5ctx *c, hid_t g, const void *arg)
+{
+    const tw_h5_meta *m = arg;
+    return put_strings(c, g, "names", 0, m->n_tiers, m->tier_names,
+                       "tier names from the config, in tier order");
 }
 
 /* The root attributes, which identify the file as twsim output. */
@@ -336,10 +350,9 @@ static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
 }
 
 /* /provenance: creation time (ISO-8601 UTC) and host name. */
-static int put_provenance(h5ctx *c, hid_t file)
+static int fill_provenance(h5ctx *c, hid_t g, const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    int rc = -1;
+    (void)arg;
     char created[32] = "unknown", host[256] = "unknown";
     time_t now = time(NULL);
     struct tm tm;
@@ -348,20 +361,13 @@ static int put_provenance(h5ctx *c, hid_t file)
     if (gethostname(host, sizeof host) != 0)
         snprintf(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
-
-    if ((g = make_group(c, file, "provenance")) < 0)
-        goto out;
     if (put_str_attr(c, g, "created", created) != 0 ||
         put_str_attr(c, g, "host", host) != 0 ||
         put_str_attr(c, g, "description",
                      "varies from run to run; excluded when comparing "
                      "outputs") != 0)
-        goto out;
-    rc = 0;
-out:
-    grabbed(c, rc);
-    tw_h5u_close(&g);
-    return rc;
+        return -1;
+    return 0;
 }
 
 /*
@@ -488,7 +494,6 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
                       const tw_h5_meta *meta, int final)
 {
     hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
-    hid_t g = H5I_INVALID_HID;
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const double nan = NAN;
@@ -538,19 +543,9 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     }
 
     ctx_step(c, "create /replicates/done in");
-    {
-        hsize_t dims[1] = { h->n_reps };
-        if ((g = make_group(c, h->file, "replicates")) < 0)
-            goto out;
-        if (put_array(c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
-                      h->written, "1 once the replicate's trajectory is in "
-                      "/trajectories, else 0", NULL) != 0)
-            goto out;
-        /* Reach the dataset through the file so g can be closed now. */
-        if ((h->done = H5Dopen2(h->file, "/replicates/done",
-                                H5P_DEFAULT)) < 0)
-            goto out;
-    }
+    if (put_group(c, h->file, "replicates", fill_done, h) != 0 ||
+        (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
+        goto out;
 
     ctx_step(c, "write /years in");
     {
@@ -562,7 +557,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     }
 
     ctx_step(c, "write /metrics in");
-    if (put_metrics(c, h->file, meta->metrics) != 0)
+    if (put_group(c, h->file, "metrics", fill_metrics, meta->metrics) != 0)
         goto out;
 
     ctx_step(c, "write the dimension scales in");
@@ -609,22 +604,16 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
 
     if (meta->n_tiers > 0) {
         ctx_step(c, "write /tiers/names in");
-        if (H5Gclose(g) < 0)
-            goto out;
-        g = H5I_INVALID_HID;
-        if ((g = make_group(c, h->file, "tiers")) < 0)
-            goto out;
-        if (put_strings(c, g, "names", 0, meta->n_tiers, meta->tier_names,
-                        "tier names from the config, in tier order") != 0)
+        if (put_group(c, h->file, "tiers", fill_tiers, meta) != 0)
             goto out;
     }
 
     ctx_step(c, "write /config in");
-    if (put_config(c, h->file, meta) != 0)
+    if (put_group(c, h->file, "config", fill_config, meta) != 0)
         goto out;
 
     ctx_step(c, "write /provenance in");
-    if (put_provenance(c, h->file) != 0)
+    if (put_group(c, h->file, "provenance", fill_provenance, NULL) != 0)
         goto out;
 
     ctx_step(c, "flush");
@@ -633,7 +622,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     rc = TW_OK;
 out:
     grabbed(c, rc);
-    TW_H5U_CLOSE(&g, &dcpl, &space, &fcpl, &fapl);
+    TW_H5U_CLOSE(&dcpl, &space, &fcpl, &fapl);
     return rc;
 }
 
@@ -691,6 +680,38 @@ out:
     return rc;
 }
 
+/* Select (op) in `space`, of rank 1 or 3 with the replicate first, the
+ * whole rows r0 .. r0 + k - 1; row[] is the extent of the other two
+ * dimensions (HDF5 reads only as many as the space has). */
+static int select_block(hid_t space, H5S_seloper_t op, size_t r0, size_t k,
+                        const hsize_t *row)
+{
+    hsize_t start[3] = { r0, 0, 0 };
+    hsize_t count[3] = { k, row[0], row[1] };
+    return H5Sselect_hyperslab(space, op, start, NULL, count, NULL) < 0 ? -1
+                                                                        : 0;
+}
+
+/*
+ * Write buf (memory type mt, shaped mdims[0..mrank)) to the elements of
+ * dataset d that fspace, d's dataspace, selects, with transfer list dxpl.
+ * An empty file selection takes an empty memory selection (a collective
+ * write in which this rank has no rows).
+ */
+static int write_selected(hid_t d, hid_t mt, hid_t fspace, int mrank,
+                          const hsize_t *mdims, hid_t dxpl, const void *buf)
+{
+    hid_t ms = H5Screate_simple(mrank, mdims, NULL);
+    hssize_t np = H5Sget_select_npoints(fspace);
+    int rc = ms < 0 || np < 0 || (np == 0 && H5Sselect_none(ms) < 0) ||
+                     H5Dwrite(d, mt, ms, fspace, dxpl, buf) < 0 ||
+                     tw_h5u_release(&ms) < 0
+                 ? -1
+                 : 0;
+    tw_h5u_close(&ms);
+    return rc;
+}
+
 /*
  * Write rows [reps[i], :, :] of /trajectories from rows[i] ([n_years]
  * [n_metrics] each, borrowed) and flush, then set /replicates/done[reps[i]]
@@ -703,7 +724,7 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
                            const double *const *rows, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    hid_t fspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     unsigned char *ones = NULL;
     hsize_t *coord = NULL;
@@ -723,25 +744,19 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
         goto out;
     }
     hsize_t count[3] = { 1, h->n_years, h->n_metrics };
-    if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
-        goto out;
     if ((fspace = H5Dget_space(h->traj)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         ctx_step(&c, "write replicate %zu to /trajectories in", reps[i]);
-        hsize_t start[3] = { reps[i], 0, 0 };
-        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0)
-            goto out;
-        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                     rows[i]) < 0)
+        if (select_block(fspace, H5S_SELECT_SET, reps[i], 1, count + 1) < 0 ||
+            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
+                           H5P_DEFAULT, rows[i]) != 0)
             goto out;
         ones[i] = 1;
         coord[i] = reps[i];
     }
-    if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
+    if (tw_h5u_release(&fspace) < 0)
         goto out;
-    fspace = mspace = H5I_INVALID_HID;
     /* the rows reach the file before their flags: one flush is not
      * enough, as HDF5 does not write the datasets of one flush in the
      * order they were changed */
@@ -752,18 +767,12 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
         ctx_step(&c, "set /replicates/done[%zu] in", reps[0]);
     else
         ctx_step(&c, "set /replicates/done of %zu replicates in", n);
-    {
-        hsize_t nelem[1] = { n };
-        if ((fspace = H5Dget_space(h->done)) < 0)
-            goto out;
-        if (H5Sselect_elements(fspace, H5S_SELECT_SET, n, coord) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(1, nelem, NULL)) < 0)
-            goto out;
-        if (H5Dwrite(h->done, H5T_NATIVE_UINT8, mspace, fspace, H5P_DEFAULT,
-                     ones) < 0)
-            goto out;
-    }
+    hsize_t nelem[1] = { n };
+    if ((fspace = H5Dget_space(h->done)) < 0 ||
+        H5Sselect_elements(fspace, H5S_SELECT_SET, n, coord) < 0 ||
+        write_selected(h->done, H5T_NATIVE_UINT8, fspace, 1, nelem,
+                       H5P_DEFAULT, ones) != 0)
+        goto out;
     ctx_step(&c, "flush");
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
@@ -772,7 +781,7 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
-    TW_H5U_CLOSE(&mspace, &fspace);
+    tw_h5u_close(&fspace);
     free(ones);
     free(coord);
     return rc;
@@ -917,29 +926,21 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
         goto out;
     for (size_t r0 = 0; r0 < h->n_reps; r0 += SEAL_SLAB) {
         size_t k = h->n_reps - r0 < SEAL_SLAB ? h->n_reps - r0 : SEAL_SLAB;
-        hsize_t start[3] = { r0, 0, 0 };
         hsize_t count[3] = { k, h->n_years, h->n_metrics };
         if ((ms = H5Screate_simple(3, count, NULL)) < 0 ||
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0 ||
-            H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0 ||
+            select_block(fs, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
+            select_block(ts, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
             H5Dread(h->traj, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
                     buf) < 0 ||
-            H5Dwrite(f->traj, H5T_NATIVE_DOUBLE, ms, ts, H5P_DEFAULT,
-                     buf) < 0 ||
-            H5Sclose(ms) < 0)
+            tw_h5u_release(&ms) < 0 ||
+            write_selected(f->traj, H5T_NATIVE_DOUBLE, ts, 3, count,
+                           H5P_DEFAULT, buf) != 0)
             goto out;
-        ms = H5I_INVALID_HID;
     }
     ctx_step(c, "close");
     c->file = h->partial;
-    if (H5Dclose(h->done) < 0)
+    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
         goto out;
-    h->done = H5I_INVALID_HID;
-    if (H5Dclose(h->traj) < 0)
-        goto out;
-    h->traj = H5I_INVALID_HID;
     if (H5Fclose(h->file) < 0)
         goto out;
     /* h goes on with f's open file */
@@ -1177,12 +1178,8 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     }
     ctx_step(&c, "close");
     c.file = h->tmp;
-    if (H5Dclose(h->done) < 0)
+    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
         goto out;
-    h->done = H5I_INVALID_HID;
-    if (H5Dclose(h->traj) < 0)
-        goto out;
-    h->traj = H5I_INVALID_HID;
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     herr_t closed = H5Fclose(h->file);
@@ -1428,7 +1425,7 @@ static void par_free(tw_h5_par *p)
 int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    hid_t fspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const size_t block = 64;   /* rows per write */
     size_t len = h->n_years * h->n_metrics;
@@ -1451,19 +1448,11 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
         size_t k = 1;
         while (k < block && r + k < h->n_reps && !h->written[r + k])
             k++;
-        hsize_t start[3] = { r, 0, 0 };
         hsize_t count[3] = { k, h->n_years, h->n_metrics };
-        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0)
+        if (select_block(fspace, H5S_SELECT_SET, r, k, count + 1) < 0 ||
+            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
+                           H5P_DEFAULT, nan) != 0)
             goto out;
-        if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
-            goto out;
-        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                     nan) < 0)
-            goto out;
-        if (H5Sclose(mspace) < 0)
-            goto out;
-        mspace = H5I_INVALID_HID;
         r += k;
     }
     ctx_step(&c, "flush");
@@ -1472,7 +1461,7 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
-    TW_H5U_CLOSE(&mspace, &fspace);
+    tw_h5u_close(&fspace);
     free(nan);
     return rc;
 }
@@ -1565,15 +1554,30 @@ static int select_rows(hid_t space, size_t n, const size_t *reps,
         size_t j = i + 1;
         while (j < n && reps[j] == reps[j - 1] + 1)
             j++;
-        hsize_t start[3] = { reps[i], 0, 0 };
-        hsize_t count[3] = { j - i, row[0], row[1] };
-        if (H5Sselect_hyperslab(space, i == 0 ? H5S_SELECT_SET
-                                              : H5S_SELECT_OR,
-                                start, NULL, count, NULL) < 0)
+        if (select_block(space, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR,
+                         reps[i], j - i, row) < 0)
             return -1;
         i = j;
     }
     return 0;
+}
+
+/* Write the rows reps[0..n) of dataset d (rank 1 or 3, the replicate
+ * first) from buf, packed, collectively. */
+static int par_put_rows(const tw_h5_par *p, hid_t d, hid_t mt, int rank,
+                        size_t n, const size_t *reps, const void *buf)
+{
+    hsize_t row[2] = { p->n_years, p->n_metrics };
+    hsize_t mdims[3] = { n ? n : 1, row[0], row[1] };
+    hid_t fspace = H5Dget_space(d);
+    int rc = fspace < 0 || select_rows(fspace, n, reps, row) < 0 ||
+                     write_selected(d, mt, fspace, rank, mdims, p->dxpl,
+                                    buf) != 0 ||
+                     tw_h5u_release(&fspace) < 0
+                 ? -1
+                 : 0;
+    tw_h5u_close(&fspace);
+    return rc;
 }
 
 /*
@@ -1586,11 +1590,9 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
                     const double *rows, tw_error *err)
 {
     h5ctx c = { .file = p->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     unsigned char *ones = calloc(n ? n : 1, 1);
     double dummy = 0;
-    hsize_t row[2] = { p->n_years, p->n_metrics };
 
     if (ones == NULL) {
         ctx_fail(&c, err, "out of memory writing %s", p->partial);
@@ -1605,48 +1607,21 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
         ones[i] = 1;
     }
     ctx_step(&c, "write %zu replicates to /trajectories in", n);
-    {
-        hsize_t mdims[3] = { n ? n : 1, p->n_years, p->n_metrics };
-        if ((fspace = H5Dget_space(p->traj)) < 0)
-            goto out;
-        if (select_rows(fspace, n, reps, row) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(3, mdims, NULL)) < 0)
-            goto out;
-        if (n == 0 && H5Sselect_none(mspace) < 0)
-            goto out;
-        if (H5Dwrite(p->traj, H5T_NATIVE_DOUBLE, mspace, fspace, p->dxpl,
-                     n ? rows : &dummy) < 0)
-            goto out;
-        if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
-            goto out;
-        fspace = mspace = H5I_INVALID_HID;
-    }
+    if (par_put_rows(p, p->traj, H5T_NATIVE_DOUBLE, 3, n, reps,
+                     n ? rows : (const void *)&dummy) != 0)
+        goto out;
     ctx_step(&c, "flush");
     if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     ctx_step(&c, "set /replicates/done of %zu replicates in", n);
-    {
-        hsize_t mdims[1] = { n ? n : 1 };
-        if ((fspace = H5Dget_space(p->done)) < 0)
-            goto out;
-        if (select_rows(fspace, n, reps, row) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(1, mdims, NULL)) < 0)
-            goto out;
-        if (n == 0 && H5Sselect_none(mspace) < 0)
-            goto out;
-        if (H5Dwrite(p->done, H5T_NATIVE_UINT8, mspace, fspace, p->dxpl,
-                     ones) < 0)
-            goto out;
-    }
+    if (par_put_rows(p, p->done, H5T_NATIVE_UINT8, 1, n, reps, ones) != 0)
+        goto out;
     ctx_step(&c, "flush");
     if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
-    TW_H5U_CLOSE(&mspace, &fspace);
     free(ones);
     return rc;
 }
@@ -1660,18 +1635,9 @@ int tw_h5_par_close(tw_h5_par *p, tw_error *err)
     h5ctx c = { .file = p->partial };
     int rc = TW_EFAIL;
     ctx_step(&c, "close");
-    if (H5Pclose(p->dxpl) < 0)
+    if (tw_h5u_release(&p->dxpl) < 0 || tw_h5u_release(&p->done) < 0 ||
+        tw_h5u_release(&p->traj) < 0 || tw_h5u_release(&p->file) < 0)
         goto out;
-    p->dxpl = H5I_INVALID_HID;
-    if (H5Dclose(p->done) < 0)
-        goto out;
-    p->done = H5I_INVALID_HID;
-    if (H5Dclose(p->traj) < 0)
-        goto out;
-    p->traj = H5I_INVALID_HID;
-    if (H5Fclose(p->file) < 0)
-        goto out;
-    p->file = H5I_INVALID_HID;
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
