@@ -133,6 +133,13 @@ static int ctx_report(const h5ctx *c, tw_error *err)
                         c->detail[0] ? ": " : "", c->detail);
 }
 
+/* Flush the whole file: TW_OK or TW_EFAIL (the step named in c). */
+static int flush(h5ctx *c, hid_t file)
+{
+    ctx_step(c, "flush");
+    return H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 ? TW_EFAIL : TW_OK;
+}
+
 /* At the out: label of a public call: report a failure (rc != TW_OK) in
  * err, unless it is reported already. Returns rc. */
 static int ctx_done(h5ctx *c, int rc, tw_error *err)
@@ -616,10 +623,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     if (put_group(c, h->file, "provenance", fill_provenance, NULL) != 0)
         goto out;
 
-    ctx_step(c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    rc = flush(c, h->file);
 out:
     grabbed(c, rc);
     TW_H5U_CLOSE(&dcpl, &space, &fcpl, &fapl);
@@ -760,8 +764,7 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
     /* the rows reach the file before their flags: one flush is not
      * enough, as HDF5 does not write the datasets of one flush in the
      * order they were changed */
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     if (n == 1)
         ctx_step(&c, "set /replicates/done[%zu] in", reps[0]);
@@ -773,8 +776,7 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
         write_selected(h->done, H5T_NATIVE_UINT8, fspace, 1, nelem,
                        H5P_DEFAULT, ones) != 0)
         goto out;
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     for (size_t i = 0; i < n; i++)
         h->written[reps[i]] = 1;
@@ -1004,8 +1006,7 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
             attach_scales(&c, g, ds[i].name, 2, h->file, dims2) != 0)
             goto out;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     h->have_summary = 1;
     rc = TW_OK;
@@ -1013,6 +1014,111 @@ out:
     ctx_done(&c, rc, err);
     tw_h5u_close(&g);
     return rc;
+}
+
+/* The datasets of /targets, in the order they are written (which fixes
+ * the file's layout). */
+enum {
+    TC_NAME, TC_METRIC, TC_KIND, TC_OP, TC_QUOTE, TC_SOURCE, TC_NOTE,
+    TC_TARGET, TC_VALUE, TC_YEAR, TC_FROM, TC_NATIONAL, TC_QUANTITY, TC_MET,
+    TC_P_MET, TC_P_SE, TC_P_LO, TC_P_HI, TC_MEAN, TC_P05, TC_P50, TC_P95,
+    TC_N
+};
+
+/* type: 's' text, 'd' float64, 'i' int32, 'u' uint8; a rank 2 column is
+ * [replicate, target], the others [target]. */
+static const struct tcol {
+    const char *name;
+    char type;
+    int rank;
+    const char *desc;
+} tcols[TC_N] = {
+    [TC_NAME] = { "name", 's', 1, "target id" },
+    [TC_METRIC] = { "metric", 's', 1, "metric compared (docs/metrics.md)" },
+    [TC_KIND] = { "kind", 's', 1, "level, cumulative, change or every_year" },
+    [TC_OP] = { "op", 's', 1, "comparison operator" },
+    [TC_QUOTE] = { "quote", 's', 1, "the sentence of the source document" },
+    [TC_SOURCE] = { "source", 's', 1, "source document" },
+    [TC_NOTE] = { "note", 's', 1,
+                  "how the quote was mapped onto the metric" },
+    [TC_TARGET] = { "target", 's', 1, "target name" },
+    [TC_VALUE] = { "value", 'd', 1, "threshold" },
+    [TC_YEAR] = { "year", 'i', 1, "target year" },
+    [TC_FROM] = { "from", 'i', 1, "first year (cumulative, every_year) or "
+                                  "reference year (change)" },
+    [TC_NATIONAL] = { "national", 'u', 1,
+                      "1 = a national target applied to the region" },
+    [TC_QUANTITY] = { "quantity", 'd', 2, "the compared quantity per "
+                                          "replicate [replicate, target]" },
+    [TC_MET] = { "met", 'u', 2,
+                 "1 = met in that replicate [replicate, target]" },
+    [TC_P_MET] = { "p_met", 'd', 1, "share of replicates meeting the target" },
+    [TC_P_SE] = { "p_se", 'd', 1, "Monte Carlo standard error of p_met" },
+    [TC_P_LO] = { "p_lo", 'd', 1,
+                  "lower end of the 90% Wilson interval of p_met" },
+    [TC_P_HI] = { "p_hi", 'd', 1,
+                  "upper end of the 90% Wilson interval of p_met" },
+    [TC_MEAN] = { "mean", 'd', 1, "mean of the quantity" },
+    [TC_P05] = { "p05", 'd', 1, "5th percentile of the quantity" },
+    [TC_P50] = { "p50", 'd', 1, "median of the quantity" },
+    [TC_P95] = { "p95", 'd', 1, "95th percentile of the quantity" },
+};
+
+/* The values of column k for the nt targets: text in sv, numbers in nv
+ * (room for nt doubles), or the caller's [replicate, target] arrays;
+ * returns what to write. */
+static const void *target_column(int k, const tw_target *t, size_t nt,
+                                 const tw_target_result *res,
+                                 const double *quantity,
+                                 const unsigned char *met, const char **sv,
+                                 void *nv)
+{
+    double *dv = nv;
+    int *iv = nv;
+    unsigned char *uv = nv;
+    if (k == TC_QUANTITY || k == TC_MET)
+        return k == TC_MET ? (const void *)met : quantity;
+    for (size_t i = 0; i < nt; i++) {
+        const tw_target *x = &t[i];
+        const tw_target_result *r = &res[i];
+        switch (k) {
+        case TC_NAME: case TC_TARGET: sv[i] = x->name; break;
+        case TC_METRIC: sv[i] = x->metric; break;
+        case TC_KIND: sv[i] = tw_target_kind_names[x->kind]; break;
+        case TC_OP: sv[i] = tw_op_names[x->op]; break;
+        case TC_QUOTE: sv[i] = x->quote; break;
+        case TC_SOURCE: sv[i] = x->source; break;
+        case TC_NOTE: sv[i] = x->note; break;
+        case TC_VALUE: dv[i] = x->value; break;
+        case TC_YEAR: iv[i] = x->year; break;
+        case TC_FROM: iv[i] = x->from; break;
+        case TC_NATIONAL: uv[i] = (unsigned char)x->national; break;
+        case TC_P_MET: dv[i] = r->p_met; break;
+        case TC_P_SE: dv[i] = r->p_se; break;
+        case TC_P_LO: dv[i] = r->p_lo; break;
+        case TC_P_HI: dv[i] = r->p_hi; break;
+        case TC_MEAN: dv[i] = r->mean; break;
+        case TC_P05: dv[i] = r->p05; break;
+        case TC_P50: dv[i] = r->p50; break;
+        default: dv[i] = r->p95; break;
+        }
+    }
+    return tcols[k].type == 's' ? (const void *)sv : nv;
+}
+
+/* Column `col` of /targets [dims] from v. */
+static int put_target_column(h5ctx *c, hid_t g, const struct tcol *col,
+                             const hsize_t *dims, const void *v)
+{
+    ctx_step(c, "write /targets/%s in", col->name);
+    if (col->type == 's')
+        return put_strings(c, g, col->name, 0, dims[0], v, col->desc);
+    hid_t ft = col->type == 'd' ? H5T_IEEE_F64LE
+             : col->type == 'i' ? H5T_STD_I32LE : H5T_STD_U8LE;
+    hid_t mt = col->type == 'd' ? H5T_NATIVE_DOUBLE
+             : col->type == 'i' ? H5T_NATIVE_INT : H5T_NATIVE_UCHAR;
+    return put_array(c, g, col->name, ft, mt, col->rank, dims, v, col->desc,
+                     NULL);
 }
 
 /* Write /targets (see tw_h5.h). */
@@ -1023,137 +1129,47 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
     h5ctx c = { .file = h->partial };
     hid_t g = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    const char **sv = NULL;
-    double *dv = NULL;
-    int *iv = NULL;
-    unsigned char *uv = NULL;
+    const char **sv = calloc(nt ? nt : 1, sizeof *sv);
+    double *nv = calloc(nt ? nt : 1, sizeof *nv);
     uint64_t n64 = nt;
+    hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
+    static const char *const tdim[2] = { "/replicate", "/targets/target" };
 
     if (seal(&c, h, err) != TW_OK)
         goto out;
-    ctx_step(&c, "create /targets in");
-    if ((g = make_group(&c, h->file, "targets")) < 0)
+    if (sv == NULL || nv == NULL) {
+        ctx_fail(&c, err, "out of memory writing the targets");
         goto out;
-    if (put_scalar_attr(&c, g, "n_targets", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+    }
+    ctx_step(&c, "create /targets in");
+    if ((g = make_group(&c, h->file, "targets")) < 0 ||
+        put_scalar_attr(&c, g, "n_targets", H5T_STD_U64LE, H5T_NATIVE_UINT64,
                         &n64) != 0)
         goto out;
-    if (nt > 0) {
-        sv = calloc(nt, sizeof *sv);
-        dv = calloc(nt, sizeof *dv);
-        iv = calloc(nt, sizeof *iv);
-        uv = calloc(nt, sizeof *uv);
-        if (!sv || !dv || !iv || !uv) {
-            ctx_fail(&c, err, "out of memory writing the targets");
-            goto out;
-        }
-        static const char *const sname[7] = {
-            "name", "metric", "kind", "op", "quote", "source", "note" };
-        static const char *const sdesc[7] = {
-            "target id", "metric compared (docs/metrics.md)",
-            "level, cumulative, change or every_year",
-            "comparison operator", "the sentence of the source document",
-            "source document", "how the quote was mapped onto the metric" };
-        for (int k = 0; k < 7; k++) {
-            for (size_t i = 0; i < nt; i++)
-                sv[i] = k == 0 ? t[i].name : k == 1 ? t[i].metric
-                        : k == 2 ? tw_target_kind_names[t[i].kind]
-                        : k == 3 ? tw_op_names[t[i].op]
-                        : k == 4 ? t[i].quote : k == 5 ? t[i].source
-                        : t[i].note;
-            ctx_step(&c, "write /targets/%s in", sname[k]);
-            if (put_strings(&c, g, sname[k], 0, nt, sv, sdesc[k]) != 0)
-                goto out;
-        }
-        for (size_t i = 0; i < nt; i++)
-            sv[i] = t[i].name;
-        ctx_step(&c, "write /targets/target in");
-        if (put_strings(&c, g, "target", 0, nt, sv, "target name") != 0 ||
-            make_scale(&c, g, "target", "target") != 0)
-            goto out;
-        hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
-        for (size_t i = 0; i < nt; i++)
-            dv[i] = t[i].value;
-        ctx_step(&c, "write /targets/value in");
-        if (put_array(&c, g, "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1,
-                      d1, dv, "threshold", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            iv[i] = t[i].year;
-        ctx_step(&c, "write /targets/year in");
-        if (put_array(&c, g, "year", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
-                      "target year", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            iv[i] = t[i].from;
-        ctx_step(&c, "write /targets/from in");
-        if (put_array(&c, g, "from", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
-                      "first year (cumulative, every_year) or reference "
-                      "year (change)", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            uv[i] = (unsigned char)t[i].national;
-        ctx_step(&c, "write /targets/national in");
-        if (put_array(&c, g, "national", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1,
-                      d1, uv, "1 = a national target applied to the region",
-                      NULL) != 0)
-            goto out;
-        ctx_step(&c, "write /targets/quantity in");
-        if (put_array(&c, g, "quantity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
-                      d2, quantity, "the compared quantity per replicate "
-                      "[replicate, target]", NULL) != 0)
-            goto out;
-        ctx_step(&c, "write /targets/met in");
-        if (put_array(&c, g, "met", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, d2,
-                      met, "1 = met in that replicate [replicate, target]",
-                      NULL) != 0)
-            goto out;
-        static const char *const rname[8] = { "p_met", "p_se", "p_lo",
-                                              "p_hi", "mean", "p05", "p50",
-                                              "p95" };
-        static const char *const rdesc[8] = {
-            "share of replicates meeting the target",
-            "Monte Carlo standard error of p_met",
-            "lower end of the 90% Wilson interval of p_met",
-            "upper end of the 90% Wilson interval of p_met",
-            "mean of the quantity", "5th percentile of the quantity",
-            "median of the quantity", "95th percentile of the quantity" };
-        for (int k = 0; k < 8; k++) {
-            for (size_t i = 0; i < nt; i++)
-                dv[i] = k == 0 ? res[i].p_met : k == 1 ? res[i].p_se
-                        : k == 2 ? res[i].p_lo : k == 3 ? res[i].p_hi
-                        : k == 4 ? res[i].mean : k == 5 ? res[i].p05
-                        : k == 6 ? res[i].p50 : res[i].p95;
-            ctx_step(&c, "write /targets/%s in", rname[k]);
-            if (put_array(&c, g, rname[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                          1, d1, dv, rdesc[k], NULL) != 0)
-                goto out;
-        }
-        static const char *const one[] = {
-            "name", "metric", "kind", "op", "quote", "source", "note",
-            "value", "year", "from", "national", "p_met", "p_se", "p_lo",
-            "p_hi", "mean", "p05", "p50", "p95" };
-        static const char *const tdim[1] = { "/targets/target" };
-        static const char *const rtdim[2] = { "/replicate",
-                                              "/targets/target" };
-        ctx_step(&c, "attach the dimension scales in /targets of");
-        for (size_t k = 0; k < sizeof one / sizeof one[0]; k++)
-            if (attach_scales(&c, g, one[k], 1, h->file, tdim) != 0)
-                goto out;
-        if (attach_scales(&c, g, "quantity", 2, h->file, rtdim) != 0 ||
-            attach_scales(&c, g, "met", 2, h->file, rtdim) != 0)
+    for (int k = 0; nt > 0 && k < TC_N; k++) {
+        const void *v = target_column(k, t, nt, res, quantity, met, sv, nv);
+        if (put_target_column(&c, g, &tcols[k], tcols[k].rank == 1 ? d1 : d2,
+                              v) != 0 ||
+            (k == TC_TARGET && make_scale(&c, g, "target", "target") != 0))
             goto out;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    ctx_step(&c, "attach the dimension scales in /targets of");
+    /* the one-dimensional columns first: the order of /targets/target's
+     * REFERENCE_LIST */
+    for (int rank = 1; nt > 0 && rank <= 2; rank++)
+        for (int k = 0; k < TC_N; k++)
+            if (k != TC_TARGET && tcols[k].rank == rank &&
+                attach_scales(&c, g, tcols[k].name, rank, h->file,
+                              tdim + 2 - rank) != 0)
+                goto out;
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
     tw_h5u_close(&g);
     free(sv);
-    free(dv);
-    free(iv);
-    free(uv);
+    free(nv);
     return rc;
 }
 
@@ -1360,12 +1376,7 @@ int tw_h5_suspend(tw_h5_out *h, tw_error *err)
     if (h == NULL)
         return TW_OK;
     h5ctx c = { .file = h->partial };
-    int rc = TW_OK;
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
-        ctx_grab(&c);
-        rc = ctx_report(&c, err);
-    }
+    int rc = ctx_done(&c, flush(&c, h->file), err);
     handle_free(h);
     return rc;
 }
@@ -1455,10 +1466,7 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
             goto out;
         r += k;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    rc = flush(&c, h->file);
 out:
     ctx_done(&c, rc, err);
     tw_h5u_close(&fspace);
@@ -1610,16 +1618,12 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
     if (par_put_rows(p, p->traj, H5T_NATIVE_DOUBLE, 3, n, reps,
                      n ? rows : (const void *)&dummy) != 0)
         goto out;
-    ctx_step(&c, "flush");
-    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, p->file) != TW_OK)
         goto out;
     ctx_step(&c, "set /replicates/done of %zu replicates in", n);
     if (par_put_rows(p, p->done, H5T_NATIVE_UINT8, 1, n, reps, ones) != 0)
         goto out;
-    ctx_step(&c, "flush");
-    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    rc = flush(&c, p->file);
 out:
     ctx_done(&c, rc, err);
     free(ones);
@@ -1633,13 +1637,12 @@ int tw_h5_par_close(tw_h5_par *p, tw_error *err)
     if (p == NULL)
         return TW_OK;
     h5ctx c = { .file = p->partial };
-    int rc = TW_EFAIL;
     ctx_step(&c, "close");
-    if (tw_h5u_release(&p->dxpl) < 0 || tw_h5u_release(&p->done) < 0 ||
-        tw_h5u_release(&p->traj) < 0 || tw_h5u_release(&p->file) < 0)
-        goto out;
-    rc = TW_OK;
-out:
+    int rc = tw_h5u_release(&p->dxpl) < 0 || tw_h5u_release(&p->done) < 0 ||
+                     tw_h5u_release(&p->traj) < 0 ||
+                     tw_h5u_release(&p->file) < 0
+                 ? TW_EFAIL
+                 : TW_OK;
     ctx_done(&c, rc, err);
     par_free(p);
     return rc;
