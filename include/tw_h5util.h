@@ -34,6 +34,11 @@ void tw_h5u_close_list(hid_t *const *ids);
  * for tw_h5u_close to try again at cleanup). A closed id stays closed. */
 int tw_h5u_release(hid_t *id);
 
+/* The end of a step that used *id: when ok, close it checked (0, or -1
+ * when the close fails); else close it ignoring errors (-1). *id is
+ * invalid after. */
+int tw_h5u_finish(hid_t *id, int ok);
+
 /* ------------------------------------------------------------ writing */
 
 /* Flags for tw_h5u_dataset / tw_h5u_strings. */

@@ -657,8 +657,10 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  meta->metrics ? meta->metrics->n : 0);
         goto out;
     }
-    if ((h = handle_new(path, meta)) == NULL)
-        goto oom;
+    if ((h = handle_new(path, meta)) == NULL) {
+        ctx_fail(&c, err, "out of memory creating %s.partial", path);
+        goto out;
+    }
     c.file = h->partial;
     if (build_file(&c, h, h->tmp, meta, 0) != TW_OK)
         goto out;
@@ -671,10 +673,6 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     h->tmp_ours = 0;
     h->created = 1;
     rc = TW_OK;
-    goto out;
-
-oom:
-    ctx_fail(&c, err, "out of memory creating %s.partial", path);
 out:
     ctx_done(&c, rc, err);
     if (rc == TW_OK)
@@ -707,13 +705,9 @@ static int write_selected(hid_t d, hid_t mt, hid_t fspace, int mrank,
 {
     hid_t ms = H5Screate_simple(mrank, mdims, NULL);
     hssize_t np = H5Sget_select_npoints(fspace);
-    int rc = ms < 0 || np < 0 || (np == 0 && H5Sselect_none(ms) < 0) ||
-                     H5Dwrite(d, mt, ms, fspace, dxpl, buf) < 0 ||
-                     tw_h5u_release(&ms) < 0
-                 ? -1
-                 : 0;
-    tw_h5u_close(&ms);
-    return rc;
+    return tw_h5u_finish(&ms, ms >= 0 && np >= 0 &&
+                                  (np > 0 || H5Sselect_none(ms) >= 0) &&
+                                  H5Dwrite(d, mt, ms, fspace, dxpl, buf) >= 0);
 }
 
 /*
@@ -742,11 +736,12 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
             goto out;
         }
     }
-    if ((ones = malloc(n)) == NULL || (coord = malloc(n * sizeof *coord))
-        == NULL) {
+    /* one block: the coordinates, then the flags */
+    if ((coord = malloc(n * (sizeof *coord + 1))) == NULL) {
         ctx_fail(&c, err, "out of memory writing %s", h->partial);
         goto out;
     }
+    ones = (unsigned char *)(coord + n);
     hsize_t count[3] = { 1, h->n_years, h->n_metrics };
     if ((fspace = H5Dget_space(h->traj)) < 0)
         goto out;
@@ -784,7 +779,6 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
 out:
     ctx_done(&c, rc, err);
     tw_h5u_close(&fspace);
-    free(ones);
     free(coord);
     return rc;
 }
@@ -1081,27 +1075,20 @@ static const void *target_column(int k, const tw_target *t, size_t nt,
     for (size_t i = 0; i < nt; i++) {
         const tw_target *x = &t[i];
         const tw_target_result *r = &res[i];
-        switch (k) {
-        case TC_NAME: case TC_TARGET: sv[i] = x->name; break;
-        case TC_METRIC: sv[i] = x->metric; break;
-        case TC_KIND: sv[i] = tw_target_kind_names[x->kind]; break;
-        case TC_OP: sv[i] = tw_op_names[x->op]; break;
-        case TC_QUOTE: sv[i] = x->quote; break;
-        case TC_SOURCE: sv[i] = x->source; break;
-        case TC_NOTE: sv[i] = x->note; break;
-        case TC_VALUE: dv[i] = x->value; break;
-        case TC_YEAR: iv[i] = x->year; break;
-        case TC_FROM: iv[i] = x->from; break;
-        case TC_NATIONAL: uv[i] = (unsigned char)x->national; break;
-        case TC_P_MET: dv[i] = r->p_met; break;
-        case TC_P_SE: dv[i] = r->p_se; break;
-        case TC_P_LO: dv[i] = r->p_lo; break;
-        case TC_P_HI: dv[i] = r->p_hi; break;
-        case TC_MEAN: dv[i] = r->mean; break;
-        case TC_P05: dv[i] = r->p05; break;
-        case TC_P50: dv[i] = r->p50; break;
-        default: dv[i] = r->p95; break;
-        }
+        const char *text[TC_TARGET + 1] = {
+            x->name, x->metric, tw_target_kind_names[x->kind],
+            tw_op_names[x->op], x->quote, x->source, x->note, x->name };
+        const double result[TC_N - TC_P_MET] = {
+            r->p_met, r->p_se, r->p_lo, r->p_hi, r->mean, r->p05, r->p50,
+            r->p95 };
+        if (k <= TC_TARGET)
+            sv[i] = text[k];
+        else if (k == TC_YEAR || k == TC_FROM)
+            iv[i] = k == TC_YEAR ? x->year : x->from;
+        else if (k == TC_NATIONAL)
+            uv[i] = (unsigned char)x->national;
+        else
+            dv[i] = k == TC_VALUE ? x->value : result[k - TC_P_MET];
     }
     return tcols[k].type == 's' ? (const void *)sv : nv;
 }
@@ -1162,9 +1149,7 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                 attach_scales(&c, g, tcols[k].name, rank, h->file,
                               tdim + 2 - rank) != 0)
                 goto out;
-    if (flush(&c, h->file) != TW_OK)
-        goto out;
-    rc = TW_OK;
+    rc = flush(&c, h->file);
 out:
     ctx_done(&c, rc, err);
     tw_h5u_close(&g);
@@ -1308,8 +1293,10 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     *out = NULL;
     if (h5_setup() < 0)
         goto out;
-    if ((h = handle_new(path, meta)) == NULL)
-        goto oom;
+    if ((h = handle_new(path, meta)) == NULL) {
+        ctx_fail(&c, err, "out of memory resuming %s.partial", path);
+        goto out;
+    }
     c.file = h->partial;
 
     ctx_step(&c, "open (to resume)");
@@ -1356,9 +1343,6 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
         (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
         goto out;
     rc = TW_OK;
-    goto out;
-oom:
-    ctx_fail(&c, err, "out of memory resuming %s.partial", path);
 out:
     ctx_done(&c, rc, err);
     free(all);
@@ -1578,14 +1562,10 @@ static int par_put_rows(const tw_h5_par *p, hid_t d, hid_t mt, int rank,
     hsize_t row[2] = { p->n_years, p->n_metrics };
     hsize_t mdims[3] = { n ? n : 1, row[0], row[1] };
     hid_t fspace = H5Dget_space(d);
-    int rc = fspace < 0 || select_rows(fspace, n, reps, row) < 0 ||
-                     write_selected(d, mt, fspace, rank, mdims, p->dxpl,
-                                    buf) != 0 ||
-                     tw_h5u_release(&fspace) < 0
-                 ? -1
-                 : 0;
-    tw_h5u_close(&fspace);
-    return rc;
+    return tw_h5u_finish(&fspace,
+                         fspace >= 0 && select_rows(fspace, n, reps, row) == 0 &&
+                             write_selected(d, mt, fspace, rank, mdims,
+                                            p->dxpl, buf) == 0);
 }
 
 /*
@@ -1734,6 +1714,17 @@ static int link_exists(hid_t file, const char *group, const char *path)
     return e > 0;
 }
 
+/* /targets/<name>, n numbers read as memory type mt, in a new buffer. */
+static void *get_target_column(h5ctx *c, hid_t file, const char *name,
+                               hid_t mt, size_t n)
+{
+    char path[64];
+    hsize_t dims[1] = { n };
+    snprintf(path, sizeof path, "targets/%s", name);
+    ctx_step(c, "read /%s from", path);
+    return get_array(c, file, path, mt, 1, dims);
+}
+
 /* The target definitions of /targets into d (none when the group or its
  * datasets are absent, e.g. in a .partial file). */
 static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
@@ -1760,22 +1751,14 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
             goto out;
         }
     }
-    hsize_t dims[1] = { n };
-    ctx_step(c, "read /targets/value from");
-    if ((value = get_array(c, file, "targets/value", H5T_NATIVE_DOUBLE, 1,
-                           dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/year from");
-    if ((year = get_array(c, file, "targets/year", H5T_NATIVE_INT, 1,
-                          dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/from from");
-    if ((from = get_array(c, file, "targets/from", H5T_NATIVE_INT, 1,
-                          dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/national from");
-    if ((nat = get_array(c, file, "targets/national", H5T_NATIVE_UCHAR, 1,
-                         dims)) == NULL)
+    if ((value = get_target_column(c, file, "value", H5T_NATIVE_DOUBLE,
+                                   n)) == NULL ||
+        (year = get_target_column(c, file, "year", H5T_NATIVE_INT,
+                                  n)) == NULL ||
+        (from = get_target_column(c, file, "from", H5T_NATIVE_INT,
+                                  n)) == NULL ||
+        (nat = get_target_column(c, file, "national", H5T_NATIVE_UCHAR,
+                                 n)) == NULL)
         goto out;
     d->targets = calloc(n ? n : 1, sizeof *d->targets);
     if (d->targets == NULL)

@@ -15,26 +15,24 @@
 
 /* ----------------------------------------------------------- closing */
 
+/* The close function of each kind of identifier twsim opens. */
+static const struct {
+    H5I_type_t type;
+    herr_t (*close)(hid_t);
+} closers[] = {
+    { H5I_FILE, H5Fclose },      { H5I_GROUP, H5Gclose },
+    { H5I_DATATYPE, H5Tclose },  { H5I_DATASPACE, H5Sclose },
+    { H5I_DATASET, H5Dclose },   { H5I_ATTR, H5Aclose },
+    { H5I_GENPROP_LST, H5Pclose },
+};
+
 static herr_t close_id(hid_t id)
 {
-    switch (H5Iget_type(id)) {
-    case H5I_FILE:
-        return H5Fclose(id);
-    case H5I_GROUP:
-        return H5Gclose(id);
-    case H5I_DATATYPE:
-        return H5Tclose(id);
-    case H5I_DATASPACE:
-        return H5Sclose(id);
-    case H5I_DATASET:
-        return H5Dclose(id);
-    case H5I_ATTR:
-        return H5Aclose(id);
-    case H5I_GENPROP_LST:
-        return H5Pclose(id);
-    default:
-        return -1;
-    }
+    H5I_type_t type = H5Iget_type(id);
+    for (size_t i = 0; i < sizeof closers / sizeof closers[0]; i++)
+        if (closers[i].type == type)
+            return closers[i].close(id);
+    return -1;
 }
 
 void tw_h5u_close(hid_t *id)
@@ -58,6 +56,13 @@ int tw_h5u_release(hid_t *id)
         return -1;
     *id = H5I_INVALID_HID;
     return 0;
+}
+
+int tw_h5u_finish(hid_t *id, int ok)
+{
+    int rc = ok && tw_h5u_release(id) == 0 ? 0 : -1;
+    tw_h5u_close(id);
+    return rc;
 }
 
 /* A reason for a failure that is not HDF5's, in why (if given). */
