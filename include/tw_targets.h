@@ -29,6 +29,10 @@ typedef struct tw_target_result {
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);
 
+/* Columns the UTF-8 string s takes on a terminal (CJK characters: two),
+ * for the report tables. */
+int tw_text_width(const char *s);
+
 /*
  * Find each target's metric among names[0..nm) and check its years lie in
  * years[0..ny). cols[i] receives the column. Returns TW_OK, or TW_EINPUT

@@ -186,8 +186,7 @@ const char *tw_target_verdict(const tw_target_result *r, double c)
     return "uncertain";
 }
 
-/* Columns a UTF-8 string takes on a terminal (CJK: two). */
-static int width(const char *s)
+int tw_text_width(const char *s)
 {
     int w = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -199,7 +198,7 @@ static int width(const char *s)
 static void pad(FILE *f, const char *s, int w)
 {
     fputs(s, f);
-    for (int n = width(s); n < w; n++)
+    for (int n = tw_text_width(s); n < w; n++)
         fputc(' ', f);
 }
 
@@ -228,12 +227,12 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
     int wn = 6, wc = 9;
     char cond[256];
     for (size_t i = 0; i < nt; i++) {
-        int a = width(t[i].name);
+        int a = tw_text_width(t[i].name);
         wn = a > wn ? a : wn;
         snprintf(cond, sizeof cond, "%s %s %s %g", t[i].metric,
                  t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
                  tw_op_names[t[i].op], t[i].value);
-        a = width(cond);
+        a = tw_text_width(cond);
         wc = a > wc ? a : wc;
     }
     fputs("  ", f);

@@ -48,6 +48,17 @@ static const char USAGE_COMPARE[] =
     "\n"
     "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
 
+/* The end of the options of optimize and sweep, and what they do with
+ * FILE. */
+#define USAGE_LEVER_TAIL \
+    "  --force           replace an existing FILE that is not a twsim output\n" \
+    "  -h, --help        this help\n" \
+    "\n" \
+    "FILE is checked and locked before the first evaluation and written\n" \
+    "only when complete. Each evaluation's run goes to a scratch directory\n" \
+    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n" \
+    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+
 static const char USAGE_OPTIMIZE[] =
     "usage: twsim optimize CONFIG --lever KEY --range LO:HI [options]\n"
     "\n"
@@ -68,13 +79,7 @@ static const char USAGE_OPTIMIZE[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
-    "  --force           replace an existing FILE that is not a twsim output\n"
-    "  -h, --help        this help\n"
-    "\n"
-    "FILE is checked and locked before the first evaluation and written\n"
-    "only when complete. Each evaluation's run goes to a scratch directory\n"
-    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
-    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
     "1 failure, 2 bad input, 130 / 143 stopped by SIGINT / SIGTERM\n";
@@ -93,13 +98,7 @@ static const char USAGE_SWEEP[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
-    "  --force           replace an existing FILE that is not a twsim output\n"
-    "  -h, --help        this help\n"
-    "\n"
-    "FILE is checked and locked before the first evaluation and written\n"
-    "only when complete. Each evaluation's run goes to a scratch directory\n"
-    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
-    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 success, 1 failure, 2 bad input, 130 / 143 stopped\n";
 
