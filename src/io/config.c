@@ -573,6 +573,26 @@ const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
     "level", "cumulative", "change", "every_year"};
 const char *const tw_op_names[TW_N_OPS] = {">=", ">", "<=", "<"};
 
+const config_setting_t *rd_elem(const config_setting_t *s, const char *key,
+                               size_t i, char *gp, size_t gp_len)
+{
+    snprintf(gp, gp_len, "%s[%zu]", key, i);
+    return config_setting_get_elem(s, (unsigned)i);
+}
+
+void *rd_list_alloc(reader *r, const char *key, size_t size,
+                    const config_setting_t **list, size_t *n)
+{
+    *n = 0;
+    if ((*list = rd_get(r, key, false)) == NULL)
+        return NULL;
+    *n = (size_t)config_setting_length(*list);
+    void *v = calloc(*n ? *n : 1, size);
+    if (v == NULL)
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+    return v;
+}
+
 /* An owned copy of a string member of g, or NULL (reported) when required
  * and absent. */
 static char *member_str(reader *r, const config_setting_t *g, const char *gp,
@@ -588,21 +608,16 @@ static char *member_str(reader *r, const config_setting_t *g, const char *gp,
 static void read_targets(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list = rd_get(r, "targets", false);
-    if (list == NULL)
+    const config_setting_t *list;
+    size_t n;
+    if ((c->targets = rd_list_alloc(r, "targets", sizeof *c->targets, &list,
+                                    &n)) == NULL)
         return;
-    size_t n = (size_t)config_setting_length(list);
-    c->targets = calloc(n ? n : 1, sizeof *c->targets);
-    if (c->targets == NULL) {
-        tw_error_add(r->err, TW_EFAIL, "out of memory");
-        return;
-    }
     for (size_t i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        char gp[64];
+        const config_setting_t *g = rd_elem(list, "targets", i, gp, sizeof gp);
         tw_target *t = &c->targets[i];
         c->n_targets = i + 1;
-        char gp[64];
-        snprintf(gp, sizeof gp, "targets[%zu]", i);
         snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
         t->name = member_str(r, g, gp, "name", true);
         t->metric = member_str(r, g, gp, "metric", true);
@@ -702,21 +717,17 @@ static void check_set_key(reader *r, const config_setting_t *e,
 static void read_scenarios(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list = rd_get(r, "scenarios", false);
-    if (list == NULL)
+    const config_setting_t *list;
+    size_t n;
+    if ((c->scenarios = rd_list_alloc(r, "scenarios", sizeof *c->scenarios,
+                                      &list, &n)) == NULL)
         return;
-    size_t n = (size_t)config_setting_length(list);
-    c->scenarios = calloc(n ? n : 1, sizeof *c->scenarios);
-    if (c->scenarios == NULL) {
-        tw_error_add(r->err, TW_EFAIL, "out of memory");
-        return;
-    }
     for (size_t i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        char gp[64];
+        const config_setting_t *g =
+            rd_elem(list, "scenarios", i, gp, sizeof gp);
         tw_scenario *sc = &c->scenarios[i];
         c->n_scenarios = i + 1;
-        char gp[64];
-        snprintf(gp, sizeof gp, "scenarios[%zu]", i);
         snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
         sc->name = member_str(r, g, gp, "name", true);
         sc->note = member_str(r, g, gp, "note", false);
@@ -1051,14 +1062,9 @@ void tw_config_free(tw_config *cfg)
 static int parse_file(tw_config_src *src, const char *path, tw_error *err)
 {
     /* @include paths are relative to the main file's directory. */
-    char *dir = strdup(path);
+    char *dir = tw_config_include_dir(path);
     if (dir == NULL)
         return tw_error_set(err, TW_EFAIL, "out of memory");
-    char *slash = strrchr(dir, '/');
-    if (slash != NULL)
-        slash[1] = '\0';
-    else
-        strcpy(dir, "./");
     config_set_include_dir(&src->lc, dir);
     free(dir);
     if (config_read_file(&src->lc, path) == CONFIG_TRUE)

@@ -143,6 +143,17 @@ const config_setting_t *rd_get(reader *r, const char *path, bool required);
 
 /* Member `key` of group `g` (a list element); reports when required and
  * absent. `gpath` names g in messages (e.g. "schools[3]"). */
+/* Element i of the list s; its path "<key>[i]", for rd_member's
+ * messages, in gp (gp_len bytes). */
+const config_setting_t *rd_elem(const config_setting_t *s, const char *key,
+                               size_t i, char *gp, size_t gp_len);
+
+/* A new zeroed array for the *n entries of the optional list `key`, each
+ * `size` bytes, and the list in *list; NULL when the list is absent (*list
+ * NULL) or memory ran out (reported). */
+void *rd_list_alloc(reader *r, const char *key, size_t size,
+                    const config_setting_t **list, size_t *n);
+
 const config_setting_t *rd_member(reader *r, const config_setting_t *g,
                                   const char *gpath, const char *key,
                                   bool required);
