@@ -29,6 +29,11 @@ typedef struct tw_target_result {
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);
 
+/* The edit distance (insertions, deletions, substitutions of bytes)
+ * between a and b, for "did you mean" hints; when b is longer than 127
+ * bytes, the longer length. */
+size_t tw_levenshtein(const char *a, const char *b);
+
 /* Columns the UTF-8 string s takes on a terminal (CJK characters: two),
  * for the report tables. */
 int tw_text_width(const char *s);

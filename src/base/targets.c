@@ -8,7 +8,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-static size_t edit_distance(const char *a, const char *b)
+size_t tw_levenshtein(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (lb > 127)
@@ -54,7 +54,7 @@ int tw_targets_resolve(const tw_target *t, size_t nt,
                 cols[i] = (long)m;
                 break;
             }
-            size_t d = edit_distance(t[i].metric, names[m]);
+            size_t d = tw_levenshtein(t[i].metric, names[m]);
             if (d < best_d) {
                 best_d = d;
                 best = m;

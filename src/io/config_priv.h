@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "tw_config.h"
+#include "tw_targets.h"
 
 /* ---- schema ---- */
 
@@ -65,7 +66,6 @@ void tw_schema_suggest(const char *parent, const char *name, bool full,
 
 const char *tw_schema_kind_words(key_kind k);
 
-size_t tw_levenshtein(const char *a, const char *b);
 
 /* ---- source positions ---- */
 
