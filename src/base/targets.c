@@ -1,5 +1,6 @@
 /* targets.c - evaluating and reporting the plan's targets (tw_targets.h). */
 #include "tw_targets.h"
+#include "tw_mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -184,6 +185,13 @@ const char *tw_target_verdict(const tw_target_result *r, double c)
     if (r->p_met <= 1 - c)
         return "off track";
     return "uncertain";
+}
+
+void tw_targets_free(tw_target *t, size_t n)
+{
+    for (size_t i = 0; t != NULL && i < n; i++)
+        TW_FREE(t[i].name, t[i].metric, t[i].quote, t[i].source, t[i].note);
+    free(t);
 }
 
 int tw_text_width(const char *s)

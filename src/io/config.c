@@ -6,6 +6,7 @@
  * setting that came from --set is reported as "--set key=value" instead.
  */
 #include "config_priv.h"
+#include "tw_mem.h"
 #include "config_guard.h"
 
 #include <errno.h>
@@ -1023,24 +1024,11 @@ void tw_config_free(tw_config *cfg)
     if (cfg == NULL)
         return;
     src_free(cfg->src);
-    free(cfg->path);
-    free(cfg->text);
-    free(cfg->effective);
-    free(cfg->sources);
-    for (size_t i = 0; i < cfg->n_overrides; i++)
-        free(cfg->overrides[i]);
-    free(cfg->overrides);
-    free(cfg->region_name);
+    tw_strings_free(cfg->overrides, cfg->n_overrides);
     tw_world_free(cfg->world);
-    for (size_t i = 0; i < cfg->n_targets; i++) {
-        tw_target *t = &cfg->targets[i];
-        free(t->name);
-        free(t->metric);
-        free(t->quote);
-        free(t->source);
-        free(t->note);
-    }
-    free(cfg->targets);
+    tw_targets_free(cfg->targets, cfg->n_targets);
+    TW_FREE(cfg->path, cfg->text, cfg->effective, cfg->sources,
+            cfg->region_name);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         tw_scenario *sc = &cfg->scenarios[i];
         free(sc->name);

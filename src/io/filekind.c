@@ -3,6 +3,7 @@
  * readers `info` and `check` need beyond a run's layout (tw_filekind.h).
  */
 #include "tw_filekind.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -203,21 +204,10 @@ void tw_lever_table_free(tw_lever_table *t)
 {
     if (t == NULL)
         return;
-    free(t->config);
-    free(t->lever);
-    free(t->lever2);
-    for (size_t i = 0; t->targets && i < t->n_targets; i++)
-        free(t->targets[i]);
-    free(t->targets);
-    for (size_t i = 0; t->overrides && i < t->n_overrides; i++)
-        free(t->overrides[i]);
-    free(t->overrides);
-    free(t->value);
-    free(t->value2);
-    free(t->p_met);
-    free(t->p_all);
-    free(t->meets);
-    free(t);
+    tw_strings_free(t->targets, t->n_targets);
+    tw_strings_free(t->overrides, t->n_overrides);
+    TW_FREE(t->config, t->lever, t->lever2, t->value, t->value2, t->p_met,
+            t->p_all, t->meets, t);
 }
 
 int tw_lever_table_read(const char *path, tw_lever_table **out,

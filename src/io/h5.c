@@ -27,6 +27,7 @@
  * replicate is readable even when the writer was killed.
  */
 #include "tw_h5.h"
+#include "tw_mem.h"
 #include "tw_filekind.h"
 
 #include <errno.h>
@@ -1635,39 +1636,14 @@ void tw_h5_data_free(tw_h5_data *d)
 {
     if (d == NULL)
         return;
-    for (size_t i = 0; i < d->n_metrics; i++) {
-        if (d->metric_names)
-            free(d->metric_names[i]);
-        if (d->metric_units)
-            free(d->metric_units[i]);
-        if (d->metric_labels)
-            free(d->metric_labels[i]);
-    }
-    free(d->metric_names);
-    free(d->metric_units);
-    free(d->metric_labels);
-    for (size_t i = 0; d->overrides && i < d->n_overrides; i++)
-        free(d->overrides[i]);
-    free(d->overrides);
-    free(d->years);
-    free(d->trajectories);
-    free(d->done);
+    tw_strings_free(d->metric_names, d->n_metrics);
+    tw_strings_free(d->metric_units, d->n_metrics);
+    tw_strings_free(d->metric_labels, d->n_metrics);
+    tw_strings_free(d->overrides, d->n_overrides);
     tw_summary_free(&d->summary);
-    free(d->mode);
-    free(d->engine_version);
-    free(d->git_commit);
-    free(d->config_text);
-    free(d->config_path);
-    free(d->region_name);
-    for (size_t i = 0; d->targets && i < d->n_targets; i++) {
-        free(d->targets[i].name);
-        free(d->targets[i].metric);
-        free(d->targets[i].quote);
-        free(d->targets[i].source);
-        free(d->targets[i].note);
-    }
-    free(d->targets);
-    free(d);
+    tw_targets_free(d->targets, d->n_targets);
+    TW_FREE(d->years, d->trajectories, d->done, d->mode, d->engine_version,
+            d->git_commit, d->config_text, d->config_path, d->region_name, d);
 }
 
 /* Readers of one attribute or dataset (tw_h5util.h), with the detail of a

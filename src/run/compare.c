@@ -10,6 +10,7 @@
  * interval, and the numbers of replicates that gained and lost it.
  */
 #include "tw_experiment.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,15 +53,8 @@ void tw_comparison_free(tw_comparison *c)
 {
     if (c == NULL)
         return;
-    free(c->metric);
-    for (size_t i = 0; c->target_names && i < c->n_targets; i++)
-        free(c->target_names[i]);
-    free(c->target_names);
-    free(c->p_base);
-    free(c->p_alt);
-    free(c->dp);
-    free(c->gained);
-    free(c->lost);
+    tw_strings_free(c->target_names, c->n_targets);
+    TW_FREE(c->metric, c->p_base, c->p_alt, c->dp, c->gained, c->lost);
     memset(c, 0, sizeof *c);
 }
 

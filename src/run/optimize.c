@@ -4,6 +4,7 @@
  * (tw_experiment.h, docs/experiments.md).
  */
 #include "tw_experiment.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,9 +22,7 @@ void tw_eval_free(tw_eval *e)
 {
     if (e == NULL)
         return;
-    free(e->p_met);
-    free(e->p_lo);
-    free(e->p_hi);
+    TW_FREE(e->p_met, e->p_lo, e->p_hi);
     e->p_met = e->p_lo = e->p_hi = NULL;
 }
 
