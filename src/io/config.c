@@ -574,9 +574,11 @@ const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
     "level", "cumulative", "change", "every_year"};
 const char *const tw_op_names[TW_N_OPS] = {">=", ">", "<=", "<"};
 
-const config_setting_t *rd_elem(const config_setting_t *s, const char *key,
+const config_setting_t *rd_next(const config_setting_t *s, const char *key,
                                size_t i, char *gp, size_t gp_len)
 {
+    if (s == NULL || i >= (size_t)config_setting_length(s))
+        return NULL;
     snprintf(gp, gp_len, "%s[%zu]", key, i);
     return config_setting_get_elem(s, (unsigned)i);
 }
@@ -594,6 +596,23 @@ void *rd_list_alloc(reader *r, const char *key, size_t size,
     return v;
 }
 
+void *rd_list_read(reader *r, const char *key, size_t size, size_t *count,
+                   rd_entry_fn fn)
+{
+    const config_setting_t *list, *g;
+    size_t n;
+    char gp[64];
+    char *v = rd_list_alloc(r, key, size, &list, &n);
+    for (size_t i = 0;
+         v != NULL && (g = rd_next(list, key, i, gp, sizeof gp)) != NULL;
+         i++) {
+        *count = i + 1;
+        if (fn(r, g, gp, v, i) != 0)
+            break;
+    }
+    return v;
+}
+
 /* An owned copy of a string member of g, or NULL (reported) when required
  * and absent. */
 static char *member_str(reader *r, const config_setting_t *g, const char *gp,
@@ -606,68 +625,68 @@ static char *member_str(reader *r, const config_setting_t *g, const char *gp,
     return v;
 }
 
+/* Entry i of the list targets (group g, path gp) into all[i]. */
+static int read_target(reader *r, const config_setting_t *g, const char *gp,
+                       void *base, size_t i)
+{
+    tw_config *c = r->cfg;
+    tw_target *all = base, *t = &all[i];
+    snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
+    t->name = member_str(r, g, gp, "name", true);
+    t->metric = member_str(r, g, gp, "metric", true);
+    t->quote = member_str(r, g, gp, "quote", true);
+    t->source = member_str(r, g, gp, "source", true);
+    t->note = member_str(r, g, gp, "note", false);
+    const config_setting_t *s;
+    if ((s = rd_member(r, g, gp, "kind", true)) != NULL) {
+        int k = rd_choice_of(r, s, "targets[].kind", tw_target_kind_names,
+                             TW_N_TARGET_KINDS);
+        t->kind = k < 0 ? TW_TARGET_LEVEL : (tw_target_kind)k;
+    }
+    if ((s = rd_member(r, g, gp, "op", true)) != NULL) {
+        int k = rd_choice_of(r, s, "targets[].op", tw_op_names, TW_N_OPS);
+        t->op = k < 0 ? TW_OP_GE : (tw_op)k;
+    }
+    if ((s = rd_member(r, g, gp, "value", true)) != NULL)
+        t->value = rd_num(s);
+    if ((s = rd_member(r, g, gp, "year", true)) != NULL) {
+        t->year = (int)config_setting_get_int64(s);
+        if (t->year <= c->base_year || t->year > c->end_year)
+            rd_bad(r, s, "targets[].year", "%d is outside the simulated "
+                   "years %d..%d (after base_year)", t->year,
+                   c->base_year + 1, c->end_year);
+    }
+    int def = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                          : c->base_year + 1;
+    t->from = def;
+    if ((s = rd_member(r, g, gp, "from", false)) != NULL) {
+        t->from = (int)config_setting_get_int64(s);
+        int lo = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                             : c->base_year + 1;
+        if (t->kind == TW_TARGET_LEVEL)
+            rd_bad(r, s, "targets[].from", "a \"level\" target has no "
+                   "'from'; remove it");
+        else if (t->from < lo || t->from > t->year)
+            rd_bad(r, s, "targets[].from", "%d must be from %d to the "
+                   "target's year %d", t->from, lo, t->year);
+    }
+    if ((s = rd_member(r, g, gp, "national", false)) != NULL)
+        t->national = config_setting_get_bool(s) != 0;
+    for (size_t j = 0; j < i; j++)
+        if (t->name && all[j].name &&
+            strcmp(t->name, all[j].name) == 0)
+            rd_bad(r, g, "targets[].name", "\"%s\" is used twice",
+                   t->name);
+    if (t->name && t->name[0] == '\0')
+        rd_bad(r, g, "targets[].name", "is empty");
+    return 0;
+}
+
 static void read_targets(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list;
-    size_t n;
-    if ((c->targets = rd_list_alloc(r, "targets", sizeof *c->targets, &list,
-                                    &n)) == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        char gp[64];
-        const config_setting_t *g = rd_elem(list, "targets", i, gp, sizeof gp);
-        tw_target *t = &c->targets[i];
-        c->n_targets = i + 1;
-        snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
-        t->name = member_str(r, g, gp, "name", true);
-        t->metric = member_str(r, g, gp, "metric", true);
-        t->quote = member_str(r, g, gp, "quote", true);
-        t->source = member_str(r, g, gp, "source", true);
-        t->note = member_str(r, g, gp, "note", false);
-        const config_setting_t *s;
-        if ((s = rd_member(r, g, gp, "kind", true)) != NULL) {
-            int k = rd_choice_of(r, s, "targets[].kind", tw_target_kind_names,
-                                 TW_N_TARGET_KINDS);
-            t->kind = k < 0 ? TW_TARGET_LEVEL : (tw_target_kind)k;
-        }
-        if ((s = rd_member(r, g, gp, "op", true)) != NULL) {
-            int k = rd_choice_of(r, s, "targets[].op", tw_op_names, TW_N_OPS);
-            t->op = k < 0 ? TW_OP_GE : (tw_op)k;
-        }
-        if ((s = rd_member(r, g, gp, "value", true)) != NULL)
-            t->value = rd_num(s);
-        if ((s = rd_member(r, g, gp, "year", true)) != NULL) {
-            t->year = (int)config_setting_get_int64(s);
-            if (t->year <= c->base_year || t->year > c->end_year)
-                rd_bad(r, s, "targets[].year", "%d is outside the simulated "
-                       "years %d..%d (after base_year)", t->year,
-                       c->base_year + 1, c->end_year);
-        }
-        int def = t->kind == TW_TARGET_CHANGE ? c->base_year
-                                              : c->base_year + 1;
-        t->from = def;
-        if ((s = rd_member(r, g, gp, "from", false)) != NULL) {
-            t->from = (int)config_setting_get_int64(s);
-            int lo = t->kind == TW_TARGET_CHANGE ? c->base_year
-                                                 : c->base_year + 1;
-            if (t->kind == TW_TARGET_LEVEL)
-                rd_bad(r, s, "targets[].from", "a \"level\" target has no "
-                       "'from'; remove it");
-            else if (t->from < lo || t->from > t->year)
-                rd_bad(r, s, "targets[].from", "%d must be from %d to the "
-                       "target's year %d", t->from, lo, t->year);
-        }
-        if ((s = rd_member(r, g, gp, "national", false)) != NULL)
-            t->national = config_setting_get_bool(s) != 0;
-        for (size_t j = 0; j < i; j++)
-            if (t->name && c->targets[j].name &&
-                strcmp(t->name, c->targets[j].name) == 0)
-                rd_bad(r, g, "targets[].name", "\"%s\" is used twice",
-                       t->name);
-        if (t->name && t->name[0] == '\0')
-            rd_bad(r, g, "targets[].name", "is empty");
-    }
+    c->targets = rd_list_read(r, "targets", sizeof *c->targets,
+                              &c->n_targets, read_target);
 }
 
 static bool valid_scenario_name(const char *v)
@@ -715,58 +734,56 @@ static void check_set_key(reader *r, const config_setting_t *e,
     }
 }
 
+/* Entry i of the list scenarios (group g, path gp) into all[i]. */
+static int read_scenario(reader *r, const config_setting_t *g, const char *gp,
+                         void *base, size_t i)
+{
+    tw_scenario *all = base, *sc = &all[i];
+    snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
+    sc->name = member_str(r, g, gp, "name", true);
+    sc->note = member_str(r, g, gp, "note", false);
+    if (sc->name && !valid_scenario_name(sc->name))
+        rd_bad(r, g, "scenarios[].name", "\"%s\": use 1 to 64 letters, "
+               "digits, _ or -, and not \"base\" (the config itself)",
+               sc->name);
+    for (size_t j = 0; j < i; j++)
+        if (sc->name && all[j].name &&
+            strcmp(sc->name, all[j].name) == 0)
+            rd_bad(r, g, "scenarios[].name", "\"%s\" is used twice",
+                   sc->name);
+    const config_setting_t *set = rd_member(r, g, gp, "set", true);
+    if (set == NULL)
+        return 0;
+    size_t m = (size_t)config_setting_length(set);
+    sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
+    sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
+    if (sc->sets == NULL || sc->set_where == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < m; j++) {
+        const config_setting_t *e = config_setting_get_elem(set,
+                                                            (unsigned)j);
+        const char *v = config_setting_get_string(e);
+        sc->sets[j] = strdup(v);
+        sc->set_where[j] = strdup(rd_at(r, e));
+        if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
+            free(sc->sets[j]);
+            free(sc->set_where[j]);
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+            return -1;
+        }
+        sc->n_sets = j + 1;
+        check_set_key(r, e, sc->name, v);
+    }
+    return 0;
+}
+
 static void read_scenarios(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list;
-    size_t n;
-    if ((c->scenarios = rd_list_alloc(r, "scenarios", sizeof *c->scenarios,
-                                      &list, &n)) == NULL)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        char gp[64];
-        const config_setting_t *g =
-            rd_elem(list, "scenarios", i, gp, sizeof gp);
-        tw_scenario *sc = &c->scenarios[i];
-        c->n_scenarios = i + 1;
-        snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
-        sc->name = member_str(r, g, gp, "name", true);
-        sc->note = member_str(r, g, gp, "note", false);
-        if (sc->name && !valid_scenario_name(sc->name))
-            rd_bad(r, g, "scenarios[].name", "\"%s\": use 1 to 64 letters, "
-                   "digits, _ or -, and not \"base\" (the config itself)",
-                   sc->name);
-        for (size_t j = 0; j < i; j++)
-            if (sc->name && c->scenarios[j].name &&
-                strcmp(sc->name, c->scenarios[j].name) == 0)
-                rd_bad(r, g, "scenarios[].name", "\"%s\" is used twice",
-                       sc->name);
-        const config_setting_t *set = rd_member(r, g, gp, "set", true);
-        if (set == NULL)
-            continue;
-        size_t m = (size_t)config_setting_length(set);
-        sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
-        sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
-        if (sc->sets == NULL || sc->set_where == NULL) {
-            tw_error_add(r->err, TW_EFAIL, "out of memory");
-            return;
-        }
-        for (size_t j = 0; j < m; j++) {
-            const config_setting_t *e = config_setting_get_elem(set,
-                                                                (unsigned)j);
-            const char *v = config_setting_get_string(e);
-            sc->sets[j] = strdup(v);
-            sc->set_where[j] = strdup(rd_at(r, e));
-            if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
-                free(sc->sets[j]);
-                free(sc->set_where[j]);
-                tw_error_add(r->err, TW_EFAIL, "out of memory");
-                return;
-            }
-            sc->n_sets = j + 1;
-            check_set_key(r, e, sc->name, v);
-        }
-    }
+    c->scenarios = rd_list_read(r, "scenarios", sizeof *c->scenarios,
+                                &c->n_scenarios, read_scenario);
 }
 
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};

@@ -1563,10 +1563,9 @@ static int par_put_rows(const tw_h5_par *p, hid_t d, hid_t mt, int rank,
     hsize_t row[2] = { p->n_years, p->n_metrics };
     hsize_t mdims[3] = { n ? n : 1, row[0], row[1] };
     hid_t fspace = H5Dget_space(d);
-    return tw_h5u_finish(&fspace,
-                         fspace >= 0 && select_rows(fspace, n, reps, row) == 0 &&
-                             write_selected(d, mt, fspace, rank, mdims,
-                                            p->dxpl, buf) == 0);
+    int ok = fspace >= 0 && select_rows(fspace, n, reps, row) == 0 &&
+             write_selected(d, mt, fspace, rank, mdims, p->dxpl, buf) == 0;
+    return tw_h5u_finish(&fspace, ok);
 }
 
 /*
