@@ -83,28 +83,21 @@ static config_setting_t *copy_setting(config_setting_t *dst_parent,
     if (dst == NULL)
         return NULL;
     int ok = CONFIG_TRUE;
-    switch (type) {
-    case CONFIG_TYPE_INT:
-        ok = config_setting_set_int(dst, config_setting_get_int(from));
-        break;
-    case CONFIG_TYPE_INT64:
+    /* an int setting keeps its type: libconfig stores an int64 that fits
+     * into it as an int */
+    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
         ok = config_setting_set_int64(dst, config_setting_get_int64(from));
-        break;
-    case CONFIG_TYPE_FLOAT:
+    else if (type == CONFIG_TYPE_FLOAT)
         ok = config_setting_set_float(dst, config_setting_get_float(from));
-        break;
-    case CONFIG_TYPE_BOOL:
+    else if (type == CONFIG_TYPE_BOOL)
         ok = config_setting_set_bool(dst, config_setting_get_bool(from));
-        break;
-    case CONFIG_TYPE_STRING:
+    else if (type == CONFIG_TYPE_STRING)
         ok = config_setting_set_string(dst, config_setting_get_string(from));
-        break;
-    default:
-        for (int i = 0; i < config_setting_length(from); i++) {
-            const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
-            if (copy_setting(dst, config_setting_name(c), c) == NULL)
-                return NULL;
-        }
+    for (int i = 0; config_setting_is_aggregate(from) &&
+                    i < config_setting_length(from); i++) {
+        const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
+        if (copy_setting(dst, config_setting_name(c), c) == NULL)
+            return NULL;
     }
     return ok == CONFIG_TRUE ? dst : NULL;
 }
