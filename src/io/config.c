@@ -389,16 +389,14 @@ bool rd_float(reader *r, const char *path, bool required, double lo,
               double hi, double *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
-    if (s == NULL)
-        return false;
-    double v = rd_num(s);
-    if (!(v >= lo && v <= hi)) {
+    double v = s != NULL ? rd_num(s) : lo;
+    bool ok = s != NULL && v >= lo && v <= hi; /* false for NaN */
+    if (s != NULL && !ok)
         rd_bad(r, s, path, "%g is out of range; it must be from %g to %g", v,
                lo, hi);
-        return false;
-    }
-    *out = v;
-    return true;
+    if (ok)
+        *out = v;
+    return ok;
 }
 
 bool rd_bool(reader *r, const char *path, bool required, bool *out)
@@ -446,8 +444,12 @@ int rd_choice(reader *r, const char *path, const char *const *names, int n)
     return s ? rd_choice_of(r, s, path, names, n) : -1;
 }
 
-bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
-                  size_t n, double lo, double hi, double *out)
+/* The n numbers of the list s, each in a range: as doubles in dout (in
+ * [dlo, dhi]) when dout is given, else as whole numbers in iout (in [ilo,
+ * ihi]). Every entry out of range is reported; false if any. */
+static bool numbers_at(reader *r, const config_setting_t *s, const char *path,
+                       size_t n, const double *drange, double *dout,
+                       const int64_t *irange, int64_t *iout)
 {
     size_t len = (size_t)config_setting_length(s);
     if (len != n) {
@@ -456,15 +458,35 @@ bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
     }
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        double v = rd_num(config_setting_get_elem(s, (unsigned)i));
-        if (!(v >= lo && v <= hi)) {
-            rd_bad(r, s, path, "entry %zu is %g; it must be from %g to %g",
-                   i, v, lo, hi);
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        char got[40], range[96];
+        bool in;
+        if (dout != NULL) {
+            dout[i] = rd_num(e);
+            in = dout[i] >= drange[0] && dout[i] <= drange[1];
+            snprintf(got, sizeof got, "%g", dout[i]);
+            snprintf(range, sizeof range, "%g to %g", drange[0], drange[1]);
+        } else {
+            iout[i] = config_setting_get_int64(e);
+            in = iout[i] >= irange[0] && iout[i] <= irange[1];
+            snprintf(got, sizeof got, "%lld", (long long)iout[i]);
+            snprintf(range, sizeof range, "%lld to %lld",
+                     (long long)irange[0], (long long)irange[1]);
+        }
+        if (!in) {
+            rd_bad(r, s, path, "entry %zu is %s; it must be from %s", i, got,
+                   range);
             ok = false;
         }
-        out[i] = v;
     }
     return ok;
+}
+
+bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double lo, double hi, double *out)
+{
+    const double range[2] = { lo, hi };
+    return numbers_at(r, s, path, n, range, out, NULL, NULL);
 }
 
 bool rd_floats(reader *r, const char *path, bool required, size_t n,
@@ -478,25 +500,8 @@ bool rd_ints(reader *r, const char *path, bool required, size_t n,
              int64_t lo, int64_t hi, int64_t *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
-    if (s == NULL)
-        return false;
-    size_t len = (size_t)config_setting_length(s);
-    if (len != n) {
-        rd_bad(r, s, path, "has %zu numbers; it must have %zu", len, n);
-        return false;
-    }
-    bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = config_setting_get_int64(
-            config_setting_get_elem(s, (unsigned)i));
-        if (v < lo || v > hi) {
-            rd_bad(r, s, path, "entry %zu is %lld; it must be from %lld to "
-                   "%lld", i, (long long)v, (long long)lo, (long long)hi);
-            ok = false;
-        }
-        out[i] = v;
-    }
-    return ok;
+    const int64_t range[2] = { lo, hi };
+    return s ? numbers_at(r, s, path, n, NULL, NULL, range, out) : false;
 }
 
 bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
