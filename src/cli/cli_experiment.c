@@ -116,18 +116,14 @@ int tw_cli_compare(int argc, char **argv)
         {"store", no_argument, NULL, 's'},
         {"base", required_argument, NULL, 'b'},
         {"alt", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     const char *filter = NULL, *bname = NULL, *aname = NULL;
     int store = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    int st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_COMPARE, &st)) !=
+           -1) {
         switch (ch) {
-        case 'h':
-            fputs(USAGE_COMPARE, stdout);
-            return 0;
         case 'm':
             filter = optarg;
             break;
@@ -145,6 +141,8 @@ int tw_cli_compare(int argc, char **argv)
                               argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     int groups = argc - optind == 1;
     if (groups ? (bname == NULL || aname == NULL)
                : (argc - optind != 2 || bname || aname))
@@ -277,26 +275,15 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"step", required_argument, NULL, 'S'},
         {"target", required_argument, NULL, 't'},
         {"prob", required_argument, NULL, 'p'},
-        {"replicates", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'e'},
-        {"set", required_argument, NULL, 's'},
-        {"scenario", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_RUN_LONGS('e'),
+        TW_CLI_LONGS_END,
     };
-    int ch;
-    optind = 1;
-    opterr = 0;
+    int ch, st = TW_CLI_OPT_START;
     o->step = 1;
     o->prob = 0.9;
-    while ((ch = getopt_long(argc, argv, ":hn:o:", longs, NULL)) != -1) {
+    while ((ch = tw_cli_opt(argc, argv, ":hn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         case 'L': o->lever = optarg; break;
         case 'M': o->lever2 = optarg; break;
         case 'r': o->range = optarg; break;
@@ -341,6 +328,8 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
                               argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     if (o->reps[0])
         o->sets[o->n_sets++] = o->reps;
     if (o->seed[0])

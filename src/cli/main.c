@@ -216,6 +216,22 @@ static int usage_error(const char *cmd, const char *fmt, ...)
     return TW_EINPUT;
 }
 
+int tw_cli_opt(int argc, char **argv, const char *shorts,
+               const struct option *longs, const char *usage, int *state)
+{
+    if (*state == TW_CLI_OPT_START) {
+        optind = 1;
+        opterr = 0;
+        *state = TW_CLI_OPT_GOING;
+    }
+    int ch = getopt_long(argc, argv, shorts, longs, NULL);
+    if (ch != 'h')
+        return ch;
+    fputs(usage, stdout);
+    *state = TW_CLI_OPT_HELP;
+    return -1;
+}
+
 /* Set the on/off option ch, or refuse it for cmd: 0 or an exit status. */
 static int set_flag(cli_opts *o, const char *cmd, int is_run, int ch)
 {
@@ -245,10 +261,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
                       char **argv, cli_opts *o, const char **config)
 {
     static const struct option longs[] = {
-        {"replicates", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'S'},
-        {"output", required_argument, NULL, 'o'},
-        {"set", required_argument, NULL, 's'},
+        TW_CLI_RUN_LONGS('S'),
         {"quiet", no_argument, NULL, 'q'},
         {"schema", no_argument, NULL, 'C'},
         {"mean-field", no_argument, NULL, 'F'},
@@ -257,22 +270,14 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
 #ifdef TW_MPI
         {"checkpoint", required_argument, NULL, 'K'},
 #endif
-        {"scenario", required_argument, NULL, 'c'},
         {"all-scenarios", no_argument, NULL, 'A'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     int is_run = strcmp(cmd, "run") == 0;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
-                             NULL)) != -1) {
+    int ch, st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
+                            usage, &st)) != -1) {
         switch (ch) {
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         case 's':
             if (o->n_sets >= MAX_SETS)
                 return usage_error(cmd, "too many --set options (%s)", "max 256");
@@ -342,6 +347,8 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
             return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     /* -n and --seed apply after every --set, as the last word. */
     if (o->replicates_set[0])
         o->sets[o->n_sets++] = o->replicates_set;
@@ -709,18 +716,14 @@ static int cmd_check(int argc, char **argv)
     static const struct option longs[] = {
         {"confidence", required_argument, NULL, 'c'},
         {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     double confidence = 0.9;
     int strict = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    int st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_CHECK, &st)) !=
+           -1) {
         switch (ch) {
-        case 'h':
-            fputs(USAGE_CHECK, stdout);
-            return 0;
         case 's':
             strict = 1;
             break;
@@ -742,6 +745,8 @@ static int cmd_check(int argc, char **argv)
                                argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     if (optind != argc - 1)
         return usage_error("check", "%s", "takes exactly one FILE");
     const char *path = argv[optind];
