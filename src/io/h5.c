@@ -19,7 +19,10 @@
  *
  * Style: every hid_t starts as H5I_INVALID_HID, every HDF5 call is checked
  * and jumps to the function's single `out:` label, which closes whatever
- * is open. HDF5's automatic error printing is off; a failure is reported
+ * is open (TW_H5U_CLOSE). A dataset, attribute or group is made, written
+ * and closed, or read back, by one tw_h5u_* call (h5util.c); the put_* /
+ * get_* wrappers here only keep the HDF5 detail of a failure for the
+ * message. HDF5's automatic error printing is off; a failure is reported
  * as "cannot <step> <file>: <innermost HDF5 error>".
  *
  * The default (earliest) file format is kept on purpose: its superblock
