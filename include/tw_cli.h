@@ -16,6 +16,35 @@
 extern volatile sig_atomic_t tw_cli_stop;
 void tw_cli_catch_stop_signals(void);
 
+/* The long options (struct option, <getopt.h>) that `run`, `optimize`
+ * and `sweep` share, as docs/cli.md names them; seed_ch is the command's
+ * letter for --seed. */
+#define TW_CLI_RUN_LONGS(seed_ch)                                \
+    {"replicates", required_argument, NULL, 'n'},                \
+    {"seed", required_argument, NULL, (seed_ch)},                \
+    {"set", required_argument, NULL, 's'},                       \
+    {"scenario", required_argument, NULL, 'c'},                  \
+    {"output", required_argument, NULL, 'o'},                    \
+    {"force", no_argument, NULL, 'f'}
+
+/* The end of every command's long options: --help and the terminator. */
+#define TW_CLI_LONGS_END {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
+
+/* The state of one command's option parse by tw_cli_opt. */
+enum { TW_CLI_OPT_START, TW_CLI_OPT_GOING, TW_CLI_OPT_HELP };
+
+struct option;
+
+/*
+ * getopt_long over a command's argv: the first call (*state ==
+ * TW_CLI_OPT_START) starts afresh (getopt keeps its place between
+ * commands) with getopt's own messages off. -h / --help prints usage on
+ * stdout, sets *state to TW_CLI_OPT_HELP and ends the parse. Returns the
+ * next option, or -1 at the end.
+ */
+int tw_cli_opt(int argc, char **argv, const char *shorts,
+               const struct option *longs, const char *usage, int *state);
+
 int tw_cli_compare(int argc, char **argv);
 int tw_cli_optimize(int argc, char **argv);
 int tw_cli_sweep(int argc, char **argv);

@@ -29,6 +29,19 @@ typedef struct tw_target_result {
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);
 
+/* Free the strings of t[0..n) (name, metric, quote, source, note) and
+ * the array t itself; t may be NULL. */
+void tw_targets_free(tw_target *t, size_t n);
+
+/* The edit distance (insertions, deletions, substitutions of bytes)
+ * between a and b, for "did you mean" hints; when b is longer than 127
+ * bytes, the longer length. */
+size_t tw_levenshtein(const char *a, const char *b);
+
+/* Columns the UTF-8 string s takes on a terminal (CJK characters: two),
+ * for the report tables. */
+int tw_text_width(const char *s);
+
 /*
  * Find each target's metric among names[0..nm) and check its years lie in
  * years[0..ny). cols[i] receives the column. Returns TW_OK, or TW_EINPUT

@@ -77,6 +77,12 @@ expect "typo'd key leaves no file"   0 "" test ! -e "$tmp/typo.h5" -a ! -e "$tmp
 expect "validate reports every problem" 2 "row_sum.cfg:11: .*cannot exceed 1" \
     "$TWSIM" validate "$here/data/row_sum.cfg"
 expect "validate accepts a good file" 0 "OK \\(mode markov" "$TWSIM" validate "$cfg"
+# a one-character file name in the current directory: its include
+# directory is "./", longer than the name (make sanitize checks the copy)
+cp "$cfg" "$tmp/m"
+case $TWSIM in /*) tw_abs=$TWSIM ;; *) tw_abs=$PWD/$TWSIM ;; esac
+expect "validate a config whose name is one character" 0 "OK \\(mode markov" \
+    sh -c 'cd "$1" && "$2" validate m' sh "$tmp" "$tw_abs"
 expect "bad --set value"             2 "--set simulation.replicates=-4: .*out of range" \
     "$TWSIM" validate "$cfg" --set simulation.replicates=-4
 expect "bad --set key"               2 "did you mean 'recruitment.entry_tier'" \

@@ -1,5 +1,6 @@
 /* targets.c - evaluating and reporting the plan's targets (tw_targets.h). */
 #include "tw_targets.h"
+#include "tw_mem.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-static size_t edit_distance(const char *a, const char *b)
+size_t tw_levenshtein(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (lb > 127)
@@ -54,7 +55,7 @@ int tw_targets_resolve(const tw_target *t, size_t nt,
                 cols[i] = (long)m;
                 break;
             }
-            size_t d = edit_distance(t[i].metric, names[m]);
+            size_t d = tw_levenshtein(t[i].metric, names[m]);
             if (d < best_d) {
                 best_d = d;
                 best = m;
@@ -186,8 +187,14 @@ const char *tw_target_verdict(const tw_target_result *r, double c)
     return "uncertain";
 }
 
-/* Columns a UTF-8 string takes on a terminal (CJK: two). */
-static int width(const char *s)
+void tw_targets_free(tw_target *t, size_t n)
+{
+    for (size_t i = 0; t != NULL && i < n; i++)
+        TW_FREE(t[i].name, t[i].metric, t[i].quote, t[i].source, t[i].note);
+    free(t);
+}
+
+int tw_text_width(const char *s)
 {
     int w = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -199,7 +206,7 @@ static int width(const char *s)
 static void pad(FILE *f, const char *s, int w)
 {
     fputs(s, f);
-    for (int n = width(s); n < w; n++)
+    for (int n = tw_text_width(s); n < w; n++)
         fputc(' ', f);
 }
 
@@ -228,12 +235,12 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
     int wn = 6, wc = 9;
     char cond[256];
     for (size_t i = 0; i < nt; i++) {
-        int a = width(t[i].name);
+        int a = tw_text_width(t[i].name);
         wn = a > wn ? a : wn;
         snprintf(cond, sizeof cond, "%s %s %s %g", t[i].metric,
                  t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
                  tw_op_names[t[i].op], t[i].value);
-        a = width(cond);
+        a = tw_text_width(cond);
         wc = a > wc ? a : wc;
     }
     fputs("  ", f);

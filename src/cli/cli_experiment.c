@@ -48,6 +48,17 @@ static const char USAGE_COMPARE[] =
     "\n"
     "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
 
+/* The end of the options of optimize and sweep, and what they do with
+ * FILE. */
+#define USAGE_LEVER_TAIL \
+    "  --force           replace an existing FILE that is not a twsim output\n" \
+    "  -h, --help        this help\n" \
+    "\n" \
+    "FILE is checked and locked before the first evaluation and written\n" \
+    "only when complete. Each evaluation's run goes to a scratch directory\n" \
+    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n" \
+    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+
 static const char USAGE_OPTIMIZE[] =
     "usage: twsim optimize CONFIG --lever KEY --range LO:HI [options]\n"
     "\n"
@@ -68,13 +79,7 @@ static const char USAGE_OPTIMIZE[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
-    "  --force           replace an existing FILE that is not a twsim output\n"
-    "  -h, --help        this help\n"
-    "\n"
-    "FILE is checked and locked before the first evaluation and written\n"
-    "only when complete. Each evaluation's run goes to a scratch directory\n"
-    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
-    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
     "1 failure, 2 bad input, 130 / 143 stopped by SIGINT / SIGTERM\n";
@@ -93,13 +98,7 @@ static const char USAGE_SWEEP[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
-    "  --force           replace an existing FILE that is not a twsim output\n"
-    "  -h, --help        this help\n"
-    "\n"
-    "FILE is checked and locked before the first evaluation and written\n"
-    "only when complete. Each evaluation's run goes to a scratch directory\n"
-    "under $TMPDIR (default /tmp), removed on every exit; Ctrl-C or SIGTERM\n"
-    "stops the evaluation in progress and exits 130 / 143, writing nothing.\n"
+    USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 success, 1 failure, 2 bad input, 130 / 143 stopped\n";
 
@@ -117,18 +116,14 @@ int tw_cli_compare(int argc, char **argv)
         {"store", no_argument, NULL, 's'},
         {"base", required_argument, NULL, 'b'},
         {"alt", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     const char *filter = NULL, *bname = NULL, *aname = NULL;
     int store = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    int st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_COMPARE, &st)) !=
+           -1) {
         switch (ch) {
-        case 'h':
-            fputs(USAGE_COMPARE, stdout);
-            return 0;
         case 'm':
             filter = optarg;
             break;
@@ -146,6 +141,8 @@ int tw_cli_compare(int argc, char **argv)
                               argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     int groups = argc - optind == 1;
     if (groups ? (bname == NULL || aname == NULL)
                : (argc - optind != 2 || bname || aname))
@@ -278,26 +275,15 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"step", required_argument, NULL, 'S'},
         {"target", required_argument, NULL, 't'},
         {"prob", required_argument, NULL, 'p'},
-        {"replicates", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'e'},
-        {"set", required_argument, NULL, 's'},
-        {"scenario", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_RUN_LONGS('e'),
+        TW_CLI_LONGS_END,
     };
-    int ch;
-    optind = 1;
-    opterr = 0;
+    int ch, st = TW_CLI_OPT_START;
     o->step = 1;
     o->prob = 0.9;
-    while ((ch = getopt_long(argc, argv, ":hn:o:", longs, NULL)) != -1) {
+    while ((ch = tw_cli_opt(argc, argv, ":hn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         case 'L': o->lever = optarg; break;
         case 'M': o->lever2 = optarg; break;
         case 'r': o->range = optarg; break;
@@ -342,6 +328,8 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
                               argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     if (o->reps[0])
         o->sets[o->n_sets++] = o->reps;
     if (o->seed[0])

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,20 @@ typedef struct cli_opts {
     int all_scenarios;
 } cli_opts;
 
+/* The on/off options, and whether `run` (1) or `validate` (0) takes each. */
+static const struct {
+    int ch;
+    const char *name;
+    int for_run;
+    size_t off;
+} flag_opts[] = {
+    { 'C', "--schema", 0, offsetof(cli_opts, schema) },
+    { 'F', "--mean-field", 1, offsetof(cli_opts, mean_field) },
+    { 'R', "--resume", 1, offsetof(cli_opts, resume) },
+    { 'A', "--all-scenarios", 1, offsetof(cli_opts, all_scenarios) },
+    { 'f', "--force", 1, offsetof(cli_opts, force) },
+};
+
 static int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -199,6 +214,35 @@ static int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\n(try 'twsim %s --help')\n", cmd);
     va_end(ap);
     return TW_EINPUT;
+}
+
+int tw_cli_opt(int argc, char **argv, const char *shorts,
+               const struct option *longs, const char *usage, int *state)
+{
+    if (*state == TW_CLI_OPT_START) {
+        optind = 1;
+        opterr = 0;
+        *state = TW_CLI_OPT_GOING;
+    }
+    int ch = getopt_long(argc, argv, shorts, longs, NULL);
+    if (ch != 'h')
+        return ch;
+    fputs(usage, stdout);
+    *state = TW_CLI_OPT_HELP;
+    return -1;
+}
+
+/* Set the on/off option ch, or refuse it for cmd: 0 or an exit status. */
+static int set_flag(cli_opts *o, const char *cmd, int is_run, int ch)
+{
+    for (size_t i = 0; i < sizeof flag_opts / sizeof flag_opts[0]; i++) {
+        if (flag_opts[i].ch != ch)
+            continue;
+        if (flag_opts[i].for_run != is_run)
+            return usage_error(cmd, "unknown option '%s'", flag_opts[i].name);
+        *(int *)(void *)((char *)o + flag_opts[i].off) = 1;
+    }
+    return 0;
 }
 
 /* A whole number >= 0 for -n / --seed, or -1. */
@@ -217,10 +261,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
                       char **argv, cli_opts *o, const char **config)
 {
     static const struct option longs[] = {
-        {"replicates", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'S'},
-        {"output", required_argument, NULL, 'o'},
-        {"set", required_argument, NULL, 's'},
+        TW_CLI_RUN_LONGS('S'),
         {"quiet", no_argument, NULL, 'q'},
         {"schema", no_argument, NULL, 'C'},
         {"mean-field", no_argument, NULL, 'F'},
@@ -229,22 +270,14 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
 #ifdef TW_MPI
         {"checkpoint", required_argument, NULL, 'K'},
 #endif
-        {"scenario", required_argument, NULL, 'c'},
         {"all-scenarios", no_argument, NULL, 'A'},
-        {"force", no_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     int is_run = strcmp(cmd, "run") == 0;
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
-                             NULL)) != -1) {
+    int ch, st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
+                            usage, &st)) != -1) {
         switch (ch) {
-        case 'h':
-            fputs(usage, stdout);
-            return 0;
         case 's':
             if (o->n_sets >= MAX_SETS)
                 return usage_error(cmd, "too many --set options (%s)", "max 256");
@@ -272,20 +305,15 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
             }
             break;
         case 'C':
-            if (is_run)
-                return usage_error(cmd, "unknown option '%s'", "--schema");
-            o->schema = 1;
-            break;
         case 'F':
-            if (!is_run)
-                return usage_error(cmd, "unknown option '%s'", "--mean-field");
-            o->mean_field = 1;
-            break;
         case 'R':
-            if (!is_run)
-                return usage_error(cmd, "unknown option '%s'", "--resume");
-            o->resume = 1;
+        case 'A':
+        case 'f': {
+            int rc = set_flag(o, cmd, is_run, ch);
+            if (rc != 0)
+                return rc;
             break;
+        }
         case 'T': {
             long long v = is_run ? parse_count(optarg) : -1;
             if (!is_run)
@@ -312,17 +340,6 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         case 'c':
             o->scenario = optarg;
             break;
-        case 'A':
-            if (!is_run)
-                return usage_error(cmd, "unknown option '%s'",
-                                   "--all-scenarios");
-            o->all_scenarios = 1;
-            break;
-        case 'f':
-            if (!is_run)
-                return usage_error(cmd, "unknown option '%s'", "--force");
-            o->force = 1;
-            break;
         case ':':
             return usage_error(cmd, "option '%s' needs a value",
                                argv[optind - 1]);
@@ -330,6 +347,8 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
             return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     /* -n and --seed apply after every --set, as the last word. */
     if (o->replicates_set[0])
         o->sets[o->n_sets++] = o->replicates_set;
@@ -436,18 +455,26 @@ static void print_comparisons(const char *path)
     free(names);
 }
 
+/* Read the run at `group` of `path` (the root when NULL) into *d, or say
+ * why not on stderr. */
+static int read_run(const char *path, const char *group, tw_h5_data **d)
+{
+    tw_error err;
+    tw_error_clear(&err);
+    int rc = tw_h5_read_group(path, group, d, &err);
+    if (rc != TW_OK)
+        print_error(&err);
+    return rc;
+}
+
 /* Provenance and summary table of the run at `group` of `path` (the root
  * when NULL). */
 static int info_run(const char *path, const char *group, int print_meta)
 {
-    tw_error err;
-    tw_error_clear(&err);
     tw_h5_data *d = NULL;
-    int rc = tw_h5_read_group(path, group, &d, &err);
-    if (rc != TW_OK) {
-        print_error(&err);
+    int rc = read_run(path, group, &d);
+    if (rc != TW_OK)
         return rc;
-    }
     if (print_meta) {
         size_t done = 0;
         for (size_t r = 0; r < d->n_reps; r++)
@@ -610,11 +637,9 @@ static int report_targets(const char *path, const char *group,
     tw_error err;
     tw_error_clear(&err);
     tw_h5_data *d = NULL;
-    int rc = tw_h5_read_group(path, group, &d, &err);
-    if (rc != TW_OK) {
-        print_error(&err);
+    int rc = read_run(path, group, &d);
+    if (rc != TW_OK)
         return rc;
-    }
     rc = TW_EFAIL;
     /* a .partial file has no summary and no /targets yet */
     int is_partial = d->summary.mean == NULL;
@@ -694,18 +719,14 @@ static int cmd_check(int argc, char **argv)
     static const struct option longs[] = {
         {"confidence", required_argument, NULL, 'c'},
         {"strict", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        TW_CLI_LONGS_END,
     };
     double confidence = 0.9;
     int strict = 0, ch;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+    int st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_CHECK, &st)) !=
+           -1) {
         switch (ch) {
-        case 'h':
-            fputs(USAGE_CHECK, stdout);
-            return 0;
         case 's':
             strict = 1;
             break;
@@ -727,6 +748,8 @@ static int cmd_check(int argc, char **argv)
                                argv[optind - 1]);
         }
     }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
     if (optind != argc - 1)
         return usage_error("check", "%s", "takes exactly one FILE");
     const char *path = argv[optind];
@@ -806,6 +829,18 @@ static int stop_signal(const tw_run_stats *st)
     return st->stop_signal ? st->stop_signal : (int)tw_cli_stop;
 }
 
+/* run_one, then free cfg; *sig is the signal that stopped the run
+ * (when it returns TW_ESTOPPED). */
+static int run_config(tw_config *cfg, tw_run_opts *ro, tw_run_stats *st,
+                      int *sig, tw_error *err)
+{
+    int rc = run_one(cfg, ro, st, err);
+    tw_config_free(cfg);
+    if (rc == TW_ESTOPPED)
+        *sig = stop_signal(st);
+    return rc;
+}
+
 /*
  * --all-scenarios: the base and every scenario of the config, each run on
  * the same random streams into its own file, then merged into `out`, one
@@ -856,6 +891,7 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
                                      &cfg, &err);
         tw_run_stats st;
         memset(&st, 0, sizeof st);
+        int sig = 0;
 #ifdef TW_MPI
         rc = tw_mpi_agree(rc, &err); /* every rank loads the scenario */
 #endif
@@ -866,11 +902,11 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
                               .progress = o->quiet ? NULL : stderr,
                               .stop = &tw_cli_stop, .threads = o->threads,
                               .checkpoint = o->checkpoint, .force = 1};
-            rc = run_one(cfg, &ro, &st, &err);
+            rc = run_config(cfg, &ro, &st, &sig, &err);
+        } else {
+            tw_config_free(cfg);
         }
-        tw_config_free(cfg);
         if (rc == TW_ESTOPPED) {
-            int sig = stop_signal(&st);
             if (g_root)
                 fprintf(stderr, "twsim: stopped by signal %d during "
                         "scenario %s; --resume does not apply to "
@@ -1041,10 +1077,9 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
         .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
     tw_run_stats st;
-    rc = run_one(cfg, &ro, &st, &err);
-    tw_config_free(cfg);
+    int sig = 0;
+    rc = run_config(cfg, &ro, &st, &sig, &err);
     if (rc == TW_ESTOPPED) {
-        int sig = stop_signal(&st);
         if (g_root)
             fprintf(stderr, "twsim: stopped by signal %d after %zu of %zu "
                     "replicates; %s.partial keeps them: run the same "

@@ -6,6 +6,7 @@
  * setting that came from --set is reported as "--set key=value" instead.
  */
 #include "config_priv.h"
+#include "tw_mem.h"
 #include "config_guard.h"
 
 #include <errno.h>
@@ -82,28 +83,21 @@ static config_setting_t *copy_setting(config_setting_t *dst_parent,
     if (dst == NULL)
         return NULL;
     int ok = CONFIG_TRUE;
-    switch (type) {
-    case CONFIG_TYPE_INT:
-        ok = config_setting_set_int(dst, config_setting_get_int(from));
-        break;
-    case CONFIG_TYPE_INT64:
+    /* an int setting keeps its type: libconfig stores an int64 that fits
+     * into it as an int */
+    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
         ok = config_setting_set_int64(dst, config_setting_get_int64(from));
-        break;
-    case CONFIG_TYPE_FLOAT:
+    else if (type == CONFIG_TYPE_FLOAT)
         ok = config_setting_set_float(dst, config_setting_get_float(from));
-        break;
-    case CONFIG_TYPE_BOOL:
+    else if (type == CONFIG_TYPE_BOOL)
         ok = config_setting_set_bool(dst, config_setting_get_bool(from));
-        break;
-    case CONFIG_TYPE_STRING:
+    else if (type == CONFIG_TYPE_STRING)
         ok = config_setting_set_string(dst, config_setting_get_string(from));
-        break;
-    default:
-        for (int i = 0; i < config_setting_length(from); i++) {
-            const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
-            if (copy_setting(dst, config_setting_name(c), c) == NULL)
-                return NULL;
-        }
+    for (int i = 0; config_setting_is_aggregate(from) &&
+                    i < config_setting_length(from); i++) {
+        const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
+        if (copy_setting(dst, config_setting_name(c), c) == NULL)
+            return NULL;
     }
     return ok == CONFIG_TRUE ? dst : NULL;
 }
@@ -395,16 +389,14 @@ bool rd_float(reader *r, const char *path, bool required, double lo,
               double hi, double *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
-    if (s == NULL)
-        return false;
-    double v = rd_num(s);
-    if (!(v >= lo && v <= hi)) {
+    double v = s != NULL ? rd_num(s) : lo;
+    bool ok = s != NULL && v >= lo && v <= hi; /* false for NaN */
+    if (s != NULL && !ok)
         rd_bad(r, s, path, "%g is out of range; it must be from %g to %g", v,
                lo, hi);
-        return false;
-    }
-    *out = v;
-    return true;
+    if (ok)
+        *out = v;
+    return ok;
 }
 
 bool rd_bool(reader *r, const char *path, bool required, bool *out)
@@ -452,8 +444,12 @@ int rd_choice(reader *r, const char *path, const char *const *names, int n)
     return s ? rd_choice_of(r, s, path, names, n) : -1;
 }
 
-bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
-                  size_t n, double lo, double hi, double *out)
+/* The n numbers of the list s, each in a range: as doubles in dout (in
+ * [dlo, dhi]) when dout is given, else as whole numbers in iout (in [ilo,
+ * ihi]). Every entry out of range is reported; false if any. */
+static bool numbers_at(reader *r, const config_setting_t *s, const char *path,
+                       size_t n, const double *drange, double *dout,
+                       const int64_t *irange, int64_t *iout)
 {
     size_t len = (size_t)config_setting_length(s);
     if (len != n) {
@@ -462,15 +458,35 @@ bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
     }
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        double v = rd_num(config_setting_get_elem(s, (unsigned)i));
-        if (!(v >= lo && v <= hi)) {
-            rd_bad(r, s, path, "entry %zu is %g; it must be from %g to %g",
-                   i, v, lo, hi);
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        char got[40], range[96];
+        bool in;
+        if (dout != NULL) {
+            dout[i] = rd_num(e);
+            in = dout[i] >= drange[0] && dout[i] <= drange[1];
+            snprintf(got, sizeof got, "%g", dout[i]);
+            snprintf(range, sizeof range, "%g to %g", drange[0], drange[1]);
+        } else {
+            iout[i] = config_setting_get_int64(e);
+            in = iout[i] >= irange[0] && iout[i] <= irange[1];
+            snprintf(got, sizeof got, "%lld", (long long)iout[i]);
+            snprintf(range, sizeof range, "%lld to %lld",
+                     (long long)irange[0], (long long)irange[1]);
+        }
+        if (!in) {
+            rd_bad(r, s, path, "entry %zu is %s; it must be from %s", i, got,
+                   range);
             ok = false;
         }
-        out[i] = v;
     }
     return ok;
+}
+
+bool rd_floats_at(reader *r, const config_setting_t *s, const char *path,
+                  size_t n, double lo, double hi, double *out)
+{
+    const double range[2] = { lo, hi };
+    return numbers_at(r, s, path, n, range, out, NULL, NULL);
 }
 
 bool rd_floats(reader *r, const char *path, bool required, size_t n,
@@ -484,25 +500,8 @@ bool rd_ints(reader *r, const char *path, bool required, size_t n,
              int64_t lo, int64_t hi, int64_t *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
-    if (s == NULL)
-        return false;
-    size_t len = (size_t)config_setting_length(s);
-    if (len != n) {
-        rd_bad(r, s, path, "has %zu numbers; it must have %zu", len, n);
-        return false;
-    }
-    bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        int64_t v = config_setting_get_int64(
-            config_setting_get_elem(s, (unsigned)i));
-        if (v < lo || v > hi) {
-            rd_bad(r, s, path, "entry %zu is %lld; it must be from %lld to "
-                   "%lld", i, (long long)v, (long long)lo, (long long)hi);
-            ok = false;
-        }
-        out[i] = v;
-    }
-    return ok;
+    const int64_t range[2] = { lo, hi };
+    return s ? numbers_at(r, s, path, n, NULL, NULL, range, out) : false;
 }
 
 bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
@@ -573,6 +572,45 @@ const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
     "level", "cumulative", "change", "every_year"};
 const char *const tw_op_names[TW_N_OPS] = {">=", ">", "<=", "<"};
 
+const config_setting_t *rd_next(const config_setting_t *s, const char *key,
+                               size_t i, char *gp, size_t gp_len)
+{
+    if (s == NULL || i >= (size_t)config_setting_length(s))
+        return NULL;
+    snprintf(gp, gp_len, "%s[%zu]", key, i);
+    return config_setting_get_elem(s, (unsigned)i);
+}
+
+void *rd_list_alloc(reader *r, const char *key, size_t size,
+                    const config_setting_t **list, size_t *n)
+{
+    *n = 0;
+    if ((*list = rd_get(r, key, false)) == NULL)
+        return NULL;
+    *n = (size_t)config_setting_length(*list);
+    void *v = calloc(*n ? *n : 1, size);
+    if (v == NULL)
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+    return v;
+}
+
+void *rd_list_read(reader *r, const char *key, size_t size, size_t *count,
+                   rd_entry_fn fn)
+{
+    const config_setting_t *list, *g;
+    size_t n;
+    char gp[64];
+    char *v = rd_list_alloc(r, key, size, &list, &n);
+    for (size_t i = 0;
+         v != NULL && (g = rd_next(list, key, i, gp, sizeof gp)) != NULL;
+         i++) {
+        *count = i + 1;
+        if (fn(r, g, gp, v, i) != 0)
+            break;
+    }
+    return v;
+}
+
 /* An owned copy of a string member of g, or NULL (reported) when required
  * and absent. */
 static char *member_str(reader *r, const config_setting_t *g, const char *gp,
@@ -585,73 +623,68 @@ static char *member_str(reader *r, const config_setting_t *g, const char *gp,
     return v;
 }
 
+/* Entry i of the list targets (group g, path gp) into all[i]. */
+static int read_target(reader *r, const config_setting_t *g, const char *gp,
+                       void *base, size_t i)
+{
+    tw_config *c = r->cfg;
+    tw_target *all = base, *t = &all[i];
+    snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
+    t->name = member_str(r, g, gp, "name", true);
+    t->metric = member_str(r, g, gp, "metric", true);
+    t->quote = member_str(r, g, gp, "quote", true);
+    t->source = member_str(r, g, gp, "source", true);
+    t->note = member_str(r, g, gp, "note", false);
+    const config_setting_t *s;
+    if ((s = rd_member(r, g, gp, "kind", true)) != NULL) {
+        int k = rd_choice_of(r, s, "targets[].kind", tw_target_kind_names,
+                             TW_N_TARGET_KINDS);
+        t->kind = k < 0 ? TW_TARGET_LEVEL : (tw_target_kind)k;
+    }
+    if ((s = rd_member(r, g, gp, "op", true)) != NULL) {
+        int k = rd_choice_of(r, s, "targets[].op", tw_op_names, TW_N_OPS);
+        t->op = k < 0 ? TW_OP_GE : (tw_op)k;
+    }
+    if ((s = rd_member(r, g, gp, "value", true)) != NULL)
+        t->value = rd_num(s);
+    if ((s = rd_member(r, g, gp, "year", true)) != NULL) {
+        t->year = (int)config_setting_get_int64(s);
+        if (t->year <= c->base_year || t->year > c->end_year)
+            rd_bad(r, s, "targets[].year", "%d is outside the simulated "
+                   "years %d..%d (after base_year)", t->year,
+                   c->base_year + 1, c->end_year);
+    }
+    int def = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                          : c->base_year + 1;
+    t->from = def;
+    if ((s = rd_member(r, g, gp, "from", false)) != NULL) {
+        t->from = (int)config_setting_get_int64(s);
+        int lo = t->kind == TW_TARGET_CHANGE ? c->base_year
+                                             : c->base_year + 1;
+        if (t->kind == TW_TARGET_LEVEL)
+            rd_bad(r, s, "targets[].from", "a \"level\" target has no "
+                   "'from'; remove it");
+        else if (t->from < lo || t->from > t->year)
+            rd_bad(r, s, "targets[].from", "%d must be from %d to the "
+                   "target's year %d", t->from, lo, t->year);
+    }
+    if ((s = rd_member(r, g, gp, "national", false)) != NULL)
+        t->national = config_setting_get_bool(s) != 0;
+    for (size_t j = 0; j < i; j++)
+        if (t->name && all[j].name &&
+            strcmp(t->name, all[j].name) == 0)
+            rd_bad(r, g, "targets[].name", "\"%s\" is used twice",
+                   t->name);
+    if (t->name && t->name[0] == '\0')
+        rd_bad(r, g, "targets[].name", "is empty");
+    return 0;
+}
+
 static void read_targets(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list = rd_get(r, "targets", false);
-    if (list == NULL)
-        return;
-    size_t n = (size_t)config_setting_length(list);
-    c->targets = calloc(n ? n : 1, sizeof *c->targets);
-    if (c->targets == NULL) {
-        tw_error_add(r->err, TW_EFAIL, "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        tw_target *t = &c->targets[i];
-        c->n_targets = i + 1;
-        char gp[64];
-        snprintf(gp, sizeof gp, "targets[%zu]", i);
-        snprintf(t->where, sizeof t->where, "%s", rd_at(r, g));
-        t->name = member_str(r, g, gp, "name", true);
-        t->metric = member_str(r, g, gp, "metric", true);
-        t->quote = member_str(r, g, gp, "quote", true);
-        t->source = member_str(r, g, gp, "source", true);
-        t->note = member_str(r, g, gp, "note", false);
-        const config_setting_t *s;
-        if ((s = rd_member(r, g, gp, "kind", true)) != NULL) {
-            int k = rd_choice_of(r, s, "targets[].kind", tw_target_kind_names,
-                                 TW_N_TARGET_KINDS);
-            t->kind = k < 0 ? TW_TARGET_LEVEL : (tw_target_kind)k;
-        }
-        if ((s = rd_member(r, g, gp, "op", true)) != NULL) {
-            int k = rd_choice_of(r, s, "targets[].op", tw_op_names, TW_N_OPS);
-            t->op = k < 0 ? TW_OP_GE : (tw_op)k;
-        }
-        if ((s = rd_member(r, g, gp, "value", true)) != NULL)
-            t->value = rd_num(s);
-        if ((s = rd_member(r, g, gp, "year", true)) != NULL) {
-            t->year = (int)config_setting_get_int64(s);
-            if (t->year <= c->base_year || t->year > c->end_year)
-                rd_bad(r, s, "targets[].year", "%d is outside the simulated "
-                       "years %d..%d (after base_year)", t->year,
-                       c->base_year + 1, c->end_year);
-        }
-        int def = t->kind == TW_TARGET_CHANGE ? c->base_year
-                                              : c->base_year + 1;
-        t->from = def;
-        if ((s = rd_member(r, g, gp, "from", false)) != NULL) {
-            t->from = (int)config_setting_get_int64(s);
-            int lo = t->kind == TW_TARGET_CHANGE ? c->base_year
-                                                 : c->base_year + 1;
-            if (t->kind == TW_TARGET_LEVEL)
-                rd_bad(r, s, "targets[].from", "a \"level\" target has no "
-                       "'from'; remove it");
-            else if (t->from < lo || t->from > t->year)
-                rd_bad(r, s, "targets[].from", "%d must be from %d to the "
-                       "target's year %d", t->from, lo, t->year);
-        }
-        if ((s = rd_member(r, g, gp, "national", false)) != NULL)
-            t->national = config_setting_get_bool(s) != 0;
-        for (size_t j = 0; j < i; j++)
-            if (t->name && c->targets[j].name &&
-                strcmp(t->name, c->targets[j].name) == 0)
-                rd_bad(r, g, "targets[].name", "\"%s\" is used twice",
-                       t->name);
-        if (t->name && t->name[0] == '\0')
-            rd_bad(r, g, "targets[].name", "is empty");
-    }
+    c->targets = rd_list_read(r, "targets", sizeof *c->targets,
+                              &c->n_targets, read_target);
 }
 
 static bool valid_scenario_name(const char *v)
@@ -699,62 +732,56 @@ static void check_set_key(reader *r, const config_setting_t *e,
     }
 }
 
+/* Entry i of the list scenarios (group g, path gp) into all[i]. */
+static int read_scenario(reader *r, const config_setting_t *g, const char *gp,
+                         void *base, size_t i)
+{
+    tw_scenario *all = base, *sc = &all[i];
+    snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
+    sc->name = member_str(r, g, gp, "name", true);
+    sc->note = member_str(r, g, gp, "note", false);
+    if (sc->name && !valid_scenario_name(sc->name))
+        rd_bad(r, g, "scenarios[].name", "\"%s\": use 1 to 64 letters, "
+               "digits, _ or -, and not \"base\" (the config itself)",
+               sc->name);
+    for (size_t j = 0; j < i; j++)
+        if (sc->name && all[j].name &&
+            strcmp(sc->name, all[j].name) == 0)
+            rd_bad(r, g, "scenarios[].name", "\"%s\" is used twice",
+                   sc->name);
+    const config_setting_t *set = rd_member(r, g, gp, "set", true);
+    if (set == NULL)
+        return 0;
+    size_t m = (size_t)config_setting_length(set);
+    sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
+    sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
+    if (sc->sets == NULL || sc->set_where == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return -1;
+    }
+    for (size_t j = 0; j < m; j++) {
+        const config_setting_t *e = config_setting_get_elem(set,
+                                                            (unsigned)j);
+        const char *v = config_setting_get_string(e);
+        sc->sets[j] = strdup(v);
+        sc->set_where[j] = strdup(rd_at(r, e));
+        if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
+            free(sc->sets[j]);
+            free(sc->set_where[j]);
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+            return -1;
+        }
+        sc->n_sets = j + 1;
+        check_set_key(r, e, sc->name, v);
+    }
+    return 0;
+}
+
 static void read_scenarios(reader *r)
 {
     tw_config *c = r->cfg;
-    const config_setting_t *list = rd_get(r, "scenarios", false);
-    if (list == NULL)
-        return;
-    size_t n = (size_t)config_setting_length(list);
-    c->scenarios = calloc(n ? n : 1, sizeof *c->scenarios);
-    if (c->scenarios == NULL) {
-        tw_error_add(r->err, TW_EFAIL, "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        tw_scenario *sc = &c->scenarios[i];
-        c->n_scenarios = i + 1;
-        char gp[64];
-        snprintf(gp, sizeof gp, "scenarios[%zu]", i);
-        snprintf(sc->where, sizeof sc->where, "%s", rd_at(r, g));
-        sc->name = member_str(r, g, gp, "name", true);
-        sc->note = member_str(r, g, gp, "note", false);
-        if (sc->name && !valid_scenario_name(sc->name))
-            rd_bad(r, g, "scenarios[].name", "\"%s\": use 1 to 64 letters, "
-                   "digits, _ or -, and not \"base\" (the config itself)",
-                   sc->name);
-        for (size_t j = 0; j < i; j++)
-            if (sc->name && c->scenarios[j].name &&
-                strcmp(sc->name, c->scenarios[j].name) == 0)
-                rd_bad(r, g, "scenarios[].name", "\"%s\" is used twice",
-                       sc->name);
-        const config_setting_t *set = rd_member(r, g, gp, "set", true);
-        if (set == NULL)
-            continue;
-        size_t m = (size_t)config_setting_length(set);
-        sc->sets = calloc(m ? m : 1, sizeof *sc->sets);
-        sc->set_where = calloc(m ? m : 1, sizeof *sc->set_where);
-        if (sc->sets == NULL || sc->set_where == NULL) {
-            tw_error_add(r->err, TW_EFAIL, "out of memory");
-            return;
-        }
-        for (size_t j = 0; j < m; j++) {
-            const config_setting_t *e = config_setting_get_elem(set,
-                                                                (unsigned)j);
-            const char *v = config_setting_get_string(e);
-            sc->sets[j] = strdup(v);
-            sc->set_where[j] = strdup(rd_at(r, e));
-            if (sc->sets[j] == NULL || sc->set_where[j] == NULL) {
-                free(sc->sets[j]);
-                free(sc->set_where[j]);
-                tw_error_add(r->err, TW_EFAIL, "out of memory");
-                return;
-            }
-            sc->n_sets = j + 1;
-            check_set_key(r, e, sc->name, v);
-        }
-    }
+    c->scenarios = rd_list_read(r, "scenarios", sizeof *c->scenarios,
+                                &c->n_scenarios, read_scenario);
 }
 
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
@@ -1012,24 +1039,11 @@ void tw_config_free(tw_config *cfg)
     if (cfg == NULL)
         return;
     src_free(cfg->src);
-    free(cfg->path);
-    free(cfg->text);
-    free(cfg->effective);
-    free(cfg->sources);
-    for (size_t i = 0; i < cfg->n_overrides; i++)
-        free(cfg->overrides[i]);
-    free(cfg->overrides);
-    free(cfg->region_name);
+    tw_strings_free(cfg->overrides, cfg->n_overrides);
     tw_world_free(cfg->world);
-    for (size_t i = 0; i < cfg->n_targets; i++) {
-        tw_target *t = &cfg->targets[i];
-        free(t->name);
-        free(t->metric);
-        free(t->quote);
-        free(t->source);
-        free(t->note);
-    }
-    free(cfg->targets);
+    tw_targets_free(cfg->targets, cfg->n_targets);
+    TW_FREE(cfg->path, cfg->text, cfg->effective, cfg->sources,
+            cfg->region_name);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         tw_scenario *sc = &cfg->scenarios[i];
         free(sc->name);
@@ -1051,14 +1065,9 @@ void tw_config_free(tw_config *cfg)
 static int parse_file(tw_config_src *src, const char *path, tw_error *err)
 {
     /* @include paths are relative to the main file's directory. */
-    char *dir = strdup(path);
+    char *dir = tw_config_include_dir(path);
     if (dir == NULL)
         return tw_error_set(err, TW_EFAIL, "out of memory");
-    char *slash = strrchr(dir, '/');
-    if (slash != NULL)
-        slash[1] = '\0';
-    else
-        strcpy(dir, "./");
     config_set_include_dir(&src->lc, dir);
     free(dir);
     if (config_read_file(&src->lc, path) == CONFIG_TRUE)

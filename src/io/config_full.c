@@ -134,10 +134,10 @@ static void read_schools(reader *r, tw_world *w, int *stage_mask)
     const config_setting_t *s = rd_get(r, "schools", true);
     size_t k = 0;
     *stage_mask = 0;
-    for (int i = 0; s && i < config_setting_length(s); i++) {
-        const config_setting_t *b = config_setting_get_elem(s, (unsigned)i);
-        char gp[64];
-        snprintf(gp, sizeof gp, "schools[%d]", i);
+    char gp[64];
+    const config_setting_t *b;
+    for (int i = 0; (b = rd_next(s, "schools", (size_t)i, gp,
+                                 sizeof gp)) != NULL; i++) {
         const config_setting_t *cs = rd_member(r, b, gp, "county", true);
         const config_setting_t *ss = rd_member(r, b, gp, "stage", true);
         const config_setting_t *ls = rd_member(r, b, gp, "locality", true);
@@ -202,10 +202,10 @@ static void read_population(reader *r, tw_world *w, int stage_mask)
 {
     const config_setting_t *s = rd_get(r, "population.stages", true);
     int seen = 0;
-    for (int i = 0; s && i < config_setting_length(s); i++) {
-        const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
-        char gp[64];
-        snprintf(gp, sizeof gp, "population.stages[%d]", i);
+    char gp[64];
+    const config_setting_t *g;
+    for (int i = 0; (g = rd_next(s, "population.stages", (size_t)i, gp,
+                                 sizeof gp)) != NULL; i++) {
         const config_setting_t *ss = rd_member(r, g, gp, "stage", true);
         if (ss == NULL)
             continue;
@@ -336,19 +336,14 @@ static void tl_twice(reader *r, const tl_entry *a, const config_setting_t *g,
 
 static void read_timeline(reader *r, tw_world *w)
 {
-    const config_setting_t *s = rd_get(r, "timeline", false);
-    if (s == NULL)
+    const config_setting_t *s;
+    size_t n;
+    if ((r->tl = rd_list_alloc(r, "timeline", sizeof *r->tl, &s, &n)) == NULL)
         return;
-    size_t n = (size_t)config_setting_length(s);
-    r->tl = calloc(n ? n : 1, sizeof *r->tl);
-    if (r->tl == NULL) {
-        tw_error_add(r->err, TW_EFAIL, "out of memory");
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-        char gp[64];
-        snprintf(gp, sizeof gp, "timeline[%zu]", i);
+    char gp[64];
+    const config_setting_t *e;
+    for (size_t i = 0; (e = rd_next(s, "timeline", i, gp, sizeof gp)) != NULL;
+         i++) {
         const config_setting_t *ys = rd_member(r, e, gp, "year", true);
         const config_setting_t *set = rd_member(r, e, gp, "set", true);
         const config_setting_t *cs = rd_member(r, e, gp, "counties", false);
@@ -715,10 +710,10 @@ static void read_series(reader *r, tw_world *w)
     const config_setting_t *s = rd_get(r, "enrolment.series", false);
     /* the entry that first set each stage and locality ("all" sets three) */
     const config_setting_t *first[TW_N_STAGES][TW_N_LOCS] = {{NULL}};
-    for (int i = 0; s && i < config_setting_length(s); i++) {
-        const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
-        char gp[64];
-        snprintf(gp, sizeof gp, "enrolment.series[%d]", i);
+    char gp[64];
+    const config_setting_t *g;
+    for (int i = 0; (g = rd_next(s, "enrolment.series", (size_t)i, gp,
+                                 sizeof gp)) != NULL; i++) {
         const config_setting_t *ss = rd_member(r, g, gp, "stage", true);
         const config_setting_t *ls = rd_member(r, g, gp, "locality", true);
         const config_setting_t *xs = rd_member(r, g, gp, "index", true);

@@ -91,18 +91,13 @@ static size_t utf8_len(const unsigned char *p)
     size_t n;
     if (c >= 0xC2 && c <= 0xDF) {
         n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
+    } else if (c >= 0xE0 && c <= 0xF4) {
+        /* three bytes from E0, four from F0; the second byte's range is
+         * narrower after E0 and F0 (no overlong forms), ED (no UTF-16
+         * surrogates) and F4 (nothing above U+10FFFF) */
+        n = c >= 0xF0 ? 4 : 3;
+        lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
     } else {
         return 0;
     }
@@ -513,19 +508,28 @@ out:
     close(fd);
 }
 
-int tw_config_guard_file(const char *path, tw_file_id **ids, size_t *n_ids,
-                         tw_error *err)
+char *tw_config_include_dir(const char *path)
 {
-    /* libconfig's include_dir: the main file's directory with its '/'
-     * (config.c: parse_file), to which it adds "/" + the @include path */
-    char *dir = strdup(path);
+    char *dir = malloc(strlen(path) + 3);
     if (dir == NULL)
-        return tw_error_add(err, TW_EFAIL, "out of memory");
+        return NULL;
+    strcpy(dir, path);
     char *slash = strrchr(dir, '/');
     if (slash != NULL)
         slash[1] = '\0';
     else
         strcpy(dir, "./");
+    return dir;
+}
+
+int tw_config_guard_file(const char *path, tw_file_id **ids, size_t *n_ids,
+                         tw_error *err)
+{
+    /* libconfig's include_dir: the main file's directory with its '/'
+     * (config.c: parse_file), to which it adds "/" + the @include path */
+    char *dir = tw_config_include_dir(path);
+    if (dir == NULL)
+        return tw_error_add(err, TW_EFAIL, "out of memory");
     guard g = {.err = err, .rc = TW_OK, .dir = dir, .ids = ids,
                .n_ids = n_ids};
     guard_file(&g, path, path, NULL, 0, 0, 0);

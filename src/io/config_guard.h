@@ -31,6 +31,10 @@
 #define TW_GUARD_MAX_BYTES (16u << 20) /* a file, and all files together */
 #define TW_GUARD_MAX_DEPTH 32
 
+/* libconfig's include directory for the config file `path`: its directory
+ * with the final '/', or "./" (a new string; NULL when memory runs out). */
+char *tw_config_include_dir(const char *path);
+
 /*
  * Check the config file `path` and, recursively, the files it @includes
  * (resolved as libconfig 1.5 does: relative to the main file's directory).

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "tw_config.h"
+#include "tw_targets.h"
 
 /* ---- schema ---- */
 
@@ -65,7 +66,6 @@ void tw_schema_suggest(const char *parent, const char *name, bool full,
 
 const char *tw_schema_kind_words(key_kind k);
 
-size_t tw_levenshtein(const char *a, const char *b);
 
 /* ---- source positions ---- */
 
@@ -143,6 +143,30 @@ const config_setting_t *rd_get(reader *r, const char *path, bool required);
 
 /* Member `key` of group `g` (a list element); reports when required and
  * absent. `gpath` names g in messages (e.g. "schools[3]"). */
+/* Element i of the list s (NULL after the last one, or when s is NULL),
+ * with its path "<key>[i]", for rd_member's messages, in gp (gp_len
+ * bytes): the condition of a loop over a list of groups. */
+const config_setting_t *rd_next(const config_setting_t *s, const char *key,
+                               size_t i, char *gp, size_t gp_len);
+
+/* A new zeroed array for the *n entries of the optional list `key`, each
+ * `size` bytes, and the list in *list; NULL when the list is absent (*list
+ * NULL) or memory ran out (reported). */
+void *rd_list_alloc(reader *r, const char *key, size_t size,
+                    const config_setting_t **list, size_t *n);
+
+/* Reads entry i (group g, path gp for messages) of a list into the array
+ * base; 0 to go on, -1 to stop (reported). */
+typedef int (*rd_entry_fn)(reader *r, const config_setting_t *g,
+                           const char *gp, void *base, size_t i);
+
+/* The optional list `key` of groups read entry by entry with fn into a
+ * new zeroed array (returned; NULL when the list is absent or memory ran
+ * out), of entries `size` bytes each; *count is i + 1 from the call for
+ * entry i on, so that a failed read frees what was read. */
+void *rd_list_read(reader *r, const char *key, size_t size, size_t *count,
+                   rd_entry_fn fn);
+
 const config_setting_t *rd_member(reader *r, const config_setting_t *g,
                                   const char *gpath, const char *key,
                                   bool required);

@@ -434,32 +434,6 @@ static bool is_child_of(const char *path, const char *parent)
            strchr(path + plen + 1, '.') == NULL;
 }
 
-size_t tw_levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (lb > 63)
-        return la > lb ? la : lb;
-    size_t row[64];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* Is `d` a close enough edit distance to suggest for a name of `len`? */
 static bool close_enough(size_t d, size_t len)
 {

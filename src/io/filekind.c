@@ -3,6 +3,7 @@
  * readers `info` and `check` need beyond a run's layout (tw_filekind.h).
  */
 #include "tw_filekind.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+
+#include "tw_h5util.h"
 
 const char *const tw_file_kind_names[TW_N_FILE_KINDS] = {
     "run", "scenarios", "sweep", "optimize"};
@@ -40,42 +43,10 @@ int tw_file_check_regular(const char *path, tw_error *err)
  * a new string; NULL when absent or not a string. */
 static char *str_attr(hid_t loc, const char *name)
 {
-    if (H5Aexists(loc, name) <= 0)
-        return NULL;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t ft = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
-    hid_t sp = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
-    hid_t mt = H5I_INVALID_HID;
     char *s = NULL;
-    if (ft < 0 || sp < 0 || H5Tget_class(ft) != H5T_STRING ||
-        H5Sget_simple_extent_npoints(sp) != 1)
-        goto out;
-    if ((mt = H5Tcopy(H5T_C_S1)) < 0)
-        goto out;
-    if (H5Tis_variable_str(ft) > 0) {
-        char *v = NULL;
-        if (H5Tset_size(mt, H5T_VARIABLE) < 0 ||
-            H5Tset_cset(mt, H5Tget_cset(ft)) < 0 || H5Aread(a, mt, &v) < 0)
-            goto out;
-        s = strdup(v ? v : "");
-        H5free_memory(v);
-    } else {
-        size_t len = H5Tget_size(ft);
-        if ((s = calloc(len + 1, 1)) == NULL ||
-            H5Tset_size(mt, len + 1) < 0 || H5Aread(a, mt, s) < 0) {
-            free(s);
-            s = NULL;
-        }
-    }
-out:
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
+    if (H5Aexists(loc, name) <= 0 ||
+        tw_h5u_read_str_attr(loc, name, &s, NULL, 0) != 0)
+        return NULL;
     return s;
 }
 
@@ -198,45 +169,6 @@ int tw_file_comparisons(const char *path, char ***names, size_t *n,
     return rc;
 }
 
-/* The 1-D string dataset `name` of loc as new strings (n may be 0). */
-static int read_strings(hid_t loc, const char *name, char ***out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
-    hid_t t = H5Tcopy(H5T_C_S1);
-    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-    char **raw = np > 0 ? calloc((size_t)np, sizeof *raw) : NULL;
-    char **v = calloc(np > 0 ? (size_t)np : 1, sizeof *v);
-    int rc = -1;
-    if (np < 0 || v == NULL || (np > 0 && raw == NULL) || t < 0 ||
-        H5Tset_size(t, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-        goto out;
-    if (np > 0) {
-        if (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
-            goto out;
-        for (hssize_t i = 0; i < np; i++)
-            v[i] = strdup(raw[i] ? raw[i] : "");
-        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, raw);
-    }
-    *out = v;
-    *n = (size_t)np;
-    v = NULL;
-    rc = 0;
-out:
-    free(v);
-    free(raw);
-    if (t >= 0)
-        H5Tclose(t);
-    if (sp >= 0)
-        H5Sclose(sp);
-    if (d >= 0)
-        H5Dclose(d);
-    return rc;
-}
-
 /* The float64 dataset `name` of loc with `want` values; NULL otherwise. */
 static double *read_doubles(hid_t loc, const char *name, size_t want)
 {
@@ -257,16 +189,14 @@ static double *read_doubles(hid_t loc, const char *name, size_t want)
     return v;
 }
 
+/* The scalar numeric attribute `name` of loc, or dflt when it is absent
+ * or unreadable. */
 static double num_attr(hid_t loc, const char *name, double dflt)
 {
     double v = dflt;
-    if (H5Aexists(loc, name) <= 0)
-        return v;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+    if (H5Aexists(loc, name) > 0 &&
+        tw_h5u_read_num_attr(loc, name, H5T_NATIVE_DOUBLE, &v, NULL, 0) != 0)
         v = dflt;
-    if (a >= 0)
-        H5Aclose(a);
     return v;
 }
 
@@ -274,21 +204,10 @@ void tw_lever_table_free(tw_lever_table *t)
 {
     if (t == NULL)
         return;
-    free(t->config);
-    free(t->lever);
-    free(t->lever2);
-    for (size_t i = 0; t->targets && i < t->n_targets; i++)
-        free(t->targets[i]);
-    free(t->targets);
-    for (size_t i = 0; t->overrides && i < t->n_overrides; i++)
-        free(t->overrides[i]);
-    free(t->overrides);
-    free(t->value);
-    free(t->value2);
-    free(t->p_met);
-    free(t->p_all);
-    free(t->meets);
-    free(t);
+    tw_strings_free(t->targets, t->n_targets);
+    tw_strings_free(t->overrides, t->n_overrides);
+    TW_FREE(t->config, t->lever, t->lever2, t->value, t->value2, t->p_met,
+            t->p_all, t->meets, t);
 }
 
 int tw_lever_table_read(const char *path, tw_lever_table **out,
@@ -317,8 +236,10 @@ int tw_lever_table_read(const char *path, tw_lever_table **out,
     t->below = (long)num_attr(f, "below_index", -1);
     if (t->config == NULL || t->lever == NULL ||
         (t->lever2 == NULL && (t->lever2 = strdup("")) == NULL) ||
-        read_strings(f, "targets", &t->targets, &t->n_targets) != 0 ||
-        read_strings(f, "overrides", &t->overrides, &t->n_overrides) != 0)
+        tw_h5u_read_strings(f, "targets", &t->targets, &t->n_targets, NULL,
+                            0) != 0 ||
+        tw_h5u_read_strings(f, "overrides", &t->overrides, &t->n_overrides,
+                            NULL, 0) != 0)
         goto out;
     {
         hid_t d = H5Dopen2(f, "value", H5P_DEFAULT);
@@ -371,7 +292,8 @@ int tw_file_targets_from_config(const char *path, const char *group,
     char **eff = NULL;
     size_t neff = 0;
     int bad = H5Lexists(f, group ? group : "config", H5P_DEFAULT) <= 0 ||
-              read_strings(f, where, &eff, &neff) != 0 || neff != 1;
+              tw_h5u_read_strings(f, where, &eff, &neff, NULL, 0) != 0 ||
+              neff != 1;
     H5Fclose(f);
     if (bad) {
         for (size_t i = 0; i < neff; i++)

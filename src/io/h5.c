@@ -19,7 +19,10 @@
  *
  * Style: every hid_t starts as H5I_INVALID_HID, every HDF5 call is checked
  * and jumps to the function's single `out:` label, which closes whatever
- * is open. HDF5's automatic error printing is off; a failure is reported
+ * is open (TW_H5U_CLOSE). A dataset, attribute or group is made, written
+ * and closed, or read back, by one tw_h5u_* call (h5util.c); the put_* /
+ * get_* wrappers here only keep the HDF5 detail of a failure for the
+ * message. HDF5's automatic error printing is off; a failure is reported
  * as "cannot <step> <file>: <innermost HDF5 error>".
  *
  * The default (earliest) file format is kept on purpose: its superblock
@@ -27,6 +30,7 @@
  * replicate is readable even when the writer was killed.
  */
 #include "tw_h5.h"
+#include "tw_mem.h"
 #include "tw_filekind.h"
 
 #include <errno.h>
@@ -42,6 +46,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "tw_h5util.h"
 #include "tw_output.h"
 
 struct tw_h5_out {
@@ -132,6 +137,24 @@ static int ctx_report(const h5ctx *c, tw_error *err)
                         c->detail[0] ? ": " : "", c->detail);
 }
 
+/* Flush the whole file: TW_OK or TW_EFAIL (the step named in c). */
+static int flush(h5ctx *c, hid_t file)
+{
+    ctx_step(c, "flush");
+    return H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 ? TW_EFAIL : TW_OK;
+}
+
+/* At the out: label of a public call: report a failure (rc != TW_OK) in
+ * err, unless it is reported already. Returns rc. */
+static int ctx_done(h5ctx *c, int rc, tw_error *err)
+{
+    if (rc != TW_OK) {
+        ctx_grab(c);
+        ctx_report(c, err);
+    }
+    return rc;
+}
+
 /* Reading helpers (defined with the reader below), also used to resume. */
 static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                         void *out);
@@ -142,52 +165,29 @@ static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
 
 /* ---------------------------------------------------------------- writing */
 
-/* A new variable-length UTF-8 string type; the caller closes it. */
-static hid_t vlen_utf8(void)
+/* rc of a helper; a failure keeps its HDF5 detail in c first. */
+static int grabbed(h5ctx *c, int rc)
 {
-    hid_t t = H5I_INVALID_HID;
-    if ((t = H5Tcopy(H5T_C_S1)) < 0)
-        goto out;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0)
-        goto out;
-    if (H5Tset_cset(t, H5T_CSET_UTF8) < 0)
-        goto out;
-    return t;
-out:
-    if (t >= 0)
-        H5Tclose(t);
-    return H5I_INVALID_HID;
+    if (rc != 0)
+        ctx_grab(c);
+    return rc;
 }
 
-/* An object creation property list without modification times, so that
- * two runs with the same inputs give the same bytes outside /provenance. */
-static hid_t untimed_ocpl(hid_t cls)
+/* Close the dataset d that a writer returned (and that is then described
+ * by desc and units, either NULL); 0 or -1 (detail in c). */
+static int put_done(h5ctx *c, hid_t d, const char *desc, const char *units)
 {
-    hid_t p = H5I_INVALID_HID;
-    if ((p = H5Pcreate(cls)) < 0)
-        goto out;
-    if (H5Pset_obj_track_times(p, 0) < 0)
-        goto out;
-    return p;
-out:
-    if (p >= 0)
-        H5Pclose(p);
-    return H5I_INVALID_HID;
+    int rc = d < 0 || tw_h5u_describe(d, desc, units) != 0 ? -1 : 0;
+    grabbed(c, rc);
+    tw_h5u_close(&d);
+    return rc;
 }
 
-/* Create group `name` under loc; returns the open group (caller closes). */
+/* Create group `name` under loc, untimed; the caller closes it. */
 static hid_t make_group(h5ctx *c, hid_t loc, const char *name)
 {
-    hid_t gcpl = H5I_INVALID_HID, g = H5I_INVALID_HID;
-    if ((gcpl = untimed_ocpl(H5P_GROUP_CREATE)) < 0)
-        goto out;
-    if ((g = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
-        goto out;
-out:
-    if (g < 0)
-        ctx_grab(c);
-    if (gcpl >= 0)
-        H5Pclose(gcpl);
+    hid_t g = tw_h5u_group(loc, name, TW_H5U_UNTIMED);
+    grabbed(c, g < 0 ? -1 : 0);
     return g;
 }
 
@@ -195,42 +195,14 @@ out:
 static int put_scalar_attr(h5ctx *c, hid_t loc, const char *name,
                            hid_t ftype, hid_t mtype, const void *value)
 {
-    hid_t space = H5I_INVALID_HID, a = H5I_INVALID_HID;
-    int rc = -1;
-    if ((space = H5Screate(H5S_SCALAR)) < 0)
-        goto out;
-    if ((a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5Awrite(a, mtype, value) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (a >= 0)
-        H5Aclose(a);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return grabbed(c, tw_h5u_attr(loc, name, ftype, mtype, value));
 }
 
 /* Attribute `name` on loc: a vlen UTF-8 string (NULL is written as ""). */
 static int put_str_attr(h5ctx *c, hid_t loc, const char *name,
                         const char *value)
 {
-    hid_t t = H5I_INVALID_HID;
-    int rc = -1;
-    const char *v = value ? value : "";
-    if ((t = vlen_utf8()) < 0)
-        goto out;
-    rc = put_scalar_attr(c, loc, name, t, t, &v);
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (t >= 0)
-        H5Tclose(t);
-    return rc;
+    return grabbed(c, tw_h5u_str_attr(loc, name, value));
 }
 
 /*
@@ -242,51 +214,8 @@ out:
 static int put_strings(h5ctx *c, hid_t loc, const char *name, int scalar,
                        size_t n, const char *const *v, const char *desc)
 {
-    hid_t t = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hid_t dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
-    const char **buf = NULL;
-    int rc = -1;
-    hsize_t dims[1] = { n };
-
-    if (scalar)
-        n = 1;
-    if ((buf = calloc(n ? n : 1, sizeof *buf)) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        buf[i] = v[i] ? v[i] : "";
-    if ((t = vlen_utf8()) < 0)
-        goto out;
-    if (scalar) {
-        if ((space = H5Screate(H5S_SCALAR)) < 0)
-            goto out;
-    } else if ((space = H5Screate_simple(1, dims, NULL)) < 0) {
-        goto out;
-    }
-    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
-        goto out;
-    if ((d = H5Dcreate2(loc, name, t, space, H5P_DEFAULT, dcpl,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (n > 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        goto out;
-    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    if (t >= 0)
-        H5Tclose(t);
-    free(buf);
-    return rc;
+    return put_done(c, tw_h5u_strings(loc, name, scalar, n, v,
+                                      TW_H5U_UNTIMED), desc, NULL);
 }
 
 /* Contiguous numeric dataset `name` [dims] of file type ftype, written
@@ -295,33 +224,8 @@ static int put_array(h5ctx *c, hid_t loc, const char *name, hid_t ftype,
                      hid_t mtype, int rank, const hsize_t *dims,
                      const void *data, const char *desc, const char *units)
 {
-    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
-    hid_t d = H5I_INVALID_HID;
-    int rc = -1;
-    if ((space = H5Screate_simple(rank, dims, NULL)) < 0)
-        goto out;
-    if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
-        goto out;
-    if ((d = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, dcpl,
-                        H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        goto out;
-    if (desc != NULL && put_str_attr(c, d, "description", desc) != 0)
-        goto out;
-    if (units != NULL && put_str_attr(c, d, "units", units) != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return put_done(c, tw_h5u_dataset(loc, name, ftype, mtype, rank, dims,
+                                      data, TW_H5U_UNTIMED), desc, units);
 }
 
 /*
@@ -331,18 +235,10 @@ out:
  */
 static int make_scale(h5ctx *c, hid_t loc, const char *name, const char *dim)
 {
-    hid_t d = H5I_INVALID_HID;
-    int rc = -1;
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if (H5DSset_scale(d, dim) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (d >= 0)
-        H5Dclose(d);
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rc = d < 0 || H5DSset_scale(d, dim) < 0 ? -1 : 0;
+    grabbed(c, rc);
+    tw_h5u_close(&d);
     return rc;
 }
 
@@ -355,30 +251,34 @@ static int attach_scales(h5ctx *c, hid_t loc, const char *name, int rank,
     if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
         goto out;
     for (int i = 0; i < rank; i++) {
-        if ((sc = H5Dopen2(file, scales[i], H5P_DEFAULT)) < 0)
+        if ((sc = H5Dopen2(file, scales[i], H5P_DEFAULT)) < 0 ||
+            H5DSattach_scale(d, sc, (unsigned)i) < 0)
             goto out;
-        if (H5DSattach_scale(d, sc, (unsigned)i) < 0)
-            goto out;
-        H5Dclose(sc);
-        sc = H5I_INVALID_HID;
+        tw_h5u_close(&sc);
     }
     rc = 0;
 out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (sc >= 0)
-        H5Dclose(sc);
-    if (d >= 0)
-        H5Dclose(d);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&sc, &d);
+    return rc;
+}
+/* Fills an open group g from arg; 0 or -1 (detail in c). */
+typedef int (*group_fill)(h5ctx *c, hid_t g, const void *arg);
+
+/* Group `name` under loc, filled by fill(c, g, arg), then closed. */
+static int put_group(h5ctx *c, hid_t loc, const char *name, group_fill fill,
+                     const void *arg)
+{
+    hid_t g = make_group(c, loc, name);
+    int rc = g < 0 || fill(c, g, arg) != 0 ? -1 : 0;
+    tw_h5u_close(&g);
     return rc;
 }
 
 /* /metrics/<field> for the four text fields of the metric table. */
-static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
+static int fill_metrics(h5ctx *c, hid_t g, const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    const char **v = NULL;
-    int rc = -1;
+    const tw_metric_table *mt = arg;
     static const char *const field[4] = { "name", "unit", "description",
                                           "label" };
     static const char *const desc[4] = {
@@ -387,56 +287,55 @@ static int put_metrics(h5ctx *c, hid_t file, const tw_metric_table *mt)
         "one-line description of the metric",
         "label from the config (e.g. the tier name), \"\" if none",
     };
-
-    if ((v = calloc(mt->n ? mt->n : 1, sizeof *v)) == NULL) {
+    const char **v = calloc(mt->n ? mt->n : 1, sizeof *v);
+    int rc = 0;
+    if (v == NULL) {
         snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
+        return -1;
     }
-    if ((g = make_group(c, file, "metrics")) < 0)
-        goto out;
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; rc == 0 && f < 4; f++) {
         for (size_t i = 0; i < mt->n; i++) {
             const tw_metric *m = &mt->v[i];
             v[i] = f == 0 ? m->name : f == 1 ? m->unit
                  : f == 2 ? m->description : m->label;
         }
-        if (put_strings(c, g, field[f], 0, mt->n, v, desc[f]) != 0)
-            goto out;
+        rc = put_strings(c, g, field[f], 0, mt->n, v, desc[f]);
     }
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
     free(v);
     return rc;
 }
 
 /* /config/{text,effective,overrides}. */
-static int put_config(h5ctx *c, hid_t file, const tw_h5_meta *m)
+static int fill_config(h5ctx *c, hid_t g, const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    int rc = -1;
-    if ((g = make_group(c, file, "config")) < 0)
-        goto out;
+    const tw_h5_meta *m = arg;
     if (put_strings(c, g, "text", 1, 1, &m->config_text,
-                    "the main config file, verbatim") != 0)
-        goto out;
-    if (put_strings(c, g, "effective", 1, 1, &m->config_effective,
+                    "the main config file, verbatim") != 0 ||
+        put_strings(c, g, "effective", 1, 1, &m->config_effective,
                     "the config after @include and --set, as libconfig "
-                    "writes it") != 0)
-        goto out;
-    if (put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
+                    "writes it") != 0 ||
+        put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
                     "the --set arguments, verbatim, in order") != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
-    return rc;
+        return -1;
+    return 0;
+}
+
+/* /replicates/done from the handle's flags. */
+static int fill_done(h5ctx *c, hid_t g, const void *arg)
+{
+    const tw_h5_out *h = arg;
+    hsize_t dims[1] = { h->n_reps };
+    return put_array(c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
+                     h->written, "1 once the replicate's trajectory is in "
+                     "/trajectories, else 0", NULL);
+}
+
+/* /tiers/names. */
+static int fill_tiers(h5ctx *c, hid_t g, const void *arg)
+{
+    const tw_h5_meta *m = arg;
+    return put_strings(c, g, "names", 0, m->n_tiers, m->tier_names,
+                       "tier names from the config, in tier order");
 }
 
 /* The root attributes, which identify the file as twsim output. */
@@ -462,10 +361,9 @@ static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
 }
 
 /* /provenance: creation time (ISO-8601 UTC) and host name. */
-static int put_provenance(h5ctx *c, hid_t file)
+static int fill_provenance(h5ctx *c, hid_t g, const void *arg)
 {
-    hid_t g = H5I_INVALID_HID;
-    int rc = -1;
+    (void)arg;
     char created[32] = "unknown", host[256] = "unknown";
     time_t now = time(NULL);
     struct tm tm;
@@ -474,22 +372,13 @@ static int put_provenance(h5ctx *c, hid_t file)
     if (gethostname(host, sizeof host) != 0)
         snprintf(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
-
-    if ((g = make_group(c, file, "provenance")) < 0)
-        goto out;
     if (put_str_attr(c, g, "created", created) != 0 ||
         put_str_attr(c, g, "host", host) != 0 ||
         put_str_attr(c, g, "description",
                      "varies from run to run; excluded when comparing "
                      "outputs") != 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
-    return rc;
+        return -1;
+    return 0;
 }
 
 /*
@@ -542,20 +431,14 @@ static hid_t writer_fapl(void)
     }
     return fapl;
 fail:
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    tw_h5u_close(&fapl);
     return H5I_INVALID_HID;
 }
 
 /* Close the handle's HDF5 objects (ignoring errors) and free it. */
 static void handle_free(tw_h5_out *h)
 {
-    if (h->done >= 0)
-        H5Dclose(h->done);
-    if (h->traj >= 0)
-        H5Dclose(h->traj);
-    if (h->file >= 0)
-        H5Fclose(h->file);
+    TW_H5U_CLOSE(&h->done, &h->traj, &h->file);
     free(h->path);
     free(h->partial);
     free(h->tmp);
@@ -622,13 +505,12 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
                       const tw_h5_meta *meta, int final)
 {
     hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
-    hid_t g = H5I_INVALID_HID;
     hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const double nan = NAN;
 
     ctx_step(c, "create");
-    if ((fcpl = untimed_ocpl(H5P_FILE_CREATE)) < 0 ||
+    if ((fcpl = tw_h5u_untimed(H5P_FILE_CREATE)) < 0 ||
         (fapl = writer_fapl()) < 0)
         goto out;
     if ((h->file = H5Fcreate(fname, H5F_ACC_TRUNC, fcpl, fapl)) < 0)
@@ -645,7 +527,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
         hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
         if ((space = H5Screate_simple(3, dims, NULL)) < 0)
             goto out;
-        if ((dcpl = untimed_ocpl(H5P_DATASET_CREATE)) < 0)
+        if ((dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0)
             goto out;
         if (H5Pset_chunk(dcpl, 3, chunk) < 0)
             goto out;
@@ -672,19 +554,9 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     }
 
     ctx_step(c, "create /replicates/done in");
-    {
-        hsize_t dims[1] = { h->n_reps };
-        if ((g = make_group(c, h->file, "replicates")) < 0)
-            goto out;
-        if (put_array(c, g, "done", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, dims,
-                      h->written, "1 once the replicate's trajectory is in "
-                      "/trajectories, else 0", NULL) != 0)
-            goto out;
-        /* Reach the dataset through the file so g can be closed now. */
-        if ((h->done = H5Dopen2(h->file, "/replicates/done",
-                                H5P_DEFAULT)) < 0)
-            goto out;
-    }
+    if (put_group(c, h->file, "replicates", fill_done, h) != 0 ||
+        (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
+        goto out;
 
     ctx_step(c, "write /years in");
     {
@@ -696,7 +568,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     }
 
     ctx_step(c, "write /metrics in");
-    if (put_metrics(c, h->file, meta->metrics) != 0)
+    if (put_group(c, h->file, "metrics", fill_metrics, meta->metrics) != 0)
         goto out;
 
     ctx_step(c, "write the dimension scales in");
@@ -743,41 +615,22 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
 
     if (meta->n_tiers > 0) {
         ctx_step(c, "write /tiers/names in");
-        if (H5Gclose(g) < 0)
-            goto out;
-        g = H5I_INVALID_HID;
-        if ((g = make_group(c, h->file, "tiers")) < 0)
-            goto out;
-        if (put_strings(c, g, "names", 0, meta->n_tiers, meta->tier_names,
-                        "tier names from the config, in tier order") != 0)
+        if (put_group(c, h->file, "tiers", fill_tiers, meta) != 0)
             goto out;
     }
 
     ctx_step(c, "write /config in");
-    if (put_config(c, h->file, meta) != 0)
+    if (put_group(c, h->file, "config", fill_config, meta) != 0)
         goto out;
 
     ctx_step(c, "write /provenance in");
-    if (put_provenance(c, h->file) != 0)
+    if (put_group(c, h->file, "provenance", fill_provenance, NULL) != 0)
         goto out;
 
-    ctx_step(c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    rc = flush(c, h->file);
 out:
-    if (rc != TW_OK)
-        ctx_grab(c);
-    if (g >= 0)
-        H5Gclose(g);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (space >= 0)
-        H5Sclose(space);
-    if (fcpl >= 0)
-        H5Pclose(fcpl);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&dcpl, &space, &fcpl, &fapl);
     return rc;
 }
 
@@ -808,8 +661,10 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
                  meta->metrics ? meta->metrics->n : 0);
         goto out;
     }
-    if ((h = handle_new(path, meta)) == NULL)
-        goto oom;
+    if ((h = handle_new(path, meta)) == NULL) {
+        ctx_fail(&c, err, "out of memory creating %s.partial", path);
+        goto out;
+    }
     c.file = h->partial;
     if (build_file(&c, h, h->tmp, meta, 0) != TW_OK)
         goto out;
@@ -822,20 +677,41 @@ int tw_h5_create(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     h->tmp_ours = 0;
     h->created = 1;
     rc = TW_OK;
-    goto out;
-
-oom:
-    ctx_fail(&c, err, "out of memory creating %s.partial", path);
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     if (rc == TW_OK)
         *out = h;
     else
         tw_h5_abort(h);
     return rc;
+}
+
+/* Select (op) in `space`, of rank 1 or 3 with the replicate first, the
+ * whole rows r0 .. r0 + k - 1; row[] is the extent of the other two
+ * dimensions (HDF5 reads only as many as the space has). */
+static int select_block(hid_t space, H5S_seloper_t op, size_t r0, size_t k,
+                        const hsize_t *row)
+{
+    hsize_t start[3] = { r0, 0, 0 };
+    hsize_t count[3] = { k, row[0], row[1] };
+    return H5Sselect_hyperslab(space, op, start, NULL, count, NULL) < 0 ? -1
+                                                                        : 0;
+}
+
+/*
+ * Write buf (memory type mt, shaped mdims[0..mrank)) to the elements of
+ * dataset d that fspace, d's dataspace, selects, with transfer list dxpl.
+ * An empty file selection takes an empty memory selection (a collective
+ * write in which this rank has no rows).
+ */
+static int write_selected(hid_t d, hid_t mt, hid_t fspace, int mrank,
+                          const hsize_t *mdims, hid_t dxpl, const void *buf)
+{
+    hid_t ms = H5Screate_simple(mrank, mdims, NULL);
+    hssize_t np = H5Sget_select_npoints(fspace);
+    return tw_h5u_finish(&ms, ms >= 0 && np >= 0 &&
+                                  (np > 0 || H5Sselect_none(ms) >= 0) &&
+                                  H5Dwrite(d, mt, ms, fspace, dxpl, buf) >= 0);
 }
 
 /*
@@ -850,7 +726,7 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
                            const double *const *rows, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    hid_t fspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     unsigned char *ones = NULL;
     hsize_t *coord = NULL;
@@ -864,69 +740,49 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
             goto out;
         }
     }
-    if ((ones = malloc(n)) == NULL || (coord = malloc(n * sizeof *coord))
-        == NULL) {
+    /* one block: the coordinates, then the flags */
+    if ((coord = malloc(n * (sizeof *coord + 1))) == NULL) {
         ctx_fail(&c, err, "out of memory writing %s", h->partial);
         goto out;
     }
+    ones = (unsigned char *)(coord + n);
     hsize_t count[3] = { 1, h->n_years, h->n_metrics };
-    if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
-        goto out;
     if ((fspace = H5Dget_space(h->traj)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
         ctx_step(&c, "write replicate %zu to /trajectories in", reps[i]);
-        hsize_t start[3] = { reps[i], 0, 0 };
-        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0)
-            goto out;
-        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                     rows[i]) < 0)
+        if (select_block(fspace, H5S_SELECT_SET, reps[i], 1, count + 1) < 0 ||
+            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
+                           H5P_DEFAULT, rows[i]) != 0)
             goto out;
         ones[i] = 1;
         coord[i] = reps[i];
     }
-    if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
+    if (tw_h5u_release(&fspace) < 0)
         goto out;
-    fspace = mspace = H5I_INVALID_HID;
     /* the rows reach the file before their flags: one flush is not
      * enough, as HDF5 does not write the datasets of one flush in the
      * order they were changed */
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     if (n == 1)
         ctx_step(&c, "set /replicates/done[%zu] in", reps[0]);
     else
         ctx_step(&c, "set /replicates/done of %zu replicates in", n);
-    {
-        hsize_t nelem[1] = { n };
-        if ((fspace = H5Dget_space(h->done)) < 0)
-            goto out;
-        if (H5Sselect_elements(fspace, H5S_SELECT_SET, n, coord) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(1, nelem, NULL)) < 0)
-            goto out;
-        if (H5Dwrite(h->done, H5T_NATIVE_UINT8, mspace, fspace, H5P_DEFAULT,
-                     ones) < 0)
-            goto out;
-    }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    hsize_t nelem[1] = { n };
+    if ((fspace = H5Dget_space(h->done)) < 0 ||
+        H5Sselect_elements(fspace, H5S_SELECT_SET, n, coord) < 0 ||
+        write_selected(h->done, H5T_NATIVE_UINT8, fspace, 1, nelem,
+                       H5P_DEFAULT, ones) != 0)
+        goto out;
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     for (size_t i = 0; i < n; i++)
         h->written[reps[i]] = 1;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
-    free(ones);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&fspace);
     free(coord);
     return rc;
 }
@@ -951,32 +807,8 @@ int tw_h5_write_replicate(tw_h5_out *h, size_t rep, const double *traj,
  * the difference in c->detail. */
 static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
 {
-    hid_t space = H5Dget_space(d);
-    hsize_t fdims[3];
-    int rc = -1;
-    if (space < 0)
-        goto out;
-    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
-        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
-        goto out;
-    }
-    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
-        goto out;
-    for (int i = 0; i < rank; i++)
-        if (fdims[i] != dims[i]) {
-            snprintf(c->detail, sizeof c->detail,
-                     "dimension %d is %llu, expected %llu", i,
-                     (unsigned long long)fdims[i],
-                     (unsigned long long)dims[i]);
-            goto out;
-        }
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (space >= 0)
-        H5Sclose(space);
-    return rc;
+    return grabbed(c, tw_h5u_check_extent(d, rank, dims, c->detail,
+                                          sizeof c->detail));
 }
 
 /* Read columns of /trajectories back from the file being written (see
@@ -1030,14 +862,8 @@ int tw_h5_read_columns(tw_h5_out *h, size_t n, const size_t *cols,
     }
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&mspace, &fspace);
     return rc;
 }
 
@@ -1100,29 +926,21 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
         goto out;
     for (size_t r0 = 0; r0 < h->n_reps; r0 += SEAL_SLAB) {
         size_t k = h->n_reps - r0 < SEAL_SLAB ? h->n_reps - r0 : SEAL_SLAB;
-        hsize_t start[3] = { r0, 0, 0 };
         hsize_t count[3] = { k, h->n_years, h->n_metrics };
         if ((ms = H5Screate_simple(3, count, NULL)) < 0 ||
-            H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0 ||
-            H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0 ||
+            select_block(fs, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
+            select_block(ts, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
             H5Dread(h->traj, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
                     buf) < 0 ||
-            H5Dwrite(f->traj, H5T_NATIVE_DOUBLE, ms, ts, H5P_DEFAULT,
-                     buf) < 0 ||
-            H5Sclose(ms) < 0)
+            tw_h5u_release(&ms) < 0 ||
+            write_selected(f->traj, H5T_NATIVE_DOUBLE, ts, 3, count,
+                           H5P_DEFAULT, buf) != 0)
             goto out;
-        ms = H5I_INVALID_HID;
     }
     ctx_step(c, "close");
     c->file = h->partial;
-    if (H5Dclose(h->done) < 0)
+    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
         goto out;
-    h->done = H5I_INVALID_HID;
-    if (H5Dclose(h->traj) < 0)
-        goto out;
-    h->traj = H5I_INVALID_HID;
     if (H5Fclose(h->file) < 0)
         goto out;
     /* h goes on with f's open file */
@@ -1135,14 +953,8 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
     c->file = h->tmp;
     rc = TW_OK;
 out:
-    if (rc != TW_OK)
-        ctx_grab(c);
-    if (ms >= 0)
-        H5Sclose(ms);
-    if (fs >= 0)
-        H5Sclose(fs);
-    if (ts >= 0)
-        H5Sclose(ts);
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&ms, &fs, &ts);
     if (f != NULL && f->tmp_ours && f->file >= 0) {
         handle_free(f);     /* closes the half-built file */
         unlink(h->tmp);
@@ -1192,19 +1004,112 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
             attach_scales(&c, g, ds[i].name, 2, h->file, dims2) != 0)
             goto out;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+    if (flush(&c, h->file) != TW_OK)
         goto out;
     h->have_summary = 1;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (g >= 0)
-        H5Gclose(g);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&g);
     return rc;
+}
+
+/* The datasets of /targets, in the order they are written (which fixes
+ * the file's layout). */
+enum {
+    TC_NAME, TC_METRIC, TC_KIND, TC_OP, TC_QUOTE, TC_SOURCE, TC_NOTE,
+    TC_TARGET, TC_VALUE, TC_YEAR, TC_FROM, TC_NATIONAL, TC_QUANTITY, TC_MET,
+    TC_P_MET, TC_P_SE, TC_P_LO, TC_P_HI, TC_MEAN, TC_P05, TC_P50, TC_P95,
+    TC_N
+};
+
+/* type: 's' text, 'd' float64, 'i' int32, 'u' uint8; a rank 2 column is
+ * [replicate, target], the others [target]. */
+static const struct tcol {
+    const char *name;
+    char type;
+    int rank;
+    const char *desc;
+} tcols[TC_N] = {
+    [TC_NAME] = { "name", 's', 1, "target id" },
+    [TC_METRIC] = { "metric", 's', 1, "metric compared (docs/metrics.md)" },
+    [TC_KIND] = { "kind", 's', 1, "level, cumulative, change or every_year" },
+    [TC_OP] = { "op", 's', 1, "comparison operator" },
+    [TC_QUOTE] = { "quote", 's', 1, "the sentence of the source document" },
+    [TC_SOURCE] = { "source", 's', 1, "source document" },
+    [TC_NOTE] = { "note", 's', 1,
+                  "how the quote was mapped onto the metric" },
+    [TC_TARGET] = { "target", 's', 1, "target name" },
+    [TC_VALUE] = { "value", 'd', 1, "threshold" },
+    [TC_YEAR] = { "year", 'i', 1, "target year" },
+    [TC_FROM] = { "from", 'i', 1, "first year (cumulative, every_year) or "
+                                  "reference year (change)" },
+    [TC_NATIONAL] = { "national", 'u', 1,
+                      "1 = a national target applied to the region" },
+    [TC_QUANTITY] = { "quantity", 'd', 2, "the compared quantity per "
+                                          "replicate [replicate, target]" },
+    [TC_MET] = { "met", 'u', 2,
+                 "1 = met in that replicate [replicate, target]" },
+    [TC_P_MET] = { "p_met", 'd', 1, "share of replicates meeting the target" },
+    [TC_P_SE] = { "p_se", 'd', 1, "Monte Carlo standard error of p_met" },
+    [TC_P_LO] = { "p_lo", 'd', 1,
+                  "lower end of the 90% Wilson interval of p_met" },
+    [TC_P_HI] = { "p_hi", 'd', 1,
+                  "upper end of the 90% Wilson interval of p_met" },
+    [TC_MEAN] = { "mean", 'd', 1, "mean of the quantity" },
+    [TC_P05] = { "p05", 'd', 1, "5th percentile of the quantity" },
+    [TC_P50] = { "p50", 'd', 1, "median of the quantity" },
+    [TC_P95] = { "p95", 'd', 1, "95th percentile of the quantity" },
+};
+
+/* The values of column k for the nt targets: text in sv, numbers in nv
+ * (room for nt doubles), or the caller's [replicate, target] arrays;
+ * returns what to write. */
+static const void *target_column(int k, const tw_target *t, size_t nt,
+                                 const tw_target_result *res,
+                                 const double *quantity,
+                                 const unsigned char *met, const char **sv,
+                                 void *nv)
+{
+    double *dv = nv;
+    int *iv = nv;
+    unsigned char *uv = nv;
+    if (k == TC_QUANTITY || k == TC_MET)
+        return k == TC_MET ? (const void *)met : quantity;
+    for (size_t i = 0; i < nt; i++) {
+        const tw_target *x = &t[i];
+        const tw_target_result *r = &res[i];
+        const char *text[TC_TARGET + 1] = {
+            x->name, x->metric, tw_target_kind_names[x->kind],
+            tw_op_names[x->op], x->quote, x->source, x->note, x->name };
+        const double result[TC_N - TC_P_MET] = {
+            r->p_met, r->p_se, r->p_lo, r->p_hi, r->mean, r->p05, r->p50,
+            r->p95 };
+        if (k <= TC_TARGET)
+            sv[i] = text[k];
+        else if (k == TC_YEAR || k == TC_FROM)
+            iv[i] = k == TC_YEAR ? x->year : x->from;
+        else if (k == TC_NATIONAL)
+            uv[i] = (unsigned char)x->national;
+        else
+            dv[i] = k == TC_VALUE ? x->value : result[k - TC_P_MET];
+    }
+    return tcols[k].type == 's' ? (const void *)sv : nv;
+}
+
+/* Column `col` of /targets [dims] from v. */
+static int put_target_column(h5ctx *c, hid_t g, const struct tcol *col,
+                             const hsize_t *dims, const void *v)
+{
+    ctx_step(c, "write /targets/%s in", col->name);
+    if (col->type == 's')
+        return put_strings(c, g, col->name, 0, dims[0], v, col->desc);
+    hid_t ft = col->type == 'd' ? H5T_IEEE_F64LE
+             : col->type == 'i' ? H5T_STD_I32LE : H5T_STD_U8LE;
+    hid_t mt = col->type == 'd' ? H5T_NATIVE_DOUBLE
+             : col->type == 'i' ? H5T_NATIVE_INT : H5T_NATIVE_UCHAR;
+    return put_array(c, g, col->name, ft, mt, col->rank, dims, v, col->desc,
+                     NULL);
 }
 
 /* Write /targets (see tw_h5.h). */
@@ -1215,141 +1120,45 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
     h5ctx c = { .file = h->partial };
     hid_t g = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    const char **sv = NULL;
-    double *dv = NULL;
-    int *iv = NULL;
-    unsigned char *uv = NULL;
+    const char **sv = calloc(nt ? nt : 1, sizeof *sv);
+    double *nv = calloc(nt ? nt : 1, sizeof *nv);
     uint64_t n64 = nt;
+    hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
+    static const char *const tdim[2] = { "/replicate", "/targets/target" };
 
     if (seal(&c, h, err) != TW_OK)
         goto out;
-    ctx_step(&c, "create /targets in");
-    if ((g = make_group(&c, h->file, "targets")) < 0)
+    if (sv == NULL || nv == NULL) {
+        ctx_fail(&c, err, "out of memory writing the targets");
         goto out;
-    if (put_scalar_attr(&c, g, "n_targets", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+    }
+    ctx_step(&c, "create /targets in");
+    if ((g = make_group(&c, h->file, "targets")) < 0 ||
+        put_scalar_attr(&c, g, "n_targets", H5T_STD_U64LE, H5T_NATIVE_UINT64,
                         &n64) != 0)
         goto out;
-    if (nt > 0) {
-        sv = calloc(nt, sizeof *sv);
-        dv = calloc(nt, sizeof *dv);
-        iv = calloc(nt, sizeof *iv);
-        uv = calloc(nt, sizeof *uv);
-        if (!sv || !dv || !iv || !uv) {
-            ctx_fail(&c, err, "out of memory writing the targets");
-            goto out;
-        }
-        static const char *const sname[7] = {
-            "name", "metric", "kind", "op", "quote", "source", "note" };
-        static const char *const sdesc[7] = {
-            "target id", "metric compared (docs/metrics.md)",
-            "level, cumulative, change or every_year",
-            "comparison operator", "the sentence of the source document",
-            "source document", "how the quote was mapped onto the metric" };
-        for (int k = 0; k < 7; k++) {
-            for (size_t i = 0; i < nt; i++)
-                sv[i] = k == 0 ? t[i].name : k == 1 ? t[i].metric
-                        : k == 2 ? tw_target_kind_names[t[i].kind]
-                        : k == 3 ? tw_op_names[t[i].op]
-                        : k == 4 ? t[i].quote : k == 5 ? t[i].source
-                        : t[i].note;
-            ctx_step(&c, "write /targets/%s in", sname[k]);
-            if (put_strings(&c, g, sname[k], 0, nt, sv, sdesc[k]) != 0)
-                goto out;
-        }
-        for (size_t i = 0; i < nt; i++)
-            sv[i] = t[i].name;
-        ctx_step(&c, "write /targets/target in");
-        if (put_strings(&c, g, "target", 0, nt, sv, "target name") != 0 ||
-            make_scale(&c, g, "target", "target") != 0)
-            goto out;
-        hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
-        for (size_t i = 0; i < nt; i++)
-            dv[i] = t[i].value;
-        ctx_step(&c, "write /targets/value in");
-        if (put_array(&c, g, "value", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1,
-                      d1, dv, "threshold", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            iv[i] = t[i].year;
-        ctx_step(&c, "write /targets/year in");
-        if (put_array(&c, g, "year", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
-                      "target year", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            iv[i] = t[i].from;
-        ctx_step(&c, "write /targets/from in");
-        if (put_array(&c, g, "from", H5T_STD_I32LE, H5T_NATIVE_INT, 1, d1, iv,
-                      "first year (cumulative, every_year) or reference "
-                      "year (change)", NULL) != 0)
-            goto out;
-        for (size_t i = 0; i < nt; i++)
-            uv[i] = (unsigned char)t[i].national;
-        ctx_step(&c, "write /targets/national in");
-        if (put_array(&c, g, "national", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1,
-                      d1, uv, "1 = a national target applied to the region",
-                      NULL) != 0)
-            goto out;
-        ctx_step(&c, "write /targets/quantity in");
-        if (put_array(&c, g, "quantity", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
-                      d2, quantity, "the compared quantity per replicate "
-                      "[replicate, target]", NULL) != 0)
-            goto out;
-        ctx_step(&c, "write /targets/met in");
-        if (put_array(&c, g, "met", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 2, d2,
-                      met, "1 = met in that replicate [replicate, target]",
-                      NULL) != 0)
-            goto out;
-        static const char *const rname[8] = { "p_met", "p_se", "p_lo",
-                                              "p_hi", "mean", "p05", "p50",
-                                              "p95" };
-        static const char *const rdesc[8] = {
-            "share of replicates meeting the target",
-            "Monte Carlo standard error of p_met",
-            "lower end of the 90% Wilson interval of p_met",
-            "upper end of the 90% Wilson interval of p_met",
-            "mean of the quantity", "5th percentile of the quantity",
-            "median of the quantity", "95th percentile of the quantity" };
-        for (int k = 0; k < 8; k++) {
-            for (size_t i = 0; i < nt; i++)
-                dv[i] = k == 0 ? res[i].p_met : k == 1 ? res[i].p_se
-                        : k == 2 ? res[i].p_lo : k == 3 ? res[i].p_hi
-                        : k == 4 ? res[i].mean : k == 5 ? res[i].p05
-                        : k == 6 ? res[i].p50 : res[i].p95;
-            ctx_step(&c, "write /targets/%s in", rname[k]);
-            if (put_array(&c, g, rname[k], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
-                          1, d1, dv, rdesc[k], NULL) != 0)
-                goto out;
-        }
-        static const char *const one[] = {
-            "name", "metric", "kind", "op", "quote", "source", "note",
-            "value", "year", "from", "national", "p_met", "p_se", "p_lo",
-            "p_hi", "mean", "p05", "p50", "p95" };
-        static const char *const tdim[1] = { "/targets/target" };
-        static const char *const rtdim[2] = { "/replicate",
-                                              "/targets/target" };
-        ctx_step(&c, "attach the dimension scales in /targets of");
-        for (size_t k = 0; k < sizeof one / sizeof one[0]; k++)
-            if (attach_scales(&c, g, one[k], 1, h->file, tdim) != 0)
-                goto out;
-        if (attach_scales(&c, g, "quantity", 2, h->file, rtdim) != 0 ||
-            attach_scales(&c, g, "met", 2, h->file, rtdim) != 0)
+    for (int k = 0; nt > 0 && k < TC_N; k++) {
+        const void *v = target_column(k, t, nt, res, quantity, met, sv, nv);
+        if (put_target_column(&c, g, &tcols[k], tcols[k].rank == 1 ? d1 : d2,
+                              v) != 0 ||
+            (k == TC_TARGET && make_scale(&c, g, "target", "target") != 0))
             goto out;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    ctx_step(&c, "attach the dimension scales in /targets of");
+    /* the one-dimensional columns first: the order of /targets/target's
+     * REFERENCE_LIST */
+    for (int rank = 1; nt > 0 && rank <= 2; rank++)
+        for (int k = 0; k < TC_N; k++)
+            if (k != TC_TARGET && tcols[k].rank == rank &&
+                attach_scales(&c, g, tcols[k].name, rank, h->file,
+                              tdim + 2 - rank) != 0)
+                goto out;
+    rc = flush(&c, h->file);
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (g >= 0)
-        H5Gclose(g);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&g);
     free(sv);
-    free(dv);
-    free(iv);
-    free(uv);
+    free(nv);
     return rc;
 }
 
@@ -1374,12 +1183,8 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     }
     ctx_step(&c, "close");
     c.file = h->tmp;
-    if (H5Dclose(h->done) < 0)
+    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
         goto out;
-    h->done = H5I_INVALID_HID;
-    if (H5Dclose(h->traj) < 0)
-        goto out;
-    h->traj = H5I_INVALID_HID;
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     herr_t closed = H5Fclose(h->file);
@@ -1396,10 +1201,7 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     unlink(h->partial);
     rc = TW_OK;
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     if (rc != TW_OK && h->tmp_ours)
         unlink(h->tmp);
     handle_free(h);
@@ -1449,8 +1251,7 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
     }
     rc = TW_OK;
 out:
-    if (d >= 0)
-        H5Dclose(d);
+    tw_h5u_close(&d);
     for (size_t i = 0; eff && i < neff; i++)
         free(eff[i]);
     free(eff);
@@ -1477,12 +1278,8 @@ int tw_h5_check_complete(const char *path, const tw_h5_meta *meta,
     }
     rc = same_run(&c, f, meta, err);
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (f >= 0)
-        H5Fclose(f);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&f);
     return rc;
 }
 
@@ -1500,8 +1297,10 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     *out = NULL;
     if (h5_setup() < 0)
         goto out;
-    if ((h = handle_new(path, meta)) == NULL)
-        goto oom;
+    if ((h = handle_new(path, meta)) == NULL) {
+        ctx_fail(&c, err, "out of memory resuming %s.partial", path);
+        goto out;
+    }
     c.file = h->partial;
 
     ctx_step(&c, "open (to resume)");
@@ -1548,18 +1347,11 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
         (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
         goto out;
     rc = TW_OK;
-    goto out;
-oom:
-    ctx_fail(&c, err, "out of memory resuming %s.partial", path);
 out:
-    if (rc != TW_OK && !c.reported) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    ctx_done(&c, rc, err);
     free(all);
     free(flags);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    tw_h5u_close(&fapl);
     if (rc == TW_OK)
         *out = h;
     else if (h != NULL)
@@ -1572,12 +1364,7 @@ int tw_h5_suspend(tw_h5_out *h, tw_error *err)
     if (h == NULL)
         return TW_OK;
     h5ctx c = { .file = h->partial };
-    int rc = TW_OK;
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0) {
-        ctx_grab(&c);
-        rc = ctx_report(&c, err);
-    }
+    int rc = ctx_done(&c, flush(&c, h->file), err);
     handle_free(h);
     return rc;
 }
@@ -1622,14 +1409,7 @@ struct tw_h5_par {
 
 static void par_free(tw_h5_par *p)
 {
-    if (p->dxpl >= 0)
-        H5Pclose(p->dxpl);
-    if (p->done >= 0)
-        H5Dclose(p->done);
-    if (p->traj >= 0)
-        H5Dclose(p->traj);
-    if (p->file >= 0)
-        H5Fclose(p->file);
+    TW_H5U_CLOSE(&p->dxpl, &p->done, &p->traj, &p->file);
     free(p->partial);
     free(p);
 }
@@ -1644,7 +1424,7 @@ static void par_free(tw_h5_par *p)
 int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    hid_t fspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const size_t block = 64;   /* rows per write */
     size_t len = h->n_years * h->n_metrics;
@@ -1667,34 +1447,17 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
         size_t k = 1;
         while (k < block && r + k < h->n_reps && !h->written[r + k])
             k++;
-        hsize_t start[3] = { r, 0, 0 };
         hsize_t count[3] = { k, h->n_years, h->n_metrics };
-        if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count,
-                                NULL) < 0)
+        if (select_block(fspace, H5S_SELECT_SET, r, k, count + 1) < 0 ||
+            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
+                           H5P_DEFAULT, nan) != 0)
             goto out;
-        if ((mspace = H5Screate_simple(3, count, NULL)) < 0)
-            goto out;
-        if (H5Dwrite(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                     nan) < 0)
-            goto out;
-        if (H5Sclose(mspace) < 0)
-            goto out;
-        mspace = H5I_INVALID_HID;
         r += k;
     }
-    ctx_step(&c, "flush");
-    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
-        goto out;
-    rc = TW_OK;
+    rc = flush(&c, h->file);
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
+    tw_h5u_close(&fspace);
     free(nan);
     return rc;
 }
@@ -1762,14 +1525,8 @@ int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
         goto out;
     rc = TW_OK;
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (space >= 0)
-        H5Sclose(space);
-    if (fapl >= 0)
-        H5Pclose(fapl);
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&space, &fapl);
     if (rc == TW_OK)
         *out = p;
     else if (p != NULL)
@@ -1793,15 +1550,25 @@ static int select_rows(hid_t space, size_t n, const size_t *reps,
         size_t j = i + 1;
         while (j < n && reps[j] == reps[j - 1] + 1)
             j++;
-        hsize_t start[3] = { reps[i], 0, 0 };
-        hsize_t count[3] = { j - i, row[0], row[1] };
-        if (H5Sselect_hyperslab(space, i == 0 ? H5S_SELECT_SET
-                                              : H5S_SELECT_OR,
-                                start, NULL, count, NULL) < 0)
+        if (select_block(space, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR,
+                         reps[i], j - i, row) < 0)
             return -1;
         i = j;
     }
     return 0;
+}
+
+/* Write the rows reps[0..n) of dataset d (rank 1 or 3, the replicate
+ * first) from buf, packed, collectively. */
+static int par_put_rows(const tw_h5_par *p, hid_t d, hid_t mt, int rank,
+                        size_t n, const size_t *reps, const void *buf)
+{
+    hsize_t row[2] = { p->n_years, p->n_metrics };
+    hsize_t mdims[3] = { n ? n : 1, row[0], row[1] };
+    hid_t fspace = H5Dget_space(d);
+    int ok = fspace >= 0 && select_rows(fspace, n, reps, row) == 0 &&
+             write_selected(d, mt, fspace, rank, mdims, p->dxpl, buf) == 0;
+    return tw_h5u_finish(&fspace, ok);
 }
 
 /*
@@ -1814,11 +1581,9 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
                     const double *rows, tw_error *err)
 {
     h5ctx c = { .file = p->partial };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     unsigned char *ones = calloc(n ? n : 1, 1);
     double dummy = 0;
-    hsize_t row[2] = { p->n_years, p->n_metrics };
 
     if (ones == NULL) {
         ctx_fail(&c, err, "out of memory writing %s", p->partial);
@@ -1833,54 +1598,17 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
         ones[i] = 1;
     }
     ctx_step(&c, "write %zu replicates to /trajectories in", n);
-    {
-        hsize_t mdims[3] = { n ? n : 1, p->n_years, p->n_metrics };
-        if ((fspace = H5Dget_space(p->traj)) < 0)
-            goto out;
-        if (select_rows(fspace, n, reps, row) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(3, mdims, NULL)) < 0)
-            goto out;
-        if (n == 0 && H5Sselect_none(mspace) < 0)
-            goto out;
-        if (H5Dwrite(p->traj, H5T_NATIVE_DOUBLE, mspace, fspace, p->dxpl,
-                     n ? rows : &dummy) < 0)
-            goto out;
-        if (H5Sclose(fspace) < 0 || H5Sclose(mspace) < 0)
-            goto out;
-        fspace = mspace = H5I_INVALID_HID;
-    }
-    ctx_step(&c, "flush");
-    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
+    if (par_put_rows(p, p->traj, H5T_NATIVE_DOUBLE, 3, n, reps,
+                     n ? rows : (const void *)&dummy) != 0)
+        goto out;
+    if (flush(&c, p->file) != TW_OK)
         goto out;
     ctx_step(&c, "set /replicates/done of %zu replicates in", n);
-    {
-        hsize_t mdims[1] = { n ? n : 1 };
-        if ((fspace = H5Dget_space(p->done)) < 0)
-            goto out;
-        if (select_rows(fspace, n, reps, row) < 0)
-            goto out;
-        if ((mspace = H5Screate_simple(1, mdims, NULL)) < 0)
-            goto out;
-        if (n == 0 && H5Sselect_none(mspace) < 0)
-            goto out;
-        if (H5Dwrite(p->done, H5T_NATIVE_UINT8, mspace, fspace, p->dxpl,
-                     ones) < 0)
-            goto out;
-    }
-    ctx_step(&c, "flush");
-    if (H5Fflush(p->file, H5F_SCOPE_GLOBAL) < 0)
+    if (par_put_rows(p, p->done, H5T_NATIVE_UINT8, 1, n, reps, ones) != 0)
         goto out;
-    rc = TW_OK;
+    rc = flush(&c, p->file);
 out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (fspace >= 0)
-        H5Sclose(fspace);
+    ctx_done(&c, rc, err);
     free(ones);
     return rc;
 }
@@ -1892,26 +1620,13 @@ int tw_h5_par_close(tw_h5_par *p, tw_error *err)
     if (p == NULL)
         return TW_OK;
     h5ctx c = { .file = p->partial };
-    int rc = TW_EFAIL;
     ctx_step(&c, "close");
-    if (H5Pclose(p->dxpl) < 0)
-        goto out;
-    p->dxpl = H5I_INVALID_HID;
-    if (H5Dclose(p->done) < 0)
-        goto out;
-    p->done = H5I_INVALID_HID;
-    if (H5Dclose(p->traj) < 0)
-        goto out;
-    p->traj = H5I_INVALID_HID;
-    if (H5Fclose(p->file) < 0)
-        goto out;
-    p->file = H5I_INVALID_HID;
-    rc = TW_OK;
-out:
-    if (rc != TW_OK) {
-        ctx_grab(&c);
-        ctx_report(&c, err);
-    }
+    int rc = tw_h5u_release(&p->dxpl) < 0 || tw_h5u_release(&p->done) < 0 ||
+                     tw_h5u_release(&p->traj) < 0 ||
+                     tw_h5u_release(&p->file) < 0
+                 ? TW_EFAIL
+                 : TW_OK;
+    ctx_done(&c, rc, err);
     par_free(p);
     return rc;
 }
@@ -1923,267 +1638,46 @@ void tw_h5_data_free(tw_h5_data *d)
 {
     if (d == NULL)
         return;
-    for (size_t i = 0; i < d->n_metrics; i++) {
-        if (d->metric_names)
-            free(d->metric_names[i]);
-        if (d->metric_units)
-            free(d->metric_units[i]);
-        if (d->metric_labels)
-            free(d->metric_labels[i]);
-    }
-    free(d->metric_names);
-    free(d->metric_units);
-    free(d->metric_labels);
-    for (size_t i = 0; d->overrides && i < d->n_overrides; i++)
-        free(d->overrides[i]);
-    free(d->overrides);
-    free(d->years);
-    free(d->trajectories);
-    free(d->done);
+    tw_strings_free(d->metric_names, d->n_metrics);
+    tw_strings_free(d->metric_units, d->n_metrics);
+    tw_strings_free(d->metric_labels, d->n_metrics);
+    tw_strings_free(d->overrides, d->n_overrides);
     tw_summary_free(&d->summary);
-    free(d->mode);
-    free(d->engine_version);
-    free(d->git_commit);
-    free(d->config_text);
-    free(d->config_path);
-    free(d->region_name);
-    for (size_t i = 0; d->targets && i < d->n_targets; i++) {
-        free(d->targets[i].name);
-        free(d->targets[i].metric);
-        free(d->targets[i].quote);
-        free(d->targets[i].source);
-        free(d->targets[i].note);
-    }
-    free(d->targets);
-    free(d);
+    tw_targets_free(d->targets, d->n_targets);
+    TW_FREE(d->years, d->trajectories, d->done, d->mode, d->engine_version,
+            d->git_commit, d->config_text, d->config_path, d->region_name, d);
 }
 
-/* A memory type for reading vlen strings stored with file type ftype;
- * fails (with detail) unless ftype is a variable-length string. */
-static hid_t vlen_mem_type(h5ctx *c, hid_t ftype)
-{
-    hid_t t = H5I_INVALID_HID;
-    H5T_cset_t cset;
-    htri_t is_var;
-    if (H5Tget_class(ftype) != H5T_STRING ||
-        (is_var = H5Tis_variable_str(ftype)) <= 0) {
-        snprintf(c->detail, sizeof c->detail,
-                 "not a variable-length string");
-        goto out;
-    }
-    if ((cset = H5Tget_cset(ftype)) < 0)
-        goto out;
-    if ((t = H5Tcopy(H5T_C_S1)) < 0)
-        goto out;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0)
-        goto out;
-    if (H5Tset_cset(t, cset) < 0)
-        goto out;
-    return t;
-out:
-    ctx_grab(c);
-    if (t >= 0)
-        H5Tclose(t);
-    return H5I_INVALID_HID;
-}
-
-/* Read the scalar vlen string attribute `name` of loc into a new string. */
+/* Readers of one attribute or dataset (tw_h5util.h), with the detail of a
+ * failure kept in c. */
 static int get_str_attr(h5ctx *c, hid_t loc, const char *name, char **out)
 {
-    hid_t a = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
-    char *p = NULL;
-    int rc = -1, got = 0;
-    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((ft = H5Aget_type(a)) < 0)
-        goto out;
-    if ((mt = vlen_mem_type(c, ft)) < 0)
-        goto out;
-    if ((space = H5Aget_space(a)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_npoints(space) != 1) {
-        snprintf(c->detail, sizeof c->detail, "not a single string");
-        goto out;
-    }
-    if (H5Aread(a, mt, &p) < 0)
-        goto out;
-    got = 1;
-    if ((*out = strdup(p ? p : "")) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (got)
-        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, &p);
-    if (space >= 0)
-        H5Sclose(space);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
+    return grabbed(c, tw_h5u_read_str_attr(loc, name, out, c->detail,
+                                           sizeof c->detail));
 }
 
-/* Read the scalar numeric attribute `name` of loc as memory type mt. */
 static int get_num_attr(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                         void *out)
 {
-    hid_t a = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    int rc = -1;
-    if ((a = H5Aopen(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((space = H5Aget_space(a)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_npoints(space) != 1) {
-        snprintf(c->detail, sizeof c->detail, "not a single number");
-        goto out;
-    }
-    if (H5Aread(a, mt, out) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (space >= 0)
-        H5Sclose(space);
-    if (a >= 0)
-        H5Aclose(a);
-    return rc;
+    return grabbed(c, tw_h5u_read_num_attr(loc, name, mt, out, c->detail,
+                                           sizeof c->detail));
 }
 
-/*
- * Read dataset `name` of vlen strings (scalar or 1-D) into a new array of
- * new strings, *n of them (a scalar gives 1). The HDF5-allocated strings
- * are reclaimed here whatever happens.
- */
 static int get_strings(h5ctx *c, hid_t loc, const char *name, char ***out,
                        size_t *n)
 {
-    hid_t d = H5I_INVALID_HID, ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID;
-    char **raw = NULL, **v = NULL;
-    size_t count = 0;
-    int rc = -1, got = 0;
-    hssize_t np;
-
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((ft = H5Dget_type(d)) < 0)
-        goto out;
-    if ((mt = vlen_mem_type(c, ft)) < 0)
-        goto out;
-    if ((space = H5Dget_space(d)) < 0)
-        goto out;
-    if (H5Sget_simple_extent_ndims(space) > 1 ||
-        (np = H5Sget_simple_extent_npoints(space)) < 0) {
-        snprintf(c->detail, sizeof c->detail, "not a list of strings");
-        goto out;
-    }
-    count = (size_t)np;
-    raw = calloc(count ? count : 1, sizeof *raw);
-    v = calloc(count ? count : 1, sizeof *v);
-    if (raw == NULL || v == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    if (count > 0) {
-        if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
-            goto out;
-        got = 1;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if ((v[i] = strdup(raw[i] ? raw[i] : "")) == NULL) {
-            snprintf(c->detail, sizeof c->detail, "out of memory");
-            goto out;
-        }
-    }
-    *out = v;
-    *n = count;
-    v = NULL;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    if (got)
-        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, raw);
-    for (size_t i = 0; v != NULL && i < count; i++)
-        free(v[i]);
-    free(v);
-    free(raw);
-    if (space >= 0)
-        H5Sclose(space);
-    if (mt >= 0)
-        H5Tclose(mt);
-    if (ft >= 0)
-        H5Tclose(ft);
-    if (d >= 0)
-        H5Dclose(d);
-    return rc;
+    return grabbed(c, tw_h5u_read_strings(loc, name, out, n, c->detail,
+                                          sizeof c->detail));
 }
 
-/*
- * Read the numeric dataset `name` as memory type mt into a new buffer
- * (returned; NULL on failure). If dims[i] is 0 on entry it is filled in
- * from the file, otherwise the file's extent must equal it (the rank must
- * equal `rank` either way).
- */
 static void *get_array(h5ctx *c, hid_t loc, const char *name, hid_t mt,
                        int rank, hsize_t *dims)
 {
-    hid_t d = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hsize_t fdims[3];
-    void *buf = NULL, *ret = NULL;
-    int rc = -1;
-    size_t count = 1, esize = H5Tget_size(mt);
-
-    if ((d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0)
-        goto out;
-    if ((space = H5Dget_space(d)) < 0)
-        goto out;
-    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
-        snprintf(c->detail, sizeof c->detail, "expected %d dimensions", rank);
-        goto out;
-    }
-    if (H5Sget_simple_extent_dims(space, fdims, NULL) < 0)
-        goto out;
-    for (int i = 0; i < rank; i++) {
-        if (dims[i] != 0 && dims[i] != fdims[i]) {
-            snprintf(c->detail, sizeof c->detail,
-                     "dimension %d is %llu, expected %llu", i,
-                     (unsigned long long)fdims[i],
-                     (unsigned long long)dims[i]);
-            goto out;
-        }
-        dims[i] = fdims[i];
-        count *= (size_t)fdims[i];
-    }
-    if ((buf = malloc(count ? count * esize : 1)) == NULL) {
-        snprintf(c->detail, sizeof c->detail, "out of memory");
-        goto out;
-    }
-    if (count > 0 &&
-        H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        goto out;
-    ret = buf;
-    buf = NULL;
-    rc = 0;
-out:
-    if (rc != 0)
-        ctx_grab(c);
-    free(buf);
-    if (space >= 0)
-        H5Sclose(space);
-    if (d >= 0)
-        H5Dclose(d);
-    return ret;
+    void *v = tw_h5u_read_array(loc, name, mt, rank, dims, c->detail,
+                                sizeof c->detail);
+    grabbed(c, v == NULL ? -1 : 0);
+    return v;
 }
-
 /* 1 if the link at `path` (absolute, one or two levels) exists, 0 if not,
  * -1 on error. */
 static int link_exists(hid_t file, const char *group, const char *path)
@@ -2196,6 +1690,17 @@ static int link_exists(hid_t file, const char *group, const char *path)
     if ((e = H5Lexists(file, path, H5P_DEFAULT)) < 0)
         return -1;
     return e > 0;
+}
+
+/* /targets/<name>, n numbers read as memory type mt, in a new buffer. */
+static void *get_target_column(h5ctx *c, hid_t file, const char *name,
+                               hid_t mt, size_t n)
+{
+    char path[64];
+    hsize_t dims[1] = { n };
+    snprintf(path, sizeof path, "targets/%s", name);
+    ctx_step(c, "read /%s from", path);
+    return get_array(c, file, path, mt, 1, dims);
 }
 
 /* The target definitions of /targets into d (none when the group or its
@@ -2224,22 +1729,14 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
             goto out;
         }
     }
-    hsize_t dims[1] = { n };
-    ctx_step(c, "read /targets/value from");
-    if ((value = get_array(c, file, "targets/value", H5T_NATIVE_DOUBLE, 1,
-                           dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/year from");
-    if ((year = get_array(c, file, "targets/year", H5T_NATIVE_INT, 1,
-                          dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/from from");
-    if ((from = get_array(c, file, "targets/from", H5T_NATIVE_INT, 1,
-                          dims)) == NULL)
-        goto out;
-    ctx_step(c, "read /targets/national from");
-    if ((nat = get_array(c, file, "targets/national", H5T_NATIVE_UCHAR, 1,
-                         dims)) == NULL)
+    if ((value = get_target_column(c, file, "value", H5T_NATIVE_DOUBLE,
+                                   n)) == NULL ||
+        (year = get_target_column(c, file, "year", H5T_NATIVE_INT,
+                                  n)) == NULL ||
+        (from = get_target_column(c, file, "from", H5T_NATIVE_INT,
+                                  n)) == NULL ||
+        (nat = get_target_column(c, file, "national", H5T_NATIVE_UCHAR,
+                                 n)) == NULL)
         goto out;
     d->targets = calloc(n ? n : 1, sizeof *d->targets);
     if (d->targets == NULL)
@@ -2461,10 +1958,7 @@ out:
         tw_h5_data_free(d);
         d = NULL;
     }
-    if (loc >= 0)
-        H5Gclose(loc);
-    if (file >= 0)
-        H5Fclose(file);
+    TW_H5U_CLOSE(&loc, &file);
     *out = d;
     return rc;
 }

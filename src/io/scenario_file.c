@@ -165,20 +165,12 @@ int tw_h5_merge_runs(const tw_output *o, const char *const *names,
     }
     int version = TW_H5_FORMAT_VERSION;
     const char *kind = "scenarios";
-    hid_t sp = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
-    int bad = sp < 0 ||
-              (a = H5Acreate2(out, "format_version", H5T_STD_I32LE, sp,
-                              H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
-              H5Awrite(a, H5T_NATIVE_INT, &version) < 0;
-    if (a >= 0)
-        H5Aclose(a);
-    if (sp >= 0)
-        H5Sclose(sp);
-    bad = bad || tw_h5u_text(out, "kind", 1, 0, &kind) != 0 ||
-          tw_h5u_text(out, "twsim_kind", 1, 0, &kind) != 0 ||
-          tw_h5u_text(out, "scenario_names", 0, n, names) != 0 ||
-          (top = H5Gcreate2(out, "scenarios", H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT)) < 0;
+    int bad = tw_h5u_attr(out, "format_version", H5T_STD_I32LE,
+                          H5T_NATIVE_INT, &version) != 0 ||
+              tw_h5u_str_attr(out, "kind", kind) != 0 ||
+              tw_h5u_str_attr(out, "twsim_kind", kind) != 0 ||
+              tw_h5u_text(out, "scenario_names", n, names) != 0 ||
+              (top = tw_h5u_group(out, "scenarios", 0)) < 0;
     if (bad) {
         tw_error_set(err, TW_EFAIL, "cannot write the scenario index of %s",
                      partial);
@@ -215,34 +207,14 @@ int tw_h5_scenario_names(const char *path, char ***names, size_t *n,
     if (f < 0)
         return tw_error_set(err, TW_EFAIL, "cannot open %s", path);
     int rc = TW_OK;
-    if (H5Lexists(f, "scenario_names", H5P_DEFAULT) > 0) {
-        hid_t d = H5Dopen2(f, "scenario_names", H5P_DEFAULT);
-        hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
-        hid_t t = H5Tcopy(H5T_C_S1);
-        hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
-        char **raw = np > 0 ? calloc((size_t)np, sizeof *raw) : NULL;
-        char **v = np > 0 ? calloc((size_t)np, sizeof *v) : NULL;
-        if (np <= 0 || raw == NULL || v == NULL || t < 0 ||
-            H5Tset_size(t, H5T_VARIABLE) < 0 ||
-            H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
-            H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-            rc = tw_error_set(err, TW_EFAIL, "cannot read the scenario names "
-                              "of %s", path);
-            free(v);
-        } else {
-            for (hssize_t i = 0; i < np; i++)
-                v[i] = strdup(raw[i] ? raw[i] : "");
-            H5Dvlen_reclaim(t, sp, H5P_DEFAULT, raw);
-            *names = v;
-            *n = (size_t)np;
-        }
-        free(raw);
-        if (t >= 0)
-            H5Tclose(t);
-        if (sp >= 0)
-            H5Sclose(sp);
-        if (d >= 0)
-            H5Dclose(d);
+    if (H5Lexists(f, "scenario_names", H5P_DEFAULT) > 0 &&
+        (tw_h5u_read_strings(f, "scenario_names", names, n, NULL, 0) != 0 ||
+         *n == 0)) {
+        free(*names);
+        *names = NULL;
+        *n = 0;
+        rc = tw_error_set(err, TW_EFAIL, "cannot read the scenario names of "
+                          "%s", path);
     }
     H5Fclose(f);
     return rc;

@@ -10,6 +10,7 @@
  * interval, and the numbers of replicates that gained and lost it.
  */
 #include "tw_experiment.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,15 +53,8 @@ void tw_comparison_free(tw_comparison *c)
 {
     if (c == NULL)
         return;
-    free(c->metric);
-    for (size_t i = 0; c->target_names && i < c->n_targets; i++)
-        free(c->target_names[i]);
-    free(c->target_names);
-    free(c->p_base);
-    free(c->p_alt);
-    free(c->dp);
-    free(c->gained);
-    free(c->lost);
+    tw_strings_free(c->target_names, c->n_targets);
+    TW_FREE(c->metric, c->p_base, c->p_alt, c->dp, c->gained, c->lost);
     memset(c, 0, sizeof *c);
 }
 
@@ -130,8 +124,8 @@ int tw_compare(const tw_h5_data *base, const tw_h5_data *alt,
     out->metric = calloc(Y * M, sizeof *out->metric);
     double *d = malloc(R * sizeof *d);
     size_t cells = R * nt > 0 ? R * nt : 1;
-    unsigned char *ma = malloc(cells);
-    unsigned char *mb = malloc(cells);
+    unsigned char *ma = malloc(2 * cells); /* base, then alt */
+    unsigned char *mb = ma ? ma + cells : NULL;
     out->target_names = calloc(nt ? nt : 1, sizeof *out->target_names);
     out->p_base = calloc(nt ? nt : 1, sizeof *out->p_base);
     out->p_alt = calloc(nt ? nt : 1, sizeof *out->p_alt);
@@ -185,19 +179,9 @@ int tw_compare(const tw_h5_data *base, const tw_h5_data *alt,
 out:
     free(d);
     free(ma);
-    free(mb);
     if (rc != TW_OK)
         tw_comparison_free(out);
     return rc;
-}
-
-static int width(const char *s)
-{
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w += *p >= 0xE0 ? 2 : 1;
-    return w;
 }
 
 void tw_comparison_print(FILE *f, const tw_comparison *c,
@@ -224,8 +208,8 @@ void tw_comparison_print(FILE *f, const tw_comparison *c,
     int wn = 6;
     for (size_t m = 0; m < M; m++)
         if (!filter || strstr(base->metric_names[m], filter))
-            wn = width(base->metric_names[m]) > wn
-                     ? width(base->metric_names[m]) : wn;
+            wn = tw_text_width(base->metric_names[m]) > wn
+                     ? tw_text_width(base->metric_names[m]) : wn;
     fprintf(f, "  %d, per metric: mean of the paired differences, its 90%% "
             "interval, and the 90%% band of the differences\n",
             base->years[y]);
@@ -246,6 +230,21 @@ void tw_comparison_print(FILE *f, const tw_comparison *c,
                 base->metric_names[m], prec, p->mean, iv, band,
                 base->metric_units[m]);
     }
+}
+
+/* Write n bytes of buf to fd, again after EINTR; 0 or -1 (errno). */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno != EINTR)
+            return -1;
+        if (w > 0) {
+            buf += w;
+            n -= (size_t)w;
+        }
+    }
+    return 0;
 }
 
 /* Copy the file `from` to the new file `to` (O_EXCL: the caller holds the
@@ -270,25 +269,13 @@ static int copy_file(const char *from, const char *to, tw_error *err)
         ssize_t r = read(in, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
+        if (r < 0)
             rc = tw_error_set(err, TW_EFAIL, "cannot read %s: %s", from,
                               strerror(errno));
-            break;
-        }
-        if (r == 0)
-            break;
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = write(outfd, buf + off, (size_t)(r - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                rc = tw_error_set(err, TW_EFAIL, "cannot write %s: %s", to,
-                                  strerror(errno));
-                break;
-            }
-            off += w;
-        }
-        if (rc != TW_OK)
+        else if (r > 0 && write_all(outfd, buf, (size_t)r) != 0)
+            rc = tw_error_set(err, TW_EFAIL, "cannot write %s: %s", to,
+                              strerror(errno));
+        if (r <= 0 || rc != TW_OK)
             break;
     }
     if (close(outfd) != 0 && rc == TW_OK)
@@ -340,8 +327,8 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
     hsize_t d2[2] = { Y, M }, d1[1] = { nt };
     static const char *const mf[6] = { "mean", "sd", "ci_lo", "ci_hi", "p05",
                                        "p95" };
-    int bad = tw_h5u_text(g, "base", 1, 0, &base_name) != 0 ||
-              tw_h5u_text(g, "alt", 1, 0, &alt_name) != 0 ||
+    int bad = tw_h5u_str_attr(g, "base", base_name) != 0 ||
+              tw_h5u_str_attr(g, "alt", alt_name) != 0 ||
               tw_h5u_num_attr(g, "n_replicates", (double)c->n_reps) != 0;
     for (int k = 0; !bad && k < 6; k++) {
         for (size_t i = 0; i < Y * M; i++) {
@@ -352,7 +339,7 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
         bad = tw_h5u_doubles(g, mf[k], 2, d2, v) != 0;
     }
     if (!bad && nt > 0) {
-        bad = tw_h5u_text(g, "target", 0, nt,
+        bad = tw_h5u_text(g, "target", nt,
                           (const char *const *)c->target_names) != 0 ||
               tw_h5u_doubles(g, "p_met_base", 1, d1, c->p_base) != 0 ||
               tw_h5u_doubles(g, "p_met_alt", 1, d1, c->p_alt) != 0;

@@ -4,6 +4,7 @@
  * (tw_experiment.h, docs/experiments.md).
  */
 #include "tw_experiment.h"
+#include "tw_mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -21,9 +22,7 @@ void tw_eval_free(tw_eval *e)
 {
     if (e == NULL)
         return;
-    free(e->p_met);
-    free(e->p_lo);
-    free(e->p_hi);
+    TW_FREE(e->p_met, e->p_lo, e->p_hi);
     e->p_met = e->p_lo = e->p_hi = NULL;
 }
 
@@ -287,18 +286,17 @@ int tw_experiment_write(const tw_output *o, const char *kind,
         goto out;
     }
     hsize_t d1[1] = { n }, d2[2] = { n, nt };
-    const char *lever2 = ctx->lever2 ? ctx->lever2 : "";
-    int bad = tw_h5u_text(f, "kind", 1, 0, &kind) != 0 ||
-              tw_h5u_text(f, "twsim_kind", 1, 0, &kind) != 0 ||
-              tw_h5u_text(f, "config", 1, 0, &ctx->config) != 0 ||
-              tw_h5u_text(f, "lever", 1, 0, &ctx->lever) != 0 ||
-              tw_h5u_text(f, "lever2", 1, 0, &lever2) != 0 ||
+    int bad = tw_h5u_str_attr(f, "kind", kind) != 0 ||
+              tw_h5u_str_attr(f, "twsim_kind", kind) != 0 ||
+              tw_h5u_str_attr(f, "config", ctx->config) != 0 ||
+              tw_h5u_str_attr(f, "lever", ctx->lever) != 0 ||
+              tw_h5u_str_attr(f, "lever2", ctx->lever2) != 0 ||
               tw_h5u_num_attr(f, "prob", ctx->prob) != 0 ||
               tw_h5u_num_attr(f, "answer_index", (double)answer) != 0 ||
               tw_h5u_num_attr(f, "below_index", (double)below) != 0 ||
-              tw_h5u_text(f, "targets", 0, nt,
-                       (const char *const *)ctx->targets) != 0 ||
-              tw_h5u_text(f, "overrides", 0, ctx->n_sets, ctx->sets) != 0;
+              tw_h5u_text(f, "targets", nt,
+                          (const char *const *)ctx->targets) != 0 ||
+              tw_h5u_text(f, "overrides", ctx->n_sets, ctx->sets) != 0;
     for (size_t i = 0; !bad && i < n; i++)
         col[i] = evals[i].value;
     bad = bad || tw_h5u_doubles(f, "value", 1, d1, col) != 0;

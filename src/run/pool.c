@@ -173,6 +173,23 @@ fail:
     return NULL;
 }
 
+/* Make room for `need` tasks in *v (capacity *cap, doubled from 64);
+ * 0, or -1 with *v unchanged when memory runs out. */
+static int grow(tw_task **v, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    tw_task *nv = realloc(*v, c * sizeof *nv);
+    if (nv == NULL)
+        return -1;
+    *v = nv;
+    *cap = c;
+    return 0;
+}
+
 int tw_pool_push(tw_pool *p, const tw_task *t, size_t n, tw_error *err)
 {
     pthread_mutex_lock(&p->lock);
@@ -187,26 +204,9 @@ int tw_pool_push(tw_pool *p, const tw_task *t, size_t n, tw_error *err)
     size_t need = p->qtail + n;
     size_t fneed = p->nfin + p->running + need;
     int rc = TW_OK;
-    if (need > p->qcap) {
-        size_t cap = p->qcap ? p->qcap : 64;
-        while (cap < need)
-            cap *= 2;
-        tw_task *q = realloc(p->queue, cap * sizeof *q);
-        if (q == NULL)
-            goto oom;
-        p->queue = q;
-        p->qcap = cap;
-    }
-    if (fneed > p->fincap) {
-        size_t cap = p->fincap ? p->fincap : 64;
-        while (cap < fneed)
-            cap *= 2;
-        tw_task *f = realloc(p->fin, cap * sizeof *f);
-        if (f == NULL)
-            goto oom;
-        p->fin = f;
-        p->fincap = cap;
-    }
+    if (grow(&p->queue, &p->qcap, need) != 0 ||
+        grow(&p->fin, &p->fincap, fneed) != 0)
+        goto oom;
     memcpy(p->queue + p->qtail, t, n * sizeof *t);
     p->qtail += n;
     pthread_cond_broadcast(&p->work);

@@ -48,6 +48,14 @@
  * behind with its writes. */
 #define TW_RING_SPARE 4
 
+tw_run_stats *tw_stats_begin(tw_run_stats *stats, tw_run_stats *local)
+{
+    if (stats == NULL)
+        stats = local;
+    memset(stats, 0, sizeof *stats);
+    return stats;
+}
+
 double tw_now(void)
 {
     struct timespec t;
@@ -442,9 +450,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
            tw_run_stats *stats, tw_error *err)
 {
     tw_run_stats local;
-    if (stats == NULL)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    stats = tw_stats_begin(stats, &local);
     stats->ranks = 1;
     double start = tw_now();
     tw_ens e;

@@ -87,6 +87,8 @@ typedef struct tw_progress {
 } tw_progress;
 
 double tw_now(void);       /* monotonic clock, seconds */
+/* The caller's stats, or `local` when it passed none, zeroed. */
+tw_run_stats *tw_stats_begin(tw_run_stats *stats, tw_run_stats *local);
 void tw_progress_init(tw_progress *p, FILE *f, size_t total);
 void tw_progress_show(tw_progress *p, size_t done);
 

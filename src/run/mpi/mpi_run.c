@@ -561,9 +561,7 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
                tw_run_stats *stats, tw_error *err)
 {
     tw_run_stats local;
-    if (stats == NULL)
-        stats = &local;
-    memset(stats, 0, sizeof *stats);
+    stats = tw_stats_begin(stats, &local);
     double start = tw_now();
     int rank = tw_mpi_rank(), size = tw_mpi_size();
     int rc;
