@@ -70,6 +70,20 @@ int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
                     tw_target_result *res, tw_error *err);
 
 /*
+ * Resolve t[0..nt) against a run's metric names [nm] and years [ny]
+ * (tw_targets_resolve), then evaluate them on the first `reps` replicates
+ * of traj [reps][ny][nm] (tw_targets_eval) into res [nt] and, when met is
+ * not NULL, met [reps][nt] (both caller-owned). The scratch it needs is
+ * its own. Returns TW_OK, TW_EINPUT (a target the run cannot evaluate) or
+ * TW_EFAIL (memory).
+ */
+int tw_targets_on_run(const tw_target *t, size_t nt,
+                      const char *const *names, size_t nm, const int *years,
+                      size_t ny, const double *traj, size_t reps,
+                      unsigned char *met, tw_target_result *res,
+                      tw_error *err);
+
+/*
  * Print the report table to f. Returns the number of targets whose P(met)
  * is below `confidence`.
  */

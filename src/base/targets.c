@@ -284,3 +284,26 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
             "every_year).\n");
     return below;
 }
+
+int tw_targets_on_run(const tw_target *t, size_t nt,
+                      const char *const *names, size_t nm, const int *years,
+                      size_t ny, const double *traj, size_t reps,
+                      unsigned char *met, tw_target_result *res,
+                      tw_error *err)
+{
+    size_t cells = reps * nt > 0 ? reps * nt : 1;
+    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
+    double *q = malloc(cells * sizeof *q);
+    unsigned char *own = met == NULL ? malloc(cells) : NULL;
+    int rc;
+    if (cols == NULL || q == NULL || (met == NULL && own == NULL))
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    else if ((rc = tw_targets_resolve(t, nt, names, nm, years, ny, cols,
+                                      err)) == TW_OK)
+        rc = tw_targets_eval(t, nt, cols, traj, reps, ny, nm, years, q,
+                             met != NULL ? met : own, res, err);
+    free(cols);
+    free(q);
+    free(own);
+    return rc;
+}

@@ -657,12 +657,8 @@ static int report_targets(const char *path, const char *group,
     }
     size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
     size_t len = ny * nm, reps = 0;
-    size_t tcells = d->n_reps * nt > 0 ? d->n_reps * nt : 1;
-    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
-    double *q = malloc(tcells * sizeof *q);
-    unsigned char *met = malloc(tcells);
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
-    if (!cols || !q || !met || !res) {
+    if (res == NULL) {
         fprintf(stderr, "twsim: out of memory\n");
         goto out;
     }
@@ -688,10 +684,9 @@ static int report_targets(const char *path, const char *group,
         rc = TW_OK;
         goto out;
     }
-    if (tw_targets_resolve(d->targets, nt, (const char *const *)d->metric_names,
-                           nm, d->years, ny, cols, &err) != TW_OK ||
-        tw_targets_eval(d->targets, nt, cols, traj, reps, ny, nm, d->years, q,
-                        met, res, &err) != TW_OK) {
+    if (tw_targets_on_run(d->targets, nt,
+                          (const char *const *)d->metric_names, nm, d->years,
+                          ny, traj, reps, NULL, res, &err) != TW_OK) {
         print_error(&err);
         goto out;
     }
@@ -706,9 +701,6 @@ static int report_targets(const char *path, const char *group,
                "uses those.\n", reps, d->n_reps);
     rc = TW_OK;
 out:
-    free(cols);
-    free(q);
-    free(met);
     free(res);
     tw_h5_data_free(d);
     return rc;

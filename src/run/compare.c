@@ -62,24 +62,14 @@ void tw_comparison_free(tw_comparison *c)
 static int eval_on(const tw_h5_data *d, const tw_target *t, size_t nt,
                    unsigned char *met, tw_error *err)
 {
-    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
-    size_t cells = d->n_reps * nt > 0 ? d->n_reps * nt : 1;
-    double *q = malloc(cells * sizeof *q);
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
-    int rc = TW_EFAIL;
-    if (cols == NULL || q == NULL || res == NULL) {
-        tw_error_set(err, TW_EFAIL, "out of memory");
-        goto out;
-    }
-    rc = tw_targets_resolve(t, nt, (const char *const *)d->metric_names,
-                            d->n_metrics, d->years, d->n_years, cols, err);
-    if (rc == TW_OK)
-        rc = tw_targets_eval(t, nt, cols, d->trajectories, d->n_reps,
-                             d->n_years, d->n_metrics, d->years, q, met, res,
-                             err);
-out:
-    free(cols);
-    free(q);
+    int rc = res == NULL
+                 ? tw_error_set(err, TW_EFAIL, "out of memory")
+                 : tw_targets_on_run(t, nt,
+                                     (const char *const *)d->metric_names,
+                                     d->n_metrics, d->years, d->n_years,
+                                     d->trajectories, d->n_reps, met, res,
+                                     err);
     free(res);
     return rc;
 }

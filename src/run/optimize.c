@@ -101,8 +101,6 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     char path[1024];
     tw_config *cfg = NULL;
     tw_h5_data *d = NULL;
-    long *cols = NULL;
-    double *q = NULL;
     unsigned char *met = NULL;
     tw_target_result *res = NULL;
     int rc = lever_config(ctx, value, ctx->value2, &cfg, err);
@@ -128,14 +126,12 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     }
     size_t nt = ctx->n_targets, R = d->n_reps;
     tw_target *sel = calloc(nt ? nt : 1, sizeof *sel);
-    cols = malloc((nt ? nt : 1) * sizeof *cols);
-    q = malloc((R * nt > 0 ? R * nt : 1) * sizeof *q);
     met = malloc(R * nt > 0 ? R * nt : 1);
     res = calloc(nt ? nt : 1, sizeof *res);
     out->p_met = calloc(nt ? nt : 1, sizeof *out->p_met);
     out->p_lo = calloc(nt ? nt : 1, sizeof *out->p_lo);
     out->p_hi = calloc(nt ? nt : 1, sizeof *out->p_hi);
-    if (!ctx->targets || !sel || !cols || !q || !met || !res ||
+    if (!ctx->targets || !sel || !met || !res ||
         !out->p_met || !out->p_lo || !out->p_hi) {
         free(sel);
         rc = tw_error_set(err, TW_EFAIL, "out of memory");
@@ -154,11 +150,9 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         }
         sel[i] = d->targets[k];
     }
-    rc = tw_targets_resolve(sel, nt, (const char *const *)d->metric_names,
-                            d->n_metrics, d->years, d->n_years, cols, err);
-    if (rc == TW_OK)
-        rc = tw_targets_eval(sel, nt, cols, d->trajectories, R, d->n_years,
-                             d->n_metrics, d->years, q, met, res, err);
+    rc = tw_targets_on_run(sel, nt, (const char *const *)d->metric_names,
+                           d->n_metrics, d->years, d->n_years,
+                           d->trajectories, R, met, res, err);
     free(sel);
     if (rc != TW_OK)
         goto out;
@@ -188,8 +182,6 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         fflush(ctx->log);
     }
 out:
-    free(cols);
-    free(q);
     free(met);
     free(res);
     tw_h5_data_free(d);
