@@ -197,6 +197,17 @@ typedef struct tw_teachers {
 #undef TW_X_ARRAY
 } tw_teachers;
 
+/*
+ * A pass reads the arrays through a local copy of s->T:
+ *
+ *     tw_teachers arrays = s->T, *T = &arrays;
+ *
+ * A store to a one-byte field (T->flags[k] |= ...) may alias any object
+ * that the compiler cannot prove private; through s->T it would reload
+ * every array pointer after each such store. The local copy's address
+ * never escapes, so the pointers stay in registers.
+ */
+
 /* Bytes of one teacher over all the arrays (26). */
 #define TW_X_SIZE(type, name) + sizeof(type)
 #define TW_TEACHER_BYTES (0 TW_TEACHER_FIELDS(TW_X_SIZE))
@@ -532,12 +543,20 @@ static inline tw_teacher tw_sim_get(const tw_sim *s, size_t k)
     return x;
 }
 
+/* Overwrite teacher k of T (k < cap) with *x. */
+static inline void tw_teachers_put(const tw_teachers *T, size_t k,
+                                   const tw_teacher *x)
+{
+#define TW_X_PUT(type, name) T->name[k] = x->name;
+    TW_TEACHER_FIELDS(TW_X_PUT)
+#undef TW_X_PUT
+}
+
 /* Overwrite teacher k (< s->n) with *x. */
 static inline void tw_sim_put(tw_sim *s, size_t k, const tw_teacher *x)
 {
-#define TW_X_PUT(type, name) s->T.name[k] = x->name;
-    TW_TEACHER_FIELDS(TW_X_PUT)
-#undef TW_X_PUT
+    const tw_teachers arrays = s->T; /* see "arrays" below tw_teachers */
+    tw_teachers_put(&arrays, k, x);
 }
 
 /* Mark teacher k as gone for `reason` (counts the exit flow by stage). */

@@ -244,6 +244,7 @@ static int place_teachers(tw_sim *s, const int64_t *place)
         total += (size_t)place[i];
     if (tw_sim_reserve(s, total) != 0)
         return -1;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (int st = 0; st < TW_N_STAGES; st++) {
         const tw_stock *k = &w->stock[st];
         if (!k->present || k->count <= 0)
@@ -265,7 +266,7 @@ static int place_teachers(tw_sim *s, const int64_t *place)
                 for (int64_t j = 0; j < place[i]; j++) {
                     tw_teacher x = {0};
                     draw_teacher(s, &x, (uint32_t)i, &d);
-                    tw_sim_put(s, s->n++, &x);
+                    tw_teachers_put(T, s->n++, &x);
                 }
             }
     }

@@ -62,7 +62,7 @@ static void dev_group(const tw_sim *s, uint32_t *idx, size_t m, int by_title,
 {
     size_t next[DEV_MAX_LEVELS];
     memset(start, 0, (nb + 1) * sizeof *start);
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < m; k++) {
         start[(by_title ? T->title[idx[k]] : T->tier[idx[k]]) + 1u]++;
     }
@@ -143,9 +143,9 @@ static int tier_start(tier_work *tw, const tw_sim *s)
  * the list appended to without a branch (the slot after the list is
  * always free: at most k teachers were listed before teacher k). Which
  * teachers are eligible is a coin toss to the branch predictor. */
-PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
+PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, const tw_teachers *T,
+                           uint32_t k)
 {
-    const tw_teachers *T = &s->T;
     int i = T->tier[k];
     tw->stock[i]++;
     int e = ((T->flags[k] & TW_F_POOL) == 0) & tw->ok[i] &
@@ -221,9 +221,10 @@ void tw_proc_tiers(tw_sim *s)
     tier_work tw;
     if (!tier_start(&tw, s))
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T.flags[k] & TW_F_GONE))
-            tier_scan(&tw, s, (uint32_t)k);
+        if (!(T->flags[k] & TW_F_GONE))
+            tier_scan(&tw, s, T, (uint32_t)k);
     tier_finish(&tw, s);
 }
 
@@ -300,10 +301,10 @@ static int title_start(title_work *tt, tw_sim *s)
 
 /* Step 1 for teacher k (not gone): the probation, the counts and the
  * eligible list. */
-PER_TEACHER void title_scan(title_work *tt, tw_sim *s, uint32_t k)
+PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
+                            uint32_t k)
 {
     const tw_params *p = tt->p;
-    tw_teachers *T = &s->T;
     if (T->flags[k] & TW_F_POOL)
         return;
     uint32_t *sc = s->sscratch + (size_t)T->school[k] * SS_N;
@@ -348,7 +349,7 @@ static void title_finish(const title_work *tt, tw_sim *s)
         if (tt->ok[k])
             tw_skip_init(&trial[k], s->rng, p->title_prob[k]);
     size_t ns = 0;
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = idx[e];
         int t = T->title[k] + 1;
@@ -417,9 +418,10 @@ void tw_proc_titles(tw_sim *s)
     title_work tt;
     if (!title_start(&tt, s))
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T.flags[k] & TW_F_GONE))
-            title_scan(&tt, s, (uint32_t)k);
+        if (!(T->flags[k] & TW_F_GONE))
+            title_scan(&tt, s, T, (uint32_t)k);
     title_finish(&tt, s);
 }
 
@@ -532,14 +534,14 @@ void tw_proc_develop(tw_sim *s)
         qual_start(&qt, s, p);
     if (dual)
         tw_skip_init(&dual_trial, s->rng, p->dual_prob);
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;
         if (tiers)
-            tier_scan(&tw, s, (uint32_t)k);
+            tier_scan(&tw, s, T, (uint32_t)k);
         if (titles)
-            title_scan(&tt, s, (uint32_t)k);
+            title_scan(&tt, s, T, (uint32_t)k);
         if (quals)
             qual_one(s, &qt, T, k);
         if (dual)

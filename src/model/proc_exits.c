@@ -89,9 +89,10 @@ static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which);
 
 /* Teacher k (not gone) dies with death_rate[band of age at 1 July]: the
  * next trial of the band's group. */
-static inline void death_one(tw_sim *s, leave_ctx *c, size_t k)
+static inline void death_one(tw_sim *s, const tw_teachers *T, leave_ctx *c,
+                             size_t k)
 {
-    if (tw_skip_next(&c->death[death_band(tw_age(&s->T, k, c->year))],
+    if (tw_skip_next(&c->death[death_band(tw_age(T, k, c->year))],
                      s->rng))
         tw_sim_remove(s, k, TW_EXIT_DEATH);
 }
@@ -107,9 +108,10 @@ void tw_proc_deaths(tw_sim *s)
         return;
     leave_ctx c;
     leave_ctx_init(&c, s, LEAVE_DEATHS);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T.flags[k] & TW_F_GONE))
-            death_one(s, &c, k);
+        if (!(T->flags[k] & TW_F_GONE))
+            death_one(s, T, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,10 +169,10 @@ int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
  * early draw (having not retired yet, they chose to stay). Teachers in the
  * pool retire like the others. Exit reason TW_EXIT_RETIRE.
  */
-PER_TEACHER void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
+PER_TEACHER void retire_one(tw_sim *s, const tw_teachers *T,
+                            const leave_ctx *c, size_t k)
 {
     const tw_params *p = c->p;
-    tw_teachers *T = &s->T;
     const int year = c->year, flex = c->flex;
     if (year - T->birth_year[k] < c->min_years)
         return;
@@ -211,9 +213,10 @@ void tw_proc_retire(tw_sim *s)
     leave_ctx_init(&c, s, 0);
     if (!c.p->retire_on)
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T.flags[k] & TW_F_GONE))
-            retire_one(s, &c, k);
+        if (!(T->flags[k] & TW_F_GONE))
+            retire_one(s, T, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -230,9 +233,9 @@ void tw_proc_retire(tw_sim *s)
  * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
  * that a retention decision never fires years late.
  */
-PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
+PER_TEACHER void exit_one(tw_sim *s, const tw_teachers *T, leave_ctx *c,
+                          size_t k)
 {
-    tw_teachers *T = &s->T;
     int go;
     if (T->flags[k] & TW_F_OBL_END) {
         /* rare (one year per obligation): one uniform */
@@ -252,7 +255,7 @@ PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
 
 /* Without voluntary exit nobody leaves, but TW_F_OBL_END is still
  * cleared, so that a retention decision never fires years late. */
-static inline void exit_off(tw_teachers *T, size_t k)
+static inline void exit_off(const tw_teachers *T, size_t k)
 {
     T->flags[k] &= (uint8_t)~TW_F_OBL_END;
 }
@@ -262,11 +265,12 @@ void tw_proc_exit(tw_sim *s)
     leave_ctx c;
     leave_ctx_init(&c, s, tw_world_params(s->w, s->t)->exit_on ? LEAVE_EXITS
                                                                 : 0);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (!c.p->exit_on)
-            exit_off(&s->T, k);
-        else if (!(s->T.flags[k] & TW_F_GONE))
-            exit_one(s, &c, k);
+            exit_off(T, k);
+        else if (!(T->flags[k] & TW_F_GONE))
+            exit_one(s, T, &c, k);
     }
 }
 
@@ -286,22 +290,22 @@ void tw_proc_leave(tw_sim *s)
     leave_ctx c;
     leave_ctx_init(&c, s, (deaths ? LEAVE_DEATHS : 0) |
                               (exit_on ? LEAVE_EXITS : 0));
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;
         if (deaths) {
-            death_one(s, &c, k);
+            death_one(s, T, &c, k);
             if (T->flags[k] & TW_F_GONE)
                 continue;
         }
         if (retire) {
-            retire_one(s, &c, k);
+            retire_one(s, T, &c, k);
             if (T->flags[k] & TW_F_GONE)
                 continue;
         }
         if (exit_on)
-            exit_one(s, &c, k);
+            exit_one(s, T, &c, k);
         else
             exit_off(T, k);
     }
@@ -386,7 +390,7 @@ void tw_proc_strikes(tw_sim *s)
     uint32_t *off = s->sscratch; /* n_schools + 1 <= 8 * n_schools */
     for (size_t i = 0; i <= ns; i++)
         off[i] = 0;
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (!(T->flags[k] & (TW_F_GONE | TW_F_POOL)))
             off[T->home[k] + 1]++;
@@ -482,7 +486,7 @@ static void end_pass(tw_sim *s, int age)
     memset(&s->tally, 0, sizeof s->tally);
     for (size_t i = 0; i < s->w->n_schools; i++)
         s->S[i].headcount = 0;
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;

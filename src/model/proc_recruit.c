@@ -461,7 +461,7 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
         k.bz[i] = 0;
         s->S[i].headcount = 0;
     }
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t j = 0; j < s->n; j++) {
         if (T->flags[j] & TW_F_GONE)
             continue;

@@ -130,7 +130,7 @@ static size_t score(const tw_teachers *T, size_t k)
 
 static inline size_t sort_key(const county *c, uint32_t k, sort_mode mode)
 {
-    const tw_teachers *T = &c->s->T;
+    const tw_teachers arrays = c->s->T, *T = &arrays;
     switch (mode) {
     case KEY_STAGE:
         return c->s->w->schools[T->home[k]].stage;
@@ -191,7 +191,7 @@ static size_t ceil_share(double share, size_t n)
  * too (the years at the home school restart). */
 static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
 {
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     s->S[T->school[k]].headcount--;
     s->S[to].headcount++;
     T->school[k] = to;
@@ -308,7 +308,7 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
             gap_update(c, c->list[q]);
         tw_skip_init(&trial, s->rng, rate);
     }
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {
         uint32_t k = c->seg[p];
         if (rate > 0 && !(T->flags[k] & (TW_F_GONE | TW_F_POOL)) &&
@@ -434,7 +434,7 @@ static void exchange(county *c, size_t nb, size_t elig)
      * movers meanwhile). */
     short_heap heap[TW_N_STAGES];
     int built[TW_N_STAGES] = {0};
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < movers; p++) {
         uint32_t k = v[p];
         int st = s->w->schools[T->home[k]].stage;
@@ -623,7 +623,7 @@ static void rounds(county *c)
     for (uint32_t j = 0; rehire_on && j < c->ns; j++)
         over[j] = s->S[c->a + j].headcount > posts(c, c->a + j);
     size_t a = 0, b = 0, holders = 0;
-    const tw_teachers *T = &s->T;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {
         uint32_t k = c->seg[p];
         int cl = 2;
@@ -697,7 +697,7 @@ void tw_proc_rotate(tw_sim *s)
     }
     nr++;
     memset(roff, 0, (nr + 1) * sizeof *roff);
-    tw_teachers *T = &s->T;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;
