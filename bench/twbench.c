@@ -477,13 +477,13 @@ static int floor_pass(tw_sim *sim, uint64_t seed, size_t reps, size_t years,
         double t0 = now();
         double budget = 0;
         uint64_t acc = 0;
+        const uint8_t *tier = sim->T.tier;
         for (size_t t = 1; t < years; t++) {
             for (size_t k = 0; k < sim->n; k++) {
-                const tw_teacher *x = &sim->T[k];
                 budget += d;
                 while (budget >= 1) {
                     double u = tw_rng_u01(sim->rng);
-                    acc += u < 0.01 * (x->tier + 1);
+                    acc += u < 0.01 * (tier[k] + 1);
                     budget -= 1;
                 }
             }

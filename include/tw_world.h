@@ -11,13 +11,18 @@
  *              state, this year's flows, a GSL stream. One per worker,
  *              reused between replicates.
  *
- * Memory layout of the teachers (array of compact records, no allocation
- * per teacher-year; leavers are marked TW_F_GONE and squeezed out, in
- * order, by tw_sim_compact()):
+ * Memory layout of the teachers (a structure of arrays, one per field,
+ * in one block; no allocation per teacher-year; leavers are marked
+ * TW_F_GONE and squeezed out, in order, by tw_sim_compact()):
  *
- *   T: [ t0 | t1 | t2 | ... | t(n-1) | free ... cap ]
- *         each 28 bytes: school/home, birth, sex, tier, title, qual,
- *         channel, flags, counters
+ *   T.school:  [ s0 | s1 | ... | s(n-1) | free ... cap ]   4 bytes each
+ *   T.home:    [ h0 | h1 | ... | h(n-1) | free ... cap ]   4
+ *   T.birth_year                                           2
+ *   T.flags, T.tier, T.title, ... (16 more)                1 each
+ *                                                   26 bytes a teacher
+ *
+ * A pass reads only the arrays it needs: the tally reads 9 of them, the
+ * exit pass mostly flags, birth and home.
  *
  * Every process is a function tw_proc_<name>(tw_sim *) in src/proc_*.c;
  * tw_sim_step() calls them in the order of MODEL.md section 3.
@@ -128,28 +133,84 @@ enum {
                                it (set by tw_proc_age) */
 };
 
+/*
+ * The fields of a teacher, in one list (an X-macro: X(type, name)). The
+ * replicate keeps one array per field (tw_teachers, a structure of
+ * arrays), so that a pass streams only the fields it reads; tw_teacher is
+ * the same fields as one record, for building a teacher before it is
+ * appended and for reading one back whole (tw_sim_get).
+ *
+ *   school       where the teacher teaches now
+ *   home         school holding the post (== school unless on an exchange
+ *                term)
+ *   birth_year
+ *   birth_month  1..12
+ *   sex          tw_sex
+ *   tier         index into the region's ladder, 0 = lowest
+ *   title        tw_title
+ *   qual         tw_qual
+ *   channel      tw_channel of entry
+ *   flags        TW_F_*
+ *   obligation   years of service obligation left
+ *   service      years of service (capped at 255)
+ *   at_school    years at the home school
+ *   in_tier      years in the current tier
+ *   in_title     years in the current title
+ *   rural        years of rural (乡村) service
+ *   strikes      末位 strikes so far
+ *   term_left    exchange term years left; 0 = not on exchange
+ *   pool_years   years spent in the training pool
+ */
+#define TW_TEACHER_FIELDS(X) \
+    X(uint32_t, school)      \
+    X(uint32_t, home)        \
+    X(int16_t, birth_year)   \
+    X(uint8_t, birth_month)  \
+    X(uint8_t, sex)          \
+    X(uint8_t, tier)         \
+    X(uint8_t, title)        \
+    X(uint8_t, qual)         \
+    X(uint8_t, channel)      \
+    X(uint8_t, flags)        \
+    X(uint8_t, obligation)   \
+    X(uint8_t, service)      \
+    X(uint8_t, at_school)    \
+    X(uint8_t, in_tier)      \
+    X(uint8_t, in_title)     \
+    X(uint8_t, rural)        \
+    X(uint8_t, strikes)      \
+    X(uint8_t, term_left)    \
+    X(uint8_t, pool_years)
+
+/* One teacher as a record (a value; the replicate does not store these). */
 typedef struct tw_teacher {
-    uint32_t school;      /* where the teacher teaches now */
-    uint32_t home;        /* school holding the post (== school unless on an
-                             exchange term) */
-    int16_t birth_year;
-    uint8_t birth_month;  /* 1..12 */
-    uint8_t sex;          /* tw_sex */
-    uint8_t tier;         /* index into the region's ladder, 0 = lowest */
-    uint8_t title;        /* tw_title */
-    uint8_t qual;         /* tw_qual */
-    uint8_t channel;      /* tw_channel of entry */
-    uint8_t flags;        /* TW_F_* */
-    uint8_t obligation;   /* years of service obligation left */
-    uint8_t service;      /* years of service (capped at 255) */
-    uint8_t at_school;    /* years at the home school */
-    uint8_t in_tier;      /* years in the current tier */
-    uint8_t in_title;     /* years in the current title */
-    uint8_t rural;        /* years of rural (乡村) service */
-    uint8_t strikes;      /* 末位 strikes so far */
-    uint8_t term_left;    /* exchange term years left; 0 = not on exchange */
-    uint8_t pool_years;   /* years spent in the training pool */
+#define TW_X_MEMBER(type, name) type name;
+    TW_TEACHER_FIELDS(TW_X_MEMBER)
+#undef TW_X_MEMBER
 } tw_teacher;
+
+/* The teachers of a replicate: field f of teacher k is T->f[k]. Every
+ * array has room for tw_sim.cap entries; all live in one block. */
+typedef struct tw_teachers {
+#define TW_X_ARRAY(type, name) type *name;
+    TW_TEACHER_FIELDS(TW_X_ARRAY)
+#undef TW_X_ARRAY
+} tw_teachers;
+
+/*
+ * A pass reads the arrays through a local copy of s->T:
+ *
+ *     tw_teachers arrays = s->T, *T = &arrays;
+ *
+ * A store to a one-byte field (T->flags[k] |= ...) may alias any object
+ * that the compiler cannot prove private; through s->T it would reload
+ * every array pointer after each such store. The local copy's address
+ * never escapes, so the pointers stay in registers.
+ */
+
+/* Bytes of one teacher over all the arrays (26). */
+#define TW_X_SIZE(type, name) + sizeof(type)
+#define TW_TEACHER_BYTES (0 TW_TEACHER_FIELDS(TW_X_SIZE))
 
 /* ------------------------------------------------------------------ */
 /* Structure                                                           */
@@ -415,7 +476,7 @@ typedef struct tw_sim {
     gsl_rng *rng;          /* the replicate's stream, owned */
     size_t t;              /* year index being simulated, 1 .. n_years-1 */
     int year;              /* w->base_year + t */
-    tw_teacher *T;         /* [n], capacity cap, owned */
+    tw_teachers T;         /* [n] each, capacity cap, owned */
     size_t n, cap;
     tw_school_state *S;    /* [w->n_schools], owned */
     double *county_cap;    /* [w->n_counties]: establishment cap (在编),
@@ -428,7 +489,7 @@ typedef struct tw_sim {
      * within one call */
     uint32_t *idx;         /* [cap] */
     uint32_t *idx2;        /* [cap]: a second list, for tw_proc_develop */
-    double *dscratch;      /* [max(3 * n_schools, cap)] */
+    double *dscratch;      /* [3 * n_schools] */
     uint32_t *sscratch;    /* [n_schools * 8 + 8] */
     int64_t *place;        /* [n_schools]: teachers of each school at the
                               start; planned by the first tw_sim_init */
@@ -467,9 +528,36 @@ int tw_sim_step(tw_sim *s, size_t t, tw_error *err);
  * (s is unchanged then but for what was already grown). */
 int tw_sim_reserve(tw_sim *s, size_t need);
 
-/* Append a teacher; returns a pointer to the new record or NULL (memory).
- * Pointers into s->T are invalidated by the next append. */
-tw_teacher *tw_sim_append(tw_sim *s);
+/* Append teacher *x (copied) at index s->n. Returns 0, or -1 when memory
+ * runs out (s unchanged). Pointers into the arrays of s->T are invalidated
+ * by an append. */
+int tw_sim_append(tw_sim *s, const tw_teacher *x);
+
+/* Teacher k as a record. */
+static inline tw_teacher tw_sim_get(const tw_sim *s, size_t k)
+{
+    tw_teacher x;
+#define TW_X_GET(type, name) x.name = s->T.name[k];
+    TW_TEACHER_FIELDS(TW_X_GET)
+#undef TW_X_GET
+    return x;
+}
+
+/* Overwrite teacher k of T (k < cap) with *x. */
+static inline void tw_teachers_put(const tw_teachers *T, size_t k,
+                                   const tw_teacher *x)
+{
+#define TW_X_PUT(type, name) T->name[k] = x->name;
+    TW_TEACHER_FIELDS(TW_X_PUT)
+#undef TW_X_PUT
+}
+
+/* Overwrite teacher k (< s->n) with *x. */
+static inline void tw_sim_put(tw_sim *s, size_t k, const tw_teacher *x)
+{
+    const tw_teachers arrays = s->T; /* see "arrays" below tw_teachers */
+    tw_teachers_put(&arrays, k, x);
+}
 
 /* Mark teacher k as gone for `reason` (counts the exit flow by stage). */
 void tw_sim_remove(tw_sim *s, size_t k, tw_exit reason);
@@ -489,30 +577,37 @@ _Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&
                    (int)TW_F_PROF << 1 == (int)TW_TF_DUAL,
                "tw_tally_add maps the flag bits by shifts");
 
-/* Add teacher x (not gone) to tally t in `year`; sch: the schools. */
-static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
-                                const tw_teacher *x, int year)
+/* Age in whole years at the middle of `year` (1 July) of a person born in
+ * (birth_year, birth_month). */
+static inline int tw_age_at(int birth_year, int birth_month, int year)
 {
-    int st = sch[x->home].stage, lo = sch[x->school].locality;
-    t->sq[st][lo][x->qual][(x->flags & TW_F_POOL) != 0]++;
-    t->tier[x->tier][lo == TW_LOC_RURAL]++;
-    t->title[x->title]++;
-    int a = year - x->birth_year - (x->birth_month > 7 ? 1 : 0);
+    return year - birth_year - (birth_month > 7 ? 1 : 0);
+}
+
+/* Age of teacher k of T at the middle of `year`. */
+static inline int tw_age(const tw_teachers *T, size_t k, int year)
+{
+    return tw_age_at(T->birth_year[k], T->birth_month[k], year);
+}
+
+/* Add teacher k of T (not gone) to tally t in `year`; sch: the schools. */
+static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
+                                const tw_teachers *T, size_t k, int year)
+{
+    int st = sch[T->home[k]].stage, lo = sch[T->school[k]].locality;
+    t->sq[st][lo][T->qual[k]][(T->flags[k] & TW_F_POOL) != 0]++;
+    t->tier[T->tier[k]][lo == TW_LOC_RURAL]++;
+    t->title[T->title[k]]++;
+    int a = tw_age(T, k, year);
     int band = a < 25 ? 0 : (a - 20) / 5;
     t->age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
     /* TW_TF_* from TW_F_*: 在编 and professional course are at the same
      * bits (0 and 2); 双师型 (bit 1) counts at bit 3 for professional-
      * course teachers only */
-    unsigned f = x->flags;
+    unsigned f = T->flags[k];
     t->flags[(f & (TW_F_BIANZHI | TW_F_PROF)) |
-             (unsigned)(x->sex == TW_SEX_FEMALE) << 1 |
+             (unsigned)(T->sex[k] == TW_SEX_FEMALE) << 1 |
              ((f << 2) & (f << 1) & TW_TF_DUAL)]++;
-}
-
-/* Age in whole years at the middle of `year` (1 July). */
-static inline int tw_age(const tw_teacher *x, int year)
-{
-    return year - x->birth_year - (x->birth_month > 7 ? 1 : 0);
 }
 
 /* ------------------------------------------------------------------ */

@@ -67,17 +67,17 @@ START_TEST(test_initial_population)
     /* the stock tables' counts, stage by stage */
     size_t by_stage[TW_N_STAGES] = {0}, junior_loc[TW_N_LOCS] = {0};
     for (size_t k = 0; k < s->n; k++) {
-        const tw_school *sc = &w->schools[s->T[k].school];
+        const tw_school *sc = &w->schools[s->T.school[k]];
         by_stage[sc->stage]++;
         if (sc->stage == TW_STAGE_JUNIOR)
             junior_loc[sc->locality]++;
-        ck_assert_uint_lt(s->T[k].tier, w->n_tiers);
-        int age = tw_age(&s->T[k], w->base_year);
+        ck_assert_uint_lt(s->T.tier[k], w->n_tiers);
+        int age = tw_age(&s->T, k, w->base_year);
         ck_assert_int_ge(age, 20);
         /* nobody starts past the pre-2025 age of their sex and title
          * (national.cfg: men 60, women 55, women with 高级+ 60) */
-        int limit = s->T[k].sex == TW_SEX_MALE ||
-                            s->T[k].title >= TW_TITLE_SENIOR ? 60 : 55;
+        int limit = s->T.sex[k] == TW_SEX_MALE ||
+                            s->T.title[k] >= TW_TITLE_SENIOR ? 60 : 55;
         ck_assert_int_lt(age, limit);
     }
     ck_assert_uint_eq(by_stage[TW_STAGE_PRIMARY], 900);
@@ -142,8 +142,8 @@ static void count_bianzhi(const tw_sim *s, double *per_county)
     for (size_t c = 0; c < s->w->n_counties; c++)
         per_county[c] = 0;
     for (size_t k = 0; k < s->n; k++)
-        if ((s->T[k].flags & TW_F_BIANZHI) && !(s->T[k].flags & TW_F_GONE))
-            per_county[s->w->schools[s->T[k].home].county] += 1;
+        if ((s->T.flags[k] & TW_F_BIANZHI) && !(s->T.flags[k] & TW_F_GONE))
+            per_county[s->w->schools[s->T.home[k]].county] += 1;
 }
 
 START_TEST(test_establishment_bound)
@@ -293,7 +293,7 @@ static void check_fused(tw_config *c, fused_part part)
             step_year(a, t, part, 1);
             step_year(b, t, part, 0);
             ck_assert_uint_eq(a->n, b->n);
-            ck_assert_int_eq(memcmp(a->T, b->T, a->n * sizeof *a->T), 0);
+            ck_assert(fx_same_teachers(a, b));
             ck_assert_int_eq(memcmp(&a->f, &b->f, sizeof a->f), 0);
             ck_assert_int_eq(memcmp(&a->tally, &b->tally, sizeof a->tally),
                              0);
@@ -417,14 +417,15 @@ START_TEST(test_initial_draws_uniform)
     ck_assert_int_eq(tw_sim_init(s, 8, 0, 0, &err), TW_OK);
     ck_assert_uint_eq(s->n, 60000);
     static double am[60], st[121], ti[11];
+    const tw_teachers *T = &s->T;
     for (size_t i = 0; i < s->n; i++) {
-        const tw_teacher *x = &s->T[i];
-        int age = tw_age(x, 2020);
+        int age = tw_age(T, i, 2020);
         ck_assert(age >= 35 && age <= 39);
-        am[(age - 35) * 12 + x->birth_month - 1] += 1;
-        ck_assert(x->at_school <= 10 && x->in_tier <= 10 && x->in_title <= 10);
-        st[x->at_school * 11 + x->in_tier] += 1;
-        ti[x->in_title] += 1;
+        am[(age - 35) * 12 + T->birth_month[i] - 1] += 1;
+        ck_assert(T->at_school[i] <= 10 && T->in_tier[i] <= 10 &&
+                  T->in_title[i] <= 10);
+        st[T->at_school[i] * 11 + T->in_tier[i]] += 1;
+        ti[T->in_title[i]] += 1;
     }
     ck_uniform_cells(am, 60, 1e-6 / 3, "age x month");
     ck_uniform_cells(st, 121, 1e-6 / 3, "at school x in tier");

@@ -40,14 +40,14 @@ static void at_year1(tw_sim *s)
 /* One year passes for everybody: the counters the processes read. */
 static void advance(tw_sim *s)
 {
+    tw_teachers *T = &s->T;
     for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[k] & TW_F_GONE)
             continue;
-        x->in_tier++;
-        x->in_title++;
-        if (x->service < 255)
-            x->service++;
+        T->in_tier[k]++;
+        T->in_title[k]++;
+        if (T->service[k] < 255)
+            T->service[k]++;
     }
 }
 
@@ -83,17 +83,17 @@ START_TEST(test_tier_exactly_at_min_years)
     for (int i = 0; i < 20; i++)
         fx_add(s, 0, 1990, TW_SEX_FEMALE, 0, TW_TITLE_SECOND,
                TW_QUAL_BACHELOR, TW_F_BIANZHI);
-    s->T[0].in_tier = 2;
+    s->T.in_tier[0] = 2;
     double total = 0;
     for (int y = 0; y <= 8; y++) {
         tw_proc_tiers(s);
         total += s->f.tier_promotions[1] + s->f.tier_promotions[2];
         int want = y >= 5 ? 2 : y >= 3 ? 1 : 0;
         int want0 = y >= 3 ? 2 : y >= 1 ? 1 : 0;
-        ck_assert_int_eq(s->T[0].tier, want0);
+        ck_assert_int_eq(s->T.tier[0], want0);
         for (size_t k = 1; k < s->n; k++)
-            ck_assert_msg(s->T[k].tier == want, "year %d teacher %zu: tier %d",
-                          y, k, s->T[k].tier);
+            ck_assert_msg(s->T.tier[k] == want, "year %d teacher %zu: tier %d",
+                          y, k, s->T.tier[k]);
         memset(&s->f, 0, sizeof s->f);
         advance(s);
     }
@@ -120,12 +120,12 @@ START_TEST(test_tier_one_step_per_year)
     for (int i = 0; i < 4; i++) {
         size_t k = fx_add(s, 0, 1990, TW_SEX_MALE, i, TW_TITLE_SECOND,
                           TW_QUAL_BACHELOR, 0);
-        s->T[k].in_tier = 5;
+        s->T.in_tier[k] = 5;
     }
     tw_proc_tiers(s);
     for (int i = 0; i < 4; i++)
-        ck_assert_int_eq(s->T[i].tier, i < 3 ? i + 1 : 3);
-    ck_assert_int_eq(s->T[0].in_tier, 0);
+        ck_assert_int_eq(s->T.tier[i], i < 3 ? i + 1 : 3);
+    ck_assert_int_eq(s->T.in_tier[0], 0);
     ck_assert_double_eq(s->f.tier_promotions[1], 1);
     ck_assert_double_eq(s->f.tier_promotions[2], 1);
     ck_assert_double_eq(s->f.tier_promotions[3], 1);
@@ -150,12 +150,12 @@ START_TEST(test_tier_capacity_exact)
         for (int i = 0; i < 100; i++) {
             size_t k = fx_add(s, 0, 1990, TW_SEX_MALE, 0, TW_TITLE_SECOND,
                               TW_QUAL_BACHELOR, 0);
-            s->T[k].in_tier = 5;
+            s->T.in_tier[k] = 5;
         }
         tw_proc_tiers(s);
         int up = 0;
         for (size_t k = 0; k < s->n; k++)
-            up += s->T[k].tier;
+            up += s->T.tier[k];
         ck_assert_int_eq(up, 7);
         ck_assert_double_eq(s->f.tier_promotions[1], 7);
         tw_sim_free(s);
@@ -169,12 +169,12 @@ START_TEST(test_tier_capacity_exact)
     for (int i = 0; i < 100; i++) {
         size_t k = fx_add(s, 0, 1990, TW_SEX_MALE, 0, TW_TITLE_SECOND,
                           TW_QUAL_BACHELOR, 0);
-        s->T[k].in_tier = 5;
+        s->T.in_tier[k] = 5;
     }
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_tiers(s);
     for (size_t k = 0; k < s->n; k++)
-        ck_assert_int_eq(s->T[k].tier, 0);
+        ck_assert_int_eq(s->T.tier[k], 0);
     ck_assert_msg(rng_untouched(s, ref), "draws for a tier with no room");
     gsl_rng_free(ref);
     tw_sim_free(s);
@@ -198,17 +198,17 @@ START_TEST(test_tier_cap_top_down)
     for (int i = 0; i < 30; i++) {
         size_t k = fx_add(s, 0, 1990, TW_SEX_MALE, i < 10 ? 1 : 0,
                           TW_TITLE_SECOND, TW_QUAL_BACHELOR, 0);
-        s->T[k].in_tier = 3;
+        s->T.in_tier[k] = 3;
     }
     tw_proc_tiers(s);
     int n[3] = {0};
     for (size_t k = 0; k < s->n; k++)
-        n[s->T[k].tier]++;
+        n[s->T.tier[k]]++;
     ck_assert_int_eq(n[0], 10);
     ck_assert_int_eq(n[1], 10);
     ck_assert_int_eq(n[2], 10);
     for (int i = 0; i < 10; i++) /* the old holders moved on */
-        ck_assert_int_eq(s->T[i].tier, 2);
+        ck_assert_int_eq(s->T.tier[i], 2);
     ck_assert_double_eq(s->f.tier_promotions[1], 10);
     ck_assert_double_eq(s->f.tier_promotions[2], 10);
     tw_sim_free(s);
@@ -254,19 +254,20 @@ START_TEST(test_tier_caps_hold_over_years)
         for (int y = 0; y < 40; y++) {
             int64_t st0[4] = {0}, st1[4] = {0};
             for (size_t k = 0; k < s->n; k++) {
-                before[k] = s->T[k].tier;
-                in_before[k] = s->T[k].in_tier;
+                before[k] = s->T.tier[k];
+                in_before[k] = s->T.in_tier[k];
                 st0[before[k]]++;
             }
             memset(&s->f, 0, sizeof s->f);
             tw_proc_tiers(s);
             for (size_t k = 0; k < s->n; k++) {
-                const tw_teacher *x = &s->T[k];
-                st1[x->tier]++;
-                ck_assert(x->tier == before[k] || x->tier == before[k] + 1);
-                if (x->tier != before[k]) {
+                const tw_teachers *T = &s->T;
+                st1[T->tier[k]]++;
+                ck_assert(T->tier[k] == before[k] ||
+                          T->tier[k] == before[k] + 1);
+                if (T->tier[k] != before[k]) {
                     ck_assert_int_ge(in_before[k], miny[before[k]]);
-                    ck_assert_int_eq(x->in_tier, 0);
+                    ck_assert_int_eq(T->in_tier[k], 0);
                 }
             }
             for (int j = 1; j < 4; j++) {
@@ -285,8 +286,8 @@ START_TEST(test_tier_caps_hold_over_years)
             advance(s);
             for (size_t k = 0; k < s->n; k++)
                 if (gsl_rng_uniform(turn) < 0.04) {
-                    s->T[k].tier = 0;
-                    s->T[k].in_tier = 0;
+                    s->T.tier[k] = 0;
+                    s->T.in_tier[k] = 0;
                 }
         }
         tw_sim_free(s);
@@ -331,12 +332,12 @@ START_TEST(test_tier_winners_unbiased)
         for (int i = 0; i < 100; i++) {
             size_t k = fx_add(s, 0, 1990, TW_SEX_MALE, 0, TW_TITLE_SECOND,
                               TW_QUAL_BACHELOR, 0);
-            s->T[k].in_tier = 1;
+            s->T.in_tier[k] = 1;
         }
         tw_proc_tiers(s);
         int won = 0;
         for (int i = 0; i < 100; i++)
-            if (s->T[i].tier == 1) {
+            if (s->T.tier[i] == 1) {
                 won++;
                 sum += i;
                 low += i < 10;
@@ -385,8 +386,8 @@ START_TEST(test_title_exactly_at_min_years)
     size_t g = fx_add(s, 0, 1970, TW_SEX_FEMALE, 0, TW_TITLE_THIRD,
                       TW_QUAL_POSTGRAD, 0);
     for (size_t k = 0; k < s->n; k++) {
-        s->T[k].rural = 10;
-        s->T[k].service = 30;
+        s->T.rural[k] = 10;
+        s->T.service[k] = 30;
     }
     static const int step_b[] = {1, 5, 10, 15}, step_g[] = {1, 3, 8, 13};
     for (int y = 0; y <= 18; y++) {
@@ -396,10 +397,10 @@ START_TEST(test_title_exactly_at_min_years)
             tb += y >= step_b[i];
             tg += y >= step_g[i];
         }
-        ck_assert_msg(s->T[b].title == tb, "year %d bachelor %d want %d", y,
-                      s->T[b].title, tb);
-        ck_assert_msg(s->T[g].title == tg, "year %d postgrad %d want %d", y,
-                      s->T[g].title, tg);
+        ck_assert_msg(s->T.title[b] == tb, "year %d bachelor %d want %d", y,
+                      s->T.title[b], tb);
+        ck_assert_msg(s->T.title[g] == tg, "year %d postgrad %d want %d", y,
+                      s->T.title[g], tg);
         advance(s);
     }
     tw_sim_free(s);
@@ -420,23 +421,23 @@ START_TEST(test_title_senior_needs_rural)
                       TW_QUAL_BACHELOR, 0);
     size_t r = fx_add(s, 0, 1975, TW_SEX_MALE, 0, TW_TITLE_FIRST,
                       TW_QUAL_BACHELOR, 0);
-    s->T[a].in_title = s->T[r].in_title = 10;
-    s->T[a].service = s->T[r].service = 10;
-    s->T[r].rural = 1;
+    s->T.in_title[a] = s->T.in_title[r] = 10;
+    s->T.service[a] = s->T.service[r] = 10;
+    s->T.rural[r] = 1;
     tw_proc_titles(s);
-    ck_assert_int_eq(s->T[r].title, TW_TITLE_SENIOR);
+    ck_assert_int_eq(s->T.title[r], TW_TITLE_SENIOR);
     for (int y = 0; y < 20; y++) {
         tw_proc_titles(s);
-        ck_assert_int_eq(s->T[a].title, TW_TITLE_FIRST);
+        ck_assert_int_eq(s->T.title[a], TW_TITLE_FIRST);
         advance(s);
     }
     FX_EACH_YEAR(w, p) p->senior_rural_years = 3;
-    s->T[a].rural = 2;
+    s->T.rural[a] = 2;
     tw_proc_titles(s);
-    ck_assert_int_eq(s->T[a].title, TW_TITLE_FIRST);
-    s->T[a].rural = 3;
+    ck_assert_int_eq(s->T.title[a], TW_TITLE_FIRST);
+    s->T.rural[a] = 3;
     tw_proc_titles(s);
-    ck_assert_int_eq(s->T[a].title, TW_TITLE_SENIOR);
+    ck_assert_int_eq(s->T.title[a], TW_TITLE_SENIOR);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -454,16 +455,16 @@ START_TEST(test_title_full_needs_service)
                       TW_QUAL_BACHELOR, 0);
     size_t b = fx_add(s, 0, 1975, TW_SEX_MALE, 0, TW_TITLE_SENIOR,
                       TW_QUAL_BACHELOR, 0);
-    s->T[a].in_title = s->T[b].in_title = 8;
-    s->T[a].service = 19;
-    s->T[b].service = 20;
+    s->T.in_title[a] = s->T.in_title[b] = 8;
+    s->T.service[a] = 19;
+    s->T.service[b] = 20;
     tw_proc_titles(s);
-    ck_assert_int_eq(s->T[a].title, TW_TITLE_SENIOR);
-    ck_assert_int_eq(s->T[b].title, TW_TITLE_FULL);
+    ck_assert_int_eq(s->T.title[a], TW_TITLE_SENIOR);
+    ck_assert_int_eq(s->T.title[b], TW_TITLE_FULL);
     ck_assert_double_eq(s->f.title_promotions[TW_TITLE_FULL], 1);
     advance(s);
     tw_proc_titles(s);
-    ck_assert_int_eq(s->T[a].title, TW_TITLE_FULL);
+    ck_assert_int_eq(s->T.title[a], TW_TITLE_FULL);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -493,18 +494,18 @@ START_TEST(test_title_probation)
     size_t pooled = fx_add(s, 0, 1998, TW_SEX_FEMALE, 0, TW_TITLE_NONE,
                            TW_QUAL_BACHELOR, TW_F_POOL);
     for (int q = 0; q < TW_N_QUALS; q++)
-        s->T[q].service = 1;
-    s->T[pooled].service = 3;
+        s->T.service[q] = 1;
+    s->T.service[pooled] = 3;
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_titles(s);
     ck_assert(rng_untouched(s, ref));
     gsl_rng_free(ref);
-    ck_assert_int_eq(s->T[TW_QUAL_SECONDARY].title, TW_TITLE_THIRD);
-    ck_assert_int_eq(s->T[TW_QUAL_ASSOCIATE].title, TW_TITLE_THIRD);
-    ck_assert_int_eq(s->T[TW_QUAL_BACHELOR].title, TW_TITLE_SECOND);
-    ck_assert_int_eq(s->T[TW_QUAL_POSTGRAD].title, TW_TITLE_SECOND);
-    ck_assert_int_eq(s->T[fresh].title, TW_TITLE_NONE);
-    ck_assert_int_eq(s->T[pooled].title, TW_TITLE_NONE);
+    ck_assert_int_eq(s->T.title[TW_QUAL_SECONDARY], TW_TITLE_THIRD);
+    ck_assert_int_eq(s->T.title[TW_QUAL_ASSOCIATE], TW_TITLE_THIRD);
+    ck_assert_int_eq(s->T.title[TW_QUAL_BACHELOR], TW_TITLE_SECOND);
+    ck_assert_int_eq(s->T.title[TW_QUAL_POSTGRAD], TW_TITLE_SECOND);
+    ck_assert_int_eq(s->T.title[fresh], TW_TITLE_NONE);
+    ck_assert_int_eq(s->T.title[pooled], TW_TITLE_NONE);
     ck_assert_double_eq(s->f.title_promotions[TW_TITLE_THIRD], 2);
     ck_assert_double_eq(s->f.title_promotions[TW_TITLE_SECOND], 2);
     ck_assert_double_eq(s->f.title_promotions[TW_TITLE_FIRST], 0);
@@ -530,13 +531,13 @@ START_TEST(test_title_cap_top_down_exact)
                                                    : TW_TITLE_THIRD;
             size_t k = fx_add(s, 0, 1975, TW_SEX_MALE, 0, t,
                               TW_QUAL_BACHELOR, 0);
-            s->T[k].in_title = i < 8 ? 9 : 0;
-            s->T[k].rural = 5;
+            s->T.in_title[k] = i < 8 ? 9 : 0;
+            s->T.rural[k] = 5;
         }
         tw_proc_titles(s);
         int n[TW_N_TITLES] = {0};
         for (size_t k = 0; k < s->n; k++)
-            n[s->T[k].title]++;
+            n[s->T.title[k]]++;
         int up = pass == 0 ? 3 : 1;
         ck_assert_int_eq(n[TW_TITLE_SENIOR], up);
         ck_assert_int_eq(n[TW_TITLE_FIRST], 3);
@@ -591,24 +592,24 @@ START_TEST(test_title_post_caps_hold)
                 fx_add(s, sc, 1980, TW_SEX_FEMALE, 0,
                        i % 3 ? TW_TITLE_THIRD : TW_TITLE_NONE, i % 2, 0);
         for (size_t k = 0; k < 6; k++) /* exchange terms 0 <-> 1 */
-            s->T[k].school = 1;
-        s->T[45].school = 0;
+            s->T.school[k] = 1;
+        s->T.school[45] = 0;
         size_t pk = fx_add(s, 1, 1980, TW_SEX_FEMALE, 0, TW_TITLE_FIRST,
                            TW_QUAL_BACHELOR, TW_F_POOL);
-        s->T[pk].in_title = 9;
+        s->T.in_title[pk] = 9;
         for (int y = 0; y < 30; y++) {
             memset(&s->f, 0, sizeof s->f);
             tw_proc_titles(s);
             for (int t = 0; t < TW_N_TITLES; t++)
                 promos += s->f.title_promotions[t];
-            ck_assert_int_eq(s->T[pk].title, TW_TITLE_FIRST);
+            ck_assert_int_eq(s->T.title[pk], TW_TITLE_FIRST);
             uint32_t heads[6] = {0}, hold[6][TW_N_TITLES] = {{0}};
             for (size_t k = 0; k < s->n; k++) {
-                const tw_teacher *x = &s->T[k];
-                if (x->flags & TW_F_POOL)
+                const tw_teachers *T = &s->T;
+                if (T->flags[k] & TW_F_POOL)
                     continue;
-                heads[x->school]++;
-                hold[x->school][x->title]++;
+                heads[T->school[k]]++;
+                hold[T->school[k]][T->title[k]]++;
             }
             for (int sc = 0; sc < 6; sc++)
                 for (int t = TW_TITLE_SECOND; t < TW_N_TITLES; t++) {
@@ -621,9 +622,9 @@ START_TEST(test_title_post_caps_hold)
             advance(s);
             for (size_t k = 0; k < s->n; k++)
                 if (k != pk && gsl_rng_uniform(turn) < 0.03) {
-                    s->T[k].title = TW_TITLE_NONE;
-                    s->T[k].in_title = 0;
-                    s->T[k].service = 0;
+                    s->T.title[k] = TW_TITLE_NONE;
+                    s->T.in_title[k] = 0;
+                    s->T.service[k] = 0;
                 }
         }
         tw_sim_free(s);
@@ -659,13 +660,13 @@ START_TEST(test_title_winners_unbiased)
             size_t k = fx_add(s, (uint32_t)(i / 20), 1980, TW_SEX_MALE, 0,
                               cand ? TW_TITLE_SECOND : TW_TITLE_THIRD,
                               TW_QUAL_BACHELOR, 0);
-            s->T[k].in_title = cand ? 6 : 0;
+            s->T.in_title[k] = cand ? 6 : 0;
         }
         tw_proc_titles(s);
         for (int sc = 0; sc < 2; sc++) {
             int won = 0;
             for (int rank = 0; rank < 10; rank++)
-                if (s->T[sc * 20 + 2 * rank].title == TW_TITLE_FIRST) {
+                if (s->T.title[sc * 20 + 2 * rank] == TW_TITLE_FIRST) {
                     won++;
                     sum += rank;
                     low += rank < 2;
@@ -697,14 +698,14 @@ START_TEST(test_title_full_school_no_draw)
         size_t k = fx_add(s, 0, 1980, TW_SEX_MALE, 0,
                           i < 2 ? TW_TITLE_FIRST : TW_TITLE_SECOND,
                           TW_QUAL_BACHELOR, 0);
-        s->T[k].in_title = 9;
+        s->T.in_title[k] = 9;
     }
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_titles(s);
     ck_assert(rng_untouched(s, ref));
     gsl_rng_free(ref);
     for (int i = 2; i < 10; i++)
-        ck_assert_int_eq(s->T[i].title, TW_TITLE_SECOND);
+        ck_assert_int_eq(s->T.title[i], TW_TITLE_SECOND);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -738,7 +739,7 @@ START_TEST(test_qual_upgrade_rate)
     double up[TW_N_QUALS] = {0}, total = 0;
     for (size_t k = 0; k < s->n; k++) {
         int q0 = (int)(k / (size_t)N);
-        int d = s->T[k].qual - q0;
+        int d = s->T.qual[k] - q0;
         ck_assert(d == 0 || (d == 1 && q0 < TW_QUAL_POSTGRAD));
         up[q0] += d;
         total += d;
@@ -751,11 +752,11 @@ START_TEST(test_qual_upgrade_rate)
 
     FX_EACH_YEAR(w, p) for (int q = 0; q < TW_N_QUALS; q++) p->qual_prob[q] = 1;
     for (size_t k = 0; k < s->n; k++)
-        s->T[k].qual = TW_QUAL_SECONDARY;
+        s->T.qual[k] = TW_QUAL_SECONDARY;
     memset(&s->f, 0, sizeof s->f);
     tw_proc_quals(s);
     for (size_t k = 0; k < s->n; k++)
-        ck_assert_int_eq(s->T[k].qual, TW_QUAL_ASSOCIATE);
+        ck_assert_int_eq(s->T.qual[k], TW_QUAL_ASSOCIATE);
     ck_assert_double_eq(s->f.qual_upgrades, (double)s->n);
     tw_sim_free(s);
     tw_world_free(w);
@@ -784,7 +785,7 @@ START_TEST(test_dual_only_vocational_prof)
     for (int i = 0; i < N; i++)
         fx_add(s, 0, 1980, TW_SEX_MALE, 0, TW_TITLE_SECOND, TW_QUAL_BACHELOR,
                TW_F_PROF);
-    s->T[N - 1].school = 1; /* home stays vocational */
+    s->T.school[N - 1] = 1; /* home stays vocational */
     size_t first_other = s->n;
     for (int i = 0; i < 200; i++)
         fx_add(s, 0, 1980, TW_SEX_MALE, 0, TW_TITLE_SECOND, TW_QUAL_BACHELOR, 0);
@@ -793,25 +794,25 @@ START_TEST(test_dual_only_vocational_prof)
                TW_F_PROF);
     size_t ex = fx_add(s, 1, 1980, TW_SEX_MALE, 0, TW_TITLE_SECOND,
                        TW_QUAL_BACHELOR, TW_F_PROF);
-    s->T[ex].school = 0;
+    s->T.school[ex] = 0;
     tw_proc_dual(s);
     double n = 0;
     for (int i = 0; i < N; i++)
-        n += (s->T[i].flags & TW_F_DUAL) != 0;
+        n += (s->T.flags[i] & TW_F_DUAL) != 0;
     ck_assert_double_eq(s->f.dual_certs, n);
     ck_assert_double_le(fabs(n - N * dp), zk(1) * sqrt(N * dp * (1 - dp)));
     for (int y = 0; y < 10; y++) {
         memset(&s->f, 0, sizeof s->f);
         tw_proc_dual(s);
         for (size_t k = first_other; k < s->n; k++)
-            ck_assert(!(s->T[k].flags & TW_F_DUAL));
+            ck_assert(!(s->T.flags[k] & TW_F_DUAL));
     }
     /* with probability 1, exactly the eligible ones are (or stay) 双师型,
      * including the one teaching elsewhere on exchange */
     FX_EACH_YEAR(w, p) p->dual_prob = 1.0;
     tw_proc_dual(s);
     for (size_t k = 0; k < s->n; k++)
-        ck_assert_int_eq((s->T[k].flags & TW_F_DUAL) != 0, k < (size_t)N);
+        ck_assert_int_eq((s->T.flags[k] & TW_F_DUAL) != 0, k < (size_t)N);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -849,27 +850,27 @@ START_TEST(test_pool_and_gone)
     size_t cand = fx_add(s, 0, 1980, TW_SEX_MALE, 0, TW_TITLE_SECOND,
                          TW_QUAL_BACHELOR, 0);
     for (size_t k = 0; k < s->n; k++) {
-        s->T[k].in_tier = s->T[k].in_title = 9;
-        s->T[k].service = s->T[k].rural = 9;
+        s->T.in_tier[k] = s->T.in_title[k] = 9;
+        s->T.service[k] = s->T.rural[k] = 9;
     }
-    s->T[held].in_tier = 0; /* cannot leave tier 1 this year */
-    tw_teacher g0;
-    memcpy(&g0, &s->T[gone], sizeof g0);
+    s->T.in_tier[held] = 0; /* cannot leave tier 1 this year */
+    tw_teacher g0 = tw_sim_get(s, gone);
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_tiers(s);
     ck_assert(rng_untouched(s, ref));
     gsl_rng_free(ref);
-    ck_assert_int_eq(s->T[cand].tier, 0);
-    ck_assert_int_eq(s->T[pool].tier, 1);
+    ck_assert_int_eq(s->T.tier[cand], 0);
+    ck_assert_int_eq(s->T.tier[pool], 1);
     tw_proc_titles(s);
     tw_proc_quals(s);
     tw_proc_dual(s);
-    ck_assert(memcmp(&s->T[gone], &g0, sizeof g0) == 0);
-    ck_assert_int_eq(s->T[pool].title, TW_TITLE_SECOND);
-    ck_assert_int_eq(s->T[pool2].title, TW_TITLE_NONE);
-    ck_assert_int_eq(s->T[pool].qual, TW_QUAL_BACHELOR);
-    ck_assert(s->T[pool].flags & TW_F_DUAL);
-    ck_assert_int_eq(s->T[held].title, TW_TITLE_FIRST);
+    tw_teacher g1 = tw_sim_get(s, gone);
+    ck_assert(fx_same_teacher(&g1, &g0));
+    ck_assert_int_eq(s->T.title[pool], TW_TITLE_SECOND);
+    ck_assert_int_eq(s->T.title[pool2], TW_TITLE_NONE);
+    ck_assert_int_eq(s->T.qual[pool], TW_QUAL_BACHELOR);
+    ck_assert(s->T.flags[pool] & TW_F_DUAL);
+    ck_assert_int_eq(s->T.title[held], TW_TITLE_FIRST);
     ck_assert_double_eq(s->f.qual_upgrades, 4);
     ck_assert_double_eq(s->f.dual_certs, 1);
     tw_sim_free(s);
@@ -895,18 +896,22 @@ START_TEST(test_all_off)
         size_t k = fx_add(s, 0, 1980, TW_SEX_MALE, 0,
                           i % 2 ? TW_TITLE_SECOND : TW_TITLE_NONE,
                           TW_QUAL_ASSOCIATE, TW_F_PROF);
-        s->T[k].in_tier = s->T[k].in_title = s->T[k].service = 9;
-        s->T[k].rural = 9;
+        s->T.in_tier[k] = s->T.in_title[k] = s->T.service[k] = 9;
+        s->T.rural[k] = 9;
     }
     tw_teacher copy[10];
-    memcpy(copy, s->T, sizeof copy);
+    for (size_t k = 0; k < 10; k++)
+        copy[k] = tw_sim_get(s, k);
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_tiers(s);
     tw_proc_titles(s);
     tw_proc_quals(s);
     tw_proc_dual(s);
     ck_assert(rng_untouched(s, ref));
-    ck_assert(memcmp(copy, s->T, sizeof copy) == 0);
+    for (size_t k = 0; k < 10; k++) {
+        tw_teacher now = tw_sim_get(s, k);
+        ck_assert(fx_same_teacher(&now, &copy[k]));
+    }
     tw_flows zero;
     memset(&zero, 0, sizeof zero);
     ck_assert(memcmp(&zero, &s->f, sizeof zero) == 0);
@@ -952,12 +957,12 @@ START_TEST(test_develop_skip_statistical)
             for (int q = 0; q < 3; q++) {
                 size_t k = fx_add(s, 0, 1980, TW_SEX_MALE, 0,
                                   TW_TITLE_THIRD, q, TW_F_PROF);
-                s->T[k].in_title = 5;
-                s->T[k].service = 10;
+                s->T.in_title[k] = 5;
+                s->T.service[k] = 10;
             }
         tw_proc_develop(s);
         for (size_t k = 0; k < s->n; k++)
-            c[k % 3][r] += s->T[k].qual != (int)(k % 3);
+            c[k % 3][r] += s->T.qual[k] != (int)(k % 3);
         c[3][r] = s->f.tier_promotions[1];
         c[4][r] = s->f.title_promotions[TW_TITLE_SECOND];
         c[5][r] = s->f.dual_certs;

@@ -151,7 +151,7 @@ START_TEST(test_deaths_one_band)
         fx_add(s, 1, year - age, TW_SEX_FEMALE, 0, 0, 0, TW_F_POOL);
         /* born in August: one year younger on 1 July */
         size_t k = fx_add(s, 0, year - age, TW_SEX_MALE, 0, 0, 0, 0);
-        s->T[k].birth_month = 8;
+        s->T.birth_month[k] = 8;
     }
     size_t gone = fx_add(s, 0, year - 37, TW_SEX_MALE, 0, 0, 0, TW_F_GONE);
     set_year(s, year);
@@ -159,8 +159,8 @@ START_TEST(test_deaths_one_band)
     for (size_t k = 0; k < s->n; k++) {
         if (k == gone)
             continue;
-        int age = tw_age(&s->T[k], year);
-        int dead = (s->T[k].flags & TW_F_GONE) != 0;
+        int age = tw_age(&s->T, k, year);
+        int dead = (s->T.flags[k] & TW_F_GONE) != 0;
         ck_assert_msg(dead == (age >= 35 && age <= 39), "age %d dead %d", age,
                       dead);
     }
@@ -199,7 +199,7 @@ START_TEST(test_deaths_statistical)
     tw_proc_deaths(s);
     double d40 = 0, d60 = 0;
     for (size_t k = 0; k < s->n; k++)
-        if (s->T[k].flags & TW_F_GONE)
+        if (s->T.flags[k] & TW_F_GONE)
             *(k % 2 == 0 ? &d40 : &d60) += 1;
     ck_binomial(d40, n, 0.1, 2, "deaths 40-44");
     ck_binomial(d60, n, 0.3, 2, "deaths 60-64");
@@ -241,9 +241,9 @@ START_TEST(test_leave_skip_statistical)
         tw_sim *s = fx_sim(w, 1000 + (uint64_t)r);
         for (int i = 0; i < N; i++) {
             size_t k = fx_add(s, 0, year - 42, TW_SEX_MALE, 0, 0, 0, 0);
-            s->T[k].service = 4;
+            s->T.service[k] = 4;
             k = fx_add(s, 1, year - 61, TW_SEX_FEMALE, 0, 0, 0, 0);
-            s->T[k].service = 30;
+            s->T.service[k] = 30;
         }
         set_year(s, year);
         tw_proc_leave(s);
@@ -337,7 +337,7 @@ static tw_world *retire_world(double p_early, double p_late)
 static size_t add_born(tw_sim *s, int by, int bm, int sex, int title)
 {
     size_t k = fx_add(s, 0, by, sex, 0, title, TW_QUAL_BACHELOR, 0);
-    s->T[k].birth_month = (uint8_t)bm;
+    s->T.birth_month[k] = (uint8_t)bm;
     return k;
 }
 
@@ -351,7 +351,7 @@ static void run_retire(tw_sim *s, int from, int to, int *leave_year)
         set_year(s, y);
         tw_proc_retire(s);
         for (size_t k = 0; k < s->n; k++)
-            if ((s->T[k].flags & TW_F_GONE) && leave_year[k] == 0)
+            if ((s->T.flags[k] & TW_F_GONE) && leave_year[k] == 0)
                 leave_year[k] = y;
     }
 }
@@ -374,8 +374,8 @@ START_TEST(test_retire_timing)
     int ly[16];
     set_year(s, 2024);
     tw_proc_retire(s);
-    ck_assert(!(s->T[m65].flags & TW_F_GONE)); /* 60 in 2025 */
-    ck_assert(s->T[m50].flags & TW_F_GONE);
+    ck_assert(!(s->T.flags[m65] & TW_F_GONE)); /* 60 in 2025 */
+    ck_assert(s->T.flags[m50] & TW_F_GONE);
     ck_assert_double_eq(s->f.exits[TW_EXIT_RETIRE][TW_STAGE_PRIMARY], 1.0);
     run_retire(s, 2025, 2040, ly);
     ck_assert_int_eq(ly[m65], 2025); /* 60y1m: Feb 2025 */
@@ -440,7 +440,7 @@ START_TEST(test_retire_cohorts_no_flex)
     run_retire(s, 2020, 2069, ly);
     const tw_params *p = tw_world_params(w, 0);
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         int old, stat;
         expected_ages(p, x, &old, &stat);
         int ry = year_of(x, stat);
@@ -470,7 +470,7 @@ START_TEST(test_retire_cohorts_early)
     const tw_params *p = tw_world_params(w, 0);
     size_t earlier = 0;
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         int old, stat;
         expected_ages(p, x, &old, &stat);
         int oy = year_of(x, old), ry = year_of(x, stat);
@@ -500,7 +500,7 @@ START_TEST(test_retire_cohorts_late)
     run_retire(s, 2020, 2069, ly);
     const tw_params *p = tw_world_params(w, 0);
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         int old, stat;
         expected_ages(p, x, &old, &stat);
         int ry = year_of(x, stat), lyr = year_of(x, stat + 36);
@@ -510,7 +510,7 @@ START_TEST(test_retire_cohorts_late)
         }
         ck_assert_int_ne(ly[k], ry);
         ck_assert_int_eq(ly[k], lyr);
-        ck_assert(s->T[k].flags & TW_F_LATE);
+        ck_assert(s->T.flags[k] & TW_F_LATE);
     }
     free(ly);
     tw_sim_free(s);
@@ -586,21 +586,21 @@ START_TEST(test_exit_bands_deterministic)
     for (int sv = 0; sv <= 30; sv++)
         for (uint32_t i = 0; i < 3; i++) {
             size_t k = fx_add(s, i, 1980, 0, 0, 0, 0, 0);
-            s->T[k].service = (uint8_t)sv;
+            s->T.service[k] = (uint8_t)sv;
         }
     /* on exchange at the rural school, home urban: home decides */
     size_t ex1 = fx_add(s, 1, 1980, 0, 0, 0, 0, 0);
-    s->T[ex1].home = 0;
-    s->T[ex1].service = 7;
+    s->T.home[ex1] = 0;
+    s->T.service[ex1] = 7;
     size_t ex2 = fx_add(s, 0, 1980, 0, 0, 0, 0, 0);
-    s->T[ex2].home = 1;
-    s->T[ex2].service = 7;
+    s->T.home[ex2] = 1;
+    s->T.service[ex2] = 7;
     size_t pool = fx_add(s, 0, 1980, 0, 0, 0, 0, TW_F_POOL);
-    s->T[pool].service = 8;
+    s->T.service[pool] = 8;
     set_year(s, BASE + 1);
     tw_proc_exit(s);
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         int want = x->home == 0 && x->service >= 6 && x->service < 11;
         ck_assert_msg(!!(x->flags & TW_F_GONE) == want,
                       "school %u home %u service %u", x->school, x->home,
@@ -618,7 +618,7 @@ START_TEST(test_exit_bands_deterministic)
     }
     tw_proc_exit(s);
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         if (x->home == 2)
             ck_assert(!!(x->flags & TW_F_GONE) == (x->service >= 21));
     }
@@ -652,7 +652,7 @@ START_TEST(test_exit_clamp_and_off)
     size_t k = fx_add(s, 0, 1980, 0, 0, 0, 0, TW_F_OBL_END);
     tw_proc_exit(s);
     ck_assert_uint_eq(fx_alive(s), 51);
-    ck_assert(!(s->T[k].flags & TW_F_OBL_END));
+    ck_assert(!(s->T.flags[k] & TW_F_OBL_END));
     gsl_rng_free(ref);
     tw_sim_free(s);
     tw_world_free(w);
@@ -675,15 +675,15 @@ START_TEST(test_exit_statistical)
     for (int i = 0; i < n; i++) {
         fx_add(s, 1, 1990, 0, 0, 0, 0, 0);         /* .05*2*2 = .2 */
         size_t k = fx_add(s, 2, 1980, 0, 0, 0, 0, 0); /* .04*1*.5 = .02 */
-        s->T[k].service = 15;
+        s->T.service[k] = 15;
         k = fx_add(s, 0, 1980, 0, 0, 0, 0, 0);        /* .05 */
-        s->T[k].service = 4;
+        s->T.service[k] = 4;
     }
     set_year(s, BASE + 1);
     tw_proc_exit(s);
     double c[3] = {0, 0, 0};
     for (size_t k = 0; k < s->n; k++)
-        c[k % 3] += (s->T[k].flags & TW_F_GONE) != 0;
+        c[k % 3] += (s->T.flags[k] & TW_F_GONE) != 0;
     ck_binomial(c[0], n, 0.2, 3, "rural primary, service < 3");
     ck_binomial(c[1], n, 0.02, 3, "urban junior, service 11-20");
     ck_binomial(c[2], n, 0.05, 3, "urban primary, service 3-5");
@@ -704,26 +704,26 @@ START_TEST(test_exit_obligation_retention)
     tw_sim *s = fx_sim(w, 13);
     /* obligation running: hazard 1 held at zero */
     size_t obl = fx_add(s, 1, 1990, 0, 0, 0, 0, 0);
-    s->T[obl].obligation = 3;
-    s->T[obl].channel = TW_CH_TEGANG;
+    s->T.obligation[obl] = 3;
+    s->T.channel[obl] = TW_CH_TEGANG;
     /* obligation ended, retention 0: leaves */
     size_t out = fx_add(s, 1, 1990, 0, 0, 0, 0, TW_F_OBL_END);
-    s->T[out].channel = TW_CH_TEGANG;
+    s->T.channel[out] = TW_CH_TEGANG;
     /* obligation ended, retention 1: stays despite hazard 1, then faces
      * the hazard next year */
     size_t stay = fx_add(s, 1, 1990, 0, 0, 0, 0, TW_F_OBL_END);
-    s->T[stay].channel = TW_CH_FUNDED;
+    s->T.channel[stay] = TW_CH_FUNDED;
     set_year(s, BASE + 1);
     tw_proc_exit(s);
-    ck_assert(!(s->T[obl].flags & TW_F_GONE));
-    ck_assert(s->T[out].flags & TW_F_GONE);
-    ck_assert(!(s->T[stay].flags & TW_F_GONE));
-    ck_assert(!(s->T[stay].flags & TW_F_OBL_END));
+    ck_assert(!(s->T.flags[obl] & TW_F_GONE));
+    ck_assert(s->T.flags[out] & TW_F_GONE);
+    ck_assert(!(s->T.flags[stay] & TW_F_GONE));
+    ck_assert(!(s->T.flags[stay] & TW_F_OBL_END));
     ck_assert_double_eq(s->f.exits[TW_EXIT_VOLUNTARY][TW_STAGE_PRIMARY], 1);
     set_year(s, BASE + 2);
     tw_proc_exit(s);
-    ck_assert(s->T[stay].flags & TW_F_GONE);
-    ck_assert(!(s->T[obl].flags & TW_F_GONE));
+    ck_assert(s->T.flags[stay] & TW_F_GONE);
+    ck_assert(!(s->T.flags[obl] & TW_F_GONE));
     tw_sim_free(s);
 
     /* retention 0.7 with hazard 0: 30% leave, once */
@@ -735,7 +735,7 @@ START_TEST(test_exit_obligation_retention)
     const int n = 10000;
     for (int i = 0; i < n; i++) {
         size_t k = fx_add(s, 1, 1990, 0, 0, 0, 0, TW_F_OBL_END);
-        s->T[k].channel = TW_CH_TEGANG;
+        s->T.channel[k] = TW_CH_TEGANG;
     }
     set_year(s, BASE + 1);
     tw_proc_exit(s);
@@ -783,7 +783,7 @@ START_TEST(test_strikes_exact_count)
     fx_add(s, 4, 1980, 0, 0, 0, 0, TW_F_GONE);
     /* on exchange in county 0's school 1, home school 0 */
     size_t ex = fx_add(s, 1, 1980, 0, 0, 0, 0, 0);
-    s->T[ex].home = 0;
+    s->T.home[ex] = 0;
 
     uint8_t *before = malloc(s->n);
     ck_assert(before != NULL);
@@ -791,7 +791,7 @@ START_TEST(test_strikes_exact_count)
         set_year(s, y);
         double nc[2] = {0, 0};
         for (size_t k = 0; k < s->n; k++) {
-            const tw_teacher *x = &s->T[k];
+            const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
             before[k] = x->strikes;
             if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
                 nc[w->schools[x->home].county] += 1;
@@ -800,7 +800,7 @@ START_TEST(test_strikes_exact_count)
         tw_proc_strikes(s);
         double got[2] = {0, 0}, byk[3] = {0, 0, 0};
         for (size_t k = 0; k < s->n; k++) {
-            const tw_teacher *x = &s->T[k];
+            const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
             if (x->strikes == before[k])
                 continue;
             ck_assert_int_eq(x->strikes, before[k] + 1);
@@ -823,8 +823,8 @@ START_TEST(test_strikes_exact_count)
     /* pool members were never struck; after 20 years someone has been
      * dismissed */
     for (size_t k = 0; k < s->n; k++)
-        if (s->T[k].flags & TW_F_POOL)
-            ck_assert_int_eq(s->T[k].strikes, 0);
+        if (s->T.flags[k] & TW_F_POOL)
+            ck_assert_int_eq(s->T.strikes[k], 0);
     ck_assert_uint_lt(fx_alive(s), 57 + 40 + 3 + 1);
     free(before);
 
@@ -836,13 +836,13 @@ START_TEST(test_strikes_exact_count)
     uint8_t c1[64];
     size_t n1 = 0;
     for (size_t k = 0; k < s->n && n1 < 64; k++)
-        if (s->T[k].home >= 4)
-            c1[n1++] = s->T[k].strikes;
+        if (s->T.home[k] >= 4)
+            c1[n1++] = s->T.strikes[k];
     tw_proc_strikes(s);
     n1 = 0;
     for (size_t k = 0; k < s->n && n1 < 64; k++)
-        if (s->T[k].home >= 4)
-            ck_assert_int_eq(s->T[k].strikes, c1[n1++]);
+        if (s->T.home[k] >= 4)
+            ck_assert_int_eq(s->T.strikes[k], c1[n1++]);
     FX_EACH_COUNTY_YEAR(w, cp) cp->strikes_on = 0;
     gsl_rng *ref = gsl_rng_clone(s->rng);
     tw_proc_strikes(s);
@@ -865,25 +865,28 @@ START_TEST(test_strikes_second_and_third)
     for (int i = 0; i < n; i++) {
         size_t k = fx_add(s, 0, 1980, 0, 0, 0, 0, 0); /* 1st strike */
         k = fx_add(s, 0, 1980, 0, 0, 0, 0, 0);        /* 2nd: moves */
-        s->T[k].strikes = 1;
-        s->T[k].at_school = 9;
+        s->T.strikes[k] = 1;
+        s->T.at_school[k] = 9;
         k = fx_add(s, 2, 1980, 0, 0, 0, 0, 0);        /* 2nd: no other */
-        s->T[k].strikes = 1;
-        s->T[k].at_school = 9;
+        s->T.strikes[k] = 1;
+        s->T.at_school[k] = 9;
         k = fx_add(s, 4, 1980, 0, 0, 0, 0, 0);        /* 3rd: dismissed */
-        s->T[k].strikes = 2;
+        s->T.strikes[k] = 2;
     }
     /* on exchange at school 1 (home 3), 2nd strike: the term ends */
     size_t ex = fx_add(s, 1, 1980, 0, 0, 0, 0, 0);
-    s->T[ex].home = 3;
-    s->T[ex].strikes = 1;
-    s->T[ex].term_left = 2;
+    s->T.home[ex] = 3;
+    s->T.strikes[ex] = 1;
+    s->T.term_left[ex] = 2;
     set_year(s, BASE + 1);
     tw_proc_strikes(s);
     int to[6] = {0, 0, 0, 0, 0, 0};
     for (int i = 0; i < n; i++) {
-        const tw_teacher *a = &s->T[4 * i], *b = &s->T[4 * i + 1],
-                         *c = &s->T[4 * i + 2], *d = &s->T[4 * i + 3];
+        const tw_teacher ra = tw_sim_get(s, 4 * (size_t)i),
+                         rb = tw_sim_get(s, 4 * (size_t)i + 1),
+                         rc = tw_sim_get(s, 4 * (size_t)i + 2),
+                         rd = tw_sim_get(s, 4 * (size_t)i + 3);
+        const tw_teacher *a = &ra, *b = &rb, *c = &rc, *d = &rd;
         ck_assert_int_eq(a->strikes, 1);
         ck_assert(a->school == 0 && a->home == 0 && !(a->flags & TW_F_GONE));
         /* another primary school of county 0: 1 or 3 */
@@ -900,7 +903,7 @@ START_TEST(test_strikes_second_and_third)
     /* both destinations used: P(all 200 to one of two) = 2^-199 */
     ck_assert_int_gt(to[1], 0);
     ck_assert_int_gt(to[3], 0);
-    const tw_teacher *x = &s->T[ex];
+    const tw_teacher x_rec = tw_sim_get(s, ex), *x = &x_rec;
     ck_assert(x->home == 0 || x->home == 1);
     ck_assert(x->school == x->home && x->term_left == 0);
     ck_assert_double_eq(s->f.strikes[0], n);
@@ -923,26 +926,27 @@ START_TEST(test_age_counters)
     tw_world *w = fx_world(BASE, 2, 1, exit_schools, 3, 1);
     tw_sim *s = fx_sim(w, 17);
     size_t a = fx_add(s, 0, 1980, 0, 0, 0, 0, TW_F_NEW);
-    s->T[a].service = 254;
-    s->T[a].at_school = 255;
-    s->T[a].in_tier = 3;
-    s->T[a].in_title = 0;
-    s->T[a].obligation = 2;
+    s->T.service[a] = 254;
+    s->T.at_school[a] = 255;
+    s->T.in_tier[a] = 3;
+    s->T.in_title[a] = 0;
+    s->T.obligation[a] = 2;
     size_t r = fx_add(s, 1, 1980, 0, 0, 0, 0, 0); /* rural */
-    s->T[r].rural = 255;
-    s->T[r].obligation = 1;
+    s->T.rural[r] = 255;
+    s->T.obligation[r] = 1;
     size_t ex = fx_add(s, 1, 1980, 0, 0, 0, 0, 0); /* exchange to rural */
-    s->T[ex].home = 0;
-    s->T[ex].term_left = 2;
-    s->T[ex].pool_years = 0;
+    s->T.home[ex] = 0;
+    s->T.term_left[ex] = 2;
+    s->T.pool_years[ex] = 0;
     size_t pool = fx_add(s, 1, 1980, 0, 0, 0, 0, TW_F_POOL);
-    s->T[pool].pool_years = 0;
+    s->T.pool_years[pool] = 0;
     size_t gone = fx_add(s, 1, 1980, 0, 0, 0, 0, TW_F_GONE | TW_F_NEW);
-    s->T[gone].obligation = 1;
-    tw_teacher g0 = s->T[gone];
+    s->T.obligation[gone] = 1;
+    tw_teacher g0 = tw_sim_get(s, gone);
     set_year(s, BASE + 1);
     tw_proc_age(s);
-    const tw_teacher *x = &s->T[a];
+    tw_teacher x_rec = tw_sim_get(s, a);
+    const tw_teacher *x = &x_rec;
     ck_assert_int_eq(x->service, 255);
     ck_assert_int_eq(x->at_school, 255);
     ck_assert_int_eq(x->in_tier, 4);
@@ -950,24 +954,25 @@ START_TEST(test_age_counters)
     ck_assert_int_eq(x->rural, 0);
     ck_assert_int_eq(x->obligation, 1);
     ck_assert(!(x->flags & (TW_F_NEW | TW_F_OBL_END)));
-    x = &s->T[r];
+    x_rec = tw_sim_get(s, r);
     ck_assert_int_eq(x->rural, 255);
     ck_assert_int_eq(x->service, 1);
     ck_assert_int_eq(x->obligation, 0);
     ck_assert(x->flags & TW_F_OBL_END);
-    x = &s->T[ex];
+    x_rec = tw_sim_get(s, ex);
     ck_assert_int_eq(x->rural, 1);
     ck_assert_int_eq(x->term_left, 2); /* rotation's business */
-    x = &s->T[pool];
+    x_rec = tw_sim_get(s, pool);
     ck_assert_int_eq(x->rural, 0);
     ck_assert_int_eq(x->service, 1);
     ck_assert_int_eq(x->pool_years, 0);
-    ck_assert(memcmp(&s->T[gone], &g0, sizeof g0) == 0);
+    x_rec = tw_sim_get(s, gone);
+    ck_assert(fx_same_teacher(x, &g0));
     /* next year: the flag is not set again once the obligation is 0 */
-    s->T[r].flags &= (uint8_t)~TW_F_OBL_END;
+    s->T.flags[r] &= (uint8_t)~TW_F_OBL_END;
     tw_proc_age(s);
-    ck_assert(!(s->T[r].flags & TW_F_OBL_END));
-    ck_assert(s->T[a].flags & TW_F_OBL_END);
+    ck_assert(!(s->T.flags[r] & TW_F_OBL_END));
+    ck_assert(s->T.flags[a] & TW_F_OBL_END);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -1005,10 +1010,10 @@ START_TEST(test_conservation)
         size_t k = fx_add(s, sc, 1960 + i % 40, i % 2, 0,
                           i % 7 == 0 ? TW_TITLE_SENIOR : TW_TITLE_FIRST, 0,
                           i % 50 == 0 ? TW_F_POOL : 0);
-        s->T[k].birth_month = (uint8_t)(1 + i % 12);
+        s->T.birth_month[k] = (uint8_t)(1 + i % 12);
         if (i % 5 == 0) {
-            s->T[k].channel = TW_CH_TEGANG;
-            s->T[k].obligation = (uint8_t)(1 + i % 3);
+            s->T.channel[k] = TW_CH_TEGANG;
+            s->T.obligation[k] = (uint8_t)(1 + i % 3);
         }
         init[w->schools[sc].stage] += 1;
     }
@@ -1038,8 +1043,8 @@ START_TEST(test_conservation)
     }
     double alive[TW_N_STAGES] = {0};
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            alive[w->schools[s->T[k].home].stage] += 1;
+        if (!(s->T.flags[k] & TW_F_GONE))
+            alive[w->schools[s->T.home[k]].stage] += 1;
     for (int g = 0; g < TW_N_STAGES; g++)
         ck_assert_double_eq(alive[g] + exits[g], init[g]);
     /* every kind of exit of these processes happened */

@@ -100,7 +100,7 @@ static int news(const tw_sim *s, long school, int ch, unsigned with)
 {
     int n = 0;
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         if ((x->flags & TW_F_NEW) && (school < 0 || x->school == school) &&
             (ch < 0 || x->channel == ch) && (x->flags & with) == with)
             n++;
@@ -340,8 +340,8 @@ START_TEST(test_funded)
                             v == 2 ? 2 : (double)cohort[v]);
         ck_assert_int_eq(news(s, -1, TW_CH_OPEN, 0), 0);
         for (size_t k = 0; k < s->n; k++)
-            if (s->T[k].flags & TW_F_NEW)
-                ck_assert_int_eq(s->T[k].obligation, 6);
+            if (s->T.flags[k] & TW_F_NEW)
+                ck_assert_int_eq(s->T.obligation[k], 6);
         /* the junior posts are never the cohort's; the urban primary
          * posts are left unfilled when the cohort is small */
         ck_assert_double_eq(s->f.unfilled[TW_STAGE_JUNIOR], 2);
@@ -425,9 +425,9 @@ START_TEST(test_talent_share)
         if (cohort[v] < 0)
             ck_assert_int_ge(tal, (int)ceil(share[v] * senior - 1e-9));
         for (size_t k = 0; k < s->n; k++)
-            if ((s->T[k].flags & TW_F_NEW) && s->T[k].channel == TW_CH_TALENT) {
-                ck_assert_int_eq(s->T[k].qual, TW_QUAL_POSTGRAD);
-                ck_assert_int_eq(w->schools[s->T[k].school].stage,
+            if ((s->T.flags[k] & TW_F_NEW) && s->T.channel[k] == TW_CH_TALENT) {
+                ck_assert_int_eq(s->T.qual[k], TW_QUAL_POSTGRAD);
+                ck_assert_int_eq(w->schools[s->T.school[k]].stage,
                                  TW_STAGE_SENIOR);
             }
         ck_assert_int_eq(news(s, 2, TW_CH_OPEN, 0), 5);
@@ -559,7 +559,7 @@ START_TEST(test_new_hire_attributes)
     double fem = 0, pg = 0, age = 0, age2 = 0;
     int month_seen[13] = {0};
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
+        const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
         ck_assert_uint_eq(x->school, 0);
         ck_assert_uint_eq(x->home, 0);
         ck_assert_int_eq(x->tier, 0);
@@ -607,9 +607,9 @@ START_TEST(test_new_hire_attributes)
         recruit_ok(s);
         ck_assert_uint_eq(s->n, 50);
         for (size_t j = 0; j < s->n; j++) {
-            ck_assert_int_eq(2021 - s->T[j].birth_year, v == 0 ? 45 : 20);
-            ck_assert_uint_eq(s->T[j].flags, TW_F_NEW);
-            ck_assert_int_eq(s->T[j].sex, TW_SEX_MALE); /* share 0 */
+            ck_assert_int_eq(2021 - s->T.birth_year[j], v == 0 ? 45 : 20);
+            ck_assert_uint_eq(s->T.flags[j], TW_F_NEW);
+            ck_assert_int_eq(s->T.sex[j], TW_SEX_MALE); /* share 0 */
         }
         tw_sim_free(s);
     }
@@ -726,7 +726,7 @@ START_TEST(test_invariants_random)
         recruit_ok(s);
         int64_t hbz[2] = {0, 0}, hall[2] = {0, 0}, hfunded[2] = {0, 0};
         for (size_t k = n0; k < s->n; k++) {
-            const tw_teacher *x = &s->T[k];
+            const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
             const tw_school *sch = &w->schools[x->school];
             const tw_channel_params *p =
                 &tw_world_cparams(w, 1, sch->county)->ch[x->channel];
@@ -758,8 +758,8 @@ START_TEST(test_invariants_random)
                 if (ch != TW_CH_FUNDED && cp->ch[ch].cohort >= 0) {
                     int64_t nch = 0;
                     for (size_t k = n0; k < s->n; k++)
-                        nch += s->T[k].channel == ch &&
-                               w->schools[s->T[k].school].county == c;
+                        nch += s->T.channel[k] == ch &&
+                               w->schools[s->T.school[k]].county == c;
                     ck_assert_int_le(nch, cp->ch[ch].cohort);
                 }
             if (funded_on)
@@ -802,7 +802,7 @@ START_TEST(test_reproducible)
     recruit_ok(a);
     recruit_ok(b);
     ck_assert_uint_eq(a->n, b->n);
-    ck_assert_int_eq(memcmp(a->T, b->T, a->n * sizeof *a->T), 0);
+    ck_assert(fx_same_teachers(a, b));
     ck_assert_int_eq(memcmp(&a->f, &b->f, sizeof a->f), 0);
     tw_sim_free(a);
     tw_sim_free(b);

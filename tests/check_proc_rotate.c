@@ -64,7 +64,7 @@ static size_t add_t(tw_sim *s, uint32_t school, int age, int sex, int tier,
 {
     size_t k = fx_add(s, school, s->year - age, sex, tier, title,
                       TW_QUAL_BACHELOR, flags);
-    s->T[k].at_school = (uint8_t)at_school;
+    s->T.at_school[k] = (uint8_t)at_school;
     return k;
 }
 
@@ -78,8 +78,8 @@ static uint32_t heads(const tw_sim *s, uint32_t school)
 {
     uint32_t n = 0;
     for (size_t k = 0; k < s->n; k++)
-        n += !(s->T[k].flags & (TW_F_GONE | TW_F_POOL)) &&
-             s->T[k].school == school;
+        n += !(s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) &&
+             s->T.school[k] == school;
     return n;
 }
 
@@ -161,26 +161,26 @@ START_TEST(test_exchange_eligibility)
     };
     /* On a term at the rural school 2 from the urban school 0. */
     size_t away = add_t(s, 0, 40, TW_SEX_MALE, 0, 2, 20, BZ);
-    s->T[away].school = 2;
-    s->T[away].term_left = 3;
+    s->T.school[away] = 2;
+    s->T.term_left[away] = 3;
     size_t nyes = sizeof yes / sizeof *yes, nno = sizeof no / sizeof *no;
 
     tw_proc_rotate(s);
     for (size_t i = 0; i < nyes; i++) {
-        const tw_teacher *x = &s->T[yes[i]];
+        const tw_teacher x_rec = tw_sim_get(s, yes[i]), *x = &x_rec;
         uint32_t rural = w->schools[x->home].stage == TW_STAGE_PRIMARY ? 2 : 3;
         ck_assert_msg(x->school == rural, "eligible %zu did not move", i);
         ck_assert_uint_eq(x->term_left, 2);
         ck_assert_uint_ne(x->home, x->school);
     }
     for (size_t i = 0; i < nno; i++) {
-        const tw_teacher *x = &s->T[no[i]];
+        const tw_teacher x_rec = tw_sim_get(s, no[i]), *x = &x_rec;
         ck_assert_msg(x->school == x->home && x->term_left == 0,
                       "ineligible %zu moved", i);
     }
-    ck_assert_uint_eq(s->T[away].school, 2);
-    ck_assert_uint_eq(s->T[away].home, 0);
-    ck_assert_uint_eq(s->T[away].term_left, 2);
+    ck_assert_uint_eq(s->T.school[away], 2);
+    ck_assert_uint_eq(s->T.home[away], 0);
+    ck_assert_uint_eq(s->T.term_left[away], 2);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 3);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_TOWN], 2);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_RURAL], 0);
@@ -196,8 +196,8 @@ START_TEST(test_exchange_eligibility)
     size_t old_m = add_t(s, 0, 64, TW_SEX_MALE, 0, 2, 6, BZ);
     size_t old_f = add_t(s, 1, 64, TW_SEX_FEMALE, 0, 2, 6, BZ);
     tw_proc_rotate(s);
-    ck_assert_uint_eq(s->T[old_m].school, 2);
-    ck_assert_uint_eq(s->T[old_f].school, 3);
+    ck_assert_uint_eq(s->T.school[old_m], 2);
+    ck_assert_uint_eq(s->T.school[old_f], 3);
     tw_sim_free(s);
     tw_world_free(w);
 }
@@ -271,10 +271,10 @@ START_TEST(test_exchange_backbone)
         tw_proc_rotate(s);
         size_t movers = 0, bb = 0, b1 = 0;
         for (size_t k = 0; k < s->n; k++) {
-            if (s->T[k].school != 1)
+            if (s->T.school[k] != 1)
                 continue;
             movers++;
-            bb += s->T[k].tier >= 1;
+            bb += s->T.tier[k] >= 1;
             b1 += k == 0; /* one particular backbone teacher */
         }
         ck_assert_uint_eq(movers, 10);
@@ -305,7 +305,7 @@ START_TEST(test_exchange_backbone)
                 bone = x;
         }
         tw_proc_rotate(s);
-        ck_assert_uint_eq(s->T[bone].school, 1);
+        ck_assert_uint_eq(s->T.school[bone], 1);
         ck_assert_uint_eq(heads(s, 1), 10);
         tw_sim_free(s);
     }
@@ -319,7 +319,7 @@ START_TEST(test_exchange_backbone)
         tw_proc_rotate(s);
         size_t bb = 0;
         for (size_t k = 0; k < s->n; k++)
-            bb += s->T[k].school == 1 && s->T[k].tier >= 1;
+            bb += s->T.school[k] == 1 && s->T.tier[k] >= 1;
         ck_assert_uint_eq(heads(s, 1), 10);
         ck_assert_uint_eq(bb, 7); /* i = 0, 8, ..., 48 */
         tw_sim_free(s);
@@ -363,11 +363,11 @@ START_TEST(test_exchange_destinations)
         ck_assert_uint_eq(heads(s, 3), 1);
         ck_assert_uint_eq(heads(s, 4), 3);
         ck_assert_uint_eq(heads(s, 5) + heads(s, 6) + heads(s, 7), 0);
-        ck_assert_uint_eq(s->T[stay].school, 8);
+        ck_assert_uint_eq(s->T.school[stay], 8);
         ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 5);
         for (size_t k = 0; k < s->n; k++)
-            if (s->T[k].school != s->T[k].home)
-                ck_assert_uint_eq(s->T[k].term_left, 3);
+            if (s->T.school[k] != s->T.home[k])
+                ck_assert_uint_eq(s->T.term_left[k], 3);
         ck_heads_current(s);
         tw_sim_free(s);
     }
@@ -398,33 +398,33 @@ START_TEST(test_exchange_term_returns)
 
     run_year(s, 1);
     for (int i = 0; i < 3; i++) {
-        ck_assert_uint_eq(s->T[ids[i]].school, 2);
-        ck_assert_uint_eq(s->T[ids[i]].term_left, 2);
+        ck_assert_uint_eq(s->T.school[ids[i]], 2);
+        ck_assert_uint_eq(s->T.term_left[ids[i]], 2);
     }
-    ck_assert_uint_eq(s->T[a].home, 0);
-    ck_assert_uint_eq(s->T[c].home, 1);
+    ck_assert_uint_eq(s->T.home[a], 0);
+    ck_assert_uint_eq(s->T.home[c], 1);
     ck_assert_double_eq(s->f.exchange_returns, 0);
 
     run_year(s, 2); /* away: not transferred either */
     for (int i = 0; i < 3; i++) {
-        ck_assert_uint_eq(s->T[ids[i]].school, 2);
-        ck_assert_uint_eq(s->T[ids[i]].term_left, 1);
+        ck_assert_uint_eq(s->T.school[ids[i]], 2);
+        ck_assert_uint_eq(s->T.term_left[ids[i]], 1);
     }
-    ck_assert_uint_ne(s->T[other].school, 1);
+    ck_assert_uint_ne(s->T.school[other], 1);
     ck_assert_double_eq(s->f.exchange_returns, 0);
     ck_assert_double_eq(s->f.transfers, 1);
 
-    s->T[a].at_school = 8; /* as tw_proc_age would have it */
+    s->T.at_school[a] = 8; /* as tw_proc_age would have it */
     w->cparams[3].transfer_rate = 0;
     run_year(s, 3);
     for (int i = 0; i < 3; i++) {
-        const tw_teacher *x = &s->T[ids[i]];
+        const tw_teacher x_rec = tw_sim_get(s, ids[i]), *x = &x_rec;
         ck_assert_uint_eq(x->school, x->home);
         ck_assert_uint_eq(x->term_left, 0);
         ck_assert_uint_eq(x->at_school, 0);
     }
-    ck_assert_uint_eq(s->T[a].home, 0);
-    ck_assert_uint_eq(s->T[c].home, 1);
+    ck_assert_uint_eq(s->T.home[a], 0);
+    ck_assert_uint_eq(s->T.home[c], 1);
     ck_assert_double_eq(s->f.exchange_returns, 3);
     ck_heads_current(s);
     tw_sim_free(s);
@@ -444,14 +444,14 @@ START_TEST(test_exchange_permanent)
     tw_sim *s = sim1(w, 4);
     size_t a = add_bz(s, 0, 12);
     run_year(s, 1);
-    ck_assert_uint_eq(s->T[a].school, 1);
-    ck_assert_uint_eq(s->T[a].home, 1);
-    ck_assert_uint_eq(s->T[a].at_school, 0);
-    ck_assert_uint_eq(s->T[a].term_left, 0);
+    ck_assert_uint_eq(s->T.school[a], 1);
+    ck_assert_uint_eq(s->T.home[a], 1);
+    ck_assert_uint_eq(s->T.at_school[a], 0);
+    ck_assert_uint_eq(s->T.term_left[a], 0);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_TOWN], 1);
     for (size_t t = 2; t < 6; t++) {
         run_year(s, t);
-        ck_assert_uint_eq(s->T[a].school, 1);
+        ck_assert_uint_eq(s->T.school[a], 1);
         ck_assert_double_eq(s->f.exchange_returns, 0);
     }
     tw_sim_free(s);
@@ -540,10 +540,10 @@ START_TEST(test_transfers)
      * in county 1, so the pool teacher stays in the pool) */
     size_t pool = add_t(s, 4, 40, TW_SEX_MALE, 0, 2, 3,
                         TW_F_BIANZHI | TW_F_POOL);
-    s->T[pool].pool_years = 0;
+    s->T.pool_years[pool] = 0;
     size_t away = add_bz(s, 4, 3);
-    s->T[away].school = 6;
-    s->T[away].term_left = 5;
+    s->T.school[away] = 6;
+    s->T.term_left[away] = 5;
     s->S[0].demand = 0;
     s->S[1].demand = (double)n1 + 1e6;
     s->S[2].demand = (double)n2 + 3e6;
@@ -553,14 +553,17 @@ START_TEST(test_transfers)
     s->S[6].demand = 0;
     FX_EACH_COUNTY_YEAR(w, cp) cp->pool_max_years = 10;
     tw_sim *copy = sim1(w, 6); /* the origin of every teacher */
-    for (size_t k = 0; k < s->n; k++)
-        *tw_sim_append(copy) = s->T[k];
+    for (size_t k = 0; k < s->n; k++) {
+        tw_teacher x = tw_sim_get(s, k);
+        ck_assert_int_eq(tw_sim_append(copy, &x), 0);
+    }
 
     tw_proc_rotate(s);
     double moved0 = 0, from0_to2 = 0, moved1 = 0, moved4 = 0, from4_to5 = 0;
     double all = 0;
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k], *o = &copy->T[k];
+        const tw_teacher rx = tw_sim_get(s, k), ro = tw_sim_get(copy, k);
+        const tw_teacher *x = &rx, *o = &ro;
         ck_assert_uint_eq(sc[x->school].county, sc[o->school].county);
         ck_assert_int_eq(sc[x->school].stage, sc[o->school].stage);
         if (x->school == o->school) {
@@ -644,7 +647,7 @@ START_TEST(test_no_needless_draws)
     tw_proc_rotate(s);
     ck_assert_uint_eq(heads(s, 2), 4);
     ck_assert_uint_eq(heads(s, 3), 3);
-    ck_assert_uint_eq(s->T[pool].school, 3);
+    ck_assert_uint_eq(s->T.school[pool], 3);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 4);
     ck_assert_double_eq(s->f.rehire_placed_in, 3);
     ck_assert_double_eq(s->f.rehire_placed_cross, 3);
@@ -696,8 +699,8 @@ static tw_sim *rehire_sim(const tw_world *w, uint64_t seed, rehire_case *rc)
                            i == 2 ? 0 : TW_F_BIANZHI);
     rc->visitor = add_t(s, 3, 30, TW_SEX_MALE, 0, TW_TITLE_NONE, 9,
                         TW_F_BIANZHI);
-    s->T[rc->visitor].school = 0;
-    s->T[rc->visitor].term_left = 4;
+    s->T.school[rc->visitor] = 0;
+    s->T.term_left[rc->visitor] = 4;
     add_bz(s, 1, 3);
     add_bz(s, 1, 3);
     s->S[0].demand = 7.6; /* posts 8 for 11 teaching there */
@@ -718,18 +721,18 @@ START_TEST(test_rehire_rounds)
         size_t n = s->n;
         tw_proc_rotate(s);
         for (int i = 0; i < 7; i++) {
-            ck_assert_uint_eq(s->T[rc.keep[i]].school, 0);
-            ck_assert_uint_eq(s->T[rc.keep[i]].flags & TW_F_POOL, 0);
+            ck_assert_uint_eq(s->T.school[rc.keep[i]], 0);
+            ck_assert_uint_eq(s->T.flags[rc.keep[i]] & TW_F_POOL, 0);
         }
-        ck_assert_uint_eq(s->T[rc.visitor].school, 0);
-        ck_assert_uint_eq(s->T[rc.visitor].home, 3);
+        ck_assert_uint_eq(s->T.school[rc.visitor], 0);
+        ck_assert_uint_eq(s->T.home[rc.visitor], 3);
         for (int i = 0; i < 2; i++) { /* the best two released: school 1 */
-            const tw_teacher *x = &s->T[rc.out[i]];
+            const tw_teacher x_rec = tw_sim_get(s, rc.out[i]), *x = &x_rec;
             ck_assert_uint_eq(x->school, 1);
             ck_assert_uint_eq(x->home, 1);
             ck_assert_uint_eq(x->at_school, 0);
         }
-        const tw_teacher *p = &s->T[rc.out[2]];
+        const tw_teacher p_rec = tw_sim_get(s, rc.out[2]), *p = &p_rec;
         ck_assert_uint_eq(p->flags & TW_F_POOL, TW_F_POOL);
         ck_assert_uint_eq(p->school, 0);
         ck_assert_uint_eq(p->home, 0);
@@ -768,12 +771,12 @@ START_TEST(test_rehire_random_ties)
         tw_proc_rotate(s);
         size_t out = 0;
         for (int i = 0; i < N; i++) {
-            int pooled = (s->T[i].flags & TW_F_POOL) != 0;
+            int pooled = (s->T.flags[i] & TW_F_POOL) != 0;
             out += (size_t)pooled;
             released[i] += pooled;
         }
         ck_assert_uint_eq(out, EXCESS);
-        ck_assert_uint_eq(s->T[N].flags & TW_F_POOL, 0);
+        ck_assert_uint_eq(s->T.flags[N] & TW_F_POOL, 0);
         ck_assert_double_eq(s->f.pool_entries, EXCESS);
         tw_sim_free(s);
     }
@@ -796,7 +799,7 @@ START_TEST(test_pool_luopin)
     run_year(s, 1);
     ck_assert_double_eq(s->f.pool_entries, 1);
     run_year(s, 2);
-    ck_assert_uint_ne(s->T[rc.out[2]].flags & TW_F_GONE, 0);
+    ck_assert_uint_ne(s->T.flags[rc.out[2]] & TW_F_GONE, 0);
     ck_assert_double_eq(s->f.exits[TW_EXIT_LUOPIN][TW_STAGE_PRIMARY], 1);
     ck_assert_double_eq(s->f.pool_entries, 0);
     ck_assert_uint_eq(fx_alive(s), n - 1);
@@ -808,12 +811,12 @@ START_TEST(test_pool_luopin)
     s = rehire_sim(w, 8, &rc);
     run_year(s, 1);
     run_year(s, 2);
-    ck_assert_uint_eq(s->T[rc.out[2]].flags & (TW_F_GONE | TW_F_POOL),
+    ck_assert_uint_eq(s->T.flags[rc.out[2]] & (TW_F_GONE | TW_F_POOL),
                       TW_F_POOL);
-    ck_assert_uint_eq(s->T[rc.out[2]].pool_years, 1);
+    ck_assert_uint_eq(s->T.pool_years[rc.out[2]], 1);
     ck_assert_double_eq(s->f.exits[TW_EXIT_LUOPIN][TW_STAGE_PRIMARY], 0);
     run_year(s, 3);
-    ck_assert_uint_ne(s->T[rc.out[2]].flags & TW_F_GONE, 0);
+    ck_assert_uint_ne(s->T.flags[rc.out[2]] & TW_F_GONE, 0);
     ck_assert_double_eq(s->f.exits[TW_EXIT_LUOPIN][TW_STAGE_PRIMARY], 1);
     ck_assert_uint_eq(fx_alive(s), n - 1);
     tw_sim_free(s);
@@ -826,7 +829,7 @@ START_TEST(test_pool_luopin)
     run_year(s, 1);
     s->S[1].demand = 5;
     run_year(s, 2);
-    const tw_teacher *x = &s->T[rc.out[2]];
+    const tw_teacher x_rec = tw_sim_get(s, rc.out[2]), *x = &x_rec;
     ck_assert_uint_eq(x->flags & (TW_F_GONE | TW_F_POOL), 0);
     ck_assert_uint_eq(x->school, 1);
     ck_assert_uint_eq(x->home, 1);
@@ -841,7 +844,7 @@ START_TEST(test_pool_luopin)
     rehire_params(w, 0);
     s = rehire_sim(w, 8, &rc);
     run_year(s, 1);
-    ck_assert_uint_ne(s->T[rc.out[2]].flags & TW_F_GONE, 0);
+    ck_assert_uint_ne(s->T.flags[rc.out[2]] & TW_F_GONE, 0);
     ck_assert_double_eq(s->f.pool_entries, 0);
     ck_assert_double_eq(s->f.exits[TW_EXIT_LUOPIN][TW_STAGE_PRIMARY], 1);
     ck_assert_uint_eq(fx_alive(s), n - 1);
@@ -924,8 +927,8 @@ START_TEST(test_invariants)
         uint8_t *stage0 = malloc(n0 * sizeof *stage0);
         ck_assert(county0 && stage0);
         for (size_t k = 0; k < n0; k++) {
-            county0[k] = sch[s->T[k].home].county;
-            stage0[k] = sch[s->T[k].home].stage;
+            county0[k] = sch[s->T.home[k]].county;
+            stage0[k] = sch[s->T.home[k]].stage;
         }
         for (size_t t = 1; t < w->n_years; t++) {
             busy_demand(s, g);
@@ -942,7 +945,7 @@ START_TEST(test_invariants)
             ck_heads_current(s);
             const tw_county_params *cp2 = tw_world_cparams(w, t, 2);
             for (size_t k = 0; k < s->n; k++) {
-                tw_teacher *x = &s->T[k];
+                const tw_teacher x_rec = tw_sim_get(s, k), *x = &x_rec;
                 if (x->flags & TW_F_GONE)
                     continue;
                 ck_assert_uint_eq(sch[x->home].county, county0[k]);
@@ -960,7 +963,7 @@ START_TEST(test_invariants)
                 if (!cp2->reform && county0[k] == 2)
                     ck_assert(x->term_left == 0 &&
                               !(x->flags & TW_F_POOL));
-                x->at_school = (uint8_t)(x->at_school + 1); /* ageing */
+                s->T.at_school[k] = (uint8_t)(x->at_school + 1); /* ageing */
             }
             /* After 竞聘: a school above its posts holds only visitors on
              * a term; a county-stage with a post still open has no pool. */
@@ -970,15 +973,15 @@ START_TEST(test_invariants)
                 double posts = round(s->S[i].demand);
                 if (s->S[i].headcount > posts)
                     for (size_t k = 0; k < s->n; k++)
-                        if (!(s->T[k].flags & (TW_F_GONE | TW_F_POOL)) &&
-                            s->T[k].school == i)
-                            ck_assert_uint_gt(s->T[k].term_left, 0);
+                        if (!(s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) &&
+                            s->T.school[k] == i)
+                            ck_assert_uint_gt(s->T.term_left[k], 0);
                 if (s->S[i].headcount < posts)
                     for (size_t k = 0; k < s->n; k++)
-                        if ((s->T[k].flags & (TW_F_GONE | TW_F_POOL)) ==
+                        if ((s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) ==
                                 TW_F_POOL &&
-                            sch[s->T[k].home].county == sch[i].county)
-                            ck_assert_uint_ne(sch[s->T[k].home].stage,
+                            sch[s->T.home[k]].county == sch[i].county)
+                            ck_assert_uint_ne(sch[s->T.home[k]].stage,
                                               sch[i].stage);
             }
         }
@@ -1011,7 +1014,7 @@ START_TEST(test_reproducible)
         }
     }
     ck_assert_uint_eq(s[0]->n, s[1]->n);
-    ck_assert(memcmp(s[0]->T, s[1]->T, s[0]->n * sizeof *s[0]->T) == 0);
+    ck_assert(fx_same_teachers(s[0], s[1]));
     ck_assert(memcmp(&s[0]->f, &s[1]->f, sizeof s[0]->f) == 0);
     tw_sim_free(s[0]);
     tw_sim_free(s[1]);
@@ -1043,7 +1046,7 @@ START_TEST(test_transfers_skip_statistical)
         tw_proc_rotate(s);
         double moved = 0;
         for (size_t k = 0; k < s->n; k++)
-            moved += s->T[k].school != k % 2;
+            moved += s->T.school[k] != k % 2;
         ck_assert_double_eq(moved, s->f.transfers);
         c[r] = s->f.transfers;
         tw_sim_free(s);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <check.h>
 #include <gsl/gsl_cdf.h>
@@ -117,9 +118,7 @@ tw_sim *fx_sim(const tw_world *w, uint64_t seed)
 size_t fx_add(tw_sim *s, uint32_t school, int birth_year, int sex, int tier,
               int title, int qual, unsigned flags)
 {
-    tw_teacher *x = tw_sim_append(s);
-    if (x == NULL)
-        abort();
+    tw_teacher rec = {0}, *x = &rec;
     x->school = x->home = school;
     x->birth_year = (int16_t)birth_year;
     x->birth_month = 1;
@@ -129,14 +128,38 @@ size_t fx_add(tw_sim *s, uint32_t school, int birth_year, int sex, int tier,
     x->qual = (uint8_t)qual;
     x->channel = TW_CH_INITIAL;
     x->flags = (uint8_t)flags;
+    if (tw_sim_append(s, x) != 0)
+        abort();
     return s->n - 1;
+}
+
+int fx_same_teacher(const tw_teacher *a, const tw_teacher *b)
+{
+#define FX_SAME(type, name)                                              \
+    if (a->name != b->name)                                             \
+        return 0;
+    TW_TEACHER_FIELDS(FX_SAME)
+#undef FX_SAME
+    return 1;
+}
+
+int fx_same_teachers(const tw_sim *a, const tw_sim *b)
+{
+    if (a->n != b->n)
+        return 0;
+#define FX_SAME_ARRAY(type, name)                                        \
+    if (a->n > 0 && memcmp(a->T.name, b->T.name, a->n * sizeof(type)) != 0) \
+        return 0;
+    TW_TEACHER_FIELDS(FX_SAME_ARRAY)
+#undef FX_SAME_ARRAY
+    return 1;
 }
 
 size_t fx_alive(const tw_sim *s)
 {
     size_t n = 0;
     for (size_t k = 0; k < s->n; k++)
-        n += !(s->T[k].flags & TW_F_GONE);
+        n += !(s->T.flags[k] & TW_F_GONE);
     return n;
 }
 

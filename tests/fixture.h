@@ -45,6 +45,12 @@ size_t fx_add(tw_sim *s, uint32_t school, int birth_year, int sex, int tier,
 /* Teachers not gone. */
 size_t fx_alive(const tw_sim *s);
 
+/* Are records a and b equal, field by field (padding ignored)? */
+int fx_same_teacher(const tw_teacher *a, const tw_teacher *b);
+
+/* Have a and b the same number of teachers, equal field by field? */
+int fx_same_teachers(const tw_sim *a, const tw_sim *b);
+
 /*
  * Counts of one kind of event in R replicates, each of n independent
  * trials of probability q (count[r], r < R), against Binomial(n, q):

@@ -244,7 +244,7 @@ static int place_teachers(tw_sim *s, const int64_t *place)
         total += (size_t)place[i];
     if (tw_sim_reserve(s, total) != 0)
         return -1;
-    memset(s->T, 0, total * sizeof *s->T);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (int st = 0; st < TW_N_STAGES; st++) {
         const tw_stock *k = &w->stock[st];
         if (!k->present || k->count <= 0)
@@ -263,8 +263,11 @@ static int place_teachers(tw_sim *s, const int64_t *place)
             for (size_t i = 0; i < w->n_schools; i++) {
                 if (!in_pass(&w->schools[i], st, split, l))
                     continue;
-                for (int64_t j = 0; j < place[i]; j++)
-                    draw_teacher(s, &s->T[s->n++], (uint32_t)i, &d);
+                for (int64_t j = 0; j < place[i]; j++) {
+                    tw_teacher x = {0};
+                    draw_teacher(s, &x, (uint32_t)i, &d);
+                    tw_teachers_put(T, s->n++, &x);
+                }
             }
     }
     return 0;

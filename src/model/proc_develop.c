@@ -62,9 +62,9 @@ static void dev_group(const tw_sim *s, uint32_t *idx, size_t m, int by_title,
 {
     size_t next[DEV_MAX_LEVELS];
     memset(start, 0, (nb + 1) * sizeof *start);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < m; k++) {
-        const tw_teacher *x = &s->T[idx[k]];
-        start[(by_title ? x->title : x->tier) + 1u]++;
+        start[(by_title ? T->title[idx[k]] : T->tier[idx[k]]) + 1u]++;
     }
     size_t acc = 0;
     for (size_t b = 0; b <= nb; b++) {
@@ -77,8 +77,7 @@ static void dev_group(const tw_sim *s, uint32_t *idx, size_t m, int by_title,
         /* invariant: idx[start[b] .. next[b]) already hold bucket b */
         while (next[b] < start[b + 1]) {
             uint32_t v = idx[next[b]];
-            const tw_teacher *x = &s->T[v];
-            size_t kb = (size_t)(by_title ? x->title : x->tier) + 1u;
+            size_t kb = (size_t)(by_title ? T->title[v] : T->tier[v]) + 1u;
             if (kb == b) {
                 next[b]++;
             } else {
@@ -144,13 +143,13 @@ static int tier_start(tier_work *tw, const tw_sim *s)
  * the list appended to without a branch (the slot after the list is
  * always free: at most k teachers were listed before teacher k). Which
  * teachers are eligible is a coin toss to the branch predictor. */
-PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, uint32_t k)
+PER_TEACHER void tier_scan(tier_work *tw, tw_sim *s, const tw_teachers *T,
+                           uint32_t k)
 {
-    const tw_teacher *x = &s->T[k];
-    int i = x->tier;
+    int i = T->tier[k];
     tw->stock[i]++;
-    int e = ((x->flags & TW_F_POOL) == 0) & tw->ok[i] &
-            (x->in_tier >= tw->min[i]);
+    int e = ((T->flags[k] & TW_F_POOL) == 0) & tw->ok[i] &
+            (T->in_tier[k] >= tw->min[i]);
     tw->elig[i] += e;
     s->idx[tw->m] = k;
     tw->m += (size_t)e;
@@ -182,7 +181,7 @@ static void tier_finish(const tier_work *tw, tw_sim *s)
     size_t ns = 0;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = s->idx[e];
-        uint8_t i = s->T[k].tier;
+        uint8_t i = s->T.tier[k];
         if (!blocked[i + 1] && tw_skip_next(&trial[i], s->rng))
             s->idx[ns++] = k;
     }
@@ -209,9 +208,8 @@ static void tier_finish(const tier_work *tw, tw_sim *s)
         if (won < mj)
             dev_pick(s->rng, seg, mj, won);
         for (size_t e = 0; e < won; e++) {
-            tw_teacher *x = &s->T[seg[e]];
-            x->tier++;
-            x->in_tier = 0;
+            s->T.tier[seg[e]]++;
+            s->T.in_tier[seg[e]] = 0;
         }
         out[j - 1] += (int64_t)won;
         s->f.tier_promotions[j] += (double)won;
@@ -223,9 +221,10 @@ void tw_proc_tiers(tw_sim *s)
     tier_work tw;
     if (!tier_start(&tw, s))
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            tier_scan(&tw, s, (uint32_t)k);
+        if (!(T->flags[k] & TW_F_GONE))
+            tier_scan(&tw, s, T, (uint32_t)k);
     tier_finish(&tw, s);
 }
 
@@ -302,31 +301,32 @@ static int title_start(title_work *tt, tw_sim *s)
 
 /* Step 1 for teacher k (not gone): the probation, the counts and the
  * eligible list. */
-PER_TEACHER void title_scan(title_work *tt, tw_sim *s, uint32_t k)
+PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
+                            uint32_t k)
 {
     const tw_params *p = tt->p;
-    tw_teacher *x = &s->T[k];
-    if (x->flags & TW_F_POOL)
+    if (T->flags[k] & TW_F_POOL)
         return;
-    uint32_t *sc = s->sscratch + (size_t)x->school * SS_N;
+    uint32_t *sc = s->sscratch + (size_t)T->school[k] * SS_N;
     sc[SS_HEADS]++;
-    if (x->title == TW_TITLE_NONE) {
-        if (x->service >= p->probation_years) {
-            x->title = x->qual >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
-                                                   : TW_TITLE_THIRD;
-            x->in_title = 0;
-            s->f.title_promotions[x->title]++;
+    if (T->title[k] == TW_TITLE_NONE) {
+        if (T->service[k] >= p->probation_years) {
+            T->title[k] = T->qual[k] >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
+                                                         : TW_TITLE_THIRD;
+            T->in_title[k] = 0;
+            s->f.title_promotions[T->title[k]]++;
         }
-        if (x->title >= TW_TITLE_SECOND)
-            sc[SS_HOLD + x->title - TW_TITLE_SECOND]++;
+        if (T->title[k] >= TW_TITLE_SECOND)
+            sc[SS_HOLD + T->title[k] - TW_TITLE_SECOND]++;
         return; /* probation was this year's promotion */
     }
     /* title_eligible, and the counts, without a branch (as tier_scan) */
-    int t = x->title, held = t >= TW_TITLE_SECOND;
+    int t = T->title[k], held = t >= TW_TITLE_SECOND;
     int slot = held ? t - TW_TITLE_SECOND : 0;
     sc[SS_HOLD + slot] += (uint32_t)held;
-    int e = tt->ok[t] & (x->in_title >= tt->min[x->qual == TW_QUAL_POSTGRAD][t]) &
-            (x->rural >= tt->rural[t]) & (x->service >= tt->service[t]);
+    int postgrad = T->qual[k] == TW_QUAL_POSTGRAD;
+    int e = tt->ok[t] & (T->in_title[k] >= tt->min[postgrad][t]) &
+            (T->rural[k] >= tt->rural[t]) & (T->service[k] >= tt->service[t]);
     /* e == 0 for 正高级, the one title without an SS_ELIG slot */
     sc[SS_ELIG + (slot < 2 ? slot : 2)] += (uint32_t)(e & held);
     s->idx2[tt->m] = k;
@@ -349,12 +349,12 @@ static void title_finish(const title_work *tt, tw_sim *s)
         if (tt->ok[k])
             tw_skip_init(&trial[k], s->rng, p->title_prob[k]);
     size_t ns = 0;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t e = 0; e < m; e++) {
         uint32_t k = idx[e];
-        const tw_teacher *x = &s->T[k];
-        int t = x->title + 1;
+        int t = T->title[k] + 1;
         if (title_capped(p, t)) {
-            const uint32_t *sc = ss + (size_t)x->school * SS_N;
+            const uint32_t *sc = ss + (size_t)T->school[k] * SS_N;
             int64_t free_ = (int64_t)title_limit(p, sc, t) -
                             sc[SS_HOLD + t - TW_TITLE_SECOND];
             if (t < TW_TITLE_FULL)
@@ -362,7 +362,7 @@ static void title_finish(const title_work *tt, tw_sim *s)
             if (free_ <= 0)
                 continue;
         }
-        if (tw_skip_next(&trial[x->title], s->rng))
+        if (tw_skip_next(&trial[T->title[k]], s->rng))
             idx[ns++] = k;
     }
     if (ns == 0)
@@ -386,9 +386,9 @@ static void title_finish(const title_work *tt, tw_sim *s)
         if (capped) {
             int binds = 0;
             for (size_t e = 0; e < mt; e++)
-                ss[(size_t)s->T[seg[e]].school * SS_N + SS_CAND]++;
+                ss[(size_t)s->T.school[seg[e]] * SS_N + SS_CAND]++;
             for (size_t e = 0; e < mt; e++) {
-                uint32_t *sc = ss + (size_t)s->T[seg[e]].school * SS_N;
+                uint32_t *sc = ss + (size_t)s->T.school[seg[e]] * SS_N;
                 if (sc[SS_HOLD + t - TW_TITLE_SECOND] + sc[SS_CAND] >
                     title_limit(p, sc, t))
                     binds = 1;
@@ -398,16 +398,16 @@ static void title_finish(const title_work *tt, tw_sim *s)
                 tw_rng_shuffle(s->rng, seg, mt);
         }
         for (size_t e = 0; e < mt; e++) {
-            tw_teacher *x = &s->T[seg[e]];
-            uint32_t *sc = ss + (size_t)x->school * SS_N;
+            uint32_t k = seg[e];
+            uint32_t *sc = ss + (size_t)s->T.school[k] * SS_N;
             if (capped &&
                 sc[SS_HOLD + t - TW_TITLE_SECOND] >= title_limit(p, sc, t))
                 continue;
             sc[SS_HOLD + t - TW_TITLE_SECOND]++;
             if (t - 1 >= TW_TITLE_SECOND)
                 sc[SS_HOLD + t - 1 - TW_TITLE_SECOND]--;
-            x->title = (uint8_t)t;
-            x->in_title = 0;
+            s->T.title[k] = (uint8_t)t;
+            s->T.in_title[k] = 0;
             s->f.title_promotions[t]++;
         }
     }
@@ -418,9 +418,10 @@ void tw_proc_titles(tw_sim *s)
     title_work tt;
     if (!title_start(&tt, s))
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            title_scan(&tt, s, (uint32_t)k);
+        if (!(T->flags[k] & TW_F_GONE))
+            title_scan(&tt, s, T, (uint32_t)k);
     title_finish(&tt, s);
 }
 
@@ -444,11 +445,12 @@ static void qual_start(qual_trials *qt, tw_sim *s, const tw_params *p)
         tw_skip_init(&qt->level[q], s->rng, p->qual_prob[q]);
 }
 
-PER_TEACHER void qual_one(tw_sim *s, qual_trials *qt, tw_teacher *x)
+PER_TEACHER void qual_one(tw_sim *s, qual_trials *qt, tw_teachers *T,
+                          size_t k)
 {
-    if (x->qual < TW_QUAL_POSTGRAD &&
-        tw_skip_next(&qt->level[x->qual], s->rng)) {
-        x->qual++;
+    if (T->qual[k] < TW_QUAL_POSTGRAD &&
+        tw_skip_next(&qt->level[T->qual[k]], s->rng)) {
+        T->qual[k]++;
         s->f.qual_upgrades++;
     }
 }
@@ -461,8 +463,8 @@ void tw_proc_quals(tw_sim *s)
     qual_trials qt = {{{0}}};
     qual_start(&qt, s, p);
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            qual_one(s, &qt, &s->T[k]);
+        if (!(s->T.flags[k] & TW_F_GONE))
+            qual_one(s, &qt, &s->T, k);
 }
 
 /*
@@ -472,13 +474,14 @@ void tw_proc_quals(tw_sim *s)
  * enterprise practice of 6 months every 5 years (POLICY.md). Pooled
  * teachers too. Counts s->f.dual_certs.
  */
-PER_TEACHER void dual_one(tw_sim *s, tw_skip *trial, tw_teacher *x)
+PER_TEACHER void dual_one(tw_sim *s, tw_skip *trial, tw_teachers *T,
+                          size_t k)
 {
-    if ((x->flags & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
-        s->w->schools[x->home].stage != TW_STAGE_VOCATIONAL)
+    if ((T->flags[k] & (TW_F_PROF | TW_F_DUAL)) != TW_F_PROF ||
+        s->w->schools[T->home[k]].stage != TW_STAGE_VOCATIONAL)
         return;
     if (tw_skip_next(trial, s->rng)) {
-        x->flags |= TW_F_DUAL;
+        T->flags[k] |= TW_F_DUAL;
         s->f.dual_certs++;
     }
 }
@@ -491,8 +494,8 @@ void tw_proc_dual(tw_sim *s)
     tw_skip trial;
     tw_skip_init(&trial, s->rng, p->dual_prob);
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            dual_one(s, &trial, &s->T[k]);
+        if (!(s->T.flags[k] & TW_F_GONE))
+            dual_one(s, &trial, &s->T, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -531,18 +534,18 @@ void tw_proc_develop(tw_sim *s)
         qual_start(&qt, s, p);
     if (dual)
         tw_skip_init(&dual_trial, s->rng, p->dual_prob);
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[k] & TW_F_GONE)
             continue;
         if (tiers)
-            tier_scan(&tw, s, (uint32_t)k);
+            tier_scan(&tw, s, T, (uint32_t)k);
         if (titles)
-            title_scan(&tt, s, (uint32_t)k);
+            title_scan(&tt, s, T, (uint32_t)k);
         if (quals)
-            qual_one(s, &qt, x);
+            qual_one(s, &qt, T, k);
         if (dual)
-            dual_one(s, &dual_trial, x);
+            dual_one(s, &dual_trial, T, k);
     }
     if (tiers)
         tier_finish(&tw, s);

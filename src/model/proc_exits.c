@@ -89,9 +89,10 @@ static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which);
 
 /* Teacher k (not gone) dies with death_rate[band of age at 1 July]: the
  * next trial of the band's group. */
-static inline void death_one(tw_sim *s, leave_ctx *c, size_t k)
+static inline void death_one(tw_sim *s, const tw_teachers *T, leave_ctx *c,
+                             size_t k)
 {
-    if (tw_skip_next(&c->death[death_band(tw_age(&s->T[k], c->year))],
+    if (tw_skip_next(&c->death[death_band(tw_age(T, k, c->year))],
                      s->rng))
         tw_sim_remove(s, k, TW_EXIT_DEATH);
 }
@@ -107,9 +108,10 @@ void tw_proc_deaths(tw_sim *s)
         return;
     leave_ctx c;
     leave_ctx_init(&c, s, LEAVE_DEATHS);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            death_one(s, &c, k);
+        if (!(T->flags[k] & TW_F_GONE))
+            death_one(s, T, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -167,28 +169,28 @@ int tw_retire_age_months(const tw_params *p, int cat, int old_age_months,
  * early draw (having not retired yet, they chose to stay). Teachers in the
  * pool retire like the others. Exit reason TW_EXIT_RETIRE.
  */
-PER_TEACHER void retire_one(tw_sim *s, const leave_ctx *c, size_t k)
+PER_TEACHER void retire_one(tw_sim *s, const tw_teachers *T,
+                            const leave_ctx *c, size_t k)
 {
     const tw_params *p = c->p;
-    tw_teacher *x = &s->T[k];
     const int year = c->year, flex = c->flex;
-    if (year - x->birth_year < c->min_years)
+    if (year - T->birth_year[k] < c->min_years)
         return;
     int cat, old;
-    retire_category(p, x, &cat, &old);
-    long b = month_index(x->birth_year, x->birth_month);
-    long R = b + tw_retire_age_months(p, cat, old, x->birth_year,
-                                      x->birth_month);
+    retire_category(p, T, k, &cat, &old);
+    long b = month_index(T->birth_year[k], T->birth_month[k]);
+    long R = b + tw_retire_age_months(p, cat, old, T->birth_year[k],
+                                      T->birth_month[k]);
     long ry = R / 12;
     int go = 0;
-    if (x->flags & TW_F_LATE) {
+    if (T->flags[k] & TW_F_LATE) {
         go = (R + flex) / 12 <= year;
     } else if (ry <= year) {
         /* statutory year reached (or passed): the one late draw */
         go = 1;
         if ((R + flex) / 12 > year && p->p_late > 0.0 &&
             tw_rng_u01(s->rng) < p->p_late) {
-            x->flags |= TW_F_LATE;
+            T->flags[k] |= TW_F_LATE;
             go = 0;
         }
     } else {
@@ -211,9 +213,10 @@ void tw_proc_retire(tw_sim *s)
     leave_ctx_init(&c, s, 0);
     if (!c.p->retire_on)
         return;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            retire_one(s, &c, k);
+        if (!(T->flags[k] & TW_F_GONE))
+            retire_one(s, T, &c, k);
 }
 
 /* ------------------------------------------------------------------ */
@@ -230,21 +233,21 @@ void tw_proc_retire(tw_sim *s)
  * process is off nobody leaves, but TW_F_OBL_END is still cleared, so
  * that a retention decision never fires years late.
  */
-PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
+PER_TEACHER void exit_one(tw_sim *s, const tw_teachers *T, leave_ctx *c,
+                          size_t k)
 {
-    tw_teacher *x = &s->T[k];
     int go;
-    if (x->flags & TW_F_OBL_END) {
+    if (T->flags[k] & TW_F_OBL_END) {
         /* rare (one year per obligation): one uniform */
-        x->flags &= (uint8_t)~TW_F_OBL_END;
-        double q = exit_after_obligation(c->p, x->channel);
+        T->flags[k] &= (uint8_t)~TW_F_OBL_END;
+        double q = exit_after_obligation(c->p, T->channel[k]);
         go = q > 0.0 && tw_rng_u01(s->rng) < q;
-    } else if (x->obligation > 0) {
+    } else if (T->obligation[k] > 0) {
         return;
     } else {
-        const tw_school *h = &s->w->schools[x->home];
-        go = tw_skip_next(&c->exit[h->stage][h->locality][c->band[x->service]],
-                          s->rng);
+        const tw_school *h = &s->w->schools[T->home[k]];
+        go = tw_skip_next(
+            &c->exit[h->stage][h->locality][c->band[T->service[k]]], s->rng);
     }
     if (go)
         tw_sim_remove(s, k, TW_EXIT_VOLUNTARY);
@@ -252,9 +255,9 @@ PER_TEACHER void exit_one(tw_sim *s, leave_ctx *c, size_t k)
 
 /* Without voluntary exit nobody leaves, but TW_F_OBL_END is still
  * cleared, so that a retention decision never fires years late. */
-static inline void exit_off(tw_teacher *x)
+static inline void exit_off(const tw_teachers *T, size_t k)
 {
-    x->flags &= (uint8_t)~TW_F_OBL_END;
+    T->flags[k] &= (uint8_t)~TW_F_OBL_END;
 }
 
 void tw_proc_exit(tw_sim *s)
@@ -262,11 +265,12 @@ void tw_proc_exit(tw_sim *s)
     leave_ctx c;
     leave_ctx_init(&c, s, tw_world_params(s->w, s->t)->exit_on ? LEAVE_EXITS
                                                                 : 0);
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (!c.p->exit_on)
-            exit_off(&s->T[k]);
-        else if (!(s->T[k].flags & TW_F_GONE))
-            exit_one(s, &c, k);
+            exit_off(T, k);
+        else if (!(T->flags[k] & TW_F_GONE))
+            exit_one(s, T, &c, k);
     }
 }
 
@@ -286,24 +290,24 @@ void tw_proc_leave(tw_sim *s)
     leave_ctx c;
     leave_ctx_init(&c, s, (deaths ? LEAVE_DEATHS : 0) |
                               (exit_on ? LEAVE_EXITS : 0));
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[k] & TW_F_GONE)
             continue;
         if (deaths) {
-            death_one(s, &c, k);
-            if (x->flags & TW_F_GONE)
+            death_one(s, T, &c, k);
+            if (T->flags[k] & TW_F_GONE)
                 continue;
         }
         if (retire) {
-            retire_one(s, &c, k);
-            if (x->flags & TW_F_GONE)
+            retire_one(s, T, &c, k);
+            if (T->flags[k] & TW_F_GONE)
                 continue;
         }
         if (exit_on)
-            exit_one(s, &c, k);
+            exit_one(s, T, &c, k);
         else
-            exit_off(x);
+            exit_off(T, k);
     }
 }
 
@@ -337,23 +341,24 @@ static void leave_ctx_init(leave_ctx *c, const tw_sim *s, int which)
 /* Move teacher x (2nd strike, 调离转岗: transfer to another post) to
  * another school of schools[lo, hi) (its county) of the same stage,
  * uniformly; it stays when there is none. */
-static void strike_move(tw_sim *s, tw_teacher *x, size_t lo, size_t hi)
+static void strike_move(tw_sim *s, tw_teachers *T, size_t k, size_t lo,
+                        size_t hi)
 {
     const tw_school *sch = s->w->schools;
-    unsigned stage = sch[x->home].stage;
+    unsigned stage = sch[T->home[k]].stage;
     unsigned long m = 0;
     for (size_t i = lo; i < hi; i++)
-        m += sch[i].stage == stage && i != x->home;
+        m += sch[i].stage == stage && i != T->home[k];
     if (m == 0)
         return;
     unsigned long j = tw_rng_uint(s->rng, m);
     for (size_t i = lo; i < hi; i++) {
-        if (sch[i].stage != stage || i == x->home)
+        if (sch[i].stage != stage || i == T->home[k])
             continue;
         if (j-- == 0) {
-            x->school = x->home = (uint32_t)i;
-            x->at_school = 0;
-            x->term_left = 0;
+            T->school[k] = T->home[k] = (uint32_t)i;
+            T->at_school[k] = 0;
+            T->term_left[k] = 0;
             return;
         }
     }
@@ -385,19 +390,18 @@ void tw_proc_strikes(tw_sim *s)
     uint32_t *off = s->sscratch; /* n_schools + 1 <= 8 * n_schools */
     for (size_t i = 0; i <= ns; i++)
         off[i] = 0;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
-            off[x->home + 1]++;
+        if (!(T->flags[k] & (TW_F_GONE | TW_F_POOL)))
+            off[T->home[k] + 1]++;
     }
     for (size_t i = 0; i < ns; i++)
         off[i + 1] += off[i];
     /* fill using off[i] as a cursor; afterwards off[i] is school i's end,
      * i.e. the start of school i+1 */
     for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
-            s->idx[off[x->home]++] = (uint32_t)k;
+        if (!(T->flags[k] & (TW_F_GONE | TW_F_POOL)))
+            s->idx[off[T->home[k]]++] = (uint32_t)k;
     }
 
     size_t lo = 0;
@@ -421,13 +425,13 @@ void tw_proc_strikes(tw_sim *s)
                 v[j] = tmp;
             }
             for (size_t i = 0; i < m; i++) {
-                tw_teacher *x = &s->T[v[i]];
-                x->strikes = sat_inc(x->strikes);
-                if (x->strikes == 1) {
+                uint8_t *strikes = &s->T.strikes[v[i]];
+                *strikes = sat_inc(*strikes);
+                if (*strikes == 1) {
                     s->f.strikes[0] += 1;
-                } else if (x->strikes == 2) {
+                } else if (*strikes == 2) {
                     s->f.strikes[1] += 1;
-                    strike_move(s, x, lo, hi);
+                    strike_move(s, &s->T, v[i], lo, hi);
                 } else {
                     s->f.strikes[2] += 1;
                     tw_sim_remove(s, v[i], TW_EXIT_DISMISS);
@@ -451,25 +455,26 @@ void tw_proc_strikes(tw_sim *s)
  * year's retention decision; TW_F_NEW is cleared. Exchange terms and pool
  * years belong to tw_proc_rotate.
  */
-static inline void age_one(const tw_school *sch, tw_teacher *x)
+static inline void age_one(const tw_school *sch, tw_teachers *T, size_t k)
 {
-    x->service = sat_inc(x->service);
-    x->at_school = sat_inc(x->at_school);
-    x->in_tier = sat_inc(x->in_tier);
-    x->in_title = sat_inc(x->in_title);
-    if (!(x->flags & TW_F_POOL) && sch[x->school].locality == TW_LOC_RURAL)
-        x->rural = sat_inc(x->rural);
-    if (x->obligation > 0 && --x->obligation == 0)
-        x->flags |= TW_F_OBL_END;
-    x->flags &= (uint8_t)~TW_F_NEW;
+    T->service[k] = sat_inc(T->service[k]);
+    T->at_school[k] = sat_inc(T->at_school[k]);
+    T->in_tier[k] = sat_inc(T->in_tier[k]);
+    T->in_title[k] = sat_inc(T->in_title[k]);
+    if (!(T->flags[k] & TW_F_POOL) &&
+        sch[T->school[k]].locality == TW_LOC_RURAL)
+        T->rural[k] = sat_inc(T->rural[k]);
+    if (T->obligation[k] > 0 && --T->obligation[k] == 0)
+        T->flags[k] |= TW_F_OBL_END;
+    T->flags[k] &= (uint8_t)~TW_F_NEW;
 }
 
 void tw_proc_age(tw_sim *s)
 {
     const tw_school *sch = s->w->schools;
     for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            age_one(sch, &s->T[k]);
+        if (!(s->T.flags[k] & TW_F_GONE))
+            age_one(sch, &s->T, k);
 }
 
 /* The headcounts and the tally, in one pass; with `age`, each teacher is
@@ -481,15 +486,15 @@ static void end_pass(tw_sim *s, int age)
     memset(&s->tally, 0, sizeof s->tally);
     for (size_t i = 0; i < s->w->n_schools; i++)
         s->S[i].headcount = 0;
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[k] & TW_F_GONE)
             continue;
         if (age)
-            age_one(sch, x);
-        if (!(x->flags & TW_F_POOL))
-            s->S[x->school].headcount++;
-        tw_tally_add(&s->tally, sch, x, s->year);
+            age_one(sch, T, k);
+        if (!(T->flags[k] & TW_F_POOL))
+            s->S[T->school[k]].headcount++;
+        tw_tally_add(&s->tally, sch, T, k, s->year);
     }
 }
 

@@ -81,11 +81,11 @@ static inline void retire_category_of(const tw_params *p, int female,
     *old = p->old_age_months[*cat];
 }
 
-static inline void retire_category(const tw_params *p, const tw_teacher *x,
-                                   int *cat, int *old)
+static inline void retire_category(const tw_params *p, const tw_teachers *T,
+                                   size_t k, int *cat, int *old)
 {
-    retire_category_of(p, x->sex == TW_SEX_FEMALE,
-                       x->title >= TW_TITLE_SENIOR, cat, old);
+    retire_category_of(p, T->sex[k] == TW_SEX_FEMALE,
+                       T->title[k] >= TW_TITLE_SENIOR, cat, old);
 }
 
 /* ---- 4. voluntary exit ----------------------------------------------- */

@@ -168,12 +168,7 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     tw_sim *s = k->s;
     const tw_channel_params *p = &k->cp->ch[ch];
     const tw_school *sc = &s->w->schools[i];
-    tw_teacher *x = tw_sim_append(s); /* x dies at the next append */
-    if (x == NULL)
-        return tw_error_set(err, TW_EFAIL,
-                            "recruitment: out of memory adding teacher %zu "
-                            "in year %d",
-                            s->n + 1, s->year);
+    tw_teacher rec = {0}, *x = &rec;
     double a = p->age_mean;
     if (p->age_sd > 0.0)
         a += gsl_ran_gaussian(s->rng, p->age_sd);
@@ -199,6 +194,11 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     }
     x->flags = (uint8_t)fl;
     x->obligation = (uint8_t)hire_obligation(p);
+    if (tw_sim_append(s, x) != 0)
+        return tw_error_set(err, TW_EFAIL,
+                            "recruitment: out of memory adding teacher %zu "
+                            "in year %d",
+                            s->n + 1, s->year);
     s->f.hires[ch][sc->stage] += 1;
     k->hired[i]++;
     k->got[ch]++;
@@ -461,14 +461,14 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
         k.bz[i] = 0;
         s->S[i].headcount = 0;
     }
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t j = 0; j < s->n; j++) {
-        const tw_teacher *x = &s->T[j];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[j] & TW_F_GONE)
             continue;
-        if (x->flags & TW_F_BIANZHI)
-            k.bz[x->home]++;
-        if (!(x->flags & TW_F_POOL))
-            s->S[x->school].headcount++;
+        if (T->flags[j] & TW_F_BIANZHI)
+            k.bz[T->home[j]]++;
+        if (!(T->flags[j] & TW_F_POOL))
+            s->S[T->school[j]].headcount++;
     }
     for (size_t a = 0; a < ns;) {
         size_t b = a + 1;

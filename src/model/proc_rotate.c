@@ -120,28 +120,28 @@ static inline double posts(const county *c, uint32_t i)
     return c->post[c->pos[i - c->a]];
 }
 
-static size_t score(const tw_teacher *x)
+static size_t score(const tw_teachers *T, size_t k)
 {
-    size_t tier = x->tier < TW_WORLD_MAX_TIERS ? x->tier
-                                               : TW_WORLD_MAX_TIERS - 1;
-    size_t title = x->title < TW_N_TITLES ? x->title : TW_N_TITLES - 1;
+    size_t tier = T->tier[k] < TW_WORLD_MAX_TIERS ? T->tier[k]
+                                                  : TW_WORLD_MAX_TIERS - 1;
+    size_t title = T->title[k] < TW_N_TITLES ? T->title[k] : TW_N_TITLES - 1;
     return tier * TW_N_TITLES + title;
 }
 
 static inline size_t sort_key(const county *c, uint32_t k, sort_mode mode)
 {
-    const tw_teacher *x = &c->s->T[k];
+    const tw_teachers arrays = c->s->T, *T = &arrays;
     switch (mode) {
     case KEY_STAGE:
-        return c->s->w->schools[x->home].stage;
+        return c->s->w->schools[T->home[k]].stage;
     case KEY_SCHOOL:
-        return x->school - c->a;
+        return T->school[k] - c->a;
     case KEY_SCORE_ASC:
-        return score(x);
+        return score(T, k);
     case KEY_SCORE_DESC:
         break;
     }
-    return SCORE_KEYS - 1 - score(x);
+    return SCORE_KEYS - 1 - score(T, k);
 }
 
 /*
@@ -191,13 +191,13 @@ static size_t ceil_share(double share, size_t n)
  * too (the years at the home school restart). */
 static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
 {
-    tw_teacher *x = &s->T[k];
-    s->S[x->school].headcount--;
+    tw_teachers arrays = s->T, *T = &arrays;
+    s->S[T->school[k]].headcount--;
     s->S[to].headcount++;
-    x->school = to;
+    T->school[k] = to;
     if (home) {
-        x->home = to;
-        x->at_school = 0;
+        T->home[k] = to;
+        T->at_school[k] = 0;
     }
 }
 
@@ -208,11 +208,11 @@ static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
 /* A term of term_years years started in year t ends at the start of year
  * t + term_years. The clock of years at the home school restarts, so that
  * a returning teacher is not at once eligible again. (x not gone.) */
-static inline void return_one(tw_sim *s, tw_teacher *x)
+static inline void return_one(tw_sim *s, tw_teachers *T, size_t k)
 {
-    if (x->term_left > 0 && --x->term_left == 0) {
-        x->school = x->home;
-        x->at_school = 0;
+    if (T->term_left[k] > 0 && --T->term_left[k] == 0) {
+        T->school[k] = T->home[k];
+        T->at_school[k] = 0;
         s->f.exchange_returns += 1;
     }
 }
@@ -270,20 +270,22 @@ static uint32_t transfer_dest(county *c, uint32_t lo, uint32_t hi,
  * (教师〔2014〕4号: 在编在岗 teachers of compulsory education, in urban and
  * town schools, after eligible_years at the school, under the age
  * exemption). */
-static int exchange_class(const county *c, const tw_teacher *x)
+static int exchange_class(const county *c, const tw_teachers *T, size_t k)
 {
     const tw_county_params *cp = c->cp;
     const tw_school *sch = c->s->w->schools;
-    if ((x->flags & (TW_F_GONE | TW_F_POOL)) || !(x->flags & TW_F_BIANZHI) ||
-        x->term_left > 0)
+    unsigned f = T->flags[k];
+    if ((f & (TW_F_GONE | TW_F_POOL)) || !(f & TW_F_BIANZHI) ||
+        T->term_left[k] > 0)
         return 2;
-    if (!exchange_sends(sch[x->home].stage, sch[x->school].locality))
+    if (!exchange_sends(sch[T->home[k]].stage, sch[T->school[k]].locality))
         return 2;
-    if ((int)x->at_school < cp->eligible_years)
+    if ((int)T->at_school[k] < cp->eligible_years)
         return 2;
-    if (exchange_exempt(cp, x->sex != TW_SEX_MALE, tw_age(x, c->s->year)))
+    if (exchange_exempt(cp, T->sex[k] != TW_SEX_MALE,
+                        tw_age(T, k, c->s->year)))
         return 2;
-    return x->tier >= cp->backbone_tier ? 0 : 1;
+    return T->tier[k] >= cp->backbone_tier ? 0 : 1;
 }
 
 /*
@@ -306,16 +308,16 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
             gap_update(c, c->list[q]);
         tw_skip_init(&trial, s->rng, rate);
     }
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {
         uint32_t k = c->seg[p];
-        const tw_teacher *x = &s->T[k];
-        if (rate > 0 && !(x->flags & (TW_F_GONE | TW_F_POOL)) &&
-            x->term_left == 0) {
-            size_t g = (size_t)s->w->schools[x->home].stage * TW_N_LOCS;
+        if (rate > 0 && !(T->flags[k] & (TW_F_GONE | TW_F_POOL)) &&
+            T->term_left[k] == 0) {
+            size_t g = (size_t)s->w->schools[T->home[k]].stage * TW_N_LOCS;
             uint32_t lo = c->goff[g], hi = c->goff[g + TW_N_LOCS];
             /* a draw only when another school of the stage exists */
             if (hi - lo >= 2 && tw_skip_next(&trial, s->rng)) {
-                uint32_t from = x->school;
+                uint32_t from = T->school[k];
                 uint32_t to = transfer_dest(c, lo, hi, from);
                 move(s, k, to, 1);
                 gap_update(c, from);
@@ -324,7 +326,7 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
             }
         }
         if (classify)
-            part3(c->seg, p, &a, &b, exchange_class(c, x));
+            part3(c->seg, p, &a, &b, exchange_class(c, T, k));
     }
     *nb = a;
     *ne = b;
@@ -432,10 +434,10 @@ static void exchange(county *c, size_t nb, size_t elig)
      * movers meanwhile). */
     short_heap heap[TW_N_STAGES];
     int built[TW_N_STAGES] = {0};
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < movers; p++) {
         uint32_t k = v[p];
-        tw_teacher *x = &s->T[k];
-        int st = s->w->schools[x->home].stage;
+        int st = s->w->schools[T->home[k]].stage;
         size_t g = (size_t)st * TW_N_LOCS;
         if (!built[st]) {
             sh_build(&heap[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
@@ -445,11 +447,11 @@ static void exchange(county *c, size_t nb, size_t elig)
         uint32_t to = sh_top(&heap[st]);
         if (to == UINT32_MAX) /* no rural school of the stage: stays */
             continue;
-        s->f.exchanges[s->w->schools[x->school].locality] += 1;
+        s->f.exchanges[s->w->schools[T->school[k]].locality] += 1;
         if (cp->term_years > 0) {
             move(s, k, to, 0);
-            x->term_left = (uint8_t)(cp->term_years < 255 ? cp->term_years
-                                                          : 255);
+            T->term_left[k] = (uint8_t)(cp->term_years < 255 ? cp->term_years
+                                                             : 255);
         } else {
             move(s, k, to, 1);
         }
@@ -461,15 +463,15 @@ static void exchange(county *c, size_t nb, size_t elig)
 /* 3. 竞聘 (competitive re-hiring)                                     */
 /* ------------------------------------------------------------------ */
 
-static int in_pool(const tw_teacher *x)
+static int in_pool(const tw_teachers *T, size_t k)
 {
-    return (x->flags & (TW_F_GONE | TW_F_POOL)) == TW_F_POOL;
+    return (T->flags[k] & (TW_F_GONE | TW_F_POOL)) == TW_F_POOL;
 }
 
 /* Holds a post at the school where it teaches (not on an exchange term). */
-static int holds_post(const tw_teacher *x)
+static int holds_post(const tw_teachers *T, size_t k)
 {
-    return !(x->flags & (TW_F_GONE | TW_F_POOL)) && x->term_left == 0;
+    return !(T->flags[k] & (TW_F_GONE | TW_F_POOL)) && T->term_left[k] == 0;
 }
 
 /* Rank v[0..n) best first: random order, then by score. */
@@ -507,11 +509,11 @@ static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
     size_t placed = 0;
     while (placed < n && (double)placed < open) {
         uint32_t to = sh_top(&heap);
-        tw_teacher *x = &s->T[v[placed++]];
-        x->flags &= (uint8_t)~TW_F_POOL;
-        x->pool_years = 0;
-        x->school = x->home = to;
-        x->at_school = 0;
+        uint32_t k = v[placed++];
+        s->T.flags[k] &= (uint8_t)~TW_F_POOL;
+        s->T.pool_years[k] = 0;
+        s->T.school[k] = s->T.home[k] = to;
+        s->T.at_school[k] = 0;
         s->S[to].headcount++;
         sh_placed(&heap);
     }
@@ -528,9 +530,9 @@ static void pool_round(county *c, uint32_t *pool, size_t np)
 {
     tw_sim *s = c->s;
     for (size_t p = 0; p < np; p++) {
-        tw_teacher *x = &s->T[pool[p]];
-        if (x->pool_years < UINT8_MAX)
-            x->pool_years++;
+        uint8_t *years = &s->T.pool_years[pool[p]];
+        if (*years < UINT8_MAX)
+            (*years)++;
     }
     uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
     bucket_sort(c, pool, np, KEY_STAGE, TW_N_STAGES, off, next);
@@ -542,7 +544,7 @@ static void pool_round(county *c, uint32_t *pool, size_t np)
         size_t placed = compete(c, v, n, st);
         s->f.rehire_placed_cross += (double)placed;
         for (size_t p = placed; p < n; p++)
-            if (s->T[v[p]].pool_years >= c->cp->pool_max_years)
+            if (s->T.pool_years[v[p]] >= c->cp->pool_max_years)
                 tw_sim_remove(s, v[p], TW_EXIT_LUOPIN);
     }
 }
@@ -599,9 +601,8 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
                 tw_sim_remove(s, u[p], TW_EXIT_LUOPIN);
                 continue;
             }
-            tw_teacher *x = &s->T[u[p]];
-            x->flags |= TW_F_POOL;
-            x->pool_years = 0;
+            s->T.flags[u[p]] |= TW_F_POOL;
+            s->T.pool_years[u[p]] = 0;
             s->f.pool_entries += 1;
         }
     }
@@ -622,14 +623,15 @@ static void rounds(county *c)
     for (uint32_t j = 0; rehire_on && j < c->ns; j++)
         over[j] = s->S[c->a + j].headcount > posts(c, c->a + j);
     size_t a = 0, b = 0, holders = 0;
+    const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {
-        const tw_teacher *x = &s->T[c->seg[p]];
+        uint32_t k = c->seg[p];
         int cl = 2;
-        if (in_pool(x)) {
+        if (in_pool(T, k)) {
             cl = 0;
-        } else if (holds_post(x)) {
+        } else if (holds_post(T, k)) {
             holders++;
-            if (rehire_on && over[x->school - c->a])
+            if (rehire_on && over[T->school[k] - c->a])
                 cl = 1;
         }
         part3(c->seg, p, &a, &b, cl);
@@ -676,8 +678,8 @@ void tw_proc_rotate(tw_sim *s)
     const tw_world *w = s->w;
     if (w->n_schools == 0) {
         for (size_t k = 0; k < s->n; k++)
-            if (!(s->T[k].flags & TW_F_GONE))
-                return_one(s, &s->T[k]);
+            if (!(s->T.flags[k] & TW_F_GONE))
+                return_one(s, &s->T, k);
         return;
     }
 
@@ -695,22 +697,22 @@ void tw_proc_rotate(tw_sim *s)
     }
     nr++;
     memset(roff, 0, (nr + 1) * sizeof *roff);
+    tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
-        tw_teacher *x = &s->T[k];
-        if (x->flags & TW_F_GONE)
+        if (T->flags[k] & TW_F_GONE)
             continue;
-        return_one(s, x);
-        if (!(x->flags & TW_F_POOL))
-            s->S[x->school].headcount++;
-        roff[run[x->home] + 1]++;
+        return_one(s, T, k);
+        if (!(T->flags[k] & TW_F_POOL))
+            s->S[T->school[k]].headcount++;
+        roff[run[T->home[k]] + 1]++;
     }
     if (s->n == 0)
         return;
     for (uint32_t r = 0; r < nr; r++)
         roff[r + 1] += roff[r];
     for (size_t k = 0; k < s->n; k++) /* roff[r] ends at run r's end */
-        if (!(s->T[k].flags & TW_F_GONE))
-            s->idx[roff[run[s->T[k].home]]++] = (uint32_t)k;
+        if (!(T->flags[k] & TW_F_GONE))
+            s->idx[roff[run[T->home[k]]]++] = (uint32_t)k;
 
     county c = {.s = s};
     uint32_t *work = roff + nr + 1;

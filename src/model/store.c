@@ -24,8 +24,10 @@ tw_sim *tw_sim_alloc(const tw_world *w)
     s->county_leavers = calloc(nc, sizeof *s->county_leavers);
     s->sscratch = calloc(8 * (w->n_schools ? w->n_schools : 1) + 8,
                          sizeof *s->sscratch);
+    s->dscratch = calloc(3 * (w->n_schools ? w->n_schools : 1),
+                         sizeof *s->dscratch);
     if (!s->rng || !s->S || !s->county_cap || !s->county_leavers ||
-        !s->sscratch) {
+        !s->sscratch || !s->dscratch) {
         tw_sim_free(s);
         return NULL;
     }
@@ -38,7 +40,7 @@ void tw_sim_free(tw_sim *s)
         return;
     if (s->rng)
         gsl_rng_free(s->rng);
-    free(s->T);
+    free(s->T.school); /* the block of every array (tw_sim_reserve) */
     free(s->S);
     free(s->county_cap);
     free(s->county_leavers);
@@ -50,8 +52,25 @@ void tw_sim_free(tw_sim *s)
     free(s);
 }
 
-/* Grow the teacher array (and the scratch that is sized by it) to hold
- * `need` records; amortised doubling, never per teacher-year. */
+/*
+ * Grow the teacher arrays (and the scratch that is sized by them) to hold
+ * `need` records; amortised doubling, never per teacher-year. The arrays
+ * share one block, in the order of TW_TEACHER_FIELDS (widest first, so
+ * each is aligned), starting at T.school, each followed by SKEW bytes:
+ *
+ *   [ school[cap] | . | home[cap] | . | birth_year[cap] | . | ... ]
+ *
+ * cap is a power of two, so without the skew entry k of every one-byte
+ * array would sit at the same address modulo 4 KiB, in the same cache
+ * set: a pass reading more arrays than the cache has ways (the tally
+ * reads 9, the initial population writes 19) would evict its own lines.
+ * The skew puts array i's entry k in set i further on.
+ */
+#define SKEW 64
+#define TW_X_ONE(type, name) + 1
+enum { N_FIELDS = 0 TW_TEACHER_FIELDS(TW_X_ONE) };
+#undef TW_X_ONE
+
 int tw_sim_reserve(tw_sim *s, size_t need)
 {
     if (need <= s->cap)
@@ -59,53 +78,79 @@ int tw_sim_reserve(tw_sim *s, size_t need)
     size_t cap = s->cap ? s->cap : 1024;
     while (cap < need)
         cap *= 2;
-    tw_teacher *t = realloc(s->T, cap * sizeof *t);
-    if (t == NULL)
+    char *block = malloc(cap * TW_TEACHER_BYTES + N_FIELDS * SKEW);
+    if (block == NULL)
         return -1;
-    s->T = t;
     uint32_t *idx = realloc(s->idx, cap * sizeof *idx);
-    if (idx == NULL)
+    if (idx == NULL) {
+        free(block);
         return -1;
+    }
     s->idx = idx;
     uint32_t *idx2 = realloc(s->idx2, cap * sizeof *idx2);
-    if (idx2 == NULL)
+    if (idx2 == NULL) {
+        free(block);
         return -1;
+    }
     s->idx2 = idx2;
-    size_t dn = cap > 3 * s->w->n_schools ? cap : 3 * s->w->n_schools;
-    double *d = realloc(s->dscratch, dn * sizeof *d);
-    if (d == NULL)
-        return -1;
-    s->dscratch = d;
+    tw_teachers T;
+    char *at = block;
+#define TW_X_MOVE(type, name)                                           \
+    T.name = (type *)(void *)at;                                        \
+    at += cap * sizeof(type) + SKEW;                                    \
+    if (s->n > 0)                                                       \
+        memcpy(T.name, s->T.name, s->n * sizeof(type));
+    TW_TEACHER_FIELDS(TW_X_MOVE)
+#undef TW_X_MOVE
+    free(s->T.school);
+    s->T = T;
     s->cap = cap;
     return 0;
 }
 
-tw_teacher *tw_sim_append(tw_sim *s)
+int tw_sim_append(tw_sim *s, const tw_teacher *x)
 {
     if (tw_sim_reserve(s, s->n + 1) != 0)
-        return NULL;
-    tw_teacher *x = &s->T[s->n++];
-    memset(x, 0, sizeof *x);
-    return x;
+        return -1;
+    tw_sim_put(s, s->n++, x);
+    return 0;
 }
 
 void tw_sim_remove(tw_sim *s, size_t k, tw_exit reason)
 {
-    tw_teacher *x = &s->T[k];
-    if (x->flags & TW_F_GONE)
+    if (s->T.flags[k] & TW_F_GONE)
         return;
-    x->flags |= TW_F_GONE;
-    const tw_school *home = &s->w->schools[x->home];
+    s->T.flags[k] |= TW_F_GONE;
+    const tw_school *home = &s->w->schools[s->T.home[k]];
     s->f.exits[reason][home->stage] += 1;
     s->county_leavers[home->county] += 1;
 }
 
+/* Leavers are a few percent a year: move each run of kept teachers with
+ * one memmove per field, not one teacher at a time. */
 void tw_sim_compact(tw_sim *s)
 {
-    size_t kept = 0;
-    for (size_t k = 0; k < s->n; k++)
-        if (!(s->T[k].flags & TW_F_GONE))
-            s->T[kept++] = s->T[k];
+    const uint8_t *flags = s->T.flags;
+    const size_t n = s->n;
+    size_t k = 0;
+    while (k < n && !(flags[k] & TW_F_GONE))
+        k++;
+    size_t kept = k;
+    while (k < n) {
+        while (k < n && (flags[k] & TW_F_GONE))
+            k++;
+        size_t start = k;
+        while (k < n && !(flags[k] & TW_F_GONE))
+            k++;
+        size_t len = k - start;
+        if (len == 0)
+            break;
+#define TW_X_KEEP(type, name)                                           \
+        memmove(s->T.name + kept, s->T.name + start, len * sizeof(type));
+        TW_TEACHER_FIELDS(TW_X_KEEP)
+#undef TW_X_KEEP
+        kept += len;
+    }
     s->n = kept;
 }
 
@@ -113,9 +158,9 @@ void tw_sim_count_heads(tw_sim *s)
 {
     for (size_t i = 0; i < s->w->n_schools; i++)
         s->S[i].headcount = 0;
-    for (size_t k = 0; k < s->n; k++) {
-        const tw_teacher *x = &s->T[k];
-        if (!(x->flags & (TW_F_GONE | TW_F_POOL)))
-            s->S[x->school].headcount++;
-    }
+    const uint8_t *flags = s->T.flags;
+    const uint32_t *school = s->T.school;
+    for (size_t k = 0; k < s->n; k++)
+        if (!(flags[k] & (TW_F_GONE | TW_F_POOL)))
+            s->S[school[k]].headcount++;
 }
