@@ -526,6 +526,47 @@ static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
  * Those still unplaced after pool_max_years years in the pool leave the
  * teaching post (落聘).
  */
+/* What becomes of a teacher who competed across schools and was not
+ * placed: one already in the pool leaves once its years there are up; one
+ * just released enters the pool (or, without one, leaves at once). */
+typedef enum { UNPLACED_IN_POOL, UNPLACED_RELEASED } unplaced_kind;
+
+static void unplaced(county *c, uint32_t k, unplaced_kind kind)
+{
+    tw_sim *s = c->s;
+    if (kind == UNPLACED_IN_POOL) {
+        if (s->T.pool_years[k] >= c->cp->pool_max_years)
+            tw_sim_remove(s, k, TW_EXIT_LUOPIN);
+    } else if (c->cp->pool_max_years <= 0) {
+        tw_sim_remove(s, k, TW_EXIT_LUOPIN);
+    } else {
+        s->T.flags[k] |= TW_F_POOL;
+        s->T.pool_years[k] = 0;
+        s->f.pool_entries += 1;
+    }
+}
+
+/* 跨校竞聘 of v[0..n): each stage's teachers compete for the open posts of
+ * their stage in the county (placed ones count in rehire_placed_cross);
+ * the others go on as `kind` says. */
+static void compete_by_stage(county *c, uint32_t *v, size_t n,
+                             unplaced_kind kind)
+{
+    tw_sim *s = c->s;
+    uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
+    bucket_sort(c, v, n, KEY_STAGE, TW_N_STAGES, off, next);
+    for (size_t st = 0; st < TW_N_STAGES; st++) {
+        uint32_t *u = v + off[st];
+        size_t m = off[st + 1] - off[st];
+        if (m == 0)
+            continue;
+        size_t placed = compete(c, u, m, st);
+        s->f.rehire_placed_cross += (double)placed;
+        for (size_t p = placed; p < m; p++)
+            unplaced(c, u[p], kind);
+    }
+}
+
 static void pool_round(county *c, uint32_t *pool, size_t np)
 {
     tw_sim *s = c->s;
@@ -534,19 +575,7 @@ static void pool_round(county *c, uint32_t *pool, size_t np)
         if (*years < UINT8_MAX)
             (*years)++;
     }
-    uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
-    bucket_sort(c, pool, np, KEY_STAGE, TW_N_STAGES, off, next);
-    for (size_t st = 0; st < TW_N_STAGES; st++) {
-        uint32_t *v = pool + off[st];
-        size_t n = off[st + 1] - off[st];
-        if (n == 0)
-            continue;
-        size_t placed = compete(c, v, n, st);
-        s->f.rehire_placed_cross += (double)placed;
-        for (size_t p = placed; p < n; p++)
-            if (s->T.pool_years[v[p]] >= c->cp->pool_max_years)
-                tw_sim_remove(s, v[p], TW_EXIT_LUOPIN);
-    }
+    compete_by_stage(c, pool, np, UNPLACED_IN_POOL);
 }
 
 /*
@@ -584,28 +613,8 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
         s->S[i].headcount -= (uint32_t)e;
     }
     s->f.rehire_placed_in += (double)(holders - rel);
-    if (rel == 0)
-        return;
-
-    uint32_t off[TW_N_STAGES + 1], next[TW_N_STAGES];
-    bucket_sort(c, v, rel, KEY_STAGE, TW_N_STAGES, off, next);
-    for (size_t st = 0; st < TW_N_STAGES; st++) {
-        uint32_t *u = v + off[st];
-        size_t n = off[st + 1] - off[st];
-        if (n == 0)
-            continue;
-        size_t placed = compete(c, u, n, st);
-        s->f.rehire_placed_cross += (double)placed;
-        for (size_t p = placed; p < n; p++) {
-            if (c->cp->pool_max_years <= 0) {
-                tw_sim_remove(s, u[p], TW_EXIT_LUOPIN);
-                continue;
-            }
-            s->T.flags[u[p]] |= TW_F_POOL;
-            s->T.pool_years[u[p]] = 0;
-            s->f.pool_entries += 1;
-        }
-    }
+    if (rel > 0)
+        compete_by_stage(c, v, rel, UNPLACED_RELEASED);
 }
 
 /*
