@@ -57,13 +57,18 @@ check_writer "run --all-scenarios" "$TWSIM" run "$scfg" -n 2 -q --all-scenarios
 check_writer "sweep" "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 10
 check_writer "optimize" "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:10
 
+# lever_args WRITER: the rest of a quick command line of run, sweep, optimize
+lever_args() {
+    case $1 in
+    run) echo "-q" ;;
+    sweep) echo "--lever recruitment.annual_quota --values 10" ;;
+    optimize) echo "--lever recruitment.annual_quota --range 0:10" ;;
+    esac
+}
+
 # ---- the config and its @include files are never outputs, even with --force
 for w in run sweep optimize; do
-    case $w in
-    run) args="-q" ;;
-    sweep) args="--lever recruitment.annual_quota --values 10" ;;
-    optimize) args="--lever recruitment.annual_quota --range 0:10" ;;
-    esac
+    args=$(lever_args $w)
     # shellcheck disable=SC2086
     expect "$w -o CONFIG --force: exit 2, the config kept" 2 "mq.cfg: it is the config file" \
         "$TWSIM" $w "$o/mq.cfg" $args --force -o "$o/mq.cfg"
@@ -114,11 +119,7 @@ i=0
 # as busy.h5.partial.tmp and renamed): then replicates are running
 while [ ! -e "$o/busy.h5.partial" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 for w in run sweep optimize; do
-    case $w in
-    run) args="-q" ;;
-    sweep) args="--lever recruitment.annual_quota --values 10" ;;
-    optimize) args="--lever recruitment.annual_quota --range 0:10" ;;
-    esac
+    args=$(lever_args $w)
     # shellcheck disable=SC2086
     expect "$w to a path another run is writing: exit 1, the first named" 1 \
         "busy.h5 is being written by another twsim \\(pid $first" "$TWSIM" $w "$mq" $args -o "$o/busy.h5"
