@@ -87,6 +87,18 @@ if ! $CC -shared -fPIC -O2 -o "$lib" "$here/stress/kill_at_write.c" -ldl \
     exit 1
 fi
 
+# judge NAME LEFT: every file listed in $d/files equals $d/ref.h5 bitwise,
+# and LEFT (the files a kill may not leave behind) is empty
+judge() {
+    same "$d/ref.h5" $(cat "$d/files") >"$d/diff"
+    if [ -s "$d/diff" ] || [ -n "$2" ]; then
+        echo "left: $2" >>"$d/diff"
+        bad "$1: bitwise the uninterrupted run, nothing left" "$d/diff"
+    else
+        ok "$1"
+    fi
+}
+
 # ---- part 1: a kill before every write ----------------------------------
 small="$TWSIM run $cfg -n 6 -q --threads 1"
 d=$tmp/w
@@ -111,15 +123,9 @@ while [ "$k" -le "$total" ]; do
     fi
     k=$((k + STRIDE))
 done
-same "$d/ref.h5" $(cat "$d/files") >"$d/diff"
 left=$(cd "$d" && ls -A | grep -v -e '^o[0-9]*\.h5$' -e '^r[0-9]*\.log$' \
        -e '^ref\.h5$' -e '^files$' -e '^diff$' -e '^count$' || true)
-if [ -s "$d/diff" ] || [ -n "$left" ]; then
-    echo "left: $left" >>"$d/diff"
-    bad "kill -9 before $tried of the $total writes of a run, then --resume: bitwise the uninterrupted run" "$d/diff"
-else
-    ok "kill -9 before $tried of the $total writes of a run, then --resume"
-fi
+judge "kill -9 before $tried of the $total writes of a run, then --resume" "$left"
 echo "writes of a run: a kill before $tried of $total (every ${STRIDE}th)"
 
 # the --resume itself killed before each of its writes, then resumed again
@@ -144,13 +150,8 @@ while [ "$k" -le "$rtotal" ]; do
     fi
     k=$((k + STRIDE))
 done
-same "$d/ref.h5" $(cat "$d/files") >"$d/diff"
-if [ -s "$d/diff" ] || ls "$d"/q*.partial* >/dev/null 2>&1; then
-    ls "$d"/q*.partial* >>"$d/diff" 2>&1
-    bad "--resume killed before $tried of its $rtotal writes, then --resume: bitwise" "$d/diff"
-else
-    ok "--resume killed before $tried of its $rtotal writes, then --resume"
-fi
+judge "--resume killed before $tried of its $rtotal writes, then --resume" \
+    "$(cd "$d" && ls q*.partial* 2>/dev/null)"
 echo "writes of a --resume: a kill before $tried of $rtotal (every ${STRIDE}th)"
 
 # --all-scenarios: a kill before every STRIDE-th write, then run again
@@ -176,14 +177,8 @@ while [ "$k" -le "$atotal" ]; do
     fi
     k=$((k + astride))
 done
-same "$d/ref.h5" $(cat "$d/files") >"$d/diff"
-left=$(cd "$d" && ls -A | grep -e '\.run' -e '\.partial' || true)
-if [ -s "$d/diff" ] || [ -n "$left" ]; then
-    echo "left: $left" >>"$d/diff"
-    bad "--all-scenarios killed before $tried of its $atotal writes, then run again: bitwise" "$d/diff"
-else
-    ok "--all-scenarios killed before $tried of its $atotal writes, then run again"
-fi
+judge "--all-scenarios killed before $tried of its $atotal writes, then run again" \
+    "$(cd "$d" && ls -A | grep -e '\.run' -e '\.partial' || true)"
 echo "writes of --all-scenarios: a kill before $tried of $atotal (every ${astride}th)"
 
 # ---- part 2: random times, under load -------------------------------------
