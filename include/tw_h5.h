@@ -18,6 +18,7 @@
 
 #include "tw_error.h"
 #include "tw_metrics.h"
+#include "tw_world.h"
 #include "tw_summary.h"
 #include "tw_targets.h"
 
@@ -41,6 +42,13 @@ typedef struct tw_h5_meta {
     size_t n_replicates;
     size_t n_tiers;
     const char *const *tier_names; /* [n_tiers], UTF-8 */
+    /* The parts of a year's row after the region's metrics (tw_model.h):
+     * every county's metrics, [n_counties][n_metrics], and every school's
+     * shortfall, [n_schools][2]. 0: no such part. The names of the
+     * counties and the schools' labels come from world (borrowed; NULL
+     * when both are 0). */
+    size_t n_counties, n_schools;
+    const tw_world *world;
 } tw_h5_meta;
 
 typedef struct tw_h5_out tw_h5_out;
@@ -145,15 +153,14 @@ typedef struct tw_h5_par tw_h5_par;
  * 1.10 cannot allocate filtered chunks in a file that has some. */
 int tw_h5_preallocate(tw_h5_out *h, tw_error *err);
 
-/* Open "<path>.partial", whose /trajectories must be [n_reps, n_years,
- * n_metrics]. On success *out is the caller's, closed by
+/* Open "<path>.partial", whose datasets must have the shapes of meta's
+ * run (every part of a row). On success *out is the caller's, closed by
  * tw_h5_par_close(). */
-int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
-                   size_t n_years, size_t n_metrics, tw_h5_par **out,
-                   tw_error *err);
+int tw_h5_par_open(const char *path, MPI_Comm comm, const tw_h5_meta *meta,
+                   tw_h5_par **out, tw_error *err);
 
 /* This rank's finished replicates reps[0..n) (ascending; n may be 0), rows
- * packed [n][n_years][n_metrics] (borrowed): written, marked done and
+ * packed [n][n_years][width] (borrowed; width: every part of a row): written, marked done and
  * flushed, in one collective write per dataset. */
 int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
                     const double *rows, tw_error *err);

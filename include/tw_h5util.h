@@ -75,7 +75,7 @@ int tw_h5u_num_attr(hid_t loc, const char *name, double value);
  * may be NULL (not written). */
 int tw_h5u_describe(hid_t obj, const char *desc, const char *units);
 
-/* Contiguous dataset `name` [dims] (rank 1 to 3) of file type ftype under
+/* Contiguous dataset `name` [dims] (rank 1 to 4) of file type ftype under
  * loc, written from data (memory type mtype). Returns it open (caller
  * closes). */
 hid_t tw_h5u_dataset(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
@@ -116,13 +116,13 @@ int tw_h5u_read_strings(hid_t loc, const char *name, char ***out, size_t *n,
                         char *why, size_t why_len);
 
 /* The numeric dataset `name` as memory type mt, in a new buffer (returned;
- * caller frees; NULL on failure). Its rank must be `rank` (at most 3);
+ * caller frees; NULL on failure). Its rank must be `rank` (at most 4);
  * dims[i] == 0 on entry is filled in from the file, any other value must
  * equal the file's extent. */
 void *tw_h5u_read_array(hid_t loc, const char *name, hid_t mt, int rank,
                         hsize_t *dims, char *why, size_t why_len);
 
-/* 0 when the dataspace of dataset d has `rank` dimensions (at most 3) of
+/* 0 when the dataspace of dataset d has `rank` dimensions (at most 4) of
  * extent dims[]; -1 (why) otherwise. */
 int tw_h5u_check_extent(hid_t d, int rank, const hsize_t *dims, char *why,
                         size_t why_len);

@@ -10,9 +10,17 @@
  *              Reused from replicate to replicate, so a replicate allocates
  *              nothing per teacher-year.
  *
- * A replicate's trajectory is a [n_years][n_metrics] row-major array of
+ * A replicate's trajectory is a [n_years][width] row-major array of
  * doubles; row 0 is the state at base_year (the initial stock, flows 0),
- * row t the state at the end of year base_year + t.
+ * row t the state at the end of year base_year + t. A year's row is made
+ * of parts (tw_model_set_parts):
+ *
+ *   [0, M)                  the region's metrics (M = metrics.n)
+ *   [M + c M, M + (c+1) M)  county c's values of the same metrics, for
+ *                           c < n_counties (full mode; 0 otherwise)
+ *   [M (1 + C) + 2 i], +1   school i's headcount minus demand, and 1 when
+ *                           it is short (headcount < round(demand)), for
+ *                           i < n_schools (only when asked for)
  */
 #ifndef TW_MODEL_H
 #define TW_MODEL_H
@@ -38,7 +46,22 @@ typedef struct tw_model {
     /* Full mode: the world (borrowed from cfg) and the metric columns. */
     const tw_world *world;
     tw_fm fm;
+    /* The parts of a year's row (see above): counties and schools
+     * recorded, and the row's width, M (1 + n_counties) + 2 n_schools. */
+    size_t n_counties, n_schools, width;
 } tw_model;
+
+/* Values per school in the schools part of a row. */
+#define TW_SCHOOL_VALUES 2
+
+/*
+ * Choose the parts of a row: `counties` records every county's metrics
+ * (full mode only: a Markov model has no counties), `schools` every
+ * school's shortfall. tw_model_init sets both off (the row is the
+ * region's metrics); the ensemble (tw_run) turns counties on. Call before
+ * any worker is made.
+ */
+void tw_model_set_parts(tw_model *m, int counties, int schools);
 
 /* Build the model for `cfg`. On failure the model is left empty. */
 int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err);
@@ -46,7 +69,7 @@ int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err);
 /* Free what tw_model_init allocated. */
 void tw_model_free(tw_model *m);
 
-/* Values per replicate: n_years * n_metrics. */
+/* Values per replicate: n_years * width. */
 size_t tw_model_traj_len(const tw_model *m);
 
 typedef struct tw_worker tw_worker;

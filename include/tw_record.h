@@ -38,6 +38,13 @@ typedef struct tw_fm {
     size_t gap_total, gap[TW_N_STAGES][TW_N_LOCS];
     size_t schools_ok_share, backbone_rural_share;
     size_t est_cap, est_used;
+    /* by stage (home school's), and hires by locality */
+    size_t tier_stage[TW_N_STAGES][TW_WORLD_MAX_TIERS];
+    size_t title_stage[TW_N_STAGES][TW_N_TITLES];
+    size_t bianzhi_stage[TW_N_STAGES], contract_stage[TW_N_STAGES];
+    size_t est_cap_stage[TW_N_STAGES], est_used_stage[TW_N_STAGES];
+    size_t est_room_stage[TW_N_STAGES], est_room;
+    size_t hires_loc[TW_N_LOCS], hires_ch_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS];
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_N_STAGES];
 } tw_fm;
@@ -55,6 +62,16 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
                   double *hires_cum);
 
+/*
+ * The same row for each county c of the region, from its tally
+ * (s->ctally[c]), its flows (s->cf[c]), its schools and its 编制 cap:
+ * county c's row is rows + c * stride. hires_cum[c] carries county c's
+ * cumulative hires. Count metrics of the county rows sum to the region's
+ * row; shares and ratios are the county's own.
+ */
+void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
+                           size_t stride, double *hires_cum);
+
 /* The stock counts behind the stock metrics: whole numbers in a
  * replicate, expected values in the mean-field model (tw_meanfield.h). */
 typedef struct tw_fm_stock {
@@ -63,6 +80,9 @@ typedef struct tw_fm_stock {
     double posted[TW_N_STAGES];              /* not in the pool */
     double qual[TW_N_STAGES][TW_N_QUALS];
     double tier[TW_WORLD_MAX_TIERS], title[TW_N_TITLES];
+    double tier_st[TW_N_STAGES][TW_WORLD_MAX_TIERS];
+    double title_st[TW_N_STAGES][TW_N_TITLES];
+    double bianzhi_st[TW_N_STAGES];          /* 在编, by home stage */
     double age[TW_N_AGE_BANDS];
     double bianzhi, pool, prof, dual, female;
     double backbone, backbone_rural;         /* tier >= fm->backbone_tier */
@@ -70,6 +90,20 @@ typedef struct tw_fm_stock {
 
 /* The stock metrics of row from k; returns the total of teachers. */
 double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
+                       const tw_fm_stock *k, double *row);
+
+/* What the schools of a region or county add up to, for the indicator
+ * metrics. */
+typedef struct tw_fm_schools {
+    double students[TW_N_STAGES], demand[TW_N_STAGES];
+    double gap[TW_N_STAGES][TW_N_LOCS], gap_total;
+    double ok, n;           /* schools meeting their demand; schools */
+    double cap;             /* the 编制 cap: the sum of the counties' caps */
+} tw_fm_schools;
+
+/* The indicator metrics of row (students, demand, ratios, gaps, 编制) from
+ * the schools' sums and the stock counts k. */
+void tw_fm_put_schools(const tw_fm *fm, const tw_fm_schools *sc,
                        const tw_fm_stock *k, double *row);
 
 /* The flow metrics of row from f; *hires_cum as for tw_fm_record. */

@@ -27,6 +27,8 @@ typedef struct tw_run_opts {
                                holding the mean-field trajectory
                                (tw_meanfield.h); the file's mode attribute
                                is "<mode>-mean-field" */
+    int schools;            /* 1: record every school's shortfall, for
+                               the per-school summary (/schools) */
     int resume;             /* 1: complete "<out>.partial" of an interrupted
                                run of the same config and seed, running only
                                the replicates it lacks (see tw_run) */

@@ -418,7 +418,19 @@ typedef struct tw_flows {
     double rehire_placed_cross;  /* 跨校竞聘 placements */
     double pool_entries;         /* into 待岗培训 */
     double unfilled[TW_N_STAGES];/* vacancies not filled this year */
+    double hires_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS]; /* hires by channel x
+                                    locality of the school hired into */
 } tw_flows;
+
+/* Add v to flow `member` of tw_sim *s, region-wide (s->f) and for county
+ * c (s->cf[c]). Flows are events, not teacher-years: the second add is
+ * cheap. */
+#define TW_FLOW_ADD(s, c, member, v)                                       \
+    do {                                                                   \
+        double v_ = (double)(v);                                           \
+        (s)->f.member += v_;                                               \
+        (s)->cf[(c)].member += v_;                                         \
+    } while (0)
 
 /* ------------------------------------------------------------------ */
 /* One replicate                                                       */
@@ -449,11 +461,15 @@ typedef struct tw_tally {
     /* home school's stage x locality of the school taught at x
      * qualification x in the pool (1) or not (0) */
     uint32_t sq[TW_N_STAGES][TW_N_LOCS][TW_N_QUALS][2];
-    uint32_t tier[TW_WORLD_MAX_TIERS][2];   /* x teaching rurally (1) */
-    uint32_t title[TW_N_TITLES];
-    uint32_t age[TW_N_AGE_BANDS];           /* age at 1 July */
-    uint32_t flags[TW_N_TALLY_FLAGS];       /* by TW_TF_* bits */
+    /* home stage x tier x teaching rurally (1) */
+    uint32_t tier[TW_N_STAGES][TW_WORLD_MAX_TIERS][2];
+    uint32_t title[TW_N_STAGES][TW_N_TITLES];    /* home stage x title */
+    uint32_t age[TW_N_AGE_BANDS];                /* age at 1 July */
+    uint32_t flags[TW_N_STAGES][TW_N_TALLY_FLAGS]; /* home stage x TW_TF_* */
 } tw_tally;
+
+/* *to += *from, count by count. */
+void tw_tally_sum(tw_tally *to, const tw_tally *from);
 
 /* The phases of a replicate, for the time breakdown (tw_sim.timing). */
 typedef enum {
@@ -482,6 +498,9 @@ typedef struct tw_sim {
     double *county_cap;    /* [w->n_counties]: establishment cap (在编),
                               sum of demand over the county's schools */
     tw_flows f;            /* this year's flows; zeroed by tw_sim_step */
+    tw_flows *cf;          /* [n_counties]: the same by county (of the home
+                              school, or of the school hired into);
+                              zeroed by tw_sim_step, kept by TW_FLOW_ADD */
     double *county_leavers;/* [n_counties]: this year's exits by the home
                               school's county; zeroed by tw_sim_step,
                               counted by tw_sim_remove */
@@ -494,6 +513,8 @@ typedef struct tw_sim {
     int64_t *place;        /* [n_schools]: teachers of each school at the
                               start; planned by the first tw_sim_init */
     tw_tally tally;        /* current after tw_sim_init and tw_sim_step */
+    tw_tally *ctally;      /* [n_counties]: the same by the home school's
+                              county; tally is their sum */
     int timing;            /* 1: add each phase's wall time to seconds[] */
     double seconds[TW_N_PHASES];
 } tw_sim;
@@ -590,14 +611,21 @@ static inline int tw_age(const tw_teachers *T, size_t k, int year)
     return tw_age_at(T->birth_year[k], T->birth_month[k], year);
 }
 
-/* Add teacher k of T (not gone) to tally t in `year`; sch: the schools. */
+/* The county of teacher k's home school. */
+static inline size_t tw_sim_county(const tw_sim *s, size_t k)
+{
+    return s->w->schools[s->T.home[k]].county;
+}
+
+/* Add teacher k of T (not gone) to tally t in `year` (the tally of the
+ * county of k's home school); sch: the schools. */
 static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
                                 const tw_teachers *T, size_t k, int year)
 {
     int st = sch[T->home[k]].stage, lo = sch[T->school[k]].locality;
     t->sq[st][lo][T->qual[k]][(T->flags[k] & TW_F_POOL) != 0]++;
-    t->tier[T->tier[k]][lo == TW_LOC_RURAL]++;
-    t->title[T->title[k]]++;
+    t->tier[st][T->tier[k]][lo == TW_LOC_RURAL]++;
+    t->title[st][T->title[k]]++;
     int a = tw_age(T, k, year);
     int band = a < 25 ? 0 : (a - 20) / 5;
     t->age[band > TW_N_AGE_BANDS - 1 ? TW_N_AGE_BANDS - 1 : band]++;
@@ -605,7 +633,7 @@ static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
      * bits (0 and 2); 双师型 (bit 1) counts at bit 3 for professional-
      * course teachers only */
     unsigned f = T->flags[k];
-    t->flags[(f & (TW_F_BIANZHI | TW_F_PROF)) |
+    t->flags[st][(f & (TW_F_BIANZHI | TW_F_PROF)) |
              (unsigned)(T->sex[k] == TW_SEX_FEMALE) << 1 |
              ((f << 2) & (f << 1) & TW_TF_DUAL)]++;
 }

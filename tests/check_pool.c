@@ -207,7 +207,7 @@ START_TEST(test_finish_in_blocks)
     ck_assert_msg(tw_run(cfg, &o, NULL, &err) == TW_OK, "%s", err.msg);
 
     tw_ens e;
-    ck_assert_msg(tw_ens_init(&e, cfg, 0, &err) == TW_OK, "%s", err.msg);
+    ck_assert_msg(tw_ens_init(&e, cfg, NULL, &err) == TW_OK, "%s", err.msg);
     ck_assert_uint_eq(e.block_bytes, TW_ENS_BLOCK_BYTES);
     ck_assert(e.tcols[0] > e.tcols[1]);
     e.block_bytes = 1;

@@ -112,6 +112,11 @@ static const char USAGE_RUN[] =
     "                      mean-field model (expected values, docs/\n"
     "                      meanfield.md), written as one replicate in the\n"
     "                      same layout; the file's mode is \"<mode>-mean-field\"\n"
+    "      --schools       also summarise every school: per year, the mean\n"
+    "                      and 90% band of headcount minus demand and\n"
+    "                      P(short) over the replicates (/schools; full\n"
+    "                      mode; the partial file holds every replicate's\n"
+    "                      values until the end)\n"
     "      --force         replace an existing FILE that is not a twsim output\n"
     "                      (refused otherwise; the config and its @include\n"
     "                      files are never replaced)\n"
@@ -179,7 +184,7 @@ typedef struct cli_opts {
     size_t n_sets;
     char replicates_set[64], seed_set[64];
     const char *output;
-    int quiet, schema, mean_field, resume, force;
+    int quiet, schema, mean_field, resume, force, schools;
     size_t threads;         /* --threads, 0 = default */
     double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
     const char *scenario;
@@ -198,6 +203,7 @@ static const struct {
     { 'R', "--resume", 1, offsetof(cli_opts, resume) },
     { 'A', "--all-scenarios", 1, offsetof(cli_opts, all_scenarios) },
     { 'f', "--force", 1, offsetof(cli_opts, force) },
+    { 'H', "--schools", 1, offsetof(cli_opts, schools) },
 };
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -271,6 +277,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         {"checkpoint", required_argument, NULL, 'K'},
 #endif
         {"all-scenarios", no_argument, NULL, 'A'},
+        {"schools", no_argument, NULL, 'H'},
         TW_CLI_LONGS_END,
     };
     int is_run = strcmp(cmd, "run") == 0;
@@ -308,6 +315,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         case 'F':
         case 'R':
         case 'A':
+        case 'H':
         case 'f': {
             int rc = set_flag(o, cmd, is_run, ch);
             if (rc != 0)
@@ -1067,6 +1075,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
         .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
+        .schools = o.schools,
         .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
     tw_run_stats st;
     int sig = 0;

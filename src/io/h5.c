@@ -49,8 +49,59 @@
 #include "tw_h5util.h"
 #include "tw_output.h"
 
+/*
+ * The parts of a replicate's row (tw_model.h), each its own dataset of
+ * shape [replicate, year, (group,) value]: the region's metrics, every
+ * county's, every school's shortfall. A part absent from a run (no
+ * counties, no --schools) has no dataset.
+ */
+enum { PART_REGION, PART_COUNTY, PART_SCHOOL, N_PARTS };
+
+static const char *const part_path[N_PARTS] = {
+    "/trajectories", "/by_county/trajectories", "/schools/trajectories" };
+
+/* The shape of a run's rows. */
+typedef struct row_shape {
+    size_t n_reps, n_years, n_metrics, n_counties, n_schools;
+    size_t width;             /* values per year: every part's */
+} row_shape;
+
+static row_shape shape_of(const tw_h5_meta *m)
+{
+    row_shape r = { m->n_replicates, m->n_years, m->metrics->n,
+                    m->n_counties, m->n_schools, 0 };
+    r.width = r.n_metrics * (1 + r.n_counties) + 2 * r.n_schools;
+    return r;
+}
+
+/* Part p of rows of shape r: its rank, dims, and its columns in a year's
+ * row, [*col0, *col0 + *cols). Returns 0 when the run has no such part. */
+static int part_dims(const row_shape *r, int p, int *rank, hsize_t *dims,
+                     size_t *col0, size_t *cols)
+{
+    size_t groups = p == PART_COUNTY ? r->n_counties
+                    : p == PART_SCHOOL ? r->n_schools : 1;
+    size_t per = p == PART_SCHOOL ? 2 : r->n_metrics;
+    *col0 = p == PART_REGION ? 0
+            : p == PART_COUNTY ? r->n_metrics
+                               : r->n_metrics * (1 + r->n_counties);
+    *cols = groups * per;
+    dims[0] = r->n_reps;
+    dims[1] = r->n_years;
+    if (p == PART_REGION) {
+        *rank = 3;
+        dims[2] = per;
+    } else {
+        *rank = 4;
+        dims[2] = groups;
+        dims[3] = per;
+    }
+    return groups > 0;
+}
+
 struct tw_h5_out {
-    hid_t file, traj, done;   /* open from create until finish/abort */
+    hid_t file, done;         /* open from create until finish/abort */
+    hid_t part[N_PARTS];      /* the parts' datasets (traj = the region's) */
     int created;              /* the partial file exists and is ours */
     int tmp_ours;             /* the file `tmp` was made by this handle */
     int sealed;               /* file/traj/done are the final file's */
@@ -58,6 +109,7 @@ struct tw_h5_out {
     char *tmp;                /* owned; path + ".partial.tmp" */
     const tw_h5_meta *meta;   /* borrowed, for the final file */
     size_t n_reps, n_years, n_metrics;
+    row_shape shape;
     unsigned char *written;   /* [n_reps], mirrors /replicates/done */
     int have_summary;
 };
@@ -438,7 +490,8 @@ fail:
 /* Close the handle's HDF5 objects (ignoring errors) and free it. */
 static void handle_free(tw_h5_out *h)
 {
-    TW_H5U_CLOSE(&h->done, &h->traj, &h->file);
+    TW_H5U_CLOSE(&h->done, &h->part[PART_REGION], &h->part[PART_COUNTY],
+                 &h->part[PART_SCHOOL], &h->file);
     free(h->path);
     free(h->partial);
     free(h->tmp);
@@ -453,7 +506,10 @@ static tw_h5_out *handle_new(const char *path, const tw_h5_meta *meta)
     tw_h5_out *h = calloc(1, sizeof *h);
     if (h == NULL)
         return NULL;
-    h->file = h->traj = h->done = H5I_INVALID_HID;
+    h->file = h->done = H5I_INVALID_HID;
+    for (int p = 0; p < N_PARTS; p++)
+        h->part[p] = H5I_INVALID_HID;
+    h->shape = shape_of(meta);
     h->n_reps = meta->n_replicates;
     h->n_years = meta->n_years;
     h->n_metrics = meta->metrics->n;
@@ -472,6 +528,210 @@ static tw_h5_out *handle_new(const char *path, const tw_h5_meta *meta)
     return h;
 }
 
+
+static const char *const part_desc[N_PARTS] = {
+    "value of metric m in year y of replicate r; NaN where the replicate "
+    "is not written (/replicates/done); units in /metrics/unit",
+    "value of metric m for county c in year y of replicate r (the same "
+    "metrics as /trajectories, counted within the county); NaN where the "
+    "replicate is not written",
+    "school s in year y of replicate r: [0] headcount minus demand "
+    "(teachers), [1] 1 when the school is short (headcount < round("
+    "demand)); the scratch file of a --schools run only",
+};
+static const char *const part_dimnames[N_PARTS] = {
+    "replicate,year,metric", "replicate,year,county,metric",
+    "replicate,year,school,value" };
+
+/* Create part p's dataset in h->file (its group too), chunked by
+ * replicate: deflated in the final file, allocated and filled with NaN at
+ * once in the scratch file (see below). Returns 0, or -1. */
+static int create_part(h5ctx *c, tw_h5_out *h, int p, int final)
+{
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
+    hid_t g = H5I_INVALID_HID;
+    const double nan = NAN;
+    int rank, rc = -1;
+    hsize_t dims[4], chunk[4];
+    size_t col0, cols;
+    if (!part_dims(&h->shape, p, &rank, dims, &col0, &cols))
+        return 0;
+    ctx_step(c, "create %s in", part_path[p]);
+    memcpy(chunk, dims, sizeof chunk);
+    chunk[0] = 1;
+    if (p != PART_REGION &&
+        (g = make_group(c, h->file, p == PART_COUNTY ? "by_county"
+                                                     : "schools")) < 0)
+        goto out;
+    if ((space = H5Screate_simple(rank, dims, NULL)) < 0 ||
+        (dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0 ||
+        H5Pset_chunk(dcpl, rank, chunk) < 0)
+        goto out;
+    if (final && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0))
+        goto out;
+    /* the scratch file: every chunk placed (and filled) now, so that a
+     * replicate later only overwrites its own bytes */
+    if (!final && (H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
+                   H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) < 0))
+        goto out;
+    if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0)
+        goto out;
+    if ((h->part[p] = H5Dcreate2(h->file, part_path[p], H5T_IEEE_F64LE,
+                                 space, H5P_DEFAULT, dcpl,
+                                 H5P_DEFAULT)) < 0)
+        goto out;
+    if (put_str_attr(c, h->part[p], "dims", part_dimnames[p]) != 0 ||
+        put_str_attr(c, h->part[p], "description", part_desc[p]) != 0)
+        goto out;
+    rc = 0;
+out:
+    grabbed(c, rc);
+    TW_H5U_CLOSE(&g, &dcpl, &space);
+    return rc;
+}
+
+/*
+ * Dimension scales inside group g, so that the group opened alone
+ * (xarray's group=) has labelled dimensions: which[] names the scales to
+ * make among "replicate", "year", "county", "metric", "school", "value".
+ */
+static int put_scales(h5ctx *c, hid_t g, const tw_h5_out *h,
+                      const tw_h5_meta *meta, const char *const *which,
+                      int n)
+{
+    const row_shape *r = &h->shape;
+    const tw_world *w = meta->world;
+    size_t most = r->n_reps;
+    if (r->n_metrics > most) most = r->n_metrics;
+    if (r->n_counties > most) most = r->n_counties;
+    if (r->n_schools > most) most = r->n_schools;
+    const char **v = malloc((most + 2) * sizeof *v);
+    int *idx = malloc((most + 2) * sizeof *idx);
+    int rc = -1;
+    if (v == NULL || idx == NULL) {
+        snprintf(c->detail, sizeof c->detail, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < most; i++)
+        idx[i] = (int)i;
+    for (int k = 0; k < n; k++) {
+        const char *x = which[k];
+        hsize_t d[1];
+        int bad;
+        if (strcmp(x, "replicate") == 0 || strcmp(x, "school") == 0) {
+            d[0] = x[0] == 'r' ? r->n_reps : r->n_schools;
+            bad = put_array(c, g, x, H5T_STD_I32LE, H5T_NATIVE_INT, 1, d,
+                            idx, x[0] == 'r' ? "replicate index"
+                            : "school index (in county order, as the model "
+                              "expands the config's school blocks)",
+                            NULL);
+        } else if (strcmp(x, "year") == 0) {
+            d[0] = r->n_years;
+            bad = put_array(c, g, x, H5T_STD_I32LE, H5T_NATIVE_INT, 1, d,
+                            meta->years, "calendar year", "year");
+        } else if (strcmp(x, "metric") == 0) {
+            for (size_t i = 0; i < r->n_metrics; i++)
+                v[i] = meta->metrics->v[i].name;
+            bad = put_strings(c, g, x, 0, r->n_metrics, v,
+                              "metric name (units in /metrics/unit)");
+        } else if (strcmp(x, "county") == 0) {
+            for (size_t i = 0; i < r->n_counties; i++)
+                v[i] = w->counties[i].name;
+            bad = put_strings(c, g, x, 0, r->n_counties, v,
+                              "county name (UTF-8), in config order");
+        } else {
+            v[0] = "surplus";
+            v[1] = "short";
+            bad = put_strings(c, g, x, 0, 2, v, "surplus: headcount minus "
+                              "demand (teachers); short: 1 when headcount < "
+                              "round(demand)");
+        }
+        if (bad != 0 || make_scale(c, g, x, x) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(v);
+    free(idx);
+    return rc;
+}
+
+/*
+ * The county and school dimensions. /by_county holds its own scales
+ * (replicate, year, county, metric) for /by_county/trajectories and its
+ * summary; /schools holds year and school, the schools' labels county,
+ * stage, locality [school], and in the scratch file replicate and value
+ * for /schools/trajectories.
+ */
+static int put_places(h5ctx *c, tw_h5_out *h, const tw_h5_meta *meta,
+                      int final)
+{
+    const row_shape *r = &h->shape;
+    const tw_world *w = meta->world;
+    int rc = -1;
+    const char **v = NULL;
+    hid_t g = H5I_INVALID_HID;
+    if (r->n_counties == 0 && r->n_schools == 0)
+        return 0;
+    ctx_step(c, "write the county and school dimensions in");
+    if (w == NULL) {
+        snprintf(c->detail, sizeof c->detail, "internal: no region");
+        goto out;
+    }
+    if (r->n_counties > 0) {
+        static const char *const sc[4] = { "replicate", "year", "county",
+                                           "metric" };
+        static const char *const d4[4] = {
+            "by_county/replicate", "by_county/year", "by_county/county",
+            "by_county/metric" };
+        if ((g = H5Gopen2(h->file, "by_county", H5P_DEFAULT)) < 0 ||
+            put_scales(c, g, h, meta, sc, 4) != 0 ||
+            attach_scales(c, h->file, "by_county/trajectories", 4, h->file,
+                          d4) != 0)
+            goto out;
+        tw_h5u_close(&g);
+    }
+    if (r->n_schools > 0) {
+        static const char *const sc[4] = { "year", "school", "replicate",
+                                           "value" };
+        static const char *const d1[1] = { "schools/school" };
+        static const char *const d4[4] = {
+            "schools/replicate", "schools/year", "schools/school",
+            "schools/value" };
+        if ((g = final ? make_group(c, h->file, "schools")
+                       : H5Gopen2(h->file, "schools", H5P_DEFAULT)) < 0 ||
+            put_scales(c, g, h, meta, sc, final ? 2 : 4) != 0)
+            goto out;
+        if ((v = malloc(r->n_schools * sizeof *v)) == NULL) {
+            snprintf(c->detail, sizeof c->detail, "out of memory");
+            goto out;
+        }
+        static const char *const what[3] = { "county", "stage", "locality" };
+        for (int k = 0; k < 3; k++) {
+            for (size_t i = 0; i < r->n_schools; i++) {
+                const tw_school *sc1 = &w->schools[i];
+                v[i] = k == 0 ? w->counties[sc1->county].name
+                       : k == 1 ? tw_stage_names[sc1->stage]
+                                : tw_loc_names[sc1->locality];
+            }
+            if (put_strings(c, g, what[k], 0, r->n_schools, v,
+                            k == 0 ? "the school's county"
+                            : k == 1 ? "the school's stage"
+                                     : "the school's locality") != 0 ||
+                attach_scales(c, g, what[k], 1, h->file, d1) != 0)
+                goto out;
+        }
+        if (!final && attach_scales(c, h->file, "schools/trajectories", 4,
+                                    h->file, d4) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    grabbed(c, rc);
+    tw_h5u_close(&g);
+    free(v);
+    return rc;
+}
 
 /*
  * The two files of a run, built by build_file():
@@ -505,9 +765,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
                       const tw_h5_meta *meta, int final)
 {
     hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
-    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    const double nan = NAN;
 
     ctx_step(c, "create");
     if ((fcpl = tw_h5u_untimed(H5P_FILE_CREATE)) < 0 ||
@@ -521,35 +779,12 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     if (put_root_attrs(c, h->file, meta) != 0)
         goto out;
 
-    ctx_step(c, "create /trajectories in");
-    {
-        hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
-        hsize_t chunk[3] = { 1, h->n_years, h->n_metrics };
-        if ((space = H5Screate_simple(3, dims, NULL)) < 0)
-            goto out;
-        if ((dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0)
-            goto out;
-        if (H5Pset_chunk(dcpl, 3, chunk) < 0)
-            goto out;
-        if (final && (H5Pset_shuffle(dcpl) < 0 ||
-                      H5Pset_deflate(dcpl, 4) < 0))
-            goto out;
-        /* the scratch file: every chunk placed (and filled) now, so that
-         * a replicate later only overwrites its own bytes */
-        if (!final && (H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
-                       H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC) < 0))
-            goto out;
-        if (H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0)
-            goto out;
-        if ((h->traj = H5Dcreate2(h->file, "trajectories", H5T_IEEE_F64LE,
-                                  space, H5P_DEFAULT, dcpl,
-                                  H5P_DEFAULT)) < 0)
-            goto out;
-        if (put_str_attr(c, h->traj, "dims", "replicate,year,metric") != 0 ||
-            put_str_attr(c, h->traj, "description",
-                         "value of metric m in year y of replicate r; NaN "
-                         "where the replicate is not written "
-                         "(/replicates/done); units in /metrics/unit") != 0)
+    for (int p = 0; p < N_PARTS; p++) {
+        /* the schools' rows live in the scratch file only: the result
+         * keeps their summary (tw_h5_write_summary) */
+        if (final && p == PART_SCHOOL)
+            continue;
+        if (create_part(c, h, p, final) != 0)
             goto out;
     }
 
@@ -613,6 +848,9 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
             goto out;
     }
 
+    if (put_places(c, h, meta, final) != 0)
+        goto out;
+
     if (meta->n_tiers > 0) {
         ctx_step(c, "write /tiers/names in");
         if (put_group(c, h->file, "tiers", fill_tiers, meta) != 0)
@@ -630,7 +868,7 @@ static int build_file(h5ctx *c, tw_h5_out *h, const char *fname,
     rc = flush(c, h->file);
 out:
     grabbed(c, rc);
-    TW_H5U_CLOSE(&dcpl, &space, &fcpl, &fapl);
+    TW_H5U_CLOSE(&fcpl, &fapl);
     return rc;
 }
 
@@ -686,17 +924,6 @@ out:
     return rc;
 }
 
-/* Select (op) in `space`, of rank 1 or 3 with the replicate first, the
- * whole rows r0 .. r0 + k - 1; row[] is the extent of the other two
- * dimensions (HDF5 reads only as many as the space has). */
-static int select_block(hid_t space, H5S_seloper_t op, size_t r0, size_t k,
-                        const hsize_t *row)
-{
-    hsize_t start[3] = { r0, 0, 0 };
-    hsize_t count[3] = { k, row[0], row[1] };
-    return H5Sselect_hyperslab(space, op, start, NULL, count, NULL) < 0 ? -1
-                                                                        : 0;
-}
 
 /*
  * Write buf (memory type mt, shaped mdims[0..mrank)) to the elements of
@@ -712,6 +939,49 @@ static int write_selected(hid_t d, hid_t mt, hid_t fspace, int mrank,
     return tw_h5u_finish(&ms, ms >= 0 && np >= 0 &&
                                   (np > 0 || H5Sselect_none(ms) >= 0) &&
                                   H5Dwrite(d, mt, ms, fspace, dxpl, buf) >= 0);
+}
+
+/*
+ * Write the rows of replicates reps[0..n) (ascending), packed in buf as
+ * [n][n_years][width], into every part's dataset d[p] of a run of shape
+ * r, with transfer list dxpl: part p takes the columns [col0, col0 +
+ * cols) of each year. n == 0 selects nothing (a collective write in which
+ * this rank has no rows). Returns 0, or -1.
+ */
+static int put_rows(const hid_t *d, const row_shape *r, size_t n,
+                    const size_t *reps, const double *buf, hid_t dxpl)
+{
+    for (int p = 0; p < N_PARTS; p++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, cols;
+        if (!part_dims(r, p, &rank, dims, &col0, &cols) || d[p] < 0)
+            continue;
+        hid_t fs = H5Dget_space(d[p]), ms = H5I_INVALID_HID;
+        int ok = fs >= 0 && H5Sselect_none(fs) >= 0;
+        for (size_t i = 0, j; ok && i < n; i = j) {
+            for (j = i + 1; j < n && reps[j] == reps[j - 1] + 1; j++)
+                ;
+            hsize_t start[4] = { reps[i], 0, 0, 0 }, count[4];
+            memcpy(count, dims, sizeof count);
+            count[0] = j - i;
+            ok = H5Sselect_hyperslab(fs, i == 0 ? H5S_SELECT_SET
+                                                : H5S_SELECT_OR,
+                                     start, NULL, count, NULL) >= 0;
+        }
+        hsize_t mdims[3] = { n ? n : 1, r->n_years, r->width };
+        hsize_t mstart[3] = { 0, 0, col0 }, mcount[3] = { n, r->n_years,
+                                                          cols };
+        ok = ok && (ms = H5Screate_simple(3, mdims, NULL)) >= 0 &&
+             (n > 0 ? H5Sselect_hyperslab(ms, H5S_SELECT_SET, mstart, NULL,
+                                          mcount, NULL)
+                    : H5Sselect_none(ms)) >= 0 &&
+             H5Dwrite(d[p], H5T_NATIVE_DOUBLE, ms, fs, dxpl, buf) >= 0;
+        TW_H5U_CLOSE(&ms, &fs);
+        if (!ok)
+            return -1;
+    }
+    return 0;
 }
 
 /*
@@ -746,20 +1016,14 @@ int tw_h5_write_replicates(tw_h5_out *h, size_t n, const size_t *reps,
         goto out;
     }
     ones = (unsigned char *)(coord + n);
-    hsize_t count[3] = { 1, h->n_years, h->n_metrics };
-    if ((fspace = H5Dget_space(h->traj)) < 0)
-        goto out;
     for (size_t i = 0; i < n; i++) {
         ctx_step(&c, "write replicate %zu to /trajectories in", reps[i]);
-        if (select_block(fspace, H5S_SELECT_SET, reps[i], 1, count + 1) < 0 ||
-            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
-                           H5P_DEFAULT, rows[i]) != 0)
+        if (put_rows(h->part, &h->shape, 1, &reps[i], rows[i],
+                     H5P_DEFAULT) != 0)
             goto out;
         ones[i] = 1;
         coord[i] = reps[i];
     }
-    if (tw_h5u_release(&fspace) < 0)
-        goto out;
     /* the rows reach the file before their flags: one flush is not
      * enough, as HDF5 does not write the datasets of one flush in the
      * order they were changed */
@@ -816,49 +1080,100 @@ static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
  * selection; HDF5 hands a selection's elements over in the order of
  * their file coordinates, which is buf's [replicate][year][k] order
  * because cols[] ascends. */
+/* Select in fs (part p's space, shape r) the columns cols[0..n) (all in
+ * the part, ascending) of replicates r0 .. r0 + k - 1, every year. */
+static int select_cols(hid_t fs, const row_shape *r, int p, size_t r0,
+                       size_t k, size_t n, const size_t *cols)
+{
+    int rank;
+    hsize_t dims[4];
+    size_t col0, ncols;
+    part_dims(r, p, &rank, dims, &col0, &ncols);
+    size_t per = rank == 3 ? dims[2] : dims[3];
+    H5S_seloper_t op = H5S_SELECT_SET;
+    for (size_t i = 0, j; i < n; i = j) {
+        size_t g = (cols[i] - col0) / per, v = (cols[i] - col0) % per;
+        for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1 &&
+                        (cols[j] - col0) / per == g; j++)
+            ;
+        hsize_t start[4] = { r0, 0, g, v }, count[4] = { k, r->n_years, 1,
+                                                         j - i };
+        if (rank == 3) {
+            start[2] = v;
+            count[2] = j - i;
+        }
+        if (H5Sselect_hyperslab(fs, op, start, NULL, count, NULL) < 0)
+            return -1;
+        op = H5S_SELECT_OR;
+    }
+    return 0;
+}
+
+/* Read columns of a year's row back from the file being written (see
+ * tw_h5.h), part by part. HDF5 hands a selection's elements over in the
+ * order of their file coordinates, which is buf's [replicate][year][k]
+ * order because cols[] ascends and a part's columns are its (group,
+ * value) pairs in order. */
 int tw_h5_read_columns(tw_h5_out *h, size_t n, const size_t *cols,
                        double *buf, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
     hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
-    size_t mrows = 0;          /* replicates mspace holds */
+    const row_shape *r = &h->shape;
 
     if (n == 0)
         return TW_OK;
     for (size_t i = 0; i < n; i++)
-        if (cols[i] >= h->n_metrics || (i > 0 && cols[i] <= cols[i - 1])) {
-            ctx_fail(&c, err, "internal: metric columns to read from %s "
-                     "must ascend below %zu", h->partial, h->n_metrics);
+        if (cols[i] >= r->width || (i > 0 && cols[i] <= cols[i - 1])) {
+            ctx_fail(&c, err, "internal: columns to read from %s must "
+                     "ascend below %zu", h->partial, r->width);
             goto out;
         }
-    ctx_step(&c, "read /trajectories back from");
-    if ((fspace = H5Dget_space(h->traj)) < 0)
-        goto out;
-    for (size_t r0 = 0; r0 < h->n_reps; r0 += READ_SLAB) {
-        size_t k = h->n_reps - r0 < READ_SLAB ? h->n_reps - r0 : READ_SLAB;
-        H5S_seloper_t op = H5S_SELECT_SET;
-        for (size_t i = 0, j; i < n; i = j) {
-            for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1; j++)
-                ;
-            hsize_t start[3] = { r0, 0, cols[i] };
-            hsize_t count[3] = { k, h->n_years, j - i };
-            if (H5Sselect_hyperslab(fspace, op, start, NULL, count,
-                                    NULL) < 0)
-                goto out;
-            op = H5S_SELECT_OR;
-        }
-        if (k != mrows) {
-            hsize_t mdims[3] = { k, h->n_years, n };
-            if (mspace >= 0 && H5Sclose(mspace) < 0)
-                goto out;
-            if ((mspace = H5Screate_simple(3, mdims, NULL)) < 0)
-                goto out;
-            mrows = k;
-        }
-        if (H5Dread(h->traj, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT,
-                    buf + r0 * h->n_years * n) < 0)
+    ctx_step(&c, "read the trajectories back from");
+    for (int p = 0; p < N_PARTS; p++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, ncols, k0 = 0, k1;
+        if (!part_dims(r, p, &rank, dims, &col0, &ncols))
+            continue;
+        while (k0 < n && cols[k0] < col0)
+            k0++;
+        for (k1 = k0; k1 < n && cols[k1] < col0 + ncols; k1++)
+            ;
+        if (k1 == k0)
+            continue;
+        if (h->part[p] < 0) {
+            ctx_fail(&c, err, "internal: %s has no %s", h->partial,
+                     part_path[p]);
             goto out;
+        }
+        if ((fspace = H5Dget_space(h->part[p])) < 0)
+            goto out;
+        size_t mrows = 0;
+        for (size_t r0 = 0; r0 < r->n_reps; r0 += READ_SLAB) {
+            size_t k = r->n_reps - r0 < READ_SLAB ? r->n_reps - r0
+                                                  : READ_SLAB;
+            if (select_cols(fspace, r, p, r0, k, k1 - k0, cols + k0) != 0)
+                goto out;
+            if (k != mrows) {
+                hsize_t mdims[3] = { k, r->n_years, n };
+                hsize_t ms[3] = { 0, 0, k0 }, mc[3] = { k, r->n_years,
+                                                        k1 - k0 };
+                if (tw_h5u_release(&mspace) < 0 ||
+                    (mspace = H5Screate_simple(3, mdims, NULL)) < 0 ||
+                    H5Sselect_hyperslab(mspace, H5S_SELECT_SET, ms, NULL,
+                                        mc, NULL) < 0)
+                    goto out;
+                mrows = k;
+            }
+            if (H5Dread(h->part[p], H5T_NATIVE_DOUBLE, mspace, fspace,
+                        H5P_DEFAULT, buf + r0 * r->n_years * n) < 0)
+                goto out;
+        }
+        if (tw_h5u_release(&fspace) < 0 || tw_h5u_release(&mspace) < 0)
+            goto out;
+        k0 = k1;
     }
     rc = TW_OK;
 out:
@@ -870,10 +1185,10 @@ out:
 int tw_h5_read_block(tw_h5_out *h, size_t m0, size_t m1, double *buf,
                      tw_error *err)
 {
-    if (m0 > m1 || m1 > h->n_metrics)
-        return tw_error_set(err, TW_EFAIL, "internal: metrics %zu..%zu of "
+    if (m0 > m1 || m1 > h->shape.width)
+        return tw_error_set(err, TW_EFAIL, "internal: columns %zu..%zu of "
                             "%s, which has %zu", m0, m1, h->partial,
-                            h->n_metrics);
+                            h->shape.width);
     size_t *cols = malloc((m1 > m0 ? m1 - m0 : 1) * sizeof *cols);
     if (cols == NULL)
         return tw_error_set(err, TW_EFAIL, "out of memory reading %s",
@@ -902,7 +1217,7 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
     hid_t ms = H5I_INVALID_HID;
     double *buf = NULL;
     int rc = TW_EFAIL;
-    size_t len = h->n_years * h->n_metrics;
+    size_t len = h->n_years * h->shape.width;
 
     if (h->sealed)
         return TW_OK;
@@ -921,33 +1236,55 @@ static int seal(h5ctx *c, tw_h5_out *h, tw_error *err)
     c->file = h->tmp;
     if (build_file(c, f, h->tmp, h->meta, 1) != TW_OK)
         goto out;
-    ctx_step(c, "copy /trajectories into");
-    if ((fs = H5Dget_space(h->traj)) < 0 || (ts = H5Dget_space(f->traj)) < 0)
-        goto out;
-    for (size_t r0 = 0; r0 < h->n_reps; r0 += SEAL_SLAB) {
-        size_t k = h->n_reps - r0 < SEAL_SLAB ? h->n_reps - r0 : SEAL_SLAB;
-        hsize_t count[3] = { k, h->n_years, h->n_metrics };
-        if ((ms = H5Screate_simple(3, count, NULL)) < 0 ||
-            select_block(fs, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
-            select_block(ts, H5S_SELECT_SET, r0, k, count + 1) < 0 ||
-            H5Dread(h->traj, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
-                    buf) < 0 ||
-            tw_h5u_release(&ms) < 0 ||
-            write_selected(f->traj, H5T_NATIVE_DOUBLE, ts, 3, count,
-                           H5P_DEFAULT, buf) != 0)
+    for (int p = 0; p < N_PARTS; p++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, cols;
+        if (!part_dims(&h->shape, p, &rank, dims, &col0, &cols) ||
+            f->part[p] < 0)
+            continue;   /* the schools' rows stay behind */
+        ctx_step(c, "copy %s into", part_path[p]);
+        if ((fs = H5Dget_space(h->part[p])) < 0 ||
+            (ts = H5Dget_space(f->part[p])) < 0)
+            goto out;
+        for (size_t r0 = 0; r0 < h->n_reps; r0 += SEAL_SLAB) {
+            size_t k = h->n_reps - r0 < SEAL_SLAB ? h->n_reps - r0
+                                                  : SEAL_SLAB;
+            hsize_t start[4] = { r0, 0, 0, 0 }, count[4];
+            memcpy(count, dims, sizeof count);
+            count[0] = k;
+            if ((ms = H5Screate_simple(rank, count, NULL)) < 0 ||
+                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count,
+                                    NULL) < 0 ||
+                H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count,
+                                    NULL) < 0 ||
+                H5Dread(h->part[p], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT,
+                        buf) < 0 ||
+                H5Dwrite(f->part[p], H5T_NATIVE_DOUBLE, ms, ts, H5P_DEFAULT,
+                         buf) < 0 ||
+                tw_h5u_release(&ms) < 0)
+                goto out;
+        }
+        if (tw_h5u_release(&fs) < 0 || tw_h5u_release(&ts) < 0)
             goto out;
     }
     ctx_step(c, "close");
     c->file = h->partial;
-    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
+    if (tw_h5u_release(&h->done) < 0)
         goto out;
+    for (int p = 0; p < N_PARTS; p++)
+        if (tw_h5u_release(&h->part[p]) < 0)
+            goto out;
     if (H5Fclose(h->file) < 0)
         goto out;
     /* h goes on with f's open file */
     h->file = f->file;
-    h->traj = f->traj;
     h->done = f->done;
-    f->file = f->traj = f->done = H5I_INVALID_HID;
+    f->file = f->done = H5I_INVALID_HID;
+    for (int p = 0; p < N_PARTS; p++) {
+        h->part[p] = f->part[p];
+        f->part[p] = H5I_INVALID_HID;
+    }
     h->tmp_ours = 1;
     h->sealed = 1;
     c->file = h->tmp;
@@ -967,12 +1304,20 @@ out:
 
 /* Create /summary and its five [n_years, n_metrics] datasets from s
  * (borrowed); may be called once per file. */
-int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
+/* The columns [col0, col0 + n) of v ([n_years][width]) at stride
+ * `step`, packed into out [n_years][n]. */
+static void take_cols(const row_shape *r, const double *v, size_t col0,
+                      size_t n, size_t step, double *out)
 {
-    h5ctx c = { .file = h->partial };
-    hid_t g = H5I_INVALID_HID;
-    int rc = TW_EFAIL;
-    hsize_t dims[2] = { h->n_years, h->n_metrics };
+    for (size_t y = 0; y < r->n_years; y++)
+        for (size_t k = 0; k < n; k++)
+            out[y * n + k] = v[y * r->width + col0 + k * step];
+}
+
+/* The summaries of part p (region or county) in group gname. */
+static int summary_part(h5ctx *c, tw_h5_out *h, const tw_summary *s, int p,
+                        double *tmp)
+{
     const struct { const char *name; const double *v; const char *desc; }
     ds[5] = {
         { "mean", s->mean, "mean over replicates" },
@@ -982,35 +1327,116 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
         { "p50", s->p50, "median over replicates (linear)" },
         { "p95", s->p95, "95th percentile over replicates (linear)" },
     };
+    static const char *const dims3[3] = { "by_county/year",
+                                          "by_county/county",
+                                          "by_county/metric" };
+    static const char *const dims2[2] = { "/year", "/metric" };
+    int rank;
+    hsize_t pd[4], dims[3];
+    size_t col0, cols;
+    int county = p == PART_COUNTY;
+    if (!part_dims(&h->shape, p, &rank, pd, &col0, &cols))
+        return 0;
+    memcpy(dims, pd + 1, sizeof dims);
+    const char *gname = county ? "by_county/summary" : "summary";
+    hid_t g = H5I_INVALID_HID;
+    int rc = -1;
+    ctx_step(c, "create /%s in", gname);
+    if ((g = make_group(c, h->file, gname)) < 0 ||
+        put_str_attr(c, g, "dims", county ? "year,county,metric"
+                                          : "year,metric") != 0)
+        goto out;
+    for (int i = 0; i < 5; i++) {
+        ctx_step(c, "write /%s/%s in", gname, ds[i].name);
+        take_cols(&h->shape, ds[i].v, col0, cols, 1, tmp);
+        if (put_array(c, g, ds[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                      county ? 3 : 2, dims, tmp, ds[i].desc, NULL) != 0 ||
+            attach_scales(c, g, ds[i].name, county ? 3 : 2, h->file,
+                          county ? dims3 : dims2) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    tw_h5u_close(&g);
+    return rc;
+}
 
-    if (s->n_years != h->n_years || s->n_metrics != h->n_metrics) {
-        ctx_fail(&c, err, "internal: summary of %zu years x %zu metrics does "
-                 "not fit %s (%zu x %zu)", s->n_years, s->n_metrics,
-                 h->partial, h->n_years, h->n_metrics);
+/* /schools/summary: per school and year, the surplus (headcount minus
+ * demand) mean and 90% band over the replicates, and P(short). */
+static int summary_schools(h5ctx *c, tw_h5_out *h, const tw_summary *s,
+                           double *tmp)
+{
+    int rank;
+    hsize_t pd[4];
+    size_t col0, cols;
+    if (!part_dims(&h->shape, PART_SCHOOL, &rank, pd, &col0, &cols))
+        return 0;
+    const struct { const char *name; const double *v; size_t off;
+                   const char *desc; const char *unit; } ds[4] = {
+        { "surplus_mean", s->mean, 0, "headcount minus demand (teachers "
+          "with a post at the school minus its demand under the staffing "
+          "standard), mean over replicates; negative: short", "teachers" },
+        { "surplus_p05", s->p05, 0, "headcount minus demand, 5th "
+          "percentile over replicates (linear)", "teachers" },
+        { "surplus_p95", s->p95, 0, "headcount minus demand, 95th "
+          "percentile over replicates (linear)", "teachers" },
+        { "p_short", s->mean, 1, "share of replicates in which the school "
+          "is short: headcount below its demand rounded", "share" },
+    };
+    static const char *const dims2[2] = { "schools/year", "schools/school" };
+    hsize_t dims[2] = { h->n_years, h->shape.n_schools };
+    hid_t g = H5I_INVALID_HID;
+    int rc = -1;
+    ctx_step(c, "write the school summary in");
+    if ((g = H5Gopen2(h->file, "schools", H5P_DEFAULT)) < 0)
+        goto out;
+    for (int i = 0; i < 4; i++) {
+        ctx_step(c, "write /schools/%s in", ds[i].name);
+        take_cols(&h->shape, ds[i].v, col0 + ds[i].off, h->shape.n_schools,
+                  2, tmp);
+        if (put_array(c, g, ds[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
+                      dims, tmp, ds[i].desc, ds[i].unit) != 0 ||
+            attach_scales(c, g, ds[i].name, 2, h->file, dims2) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    tw_h5u_close(&g);
+    return rc;
+}
+
+/* Create /summary (and /by_county/summary, /schools/summary) from s, the
+ * summary of every column of a year's row; once per file. */
+int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err)
+{
+    h5ctx c = { .file = h->partial };
+    int rc = TW_EFAIL;
+    double *tmp = NULL;
+
+    if (s->n_years != h->n_years || s->n_metrics != h->shape.width) {
+        ctx_fail(&c, err, "internal: summary of %zu years x %zu columns "
+                 "does not fit %s (%zu x %zu)", s->n_years, s->n_metrics,
+                 h->partial, h->n_years, h->shape.width);
         goto out;
     }
     if (seal(&c, h, err) != TW_OK)
         goto out;
-    ctx_step(&c, "create /summary in");
-    if ((g = make_group(&c, h->file, "summary")) < 0)
+    if ((tmp = malloc((h->n_years * h->shape.width + 1) * sizeof *tmp)) ==
+        NULL) {
+        ctx_fail(&c, err, "out of memory writing %s", h->path);
         goto out;
-    if (put_str_attr(&c, g, "dims", "year,metric") != 0)
-        goto out;
-    for (int i = 0; i < 5; i++) {
-        ctx_step(&c, "write /summary/%s in", ds[i].name);
-        static const char *const dims2[2] = { "/year", "/metric" };
-        if (put_array(&c, g, ds[i].name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2,
-                      dims, ds[i].v, ds[i].desc, NULL) != 0 ||
-            attach_scales(&c, g, ds[i].name, 2, h->file, dims2) != 0)
-            goto out;
     }
+    if (summary_part(&c, h, s, PART_REGION, tmp) != 0 ||
+        summary_part(&c, h, s, PART_COUNTY, tmp) != 0 ||
+        summary_schools(&c, h, s, tmp) != 0)
+        goto out;
     if (flush(&c, h->file) != TW_OK)
         goto out;
     h->have_summary = 1;
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
-    tw_h5u_close(&g);
+    free(tmp);
     return rc;
 }
 
@@ -1183,8 +1609,11 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     }
     ctx_step(&c, "close");
     c.file = h->tmp;
-    if (tw_h5u_release(&h->done) < 0 || tw_h5u_release(&h->traj) < 0)
+    if (tw_h5u_release(&h->done) < 0)
         goto out;
+    for (int p = 0; p < N_PARTS; p++)
+        if (tw_h5u_release(&h->part[p]) < 0)
+            goto out;
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     herr_t closed = H5Fclose(h->file);
@@ -1231,9 +1660,35 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
     ctx_step(c, "open /trajectories in");
     if ((d = H5Dopen2(f, "/trajectories", H5P_DEFAULT)) < 0)
         goto out;
-    hsize_t dims[3] = { meta->n_replicates, meta->n_years, meta->metrics->n };
     h5ctx shape = { .file = c->file }; /* a mismatch is not an error here */
-    int same_shape = check_extent(&shape, d, 3, dims) == 0;
+    row_shape r = shape_of(meta);
+    int same_shape = 1;
+    for (int p = 0; p < N_PARTS; p++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, cols;
+        int on = part_dims(&r, p, &rank, dims, &col0, &cols);
+        if (p == PART_REGION) {
+            same_shape = check_extent(&shape, d, rank, dims) == 0;
+            continue;
+        }
+        /* the county rows are in both files; the schools' only in the
+         * scratch file, but the /school dimension in both */
+        const char *mark = p == PART_COUNTY ? "/by_county" : "/schools";
+        int has = H5Lexists(f, mark, H5P_DEFAULT) > 0;
+        hid_t q = H5I_INVALID_HID;
+        if (has != on)
+            same_shape = 0;
+        else if (on && p == PART_COUNTY &&
+                 ((q = H5Dopen2(f, part_path[p], H5P_DEFAULT)) < 0 ||
+                  check_extent(&shape, q, rank, dims) != 0))
+            same_shape = 0;
+        else if (on && p == PART_SCHOOL &&
+                 ((q = H5Dopen2(f, "/schools/school", H5P_DEFAULT)) < 0 ||
+                  check_extent(&shape, q, 1, dims + 2) != 0))
+            same_shape = 0;
+        tw_h5u_close(&q);
+    }
     if (version != TW_H5_FORMAT_VERSION || seed != meta->seed || neff != 1 ||
         strcmp(eff[0], meta->config_effective ? meta->config_effective
                                               : "") != 0 || !same_shape) {
@@ -1244,7 +1699,7 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
                           ? "engine version (format)"
                           : seed != meta->seed ? "seed"
                           : !same_shape ? "replicate count (or years, "
-                                          "metrics)"
+                                          "metrics, counties, --schools)"
                                         : "config");
         c->reported = 1;
         goto out;
@@ -1312,13 +1767,18 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
     rc = TW_EFAIL;
     ctx_step(&c, "read /trajectories from");
     hsize_t dims[3] = { h->n_reps, h->n_years, h->n_metrics };
+    if (traj != NULL && h->shape.width != h->n_metrics) {
+        ctx_fail(&c, err, "internal: %s: rows with county or school parts "
+                 "are read back with tw_h5_read_columns", h->partial);
+        goto out;
+    }
     if (traj != NULL) {
         if ((all = get_array(&c, h->file, "/trajectories", H5T_NATIVE_DOUBLE,
                              3, dims)) == NULL)
             goto out;
-    } else if ((h->traj = H5Dopen2(h->file, "/trajectories",
+    } else if ((h->part[PART_REGION] = H5Dopen2(h->file, "/trajectories",
                                    H5P_DEFAULT)) < 0 ||
-               check_extent(&c, h->traj, 3, dims) != 0) {
+               check_extent(&c, h->part[PART_REGION], 3, dims) != 0) {
         /* the rows stay on disk (tw_h5_read_columns); only the shape is
          * checked */
         goto out;
@@ -1342,10 +1802,22 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
             goto out;
     }
     ctx_step(&c, "open /trajectories in");
-    if ((h->traj < 0 &&
-         (h->traj = H5Dopen2(h->file, "/trajectories", H5P_DEFAULT)) < 0) ||
+    if ((h->part[PART_REGION] < 0 &&
+         (h->part[PART_REGION] = H5Dopen2(h->file, "/trajectories",
+                                          H5P_DEFAULT)) < 0) ||
         (h->done = H5Dopen2(h->file, "/replicates/done", H5P_DEFAULT)) < 0)
         goto out;
+    for (int p = PART_COUNTY; p < N_PARTS; p++) {
+        int rank;
+        hsize_t pd[4];
+        size_t col0, cols;
+        if (!part_dims(&h->shape, p, &rank, pd, &col0, &cols))
+            continue;
+        ctx_step(&c, "open %s in", part_path[p]);
+        if ((h->part[p] = H5Dopen2(h->file, part_path[p], H5P_DEFAULT)) < 0 ||
+            check_extent(&c, h->part[p], rank, pd) != 0)
+            goto out;
+    }
     rc = TW_OK;
 out:
     ctx_done(&c, rc, err);
@@ -1402,14 +1874,16 @@ void tw_h5_abort(tw_h5_out *h)
  * replicate belongs to one rank, so no chunk is ever shared.
  */
 struct tw_h5_par {
-    hid_t file, traj, done, dxpl;
+    hid_t file, done, dxpl;
+    hid_t part[N_PARTS];
     char *partial;            /* owned: "<path>.partial" */
-    size_t n_reps, n_years, n_metrics;
+    row_shape shape;
 };
 
 static void par_free(tw_h5_par *p)
 {
-    TW_H5U_CLOSE(&p->dxpl, &p->done, &p->traj, &p->file);
+    TW_H5U_CLOSE(&p->dxpl, &p->done, &p->part[PART_REGION],
+                 &p->part[PART_COUNTY], &p->part[PART_SCHOOL], &p->file);
     free(p->partial);
     free(p);
 }
@@ -1424,11 +1898,11 @@ static void par_free(tw_h5_par *p)
 int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
-    hid_t fspace = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     const size_t block = 64;   /* rows per write */
-    size_t len = h->n_years * h->n_metrics;
+    size_t len = h->n_years * h->shape.width;
     double *nan = malloc(block * len * sizeof *nan);
+    size_t reps[64];
 
     if (nan == NULL) {
         ctx_fail(&c, err, "out of memory preparing %s", h->partial);
@@ -1437,35 +1911,30 @@ int tw_h5_preallocate(tw_h5_out *h, tw_error *err)
     for (size_t i = 0; i < block * len; i++)
         nan[i] = NAN;
     ctx_step(&c, "allocate the rows of /trajectories in");
-    if ((fspace = H5Dget_space(h->traj)) < 0)
-        goto out;
     for (size_t r = 0; r < h->n_reps;) {
         if (h->written[r]) {
             r++;
             continue;
         }
-        size_t k = 1;
-        while (k < block && r + k < h->n_reps && !h->written[r + k])
+        size_t k = 0;
+        while (k < block && r + k < h->n_reps && !h->written[r + k]) {
+            reps[k] = r + k;
             k++;
-        hsize_t count[3] = { k, h->n_years, h->n_metrics };
-        if (select_block(fspace, H5S_SELECT_SET, r, k, count + 1) < 0 ||
-            write_selected(h->traj, H5T_NATIVE_DOUBLE, fspace, 3, count,
-                           H5P_DEFAULT, nan) != 0)
+        }
+        if (put_rows(h->part, &h->shape, k, reps, nan, H5P_DEFAULT) != 0)
             goto out;
         r += k;
     }
     rc = flush(&c, h->file);
 out:
     ctx_done(&c, rc, err);
-    tw_h5u_close(&fspace);
     free(nan);
     return rc;
 }
 
 /* Open "<path>.partial" on every rank of comm (collective). */
-int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
-                   size_t n_years, size_t n_metrics, tw_h5_par **out,
-                   tw_error *err)
+int tw_h5_par_open(const char *path, MPI_Comm comm, const tw_h5_meta *meta,
+                   tw_h5_par **out, tw_error *err)
 {
     h5ctx c = { .file = path };
     tw_h5_par *p = NULL;
@@ -1482,10 +1951,10 @@ int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
         ctx_fail(&c, err, "out of memory opening %s.partial", path);
         goto out;
     }
-    p->file = p->traj = p->done = p->dxpl = H5I_INVALID_HID;
-    p->n_reps = n_reps;
-    p->n_years = n_years;
-    p->n_metrics = n_metrics;
+    p->file = p->done = p->dxpl = H5I_INVALID_HID;
+    for (int i = 0; i < N_PARTS; i++)
+        p->part[i] = H5I_INVALID_HID;
+    p->shape = shape_of(meta);
     snprintf(p->partial, plen, "%s.partial", path);
     c.file = p->partial;
 
@@ -1502,22 +1971,19 @@ int tw_h5_par_open(const char *path, MPI_Comm comm, size_t n_reps,
         goto out;
     if ((p->file = H5Fopen(p->partial, H5F_ACC_RDWR, fapl)) < 0)
         goto out;
-    ctx_step(&c, "open /trajectories in");
-    if ((p->traj = H5Dopen2(p->file, "/trajectories", H5P_DEFAULT)) < 0 ||
-        (p->done = H5Dopen2(p->file, "/replicates/done", H5P_DEFAULT)) < 0)
+    ctx_step(&c, "open /replicates/done in");
+    if ((p->done = H5Dopen2(p->file, "/replicates/done", H5P_DEFAULT)) < 0)
         goto out;
-    {
-        hsize_t dims[3];
-        if ((space = H5Dget_space(p->traj)) < 0)
+    for (int i = 0; i < N_PARTS; i++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, cols;
+        if (!part_dims(&p->shape, i, &rank, dims, &col0, &cols))
+            continue;
+        ctx_step(&c, "open %s in", part_path[i]);
+        if ((p->part[i] = H5Dopen2(p->file, part_path[i], H5P_DEFAULT)) < 0 ||
+            check_extent(&c, p->part[i], rank, dims) != 0)
             goto out;
-        if (H5Sget_simple_extent_ndims(space) != 3 ||
-            H5Sget_simple_extent_dims(space, dims, NULL) < 0 ||
-            dims[0] != n_reps || dims[1] != n_years || dims[2] != n_metrics) {
-            snprintf(c.detail, sizeof c.detail, "/trajectories does not "
-                     "have the shape [%zu, %zu, %zu] of this run", n_reps,
-                     n_years, n_metrics);
-            goto out;
-        }
     }
     if ((p->dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0)
         goto out;
@@ -1532,6 +1998,18 @@ out:
     else if (p != NULL)
         par_free(p);
     return rc;
+}
+
+/* Select (op) in `space`, of rank 1 with the replicate first, the
+ * whole rows r0 .. r0 + k - 1; row[] is the extent of the other two
+ * dimensions (HDF5 reads only as many as the space has). */
+static int select_block(hid_t space, H5S_seloper_t op, size_t r0, size_t k,
+                        const hsize_t *row)
+{
+    hsize_t start[3] = { r0, 0, 0 };
+    hsize_t count[3] = { k, row[0], row[1] };
+    return H5Sselect_hyperslab(space, op, start, NULL, count, NULL) < 0 ? -1
+                                                                        : 0;
 }
 
 /*
@@ -1563,7 +2041,7 @@ static int select_rows(hid_t space, size_t n, const size_t *reps,
 static int par_put_rows(const tw_h5_par *p, hid_t d, hid_t mt, int rank,
                         size_t n, const size_t *reps, const void *buf)
 {
-    hsize_t row[2] = { p->n_years, p->n_metrics };
+    hsize_t row[2] = { p->shape.n_years, p->shape.width };
     hsize_t mdims[3] = { n ? n : 1, row[0], row[1] };
     hid_t fspace = H5Dget_space(d);
     int ok = fspace >= 0 && select_rows(fspace, n, reps, row) == 0 &&
@@ -1590,7 +2068,8 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        if (reps[i] >= p->n_reps || (i > 0 && reps[i] <= reps[i - 1])) {
+        if (reps[i] >= p->shape.n_reps ||
+            (i > 0 && reps[i] <= reps[i - 1])) {
             ctx_fail(&c, err, "internal: replicates to write to %s are not "
                      "ascending and in range", p->partial);
             goto out;
@@ -1598,8 +2077,8 @@ int tw_h5_par_write(tw_h5_par *p, size_t n, const size_t *reps,
         ones[i] = 1;
     }
     ctx_step(&c, "write %zu replicates to /trajectories in", n);
-    if (par_put_rows(p, p->traj, H5T_NATIVE_DOUBLE, 3, n, reps,
-                     n ? rows : (const void *)&dummy) != 0)
+    if (put_rows(p->part, &p->shape, n, reps, n ? rows : &dummy,
+                 p->dxpl) != 0)
         goto out;
     if (flush(&c, p->file) != TW_OK)
         goto out;
@@ -1622,7 +2101,9 @@ int tw_h5_par_close(tw_h5_par *p, tw_error *err)
     h5ctx c = { .file = p->partial };
     ctx_step(&c, "close");
     int rc = tw_h5u_release(&p->dxpl) < 0 || tw_h5u_release(&p->done) < 0 ||
-                     tw_h5u_release(&p->traj) < 0 ||
+                     tw_h5u_release(&p->part[PART_REGION]) < 0 ||
+                     tw_h5u_release(&p->part[PART_COUNTY]) < 0 ||
+                     tw_h5u_release(&p->part[PART_SCHOOL]) < 0 ||
                      tw_h5u_release(&p->file) < 0
                  ? TW_EFAIL
                  : TW_OK;

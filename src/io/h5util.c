@@ -365,8 +365,8 @@ out:
 static int match_extent(hid_t space, int rank, hsize_t *dims, char *why,
                         size_t why_len)
 {
-    hsize_t fdims[3];
-    if (rank > 3 || H5Sget_simple_extent_ndims(space) != rank) {
+    hsize_t fdims[4];
+    if (rank > 4 || H5Sget_simple_extent_ndims(space) != rank) {
         say(why, why_len, "expected %d dimensions", rank);
         return -1;
     }
@@ -387,8 +387,8 @@ int tw_h5u_check_extent(hid_t d, int rank, const hsize_t *dims, char *why,
                         size_t why_len)
 {
     hid_t space = H5Dget_space(d);
-    hsize_t want[3] = { 0, 0, 0 };
-    for (int i = 0; i < rank && i < 3; i++)
+    hsize_t want[4] = { 0, 0, 0, 0 };
+    for (int i = 0; i < rank && i < 4; i++)
         want[i] = dims[i];
     int rc = space < 0 ? -1 : match_extent(space, rank, want, why, why_len);
     tw_h5u_close(&space);

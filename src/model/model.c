@@ -20,6 +20,7 @@
  */
 #include "tw_model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ struct tw_worker {
     tw_sim *sim;     /* full mode */
     gsl_rng *rng;    /* markov mode */
     uint64_t count[TW_MAX_TIERS]; /* markov mode: headcount per tier */
+    double *cum;     /* full mode: [n_counties] cumulative hires */
     tw_work last;    /* of the last replicate */
 };
 
@@ -42,7 +44,15 @@ tw_work tw_worker_last_work(const tw_worker *w)
 
 size_t tw_model_traj_len(const tw_model *m)
 {
-    return m->n_years * m->metrics.n;
+    return m->n_years * m->width;
+}
+
+void tw_model_set_parts(tw_model *m, int counties, int schools)
+{
+    m->n_counties = counties && m->world ? m->world->n_counties : 0;
+    m->n_schools = schools && m->world ? m->world->n_schools : 0;
+    m->width = m->metrics.n * (1 + m->n_counties) +
+               TW_SCHOOL_VALUES * m->n_schools;
 }
 
 static int add_metrics(tw_model *m, tw_error *err)
@@ -111,6 +121,8 @@ int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err)
     }
     if (rc != TW_OK)
         tw_model_free(m);
+    else
+        tw_model_set_parts(m, 0, 0);
     return rc;
 }
 
@@ -132,7 +144,10 @@ tw_worker *tw_worker_alloc(const tw_model *m, tw_error *err)
     w->m = m;
     if (m->world != NULL) {
         w->sim = tw_sim_alloc(m->world);
-        if (w->sim == NULL) {
+        w->cum = calloc(m->world->n_counties + 1, sizeof *w->cum);
+        if (w->sim == NULL || w->cum == NULL) {
+            tw_sim_free(w->sim);
+            free(w->cum);
             free(w);
             tw_error_set(err, TW_EFAIL, "out of memory for a replicate");
             return NULL;
@@ -155,6 +170,7 @@ void tw_worker_free(tw_worker *w)
     if (w->rng)
         gsl_rng_free(w->rng);
     tw_sim_free(w->sim);
+    free(w->cum);
     free(w);
 }
 
@@ -201,24 +217,42 @@ static uint64_t markov_transitions(tw_worker *w)
     return left;
 }
 
+/* Full mode: a year's row, every part of it (tw_model.h). */
+static void record_full(tw_worker *w, double *row, double *hires_cum)
+{
+    const tw_model *m = w->m;
+    const tw_sim *s = w->sim;
+    size_t nm = m->metrics.n;
+    tw_fm_record(&m->fm, s, row, hires_cum);
+    if (m->n_counties > 0)
+        tw_fm_record_counties(&m->fm, s, row + nm, nm, w->cum);
+    double *v = row + nm * (1 + m->n_counties);
+    for (size_t i = 0; i < m->n_schools; i++) {
+        double d = s->S[i].demand, h = (double)s->S[i].headcount;
+        v[TW_SCHOOL_VALUES * i] = h - d;
+        v[TW_SCHOOL_VALUES * i + 1] = h < floor(d + 0.5) ? 1.0 : 0.0;
+    }
+}
+
 /* Full mode: the initial population, then every year in MODEL.md order. */
 static int run_full(tw_worker *w, uint32_t scenario, uint64_t rep,
                     double *traj, tw_error *err)
 {
     const tw_model *m = w->m;
-    size_t nm = m->metrics.n;
+    size_t width = m->width;
     double hires_cum = 0;
     int rc = tw_sim_init(w->sim, m->cfg->seed, scenario, rep, err);
     if (rc != TW_OK)
         return rc;
+    memset(w->cum, 0, m->world->n_counties * sizeof *w->cum);
     tw_work work = {.draws = tw_rng_draws(w->sim->rng)};
-    tw_fm_record(&m->fm, w->sim, traj, &hires_cum);
+    record_full(w, traj, &hires_cum);
     for (size_t t = 1; t < m->n_years; t++) {
         work.teacher_years += w->sim->n;
         rc = tw_sim_step(w->sim, t, err);
         if (rc != TW_OK)
             return rc;
-        tw_fm_record(&m->fm, w->sim, traj + t * nm, &hires_cum);
+        record_full(w, traj + t * width, &hires_cum);
     }
     work.draws = tw_rng_draws(w->sim->rng) - work.draws;
     w->last = work;

@@ -282,6 +282,7 @@ static int sim_init(tw_sim *s, uint64_t seed, uint32_t scenario,
     s->t = 0;
     s->year = w->base_year;
     memset(&s->f, 0, sizeof s->f);
+    memset(s->cf, 0, w->n_counties * sizeof *s->cf);
     for (size_t i = 0; i < w->n_schools; i++)
         s->S[i].students = w->schools[i].students0;
     tw_proc_demand(s);

@@ -210,6 +210,7 @@ static void tier_finish(const tier_work *tw, tw_sim *s)
         for (size_t e = 0; e < won; e++) {
             s->T.tier[seg[e]]++;
             s->T.in_tier[seg[e]] = 0;
+            s->cf[tw_sim_county(s, seg[e])].tier_promotions[j] += 1;
         }
         out[j - 1] += (int64_t)won;
         s->f.tier_promotions[j] += (double)won;
@@ -314,7 +315,8 @@ PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
             T->title[k] = T->qual[k] >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
                                                          : TW_TITLE_THIRD;
             T->in_title[k] = 0;
-            s->f.title_promotions[T->title[k]]++;
+            TW_FLOW_ADD(s, tw_sim_county(s, k), title_promotions[T->title[k]],
+                        1);
         }
         if (T->title[k] >= TW_TITLE_SECOND)
             sc[SS_HOLD + T->title[k] - TW_TITLE_SECOND]++;
@@ -408,7 +410,7 @@ static void title_finish(const title_work *tt, tw_sim *s)
                 sc[SS_HOLD + t - 1 - TW_TITLE_SECOND]--;
             s->T.title[k] = (uint8_t)t;
             s->T.in_title[k] = 0;
-            s->f.title_promotions[t]++;
+            TW_FLOW_ADD(s, tw_sim_county(s, k), title_promotions[t], 1);
         }
     }
 }
@@ -451,7 +453,7 @@ PER_TEACHER void qual_one(tw_sim *s, qual_trials *qt, tw_teachers *T,
     if (T->qual[k] < TW_QUAL_POSTGRAD &&
         tw_skip_next(&qt->level[T->qual[k]], s->rng)) {
         T->qual[k]++;
-        s->f.qual_upgrades++;
+        TW_FLOW_ADD(s, tw_sim_county(s, k), qual_upgrades, 1);
     }
 }
 
@@ -482,7 +484,7 @@ PER_TEACHER void dual_one(tw_sim *s, tw_skip *trial, tw_teachers *T,
         return;
     if (tw_skip_next(trial, s->rng)) {
         T->flags[k] |= TW_F_DUAL;
-        s->f.dual_certs++;
+        TW_FLOW_ADD(s, tw_sim_county(s, k), dual_certs, 1);
     }
 }
 

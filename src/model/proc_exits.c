@@ -428,12 +428,12 @@ void tw_proc_strikes(tw_sim *s)
                 uint8_t *strikes = &s->T.strikes[v[i]];
                 *strikes = sat_inc(*strikes);
                 if (*strikes == 1) {
-                    s->f.strikes[0] += 1;
+                    TW_FLOW_ADD(s, c, strikes[0], 1);
                 } else if (*strikes == 2) {
-                    s->f.strikes[1] += 1;
+                    TW_FLOW_ADD(s, c, strikes[1], 1);
                     strike_move(s, &s->T, v[i], lo, hi);
                 } else {
-                    s->f.strikes[2] += 1;
+                    TW_FLOW_ADD(s, c, strikes[2], 1);
                     tw_sim_remove(s, v[i], TW_EXIT_DISMISS);
                 }
             }
@@ -483,7 +483,9 @@ void tw_proc_age(tw_sim *s)
 static void end_pass(tw_sim *s, int age)
 {
     const tw_school *sch = s->w->schools;
-    memset(&s->tally, 0, sizeof s->tally);
+    const size_t nc = s->w->n_counties;
+    tw_tally *ct = s->ctally;
+    memset(ct, 0, (nc ? nc : 1) * sizeof *ct);
     for (size_t i = 0; i < s->w->n_schools; i++)
         s->S[i].headcount = 0;
     tw_teachers arrays = s->T, *T = &arrays;
@@ -494,8 +496,11 @@ static void end_pass(tw_sim *s, int age)
             age_one(sch, T, k);
         if (!(T->flags[k] & TW_F_POOL))
             s->S[T->school[k]].headcount++;
-        tw_tally_add(&s->tally, sch, T, k, s->year);
+        tw_tally_add(&ct[sch[T->home[k]].county], sch, T, k, s->year);
     }
+    memset(&s->tally, 0, sizeof s->tally);
+    for (size_t c = 0; c < nc; c++)
+        tw_tally_sum(&s->tally, &ct[c]);
 }
 
 void tw_sim_tally(tw_sim *s)

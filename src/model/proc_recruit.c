@@ -199,7 +199,8 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
                             "recruitment: out of memory adding teacher %zu "
                             "in year %d",
                             s->n + 1, s->year);
-    s->f.hires[ch][sc->stage] += 1;
+    TW_FLOW_ADD(s, sc->county, hires[ch][sc->stage], 1);
+    TW_FLOW_ADD(s, sc->county, hires_loc[ch][sc->locality], 1);
     k->hired[i]++;
     k->got[ch]++;
     if (is_bianzhi(k->cp, ch))
@@ -319,7 +320,7 @@ static int try_posts(rc_county *k, int ch, int64_t max_hires,
                 return rc;
             hires++;
         } else {
-            s->f.unfilled[sc->stage] += 1;
+            TW_FLOW_ADD(s, sc->county, unfilled[sc->stage], 1);
         }
         if (k->post[i] == 0)
             heap_pop(k);
@@ -432,7 +433,8 @@ static int recruit_county(rc_county *k, tw_error *err)
 
     /* posts no channel tried stay empty too */
     for (size_t i = k->a; i < k->b; i++)
-        s->f.unfilled[s->w->schools[i].stage] += k->post[i];
+        TW_FLOW_ADD(s, s->w->schools[i].county,
+                    unfilled[s->w->schools[i].stage], k->post[i]);
     return TW_OK;
 }
 

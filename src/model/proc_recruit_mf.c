@@ -52,6 +52,7 @@ static void hire(rq *k, int ch, size_t i, double h)
     k->hg[grp(sc)][ch] += h;
     k->got[ch] += h;
     k->s->f.hires[ch][sc->stage] += h;
+    k->s->f.hires_loc[ch][sc->locality] += h;
     if (k->cp->cap_on && is_bianzhi(k->cp, ch))
         k->room -= h;
 }

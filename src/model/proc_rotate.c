@@ -213,7 +213,7 @@ static inline void return_one(tw_sim *s, tw_teachers *T, size_t k)
     if (T->term_left[k] > 0 && --T->term_left[k] == 0) {
         T->school[k] = T->home[k];
         T->at_school[k] = 0;
-        s->f.exchange_returns += 1;
+        TW_FLOW_ADD(s, tw_sim_county(s, k), exchange_returns, 1);
     }
 }
 
@@ -322,7 +322,7 @@ static void transfers(county *c, int classify, size_t *nb, size_t *ne)
                 move(s, k, to, 1);
                 gap_update(c, from);
                 gap_update(c, to);
-                s->f.transfers += 1;
+                TW_FLOW_ADD(s, tw_sim_county(s, k), transfers, 1);
             }
         }
         if (classify)
@@ -447,7 +447,8 @@ static void exchange(county *c, size_t nb, size_t elig)
         uint32_t to = sh_top(&heap[st]);
         if (to == UINT32_MAX) /* no rural school of the stage: stays */
             continue;
-        s->f.exchanges[s->w->schools[T->school[k]].locality] += 1;
+        TW_FLOW_ADD(s, tw_sim_county(s, k),
+                    exchanges[s->w->schools[T->school[k]].locality], 1);
         if (cp->term_years > 0) {
             move(s, k, to, 0);
             T->term_left[k] = (uint8_t)(cp->term_years < 255 ? cp->term_years
@@ -542,7 +543,7 @@ static void unplaced(county *c, uint32_t k, unplaced_kind kind)
     } else {
         s->T.flags[k] |= TW_F_POOL;
         s->T.pool_years[k] = 0;
-        s->f.pool_entries += 1;
+        TW_FLOW_ADD(s, tw_sim_county(s, k), pool_entries, 1);
     }
 }
 
@@ -561,7 +562,8 @@ static void compete_by_stage(county *c, uint32_t *v, size_t n,
         if (m == 0)
             continue;
         size_t placed = compete(c, u, m, st);
-        s->f.rehire_placed_cross += (double)placed;
+        TW_FLOW_ADD(s, s->w->schools[c->a].county, rehire_placed_cross,
+                    placed);
         for (size_t p = placed; p < m; p++)
             unplaced(c, u[p], kind);
     }
@@ -612,7 +614,8 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
             swap_u32(&v[rel++], &b[t]);
         s->S[i].headcount -= (uint32_t)e;
     }
-    s->f.rehire_placed_in += (double)(holders - rel);
+    TW_FLOW_ADD(s, s->w->schools[c->a].county, rehire_placed_in,
+                holders - rel);
     if (rel > 0)
         compete_by_stage(c, v, rel, UNPLACED_RELEASED);
 }

@@ -257,6 +257,64 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         "Establishment (编制) cap, the sum of the counties' caps");
     ADD(fm->est_used, "establishment.used", "teachers", "在编",
         "Teachers inside the establishment, incl. the pool");
+    ADD(fm->est_room, "establishment.room", "posts", "空编",
+        "Establishment cap minus teachers inside it (negative: over the "
+        "cap)");
+
+    /* by stage: 编制, tiers, titles; hires by locality */
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        const char *sn = tw_stage_names[st];
+        snprintf(n, sizeof n, "establishment.cap.%s", sn);
+        snprintf(l, sizeof l, "%s编制", STAGE_ZH[st]);
+        ADD(fm->est_cap_stage[st], n, "posts", l, "Establishment (编制) "
+            "posts of %s schools: their demand under the staffing standard",
+            sn);
+        snprintf(n, sizeof n, "establishment.used.%s", sn);
+        snprintf(l, sizeof l, "%s在编", STAGE_ZH[st]);
+        ADD(fm->est_used_stage[st], n, "teachers", l, "Teachers of %s "
+            "schools inside the establishment, incl. the pool", sn);
+        snprintf(n, sizeof n, "establishment.room.%s", sn);
+        snprintf(l, sizeof l, "%s空编", STAGE_ZH[st]);
+        ADD(fm->est_room_stage[st], n, "posts", l, "Establishment posts of "
+            "%s schools minus their teachers inside it (negative: over)",
+            sn);
+        snprintf(n, sizeof n, "teachers.bianzhi.%s", sn);
+        ADD(fm->bianzhi_stage[st], n, "teachers", l, "Teachers of %s "
+            "schools inside the establishment (在编)", sn);
+        snprintf(n, sizeof n, "teachers.contract.%s", sn);
+        snprintf(l, sizeof l, "%s合同", STAGE_ZH[st]);
+        ADD(fm->contract_stage[st], n, "teachers", l, "Teachers of %s "
+            "schools on contract", sn);
+        for (size_t i = 0; i < w->n_tiers; i++) {
+            snprintf(n, sizeof n, "teachers.tier.%zu.%s", i, sn);
+            ADD(fm->tier_stage[st][i], n, "teachers", w->tier_names[i],
+                "Teachers of %s schools in tier %zu (%s)", sn, i,
+                w->tier_names[i]);
+        }
+        for (int k = 0; k < TW_N_TITLES; k++) {
+            snprintf(n, sizeof n, "teachers.title.%s.%s", tw_title_names[k],
+                     sn);
+            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], TITLE_ZH[k]);
+            ADD(fm->title_stage[st][k], n, "teachers", l, "Teachers of %s "
+                "schools holding the title %s", sn, tw_title_names[k]);
+        }
+    }
+    for (int lo = 0; lo < TW_N_LOCS; lo++) {
+        snprintf(n, sizeof n, "hires.locality.%s", tw_loc_names[lo]);
+        ADD(fm->hires_loc[lo], n, "teachers/year", LOC_ZH[lo],
+            "Teachers hired into %s schools, all channels", tw_loc_names[lo]);
+    }
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++)
+        for (int lo = 0; lo < TW_N_LOCS; lo++) {
+            snprintf(n, sizeof n, "hires.channel.%s.%s", tw_channel_names[c],
+                     tw_loc_names[lo]);
+            snprintf(l, sizeof l, "%s%s", CH_ZH[c], LOC_ZH[lo]);
+            ADD(fm->hires_ch_loc[c][lo], n, "teachers/year", l,
+                "Teachers hired through the %s channel into %s schools",
+                tw_channel_names[c], tw_loc_names[lo]);
+        }
     return TW_OK;
 }
 
@@ -304,6 +362,15 @@ double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
     }
     put(row, fm->bianzhi, k->bianzhi);
     put(row, fm->contract, total - k->bianzhi);
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        put(row, fm->bianzhi_stage[st], k->bianzhi_st[st]);
+        put(row, fm->contract_stage[st], k->stage[st] - k->bianzhi_st[st]);
+        put(row, fm->est_used_stage[st], k->bianzhi_st[st]);
+        for (size_t i = 0; i < w->n_tiers; i++)
+            put(row, fm->tier_stage[st][i], k->tier_st[st][i]);
+        for (int j = 0; j < TW_N_TITLES; j++)
+            put(row, fm->title_stage[st][j], k->title_st[st][j]);
+    }
     put(row, fm->pool, k->pool);
     put(row, fm->prof, k->prof);
     put(row, fm->dual, k->dual);
@@ -319,6 +386,14 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
 {
     double hires = 0, exits = 0, unfilled = 0;
     double hst[TW_N_STAGES] = {0}, est[TW_N_STAGES] = {0};
+    double hloc[TW_N_LOCS] = {0};
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++)
+        for (int lo = 0; lo < TW_N_LOCS; lo++) {
+            put(row, fm->hires_ch_loc[c][lo], f->hires_loc[c][lo]);
+            hloc[lo] += f->hires_loc[c][lo];
+        }
+    for (int lo = 0; lo < TW_N_LOCS; lo++)
+        put(row, fm->hires_loc[lo], hloc[lo]);
     for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
         double hc = 0;
         for (int st = 0; st < TW_N_STAGES; st++) {
@@ -365,72 +440,123 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
     put(row, fm->unfilled_total, unfilled);
 }
 
-void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
-                  double *hires_cum)
+/* The stock counts of tally y. */
+static void stock_of(const tw_fm *fm, const tw_tally *y, tw_fm_stock *k)
 {
-    const tw_world *w = s->w;
-    const tw_tally *y = &s->tally;
-    tw_fm_stock k;
-    memset(&k, 0, sizeof k);
+    memset(k, 0, sizeof *k);
     for (int st = 0; st < TW_N_STAGES; st++)
         for (int lo = 0; lo < TW_N_LOCS; lo++)
             for (int q = 0; q < TW_N_QUALS; q++)
                 for (int p = 0; p < 2; p++) {
                     double v = y->sq[st][lo][q][p];
-                    k.stage[st] += v;
-                    k.sloc[st][lo] += v;
-                    k.qual[st][q] += v;
+                    k->stage[st] += v;
+                    k->sloc[st][lo] += v;
+                    k->qual[st][q] += v;
                     if (p)
-                        k.pool += v;
+                        k->pool += v;
                     else
-                        k.posted[st] += v;
+                        k->posted[st] += v;
                 }
-    for (int i = 0; i < TW_WORLD_MAX_TIERS; i++) {
-        k.tier[i] = (double)y->tier[i][0] + y->tier[i][1];
-        if (i >= fm->backbone_tier) {
-            k.backbone += k.tier[i];
-            k.backbone_rural += y->tier[i][1];
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        for (int i = 0; i < TW_WORLD_MAX_TIERS; i++) {
+            double v = (double)y->tier[st][i][0] + y->tier[st][i][1];
+            k->tier_st[st][i] = v;
+            k->tier[i] += v;
+            if (i >= fm->backbone_tier) {
+                k->backbone += v;
+                k->backbone_rural += y->tier[st][i][1];
+            }
         }
+        for (int j = 0; j < TW_N_TITLES; j++) {
+            k->title_st[st][j] = y->title[st][j];
+            k->title[j] += y->title[st][j];
+        }
+        for (int f = 0; f < TW_N_TALLY_FLAGS; f++) {
+            double v = y->flags[st][f];
+            k->bianzhi_st[st] += (f & TW_TF_BIANZHI) ? v : 0;
+            k->female += (f & TW_TF_FEMALE) ? v : 0;
+            k->prof += (f & TW_TF_PROF) ? v : 0;
+            k->dual += (f & TW_TF_DUAL) ? v : 0;
+        }
+        k->bianzhi += k->bianzhi_st[st];
     }
-    for (int j = 0; j < TW_N_TITLES; j++)
-        k.title[j] = y->title[j];
     for (int b = 0; b < TW_N_AGE_BANDS; b++)
-        k.age[b] = y->age[b];
-    for (int f = 0; f < TW_N_TALLY_FLAGS; f++) {
-        double v = y->flags[f];
-        k.bianzhi += (f & TW_TF_BIANZHI) ? v : 0;
-        k.female += (f & TW_TF_FEMALE) ? v : 0;
-        k.prof += (f & TW_TF_PROF) ? v : 0;
-        k.dual += (f & TW_TF_DUAL) ? v : 0;
+        k->age[b] = y->age[b];
+}
+
+void tw_fm_put_schools(const tw_fm *fm, const tw_fm_schools *sc,
+                       const tw_fm_stock *k, double *row)
+{
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        put(row, fm->students[st], sc->students[st]);
+        put(row, fm->demand[st], sc->demand[st]);
+        put(row, fm->spt[st], share(sc->students[st], k->posted[st]));
+        for (int lo = 0; lo < TW_N_LOCS; lo++)
+            put(row, fm->gap[st][lo], sc->gap[st][lo]);
+        put(row, fm->est_cap_stage[st], sc->demand[st]);
+        put(row, fm->est_room_stage[st], sc->demand[st] - k->bianzhi_st[st]);
     }
+    put(row, fm->gap_total, sc->gap_total);
+    put(row, fm->schools_ok_share, share(sc->ok, sc->n));
+    put(row, fm->backbone_rural_share, share(k->backbone_rural, k->backbone));
+    put(row, fm->est_cap, sc->cap);
+    put(row, fm->est_used, k->bianzhi);
+    put(row, fm->est_room, sc->cap - k->bianzhi);
+}
+
+/* The sums of schools [a, b) of the replicate s. */
+static void schools_of(const tw_sim *s, size_t a, size_t b,
+                       tw_fm_schools *sc)
+{
+    const tw_school *sch = s->w->schools;
+    memset(sc, 0, sizeof *sc);
+    for (size_t i = a; i < b; i++) {
+        const tw_school_state *ss = &s->S[i];
+        int st = sch[i].stage;
+        sc->students[st] += ss->students;
+        sc->demand[st] += ss->demand;
+        double g = ss->demand - (double)ss->headcount;
+        sc->gap[st][sch[i].locality] += g;
+        sc->gap_total += g;
+        sc->ok += (double)ss->headcount >= floor(ss->demand + 0.5);
+    }
+    sc->n = (double)(b - a);
+}
+
+void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
+                  double *hires_cum)
+{
+    const tw_world *w = s->w;
+    tw_fm_stock k;
+    tw_fm_schools sc;
+    stock_of(fm, &s->tally, &k);
     tw_fm_put_stock(fm, w, &k, row);
     tw_fm_put_flows(fm, w, &s->f, row, hires_cum);
-
-    double students[TW_N_STAGES] = {0}, demand[TW_N_STAGES] = {0};
-    double gap[TW_N_STAGES][TW_N_LOCS] = {{0}}, gap_total = 0, ok = 0;
-    for (size_t i = 0; i < w->n_schools; i++) {
-        const tw_school *sc = &w->schools[i];
-        const tw_school_state *ss = &s->S[i];
-        students[sc->stage] += ss->students;
-        demand[sc->stage] += ss->demand;
-        double g = ss->demand - (double)ss->headcount;
-        gap[sc->stage][sc->locality] += g;
-        gap_total += g;
-        ok += (double)ss->headcount >= floor(ss->demand + 0.5);
-    }
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->students[st], students[st]);
-        put(row, fm->demand[st], demand[st]);
-        put(row, fm->spt[st], share(students[st], k.posted[st]));
-        for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->gap[st][lo], gap[st][lo]);
-    }
-    put(row, fm->gap_total, gap_total);
-    put(row, fm->schools_ok_share, share(ok, (double)w->n_schools));
-    put(row, fm->backbone_rural_share, share(k.backbone_rural, k.backbone));
-    double cap = 0;
+    schools_of(s, 0, w->n_schools, &sc);
     for (size_t c = 0; c < w->n_counties; c++)
-        cap += s->county_cap[c];
-    put(row, fm->est_cap, cap);
-    put(row, fm->est_used, k.bianzhi);
+        sc.cap += s->county_cap[c];
+    tw_fm_put_schools(fm, &sc, &k, row);
+}
+
+/* The schools are sorted by county index (config_full.c), so county c's
+ * are one run [a, b). */
+void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
+                           size_t stride, double *hires_cum)
+{
+    const tw_world *w = s->w;
+    tw_fm_stock k;
+    tw_fm_schools sc;
+    size_t b = 0;
+    for (size_t c = 0; c < w->n_counties; c++) {
+        double *row = rows + c * stride;
+        size_t a = b;
+        while (b < w->n_schools && w->schools[b].county == c)
+            b++;
+        stock_of(fm, &s->ctally[c], &k);
+        tw_fm_put_stock(fm, w, &k, row);
+        tw_fm_put_flows(fm, w, &s->cf[c], row, &hires_cum[c]);
+        schools_of(s, a, b, &sc);
+        sc.cap = s->county_cap[c];
+        tw_fm_put_schools(fm, &sc, &k, row);
+    }
 }

@@ -27,6 +27,8 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
     double stage[TW_N_STAGES] = {0}, sloc[TW_N_STAGES][TW_N_LOCS] = {{0}};
     double posted[TW_N_STAGES] = {0}, tier[TW_WORLD_MAX_TIERS] = {0};
     double title[NK] = {0}, qual[TW_N_STAGES][NQ] = {{0}};
+    double tier_st[TW_N_STAGES][TW_WORLD_MAX_TIERS] = {{0}};
+    double title_st[TW_N_STAGES][NK] = {{0}}, bz_st[TW_N_STAGES] = {0};
     double agec[TW_N_AGE_BANDS] = {0};
     double female = 0, prof = 0, dualc = 0, backbone = 0, bb_rural = 0;
     double pool[NG], vis[NG], pool_t = 0;
@@ -60,6 +62,7 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
                 const double *t = tblk(s, b, c, sex);
                 for (size_t j = 0; j < s->ty; j++) {
                     title[j / per_k] += t[j];
+                    title_st[st][j / per_k] += t[j];
                     qual[st][(j / per_q) % NQ] += t[j];
                 }
             }
@@ -67,6 +70,7 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
             for (size_t i = 0; i < s->nt; i++)
                 for (size_t y = 0; y < s->nit; y++) {
                     tier[i] += ti[i * s->nit + y];
+                    tier_st[st][i] += ti[i * s->nit + y];
                     if ((int)i >= bt)
                         gbb += ti[i * s->nit + y];
                 }
@@ -88,9 +92,16 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
             bb_rural += s->vout[i * nv + y] * s->bbv[(size_t)g * nv + y];
     }
     double bianzhi = 0;
-    for (int g = 0; g < NG; g++)
-        bianzhi += tw_mf_group_bz(s, g);
+    for (int g = 0; g < NG; g++) {
+        double bz = tw_mf_group_bz(s, g);
+        bianzhi += bz;
+        bz_st[g / TW_N_LOCS] += bz;
+    }
     tw_fm_stock k;
+    memset(&k, 0, sizeof k);
+    memcpy(k.tier_st, tier_st, sizeof k.tier_st);
+    memcpy(k.title_st, title_st, sizeof k.title_st);
+    memcpy(k.bianzhi_st, bz_st, sizeof k.bianzhi_st);
     memcpy(k.stage, stage, sizeof k.stage);
     memcpy(k.sloc, sloc, sizeof k.sloc);
     memcpy(k.posted, posted, sizeof k.posted);
@@ -108,36 +119,25 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
     tw_fm_put_stock(fm, w, &k, row);
     tw_fm_put_flows(fm, w, &s->f, row, hires_cum);
 
-    double students[TW_N_STAGES] = {0}, dem[TW_N_STAGES] = {0};
-    double gap[TW_N_STAGES][TW_N_LOCS] = {{0}}, gap_total = 0, ok = 0;
+    tw_fm_schools sc;
+    memset(&sc, 0, sizeof sc);
     double school_stock[NG] = {0};
     for (size_t i = 0; i < s->ns; i++) {
-        const tw_school *sc = &sch[i];
+        const tw_school *x = &sch[i];
         double hd = heads(s, i);
-        students[sc->stage] += s->students[i];
-        dem[sc->stage] += s->demand[i];
+        sc.students[x->stage] += s->students[i];
+        sc.demand[x->stage] += s->demand[i];
         double gp = s->demand[i] - hd;
-        gap[sc->stage][sc->locality] += gp;
-        gap_total += gp;
+        sc.gap[x->stage][x->locality] += gp;
+        sc.gap_total += gp;
         /* the rounded expected headcount reaches the rounded demand */
-        ok += hd >= floor(s->demand[i] + 0.5) - 0.5;
-        school_stock[grp(sc)] += s->M[i];
+        sc.ok += hd >= floor(s->demand[i] + 0.5) - 0.5;
+        school_stock[grp(x)] += s->M[i];
     }
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->students[st], students[st]);
-        put(row, fm->demand[st], dem[st]);
-        put(row, fm->spt[st], ratio(students[st], posted[st]));
-        for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->gap[st][lo], gap[st][lo]);
-    }
-    put(row, fm->gap_total, gap_total);
-    put(row, fm->schools_ok_share, ratio(ok, (double)w->n_schools));
-    put(row, fm->backbone_rural_share, ratio(bb_rural, backbone));
-    double cap = 0;
+    sc.n = (double)w->n_schools;
     for (size_t c = 0; c < s->nc; c++)
-        cap += s->ccap[c];
-    put(row, fm->est_cap, cap);
-    put(row, fm->est_used, bianzhi);
+        sc.cap += s->ccap[c];
+    tw_fm_put_schools(fm, &sc, &k, row);
 
     /* diagnostics: the school view and the cell view of every group */
     for (int g = 0; g < NG; g++) {

@@ -22,12 +22,14 @@ tw_sim *tw_sim_alloc(const tw_world *w)
     size_t nc = w->n_counties ? w->n_counties : 1;
     s->county_cap = calloc(nc, sizeof *s->county_cap);
     s->county_leavers = calloc(nc, sizeof *s->county_leavers);
+    s->cf = calloc(nc, sizeof *s->cf);
+    s->ctally = calloc(nc, sizeof *s->ctally);
     s->sscratch = calloc(8 * (w->n_schools ? w->n_schools : 1) + 8,
                          sizeof *s->sscratch);
     s->dscratch = calloc(3 * (w->n_schools ? w->n_schools : 1),
                          sizeof *s->dscratch);
     if (!s->rng || !s->S || !s->county_cap || !s->county_leavers ||
-        !s->sscratch || !s->dscratch) {
+        !s->cf || !s->ctally || !s->sscratch || !s->dscratch) {
         tw_sim_free(s);
         return NULL;
     }
@@ -44,6 +46,8 @@ void tw_sim_free(tw_sim *s)
     free(s->S);
     free(s->county_cap);
     free(s->county_leavers);
+    free(s->cf);
+    free(s->ctally);
     free(s->sscratch);
     free(s->place);
     free(s->idx);
@@ -122,7 +126,7 @@ void tw_sim_remove(tw_sim *s, size_t k, tw_exit reason)
         return;
     s->T.flags[k] |= TW_F_GONE;
     const tw_school *home = &s->w->schools[s->T.home[k]];
-    s->f.exits[reason][home->stage] += 1;
+    TW_FLOW_ADD(s, home->county, exits[reason][home->stage], 1);
     s->county_leavers[home->county] += 1;
 }
 
@@ -163,4 +167,13 @@ void tw_sim_count_heads(tw_sim *s)
     for (size_t k = 0; k < s->n; k++)
         if (!(flags[k] & (TW_F_GONE | TW_F_POOL)))
             s->S[school[k]].headcount++;
+}
+
+void tw_tally_sum(tw_tally *to, const tw_tally *from)
+{
+    /* every member is an array of uint32_t */
+    uint32_t *a = (uint32_t *)to;
+    const uint32_t *b = (const uint32_t *)from;
+    for (size_t i = 0; i < sizeof *to / sizeof(uint32_t); i++)
+        a[i] += b[i];
 }

@@ -28,6 +28,7 @@ int tw_sim_step(tw_sim *s, size_t t, tw_error *err)
     s->t = t;
     s->year = s->w->base_year + (int)t;
     memset(&s->f, 0, sizeof s->f);
+    memset(s->cf, 0, s->w->n_counties * sizeof *s->cf);
     memset(s->county_leavers, 0, s->w->n_counties * sizeof *s->county_leavers);
     PHASE(TW_PH_DEMAND, tw_proc_demand(s));   /* 1. enrolment and demand */
     PHASE(TW_PH_LEAVE, tw_proc_leave(s));     /* 2-4. deaths, retirement,

@@ -107,15 +107,20 @@ void tw_progress_show(tw_progress *p, size_t done)
     }
 }
 
-int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
+int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
                 tw_error *err)
 {
+    int mean_field = opts != NULL && opts->mean_field;
     memset(e, 0, sizeof *e);
     e->cfg = cfg;
     int rc = tw_model_init(&e->m, cfg, err);
     if (rc != TW_OK)
         return rc;
     e->have_model = 1;
+    /* the county rows come with every full-mode ensemble; the mean field
+     * has one region-wide row (docs/meanfield.md) */
+    tw_model_set_parts(&e->m, !mean_field,
+                       !mean_field && opts != NULL && opts->schools);
     size_t nt = cfg->n_targets, nm = e->m.metrics.n;
 
     /* Targets must name metrics of this run: checked before any work. */
@@ -153,6 +158,9 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
         .n_replicates = e->reps,
         .n_tiers = cfg->n_tiers,
         .tier_names = (const char *const *)cfg->tier_names,
+        .n_counties = e->m.n_counties,
+        .n_schools = e->m.n_schools,
+        .world = e->m.world,
     };
     return TW_OK;
 }
@@ -208,7 +216,7 @@ int tw_ens_prepare_output(const tw_ens *e, const tw_config *cfg,
 /* Summaries of every metric, from the file in blocks of whole metrics. */
 static int summarise(tw_ens *e, tw_h5_out *h, tw_summary *s, tw_error *err)
 {
-    size_t reps = e->reps, ny = e->m.n_years, nm = e->m.metrics.n;
+    size_t reps = e->reps, ny = e->m.n_years, nm = e->m.width;
     if (ny != 0 && reps > SIZE_MAX / sizeof(double) / ny)
         return tw_error_set(err, TW_EFAIL, "%zu replicates of %zu years do "
                             "not fit in memory", reps, ny);
@@ -441,7 +449,7 @@ out:
 int tw_run_check(const tw_config *cfg, tw_error *err)
 {
     tw_ens e;
-    int rc = tw_ens_init(&e, cfg, 0, err);
+    int rc = tw_ens_init(&e, cfg, NULL, err);
     tw_ens_free(&e);
     return rc;
 }
@@ -458,7 +466,7 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
     tw_output_lock lock = TW_OUTPUT_LOCK_NONE;
     unsigned char *done = NULL;
     double *row = NULL;         /* the mean-field run's one row */
-    int rc = tw_ens_init(&e, cfg, opts->mean_field, err);
+    int rc = tw_ens_init(&e, cfg, opts, err);
     if (rc != TW_OK)
         goto out;
     stats->replicates = e.reps;

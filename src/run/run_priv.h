@@ -25,7 +25,7 @@ typedef struct tw_ens {
     tw_model m;
     int have_model;
     size_t reps;            /* replicates in the file */
-    size_t len;             /* values per replicate: n_years * n_metrics */
+    size_t len;             /* values per replicate: n_years * m.width */
     long *tcols;            /* [n_targets] metric column of each target */
     const char **names;     /* [n_metrics] borrowed from m.metrics */
     char mode[64];          /* root attribute `mode` */
@@ -50,7 +50,7 @@ typedef struct tw_ens {
  * fill the file metadata, before any file is touched. On failure the
  * ensemble is left for tw_ens_free().
  */
-int tw_ens_init(tw_ens *e, const tw_config *cfg, int mean_field,
+int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
                 tw_error *err);
 void tw_ens_free(tw_ens *e);
 

@@ -585,7 +585,7 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     tw_output_lock lock = TW_OUTPUT_LOCK_NONE; /* rank 0, the whole run */
     size_t written = 0;
 
-    rc = tw_ens_init(&e, cfg, 0, err);
+    rc = tw_ens_init(&e, cfg, opts, err);
     rc = tw_mpi_agree(rc, err);
     if (rc != TW_OK)
         goto out_free;
@@ -659,8 +659,8 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     c.threads = threads;
     stats->threads = threads;
     if (c.npend > 0) {
-        rc = tw_h5_par_open(opts->out_path, MPI_COMM_WORLD, e.reps,
-                            e.m.n_years, e.m.metrics.n, &par, err);
+        rc = tw_h5_par_open(opts->out_path, MPI_COMM_WORLD, &e.meta, &par,
+                            err);
         rc = tw_mpi_agree(rc, err);
         if (rc != TW_OK)
             goto out;
