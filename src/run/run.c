@@ -316,7 +316,7 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
     t0 = tw_now();
     if (rc == TW_OK)
         rc = tw_h5_write_targets(*h, e->cfg->targets, nt, tq, tmet, tres,
-                                 err);
+                                 NULL, 0, NULL, err);
     if (rc == TW_OK) {
         rc = tw_h5_finish(*h, err);
         *h = NULL;
