@@ -693,8 +693,9 @@ static int report_targets(const char *path, const char *group,
         goto out;
     }
     if (tw_targets_on_run(d->targets, nt,
-                          (const char *const *)d->metric_names, nm, d->years,
-                          ny, traj, reps, NULL, res, &err) != TW_OK) {
+                          (const char *const *)d->metric_names, nm, NULL, 0,
+                          d->years, ny, traj, reps, NULL, res, NULL,
+                          &err) != TW_OK) {
         print_error(&err);
         goto out;
     }
@@ -702,8 +703,8 @@ static int report_targets(const char *path, const char *group,
         printf("PARTIAL FILE: %zu of %zu replicates complete; the report "
                "uses those (targets from the config stored in the file)\n\n",
                reps, d->n_reps);
-    *below = tw_targets_report(stdout, title, d->targets, nt, res, reps,
-                               confidence);
+    *below = tw_targets_report(stdout, title, d->targets, nt, res, NULL, 0,
+                               NULL, reps, confidence);
     if (reps < d->n_reps)
         printf("\n  note: %zu of %zu replicates are complete; the report "
                "uses those.\n", reps, d->n_reps);

@@ -1446,7 +1446,7 @@ enum {
     TC_NAME, TC_METRIC, TC_KIND, TC_OP, TC_QUOTE, TC_SOURCE, TC_NOTE,
     TC_TARGET, TC_VALUE, TC_YEAR, TC_FROM, TC_NATIONAL, TC_QUANTITY, TC_MET,
     TC_P_MET, TC_P_SE, TC_P_LO, TC_P_HI, TC_MEAN, TC_P05, TC_P50, TC_P95,
-    TC_N
+    TC_SCOPE, TC_COUNTY, TC_N
 };
 
 /* type: 's' text, 'd' float64, 'i' int32, 'u' uint8; a rank 2 column is
@@ -1486,6 +1486,10 @@ static const struct tcol {
     [TC_P05] = { "p05", 'd', 1, "5th percentile of the quantity" },
     [TC_P50] = { "p50", 'd', 1, "median of the quantity" },
     [TC_P95] = { "p95", 'd', 1, "95th percentile of the quantity" },
+    [TC_SCOPE] = { "scope", 's', 1, "region, county or each_county (met "
+                                    "only if every county meets it)" },
+    [TC_COUNTY] = { "county", 's', 1, "the county of a county target; "
+                                      "\"\" for the other scopes" },
 };
 
 /* The values of column k for the nt targets: text in sv, numbers in nv
@@ -1508,11 +1512,15 @@ static const void *target_column(int k, const tw_target *t, size_t nt,
         const char *text[TC_TARGET + 1] = {
             x->name, x->metric, tw_target_kind_names[x->kind],
             tw_op_names[x->op], x->quote, x->source, x->note, x->name };
-        const double result[TC_N - TC_P_MET] = {
+        const double result[TC_SCOPE - TC_P_MET] = {
             r->p_met, r->p_se, r->p_lo, r->p_hi, r->mean, r->p05, r->p50,
             r->p95 };
         if (k <= TC_TARGET)
             sv[i] = text[k];
+        else if (k == TC_SCOPE)
+            sv[i] = tw_target_scope_names[x->scope];
+        else if (k == TC_COUNTY)
+            sv[i] = x->scope == TW_SCOPE_COUNTY && x->county ? x->county : "";
         else if (k == TC_YEAR || k == TC_FROM)
             iv[i] = k == TC_YEAR ? x->year : x->from;
         else if (k == TC_NATIONAL)
@@ -1538,16 +1546,72 @@ static int put_target_column(h5ctx *c, hid_t g, const struct tcol *col,
                      NULL);
 }
 
+/* The results of an each_county target per county, [target, county]. */
+static const struct {
+    const char *name, *desc;
+} bycols[7] = {
+    { "p_met", "share of replicates in which the county meets the target "
+               "[target, county]; NaN unless the target is each_county" },
+    { "p_lo", "lower end of the 90% Wilson interval of p_met" },
+    { "p_hi", "upper end of the 90% Wilson interval of p_met" },
+    { "mean", "mean of the county's quantity" },
+    { "p05", "5th percentile of the county's quantity" },
+    { "p50", "median of the county's quantity" },
+    { "p95", "95th percentile of the county's quantity" },
+};
+
+/* /targets/by_county in g: the county names (a dimension scale) and the
+ * per-county results of cres [nt][nc]; v is scratch of nt * nc doubles. */
+static int put_by_county(h5ctx *c, hid_t g, hid_t file, size_t nt,
+                         const char *const *counties, size_t nc,
+                         const tw_target_result *cres, double *v)
+{
+    hid_t b = H5I_INVALID_HID;
+    int rc = -1;
+    hsize_t d2[2] = { nt, nc };
+    static const char *const dims[2] = { "/targets/target",
+                                         "/targets/by_county/county" };
+    ctx_step(c, "create /targets/by_county in");
+    if ((b = make_group(c, g, "by_county")) < 0 ||
+        put_str_attr(c, b, "dims", "target,county") != 0)
+        goto out;
+    ctx_step(c, "write /targets/by_county/county in");
+    if (put_strings(c, b, "county", 0, nc, counties, "county name") != 0 ||
+        make_scale(c, b, "county", "county") != 0)
+        goto out;
+    for (int k = 0; k < 7; k++) {
+        for (size_t i = 0; i < nt * nc; i++) {
+            const tw_target_result *r = &cres[i];
+            const double f[7] = { r->p_met, r->p_lo, r->p_hi, r->mean,
+                                  r->p05, r->p50, r->p95 };
+            v[i] = f[k];
+        }
+        ctx_step(c, "write /targets/by_county/%s in", bycols[k].name);
+        if (put_array(c, b, bycols[k].name, H5T_IEEE_F64LE,
+                      H5T_NATIVE_DOUBLE, 2, d2, v, bycols[k].desc,
+                      NULL) != 0 ||
+            attach_scales(c, b, bycols[k].name, 2, file, dims) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    tw_h5u_close(&b);
+    return rc;
+}
+
 /* Write /targets (see tw_h5.h). */
 int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                         const double *quantity, const unsigned char *met,
-                        const tw_target_result *res, tw_error *err)
+                        const tw_target_result *res,
+                        const char *const *counties, size_t nc,
+                        const tw_target_result *cres, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
     hid_t g = H5I_INVALID_HID;
     int rc = TW_EFAIL;
+    size_t nv_n = nt * nc > nt ? nt * nc : nt;
     const char **sv = calloc(nt ? nt : 1, sizeof *sv);
-    double *nv = calloc(nt ? nt : 1, sizeof *nv);
+    double *nv = calloc(nv_n ? nv_n : 1, sizeof *nv);
     uint64_t n64 = nt;
     hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
     static const char *const tdim[2] = { "/replicate", "/targets/target" };
@@ -1579,6 +1643,9 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                 attach_scales(&c, g, tcols[k].name, rank, h->file,
                               tdim + 2 - rank) != 0)
                 goto out;
+    if (nt > 0 && nc > 0 && cres != NULL &&
+        put_by_county(&c, g, h->file, nt, counties, nc, cres, nv) != 0)
+        goto out;
     rc = flush(&c, h->file);
 out:
     ctx_done(&c, rc, err);
@@ -2194,7 +2261,7 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
     static const char *const sname[7] = {
         "targets/name", "targets/metric", "targets/kind", "targets/op",
         "targets/quote", "targets/source", "targets/note" };
-    char **sv[7] = { NULL };
+    char **sv[9] = { NULL }; /* the 7 of sname, then scope and county */
     size_t n = 0, nk = 0;
     double *value = NULL;
     int *year = NULL, *from = NULL;
@@ -2219,6 +2286,22 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
         (nat = get_target_column(c, file, "national", H5T_NATIVE_UCHAR,
                                  n)) == NULL)
         goto out;
+    /* scope and county: absent in files written before county targets
+     * (every target the region's) */
+    int have_scope = link_exists(file, "targets/scope", "targets/county");
+    if (have_scope < 0)
+        goto out;
+    for (int k = 0; have_scope && k < 2; k++) {
+        ctx_step(c, "read %s from", k ? "targets/county" : "targets/scope");
+        if (get_strings(c, file, k ? "targets/county" : "targets/scope",
+                        &sv[7 + k], &nk) != 0)
+            goto out;
+        if (nk != n) {
+            snprintf(c->detail, sizeof c->detail, "%zu entries, expected %zu",
+                     nk, n);
+            goto out;
+        }
+    }
     d->targets = calloc(n ? n : 1, sizeof *d->targets);
     if (d->targets == NULL)
         goto out;
@@ -2242,12 +2325,19 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
         t->year = year[i];
         t->from = from[i];
         t->national = nat[i];
+        for (int k = 0; have_scope && k < TW_N_SCOPES; k++)
+            if (strcmp(sv[7][i], tw_target_scope_names[k]) == 0)
+                t->scope = (tw_target_scope)k;
+        if (have_scope && t->scope == TW_SCOPE_COUNTY) {
+            t->county = sv[8][i];
+            sv[8][i] = NULL;
+        }
         snprintf(t->where, sizeof t->where, "%s:/targets", c->file);
         d->n_targets = i + 1;
     }
     rc = 0;
 out:
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 9; k++) {
         for (size_t i = 0; sv[k] && i < n; i++)
             free(sv[k][i]);
         free(sv[k]);

@@ -130,8 +130,9 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
         return tw_error_set(err, TW_EFAIL, "out of memory");
     for (size_t k = 0; k < nm; k++)
         e->names[k] = e->m.metrics.v[k].name;
-    rc = tw_targets_resolve(cfg->targets, nt, e->names, nm, e->m.years,
-                            e->m.n_years, e->tcols, err);
+    /* no county results yet: nc = 0, cols [nt][1] */
+    rc = tw_targets_resolve(cfg->targets, nt, e->names, nm, NULL, 0,
+                            e->m.years, e->m.n_years, e->tcols, err);
     if (rc != TW_OK)
         return rc;
 
@@ -286,8 +287,8 @@ static int eval_targets(tw_ens *e, tw_h5_out *h, double *tq,
     rc = tw_h5_read_columns(h, nu, ucols, buf, err);
     e->h5_seconds += tw_now() - t0;
     if (rc == TW_OK)
-        rc = tw_targets_eval(e->cfg->targets, nt, tcols, buf, reps, ny, nu,
-                             e->m.years, tq, tmet, tres, err);
+        rc = tw_targets_eval(e->cfg->targets, nt, tcols, 0, buf, reps, ny,
+                             nu, e->m.years, tq, tmet, tres, NULL, err);
     goto out;
 oom:
     rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
@@ -323,7 +324,7 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
     t0 = tw_now();
     if (rc == TW_OK)
         rc = tw_h5_write_targets(*h, e->cfg->targets, nt, tq, tmet, tres,
-                                 err);
+                                 NULL, 0, NULL, err);
     if (rc == TW_OK) {
         rc = tw_h5_finish(*h, err);
         *h = NULL;
