@@ -222,4 +222,15 @@ int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
 
 void tw_h5_data_free(tw_h5_data *d);
 
+/*
+ * The county rows of a run file (group NULL: the root; else e.g.
+ * "scenarios/base"): *n_counties, their names (new strings, caller frees
+ * each and the array) and *rows, /by_county/trajectories [replicate,
+ * year, county, metric] (new buffer). A file without county results gives
+ * TW_OK with *n_counties = 0 and NULL pointers.
+ */
+int tw_h5_read_county_rows(const char *path, const char *group,
+                           size_t *n_counties, char ***names, double **rows,
+                           tw_error *err);
+
 #endif /* TW_H5_H */

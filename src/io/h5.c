@@ -2538,3 +2538,56 @@ int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
 {
     return tw_h5_read_group(path, NULL, out, err);
 }
+
+int tw_h5_read_county_rows(const char *path, const char *group,
+                           size_t *n_counties, char ***names, double **rows,
+                           tw_error *err)
+{
+    h5ctx c = { .file = path };
+    hid_t file = H5I_INVALID_HID, loc = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    size_t n = 0;
+    *n_counties = 0;
+    *names = NULL;
+    *rows = NULL;
+    ctx_step(&c, "set up HDF5 to read");
+    if (h5_setup() < 0)
+        goto out;
+    ctx_step(&c, "open");
+    if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0 ||
+        (loc = H5Gopen2(file, group ? group : "/", H5P_DEFAULT)) < 0)
+        goto out;
+    int e = link_exists(loc, "by_county", "by_county/trajectories");
+    if (e < 0)
+        goto out;
+    if (e == 0) {
+        rc = TW_OK;
+        goto out;
+    }
+    ctx_step(&c, "read /by_county from");
+    hsize_t dims[4] = { 0, 0, 0, 0 };
+    if (get_strings(&c, loc, "by_county/county", names, &n) != 0 ||
+        (*rows = get_array(&c, loc, "by_county/trajectories",
+                           H5T_NATIVE_DOUBLE, 4, dims)) == NULL)
+        goto out;
+    if (dims[2] != n) {
+        snprintf(c.detail, sizeof c.detail, "%zu county names for %llu "
+                 "counties", n, (unsigned long long)dims[2]);
+        goto out;
+    }
+    *n_counties = n;
+    rc = TW_OK;
+out:
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&loc, &file);
+    if (rc != TW_OK) {
+        for (size_t i = 0; *names != NULL && i < n; i++)
+            free((*names)[i]);
+        free(*names);
+        free(*rows);
+        *names = NULL;
+        *rows = NULL;
+        *n_counties = 0;
+    }
+    return rc;
+}
