@@ -567,7 +567,8 @@ static int create_part(h5ctx *c, tw_h5_out *h, int p, int final)
         (dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0 ||
         H5Pset_chunk(dcpl, rank, chunk) < 0)
         goto out;
-    if (final && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0))
+    if (final && (H5Pset_shuffle(dcpl) < 0 ||
+                  H5Pset_deflate(dcpl, p == PART_REGION ? 4 : 1) < 0))
         goto out;
     /* the scratch file: every chunk placed (and filled) now, so that a
      * replicate later only overwrites its own bytes */
@@ -1081,7 +1082,10 @@ static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
  * their file coordinates, which is buf's [replicate][year][k] order
  * because cols[] ascends. */
 /* Select in fs (part p's space, shape r) the columns cols[0..n) (all in
- * the part, ascending) of replicates r0 .. r0 + k - 1, every year. */
+ * the part, ascending) of replicates r0 .. r0 + k - 1, every year: one
+ * hyperslab per run of consecutive columns in a rank-3 part; in a rank-4
+ * part, a run is cut into its first partial group, its whole groups (one
+ * hyperslab for all of them) and its last partial group. */
 static int select_cols(hid_t fs, const row_shape *r, int p, size_t r0,
                        size_t k, size_t n, const size_t *cols)
 {
@@ -1089,22 +1093,31 @@ static int select_cols(hid_t fs, const row_shape *r, int p, size_t r0,
     hsize_t dims[4];
     size_t col0, ncols;
     part_dims(r, p, &rank, dims, &col0, &ncols);
-    size_t per = rank == 3 ? dims[2] : dims[3];
+    size_t per = rank == 3 ? ncols : dims[3];
     H5S_seloper_t op = H5S_SELECT_SET;
     for (size_t i = 0, j; i < n; i = j) {
-        size_t g = (cols[i] - col0) / per, v = (cols[i] - col0) % per;
-        for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1 &&
-                        (cols[j] - col0) / per == g; j++)
+        for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1; j++)
             ;
-        hsize_t start[4] = { r0, 0, g, v }, count[4] = { k, r->n_years, 1,
-                                                         j - i };
-        if (rank == 3) {
-            start[2] = v;
-            count[2] = j - i;
+        size_t a = cols[i] - col0, b = cols[j - 1] - col0 + 1;
+        while (a < b) {
+            size_t g = a / per, v = a % per, len, ng = 1;
+            if (v == 0 && b - a >= per) {
+                ng = (b - a) / per;    /* whole groups */
+                len = per;
+            } else {
+                len = per - v < b - a ? per - v : b - a;
+            }
+            hsize_t start[4] = { r0, 0, g, v };
+            hsize_t count[4] = { k, r->n_years, ng, len };
+            if (rank == 3) {
+                start[2] = v;
+                count[2] = len;
+            }
+            if (H5Sselect_hyperslab(fs, op, start, NULL, count, NULL) < 0)
+                return -1;
+            op = H5S_SELECT_OR;
+            a += ng * len;
         }
-        if (H5Sselect_hyperslab(fs, op, start, NULL, count, NULL) < 0)
-            return -1;
-        op = H5S_SELECT_OR;
     }
     return 0;
 }
