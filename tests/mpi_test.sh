@@ -91,6 +91,31 @@ if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" $GB --threads 2 --checkpoint 0.05 \
     -o "$tmp/gb-np2t2.h5" >"$tmp/o" 2>&1
 then same "mpirun -np 2 --threads 2 equals the serial run" "$tmp/gb.h5" "$tmp/gb-np2t2.h5"
 else bad "mpirun -np 2 --threads 2 equals the serial run" "$tmp/o"; fi
+# the county rows and --schools: the same on threads and ranks, and after
+# a stop and --resume (full_small has 2 counties)
+SC="-n 48 -q --schools"
+"$TWSIM" run "$fs" $SC --threads 1 -o "$tmp/sch.h5"
+if "$PYTHON" -c "import h5py,sys; f=h5py.File(sys.argv[1]); assert f['by_county/trajectories'].shape[2] == 2; assert f['schools/p_short'].shape[0] > 0" "$tmp/sch.h5" >"$tmp/o" 2>&1
+then ok "--schools: the file has /by_county and /schools"
+else bad "--schools: the file has /by_county and /schools" "$tmp/o"; fi
+"$TWSIM" run "$fs" $SC --threads 2 -o "$tmp/sch-t2.h5"
+same "--schools --threads 2 equals --threads 1" "$tmp/sch.h5" "$tmp/sch-t2.h5"
+if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$fs" $SC --threads 1 --checkpoint 0.05 \
+    -o "$tmp/sch-np2.h5" >"$tmp/o" 2>&1
+then same "--schools under mpirun -np 2 equals the serial run" "$tmp/sch.h5" "$tmp/sch-np2.h5"
+else bad "--schools under mpirun -np 2 equals the serial run" "$tmp/o"; fi
+"$TWSIM" run "$fs" -n 4000 --schools -o "$tmp/sch-big.h5" -q --threads 1 &
+pid=$!
+sleep 0.4; kill -TERM $pid 2>/dev/null; wait $pid
+"$TWSIM" run "$fs" -n 4000 --schools -q -o "$tmp/sch-big-ref.h5"
+if [ -f "$tmp/sch-big.h5.partial" ] &&
+   "$TWSIM" run "$fs" -n 4000 --schools -q --resume -o "$tmp/sch-big.h5" >"$tmp/o" 2>&1
+then same "--schools: stopped, then --resume, equals the uninterrupted run" "$tmp/sch-big-ref.h5" "$tmp/sch-big.h5"
+else ls -la "$tmp" >>"$tmp/o"; bad "--schools: stopped, then --resume, equals the uninterrupted run" "$tmp/o"; fi
+"$TWSIM" run "$fs" -n 4000 -q --resume -o "$tmp/sch-big.h5" >"$tmp/o" 2>&1
+if [ $? -eq 2 ] && grep -q "schools" "$tmp/o"
+then ok "--resume without --schools of a --schools run is refused (exit 2)"
+else bad "--resume without --schools of a --schools run is refused (exit 2)" "$tmp/o"; fi
 "$TWSIM" run "$gb" -q --mean-field -o "$tmp/mf.h5"
 if $MPIRUN_T -np 2 "$TWSIM_MPI" run "$gb" -q --mean-field -o "$tmp/mf-np2.h5" >"$tmp/o" 2>&1
 then same "mpirun -np 2 --mean-field equals the serial one" "$tmp/mf.h5" "$tmp/mf-np2.h5"
