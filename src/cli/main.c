@@ -4,7 +4,8 @@
  *   twsim run CONFIG [-n N] [--seed S] [-o FILE] [--set KEY=VALUE]...
  *             [--mean-field]
  *   twsim validate CONFIG [--set KEY=VALUE]... | --schema
- *   twsim info FILE
+ *   twsim info FILE [--county NAME] [--metrics A,B] [--schools [--top N]]
+ *   twsim check FILE [--confidence C] [--strict] [--top N]
  *
  * Exit status (docs/cli.md): 0 success, 1 failure that is not the input's
  * fault (I/O, HDF5, memory), 2 bad input (config or arguments).
@@ -53,7 +54,7 @@ static const char USAGE[] =
     "commands:\n"
     "  run CONFIG       run the ensemble and write an HDF5 file\n"
     "  validate CONFIG  check a config without running it\n"
-    "  info FILE        describe an output file and its last year\n"
+    "  info FILE        describe an output file, or a county's years\n"
     "  check FILE       the target report of an output file\n"
     "  compare A B      paired differences of two runs (common random numbers)\n"
     "  optimize CONFIG  the smallest lever value that meets targets\n"
@@ -116,7 +117,8 @@ static const char USAGE_RUN[] =
     "                      and 90% band of headcount minus demand and\n"
     "                      P(short) over the replicates (/schools; full\n"
     "                      mode; the partial file holds every replicate's\n"
-    "                      values until the end)\n"
+    "                      values until the end); twsim info --schools and\n"
+    "                      twsim check list the schools most often short\n"
     "      --force         replace an existing FILE that is not a twsim output\n"
     "                      (refused otherwise; the config and its @include\n"
     "                      files are never replaced)\n"
