@@ -184,6 +184,12 @@ info_check "info --schools --county: that county's schools only" \
     schools 10 south -- info "$cty" --schools --county south
 info_check "check lists the short schools of a --schools run" \
     schools 10 - -- check "$cty"
+"$TWSIM" run "$here/data/scenarios.cfg" --all-scenarios -n 2 -q -o "$tmp/scen.h5" >/dev/null 2>&1
+"$TWSIM" info "$tmp/scen.h5" --county south --metrics teachers.total >"$tmp/scen.out" 2>&1
+if [ "$(grep -c '^county south: mean and 90% band' "$tmp/scen.out")" -eq 4 ] &&
+   grep -q '^== scenario no_exit' "$tmp/scen.out"
+then ok "info --county on an --all-scenarios file: the table of each scenario"
+else bad "info --county on an --all-scenarios file: the table of each scenario" "$tmp/scen.out"; fi
 expect "info without a selection still describes the run" 0 "replicates: 20 of 20 complete" \
     "$TWSIM" info "$cty"
 expect "check of a run without --schools lists no schools" 0 "" sh -c \
