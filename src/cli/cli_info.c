@@ -83,47 +83,57 @@ long tw_cli_county(const tw_h5_data *d, const char *path, const char *name)
     return -1;
 }
 
+/* A growing list of metric columns. */
+typedef struct { size_t *v, n, cap; } col_list;
+
+static int push_col(col_list *l, size_t m)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        size_t *v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = m;
+    return 0;
+}
+
 /*
  * The columns of the metrics named by `list` (comma-separated; "all"
  * every metric; a name ending in '*' every metric with that prefix; NULL
- * the default set) into cols (caller frees), in the order given.
+ * the default set) into *cols (caller frees), in the order given.
  */
 static int select_metrics(const tw_h5_data *d, const char *path,
                           const char *list, size_t **cols, size_t *n)
 {
-    size_t nm = d->n_metrics, k = 0;
-    size_t *v = malloc((nm + N_DEFAULT) * sizeof *v);
+    size_t nm = d->n_metrics;
+    col_list l = { NULL, 0, 0 };
     char *copy = list ? strdup(list) : NULL;
-    int rc = TW_EINPUT;
-    if (v == NULL || (list != NULL && copy == NULL)) {
-        fprintf(stderr, "twsim: out of memory\n");
-        rc = TW_EFAIL;
-        goto out;
-    }
+    int rc = TW_EINPUT, oom = list != NULL && copy == NULL;
     if (list == NULL) {
-        for (size_t i = 0; i < N_DEFAULT; i++) {
+        for (size_t i = 0; i < N_DEFAULT && !oom; i++) {
             long m = find_name(d->metric_names, nm, DEFAULT_METRICS[i]);
-            if (m >= 0)
-                v[k++] = (size_t)m;
+            oom = m >= 0 && push_col(&l, (size_t)m) != 0;
         }
     } else if (strcmp(list, "all") == 0) {
-        for (size_t m = 0; m < nm; m++)
-            v[k++] = m;
-    } else {
+        for (size_t m = 0; m < nm && !oom; m++)
+            oom = push_col(&l, m) != 0;
+    } else if (!oom) {
         char *save = NULL;
-        for (char *t = strtok_r(copy, ",", &save); t != NULL;
+        for (char *t = strtok_r(copy, ",", &save); t != NULL && !oom;
              t = strtok_r(NULL, ",", &save)) {
-            size_t len = strlen(t), before = k;
+            size_t len = strlen(t), before = l.n;
             if (len > 0 && t[len - 1] == '*') {
-                for (size_t m = 0; m < nm && k < nm + N_DEFAULT; m++)
+                for (size_t m = 0; m < nm && !oom; m++)
                     if (strncmp(d->metric_names[m], t, len - 1) == 0)
-                        v[k++] = m;
+                        oom = push_col(&l, m) != 0;
             } else {
                 long m = find_name(d->metric_names, nm, t);
-                if (m >= 0 && k < nm + N_DEFAULT)
-                    v[k++] = (size_t)m;
+                oom = m >= 0 && push_col(&l, (size_t)m) != 0;
             }
-            if (k == before) {
+            if (!oom && l.n == before) {
                 info_error("--metrics: %s has no metric '%s' (nearest: "
                            "'%s'; `twsim info FILE --metrics all` lists "
                            "all %zu)", path, t,
@@ -132,17 +142,22 @@ static int select_metrics(const tw_h5_data *d, const char *path,
                 goto out;
             }
         }
-        if (k == 0) {
+        if (!oom && l.n == 0) {
             info_error("--metrics '%s': no metric named", list);
             goto out;
         }
     }
-    *cols = v;
-    *n = k;
-    v = NULL;
+    if (oom) {
+        fprintf(stderr, "twsim: out of memory\n");
+        rc = TW_EFAIL;
+        goto out;
+    }
+    *cols = l.v;
+    *n = l.n;
+    l.v = NULL;
     rc = TW_OK;
 out:
-    free(v);
+    free(l.v);
     free(copy);
     return rc;
 }
