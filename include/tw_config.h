@@ -51,9 +51,20 @@ typedef enum {
 
 typedef enum { TW_OP_GE, TW_OP_GT, TW_OP_LE, TW_OP_LT, TW_N_OPS } tw_op;
 
+/* Where a target is measured: the region's metric, one county's, or every
+ * county's (met in a replicate only if every county meets it). */
+typedef enum {
+    TW_SCOPE_REGION = 0,
+    TW_SCOPE_COUNTY,      /* the county named by tw_target.county */
+    TW_SCOPE_EACH_COUNTY,
+    TW_N_SCOPES
+} tw_target_scope;
+
 /* A target of the plan (MODEL.md section 7); strings owned by the config. */
 typedef struct tw_target {
     char *name, *metric, *quote, *source, *note;
+    char *county;         /* scope county: the county's name, else NULL */
+    tw_target_scope scope;
     tw_target_kind kind;
     tw_op op;
     double value;
@@ -74,6 +85,7 @@ typedef struct tw_scenario {
 
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
+extern const char *const tw_target_scope_names[TW_N_SCOPES];
 
 /* A file, by identity (st_dev, st_ino). */
 typedef struct tw_file_id {

@@ -123,13 +123,19 @@ int tw_h5_write_summary(tw_h5_out *h, const tw_summary *s, tw_error *err);
 
 /*
  * Write /targets: the definitions (name, metric, kind, op, value, year,
- * from, quote, source, note, national) [nt], the per-replicate results
- * quantity and met [n_replicates, nt], and the summary p_met, p_se, mean,
- * p05, p50, p95 [nt]. With nt == 0 only an empty group is written.
+ * from, quote, source, note, national, scope, county) [nt], the
+ * per-replicate results quantity and met [n_replicates, nt], and the
+ * summary p_met, p_se, mean, p05, p50, p95 [nt] (tw_targets_eval). With
+ * nc > 0 and cres [nt][nc] given, also /targets/by_county: the county
+ * names counties[0..nc) as a dimension scale and each county's p_met,
+ * p_lo, p_hi, mean, p05, p50, p95 [target, county] (NaN for a target that
+ * is not each_county). With nt == 0 only an empty group is written.
  */
 int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                         const double *quantity, const unsigned char *met,
-                        const tw_target_result *res, tw_error *err);
+                        const tw_target_result *res,
+                        const char *const *counties, size_t nc,
+                        const tw_target_result *cres, tw_error *err);
 
 /* Close the file and rename it to its final name. Frees h, even on error. */
 int tw_h5_finish(tw_h5_out *h, tw_error *err);
@@ -231,5 +237,16 @@ int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
                      tw_error *err);
 
 void tw_h5_data_free(tw_h5_data *d);
+
+/*
+ * The county rows of a run file (group NULL: the root; else e.g.
+ * "scenarios/base"): *n_counties, their names (new strings, caller frees
+ * each and the array) and *rows, /by_county/trajectories [replicate,
+ * year, county, metric] (new buffer). A file without county results gives
+ * TW_OK with *n_counties = 0 and NULL pointers.
+ */
+int tw_h5_read_county_rows(const char *path, const char *group,
+                           size_t *n_counties, char ***names, double **rows,
+                           tw_error *err);
 
 #endif /* TW_H5_H */

@@ -29,8 +29,8 @@ typedef struct tw_target_result {
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);
 
-/* Free the strings of t[0..n) (name, metric, quote, source, note) and
- * the array t itself; t may be NULL. */
+/* Free the strings of t[0..n) (name, metric, quote, source, note,
+ * county) and the array t itself; t may be NULL. */
 void tw_targets_free(tw_target *t, size_t n);
 
 /* The edit distance (insertions, deletions, substitutions of bytes)
@@ -43,52 +43,92 @@ size_t tw_levenshtein(const char *a, const char *b);
 int tw_text_width(const char *s);
 
 /*
- * Find each target's metric among names[0..nm) and check its years lie in
- * years[0..ny). cols[i] receives the column. Returns TW_OK, or TW_EINPUT
- * with one line per problem ("<where>: targets: '<name>': ...", nearest
- * metric suggested).
+ * Counties. A run with county results has rows of width nw = nm * (1 + nc)
+ * per year: the region's nm metrics, then each county's, in the order of
+ * the county names:
+ *
+ *   | region m=0..nm-1 | county 0: m=0..nm-1 | ... | county nc-1: ... |
+ *     column m           column nm + c*nm + m
+ *
+ * A caller without county results (markov or mean-field mode) passes
+ * nc = 0 and rows of width nm; a target of scope county or each_county is
+ * then a TW_EINPUT error naming it.
+ *
+ * A target of scope each_county is evaluated in every county; in a
+ * replicate it is met if every county meets it, and its quantity is the
+ * worst county's: the smallest for op >= and >, the largest for <= and <
+ * (so that met <=> the quantity meets the threshold, as for the others).
+ */
+
+/*
+ * Find each target's metric among names[0..nm), its county among
+ * counties[0..nc) (scope county), and check its years lie in years[0..ny).
+ * cols is [nt][1 + nc], caller-owned: for target i, cols[i*(1+nc)] is the
+ * column its quantity reads in a row of width nm * (1 + nc) (scope region:
+ * m; county c: nm + c*nm + m; each_county: m, unused) and, for
+ * each_county only, cols[i*(1+nc) + 1 + c] county c's column; unused
+ * entries are -1. Returns TW_OK, or TW_EINPUT with one line per problem
+ * ("<where>: targets: '<name>': ...", nearest metric suggested, valid
+ * county names listed).
  */
 int tw_targets_resolve(const tw_target *t, size_t nt,
-                       const char *const *names, size_t nm, const int *years,
-                       size_t ny, long *cols, tw_error *err);
+                       const char *const *names, size_t nm,
+                       const char *const *counties, size_t nc,
+                       const int *years, size_t ny, long *cols,
+                       tw_error *err);
 
 /*
- * The quantity of target t (metric column col) on one replicate's
- * trajectory traj [ny][nm]; *met is set to whether it is met.
+ * The quantity of target t (column col) on one replicate's trajectory
+ * traj [ny][nw]; *met is set to whether it is met. The scope is the
+ * caller's (col says where).
  */
 double tw_target_quantity(const tw_target *t, long col, const double *traj,
-                          size_t nm, const int *years, size_t ny, int *met);
+                          size_t nw, const int *years, size_t ny, int *met);
 
 /*
- * Evaluate every target on every replicate of traj [reps][ny][nm].
- * quantity and met are [reps][nt], res is [nt], all caller-owned.
- * Returns TW_OK or TW_EFAIL (memory).
+ * Evaluate every target on every replicate of traj [reps][ny][nw], with
+ * the columns cols [nt][1 + nc] of tw_targets_resolve (a caller that reads
+ * only some columns into a narrower buffer remaps them; nw is the buffer's
+ * row width). quantity and met are [reps][nt], res is [nt]: for an
+ * each_county target the aggregate (met in every county, the worst
+ * county's quantity). cres [nt][nc] receives each county's result of an
+ * each_county target and all-NaN results for the other targets; it may
+ * be NULL. All caller-owned. Returns TW_OK, TW_EINPUT (a county target
+ * with nc == 0) or TW_EFAIL (memory).
  */
 int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
-                    const double *traj, size_t reps, size_t ny, size_t nm,
-                    const int *years, double *quantity, unsigned char *met,
-                    tw_target_result *res, tw_error *err);
+                    size_t nc, const double *traj, size_t reps, size_t ny,
+                    size_t nw, const int *years, double *quantity,
+                    unsigned char *met, tw_target_result *res,
+                    tw_target_result *cres, tw_error *err);
 
 /*
- * Resolve t[0..nt) against a run's metric names [nm] and years [ny]
- * (tw_targets_resolve), then evaluate them on the first `reps` replicates
- * of traj [reps][ny][nm] (tw_targets_eval) into res [nt] and, when met is
- * not NULL, met [reps][nt] (both caller-owned). The scratch it needs is
- * its own. Returns TW_OK, TW_EINPUT (a target the run cannot evaluate) or
- * TW_EFAIL (memory).
+ * Resolve t[0..nt) against a run's metric names [nm], county names [nc]
+ * and years [ny] (tw_targets_resolve), then evaluate them on the first
+ * `reps` replicates of traj [reps][ny][nm * (1 + nc)] (tw_targets_eval)
+ * into res [nt], cres [nt][nc] (may be NULL) and, when met is not NULL,
+ * met [reps][nt] (all caller-owned). The scratch it needs is its own.
+ * Returns TW_OK, TW_EINPUT (a target the run cannot evaluate) or TW_EFAIL
+ * (memory).
  */
 int tw_targets_on_run(const tw_target *t, size_t nt,
-                      const char *const *names, size_t nm, const int *years,
-                      size_t ny, const double *traj, size_t reps,
-                      unsigned char *met, tw_target_result *res,
-                      tw_error *err);
+                      const char *const *names, size_t nm,
+                      const char *const *counties, size_t nc,
+                      const int *years, size_t ny, const double *traj,
+                      size_t reps, unsigned char *met, tw_target_result *res,
+                      tw_target_result *cres, tw_error *err);
 
 /*
- * Print the report table to f. Returns the number of targets whose P(met)
- * is below `confidence`.
+ * Print the report table to f. A county target shows its county after
+ * its name; under an each_county target, when cres [nt][nc] is given and
+ * nc > 0, a table of each county's P(met), mean and 90% band. Returns the
+ * number of targets whose P(met) (for each_county: P(every county meets
+ * it)) is below `confidence`.
  */
 size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
-                         size_t nt, const tw_target_result *res, size_t reps,
+                         size_t nt, const tw_target_result *res,
+                         const char *const *counties, size_t nc,
+                         const tw_target_result *cres, size_t reps,
                          double confidence);
 
 #endif

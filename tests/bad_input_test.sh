@@ -161,6 +161,13 @@ f_years_order	2	f_years_order.cfg:10: simulation.end_year: 2019 is not after bas
 f_target_year	2	f_target_year.cfg:8: targets\[\].year: 2030 is outside the simulated years
 f_target_op	2	f_target_op.cfg:8: targets\[\].op: "=>" is not a valid value
 f_target_metric	2	f_target_metric.cfg:8: targets: 't': no metric 'teachers.totl'
+f_target_county_unknown	2	f_target_county_unknown.cfg:9: targets\[\].county: target 't': "nrth" is not one of region.counties \(did you mean "north"\?\); use one of "north", "south"
+f_target_scope	2	f_target_scope.cfg:9: targets\[\].scope: "each_conty" is not a valid value \(did you mean "each_county"\?\); use one of "region", "county", "each_county"
+f_target_each_county_with_county	2	f_target_each_county_with_county.cfg:9: targets\[\].county: a target of scope "each_county" has no 'county'
+f_target_region_with_county	2	f_target_region_with_county.cfg:9: targets\[\].county: a target of scope "region" has no 'county'
+f_target_county_missing	2	f_target_county_missing.cfg:8: targets\[\].county: target 't': scope "county" needs 'county', the county's name: one of "north", "south"
+f_target_county_key	2	f_target_county_key.cfg:9: unknown key 'conty' \(did you mean 'county'\?\) in group 'targets\[\]'
+m_target_each_county	2	m_target_each_county.cfg:4: targets\[\].scope: target 't': scope "each_county" needs counties, and this config has none
 m_escape_gbk	2	m_escape_gbk.cfg:5: region.name: the text is not valid UTF-8: byte 0xB8 at byte 0 does not start a character
 m_escape_surrogate	2	m_escape_surrogate.cfg:4: region.name: the text is not valid UTF-8: a UTF-16 surrogate U\+D800 at byte 3
 m_escape_overlong	2	m_escape_overlong.cfg:4: tiers.names: the text is not valid UTF-8: an overlong form of U\+002F

@@ -144,6 +144,33 @@ END_TEST
 
 #define FULL D "full_small.cfg"
 
+/* A target's scope and county: read, and checked against the counties. */
+START_TEST(test_target_scope)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    const char *const sets[] = {
+        "targets=({ name = \"a\"; metric = \"teachers.total\"; kind = "
+        "\"level\"; op = \">=\"; value = 1.0; year = 2025; quote = \"q\"; "
+        "source = \"s\"; scope = \"county\"; county = \"south\"; },"
+        "{ name = \"b\"; metric = \"teachers.total\"; kind = \"level\"; "
+        "op = \">=\"; value = 1.0; year = 2025; quote = \"q\"; source = "
+        "\"s\"; scope = \"each_county\"; },"
+        "{ name = \"c\"; metric = \"teachers.total\"; kind = \"level\"; "
+        "op = \">=\"; value = 1.0; year = 2025; quote = \"q\"; source = "
+        "\"s\"; })"};
+    ck_assert_int_eq(tw_config_load(FULL, sets, 1, &c, &err), TW_OK);
+    ck_assert_uint_eq(c->n_targets, 3);
+    ck_assert_int_eq(c->targets[0].scope, TW_SCOPE_COUNTY);
+    ck_assert_str_eq(c->targets[0].county, "south");
+    ck_assert_int_eq(c->targets[1].scope, TW_SCOPE_EACH_COUNTY);
+    ck_assert_ptr_null(c->targets[1].county);
+    ck_assert_int_eq(c->targets[2].scope, TW_SCOPE_REGION);
+    ck_assert_ptr_null(c->targets[2].county);
+    tw_config_free(c);
+}
+END_TEST
+
 START_TEST(test_full_loads)
 {
     tw_error err;
@@ -423,6 +450,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_one_pass);
     tcase_add_test(tc, test_listed_twice);
     tcase_add_test(tc, test_scenario_named);
+    tcase_add_test(tc, test_target_scope);
     suite_add_tcase(s, tc);
     return s;
 }

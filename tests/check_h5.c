@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include "tw_h5.h"
 #include "tw_tests.h"
@@ -463,6 +464,123 @@ START_TEST(test_read_back)
 }
 END_TEST
 
+/* A finished file whose /targets has a region, a county and an
+ * each_county target, written with `nc` counties. */
+static void write_county_targets(size_t nc)
+{
+    double traj[R * Y * M], q[R * 3] = {0};
+    unsigned char met[R * 3] = {0};
+    tw_error err;
+    tw_h5_out *h = NULL;
+    tw_summary s;
+    tw_h5_meta meta = make_meta(0);
+    tw_target t[3];
+    memset(t, 0, sizeof t);
+    const char *const names[3] = { "whole", "one", "every" };
+    for (int i = 0; i < 3; i++) {
+        t[i].name = (char *)names[i];
+        t[i].metric = "hires.total";
+        t[i].quote = t[i].source = t[i].note = "";
+        t[i].year = 2028;
+        t[i].from = 2026;
+    }
+    t[1].scope = TW_SCOPE_COUNTY;
+    t[1].county = "南区";
+    t[2].scope = TW_SCOPE_EACH_COUNTY;
+    tw_target_result res[3] = {{0}}, cres[3 * 2];
+    const double nan = NAN;
+    for (int i = 0; i < 6; i++)
+        cres[i] = (tw_target_result){ nan, nan, nan, nan, nan, nan, nan,
+                                      nan };
+    cres[4] = (tw_target_result){ 0.25, 0, 0.1, 0.5, 7, 1, 6, 12 };
+    cres[5] = (tw_target_result){ 0.75, 0, 0.4, 0.9, 9, 2, 8, 15 };
+    static const char *const counties[2] = { "北区", "南区" };
+
+    tw_error_clear(&err);
+    fill(traj);
+    ck_assert_int_eq(tw_h5_create(path, &meta, &h, &err), TW_OK);
+    for (size_t r = 0; r < R; r++)
+        ck_assert_int_eq(tw_h5_write_replicate(h, r, traj + r * Y * M, &err),
+                         TW_OK);
+    ck_assert_int_eq(tw_summary_compute(traj, R, Y, M, &s, &err), TW_OK);
+    ck_assert_int_eq(tw_h5_write_summary(h, &s, &err), TW_OK);
+    ck_assert_msg(tw_h5_write_targets(h, t, 3, q, met, res, counties, nc,
+                                      cres, &err) == TW_OK, "%s", err.msg);
+    ck_assert_int_eq(tw_h5_finish(h, &err), TW_OK);
+    tw_summary_free(&s);
+}
+
+/* Dataset `name` of f, n doubles into v. */
+static void read_doubles(hid_t f, const char *name, double *v)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    ck_assert_msg(d >= 0, "no %s", name);
+    ck_assert(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                      v) >= 0);
+    H5Dclose(d);
+}
+
+START_TEST(test_targets_by_county)
+{
+    write_county_targets(2);
+    tw_error err;
+    tw_h5_data *d = NULL;
+    ck_assert_msg(tw_h5_read(path, &d, &err) == TW_OK, "%s", err.msg);
+    ck_assert_uint_eq(d->n_targets, 3);
+    ck_assert_int_eq(d->targets[0].scope, TW_SCOPE_REGION);
+    ck_assert_ptr_null(d->targets[0].county);
+    ck_assert_int_eq(d->targets[1].scope, TW_SCOPE_COUNTY);
+    ck_assert_str_eq(d->targets[1].county, "南区");
+    ck_assert_int_eq(d->targets[2].scope, TW_SCOPE_EACH_COUNTY);
+    ck_assert_ptr_null(d->targets[2].county);
+    tw_h5_data_free(d);
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert(f >= 0);
+    /* [target, county], NaN but for the each_county target */
+    double v[6];
+    read_doubles(f, "targets/by_county/p_met", v);
+    ck_assert(isnan(v[0]) && isnan(v[3]));
+    ck_assert_double_eq(v[4], 0.25);
+    ck_assert_double_eq(v[5], 0.75);
+    read_doubles(f, "targets/by_county/p95", v);
+    ck_assert_double_eq(v[4], 12);
+    ck_assert_double_eq(v[5], 15);
+    read_doubles(f, "targets/by_county/p_hi", v);
+    ck_assert_double_eq(v[5], 0.9);
+    /* the county names: a dimension scale, attached as dimension 1 */
+    hid_t c = H5Dopen2(f, "targets/by_county/county", H5P_DEFAULT);
+    hid_t p = H5Dopen2(f, "targets/by_county/mean", H5P_DEFAULT);
+    ck_assert(c >= 0 && p >= 0);
+    ck_assert_int_gt(H5DSis_scale(c), 0);
+    ck_assert_int_gt(H5DSis_attached(p, c, 1), 0);
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, H5T_VARIABLE);
+    H5Tset_cset(st, H5T_CSET_UTF8);
+    char *names[2] = { NULL, NULL };
+    ck_assert(H5Dread(c, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0);
+    ck_assert_str_eq(names[0], "北区");
+    ck_assert_str_eq(names[1], "南区");
+    H5free_memory(names[0]);
+    H5free_memory(names[1]);
+    H5Tclose(st);
+    H5Dclose(p);
+    H5Dclose(c);
+    ck_assert_int_gt(H5Aexists_by_name(f, "targets/by_county", "dims",
+                                       H5P_DEFAULT), 0);
+    H5Fclose(f);
+    unlink(path);
+
+    /* without county results: no /targets/by_county */
+    write_county_targets(0);
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    ck_assert(f >= 0);
+    ck_assert_int_eq(H5Lexists(f, "targets/by_county", H5P_DEFAULT), 0);
+    ck_assert_int_gt(H5Lexists(f, "targets/scope", H5P_DEFAULT), 0);
+    H5Fclose(f);
+}
+END_TEST
+
 Suite *h5_suite(void)
 {
     Suite *s = suite_create("h5");
@@ -475,6 +593,7 @@ Suite *h5_suite(void)
     tcase_add_test(tc, test_create_bad_dir);
     tcase_add_test(tc, test_read_not_twsim);
     tcase_add_test(tc, test_read_back);
+    tcase_add_test(tc, test_targets_by_county);
     suite_add_tcase(s, tc);
     return s;
 }

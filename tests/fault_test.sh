@@ -68,14 +68,14 @@ if try_mount "$tmp/tiny" size=16k; then
 else
     skip "full disk at the start: cannot mount a tmpfs here (not root, or mount not permitted)"
 fi
-if try_mount "$tmp/full" size=1m; then
+if try_mount "$tmp/full" size=4m; then
     out=$tmp/full/x.h5
-    # the partial file of 120 replicates (every row allocated when it is
-    # created, ~0.8 MB) fits; the deflated result built next to it once
-    # they are all written (~0.3 MB) does not
+    # the partial file of 120 replicates (every row, region and counties,
+    # allocated when it is created, ~3.6 MB) fits; the deflated result
+    # built next to it once they are all written (~1.4 MB) does not
     "$TWSIM" run "$cfg" -n 120 -o "$out" >"$tmp/log" 2>&1
     code=$?
-    failed "full disk in the middle (1 MiB tmpfs): exit 1, ENOSPC named, no file" \
+    failed "full disk in the middle (4 MiB tmpfs): exit 1, ENOSPC named, no file" \
         "x.h5.partial(.tmp)?: No space left on device" "$out" $code
     [ -e "$out.partial.tmp" ] && bad "full disk in the middle: no .partial.tmp left"
     if grep -Eq "^twsim: +[1-9]0% " "$tmp/log"; then ok "the disk filled after some replicates had been written"

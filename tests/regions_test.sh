@@ -1,7 +1,8 @@
 #!/bin/sh
 # regions_test.sh - the five region configs: each validates, a short
 # ensemble runs, and its target report names every target that TARGETS.md
-# lists for the region (by a fragment of the document's quote).
+# lists for the region (by a fragment of the document's quote; for a
+# target set per county, also its line and a county's row of the table).
 #
 # Environment: TWSIM (the binary). Prints one line per test and a closing
 # "N passed, N failed" line; exits 1 if any test failed.
@@ -38,7 +39,7 @@ while IFS='	' read -r region reps fragments; do
 done <<'EOF2'
 nanan	3	国家级名师10名|市级名师60名|区级骨干教师1500名|75%|增加专任教师总量
 neijiang	3	幼儿园专任教师专科及以上学历|小学教师专科及以上学历|初中教师本科及以上学历|高中阶段教师研究生学历|双师型|补充教师4000名以上
-guiyang	3	提升副高级教师职称占比|提升中级职称教师占比|降低未评职称教师占比
+guiyang	3	提升副高级教师职称占比|提升中级职称教师占比|降低未评职称教师占比|以县为单位实现公办中小学教职工编制全面达标|staffing_standard_senior [each county]|        南明区  
 gangbei	3	名師100名|骨干教師200名
 chengdu	1	(national)
 EOF2

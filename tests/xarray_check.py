@@ -5,7 +5,8 @@ dimensions and in pandas as a tidy table, without twsim's code.
 Checks: xarray.open_dataset(engine="h5netcdf") names the dimensions of
 /trajectories (replicate, year, metric) with coordinates equal to h5py's
 /years and /metrics/name; the summary group has (year, metric) and the
-targets group (target) dimensions; metric units, descriptions and labels
+targets group (target) dimensions, and targets/by_county (target, county)
+when present; metric units, descriptions and labels
 (Chinese tier names as UTF-8) travel with the data; the tidy pandas table
 has one row per replicate, year and metric. Prints "xarray_check: OK ..."
 or the problems, exit 1.
@@ -50,6 +51,16 @@ def main():
         tg = xr.open_dataset(path, engine="h5netcdf", group="targets")
         if tg["p_met"].dims != ("target",):
             problems.append(f"targets dims are {tg['p_met'].dims}")
+        if "by_county" in raw["targets"]:
+            bc = xr.open_dataset(path, engine="h5netcdf",
+                                 group="targets/by_county")
+            if bc["p_met"].dims != ("target", "county"):
+                problems.append(f"targets/by_county dims are "
+                                f"{bc['p_met'].dims}")
+            if list(bc["county"].values) != list(
+                    raw["targets/by_county/county"].asstr()[:]):
+                problems.append("targets/by_county county coordinate "
+                                "differs from h5py's")
 
     # tidy table in two lines
     tidy = tr.to_dataframe().reset_index()

@@ -42,26 +42,55 @@ static long year_index(const int *years, size_t ny, int year)
     return -1;
 }
 
+/* Index of county `name` among counties[0..nc), or -1. */
+static long county_of(const char *name, const char *const *counties,
+                      size_t nc)
+{
+    for (size_t c = 0; name != NULL && c < nc; c++)
+        if (strcmp(counties[c], name) == 0)
+            return (long)c;
+    return -1;
+}
+
+/* A county target's problem: no such county, with the valid names. */
+static int bad_county(const tw_target *t, const char *const *counties,
+                      size_t nc, tw_error *err)
+{
+    char list[1024] = "";
+    size_t used = 0;
+    for (size_t c = 0; c < nc && used < sizeof list; c++)
+        used += (size_t)snprintf(list + used, sizeof list - used,
+                                 "%s\"%s\"", c ? ", " : "", counties[c]);
+    return tw_error_add(err, TW_EINPUT, "%s: targets: '%s': no county "
+                        "\"%s\" in this run; use one of %s", t->where,
+                        t->name, t->county ? t->county : "", list);
+}
+
 int tw_targets_resolve(const tw_target *t, size_t nt,
-                       const char *const *names, size_t nm, const int *years,
-                       size_t ny, long *cols, tw_error *err)
+                       const char *const *names, size_t nm,
+                       const char *const *counties, size_t nc,
+                       const int *years, size_t ny, long *cols,
+                       tw_error *err)
 {
     int rc = TW_OK;
+    size_t stride = 1 + nc;
     for (size_t i = 0; i < nt; i++) {
-        cols[i] = -1;
+        long *ci = cols + i * stride, m = -1;
+        for (size_t k = 0; k < stride; k++)
+            ci[k] = -1;
         size_t best = 0, best_d = (size_t)-1;
-        for (size_t m = 0; m < nm; m++) {
-            if (strcmp(names[m], t[i].metric) == 0) {
-                cols[i] = (long)m;
+        for (size_t k = 0; k < nm; k++) {
+            if (strcmp(names[k], t[i].metric) == 0) {
+                m = (long)k;
                 break;
             }
-            size_t d = tw_levenshtein(t[i].metric, names[m]);
+            size_t d = tw_levenshtein(t[i].metric, names[k]);
             if (d < best_d) {
                 best_d = d;
-                best = m;
+                best = k;
             }
         }
-        if (cols[i] < 0)
+        if (m < 0)
             rc = tw_error_add(err, TW_EINPUT, "%s: targets: '%s': no metric "
                               "'%s' in this run (nearest: '%s'; a stage "
                               "metric needs a school of that stage; see "
@@ -73,6 +102,37 @@ int tw_targets_resolve(const tw_target *t, size_t nt,
                               "%d..%d are not all simulated (%d..%d)",
                               t[i].where, t[i].name, t[i].from, t[i].year,
                               ny ? years[0] : 0, ny ? years[ny - 1] : 0);
+        if (t[i].scope != TW_SCOPE_REGION && nc == 0) {
+            rc = tw_error_add(err, TW_EINPUT, "%s: targets: '%s': scope "
+                              "\"%s\" needs county results, and this run "
+                              "has no county results (markov or mean-field "
+                              "mode, or a file written without them)",
+                              t[i].where, t[i].name,
+                              tw_target_scope_names[t[i].scope]);
+            continue;
+        }
+        long c = t[i].scope == TW_SCOPE_COUNTY
+                     ? county_of(t[i].county, counties, nc) : 0;
+        if (c < 0)
+            rc = bad_county(&t[i], counties, nc, err);
+        if (m < 0 || c < 0)
+            continue;
+        /* row layout: region metrics [0, nm), then county c's at
+         * nm + c * nm */
+        switch (t[i].scope) {
+        case TW_SCOPE_COUNTY:
+            ci[0] = (long)nm + c * (long)nm + m;
+            break;
+        case TW_SCOPE_EACH_COUNTY:
+            ci[0] = m;
+            for (size_t k = 0; k < nc; k++)
+                ci[1 + k] = (long)(nm + k * nm) + m;
+            break;
+        case TW_SCOPE_REGION:
+        case TW_N_SCOPES:
+            ci[0] = m;
+            break;
+        }
     }
     return rc;
 }
@@ -145,36 +205,88 @@ static void wilson(size_t k, size_t n, double *lo, double *hi)
     *hi = mid + half > 1 ? 1 : mid + half;
 }
 
-int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
-                    const double *traj, size_t reps, size_t ny, size_t nm,
-                    const int *years, double *quantity, unsigned char *met,
-                    tw_target_result *res, tw_error *err)
+/* The summary of the n quantities q (sorted in place) of which n_met
+ * meet the target. */
+static void summarise(double *q, size_t n, size_t n_met, tw_target_result *o)
 {
-    double *col = malloc((reps ? reps : 1) * sizeof *col);
-    if (col == NULL)
+    o->p_met = n ? (double)n_met / (double)n : 0;
+    o->p_se = n ? sqrt(o->p_met * (1 - o->p_met) / (double)n) : 0;
+    wilson(n_met, n, &o->p_lo, &o->p_hi);
+    o->mean = n ? gsl_stats_mean(q, 1, n) : 0;
+    gsl_sort(q, 1, n);
+    o->p05 = n ? gsl_stats_quantile_from_sorted_data(q, 1, n, 0.05) : 0;
+    o->p50 = n ? gsl_stats_quantile_from_sorted_data(q, 1, n, 0.50) : 0;
+    o->p95 = n ? gsl_stats_quantile_from_sorted_data(q, 1, n, 0.95) : 0;
+}
+
+int tw_targets_eval(const tw_target *t, size_t nt, const long *cols,
+                    size_t nc, const double *traj, size_t reps, size_t ny,
+                    size_t nw, const int *years, double *quantity,
+                    unsigned char *met, tw_target_result *res,
+                    tw_target_result *cres, tw_error *err)
+{
+    size_t stride = 1 + nc;
+    for (size_t i = 0; i < nt; i++)
+        if (t[i].scope != TW_SCOPE_REGION && nc == 0)
+            return tw_error_set(err, TW_EINPUT, "%s: targets: '%s': scope "
+                                "\"%s\" needs county results, and this run "
+                                "has no county results", t[i].where,
+                                t[i].name, tw_target_scope_names[t[i].scope]);
+    /* q: the region's (or one county's) quantities [reps], then each
+     * county's [nc][reps]; n_met [1 + nc] */
+    double *q = malloc((reps ? reps : 1) * stride * sizeof *q);
+    size_t *n_met = malloc(stride * sizeof *n_met);
+    if (q == NULL || n_met == NULL) {
+        free(q);
+        free(n_met);
         return tw_error_set(err, TW_EFAIL, "out of memory for the targets");
-    for (size_t i = 0; i < nt; i++) {
-        size_t n_met = 0;
-        for (size_t r = 0; r < reps; r++) {
-            int m = 0;
-            double q = tw_target_quantity(&t[i], cols[i], traj + r * ny * nm,
-                                          nm, years, ny, &m);
-            quantity[r * nt + i] = q;
-            met[r * nt + i] = (unsigned char)m;
-            col[r] = q;
-            n_met += (size_t)m;
-        }
-        tw_target_result *o = &res[i];
-        o->p_met = reps ? (double)n_met / (double)reps : 0;
-        o->p_se = reps ? sqrt(o->p_met * (1 - o->p_met) / (double)reps) : 0;
-        wilson(n_met, reps, &o->p_lo, &o->p_hi);
-        o->mean = reps ? gsl_stats_mean(col, 1, reps) : 0;
-        gsl_sort(col, 1, reps);
-        o->p05 = reps ? gsl_stats_quantile_from_sorted_data(col, 1, reps, 0.05) : 0;
-        o->p50 = reps ? gsl_stats_quantile_from_sorted_data(col, 1, reps, 0.50) : 0;
-        o->p95 = reps ? gsl_stats_quantile_from_sorted_data(col, 1, reps, 0.95) : 0;
     }
-    free(col);
+    const double nan = NAN;
+    const tw_target_result none = {nan, nan, nan, nan, nan, nan, nan, nan};
+    for (size_t i = 0; i < nt; i++) {
+        const long *ci = cols + i * stride;
+        int each = t[i].scope == TW_SCOPE_EACH_COUNTY;
+        int lower = t[i].op == TW_OP_GE || t[i].op == TW_OP_GT;
+        for (size_t k = 0; k < stride; k++)
+            n_met[k] = 0;
+        for (size_t r = 0; r < reps; r++) {
+            const double *row = traj + r * ny * nw;
+            int m = 0;
+            double x;
+            if (!each) {
+                x = tw_target_quantity(&t[i], ci[0], row, nw, years, ny, &m);
+            } else {
+                /* met in every county; the quantity is the worst
+                 * county's, so that met <=> the quantity meets it */
+                m = 1;
+                x = 0;
+                for (size_t c = 0; c < nc; c++) {
+                    int mc = 0;
+                    double xc = tw_target_quantity(&t[i], ci[1 + c], row, nw,
+                                                   years, ny, &mc);
+                    q[(1 + c) * reps + r] = xc;
+                    n_met[1 + c] += (size_t)mc;
+                    m = m && mc;
+                    if (c == 0 || (lower ? xc < x : xc > x))
+                        x = xc;
+                }
+            }
+            quantity[r * nt + i] = x;
+            met[r * nt + i] = (unsigned char)m;
+            q[r] = x;
+            n_met[0] += (size_t)m;
+        }
+        summarise(q, reps, n_met[0], &res[i]);
+        for (size_t c = 0; cres != NULL && c < nc; c++) {
+            if (each)
+                summarise(q + (1 + c) * reps, reps, n_met[1 + c],
+                          &cres[i * nc + c]);
+            else
+                cres[i * nc + c] = none;
+        }
+    }
+    free(q);
+    free(n_met);
     return TW_OK;
 }
 
@@ -190,7 +302,8 @@ const char *tw_target_verdict(const tw_target_result *r, double c)
 void tw_targets_free(tw_target *t, size_t n)
 {
     for (size_t i = 0; t != NULL && i < n; i++)
-        TW_FREE(t[i].name, t[i].metric, t[i].quote, t[i].source, t[i].note);
+        TW_FREE(t[i].name, t[i].metric, t[i].quote, t[i].source, t[i].note,
+                t[i].county);
     free(t);
 }
 
@@ -221,8 +334,48 @@ static void fmt_num(char *buf, size_t cap, double v, int share)
         snprintf(buf, cap, "%.2f", v);
 }
 
+/* The name column of target t: its name, and for a county target the
+ * county in brackets. */
+static void target_label(char *buf, size_t cap, const tw_target *t)
+{
+    if (t->scope == TW_SCOPE_COUNTY)
+        snprintf(buf, cap, "%s [%s]", t->name, t->county ? t->county : "");
+    else if (t->scope == TW_SCOPE_EACH_COUNTY)
+        snprintf(buf, cap, "%s [each county]", t->name);
+    else
+        snprintf(buf, cap, "%s", t->name);
+}
+
+/* Under an each_county target: one line per county, P(met), mean and
+ * the 90% band of the county's quantity. */
+static void county_table(FILE *f, const tw_target *t,
+                         const char *const *counties, size_t nc,
+                         const tw_target_result *cr)
+{
+    int share = strstr(t->metric, "share") != NULL, wk = 6;
+    for (size_t c = 0; c < nc; c++) {
+        int a = tw_text_width(counties[c]);
+        wk = a > wk ? a : wk;
+    }
+    fputs("        ", f);
+    pad(f, "county", wk + 2);
+    fprintf(f, "%-7s %10s  %s\n", "P(met)", "mean", "90% band");
+    for (size_t c = 0; c < nc; c++) {
+        char p[16], m[32], lo[32], hi[32];
+        snprintf(p, sizeof p, "%.2f", cr[c].p_met);
+        fmt_num(m, sizeof m, cr[c].mean, share);
+        fmt_num(lo, sizeof lo, cr[c].p05, share);
+        fmt_num(hi, sizeof hi, cr[c].p95, share);
+        fputs("        ", f);
+        pad(f, counties[c], wk + 2);
+        fprintf(f, "%-7s %10s  %s – %s\n", p, m, lo, hi);
+    }
+}
+
 size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
-                         size_t nt, const tw_target_result *res, size_t reps,
+                         size_t nt, const tw_target_result *res,
+                         const char *const *counties, size_t nc,
+                         const tw_target_result *cres, size_t reps,
                          double confidence)
 {
     size_t below = 0;
@@ -232,16 +385,18 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         fprintf(f, "  (no targets in this run's config)\n");
         return 0;
     }
-    int wn = 6, wc = 9;
-    char cond[256];
+    int wn = 6, wc = 9, any_each = 0;
+    char cond[256], label[256];
     for (size_t i = 0; i < nt; i++) {
-        int a = tw_text_width(t[i].name);
+        target_label(label, sizeof label, &t[i]);
+        int a = tw_text_width(label);
         wn = a > wn ? a : wn;
         snprintf(cond, sizeof cond, "%s %s %s %g", t[i].metric,
                  t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
                  tw_op_names[t[i].op], t[i].value);
         a = tw_text_width(cond);
         wc = a > wc ? a : wc;
+        any_each |= t[i].scope == TW_SCOPE_EACH_COUNTY;
     }
     fputs("  ", f);
     pad(f, "target", wn + 2);
@@ -264,8 +419,9 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         fmt_num(lo, sizeof lo, r->p05, share);
         fmt_num(hi, sizeof hi, r->p95, share);
         snprintf(band, sizeof band, "%s – %s", lo, hi);
+        target_label(label, sizeof label, &t[i]);
         fputs("  ", f);
-        pad(f, t[i].name, wn + 2);
+        pad(f, label, wn + 2);
         pad(f, y, 6);
         pad(f, cond, wc + 2);
         pad(f, p, 18);
@@ -274,6 +430,8 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         fprintf(f, "%s%s\n", tw_target_verdict(r, confidence),
                 t[i].national ? " (national)" : "");
         fprintf(f, "      \"%s\" (%s)\n", t[i].quote, t[i].source);
+        if (t[i].scope == TW_SCOPE_EACH_COUNTY && cres != NULL && nc > 0)
+            county_table(f, &t[i], counties, nc, cres + i * nc);
         if (r->p_met < confidence)
             below++;
     }
@@ -282,26 +440,33 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
             "compared quantity (the value;\n  the sum for cumulative; the "
             "difference for change; the worst year's change\n  for "
             "every_year).\n");
+    if (any_each)
+        fprintf(f, "  [each county]: P(met) is P(every county meets it); the "
+                "quantity is the\n  worst county's (the smallest for >= and "
+                ">, the largest for <= and <);\n  each county's own P(met), "
+                "mean and band are listed under the target.\n");
     return below;
 }
 
 int tw_targets_on_run(const tw_target *t, size_t nt,
-                      const char *const *names, size_t nm, const int *years,
-                      size_t ny, const double *traj, size_t reps,
-                      unsigned char *met, tw_target_result *res,
-                      tw_error *err)
+                      const char *const *names, size_t nm,
+                      const char *const *counties, size_t nc,
+                      const int *years, size_t ny, const double *traj,
+                      size_t reps, unsigned char *met, tw_target_result *res,
+                      tw_target_result *cres, tw_error *err)
 {
     size_t cells = reps * nt > 0 ? reps * nt : 1;
-    long *cols = malloc((nt ? nt : 1) * sizeof *cols);
+    long *cols = malloc((nt ? nt : 1) * (1 + nc) * sizeof *cols);
     double *q = malloc(cells * sizeof *q);
     unsigned char *own = met == NULL ? malloc(cells) : NULL;
     int rc;
     if (cols == NULL || q == NULL || (met == NULL && own == NULL))
         rc = tw_error_set(err, TW_EFAIL, "out of memory");
-    else if ((rc = tw_targets_resolve(t, nt, names, nm, years, ny, cols,
-                                      err)) == TW_OK)
-        rc = tw_targets_eval(t, nt, cols, traj, reps, ny, nm, years, q,
-                             met != NULL ? met : own, res, err);
+    else if ((rc = tw_targets_resolve(t, nt, names, nm, counties, nc, years,
+                                      ny, cols, err)) == TW_OK)
+        rc = tw_targets_eval(t, nt, cols, nc, traj, reps, ny, nm * (1 + nc),
+                             years, q, met != NULL ? met : own, res, cres,
+                             err);
     free(cols);
     free(q);
     free(own);

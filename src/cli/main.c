@@ -796,9 +796,24 @@ static int report_targets(const char *path, const char *group,
         return rc;
     }
     size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
-    size_t len = ny * nm, reps = 0;
-    tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
+    size_t len = ny * nm, reps = 0, nc = 0;
+    char **counties = NULL;
+    double *crows = NULL, *flat = NULL;
+    tw_target_result *res = calloc(nt ? nt : 1, sizeof *res), *cres = NULL;
     if (res == NULL) {
+        fprintf(stderr, "twsim: out of memory\n");
+        goto out;
+    }
+    /* county targets read the county rows too, [R][Y][C][M] */
+    int need = 0;
+    for (size_t i = 0; i < nt; i++)
+        need |= d->targets[i].scope != TW_SCOPE_REGION;
+    if (need && tw_h5_read_county_rows(path, group, &nc, &counties, &crows,
+                                       &err) != TW_OK) {
+        print_error(&err);
+        goto out;
+    }
+    if ((cres = calloc(nt * nc > 0 ? nt * nc : 1, sizeof *cres)) == NULL) {
         fprintf(stderr, "twsim: out of memory\n");
         goto out;
     }
@@ -810,8 +825,30 @@ static int report_targets(const char *path, const char *group,
             if (reps != r)
                 memmove(traj + reps * len, traj + r * len,
                         len * sizeof *traj);
+            if (nc > 0 && reps != r)
+                memmove(crows + reps * len * nc, crows + r * len * nc,
+                        len * nc * sizeof *crows);
             reps++;
         }
+    if (nc > 0) {
+        /* rows of the run's layout: each year the region's metrics, then
+         * every county's (tw_model.h) */
+        size_t w = nm * (1 + nc);
+        if ((flat = malloc((reps * ny * w > 0 ? reps * ny * w : 1) *
+                           sizeof *flat)) == NULL) {
+            fprintf(stderr, "twsim: out of memory for the county rows of "
+                    "%zu replicates\n", reps);
+            goto out;
+        }
+        for (size_t r = 0; r < reps; r++)
+            for (size_t y = 0; y < ny; y++) {
+                double *o = flat + (r * ny + y) * w;
+                memcpy(o, traj + (r * ny + y) * nm, nm * sizeof *o);
+                memcpy(o + nm, crows + (r * ny + y) * nc * nm,
+                       nc * nm * sizeof *o);
+            }
+        traj = flat;
+    }
     char title[512];
     snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
              d->region_name && d->region_name[0] ? d->region_name
@@ -825,8 +862,9 @@ static int report_targets(const char *path, const char *group,
         goto out;
     }
     if (tw_targets_on_run(d->targets, nt,
-                          (const char *const *)d->metric_names, nm, d->years,
-                          ny, traj, reps, NULL, res, &err) != TW_OK) {
+                          (const char *const *)d->metric_names, nm,
+                          (const char *const *)counties, nc, d->years, ny,
+                          traj, reps, NULL, res, cres, &err) != TW_OK) {
         print_error(&err);
         goto out;
     }
@@ -834,7 +872,8 @@ static int report_targets(const char *path, const char *group,
         printf("PARTIAL FILE: %zu of %zu replicates complete; the report "
                "uses those (targets from the config stored in the file)\n\n",
                reps, d->n_reps);
-    *below = tw_targets_report(stdout, title, d->targets, nt, res, reps,
+    *below = tw_targets_report(stdout, title, d->targets, nt, res,
+                               (const char *const *)counties, nc, cres, reps,
                                confidence);
     if (reps < d->n_reps)
         printf("\n  note: %zu of %zu replicates are complete; the report "
@@ -842,6 +881,12 @@ static int report_targets(const char *path, const char *group,
     rc = TW_OK;
 out:
     free(res);
+    free(cres);
+    free(crows);
+    free(flat);
+    for (size_t c = 0; c < nc; c++)
+        free(counties[c]);
+    free(counties);
     tw_h5_data_free(d);
     return rc;
 }
@@ -1214,6 +1259,15 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         return rc;
     }
     size_t n_targets = cfg->n_targets;
+    /* the mean field has no county rows (docs/meanfield.md): its county
+     * targets are left out (cfg is freed by run_config) */
+    char left[512] = "";
+    for (size_t i = 0; o.mean_field && i < cfg->n_targets; i++)
+        if (cfg->targets[i].scope != TW_SCOPE_REGION) {
+            size_t k = strlen(left);
+            snprintf(left + k, sizeof left - k, " %s", cfg->targets[i].name);
+            n_targets--;
+        }
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
         .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
@@ -1257,6 +1311,9 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
                 st.replicates - st.resumed, st.seconds,
                 (double)st.teacher_years / st.seconds / 1e6,
                 100.0 * st.h5_seconds / st.seconds);
+    if (!o.quiet && left[0] != '\0')
+        fprintf(stderr, "twsim: the mean field has no county results; "
+                "left out:%s\n", left);
     if (!o.quiet) {
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {

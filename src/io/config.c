@@ -571,6 +571,8 @@ bool tw_utf8_valid(const char *s)
 const char *const tw_target_kind_names[TW_N_TARGET_KINDS] = {
     "level", "cumulative", "change", "every_year"};
 const char *const tw_op_names[TW_N_OPS] = {">=", ">", "<=", "<"};
+const char *const tw_target_scope_names[TW_N_SCOPES] = {
+    "region", "county", "each_county"};
 
 const config_setting_t *rd_next(const config_setting_t *s, const char *key,
                                size_t i, char *gp, size_t gp_len)
@@ -670,6 +672,21 @@ static int read_target(reader *r, const config_setting_t *g, const char *gp,
     }
     if ((s = rd_member(r, g, gp, "national", false)) != NULL)
         t->national = config_setting_get_bool(s) != 0;
+    if ((s = rd_member(r, g, gp, "scope", false)) != NULL) {
+        int k = rd_choice_of(r, s, "targets[].scope", tw_target_scope_names,
+                             TW_N_SCOPES);
+        t->scope = k < 0 ? TW_SCOPE_REGION : (tw_target_scope)k;
+    }
+    /* the name is checked against region.counties once the counties are
+     * read (check_target_counties) */
+    const config_setting_t *cs = rd_member(r, g, gp, "county", false);
+    if (cs != NULL && t->scope != TW_SCOPE_COUNTY)
+        rd_bad(r, cs, "targets[].county", "a target of scope \"%s\" has no "
+               "'county'; remove it, or set scope = \"county\" for one "
+               "county's target", tw_target_scope_names[t->scope]);
+    else if (cs != NULL && (t->county = strdup(config_setting_get_string(
+                                cs))) == NULL)
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
     for (size_t j = 0; j < i; j++)
         if (t->name && all[j].name &&
             strcmp(t->name, all[j].name) == 0)
@@ -685,6 +702,59 @@ static void read_targets(reader *r)
     tw_config *c = r->cfg;
     c->targets = rd_list_read(r, "targets", sizeof *c->targets,
                               &c->n_targets, read_target);
+}
+
+/* After the structure is read: each county target names one of
+ * region.counties, and a county or each_county target needs counties
+ * (full mode). */
+static void check_target_counties(reader *r)
+{
+    const tw_config *c = r->cfg;
+    const tw_world *w = c->world;
+    const config_setting_t *list = rd_get(r, "targets", false);
+    for (size_t i = 0; list != NULL && i < c->n_targets; i++) {
+        const tw_target *t = &c->targets[i];
+        const config_setting_t *g =
+            config_setting_get_elem(list, (unsigned)i);
+        if (t->scope == TW_SCOPE_REGION || g == NULL)
+            continue;
+        if (w == NULL || w->n_counties == 0) {
+            rd_bad(r, g, "targets[].scope", "target '%s': scope \"%s\" "
+                   "needs counties, and this config has none (a markov "
+                   "config; counties are in full mode's region.counties)",
+                   t->name, tw_target_scope_names[t->scope]);
+            continue;
+        }
+        if (t->scope != TW_SCOPE_COUNTY)
+            continue;
+        size_t best = 0, best_d = (size_t)-1, k;
+        for (k = 0; t->county != NULL && k < w->n_counties; k++) {
+            if (strcmp(t->county, w->counties[k].name) == 0)
+                break;
+            size_t d = tw_levenshtein(t->county, w->counties[k].name);
+            if (d < best_d) {
+                best_d = d;
+                best = k;
+            }
+        }
+        if (t->county != NULL && k < w->n_counties)
+            continue;
+        char list_s[1024] = "";
+        size_t used = 0;
+        for (k = 0; k < w->n_counties && used < sizeof list_s; k++)
+            used += (size_t)snprintf(list_s + used, sizeof list_s - used,
+                                     "%s\"%s\"", k ? ", " : "",
+                                     w->counties[k].name);
+        if (t->county == NULL)
+            rd_bad(r, g, "targets[].county", "target '%s': scope \"county\" "
+                   "needs 'county', the county's name: one of %s", t->name,
+                   list_s);
+        else
+            rd_bad(r, config_setting_get_member(g, "county"),
+                   "targets[].county", "target '%s': \"%s\" is not one of "
+                   "region.counties (did you mean \"%s\"?); use one of %s",
+                   t->name, t->county, w->counties[best].name, list_s);
+    }
 }
 
 static bool valid_scenario_name(const char *v)
@@ -1189,6 +1259,8 @@ int tw_config_load(const char *path, const char *const *overrides,
             read_teachers(&r);
             read_recruitment(&r);
         }
+        if (err == NULL || err->code != TW_EFAIL)
+            check_target_counties(&r);
         free(r.seen);
         if (err && err->code != TW_OK)
             rc = err->code;

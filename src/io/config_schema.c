@@ -316,6 +316,13 @@ static const key_spec SCHEMA[] = {
      "optional: a national target applied to the region (default false)"},
     {"targets[].note", K_STRING, M_BOTH, 0,
      "optional: how the quote was turned into this target"},
+    {"targets[].scope", K_STRING, M_BOTH, 0,
+     "optional: \"region\" (default: the region's metric), \"county\" "
+     "(one county's metric; needs county) or \"each_county\" (met only "
+     "if every county meets it); county scopes need full mode"},
+    {"targets[].county", K_STRING, M_BOTH, 0,
+     "scope \"county\" only, required there: the county's name, one of "
+     "region.counties"},
 
     {"scenarios", K_GROUP_LIST, M_BOTH, 0,
      "optional: named policy variants ( { name; set = [\"key=value\", ...]; "

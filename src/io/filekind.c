@@ -342,6 +342,8 @@ int tw_file_targets_from_config(const char *path, const char *group,
         v[i].source = strdup(cfg->targets[i].source ? cfg->targets[i].source
                                                     : "");
         v[i].note = strdup(cfg->targets[i].note ? cfg->targets[i].note : "");
+        v[i].county = cfg->targets[i].county ? strdup(cfg->targets[i].county)
+                                             : NULL;
         snprintf(v[i].where, sizeof v[i].where, "%.80s:%.70s", path, where);
     }
     size_t nt = cfg->n_targets;

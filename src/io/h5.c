@@ -567,7 +567,8 @@ static int create_part(h5ctx *c, tw_h5_out *h, int p, int final)
         (dcpl = tw_h5u_untimed(H5P_DATASET_CREATE)) < 0 ||
         H5Pset_chunk(dcpl, rank, chunk) < 0)
         goto out;
-    if (final && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0))
+    if (final && (H5Pset_shuffle(dcpl) < 0 ||
+                  H5Pset_deflate(dcpl, p == PART_REGION ? 4 : 1) < 0))
         goto out;
     /* the scratch file: every chunk placed (and filled) now, so that a
      * replicate later only overwrites its own bytes */
@@ -1081,7 +1082,10 @@ static int check_extent(h5ctx *c, hid_t d, int rank, const hsize_t *dims)
  * their file coordinates, which is buf's [replicate][year][k] order
  * because cols[] ascends. */
 /* Select in fs (part p's space, shape r) the columns cols[0..n) (all in
- * the part, ascending) of replicates r0 .. r0 + k - 1, every year. */
+ * the part, ascending) of replicates r0 .. r0 + k - 1, every year: one
+ * hyperslab per run of consecutive columns in a rank-3 part; in a rank-4
+ * part, a run is cut into its first partial group, its whole groups (one
+ * hyperslab for all of them) and its last partial group. */
 static int select_cols(hid_t fs, const row_shape *r, int p, size_t r0,
                        size_t k, size_t n, const size_t *cols)
 {
@@ -1089,22 +1093,31 @@ static int select_cols(hid_t fs, const row_shape *r, int p, size_t r0,
     hsize_t dims[4];
     size_t col0, ncols;
     part_dims(r, p, &rank, dims, &col0, &ncols);
-    size_t per = rank == 3 ? dims[2] : dims[3];
+    size_t per = rank == 3 ? ncols : dims[3];
     H5S_seloper_t op = H5S_SELECT_SET;
     for (size_t i = 0, j; i < n; i = j) {
-        size_t g = (cols[i] - col0) / per, v = (cols[i] - col0) % per;
-        for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1 &&
-                        (cols[j] - col0) / per == g; j++)
+        for (j = i + 1; j < n && cols[j] == cols[j - 1] + 1; j++)
             ;
-        hsize_t start[4] = { r0, 0, g, v }, count[4] = { k, r->n_years, 1,
-                                                         j - i };
-        if (rank == 3) {
-            start[2] = v;
-            count[2] = j - i;
+        size_t a = cols[i] - col0, b = cols[j - 1] - col0 + 1;
+        while (a < b) {
+            size_t g = a / per, v = a % per, len, ng = 1;
+            if (v == 0 && b - a >= per) {
+                ng = (b - a) / per;    /* whole groups */
+                len = per;
+            } else {
+                len = per - v < b - a ? per - v : b - a;
+            }
+            hsize_t start[4] = { r0, 0, g, v };
+            hsize_t count[4] = { k, r->n_years, ng, len };
+            if (rank == 3) {
+                start[2] = v;
+                count[2] = len;
+            }
+            if (H5Sselect_hyperslab(fs, op, start, NULL, count, NULL) < 0)
+                return -1;
+            op = H5S_SELECT_OR;
+            a += ng * len;
         }
-        if (H5Sselect_hyperslab(fs, op, start, NULL, count, NULL) < 0)
-            return -1;
-        op = H5S_SELECT_OR;
     }
     return 0;
 }
@@ -1446,7 +1459,7 @@ enum {
     TC_NAME, TC_METRIC, TC_KIND, TC_OP, TC_QUOTE, TC_SOURCE, TC_NOTE,
     TC_TARGET, TC_VALUE, TC_YEAR, TC_FROM, TC_NATIONAL, TC_QUANTITY, TC_MET,
     TC_P_MET, TC_P_SE, TC_P_LO, TC_P_HI, TC_MEAN, TC_P05, TC_P50, TC_P95,
-    TC_N
+    TC_SCOPE, TC_COUNTY, TC_N
 };
 
 /* type: 's' text, 'd' float64, 'i' int32, 'u' uint8; a rank 2 column is
@@ -1486,6 +1499,10 @@ static const struct tcol {
     [TC_P05] = { "p05", 'd', 1, "5th percentile of the quantity" },
     [TC_P50] = { "p50", 'd', 1, "median of the quantity" },
     [TC_P95] = { "p95", 'd', 1, "95th percentile of the quantity" },
+    [TC_SCOPE] = { "scope", 's', 1, "region, county or each_county (met "
+                                    "only if every county meets it)" },
+    [TC_COUNTY] = { "county", 's', 1, "the county of a county target; "
+                                      "\"\" for the other scopes" },
 };
 
 /* The values of column k for the nt targets: text in sv, numbers in nv
@@ -1508,11 +1525,15 @@ static const void *target_column(int k, const tw_target *t, size_t nt,
         const char *text[TC_TARGET + 1] = {
             x->name, x->metric, tw_target_kind_names[x->kind],
             tw_op_names[x->op], x->quote, x->source, x->note, x->name };
-        const double result[TC_N - TC_P_MET] = {
+        const double result[TC_SCOPE - TC_P_MET] = {
             r->p_met, r->p_se, r->p_lo, r->p_hi, r->mean, r->p05, r->p50,
             r->p95 };
         if (k <= TC_TARGET)
             sv[i] = text[k];
+        else if (k == TC_SCOPE)
+            sv[i] = tw_target_scope_names[x->scope];
+        else if (k == TC_COUNTY)
+            sv[i] = x->scope == TW_SCOPE_COUNTY && x->county ? x->county : "";
         else if (k == TC_YEAR || k == TC_FROM)
             iv[i] = k == TC_YEAR ? x->year : x->from;
         else if (k == TC_NATIONAL)
@@ -1538,16 +1559,72 @@ static int put_target_column(h5ctx *c, hid_t g, const struct tcol *col,
                      NULL);
 }
 
+/* The results of an each_county target per county, [target, county]. */
+static const struct {
+    const char *name, *desc;
+} bycols[7] = {
+    { "p_met", "share of replicates in which the county meets the target "
+               "[target, county]; NaN unless the target is each_county" },
+    { "p_lo", "lower end of the 90% Wilson interval of p_met" },
+    { "p_hi", "upper end of the 90% Wilson interval of p_met" },
+    { "mean", "mean of the county's quantity" },
+    { "p05", "5th percentile of the county's quantity" },
+    { "p50", "median of the county's quantity" },
+    { "p95", "95th percentile of the county's quantity" },
+};
+
+/* /targets/by_county in g: the county names (a dimension scale) and the
+ * per-county results of cres [nt][nc]; v is scratch of nt * nc doubles. */
+static int put_by_county(h5ctx *c, hid_t g, hid_t file, size_t nt,
+                         const char *const *counties, size_t nc,
+                         const tw_target_result *cres, double *v)
+{
+    hid_t b = H5I_INVALID_HID;
+    int rc = -1;
+    hsize_t d2[2] = { nt, nc };
+    static const char *const dims[2] = { "/targets/target",
+                                         "/targets/by_county/county" };
+    ctx_step(c, "create /targets/by_county in");
+    if ((b = make_group(c, g, "by_county")) < 0 ||
+        put_str_attr(c, b, "dims", "target,county") != 0)
+        goto out;
+    ctx_step(c, "write /targets/by_county/county in");
+    if (put_strings(c, b, "county", 0, nc, counties, "county name") != 0 ||
+        make_scale(c, b, "county", "county") != 0)
+        goto out;
+    for (int k = 0; k < 7; k++) {
+        for (size_t i = 0; i < nt * nc; i++) {
+            const tw_target_result *r = &cres[i];
+            const double f[7] = { r->p_met, r->p_lo, r->p_hi, r->mean,
+                                  r->p05, r->p50, r->p95 };
+            v[i] = f[k];
+        }
+        ctx_step(c, "write /targets/by_county/%s in", bycols[k].name);
+        if (put_array(c, b, bycols[k].name, H5T_IEEE_F64LE,
+                      H5T_NATIVE_DOUBLE, 2, d2, v, bycols[k].desc,
+                      NULL) != 0 ||
+            attach_scales(c, b, bycols[k].name, 2, file, dims) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    tw_h5u_close(&b);
+    return rc;
+}
+
 /* Write /targets (see tw_h5.h). */
 int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                         const double *quantity, const unsigned char *met,
-                        const tw_target_result *res, tw_error *err)
+                        const tw_target_result *res,
+                        const char *const *counties, size_t nc,
+                        const tw_target_result *cres, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
     hid_t g = H5I_INVALID_HID;
     int rc = TW_EFAIL;
+    size_t nv_n = nt * nc > nt ? nt * nc : nt;
     const char **sv = calloc(nt ? nt : 1, sizeof *sv);
-    double *nv = calloc(nt ? nt : 1, sizeof *nv);
+    double *nv = calloc(nv_n ? nv_n : 1, sizeof *nv);
     uint64_t n64 = nt;
     hsize_t d1[1] = { nt }, d2[2] = { h->n_reps, nt };
     static const char *const tdim[2] = { "/replicate", "/targets/target" };
@@ -1579,6 +1656,9 @@ int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                 attach_scales(&c, g, tcols[k].name, rank, h->file,
                               tdim + 2 - rank) != 0)
                 goto out;
+    if (nt > 0 && nc > 0 && cres != NULL &&
+        put_by_county(&c, g, h->file, nt, counties, nc, cres, nv) != 0)
+        goto out;
     rc = flush(&c, h->file);
 out:
     ctx_done(&c, rc, err);
@@ -2200,7 +2280,7 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
     static const char *const sname[7] = {
         "targets/name", "targets/metric", "targets/kind", "targets/op",
         "targets/quote", "targets/source", "targets/note" };
-    char **sv[7] = { NULL };
+    char **sv[9] = { NULL }; /* the 7 of sname, then scope and county */
     size_t n = 0, nk = 0;
     double *value = NULL;
     int *year = NULL, *from = NULL;
@@ -2225,6 +2305,22 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
         (nat = get_target_column(c, file, "national", H5T_NATIVE_UCHAR,
                                  n)) == NULL)
         goto out;
+    /* scope and county: absent in files written before county targets
+     * (every target the region's) */
+    int have_scope = link_exists(file, "targets/scope", "targets/county");
+    if (have_scope < 0)
+        goto out;
+    for (int k = 0; have_scope && k < 2; k++) {
+        ctx_step(c, "read %s from", k ? "targets/county" : "targets/scope");
+        if (get_strings(c, file, k ? "targets/county" : "targets/scope",
+                        &sv[7 + k], &nk) != 0)
+            goto out;
+        if (nk != n) {
+            snprintf(c->detail, sizeof c->detail, "%zu entries, expected %zu",
+                     nk, n);
+            goto out;
+        }
+    }
     d->targets = calloc(n ? n : 1, sizeof *d->targets);
     if (d->targets == NULL)
         goto out;
@@ -2248,12 +2344,19 @@ static int read_targets(h5ctx *c, hid_t file, tw_h5_data *d)
         t->year = year[i];
         t->from = from[i];
         t->national = nat[i];
+        for (int k = 0; have_scope && k < TW_N_SCOPES; k++)
+            if (strcmp(sv[7][i], tw_target_scope_names[k]) == 0)
+                t->scope = (tw_target_scope)k;
+        if (have_scope && t->scope == TW_SCOPE_COUNTY) {
+            t->county = sv[8][i];
+            sv[8][i] = NULL;
+        }
         snprintf(t->where, sizeof t->where, "%s:/targets", c->file);
         d->n_targets = i + 1;
     }
     rc = 0;
 out:
-    for (int k = 0; k < 7; k++) {
+    for (int k = 0; k < 9; k++) {
         for (size_t i = 0; sv[k] && i < n; i++)
             free(sv[k][i]);
         free(sv[k]);
@@ -2534,4 +2637,57 @@ out:
 int tw_h5_read(const char *path, tw_h5_data **out, tw_error *err)
 {
     return tw_h5_read_group(path, NULL, out, err);
+}
+
+int tw_h5_read_county_rows(const char *path, const char *group,
+                           size_t *n_counties, char ***names, double **rows,
+                           tw_error *err)
+{
+    h5ctx c = { .file = path };
+    hid_t file = H5I_INVALID_HID, loc = H5I_INVALID_HID;
+    int rc = TW_EFAIL;
+    size_t n = 0;
+    *n_counties = 0;
+    *names = NULL;
+    *rows = NULL;
+    ctx_step(&c, "set up HDF5 to read");
+    if (h5_setup() < 0)
+        goto out;
+    ctx_step(&c, "open");
+    if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0 ||
+        (loc = H5Gopen2(file, group ? group : "/", H5P_DEFAULT)) < 0)
+        goto out;
+    int e = link_exists(loc, "by_county", "by_county/trajectories");
+    if (e < 0)
+        goto out;
+    if (e == 0) {
+        rc = TW_OK;
+        goto out;
+    }
+    ctx_step(&c, "read /by_county from");
+    hsize_t dims[4] = { 0, 0, 0, 0 };
+    if (get_strings(&c, loc, "by_county/county", names, &n) != 0 ||
+        (*rows = get_array(&c, loc, "by_county/trajectories",
+                           H5T_NATIVE_DOUBLE, 4, dims)) == NULL)
+        goto out;
+    if (dims[2] != n) {
+        snprintf(c.detail, sizeof c.detail, "%zu county names for %llu "
+                 "counties", n, (unsigned long long)dims[2]);
+        goto out;
+    }
+    *n_counties = n;
+    rc = TW_OK;
+out:
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&loc, &file);
+    if (rc != TW_OK) {
+        for (size_t i = 0; *names != NULL && i < n; i++)
+            free((*names)[i]);
+        free(*names);
+        free(*rows);
+        *names = NULL;
+        *rows = NULL;
+        *n_counties = 0;
+    }
+    return rc;
 }

@@ -67,9 +67,9 @@ static int eval_on(const tw_h5_data *d, const tw_target *t, size_t nt,
                  ? tw_error_set(err, TW_EFAIL, "out of memory")
                  : tw_targets_on_run(t, nt,
                                      (const char *const *)d->metric_names,
-                                     d->n_metrics, d->years, d->n_years,
-                                     d->trajectories, d->n_reps, met, res,
-                                     err);
+                                     d->n_metrics, NULL, 0, d->years,
+                                     d->n_years, d->trajectories, d->n_reps,
+                                     met, res, NULL, err);
     free(res);
     return rc;
 }

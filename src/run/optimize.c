@@ -151,8 +151,8 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         sel[i] = d->targets[k];
     }
     rc = tw_targets_on_run(sel, nt, (const char *const *)d->metric_names,
-                           d->n_metrics, d->years, d->n_years,
-                           d->trajectories, R, met, res, err);
+                           d->n_metrics, NULL, 0, d->years, d->n_years,
+                           d->trajectories, R, met, res, NULL, err);
     free(sel);
     if (rc != TW_OK)
         goto out;

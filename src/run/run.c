@@ -121,17 +121,33 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
      * has one region-wide row (docs/meanfield.md) */
     tw_model_set_parts(&e->m, !mean_field,
                        !mean_field && opts != NULL && opts->schools);
-    size_t nt = cfg->n_targets, nm = e->m.metrics.n;
+    size_t nm = e->m.metrics.n, nc = e->m.n_counties;
+    /* the targets this run can evaluate: without county rows (the mean
+     * field) the county ones are left out (tw_ens_left_out) */
+    e->targets = malloc((cfg->n_targets ? cfg->n_targets : 1) *
+                        sizeof *e->targets);
+    if (e->targets == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    for (size_t i = 0; i < cfg->n_targets; i++)
+        if (nc > 0 || !mean_field ||
+            cfg->targets[i].scope == TW_SCOPE_REGION)
+            e->targets[e->n_targets++] = cfg->targets[i];
+    size_t nt = e->n_targets;
 
-    /* Targets must name metrics of this run: checked before any work. */
+    /* Targets must name metrics (and counties) of this run: checked
+     * before any work. */
     e->names = malloc((nm ? nm : 1) * sizeof *e->names);
-    e->tcols = malloc((nt ? nt : 1) * sizeof *e->tcols);
-    if (e->names == NULL || e->tcols == NULL)
+    e->counties = malloc((nc ? nc : 1) * sizeof *e->counties);
+    e->tcols = malloc((nt ? nt : 1) * (1 + nc) * sizeof *e->tcols);
+    if (e->names == NULL || e->counties == NULL || e->tcols == NULL)
         return tw_error_set(err, TW_EFAIL, "out of memory");
     for (size_t k = 0; k < nm; k++)
         e->names[k] = e->m.metrics.v[k].name;
-    rc = tw_targets_resolve(cfg->targets, nt, e->names, nm, e->m.years,
-                            e->m.n_years, e->tcols, err);
+    for (size_t c = 0; c < nc; c++)
+        e->counties[c] = e->m.world->counties[c].name;
+    /* cols [nt][1 + nc] (tw_targets_resolve) */
+    rc = tw_targets_resolve(e->targets, nt, e->names, nm, e->counties, nc,
+                            e->m.years, e->m.n_years, e->tcols, err);
     if (rc != TW_OK)
         return rc;
 
@@ -168,6 +184,8 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
 void tw_ens_free(tw_ens *e)
 {
     free(e->names);
+    free(e->targets);
+    free(e->counties);
     free(e->tcols);
     if (e->have_model)
         tw_model_free(&e->m);
@@ -246,25 +264,29 @@ static int summarise(tw_ens *e, tw_h5_out *h, tw_summary *s, tw_error *err)
 }
 
 /*
- * The target table: only the targets' metric columns are read back,
- * [reps][years][distinct columns] (8 bytes a replicate, year and column),
- * and evaluated as if they were the whole trajectory.
+ * The target table: only the targets' columns are read back (a county
+ * target's from its county's part of the rows), [reps][years][distinct
+ * columns] (8 bytes a replicate, year and column), and evaluated on
+ * those as if they were the whole trajectory.
  */
 static int eval_targets(tw_ens *e, tw_h5_out *h, double *tq,
                         unsigned char *tmet, tw_target_result *tres,
-                        tw_error *err)
+                        tw_target_result *cres, tw_error *err)
 {
-    size_t reps = e->reps, nt = e->cfg->n_targets, ny = e->m.n_years;
+    size_t reps = e->reps, nt = e->n_targets, ny = e->m.n_years;
+    size_t nc = e->m.n_counties, nk = nt * (1 + nc);
     if (nt == 0)
         return TW_OK;
-    size_t *ucols = malloc(nt * sizeof *ucols);   /* distinct, ascending */
-    long *tcols = malloc(nt * sizeof *tcols);     /* index into ucols */
+    size_t *ucols = malloc(nk * sizeof *ucols);   /* distinct, ascending */
+    long *tcols = malloc(nk * sizeof *tcols);     /* index into ucols */
     double *buf = NULL;
     size_t nu = 0;
     int rc = TW_OK;
     if (ucols == NULL || tcols == NULL)
         goto oom;
-    for (size_t i = 0; i < nt; i++) {
+    for (size_t i = 0; i < nk; i++) {
+        if (e->tcols[i] < 0)
+            continue;
         size_t c = (size_t)e->tcols[i], k = 0;
         while (k < nu && ucols[k] < c)
             k++;
@@ -274,20 +296,23 @@ static int eval_targets(tw_ens *e, tw_h5_out *h, double *tq,
             nu++;
         }
     }
-    for (size_t i = 0; i < nt; i++)
-        for (size_t k = 0; k < nu; k++)
+    for (size_t i = 0; i < nk; i++) {
+        tcols[i] = -1;
+        for (size_t k = 0; e->tcols[i] >= 0 && k < nu; k++)
             if (ucols[k] == (size_t)e->tcols[i])
                 tcols[i] = (long)k;
-    if (ny != 0 && reps > SIZE_MAX / sizeof(double) / ny / nu)
+    }
+    if (ny != 0 && nu != 0 && reps > SIZE_MAX / sizeof(double) / ny / nu)
         goto oom;
-    if ((buf = malloc(reps * ny * nu * sizeof *buf)) == NULL)
+    if ((buf = malloc((reps * ny * nu > 0 ? reps * ny * nu : 1) *
+                      sizeof *buf)) == NULL)
         goto oom;
     double t0 = tw_now();
     rc = tw_h5_read_columns(h, nu, ucols, buf, err);
     e->h5_seconds += tw_now() - t0;
     if (rc == TW_OK)
-        rc = tw_targets_eval(e->cfg->targets, nt, tcols, buf, reps, ny, nu,
-                             e->m.years, tq, tmet, tres, err);
+        rc = tw_targets_eval(e->targets, nt, tcols, nc, buf, reps, ny,
+                             nu, e->m.years, tq, tmet, tres, cres, err);
     goto out;
 oom:
     rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
@@ -300,11 +325,12 @@ out:
 
 int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
 {
-    size_t reps = e->reps, nt = e->cfg->n_targets;
+    size_t reps = e->reps, nt = e->n_targets, nc = e->m.n_counties;
     tw_summary s = {0};
     double *tq = NULL;
     unsigned char *tmet = NULL;
     tw_target_result *tres = calloc(nt ? nt : 1, sizeof *tres);
+    tw_target_result *cres = calloc(nt * nc > 0 ? nt * nc : 1, sizeof *cres);
     int rc = summarise(e, *h, &s, err);
     double t0 = tw_now();
     if (rc == TW_OK)
@@ -315,15 +341,15 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
         size_t cells = reps * nt > 0 ? reps * nt : 1;
         tq = malloc(cells * sizeof *tq);
         tmet = malloc(cells);
-        if (tq == NULL || tmet == NULL || tres == NULL)
+        if (tq == NULL || tmet == NULL || tres == NULL || cres == NULL)
             rc = tw_error_set(err, TW_EFAIL, "out of memory for the targets");
     }
     if (rc == TW_OK)
-        rc = eval_targets(e, *h, tq, tmet, tres, err);
+        rc = eval_targets(e, *h, tq, tmet, tres, cres, err);
     t0 = tw_now();
     if (rc == TW_OK)
-        rc = tw_h5_write_targets(*h, e->cfg->targets, nt, tq, tmet, tres,
-                                 err);
+        rc = tw_h5_write_targets(*h, e->targets, nt, tq, tmet, tres,
+                                 e->counties, nc, cres, err);
     if (rc == TW_OK) {
         rc = tw_h5_finish(*h, err);
         *h = NULL;
@@ -332,6 +358,7 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
     free(tq);
     free(tmet);
     free(tres);
+    free(cres);
     return rc;
 }
 

@@ -26,8 +26,14 @@ typedef struct tw_ens {
     int have_model;
     size_t reps;            /* replicates in the file */
     size_t len;             /* values per replicate: n_years * m.width */
-    long *tcols;            /* [n_targets] metric column of each target */
+    tw_target *targets;     /* [n_targets]: cfg's targets that this run
+                               evaluates (shallow copies: the mean field
+                               leaves out the county ones) */
+    size_t n_targets;
+    long *tcols;            /* [n_targets][1 + n_counties] columns of each
+                               target (tw_targets_resolve) */
     const char **names;     /* [n_metrics] borrowed from m.metrics */
+    const char **counties;  /* [m.n_counties] borrowed from m.world */
     char mode[64];          /* root attribute `mode` */
     tw_h5_meta meta;        /* borrows from cfg and m */
     double h5_seconds;      /* spent in tw_h5_* calls so far */
