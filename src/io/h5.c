@@ -2380,6 +2380,8 @@ static int get_labels(h5ctx *c, hid_t loc, const char *name, size_t n,
     if (got != n) {
         snprintf(c->detail, sizeof c->detail, "%zu entries, expected %zu",
                  got, n);
+        tw_strings_free(*out, got);   /* d's free counts n, not got */
+        *out = NULL;
         return -1;
     }
     return 0;
