@@ -149,13 +149,15 @@ stress: $(CLI) test-deps
 
 # ---- notebooks (docs/notebooks.md) -------------------------------------------
 # The small outputs the notebooks read: every region with $(NB_N) replicates
-# (Chengdu, full scale, with 4), and Neijiang once more under another hiring
+# (Chengdu, full scale, with 4; Guiyang with --schools, for the short
+# schools of notebook 04), and Neijiang once more under another hiring
 # policy with the same seed, for the paired comparison of notebook 03. Their
 # Python packages (scripts/deps.sh notebooks) are needed only here.
 NB_DATA      := $(BUILD)/notebook-data
 NB_REGIONS   := gangbei neijiang nanan guiyang chengdu
 NB_N         := 20
 NB_N_chengdu := 4
+NB_OPTS_guiyang := --schools
 NB_VARIANT   := --set recruitment.channels.enterprise.cohort=-1
 NB_FILES     := $(NB_REGIONS:%=$(NB_DATA)/%.h5) $(NB_DATA)/neijiang-enterprise.h5 \
                 $(NB_DATA)/neijiang-sweep.h5
@@ -173,7 +175,7 @@ $(NB_DATA):
 
 $(NB_DATA)/%.h5: configs/%.cfg configs/national.cfg $(CLI) | $(NB_DATA)
 	@echo "  TWSIM   $@"
-	@$(CLI) run $< -n $(or $(NB_N_$*),$(NB_N)) -q -o $@
+	@$(CLI) run $< -n $(or $(NB_N_$*),$(NB_N)) $(NB_OPTS_$*) -q -o $@
 
 $(NB_DATA)/neijiang-enterprise.h5: configs/neijiang.cfg configs/national.cfg $(CLI) | $(NB_DATA)
 	@echo "  TWSIM   $@ ($(NB_VARIANT))"

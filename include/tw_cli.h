@@ -7,6 +7,7 @@
 #define TW_CLI_H
 
 #include <signal.h>
+#include <stddef.h>
 
 #include "tw_error.h"
 
@@ -44,6 +45,34 @@ struct option;
  */
 int tw_cli_opt(int argc, char **argv, const char *shorts,
                const struct option *longs, const char *usage, int *state);
+
+struct tw_h5_data;
+
+/*
+ * The index of county `name` in d's /by_county, or -1 after a message on
+ * stderr naming the argument, the file and its counties (or saying that
+ * the file has none).
+ */
+long tw_cli_county(const struct tw_h5_data *d, const char *path,
+                   const char *name);
+
+/*
+ * `info --county / --metrics`: every year's mean and 90% band of the
+ * metrics named in `metrics` (comma-separated, "all", or "prefix*"; NULL:
+ * a default set on the establishment, gaps and flows) for the region, or
+ * for county `county` (NULL: the region). Returns TW_OK, or TW_EINPUT
+ * after a message (unknown county or metric, nearest name; no summary).
+ */
+int tw_cli_year_table(const struct tw_h5_data *d, const char *path,
+                      const char *county, const char *metrics);
+
+/*
+ * The `top` schools most often short in the last year (of county
+ * `county`, or all when NULL), from d's /schools summary, which the
+ * caller has checked is there.
+ */
+int tw_cli_short_schools(const struct tw_h5_data *d, const char *county,
+                         size_t top);
 
 int tw_cli_compare(int argc, char **argv);
 int tw_cli_optimize(int argc, char **argv);

@@ -193,6 +193,22 @@ typedef struct tw_h5_data {
     char *region_name;        /* "" when not recorded */
     size_t n_targets;         /* definitions from /targets (0 if none) */
     tw_target *targets;       /* strings owned; `where` = "FILE:/targets" */
+    /* /by_county (full mode; 0 and NULL in markov and mean-field files):
+     * the county names and the summaries, not the trajectories (those
+     * grow with the replicates). county_summary.mean[(y * n_counties + c)
+     * * n_metrics + m] is /by_county/summary/mean[y, c, m]; its
+     * n_metrics is n_counties * n_metrics. NULL arrays in a .partial
+     * file, which has no summary yet. */
+    size_t n_counties;
+    char **county_names;      /* [n_counties], UTF-8 */
+    tw_summary county_summary;
+    /* /schools (run --schools; else 0 and NULL): each school's labels
+     * and, per year, its surplus (headcount minus demand, teachers)
+     * mean and 90% band and P(short), [n_years][n_schools]; the arrays
+     * are NULL in a .partial file. */
+    size_t n_schools;
+    char **school_county, **school_stage, **school_locality; /* [n_schools] */
+    double *school_mean, *school_p05, *school_p95, *school_p_short;
 } tw_h5_data;
 
 /* Read the whole file. On success *out is owned by the caller, freed with

@@ -477,6 +477,39 @@ if /usr/bin/python3 -c "import h5py; f = h5py.File('$tmp/special/foreign.h5', 'w
         "$TWSIM" compare "$tmp/special/foreign.h5" "$tmp/special/foreign.h5"
 fi
 
+# ---- info selections: a county, metric or /schools the file does not have ----
+# is exit 2 with the argument and the valid names (or the nearest one)
+mkdir -p "$tmp/sel"
+"$TWSIM" run "$full" -n 3 -q --schools -o "$tmp/sel/county.h5" >/dev/null 2>&1
+"$TWSIM" run "$full" -n 3 -q -o "$tmp/sel/plain.h5" >/dev/null 2>&1
+"$TWSIM" run "$cfg" -n 2 -q -o "$tmp/sel/markov.h5" >/dev/null 2>&1
+# shellcheck disable=SC2086
+{
+expect "info --county: not in the file, its counties listed" 2 \
+    "--county 'nort': .*county.h5 has no such county \\(nearest: 'north'\\); its 2 counties: north, south" \
+    "$TWSIM" info "$tmp/sel/county.h5" --county nort
+expect "info --county: a file without counties says so" 2 \
+    "--county 'north': .*markov.h5 has no per-county results \\(no /by_county: a markov run" \
+    "$TWSIM" info "$tmp/sel/markov.h5" --county north
+expect "info --metrics: unknown, the nearest suggested" 2 \
+    "--metrics: .*county.h5 has no metric 'teachers.totl' \\(nearest: 'teachers.total'" \
+    "$TWSIM" info "$tmp/sel/county.h5" --metrics teachers.total,teachers.totl
+expect "info --metrics: a prefix that matches nothing" 2 "has no metric 'nosuch\\*'" \
+    "$TWSIM" info "$tmp/sel/county.h5" --metrics 'nosuch*'
+expect "info --metrics: empty" 2 "--metrics ',': no metric named" \
+    "$TWSIM" info "$tmp/sel/county.h5" --metrics ,
+expect "info --schools: a run without --schools" 2 "--schools: .*plain.h5 has no /schools" \
+    "$TWSIM" info "$tmp/sel/plain.h5" --schools
+expect "info --schools: a markov run" 2 "--schools: .*markov.h5 has no /schools \\(mode markov" \
+    "$TWSIM" info "$tmp/sel/markov.h5" --schools
+expect "info --top 0"                2 "--top '0': give a whole number >= 1" \
+    "$TWSIM" info "$tmp/sel/county.h5" --schools --top 0
+expect "check --top x"               2 "--top 'x': give a whole number >= 1" \
+    "$TWSIM" check "$tmp/sel/county.h5" --top x
+expect "info --county without a name" 2 "option '--county' needs a value" \
+    "$TWSIM" info "$tmp/sel/county.h5" --county
+}
+
 # ---- make run REGION=nosuch: twsim's exit 2 makes make fail, no file --------------
 if command -v make >/dev/null 2>&1 && [ "$TWSIM" = "$root/build/twsim" ]; then
     (cd "$root" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s run REGION=nosuch) >"$tmp/out" 2>&1

@@ -155,6 +155,46 @@ expect "a target on a missing metric" 2 "no metric 'teachers.totl'" \
 expect "h5py reads the target table" 0 "stays" "$PYTHON" -c \
     "import h5py; f = h5py.File('$tmp/t.h5'); print(list(f['targets/name'].asstr()[:]), f['targets/p_met'][:], f['targets/met'].shape)"
 
+# info --county / --metrics / --schools and check: every printed value equals
+# h5py's read of the same file (/summary, /by_county/summary, /schools)
+full=$here/data/full_small.cfg
+cty=$tmp/county.h5
+expect "a full run with --schools"   0 "" "$TWSIM" run "$full" -n 20 --schools -q -o "$cty"
+info_check() {   # NAME KIND ARG ARG -- twsim info arguments...
+    name=$1 kind=$2 a1=$3 a2=$4; shift 5
+    "$TWSIM" "$@" >"$tmp/info.out" 2>&1
+    got=$?
+    if [ "$got" -ne 0 ]; then
+        echo "exit $got" >>"$tmp/info.out"; bad "$name" "$tmp/info.out"
+    elif "$PYTHON" "$here/info_check.py" "$kind" "$cty" "$tmp/info.out" "$a1" "$a2" >"$tmp/out" 2>&1
+    then ok "$name"
+    else sed 's/^/     > /' "$tmp/info.out" >>"$tmp/out"; bad "$name" "$tmp/out"; fi
+}
+info_check "info --county: every year of the default metrics, equal to /by_county/summary" \
+    table south - -- info "$cty" --county south
+info_check "info --county --metrics: chosen and prefix metrics, equal to /by_county/summary" \
+    table north "establishment.room.primary,teachers.bianzhi.junior,title.senior.share" -- \
+    info "$cty" --county north --metrics 'establishment.room.p*,teachers.bianzhi.junior,title.senior.share'
+info_check "info --metrics: the region's every year, equal to /summary" \
+    table - "teachers.total,hires.locality.rural,gap.total" -- \
+    info "$cty" --metrics teachers.total,hires.locality.rural,gap.total
+info_check "info --schools --top 2: the schools most often short, as in /schools" \
+    schools 2 - -- info "$cty" --schools --top 2
+info_check "info --schools --county: that county's schools only" \
+    schools 10 south -- info "$cty" --schools --county south
+info_check "check lists the short schools of a --schools run" \
+    schools 10 - -- check "$cty"
+"$TWSIM" run "$here/data/scenarios.cfg" --all-scenarios -n 2 -q -o "$tmp/scen.h5" >/dev/null 2>&1
+"$TWSIM" info "$tmp/scen.h5" --county south --metrics teachers.total >"$tmp/scen.out" 2>&1
+if [ "$(grep -c '^county south: mean and 90% band' "$tmp/scen.out")" -eq 4 ] &&
+   grep -q '^== scenario no_exit' "$tmp/scen.out"
+then ok "info --county on an --all-scenarios file: the table of each scenario"
+else bad "info --county on an --all-scenarios file: the table of each scenario" "$tmp/scen.out"; fi
+expect "info without a selection still describes the run" 0 "replicates: 20 of 20 complete" \
+    "$TWSIM" info "$cty"
+expect "check of a run without --schools lists no schools" 0 "" sh -c \
+    "! '$TWSIM' check '$out' | grep -q 'Schools most often short'"
+
 # help and version on every command
 expect "--help"                      0 "usage: twsim COMMAND" "$TWSIM" --help
 expect "run --help"                  0 "usage: twsim run" "$TWSIM" run --help

@@ -4,7 +4,8 @@
  *   twsim run CONFIG [-n N] [--seed S] [-o FILE] [--set KEY=VALUE]...
  *             [--mean-field]
  *   twsim validate CONFIG [--set KEY=VALUE]... | --schema
- *   twsim info FILE
+ *   twsim info FILE [--county NAME] [--metrics A,B] [--schools [--top N]]
+ *   twsim check FILE [--confidence C] [--strict] [--top N]
  *
  * Exit status (docs/cli.md): 0 success, 1 failure that is not the input's
  * fault (I/O, HDF5, memory), 2 bad input (config or arguments).
@@ -53,7 +54,7 @@ static const char USAGE[] =
     "commands:\n"
     "  run CONFIG       run the ensemble and write an HDF5 file\n"
     "  validate CONFIG  check a config without running it\n"
-    "  info FILE        describe an output file and its last year\n"
+    "  info FILE        describe an output file, or a county's years\n"
     "  check FILE       the target report of an output file\n"
     "  compare A B      paired differences of two runs (common random numbers)\n"
     "  optimize CONFIG  the smallest lever value that meets targets\n"
@@ -116,7 +117,8 @@ static const char USAGE_RUN[] =
     "                      and 90% band of headcount minus demand and\n"
     "                      P(short) over the replicates (/schools; full\n"
     "                      mode; the partial file holds every replicate's\n"
-    "                      values until the end)\n"
+    "                      values until the end); twsim info --schools and\n"
+    "                      twsim check list the schools most often short\n"
     "      --force         replace an existing FILE that is not a twsim output\n"
     "                      (refused otherwise; the config and its @include\n"
     "                      files are never replaced)\n"
@@ -140,7 +142,7 @@ static const char USAGE_VALIDATE[] =
     "exit status: 0 valid, 2 invalid, 1 other failure\n";
 
 static const char USAGE_CHECK[] =
-    "usage: twsim check FILE [--confidence C] [--strict]\n"
+    "usage: twsim check FILE [--confidence C] [--strict] [--top N]\n"
     "\n"
     "The target report of a twsim output file: for each target of the run's\n"
     "config, its year and condition, P(met) over the complete replicates\n"
@@ -154,25 +156,44 @@ static const char USAGE_CHECK[] =
     "                  else \"uncertain\"\n"
     "  --strict        exit 1 when any target's P(met) is below C; 3 when\n"
     "                  none is but FILE is a .partial file (not finished)\n"
+    "  --top N         how many short schools to list (default 10)\n"
     "  -h, --help      this help\n"
     "\n"
     "A .partial file is reported over its complete replicates; a scenarios\n"
     "file scenario by scenario; a sweep or optimize file as its P(met)\n"
-    "table.\n"
+    "table. A run with --schools also lists the schools most often short\n"
+    "in the last year (as twsim info --schools).\n"
     "\n"
     "exit status: 0 success; 1 the file cannot be read, or --strict and a\n"
     "target below C; 2 bad arguments, or not a twsim file; 3 see --strict\n";
 
 static const char USAGE_INFO[] =
-    "usage: twsim info FILE\n"
+    "usage: twsim info FILE [--county NAME] [--metrics A,B,...]\n"
+    "                       [--schools [--top N]]\n"
     "\n"
     "Describe any file twsim writes: a run (provenance, replicates, years,\n"
     "metrics, the first and last year's summary; also a .partial file), an\n"
     "--all-scenarios file (each scenario so), a sweep or optimize file (the\n"
     "lever, its values and the P(met) table).\n"
     "\n"
+    "A selection of a run (each scenario of an --all-scenarios file) prints\n"
+    "that instead of the description:\n"
+    "  --county NAME    every year's mean and 90% band (p05 - p95) for that\n"
+    "                   county, from /by_county/summary (full mode); with\n"
+    "                   --schools, only that county's schools\n"
+    "  --metrics LIST   every year's mean and band of these metrics, comma-\n"
+    "                   separated: names, \"prefix*\" or \"all\"; default\n"
+    "                   (--county alone): teachers, 编制 (establishment)\n"
+    "                   cap, used and room, gap, unfilled posts, hires, exits\n"
+    "  --schools        the schools most often short in the last year, from\n"
+    "                   /schools (run --schools): P(short), mean surplus\n"
+    "                   (headcount minus demand) and its band\n"
+    "  --top N          how many schools --schools lists (default 10)\n"
+    "\n"
     "exit status: 0 success, 1 unreadable file, 2 not a twsim file (a\n"
-    "directory, FIFO, device, text or foreign HDF5 file)\n";
+    "directory, FIFO, device, text or foreign HDF5 file), or a selection\n"
+    "the file does not have (county, metric, /schools; the valid names\n"
+    "are listed)\n";
 
 
 /* twsim-mpi: 0 on ranks other than 0, which print nothing. */
@@ -475,14 +496,59 @@ static int read_run(const char *path, const char *group, tw_h5_data **d)
     return rc;
 }
 
+/* What `info` prints of a run besides its description (USAGE_INFO). */
+typedef struct info_sel {
+    const char *county;     /* --county, NULL: the region */
+    const char *metrics;    /* --metrics, NULL: the default set */
+    int schools;            /* --schools */
+    size_t top;             /* --top */
+} info_sel;
+
+/* 1 when sel asks for a selection rather than the description. */
+static int info_selected(const info_sel *sel)
+{
+    return sel != NULL && (sel->county || sel->metrics || sel->schools);
+}
+
+/* The selection sel of the run d read from `path`: a year-by-year table
+ * when --metrics is given, or --county without --schools; the short
+ * schools with --schools. */
+static int info_selection(const tw_h5_data *d, const char *path,
+                          const info_sel *sel)
+{
+    if (sel->schools && d->n_schools == 0) {
+        fprintf(stderr, "twsim info: --schools: %s has no /schools (mode "
+                "%s; only a full-mode ensemble run with `twsim run CONFIG "
+                "--schools` summarises every school)\n", path, d->mode);
+        return TW_EINPUT;
+    }
+    if (sel->county != NULL && tw_cli_county(d, path, sel->county) < 0)
+        return TW_EINPUT;
+    int rc = TW_OK, table = sel->metrics || !sel->schools;
+    if (table)
+        rc = tw_cli_year_table(d, path, sel->county, sel->metrics);
+    if (rc == TW_OK && sel->schools) {
+        if (table)
+            putchar('\n');
+        rc = tw_cli_short_schools(d, sel->county, sel->top);
+    }
+    return rc;
+}
+
 /* Provenance and summary table of the run at `group` of `path` (the root
- * when NULL). */
-static int info_run(const char *path, const char *group, int print_meta)
+ * when NULL), or the selection sel (NULL: none). */
+static int info_run(const char *path, const char *group, int print_meta,
+                    const info_sel *sel)
 {
     tw_h5_data *d = NULL;
     int rc = read_run(path, group, &d);
     if (rc != TW_OK)
         return rc;
+    if (info_selected(sel)) {
+        rc = info_selection(d, path, sel);
+        tw_h5_data_free(d);
+        return rc;
+    }
     if (print_meta) {
         size_t done = 0;
         for (size_t r = 0; r < d->n_reps; r++)
@@ -518,7 +584,7 @@ static int info_run(const char *path, const char *group, int print_meta)
 
 /* An --all-scenarios file: its scenarios, each with its provenance and
  * summary. */
-static int info_scenarios(const char *path)
+static int info_scenarios(const char *path, const info_sel *sel)
 {
     char **names = NULL;
     size_t n = 0;
@@ -538,10 +604,13 @@ static int info_scenarios(const char *path)
     for (size_t i = 0; i < n; i++) {
         char group[256];
         snprintf(group, sizeof group, "scenarios/%s", names[i]);
-        printf("\n== scenario %s (/%s)\n", names[i], group);
-        int r = info_run(path, group, 1);
-        if (r != TW_OK && rc == TW_OK)
-            rc = r;
+        /* a bad selection is said once, not for every scenario */
+        if (rc != TW_EINPUT) {
+            printf("\n== scenario %s (/%s)\n", names[i], group);
+            int r = info_run(path, group, 1, sel);
+            if (r != TW_OK && rc == TW_OK)
+                rc = r;
+        }
         free(names[i]);
     }
     free(names);
@@ -604,18 +673,60 @@ static int info_levers(const char *path, int print_meta, size_t *met)
     return TW_OK;
 }
 
-static int cmd_info(int argc, char **argv, int print_meta)
+/* --top N: a whole number >= 1, or 0 after a message. */
+static size_t parse_top(const char *cmd, const char *s)
 {
-    if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-                      strcmp(argv[1], "--help") == 0)) {
-        fputs(USAGE_INFO, stdout);
+    long long v = parse_count(s);
+    if (v < 1) {
+        usage_error(cmd, "--top '%s': give a whole number >= 1", s);
         return 0;
     }
-    if (argc != 2)
+    return (size_t)v;
+}
+
+static int cmd_info(int argc, char **argv, int print_meta)
+{
+    static const struct option longs[] = {
+        {"county", required_argument, NULL, 'c'},
+        {"metrics", required_argument, NULL, 'm'},
+        {"schools", no_argument, NULL, 's'},
+        {"top", required_argument, NULL, 't'},
+        TW_CLI_LONGS_END,
+    };
+    info_sel sel = { NULL, NULL, 0, 10 };
+    int ch, st = TW_CLI_OPT_START;
+    while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_INFO, &st)) !=
+           -1) {
+        switch (ch) {
+        case 'c':
+            sel.county = optarg;
+            break;
+        case 'm':
+            sel.metrics = optarg;
+            break;
+        case 's':
+            sel.schools = 1;
+            break;
+        case 't':
+            if ((sel.top = parse_top("info", optarg)) == 0)
+                return TW_EINPUT;
+            break;
+        case ':':
+            return usage_error("info", "option '%s' needs a value",
+                               argv[optind - 1]);
+        default:
+            return usage_error("info", "unknown option '%s'",
+                               argv[optind - 1]);
+        }
+    }
+    if (st == TW_CLI_OPT_HELP)
+        return 0;
+    if (optind != argc - 1)
         return usage_error("info", "%s", "takes exactly one FILE");
+    const char *path = argv[optind];
     tw_error err;
     tw_file_kind kind;
-    int rc = tw_file_identify(argv[1], &kind, &err);
+    int rc = tw_file_identify(path, &kind, &err);
     if (rc != TW_OK) {
         print_error(&err);
         return rc;
@@ -623,13 +734,34 @@ static int cmd_info(int argc, char **argv, int print_meta)
     size_t met = 0;
     switch (kind) {
     case TW_FILE_SCENARIOS:
-        return info_scenarios(argv[1]);
+        return info_scenarios(path, &sel);
     case TW_FILE_SWEEP:
     case TW_FILE_OPTIMIZE:
-        return info_levers(argv[1], 1, &met);
+        if (info_selected(&sel))
+            return usage_error("info", "%s is a %s file: it has P(met) per "
+                               "lever value, no per-year results for "
+                               "--county, --metrics or --schools", path,
+                               tw_file_kind_names[kind]);
+        return info_levers(path, 1, &met);
     default:
-        return info_run(argv[1], NULL, print_meta);
+        return info_run(path, NULL, print_meta, &sel);
     }
+}
+
+/* After the target report of the run at `group`: the schools most often
+ * short, when the run has /schools (run --schools). */
+static int check_schools(const char *path, const char *group, size_t top)
+{
+    tw_h5_data *d = NULL;
+    int rc = read_run(path, group, &d);
+    if (rc != TW_OK)
+        return rc;
+    if (d->n_schools > 0 && d->school_p_short != NULL) {
+        putchar('\n');
+        rc = tw_cli_short_schools(d, NULL, top);
+    }
+    tw_h5_data_free(d);
+    return rc;
 }
 
 /*
@@ -764,9 +896,11 @@ static int cmd_check(int argc, char **argv)
     static const struct option longs[] = {
         {"confidence", required_argument, NULL, 'c'},
         {"strict", no_argument, NULL, 's'},
+        {"top", required_argument, NULL, 't'},
         TW_CLI_LONGS_END,
     };
     double confidence = 0.9;
+    size_t top = 10;
     int strict = 0, ch;
     int st = TW_CLI_OPT_START;
     while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_CHECK, &st)) !=
@@ -774,6 +908,10 @@ static int cmd_check(int argc, char **argv)
         switch (ch) {
         case 's':
             strict = 1;
+            break;
+        case 't':
+            if ((top = parse_top("check", optarg)) == 0)
+                return TW_EINPUT;
             break;
         case 'c': {
             char *end;
@@ -826,6 +964,8 @@ static int cmd_check(int argc, char **argv)
     int partial = 0;
     if (n == 0)
         rc = report_targets(path, NULL, confidence, &below, &partial);
+    if (n == 0 && rc == TW_OK)
+        rc = check_schools(path, NULL, top);
     for (size_t i = 0; i < n; i++) {
         char group[256];
         size_t b = 0;
@@ -834,6 +974,8 @@ static int cmd_check(int argc, char **argv)
         if (i > 0)
             putchar('\n');
         int r = report_targets(path, group, confidence, &b, &p);
+        if (r == TW_OK)
+            r = check_schools(path, group, top);
         if (r != TW_OK && rc == TW_OK)
             rc = r;
         below += b;

@@ -2205,6 +2205,12 @@ void tw_h5_data_free(tw_h5_data *d)
     tw_strings_free(d->overrides, d->n_overrides);
     tw_summary_free(&d->summary);
     tw_targets_free(d->targets, d->n_targets);
+    tw_strings_free(d->county_names, d->n_counties);
+    tw_summary_free(&d->county_summary);
+    tw_strings_free(d->school_county, d->n_schools);
+    tw_strings_free(d->school_stage, d->n_schools);
+    tw_strings_free(d->school_locality, d->n_schools);
+    TW_FREE(d->school_mean, d->school_p05, d->school_p95, d->school_p_short);
     TW_FREE(d->years, d->trajectories, d->done, d->mode, d->engine_version,
             d->git_commit, d->config_text, d->config_path, d->region_name, d);
 }
@@ -2360,6 +2366,89 @@ out:
     free(from);
     free(nat);
     return rc;
+}
+
+/* The labels at `name` (strings), which must have n entries; *out NULL
+ * when n is 0. */
+static int get_labels(h5ctx *c, hid_t loc, const char *name, size_t n,
+                      char ***out)
+{
+    size_t got = 0;
+    ctx_step(c, "read /%s from", name);
+    if (get_strings(c, loc, name, out, &got) != 0)
+        return -1;
+    if (got != n) {
+        snprintf(c->detail, sizeof c->detail, "%zu entries, expected %zu",
+                 got, n);
+        tw_strings_free(*out, got);   /* d's free counts n, not got */
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* The county names and /by_county/summary, and the /schools labels and
+ * summary, into d when the file has them (full mode; --schools). The
+ * trajectories of the counties and schools are left on disk. */
+static int read_places(h5ctx *c, hid_t loc, tw_h5_data *d)
+{
+    int e = link_exists(loc, "by_county", "by_county/county");
+    if (e < 0)
+        return -1;
+    if (e > 0) {
+        size_t n = 0;
+        ctx_step(c, "read /by_county/county from");
+        if (get_strings(c, loc, "by_county/county", &d->county_names,
+                        &n) != 0)
+            return -1;
+        d->n_counties = n;
+        static const char *const spath[5] = {
+            "by_county/summary/mean", "by_county/summary/sd",
+            "by_county/summary/p05", "by_county/summary/p50",
+            "by_county/summary/p95" };
+        tw_summary *s = &d->county_summary;
+        double **sdst[5] = { &s->mean, &s->sd, &s->p05, &s->p50, &s->p95 };
+        for (int i = 0; i < 5 && n > 0; i++) {
+            if ((e = link_exists(loc, "by_county/summary", spath[i])) < 0)
+                return -1;
+            if (e == 0)
+                continue;
+            hsize_t dims[3] = { d->n_years, n, d->n_metrics };
+            ctx_step(c, "read /%s from", spath[i]);
+            if ((*sdst[i] = get_array(c, loc, spath[i], H5T_NATIVE_DOUBLE,
+                                      3, dims)) == NULL)
+                return -1;
+            s->n_years = d->n_years;
+            s->n_metrics = n * d->n_metrics;
+        }
+    }
+    if ((e = link_exists(loc, "schools", "schools/county")) <= 0)
+        return e;
+    size_t n = 0;
+    ctx_step(c, "read /schools/county from");
+    if (get_strings(c, loc, "schools/county", &d->school_county, &n) != 0)
+        return -1;
+    d->n_schools = n;
+    if (get_labels(c, loc, "schools/stage", n, &d->school_stage) != 0 ||
+        get_labels(c, loc, "schools/locality", n, &d->school_locality) != 0)
+        return -1;
+    static const char *const spath[4] = {
+        "schools/surplus_mean", "schools/surplus_p05",
+        "schools/surplus_p95", "schools/p_short" };
+    double **sdst[4] = { &d->school_mean, &d->school_p05, &d->school_p95,
+                         &d->school_p_short };
+    for (int i = 0; i < 4 && n > 0; i++) {
+        if ((e = link_exists(loc, "schools", spath[i])) < 0)
+            return -1;
+        if (e == 0)
+            continue;
+        hsize_t dims[2] = { d->n_years, n };
+        ctx_step(c, "read /%s from", spath[i]);
+        if ((*sdst[i] = get_array(c, loc, spath[i], H5T_NATIVE_DOUBLE, 2,
+                                  dims)) == NULL)
+            return -1;
+    }
+    return 0;
 }
 
 /*
@@ -2532,7 +2621,7 @@ int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
         if (has == 0 && (d->region_name = strdup("")) == NULL)
             goto out;
     }
-    if (read_targets(&c, loc, d) != 0)
+    if (read_targets(&c, loc, d) != 0 || read_places(&c, loc, d) != 0)
         goto out;
     rc = TW_OK;
 out:
