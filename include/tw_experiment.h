@@ -87,6 +87,9 @@ typedef struct tw_eval {
     double *p_met, *p_lo, *p_hi; /* [n_targets]: P(met), 90% Wilson */
     double p_all;                /* all named targets met together */
     int ok;                      /* every p_met >= the required prob */
+    size_t n_reps;               /* replicates 0..n_reps-1 of the streams */
+    unsigned char *met;          /* [n_reps][n_targets]: replicate r met
+                                    target i (for paired checks) */
 } tw_eval;
 
 /* What an evaluation runs: the config, its overrides, the lever, the
@@ -101,6 +104,10 @@ typedef struct tw_lever_ctx {
     char **targets;              /* names; NULL = every target */
     size_t n_targets;
     double prob;                 /* required P(met) */
+    size_t reps;                 /* replicates per evaluation; 0: the
+                                    config's (after the overrides) */
+    double level;                /* level of the p_lo, p_hi intervals;
+                                    0: 0.9 */
     const char *tmp_dir;         /* scratch: each evaluation's run file */
     FILE *log;                   /* one line per evaluation, or NULL */
     volatile sig_atomic_t *stop; /* a signal's number stops the evaluation
@@ -131,26 +138,68 @@ void tw_eval_free(tw_eval *e);
 int tw_lever_check(const tw_lever_ctx *ctx, double value, double value2,
                    tw_error *err);
 
-/* The result of tw_optimize: every evaluation in the order made. */
+/* What the sequential search could say about the answer (tw_optimize). */
+typedef enum tw_opt_decision {
+    TW_OPT_NONE,            /* even HI falls short: no answer in range */
+    TW_OPT_SEPARATED,       /* the answer's interval lies above P and the
+                               value below's below P (or the answer is LO) */
+    TW_OPT_BELOW_UNDECIDED, /* the answer's interval lies above P; the value
+                               below's straddles P when the budget ran out */
+    TW_OPT_UNDECIDED,       /* no value's interval cleared P within the
+                               budget (answer: the point estimate's) */
+    TW_N_OPT_DECISIONS
+} tw_opt_decision;
+
+/* Words for a decision, as written to the file ("separated", ...). */
+extern const char *const tw_opt_decision_names[TW_N_OPT_DECISIONS];
+
+/* The result of tw_optimize: every evaluation in the order made (a value
+ * evaluated again with more replicates appears again, later). */
 typedef struct tw_search {
     tw_eval *evals;
     size_t n_evals;
-    long answer;   /* index into evals of the smallest value that meets, -1
-                      when no value in the range does */
-    long below;    /* index of the grid value just below the answer, -1
-                      when the answer is the range's lower end */
+    long answer;   /* index into evals of the answer's last evaluation, -1
+                      when no value in the range meets */
+    long below;    /* index of the last evaluation of the grid value just
+                      below the answer, -1 when the answer is LO */
+    tw_opt_decision decision;
+    size_t max_reps; /* the budget: replicates per value */
 } tw_search;
 
 /*
  * Smallest value on the grid lo, lo + step, ..., hi for which every named
- * target is met with P(met) >= ctx->prob, by bracketing: evaluate hi (if
- * it fails, no value suffices), lo (if it meets, it is the answer), then
- * bisect between the last failing and the first meeting grid points. This
- * assumes P(met) does not fall as the lever rises (true on common random
- * numbers for levers such as a hiring quota); docs/experiments.md.
+ * target is met with P(met) >= ctx->prob, by sequential sampling on common
+ * random numbers (docs/experiments.md):
+ *
+ *  1. bracket with ctx->reps replicates per value: hi (if its estimate
+ *     falls short, no value suffices: TW_OPT_NONE), lo, then bisection
+ *     to two neighbours, the lower falling short and the upper meeting;
+ *  2. while the upper's interval (level ctx->level) does not lie above P
+ *     or the lower's below it, evaluate the undecided ones again with
+ *     twice the replicates (replicate k uses stream k, so the first ones
+ *     are those already run), at most max_reps; when an estimate crosses
+ *     P the bracket moves and bisection resumes;
+ *  3. when the budget is spent and the upper's interval still straddles
+ *     P, the smallest value above it whose interval clears P at max_reps
+ *     (bisection on that criterion) becomes the answer.
+ *
+ * This assumes P(met) does not fall as the lever rises (true on common
+ * random numbers for levers that add capacity); tw_search_monotone checks
+ * it. max_reps >= ctx->reps; ctx->reps must be > 0.
  */
 int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
-                tw_search *out, tw_error *err);
+                size_t max_reps, tw_search *out, tw_error *err);
+
+/*
+ * Check the evaluations of s for P(met) falling where it should rise: for
+ * each pair of neighbouring evaluated values (their last evaluations) and
+ * each target, the replicates they share are compared one by one; a warning
+ * line goes to f when the replicates that lose the target at the higher
+ * value outnumber those that gain it by more than 3 standard deviations of
+ * a sign test. Returns the number of warnings.
+ */
+size_t tw_search_monotone(const tw_lever_ctx *ctx, const tw_search *s,
+                          FILE *f);
 
 void tw_search_free(tw_search *s, size_t n_targets);
 
@@ -160,5 +209,10 @@ void tw_search_free(tw_search *s, size_t n_targets);
 int tw_experiment_write(const tw_output *o, const char *kind,
                         const tw_lever_ctx *ctx, const tw_eval *evals,
                         size_t n, long answer, long below, tw_error *err);
+
+/* As tw_experiment_write, for optimize: also the decision and the budget
+ * (attributes decision, max_replicates, interval_level). */
+int tw_experiment_write_search(const tw_output *o, const tw_lever_ctx *ctx,
+                               const tw_search *s, tw_error *err);
 
 #endif /* TW_EXPERIMENT_H */

@@ -394,6 +394,17 @@ expect "optimize: a billion grid points" 2 "more than a billion grid points" \
     "$TWSIM" optimize "$mq" --lever $q --range 0:1e12 --step 1e-3 -o "$tmp/out.h5"
 expect "optimize: --lever not a key"    2 "--lever recruitment.anual_quota: not a config key" \
     "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:5 -o "$tmp/out.h5"
+expect "optimize: a budget below the first evaluation" 2 \
+    "--max-replicates 10 is below the 20 replicates of the first evaluation .*give --max-replicates >= 20, or a smaller -n" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 10 -o "$tmp/out.h5"
+expect "optimize: a budget below -n" 2 "--max-replicates 99 is below the 100 replicates" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 -n 100 --max-replicates 99 -o "$tmp/out.h5"
+expect "optimize: --max-replicates 0" 2 "--max-replicates must be a whole number from 1 to 10000000: 0" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 0 -o "$tmp/out.h5"
+expect "optimize: --max-replicates not a number" 2 "--max-replicates must be a whole number" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates lots -o "$tmp/out.h5"
+expect "sweep: --max-replicates is optimize's" 2 "unknown option or missing value" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2 --max-replicates 40 -o "$tmp/out.h5"
 expect "optimize: --lever not a number" 2 "--lever tiers.names: the key takes an array of strings" \
     "$TWSIM" optimize "$mq" --lever tiers.names --range 0:5 -o "$tmp/out.h5"
 expect "sweep: --values with inf"       2 "--values V,V,... is required \\(numbers\\): 1,inf" \

@@ -67,37 +67,62 @@ expect "optimize finds the known answer (q = 100, not 99)" 0 \
     "Answer: recruitment.annual_quota = 100" \
     "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:300 -o "$tmp/opt.h5"
 cp "$tmp/out" "$tmp/opt.txt"
-expect "optimize reports the value just below" 0 "Just below, recruitment.annual_quota = 99 falls short" \
+expect "optimize reports the value just below" 0 "Answer: recruitment.annual_quota = 100 \\(99 falls short\\)" \
     cat "$tmp/opt.txt"
-expect "optimize writes every evaluation" 0 "evaluations 10 answer 100.0" "$PYTHON" -c \
-    "import h5py; f = h5py.File('$tmp/opt.h5'); v = f['value'][:]; print('evaluations', len(v), 'answer', v[int(f.attrs['answer_index'])])"
+# 20 replicates all meeting give a 90% interval [0.88, 1]: one doubling
+# (40: [0.94, 1]) shows that 100 meets
+expect "optimize writes every evaluation, the doubled one too" 0 "evaluations 11 answer 100.0 over 40" "$PYTHON" -c \
+    "import h5py; f = h5py.File('$tmp/opt.h5'); v = f['value'][:]; i = int(f.attrs['answer_index']); print('evaluations', len(v), 'answer', v[i], 'over', int(f['replicates'][i]))"
 expect "optimize says when no value in the range suffices" 3 "No value of recruitment.annual_quota in 0..50" \
     "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:50 -o "$tmp/none.h5"
 expect "optimize: an unknown lever is bad input" 2 "unknown key" \
     "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:50 -o "$tmp/x.h5"
 
 # --- optimize on a stochastic case, checked by independent runs -------------
-# The search runs 400 replicates on seed 1; the check reruns the answer a
-# and a - 1 on seed 2 with 4000 replicates. P(met) estimates have standard
-# errors 0.015 (400) and 0.0047 (4000) at P = 0.9; the tolerance is 4
-# standard errors of their difference, 0.063, so a correct search fails
-# this check with probability below 1e-4.
+# The search brackets with 400 replicates on seed 1 and adds replicates near
+# the boundary (up to 3200) until the 90% interval at the answer a lies
+# above 0.9 and at a - 1 below it. The check reruns a and a - 1 on seed 2
+# with 20000 fresh replicates each (standard error <= 0.0035 at any P): if
+# the answer's claim holds (P(met) at a >= 0.9, at a - 1 < 0.9), the check
+# sees P(met) at a below 0.9 - 0.015 or at a - 1 above 0.9 + 0.015 (4.3
+# standard errors) with probability below 1e-5 each, so a false alarm is
+# rarer than 1 in 50,000 runs. The stated interval itself is wrong about 5%
+# of the time per side, which on this case (P(met) moves by 0.03-0.06 per
+# step near 0.9) the 20000-replicate check would not detect unless the true
+# value were more than 0.015 off.
 ms=$here/data/markov_stoch.cfg
 "$TWSIM" optimize "$ms" --lever recruitment.annual_quota --range 60:160 -o "$tmp/st.h5" >"$tmp/st.txt" 2>&1
-a=$(sed -n 's/^Answer: recruitment.annual_quota = \([0-9]*\),.*/\1/p' "$tmp/st.txt")
+a=$(sed -n 's/^Answer: recruitment.annual_quota = \([0-9]*\) .*/\1/p' "$tmp/st.txt")
+expect "optimize reports the answer with its interval and the value below" 0 \
+    "total_1000 +P\(met\) at [0-9]+ = 0\.9[0-9]+ \[0\.9[0-9]+-[01]\.[0-9]+\] over [0-9]+ replicates; at [0-9]+ = 0\.[0-9]+ \[" \
+    cat "$tmp/st.txt"
+expect "optimize separates the answer from the value below" 0 \
+    "is shown to meet every target and [0-9]+ to fall short, each at the 90% level" cat "$tmp/st.txt"
+expect "optimize adds replicates near the boundary (file)" 0 "more: True decision: separated" "$PYTHON" -c "
+import h5py; f = h5py.File('$tmp/st.h5'); r = f['replicates'][:]
+print('more:', bool(r.max() > 400 and r.min() == 400 and r[int(f.attrs['answer_index'])] >= 400),
+      'decision:', f.attrs['decision'].decode() if isinstance(f.attrs['decision'], bytes) else f.attrs['decision'])"
 if [ -n "$a" ]; then
-    "$TWSIM" run "$ms" -n 4000 --seed 2 -q --set recruitment.annual_quota=$a -o "$tmp/at.h5"
-    "$TWSIM" run "$ms" -n 4000 --seed 2 -q --set recruitment.annual_quota=$((a - 1)) -o "$tmp/below.h5"
-    expect "independent runs confirm the stochastic answer ($a)" 0 "confirmed" "$PYTHON" -c "
+    "$TWSIM" run "$ms" -n 20000 --seed 2 -q --set recruitment.annual_quota=$a -o "$tmp/at.h5"
+    "$TWSIM" run "$ms" -n 20000 --seed 2 -q --set recruitment.annual_quota=$((a - 1)) -o "$tmp/below.h5"
+    expect "fresh replicates confirm the stochastic answer ($a)" 0 "confirmed" "$PYTHON" -c "
 import h5py, sys
 p = lambda f: float(h5py.File(f)['targets/p_met'][0])
-at, below, tol = p('$tmp/at.h5'), p('$tmp/below.h5'), 0.063
+at, below, tol = p('$tmp/at.h5'), p('$tmp/below.h5'), 0.015
 good = at >= 0.9 - tol and below < 0.9 + tol and below < at
 print('P(met) at', $a, at, 'below', below, 'confirmed' if good else 'refuted')
 sys.exit(0 if good else 1)"
 else
     bad "optimize found an answer on the stochastic case" "$tmp/st.txt"
 fi
+# a budget too small to separate the neighbours: the answer is the value
+# whose interval clears 0.9, and the one below is said to be undecided
+expect "optimize: the budget cannot separate two neighbours" 0 \
+    "could not separate [0-9]+ from [0-9]+" \
+    "$TWSIM" optimize "$ms" --lever recruitment.annual_quota --range 60:160 --max-replicates 400 -o "$tmp/bu.h5"
+expect "optimize: no value shown to suffice within the budget (exit 4)" 4 \
+    "Undecided: no value of recruitment.annual_quota was shown" \
+    "$TWSIM" optimize "$ms" --lever recruitment.annual_quota --range 60:106 -n 20 --max-replicates 20 -o "$tmp/un.h5"
 
 # --- sweep ----------------------------------------------------------------
 expect "sweep: one lever" 0 "Grid \\(4 points\\)" \

@@ -3,12 +3,14 @@
  *
  *   twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]
  *   twsim optimize CONFIG --lever KEY --range LO:HI [--step S]
- *                  [--target NAME[,NAME...]] [--prob P] [run options]
+ *                  [--target NAME[,NAME...]] [--prob P]
+ *                  [--max-replicates M] [run options]
  *   twsim sweep CONFIG --lever KEY --values V[,V...]
  *               [--lever2 KEY --values2 V[,V...]] [--target ...] [...]
  *
  * (docs/experiments.md). Exit status as every command: 0 success, 1
- * failure, 2 bad input.
+ * failure, 2 bad input; optimize also 3 (no value in the range suffices)
+ * and 4 (no value shown to suffice within the replicate budget).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -64,11 +66,17 @@ static const char USAGE_OPTIMIZE[] =
     "\n"
     "The smallest value of a policy lever (any config key, e.g.\n"
     "recruitment.quota or recruitment.channels.funded.cohort) for which\n"
-    "every named target is met with probability >= P. Each value is an\n"
-    "ensemble on common random numbers; the search brackets: HI first (if\n"
-    "it falls short, no value in the range suffices), then LO, then\n"
-    "bisection on the grid LO, LO+S, ..., HI. It assumes P(met) does not\n"
-    "fall as the lever rises. Every evaluation is written to FILE.\n"
+    "every named target is met with probability >= P, with the sampling\n"
+    "error of that statement. Each value is an ensemble on common random\n"
+    "numbers. With N replicates per value the search brackets: HI first\n"
+    "(if it falls short, no value in the range suffices), then LO, then\n"
+    "bisection on the grid LO, LO+S, ..., HI to two neighbours. Then it\n"
+    "adds replicates (doubling, continuing the same streams) at those two\n"
+    "until the interval of P(met) at the answer lies above P and at the\n"
+    "value below lies below P, or M replicates per value are spent. The\n"
+    "intervals are Wilson intervals at level P (90% for P = 0.9). It\n"
+    "assumes P(met) does not fall as the lever rises, and warns when the\n"
+    "evaluations say it does. Every evaluation is written to FILE.\n"
     "\n"
     "options:\n"
     "  --lever KEY       the config key to vary\n"
@@ -76,13 +84,19 @@ static const char USAGE_OPTIMIZE[] =
     "  --step S          grid step (default 1)\n"
     "  --target NAMES    comma-separated target names (default: all)\n"
     "  --prob P          required P(met), 0 < P < 1 (default 0.9)\n"
-    "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
+    "  -n, --replicates N  replicates per value in the bracketing (default:\n"
+    "                    the config's)\n"
+    "  --max-replicates M  budget: replicates per value at most (default\n"
+    "                    8 N; M >= N)\n"
+    "  --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
     USAGE_LEVER_TAIL
     "\n"
-    "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
-    "1 failure, 2 bad input, 130 / 143 stopped by SIGINT / SIGTERM\n";
+    "exit status: 0 an answer was found (its interval lies above P), 3 no\n"
+    "value in the range suffices, 4 no value was shown to suffice within\n"
+    "the budget (raise --max-replicates), 1 failure, 2 bad input,\n"
+    "130 / 143 stopped by SIGINT / SIGTERM\n";
 
 static const char USAGE_SWEEP[] =
     "usage: twsim sweep CONFIG --lever KEY --values V[,V...] [options]\n"
@@ -206,6 +220,8 @@ typedef struct lever_opts {
     int force;
     const char *step_arg;
     double step, prob;
+    long long max_reps;     /* --max-replicates, 0 if not given */
+    const char *max_reps_arg;
     const char *sets[260];
     size_t n_sets;
     char reps[64], seed[64];
@@ -275,6 +291,7 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"step", required_argument, NULL, 'S'},
         {"target", required_argument, NULL, 't'},
         {"prob", required_argument, NULL, 'p'},
+        {"max-replicates", required_argument, NULL, 'X'},
         TW_CLI_RUN_LONGS('e'),
         TW_CLI_LONGS_END,
     };
@@ -307,6 +324,18 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
             if (*end || !(o->prob > 0 && o->prob < 1))
                 return fail_usage(cmd, "--prob must be between 0 and 1",
                                   optarg);
+            break;
+        case 'X':
+            if (strcmp(cmd, "optimize") != 0)
+                return fail_usage(cmd, "unknown option or missing value",
+                                  argv[optind - 1]);
+            errno = 0;
+            o->max_reps_arg = optarg;
+            o->max_reps = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || errno != 0 || o->max_reps < 1 ||
+                o->max_reps > 10000000)
+                return fail_usage(cmd, "--max-replicates must be a whole "
+                                  "number from 1 to 10000000", optarg);
             break;
         case 'n':
         case 'e': {
@@ -364,6 +393,7 @@ typedef struct lever_run {
     tw_lever_ctx ctx;
     const char **sets;    /* the scenario's overrides (owned) + the CLI's */
     size_t n_owned;       /* how many of sets[] are owned */
+    size_t reps;          /* the config's replicates, after overrides */
     tw_output out;        /* begun: checked and locked */
     char tmp[4096];       /* the scratch directory, "" until made */
 } lever_run;
@@ -444,6 +474,7 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
             return fail_usage(cmd, "--target needs target names", NULL);
         }
     }
+    lr->reps = cfg->replicates;
     tw_output_rules rules = {.cfg = cfg, .force = o->force};
     rc = out_path == NULL ? TW_EFAIL
                           : tw_output_begin(&lr->out, out_path, &rules, &err);
@@ -459,9 +490,11 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     return TW_OK;
 }
 
-/* optimize's exit status when no value in the range suffices (the file of
- * evaluations is written all the same) */
+/* optimize's exit status when no value in the range suffices, and when no
+ * value was shown to suffice within the budget (the file of evaluations is
+ * written all the same) */
 #define OPTIMIZE_NONE 3
+#define OPTIMIZE_UNDECIDED 4
 
 /* End what lever_setup began: the scratch directory and everything in it
  * go, and the output is committed when rc is 0 or OPTIMIZE_NONE,
@@ -474,7 +507,8 @@ static int lever_finish(lever_run *lr, int rc)
         lr->tmp[0] = '\0';
     }
     tw_error err;
-    int keep = rc == TW_OK || rc == OPTIMIZE_NONE;
+    int keep = rc == TW_OK || rc == OPTIMIZE_NONE ||
+               rc == OPTIMIZE_UNDECIDED;
     if (lr->out.path != NULL && tw_output_end(&lr->out, keep, &err) != TW_OK &&
         keep) {
         tw_error_print(stderr, "twsim: ", &err);
@@ -617,50 +651,93 @@ int tw_cli_optimize(int argc, char **argv)
         (rc = check_lever("optimize", ctx, 0, "--range", o.range, grid,
                           2)) == TW_OK)
         rc = check_whole("optimize", ctx, 0, "--step", step_arg, &o.step, 1);
+    size_t max_reps = o.max_reps > 0 ? (size_t)o.max_reps : 8 * lr.reps;
+    if (rc == TW_OK && max_reps < lr.reps) {
+        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
+                "%zu replicates of the first evaluation (-n or the config's "
+                "simulation.replicates); give --max-replicates >= %zu, or a "
+                "smaller -n\n", o.max_reps_arg, lr.reps, lr.reps);
+        rc = TW_EINPUT;
+    }
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
         free(out);
         return rc;
     }
+    ctx->reps = lr.reps;
+    ctx->level = o.prob;
     printf("Searching %s in %g..%g (step %g) for P(met) >= %.2f on common "
-           "random numbers:\n", o.lever, lo, hi, o.step, o.prob);
+           "random numbers, %zu replicates per value, up to %zu near the "
+           "answer:\n", o.lever, lo, hi, o.step, o.prob, lr.reps, max_reps);
     tw_search s;
     tw_error err;
-    rc = tw_optimize(ctx, lo, hi, o.step, &s, &err);
+    rc = tw_optimize(ctx, lo, hi, o.step, max_reps, &s, &err);
     if (rc == TW_OK)
-        rc = tw_experiment_write(&lr.out, "optimize", ctx, s.evals,
-                                 s.n_evals, s.answer, s.below, &err);
+        rc = tw_experiment_write_search(&lr.out, ctx, &s, &err);
     if (rc != TW_OK) /* TW_ESTOPPED too (whose 3 is not exit status 3) */
         rc = eval_failed("optimize", rc, &err);
     else if (s.answer < 0)
         rc = OPTIMIZE_NONE;
+    else if (s.decision == TW_OPT_UNDECIDED)
+        rc = OPTIMIZE_UNDECIDED;
     /* the file is in place (or not) before anything says it is */
     rc = lever_finish(&lr, rc);
+    if (rc == TW_OK || rc == OPTIMIZE_NONE || rc == OPTIMIZE_UNDECIDED) {
+        printf("\n");
+        tw_search_monotone(ctx, &s, stdout);
+    }
     if (rc == OPTIMIZE_NONE) {
-        printf("\nNo value of %s in %g..%g meets every target with P(met) "
-               ">= %.2f; at %g:", o.lever, lo, hi, o.prob, s.evals[0].value);
+        const tw_eval *h = &s.evals[s.n_evals - 1];
+        printf("No value of %s in %g..%g meets every target with P(met) "
+               ">= %.2f; at %g:", o.lever, lo, hi, o.prob, h->value);
         for (size_t i = 0; i < ctx->n_targets; i++)
-            printf(" %s %.3f", ctx->targets[i], s.evals[0].p_met[i]);
-        printf("\nEvaluations written to %s\n", out);
-    } else if (rc == TW_OK) {
+            printf(" %s %.3f", ctx->targets[i], h->p_met[i]);
+        printf(" (%zu replicates)\nEvaluations written to %s\n",
+               h->n_reps, out);
+    } else if (rc == TW_OK || rc == OPTIMIZE_UNDECIDED) {
         const tw_eval *a = &s.evals[s.answer];
-        printf("\nAnswer: %s = %g, the smallest value on the grid that meets "
-               "every target with P(met) >= %.2f\n", o.lever, a->value,
-               o.prob);
-        for (size_t i = 0; i < ctx->n_targets; i++)
-            printf("  %-28s P(met) %.3f [90%% CI %.3f-%.3f]\n",
-                   ctx->targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i]);
-        printf("  all together: %.3f\n", a->p_all);
-        if (s.below >= 0) {
-            const tw_eval *b = &s.evals[s.below];
-            printf("Just below, %s = %g falls short:", o.lever, b->value);
-            for (size_t i = 0; i < ctx->n_targets; i++)
-                printf(" %s %.3f", ctx->targets[i], b->p_met[i]);
+        const tw_eval *b = s.below >= 0 ? &s.evals[s.below] : NULL;
+        int pct = (int)lround(o.prob * 100);
+        if (rc == OPTIMIZE_UNDECIDED)
+            printf("Undecided: no value of %s was shown to meet every "
+                   "target with P(met) >= %.2f within %zu replicates per "
+                   "value; the estimates first meet it at %g. Raise "
+                   "--max-replicates.\n", o.lever, o.prob, max_reps,
+                   a->value);
+        else if (b != NULL)
+            printf("Answer: %s = %g (%g %s), the smallest value on the grid "
+                   "that meets every target with P(met) >= %.2f\n", o.lever,
+                   a->value, b->value,
+                   s.decision == TW_OPT_SEPARATED ? "falls short"
+                                                  : "is undecided",
+                   o.prob);
+        else
+            printf("Answer: %s = %g (the lower end of the range) meets "
+                   "every target with P(met) >= %.2f\n", o.lever, a->value,
+                   o.prob);
+        for (size_t i = 0; i < ctx->n_targets; i++) {
+            printf("  %-24s P(met) at %g = %.3f [%.3f-%.3f] over %zu "
+                   "replicates", ctx->targets[i], a->value, a->p_met[i],
+                   a->p_lo[i], a->p_hi[i], a->n_reps);
+            if (b != NULL)
+                printf("; at %g = %.3f [%.3f-%.3f] over %zu", b->value,
+                       b->p_met[i], b->p_lo[i], b->p_hi[i], b->n_reps);
             printf("\n");
-        } else {
-            printf("It is the lower end of the range.\n");
         }
+        printf("  all together at %g: %.3f", a->value, a->p_all);
+        if (b != NULL)
+            printf("; at %g: %.3f", b->value, b->p_all);
+        printf("  ([lo-hi]: %d%% Wilson intervals)\n", pct);
+        if (rc == TW_OK && s.decision == TW_OPT_BELOW_UNDECIDED)
+            printf("The budget (%zu replicates per value) could not "
+                   "separate %g from %g: the interval at %g still contains "
+                   "%.2f, so %g may also suffice; %g is the smallest value "
+                   "shown to.\n", max_reps, b->value, a->value, b->value,
+                   o.prob, b->value, a->value);
+        else if (rc == TW_OK && b != NULL)
+            printf("%g is shown to meet every target and %g to fall short, "
+                   "each at the %d%% level.\n", a->value, b->value, pct);
         printf("Evaluations (%zu) written to %s\n", s.n_evals, out);
     }
     tw_search_free(&s, 0);
