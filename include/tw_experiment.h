@@ -90,6 +90,8 @@ typedef struct tw_eval {
     size_t n_reps;               /* replicates 0..n_reps-1 of the streams */
     unsigned char *met;          /* [n_reps][n_targets]: replicate r met
                                     target i (for paired checks) */
+    double *values;              /* several levers: [n_levers], owned */
+    double cost;                 /* several levers: sum of per_unit * value */
 } tw_eval;
 
 /* What an evaluation runs: the config, its overrides, the lever, the
@@ -101,6 +103,11 @@ typedef struct tw_lever_ctx {
     const char *lever;           /* a config key, e.g. recruitment.quota */
     const char *lever2;          /* sweep only: a second lever, or NULL */
     double value2;               /* its value for this evaluation */
+    const char *const *levers;   /* several levers (tw_optimize_multi):
+                                    [n_levers] keys, else NULL; they
+                                    replace lever and lever2 */
+    size_t n_levers;
+    const double *values;        /* [n_levers] for this evaluation */
     char **targets;              /* names; NULL = every target */
     size_t n_targets;
     double prob;                 /* required P(met) */
@@ -202,6 +209,65 @@ size_t tw_search_monotone(const tw_lever_ctx *ctx, const tw_search *s,
                           FILE *f);
 
 void tw_search_free(tw_search *s, size_t n_targets);
+
+/* One lever of a search over several: its key, grid and cost. */
+typedef struct tw_lever_range {
+    const char *key;
+    double lo, hi, step;   /* the grid lo, lo + step, ..., <= hi */
+    double per_unit;       /* the config's cost of one unit (costs[]) */
+} tw_lever_range;
+
+/* The result of tw_optimize_multi. */
+typedef struct tw_multi {
+    tw_eval *evals;        /* every evaluation in the order made; values
+                              and cost set */
+    size_t n_evals;
+    size_t *frontier;      /* [n_frontier] indices into evals: for each
+                              value of the first lever that can meet, the
+                              combination found with the others as low as
+                              they go, in order of the first lever */
+    size_t n_frontier;
+    long answer;           /* index into evals of the last evaluation of
+                              the cheapest combination shown to meet, or
+                              -1 */
+    tw_opt_decision decision; /* SEPARATED: the answer's interval clears
+                              P and every cheaper frontier point was shown
+                              to fall short; BELOW_UNDECIDED: a cheaper one
+                              was left undecided; UNDECIDED: none was shown
+                              to meet; NONE: even every lever at HI falls
+                              short */
+    size_t max_reps;
+} tw_multi;
+
+/*
+ * The cheapest combination of the levers lv[0..n) (n >= 2) that meets
+ * every named target with P(met) >= ctx->prob, by coordinate search on
+ * common random numbers (docs/experiments.md):
+ *
+ *  1. every lever at HI (if that falls short, nothing in range meets);
+ *  2. for each value of lv[0], lowest first, the others are lowered in
+ *     turn, the dearest step first, each to its smallest grid value that
+ *     still meets by bisection, starting from the previous value's
+ *     combination (which still meets when lv[0] rises): one frontier
+ *     point per value, with ctx->reps replicates;
+ *  3. the frontier points in order of cost get more replicates (doubling,
+ *     at most max_reps) until one's interval lies above P: the answer.
+ *     Points whose interval falls below P are passed over.
+ *
+ * Evaluations: about |grid of lv[0]| x sum over the others of log2 of
+ * their grid, not the product of the grids. ctx->lever must be lv[0].key.
+ */
+int tw_optimize_multi(tw_lever_ctx *ctx, const tw_lever_range *lv, size_t n,
+                      size_t max_reps, tw_multi *out, tw_error *err);
+
+void tw_multi_free(tw_multi *m);
+
+/* Write a search over several levers to o->partial (as
+ * tw_experiment_write, plus values [evaluation, lever], cost
+ * [evaluation], levers, per_unit [lever] and frontier). */
+int tw_experiment_write_multi(const tw_output *o, const tw_lever_ctx *ctx,
+                              const tw_lever_range *lv, size_t n,
+                              const tw_multi *m, tw_error *err);
 
 /* Write the evaluations to o->partial, a new HDF5 file (table layout in
  * docs/experiments.md), with the search's answer as attributes, and close

@@ -25,6 +25,7 @@
 #include "tw_experiment.h"
 #include "tw_output.h"
 #include "tw_filekind.h"
+#include "tw_mem.h"
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -213,6 +214,9 @@ int tw_cli_compare(int argc, char **argv)
     return rc;
 }
 
+/* At most this many levers in one optimize. */
+#define TW_CLI_MAX_LEVERS 8
+
 /* Options shared by optimize and sweep. */
 typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
@@ -221,6 +225,11 @@ typedef struct lever_opts {
     const char *step_arg;
     double step, prob;
     long long max_reps;     /* --max-replicates, 0 if not given */
+    /* optimize over several levers: each --lever with the --range and
+     * --step that follow it */
+    size_t n_levers;
+    const char *levers[TW_CLI_MAX_LEVERS], *ranges[TW_CLI_MAX_LEVERS];
+    const char *steps[TW_CLI_MAX_LEVERS];
     const char *max_reps_arg;
     const char *sets[260];
     size_t n_sets;
@@ -301,9 +310,26 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
     while ((ch = tw_cli_opt(argc, argv, ":hn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
-        case 'L': o->lever = optarg; break;
+        case 'L':
+            if (o->lever == NULL)
+                o->lever = optarg;
+            if (o->n_levers >= TW_CLI_MAX_LEVERS)
+                return fail_usage(cmd, "at most 8 --lever options", optarg);
+            for (size_t j = 0; j < o->n_levers; j++)
+                if (strcmp(o->levers[j], optarg) == 0)
+                    return fail_usage(cmd, "--lever given twice", optarg);
+            o->levers[o->n_levers++] = optarg;
+            break;
         case 'M': o->lever2 = optarg; break;
-        case 'r': o->range = optarg; break;
+        case 'r':
+            if (o->n_levers > 0 && o->ranges[o->n_levers - 1] != NULL)
+                return fail_usage(cmd, "one --range per --lever, after it",
+                                  optarg);
+            if (o->range == NULL)
+                o->range = optarg;
+            if (o->n_levers > 0)
+                o->ranges[o->n_levers - 1] = optarg;
+            break;
         case 'v': o->values = optarg; break;
         case 'w': o->values2 = optarg; break;
         case 't': o->targets = optarg; break;
@@ -311,11 +337,16 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
         case 'S':
-            o->step_arg = optarg;
+            if (o->n_levers > 0)
+                o->steps[o->n_levers - 1] = optarg;
+            if (o->step_arg == NULL)
+                o->step_arg = optarg;
             errno = 0;
-            o->step = strtod(optarg, &end);
-            if (*end || end == optarg || errno != 0 || !isfinite(o->step) ||
-                !(o->step > 0))
+            double step = strtod(optarg, &end);
+            if (o->n_levers <= 1)
+                o->step = step;
+            if (*end || end == optarg || errno != 0 || !isfinite(step) ||
+                !(step > 0))
                 return fail_usage(cmd, "--step must be a finite number > 0",
                                   optarg);
             break;
@@ -367,6 +398,9 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         return fail_usage(cmd, "takes exactly one CONFIG", NULL);
     if (o->lever == NULL)
         return fail_usage(cmd, "--lever KEY is required", NULL);
+    if (o->n_levers > 1 && strcmp(cmd, "optimize") != 0)
+        return fail_usage(cmd, "one --lever (and --lever2 for a second)",
+                          o->levers[1]);
     *config = argv[optind];
     return -1;
 }
@@ -394,6 +428,8 @@ typedef struct lever_run {
     const char **sets;    /* the scenario's overrides (owned) + the CLI's */
     size_t n_owned;       /* how many of sets[] are owned */
     size_t reps;          /* the config's replicates, after overrides */
+    tw_cost *costs;       /* the config's costs (strings owned) */
+    size_t n_costs;
     tw_output out;        /* begun: checked and locked */
     char tmp[4096];       /* the scratch directory, "" until made */
 } lever_run;
@@ -475,6 +511,21 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
         }
     }
     lr->reps = cfg->replicates;
+    if (cfg->n_costs > 0 &&
+        (lr->costs = calloc(cfg->n_costs, sizeof *lr->costs)) != NULL) {
+        for (size_t i = 0; i < cfg->n_costs; i++) {
+            lr->costs[i] = cfg->costs[i];
+            lr->costs[i].lever = strdup(cfg->costs[i].lever);
+            lr->costs[i].unit = strdup(cfg->costs[i].unit);
+            lr->costs[i].source = lr->costs[i].note = NULL;
+            lr->n_costs = i + 1;
+            if (!lr->costs[i].lever || !lr->costs[i].unit) {
+                tw_config_free(cfg);
+                fprintf(stderr, "twsim: out of memory\n");
+                return TW_EFAIL;
+            }
+        }
+    }
     tw_output_rules rules = {.cfg = cfg, .force = o->force};
     rc = out_path == NULL ? TW_EFAIL
                           : tw_output_begin(&lr->out, out_path, &rules, &err);
@@ -526,6 +577,9 @@ static void lever_free(lever_run *lr)
     free(ctx->targets);
     for (size_t i = 0; i < lr->n_owned; i++)
         free((char *)lr->sets[i]);
+    for (size_t i = 0; i < lr->n_costs; i++)
+        TW_FREE(lr->costs[i].lever, lr->costs[i].unit);
+    free(lr->costs);
     free(lr->sets);
 }
 
@@ -603,6 +657,235 @@ static int check_lever(const char *cmd, const tw_lever_ctx *ctx, int second,
     return rc;
 }
 
+/* --range LO:HI with grid step `step` into lo, hi and the last grid
+ * point; TW_EINPUT with a message naming the option on a bad range. */
+static int parse_range(const char *range, double step, double *lo,
+                       double *hi, double *last)
+{
+    char *colon = strchr(range, ':'), *end;
+    errno = 0;
+    *lo = strtod(range, &end);
+    if (colon == NULL || end != colon || end == range)
+        return fail_usage("optimize", "--range must be LO:HI", range);
+    if (errno != 0 || !isfinite(*lo))
+        return fail_usage("optimize", "--range: LO is not a finite number",
+                          range);
+    *hi = strtod(colon + 1, &end);
+    if (*end || end == colon + 1)
+        return fail_usage("optimize", "--range must be LO:HI", range);
+    if (errno != 0 || !isfinite(*hi))
+        return fail_usage("optimize", "--range: HI is not a finite number",
+                          range);
+    if (!(*hi >= *lo))
+        return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
+                          range);
+    /* the grid lo, lo + step, ..., lo + n step <= hi */
+    double span = (*hi - *lo) / step;
+    if (!isfinite(span) || span > 1e9) {
+        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
+                "billion grid points; give a larger --step\n", range, step);
+        return TW_EINPUT;
+    }
+    *last = *lo + floor(span + 1e-9) * step;
+    return TW_OK;
+}
+
+/* The cost per unit of `key` in the config's costs, or NULL. */
+static const tw_cost *find_cost(const lever_run *lr, const char *key)
+{
+    for (size_t i = 0; i < lr->n_costs; i++)
+        if (strcmp(lr->costs[i].lever, key) == 0)
+            return &lr->costs[i];
+    return NULL;
+}
+
+/* The frontier and the answer of a search over several levers. */
+static void print_multi(const tw_lever_ctx *ctx, const lever_run *lr,
+                        const tw_lever_range *lv, size_t nl,
+                        const tw_multi *m, size_t max_reps, double prob,
+                        const char *out)
+{
+    size_t nt = ctx->n_targets;
+    const char *unit = find_cost(lr, lv[0].key)->unit;
+    int pct = (int)lround(prob * 100);
+    printf("\nCost-P(met) frontier: for each value of %s, the others as "
+           "low as they go (%zu replicates; cost in %s):\n", lv[0].key,
+           m->n_frontier ? m->evals[m->frontier[0]].n_reps : 0, unit);
+    printf("  %12s", "cost");
+    for (size_t j = 0; j < nl; j++)
+        printf("  %s", lv[j].key);
+    printf("  P(all met)  replicates\n");
+    for (size_t f = 0; f < m->n_frontier; f++) {
+        /* the point's last evaluation: with the most replicates */
+        const tw_eval *e = &m->evals[m->frontier[f]];
+        for (size_t k = m->frontier[f] + 1; k < m->n_evals; k++) {
+            size_t j = 0;
+            while (j < nl && m->evals[k].values[j] == e->values[j])
+                j++;
+            if (j == nl)
+                e = &m->evals[k];
+        }
+        printf("  %12.6g", e->cost);
+        for (size_t j = 0; j < nl; j++)
+            printf("  %*g", (int)strlen(lv[j].key), e->values[j]);
+        printf("  %10.3f  %10zu%s\n", e->p_all, e->n_reps,
+               m->answer >= 0 && e == &m->evals[m->answer] ? "  <- answer"
+                                                          : "");
+    }
+    if (m->answer < 0) {
+        printf("Undecided: no combination on the frontier was shown to "
+               "meet every target with P(met) >= %.2f within %zu replicates "
+               "per combination. Raise --max-replicates.\n", prob,
+               max_reps);
+    } else {
+        const tw_eval *a = &m->evals[m->answer];
+        printf("\nAnswer: the cheapest combination found that meets every "
+               "target with P(met) >= %.2f costs %g %s:\n", prob, a->cost,
+               unit);
+        for (size_t j = 0; j < nl; j++)
+            printf("  %s = %g (%g x %g)\n", lv[j].key, a->values[j],
+                   a->values[j], lv[j].per_unit);
+        for (size_t i = 0; i < nt; i++)
+            printf("  %-24s P(met) %.3f [%.3f-%.3f] over %zu replicates\n",
+                   ctx->targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i],
+                   a->n_reps);
+        printf("  all together: %.3f  ([lo-hi]: %d%% Wilson intervals)\n",
+               a->p_all, pct);
+        if (m->decision == TW_OPT_BELOW_UNDECIDED)
+            printf("A cheaper frontier point could not be shown to meet or "
+                   "to fall short within %zu replicates; it may also "
+                   "suffice.\n", max_reps);
+    }
+    printf("Evaluations (%zu) written to %s\n", m->n_evals, out);
+}
+
+/* optimize --lever A --range .. --lever B --range .. : the cheapest
+ * combination, with the costs of the config. */
+static int optimize_multi(lever_opts *o, const char *config)
+{
+    size_t nl = o->n_levers;
+    tw_lever_range lv[TW_CLI_MAX_LEVERS];
+    double last[TW_CLI_MAX_LEVERS];
+    int rc;
+    for (size_t j = 0; j < nl; j++) {
+        if (o->ranges[j] == NULL) {
+            fprintf(stderr, "twsim optimize: --lever %s has no --range; "
+                    "give each --lever its --range LO:HI (and --step S) "
+                    "after it\n", o->levers[j]);
+            return TW_EINPUT;
+        }
+        lv[j].key = o->levers[j];
+        lv[j].step = o->steps[j] ? strtod(o->steps[j], NULL) : 1;
+        if ((rc = parse_range(o->ranges[j], lv[j].step, &lv[j].lo,
+                              &lv[j].hi, &last[j])) != TW_OK)
+            return rc;
+    }
+    char *out = o->output ? strdup(o->output)
+                          : default_name(config, "-optimize.h5");
+    lever_run lr;
+    rc = lever_setup("optimize", o, config, out, &lr);
+    tw_lever_ctx *ctx = &lr.ctx;
+    for (size_t j = 0; rc == TW_OK && j < nl; j++) {
+        tw_lever_ctx one = *ctx;
+        one.lever = lv[j].key;
+        double grid[2] = { lv[j].lo, last[j] };
+        const char *step_arg = o->steps[j] ? o->steps[j] : "1";
+        if ((rc = check_lever("optimize", &one, 0, "--range", o->ranges[j],
+                              grid, 2)) == TW_OK)
+            rc = check_whole("optimize", &one, 0, "--step", step_arg,
+                             &lv[j].step, 1);
+    }
+    /* every lever has a cost, and every cost is for a lever varied */
+    for (size_t j = 0; rc == TW_OK && j < nl; j++) {
+        const tw_cost *c = find_cost(&lr, lv[j].key);
+        if (c == NULL) {
+            fprintf(stderr, "twsim optimize: --lever %s has no cost: with "
+                    "several levers each needs an entry in the config's "
+                    "costs list ( { lever = \"%s\"; per_unit; unit; "
+                    "source; } ); costs are given for:", lv[j].key,
+                    lv[j].key);
+            for (size_t i = 0; i < lr.n_costs; i++)
+                fprintf(stderr, " %s", lr.costs[i].lever);
+            fprintf(stderr, "%s\n", lr.n_costs ? "" : " none");
+            rc = TW_EINPUT;
+        } else {
+            lv[j].per_unit = c->per_unit;
+            if (j > 0 && strcmp(c->unit, find_cost(&lr, lv[0].key)->unit)) {
+                fprintf(stderr, "twsim optimize: the costs of %s (%s) and "
+                        "%s (%s) are in different units; give every cost "
+                        "in one unit\n", lv[0].key,
+                        find_cost(&lr, lv[0].key)->unit, lv[j].key,
+                        c->unit);
+                rc = TW_EINPUT;
+            }
+        }
+    }
+    for (size_t i = 0; rc == TW_OK && i < lr.n_costs; i++) {
+        size_t j = 0;
+        while (j < nl && strcmp(lv[j].key, lr.costs[i].lever) != 0)
+            j++;
+        if (j == nl) {
+            fprintf(stderr, "twsim optimize: %s: costs: \"%s\" is not "
+                    "varied; the levers varied are:", lr.costs[i].where,
+                    lr.costs[i].lever);
+            for (size_t k = 0; k < nl; k++)
+                fprintf(stderr, " %s", lv[k].key);
+            fprintf(stderr, " (vary it with --lever %s --range LO:HI, or "
+                    "take its cost out)\n", lr.costs[i].lever);
+            rc = TW_EINPUT;
+        }
+    }
+    size_t max_reps = o->max_reps > 0 ? (size_t)o->max_reps : 8 * lr.reps;
+    if (rc == TW_OK && max_reps < lr.reps) {
+        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
+                "%zu replicates of the first evaluation (-n or the config's "
+                "simulation.replicates); give --max-replicates >= %zu, or a "
+                "smaller -n\n", o->max_reps_arg, lr.reps, lr.reps);
+        rc = TW_EINPUT;
+    }
+    if (rc != TW_OK) {
+        rc = lever_finish(&lr, rc);
+        lever_free(&lr);
+        free(out);
+        return rc;
+    }
+    ctx->reps = lr.reps;
+    ctx->level = o->prob;
+    printf("Searching the cheapest combination of");
+    for (size_t j = 0; j < nl; j++)
+        printf("%s %s in %g..%g (step %g, %g each)", j ? "," : "",
+               lv[j].key, lv[j].lo, lv[j].hi, lv[j].step, lv[j].per_unit);
+    printf(" for P(met) >= %.2f on common random numbers, %zu replicates "
+           "per combination, up to %zu to confirm:\n", o->prob, lr.reps,
+           max_reps);
+    tw_multi m;
+    tw_error err;
+    rc = tw_optimize_multi(ctx, lv, nl, max_reps, &m, &err);
+    if (rc == TW_OK)
+        rc = tw_experiment_write_multi(&lr.out, ctx, lv, nl, &m, &err);
+    if (rc != TW_OK)
+        rc = eval_failed("optimize", rc, &err);
+    else if (m.decision == TW_OPT_NONE)
+        rc = OPTIMIZE_NONE;
+    else if (m.answer < 0)
+        rc = OPTIMIZE_UNDECIDED;
+    rc = lever_finish(&lr, rc);
+    if (rc == OPTIMIZE_NONE) {
+        const tw_eval *h = &m.evals[0];
+        printf("\nNo combination in range meets every target with P(met) "
+               ">= %.2f; with every lever at its highest:", o->prob);
+        for (size_t i = 0; i < ctx->n_targets; i++)
+            printf(" %s %.3f", ctx->targets[i], h->p_met[i]);
+        printf("\nEvaluations written to %s\n", out);
+    } else if (rc == TW_OK || rc == OPTIMIZE_UNDECIDED) {
+        print_multi(ctx, &lr, lv, nl, &m, max_reps, o->prob, out);
+    }
+    tw_multi_free(&m);
+    lever_free(&lr);
+    free(out);
+    return rc;
+}
+
 int tw_cli_optimize(int argc, char **argv)
 {
     lever_opts o;
@@ -612,34 +895,13 @@ int tw_cli_optimize(int argc, char **argv)
                               &config);
     if (rc >= 0)
         return rc;
+    if (o.n_levers > 1)
+        return optimize_multi(&o, config);
     if (o.range == NULL)
         return fail_usage("optimize", "--range LO:HI is required", NULL);
-    char *colon = strchr(o.range, ':'), *end;
-    errno = 0;
-    double lo = strtod(o.range, &end);
-    if (colon == NULL || end != colon || end == o.range)
-        return fail_usage("optimize", "--range must be LO:HI", o.range);
-    if (errno != 0 || !isfinite(lo))
-        return fail_usage("optimize", "--range: LO is not a finite number",
-                          o.range);
-    double hi = strtod(colon + 1, &end);
-    if (*end || end == colon + 1)
-        return fail_usage("optimize", "--range must be LO:HI", o.range);
-    if (errno != 0 || !isfinite(hi))
-        return fail_usage("optimize", "--range: HI is not a finite number",
-                          o.range);
-    if (!(hi >= lo))
-        return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
-                          o.range);
-    /* the grid lo, lo + step, ..., lo + n step <= hi */
-    double span = (hi - lo) / o.step;
-    if (!isfinite(span) || span > 1e9) {
-        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
-                "billion grid points; give a larger --step\n", o.range,
-                o.step);
-        return TW_EINPUT;
-    }
-    double last = lo + floor(span + 1e-9) * o.step;
+    double lo, hi, last;
+    if ((rc = parse_range(o.range, o.step, &lo, &hi, &last)) != TW_OK)
+        return rc;
     char *out = o.output ? strdup(o.output)
                          : default_name(config, "-optimize.h5");
     lever_run lr;

@@ -23,8 +23,8 @@ void tw_eval_free(tw_eval *e)
 {
     if (e == NULL)
         return;
-    TW_FREE(e->p_met, e->p_lo, e->p_hi, e->met);
-    e->p_met = e->p_lo = e->p_hi = NULL;
+    TW_FREE(e->p_met, e->p_lo, e->p_hi, e->met, e->values);
+    e->p_met = e->p_lo = e->p_hi = e->values = NULL;
     e->met = NULL;
 }
 
@@ -66,17 +66,29 @@ void tw_lever_scratch_clear(const tw_lever_ctx *ctx)
 static int lever_config(const tw_lever_ctx *ctx, double value, double value2,
                         tw_config **cfg, tw_error *err)
 {
-    const char **sets = calloc(ctx->n_sets + 3, sizeof *sets);
+    const char **sets = calloc(ctx->n_sets + 3 + ctx->n_levers,
+                               sizeof *sets);
     char lever[256], lever2[256], reps[64];
+    char (*many)[256] = ctx->n_levers ? calloc(ctx->n_levers, sizeof *many)
+                                      : NULL;
     *cfg = NULL;
-    if (sets == NULL)
+    if (sets == NULL || (ctx->n_levers && many == NULL)) {
+        free(sets);
+        free(many);
         return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
     for (size_t i = 0; i < ctx->n_sets; i++)
         sets[i] = ctx->sets[i];
     size_t n = ctx->n_sets;
-    format_set(lever, sizeof lever, ctx->lever, value);
-    sets[n++] = lever;
-    if (ctx->lever2 != NULL) {
+    for (size_t j = 0; j < ctx->n_levers; j++) {
+        format_set(many[j], sizeof many[j], ctx->levers[j], ctx->values[j]);
+        sets[n++] = many[j];
+    }
+    if (ctx->n_levers == 0) {
+        format_set(lever, sizeof lever, ctx->lever, value);
+        sets[n++] = lever;
+    }
+    if (ctx->n_levers == 0 && ctx->lever2 != NULL) {
         format_set(lever2, sizeof lever2, ctx->lever2, value2);
         sets[n++] = lever2;
     }
@@ -86,6 +98,7 @@ static int lever_config(const tw_lever_ctx *ctx, double value, double value2,
     }
     int rc = tw_config_load(ctx->config, sets, n, cfg, err);
     free(sets);
+    free(many);
     return rc;
 }
 
@@ -201,8 +214,13 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     }
     out->p_all = R ? (double)all / (double)R : 0;
     if (ctx->log != NULL) {
-        fprintf(ctx->log, "  %s = %-10g", ctx->lever, value);
-        if (ctx->lever2)
+        if (ctx->n_levers == 0)
+            fprintf(ctx->log, "  %s = %-10g", ctx->lever, value);
+        else
+            fprintf(ctx->log, " ");
+        for (size_t j = 0; j < ctx->n_levers; j++)
+            fprintf(ctx->log, " %s = %-6g", ctx->levers[j], ctx->values[j]);
+        if (ctx->lever2 && ctx->n_levers == 0)
             fprintf(ctx->log, " %s = %-10g", ctx->lever2, ctx->value2);
         for (size_t i = 0; i < nt; i++)
             fprintf(ctx->log, " %s %.3f", ctx->targets[i], out->p_met[i]);
@@ -497,17 +515,248 @@ size_t tw_search_monotone(const tw_lever_ctx *ctx, const tw_search *s,
 }
 
 /* ------------------------------------------------------------------ */
+/* Several levers with costs                                            */
+/* ------------------------------------------------------------------ */
+
+void tw_multi_free(tw_multi *m)
+{
+    for (size_t i = 0; m->evals && i < m->n_evals; i++)
+        tw_eval_free(&m->evals[i]);
+    free(m->evals);
+    free(m->frontier);
+    memset(m, 0, sizeof *m);
+}
+
+/* The search over several levers: lever j is at grid point x[j], value
+ * lv[j].lo + x[j] lv[j].step. */
+typedef struct multi_state {
+    tw_lever_ctx *ctx;
+    const tw_lever_range *lv;
+    size_t n;
+    tw_multi *out;
+    double *vals;  /* [n] scratch: the values being evaluated */
+} multi_state;
+
+static double multi_value(const multi_state *st, size_t j, long x)
+{
+    return st->lv[j].lo + (double)x * st->lv[j].step;
+}
+
+/* The last evaluation of combination x with at least `reps` replicates,
+ * or -1. */
+static long multi_find(const multi_state *st, const long *x, size_t reps)
+{
+    for (size_t e = st->out->n_evals; e-- > 0;) {
+        const tw_eval *ev = &st->out->evals[e];
+        size_t j = 0;
+        while (j < st->n && ev->values[j] == multi_value(st, j, x[j]))
+            j++;
+        if (j == st->n && ev->n_reps >= reps)
+            return (long)e;
+    }
+    return -1;
+}
+
+/* Evaluate combination x with `reps` replicates (or reuse an evaluation
+ * with as many); *at is its index in out->evals. */
+static int multi_eval(multi_state *st, const long *x, size_t reps,
+                      size_t *at, tw_error *err)
+{
+    long have = multi_find(st, x, reps);
+    if (have >= 0) {
+        *at = (size_t)have;
+        return TW_OK;
+    }
+    tw_multi *out = st->out;
+    tw_eval *e = realloc(out->evals, (out->n_evals + 1) * sizeof *e);
+    if (e == NULL)
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    out->evals = e;
+    e = &out->evals[out->n_evals];
+    for (size_t j = 0; j < st->n; j++)
+        st->vals[j] = multi_value(st, j, x[j]);
+    st->ctx->values = st->vals;
+    st->ctx->reps = reps;
+    int rc = tw_lever_eval(st->ctx, st->vals[0], e, err);
+    if (rc != TW_OK)
+        return rc;
+    e->values = malloc(st->n * sizeof *e->values);
+    if (e->values == NULL) {
+        tw_eval_free(e);
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    e->cost = 0;
+    for (size_t j = 0; j < st->n; j++) {
+        e->values[j] = st->vals[j];
+        e->cost += st->lv[j].per_unit * st->vals[j];
+    }
+    *at = out->n_evals++;
+    return TW_OK;
+}
+
+int tw_optimize_multi(tw_lever_ctx *ctx, const tw_lever_range *lv, size_t n,
+                      size_t max_reps, tw_multi *out, tw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->answer = -1;
+    out->decision = TW_OPT_NONE;
+    out->max_reps = max_reps;
+    if (n < 2 || ctx->reps == 0 || max_reps < ctx->reps)
+        return tw_error_set(err, TW_EINPUT, "a search over several levers "
+                            "needs two or more, and a budget of at least "
+                            "the first evaluation's replicates");
+    size_t R = ctx->reps, at = 0, nt;
+    long *x = calloc(n, sizeof *x), *top = calloc(n, sizeof *top),
+         *cur = calloc(n, sizeof *cur);
+    size_t *order = calloc(n, sizeof *order);
+    double *vals = calloc(n, sizeof *vals);
+    multi_state st = {.ctx = ctx, .lv = lv, .n = n, .out = out,
+                      .vals = vals};
+    const char **keys = calloc(n, sizeof *keys);
+    int rc = TW_OK;
+    double P = ctx->prob;
+    if (!x || !top || !cur || !order || !vals || !keys) {
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+        goto out;
+    }
+    for (size_t j = 0; j < n; j++) {
+        keys[j] = lv[j].key;
+        top[j] = (long)floor((lv[j].hi - lv[j].lo) / lv[j].step + 1e-9);
+        cur[j] = top[j];
+        order[j] = j;
+    }
+    ctx->levers = keys;
+    ctx->n_levers = n;
+    /* the levers after the first, the dearest step first */
+    for (size_t a = 2; a < n; a++)
+        for (size_t j = a; j > 1 && lv[order[j - 1]].per_unit *
+                                    lv[order[j - 1]].step <
+                                    lv[order[j]].per_unit *
+                                    lv[order[j]].step; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    /* 1. everything at HI */
+    if ((rc = multi_eval(&st, top, R, &at, err)) != TW_OK)
+        goto out;
+    nt = ctx->n_targets;
+    if (!out->evals[at].ok)
+        goto out;
+    /* 2. the frontier along the first lever */
+    for (long i0 = 0; i0 <= top[0]; i0++) {
+        memcpy(x, cur, n * sizeof *x);
+        x[0] = i0;
+        if ((rc = multi_eval(&st, x, R, &at, err)) != TW_OK)
+            goto out;
+        if (!out->evals[at].ok)
+            continue; /* the others at their highest so far do not do */
+        int all_low = 1;
+        for (size_t oj = 1; oj < n; oj++) {
+            size_t j = order[oj];
+            long good = x[j], bad = -1;
+            while (good - bad > 1) {
+                long mid = bad + (good - bad) / 2;
+                x[j] = mid;
+                if ((rc = multi_eval(&st, x, R, &at, err)) != TW_OK)
+                    goto out;
+                if (out->evals[at].ok)
+                    good = mid;
+                else
+                    bad = mid;
+            }
+            x[j] = good;
+            cur[j] = good;
+            all_low &= good == 0;
+        }
+        if ((rc = multi_eval(&st, x, R, &at, err)) != TW_OK)
+            goto out;
+        size_t *f = realloc(out->frontier,
+                            (out->n_frontier + 1) * sizeof *f);
+        if (f == NULL) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            goto out;
+        }
+        out->frontier = f;
+        f[out->n_frontier++] = at;
+        if (all_low)
+            break; /* a higher first lever only costs more */
+    }
+    /* 3. the frontier in order of cost, confirmed with more replicates */
+    {
+        size_t nf = out->n_frontier, undecided = 0;
+        size_t *ord = malloc((nf ? nf : 1) * sizeof *ord);
+        if (ord == NULL) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < nf; i++)
+            ord[i] = out->frontier[i];
+        for (size_t a = 1; a < nf; a++)
+            for (size_t j = a; j > 0 && out->evals[ord[j - 1]].cost >
+                                        out->evals[ord[j]].cost; j--) {
+                size_t t = ord[j];
+                ord[j] = ord[j - 1];
+                ord[j - 1] = t;
+            }
+        for (size_t i = 0; i < nf && out->answer < 0; i++) {
+            size_t e = ord[i];
+            for (size_t j = 0; j < n; j++)
+                x[j] = (long)floor((out->evals[e].values[j] - lv[j].lo) /
+                                   lv[j].step + 0.5);
+            size_t r = out->evals[e].n_reps;
+            for (;;) {
+                const tw_eval *ev = &out->evals[e];
+                if (clears(ev, nt, P)) {
+                    out->answer = (long)e;
+                    break;
+                }
+                if (short_of(ev, nt, P))
+                    break;
+                if (r >= max_reps) {
+                    undecided++;
+                    break;
+                }
+                r = r * 2 < max_reps ? r * 2 : max_reps;
+                if ((rc = multi_eval(&st, x, r, &e, err)) != TW_OK) {
+                    free(ord);
+                    goto out;
+                }
+            }
+        }
+        free(ord);
+        out->decision = out->answer < 0 ? TW_OPT_UNDECIDED
+                        : undecided ? TW_OPT_BELOW_UNDECIDED
+                                    : TW_OPT_SEPARATED;
+    }
+out:
+    ctx->levers = NULL;
+    ctx->n_levers = 0;
+    ctx->values = NULL;
+    ctx->reps = R;
+    free(x);
+    free(top);
+    free(cur);
+    free(order);
+    free(vals);
+    free(keys);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
 /* The experiment table file                                            */
 /* ------------------------------------------------------------------ */
 
 static int experiment_write(const tw_output *o, const char *kind,
                             const tw_lever_ctx *ctx, const tw_eval *evals,
                             size_t n, long answer, long below,
-                            const tw_search *s, tw_error *err)
+                            const tw_search *s, const tw_lever_range *lv,
+                            size_t nl, const tw_multi *m, tw_error *err)
 {
     size_t nt = ctx->n_targets;
     const char *partial = o->partial;
-    double *col = malloc((n * (nt ? nt : 1) + 1) * sizeof *col);
+    size_t wide = nt > nl ? nt : nl;
+    double *col = malloc((n * (wide ? wide : 1) + nl + 1) * sizeof *col);
     hid_t f = H5I_INVALID_HID;
     int rc = TW_EFAIL;
     if (col == NULL) {
@@ -524,8 +773,8 @@ static int experiment_write(const tw_output *o, const char *kind,
     int bad = tw_h5u_str_attr(f, "kind", kind) != 0 ||
               tw_h5u_str_attr(f, "twsim_kind", kind) != 0 ||
               tw_h5u_str_attr(f, "config", ctx->config) != 0 ||
-              tw_h5u_str_attr(f, "lever", ctx->lever) != 0 ||
-              tw_h5u_str_attr(f, "lever2", ctx->lever2) != 0 ||
+              tw_h5u_str_attr(f, "lever", m ? lv[0].key : ctx->lever) != 0 ||
+              tw_h5u_str_attr(f, "lever2", m ? lv[1].key : ctx->lever2) != 0 ||
               tw_h5u_num_attr(f, "prob", ctx->prob) != 0 ||
               tw_h5u_num_attr(f, "answer_index", (double)answer) != 0 ||
               tw_h5u_num_attr(f, "below_index", (double)below) != 0 ||
@@ -536,8 +785,8 @@ static int experiment_write(const tw_output *o, const char *kind,
         col[i] = evals[i].value;
     bad = bad || tw_h5u_doubles(f, "value", 1, d1, col) != 0;
     for (size_t i = 0; !bad && i < n; i++)
-        col[i] = evals[i].value2;
-    bad = bad || (ctx->lever2 != NULL &&
+        col[i] = m ? evals[i].values[1] : evals[i].value2;
+    bad = bad || ((ctx->lever2 != NULL || m != NULL) &&
                   tw_h5u_doubles(f, "value2", 1, d1, col) != 0);
     static const char *const names[3] = { "p_met", "p_lo", "p_hi" };
     for (int k = 0; !bad && k < 3; k++) {
@@ -564,6 +813,35 @@ static int experiment_write(const tw_output *o, const char *kind,
                               (double)s->max_reps) != 0 ||
               tw_h5u_num_attr(f, "interval_level",
                               ctx->level > 0 ? ctx->level : 0.9) != 0;
+    if (!bad && m != NULL) {
+        hsize_t dv[2] = { n, nl }, dl[1] = { nl }, df[1] = { m->n_frontier };
+        const char **keys = malloc(nl * sizeof *keys);
+        bad = keys == NULL ||
+              tw_h5u_str_attr(f, "decision",
+                              tw_opt_decision_names[m->decision]) != 0 ||
+              tw_h5u_num_attr(f, "max_replicates",
+                              (double)m->max_reps) != 0 ||
+              tw_h5u_num_attr(f, "interval_level",
+                              ctx->level > 0 ? ctx->level : 0.9) != 0;
+        for (size_t j = 0; !bad && j < nl; j++)
+            keys[j] = lv[j].key;
+        bad = bad || tw_h5u_text(f, "levers", nl, keys) != 0;
+        free(keys);
+        for (size_t i = 0; !bad && i < n; i++)
+            for (size_t j = 0; j < nl; j++)
+                col[i * nl + j] = evals[i].values[j];
+        bad = bad || tw_h5u_doubles(f, "values", 2, dv, col) != 0;
+        for (size_t i = 0; !bad && i < n; i++)
+            col[i] = evals[i].cost;
+        bad = bad || tw_h5u_doubles(f, "cost", 1, d1, col) != 0;
+        for (size_t j = 0; !bad && j < nl; j++)
+            col[j] = lv[j].per_unit;
+        bad = bad || tw_h5u_doubles(f, "per_unit", 1, dl, col) != 0;
+        for (size_t i = 0; !bad && i < m->n_frontier; i++)
+            col[i] = (double)m->frontier[i];
+        bad = bad || (m->n_frontier > 0 &&
+                      tw_h5u_doubles(f, "frontier", 1, df, col) != 0);
+    }
     if (bad) {
         tw_error_set(err, TW_EFAIL, "cannot write the evaluations to %s",
                      partial);
@@ -583,12 +861,20 @@ int tw_experiment_write(const tw_output *o, const char *kind,
                         size_t n, long answer, long below, tw_error *err)
 {
     return experiment_write(o, kind, ctx, evals, n, answer, below, NULL,
-                            err);
+                            NULL, 0, NULL, err);
 }
 
 int tw_experiment_write_search(const tw_output *o, const tw_lever_ctx *ctx,
                                const tw_search *s, tw_error *err)
 {
     return experiment_write(o, "optimize", ctx, s->evals, s->n_evals,
-                            s->answer, s->below, s, err);
+                            s->answer, s->below, s, NULL, 0, NULL, err);
+}
+
+int tw_experiment_write_multi(const tw_output *o, const tw_lever_ctx *ctx,
+                              const tw_lever_range *lv, size_t n,
+                              const tw_multi *m, tw_error *err)
+{
+    return experiment_write(o, "optimize", ctx, m->evals, m->n_evals,
+                            m->answer, -1, NULL, lv, n, m, err);
 }
