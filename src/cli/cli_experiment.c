@@ -3,6 +3,7 @@
  *
  *   twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]
  *   twsim optimize CONFIG --lever KEY --range LO:HI [--step S]
+ *                  [--lever KEY --range LO:HI [--step S]]...
  *                  [--target NAME[,NAME...]] [--prob P]
  *                  [--max-replicates M] [run options]
  *   twsim sweep CONFIG --lever KEY --values V[,V...]
@@ -79,10 +80,16 @@ static const char USAGE_OPTIMIZE[] =
     "assumes P(met) does not fall as the lever rises, and warns when the\n"
     "evaluations say it does. Every evaluation is written to FILE.\n"
     "\n"
+    "Several levers: --lever A --range LO:HI [--step S] --lever B --range\n"
+    "LO:HI [--step S] ... finds the cheapest combination that meets the\n"
+    "targets, with the cost per unit of each lever from the config's costs\n"
+    "list (every lever needs one), and prints the cost-P(met) frontier: for\n"
+    "each value of A, the others lowered by bisection (docs/experiments.md).\n"
+    "\n"
     "options:\n"
-    "  --lever KEY       the config key to vary\n"
-    "  --range LO:HI     the values to search\n"
-    "  --step S          grid step (default 1)\n"
+    "  --lever KEY       the config key to vary (repeat for several)\n"
+    "  --range LO:HI     the values to search (after its --lever)\n"
+    "  --step S          grid step (default 1; after its --lever)\n"
     "  --target NAMES    comma-separated target names (default: all)\n"
     "  --prob P          required P(met), 0 < P < 1 (default 0.9)\n"
     "  -n, --replicates N  replicates per value in the bracketing (default:\n"
