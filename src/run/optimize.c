@@ -125,8 +125,10 @@ static void wilson(size_t k, size_t n, double level, double *lo, double *hi)
     double c = (p + z2 / (2 * nn)) / (1 + z2 / nn);
     double h = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) /
                (1 + z2 / nn);
-    *lo = fmax(0, c - h);
-    *hi = fmin(1, c + h);
+    /* exact at the ends, and never excluding the estimate itself
+     * (rounding could put c - h a hair above 0 when k = 0) */
+    *lo = k == 0 ? 0 : fmin(p, fmax(0, c - h));
+    *hi = k == n ? 1 : fmax(p, fmin(1, c + h));
 }
 
 int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
@@ -201,8 +203,10 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         for (size_t r = 0; r < R; r++)
             k += met[r * nt + i] != 0;
         out->p_met[i] = res[i].p_met;
-        wilson(k, R, ctx->level > 0 ? ctx->level : 0.9, &out->p_lo[i],
-               &out->p_hi[i]);
+        out->p_lo[i] = res[i].p_lo; /* the run report's 90% interval */
+        out->p_hi[i] = res[i].p_hi;
+        if (ctx->level > 0 && ctx->level != 0.9)
+            wilson(k, R, ctx->level, &out->p_lo[i], &out->p_hi[i]);
         if (res[i].p_met < ctx->prob)
             out->ok = 0;
     }
