@@ -144,6 +144,9 @@ fr = f['frontier'][:].astype(int); a = int(f.attrs['answer_index'])
 print('costs:', bool(np.allclose(c, 3 * v[:, 0] + 2 * v[:, 1])),
       'frontier:', len(fr) > 0 and all(c[fr] >= 0) and any(np.all(v[fr] == v[a], axis=1)),
       'fewer:', len(c) < 21 * 21 / 4)"
+expect "optimize over one lever prints its cost when the config has one" 0 \
+    "^Cost: [0-9]+ x 3 = [0-9]+ made-up units per place \\(the config's costs, .*two_levers.cfg:[0-9]+\\)" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --target funded_20 -o "$tmp/one.h5"
 fv=$(sed -n "s/^  $fd = \([0-9]*\) ([0-9]* x .*/\1/p" "$tmp/two.txt")
 tv=$(sed -n "s/^  $tal = \([0-9]*\) ([0-9]* x .*/\1/p" "$tmp/two.txt")
 # The answer's 90% intervals lie above 0.9 for each target. Rerun on a

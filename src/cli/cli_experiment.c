@@ -1007,6 +1007,11 @@ int tw_cli_optimize(int argc, char **argv)
         else if (rc == TW_OK && b != NULL)
             printf("%g is shown to meet every target and %g to fall short, "
                    "each at the %d%% level.\n", a->value, b->value, pct);
+        const tw_cost *c = find_cost(&lr, o.lever);
+        if (c != NULL)
+            printf("Cost: %g x %g = %g %s (the config's costs, %s)\n",
+                   a->value, c->per_unit, a->value * c->per_unit, c->unit,
+                   c->where);
         printf("Evaluations (%zu) written to %s\n", s.n_evals, out);
     }
     tw_search_free(&s, 0);
