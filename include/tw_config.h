@@ -83,6 +83,16 @@ typedef struct tw_scenario {
     char where[160];
 } tw_scenario;
 
+/* The cost of one unit of a policy lever (costs[] in the config), for
+ * optimize over several levers: the cost of a plan is the sum over its
+ * levers of per_unit * value. */
+typedef struct tw_cost {
+    char *lever;        /* a config key, as given to --lever; owned */
+    double per_unit;    /* >= 0, in `unit` */
+    char *unit, *source, *note; /* owned; note may be "" */
+    char where[160];    /* "file:line" of the entry */
+} tw_cost;
+
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
 extern const char *const tw_target_scope_names[TW_N_SCOPES];
@@ -131,6 +141,10 @@ typedef struct tw_config {
     /* scenarios (the base is not listed; see tw_config_load_scenario) */
     size_t n_scenarios;
     tw_scenario *scenarios;
+
+    /* costs of policy levers (optimize over several levers) */
+    size_t n_costs;
+    tw_cost *costs;
 
     /* full mode: structure, initial stock tables and parameters for every
      * year and county (NULL in markov mode) */

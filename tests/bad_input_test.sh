@@ -394,6 +394,52 @@ expect "optimize: a billion grid points" 2 "more than a billion grid points" \
     "$TWSIM" optimize "$mq" --lever $q --range 0:1e12 --step 1e-3 -o "$tmp/out.h5"
 expect "optimize: --lever not a key"    2 "--lever recruitment.anual_quota: not a config key" \
     "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:5 -o "$tmp/out.h5"
+expect "optimize: a budget below the first evaluation" 2 \
+    "--max-replicates 10 is below the 20 replicates of the first evaluation .*give --max-replicates >= 20, or a smaller -n" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 10 -o "$tmp/out.h5"
+expect "optimize: a budget below -n" 2 "--max-replicates 99 is below the 100 replicates" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 -n 100 --max-replicates 99 -o "$tmp/out.h5"
+expect "optimize: --max-replicates 0" 2 "--max-replicates must be a whole number from 1 to 10000000: 0" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 0 -o "$tmp/out.h5"
+expect "optimize: --max-replicates not a number" 2 "--max-replicates must be a whole number" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates lots -o "$tmp/out.h5"
+expect "sweep: --max-replicates is optimize's" 2 "unknown option or missing value" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2 --max-replicates 40 -o "$tmp/out.h5"
+# several levers: every lever needs a cost, every cost a lever, one unit,
+# each --lever its --range; all before the first evaluation
+tl=$here/data/two_levers.cfg
+fd=recruitment.channels.funded.cohort
+tal=recruitment.channels.talent.cohort
+teg=recruitment.channels.tegang.cohort
+mkdir -p "$tmp/cfg/configs" "$tmp/cfg/tests/data"
+cp "$root/configs/national.cfg" "$tmp/cfg/configs/"
+# the test config with one more cost, for a lever the cases do not vary
+sed "s|^costs = (|costs = (\n  { lever = \"$teg\"; per_unit = 2.5; unit = \"made-up units per place\"; source = \"test\"; },|" \
+    "$tl" >"$tmp/cfg/tests/data/extra_cost.cfg"
+sed 's|unit = "made-up units per place"; source = "test"; }|unit = "other units"; source = "test"; }|' \
+    "$tl" >"$tmp/cfg/tests/data/two_units.cfg"
+expect "optimize: a lever without a cost" 2 \
+    "--lever $teg has no cost: .*costs are given for: $fd $tal" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $teg --range 0:20 -o "$tmp/out.h5"
+expect "optimize: a cost for a lever that is not varied" 2 \
+    "extra_cost.cfg:[0-9]+: costs: \"$teg\" is not varied; the levers varied are: $fd $tal" \
+    "$TWSIM" optimize "$tmp/cfg/tests/data/extra_cost.cfg" --lever $fd --range 0:20 --lever $tal --range 0:20 -o "$tmp/out.h5"
+expect "optimize: costs in two units" 2 "are in different units" \
+    "$TWSIM" optimize "$tmp/cfg/tests/data/two_units.cfg" --lever $fd --range 0:20 --lever $tal --range 0:20 -o "$tmp/out.h5"
+expect "optimize: several levers, a budget below the first evaluation" 2 \
+    "--max-replicates 5 is below the 20 replicates" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal --range 0:20 --max-replicates 5 -o "$tmp/out.h5"
+expect "optimize: a second --lever without its --range" 2 "--lever $tal has no --range" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal -o "$tmp/out.h5"
+expect "optimize: a --lever given twice" 2 "--lever given twice: $fd" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $fd --range 0:5 -o "$tmp/out.h5"
+expect "optimize: a second lever's range the validator refuses" 2 \
+    "--range -3:5: the config does not accept $tal = -3" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal --range -3:5 -o "$tmp/out.h5"
+expect "sweep: two --lever options" 2 "one --lever \\(and --lever2 for a second\\)" \
+    "$TWSIM" sweep "$tl" --lever $fd --values 1,2 --lever $tal --values 1 -o "$tmp/out.h5"
+expect "config: a negative cost" 2 "costs\\[\\].per_unit: -1: a cost must be a finite number >= 0" \
+    sh -c "sed 's|per_unit = 3.0;|per_unit = -1.0;|' '$tl' >'$tmp/cfg/tests/data/neg.cfg' && '$TWSIM' validate '$tmp/cfg/tests/data/neg.cfg'"
 expect "optimize: --lever not a number" 2 "--lever tiers.names: the key takes an array of strings" \
     "$TWSIM" optimize "$mq" --lever tiers.names --range 0:5 -o "$tmp/out.h5"
 expect "sweep: --values with inf"       2 "--values V,V,... is required \\(numbers\\): 1,inf" \

@@ -854,6 +854,40 @@ static void read_scenarios(reader *r)
                                 &c->n_scenarios, read_scenario);
 }
 
+/* Entry i of the list costs (group g, path gp) into all[i]. Whether the
+ * lever is varied is optimize's to check (it knows the --lever keys). */
+static int read_cost(reader *r, const config_setting_t *g, const char *gp,
+                     void *base, size_t i)
+{
+    tw_cost *all = base, *k = &all[i];
+    snprintf(k->where, sizeof k->where, "%s", rd_at(r, g));
+    k->lever = member_str(r, g, gp, "lever", true);
+    k->unit = member_str(r, g, gp, "unit", true);
+    k->source = member_str(r, g, gp, "source", true);
+    k->note = member_str(r, g, gp, "note", false);
+    const config_setting_t *s = rd_member(r, g, gp, "per_unit", true);
+    if (s != NULL) {
+        k->per_unit = rd_num(s);
+        if (!(k->per_unit >= 0) || !isfinite(k->per_unit))
+            rd_bad(r, s, "costs[].per_unit", "%g: a cost must be a finite "
+                   "number >= 0", k->per_unit);
+    }
+    if (k->lever && k->lever[0] == '\0')
+        rd_bad(r, g, "costs[].lever", "is empty");
+    for (size_t j = 0; k->lever && j < i; j++)
+        if (all[j].lever && strcmp(all[j].lever, k->lever) == 0)
+            rd_bad(r, g, "costs[].lever", "\"%s\" has a cost twice (also "
+                   "at %s)", k->lever, all[j].where);
+    return 0;
+}
+
+static void read_costs(reader *r)
+{
+    tw_config *c = r->cfg;
+    c->costs = rd_list_read(r, "costs", sizeof *c->costs, &c->n_costs,
+                            read_cost);
+}
+
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
 static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
     "none", "replace", "quota"};
@@ -1126,6 +1160,10 @@ void tw_config_free(tw_config *cfg)
         free(sc->set_where);
     }
     free(cfg->scenarios);
+    for (size_t i = 0; i < cfg->n_costs; i++)
+        TW_FREE(cfg->costs[i].lever, cfg->costs[i].unit,
+                cfg->costs[i].source, cfg->costs[i].note);
+    free(cfg->costs);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -1252,6 +1290,7 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_tiers(&r);
         read_targets(&r);
         read_scenarios(&r);
+        read_costs(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
             if (err == NULL || err->code != TW_EFAIL)
                 tw_config_read_full(&r);

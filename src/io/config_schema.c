@@ -335,6 +335,22 @@ static const key_spec SCHEMA[] = {
      "for --set"},
     {"scenarios[].note", K_STRING, M_BOTH, 0, "optional: what it tests"},
 
+    {"costs", K_GROUP_LIST, M_BOTH, 0,
+     "optional: the cost of a unit of a policy lever, for optimize over "
+     "several levers ( { lever; per_unit; unit; source; } , ... )"},
+    {"costs[].lever", K_STRING, M_BOTH, 0,
+     "required: the config key the cost is for, as given to optimize "
+     "--lever, e.g. \"recruitment.channels.open.cohort\"; once per key"},
+    {"costs[].per_unit", K_FLOAT, M_BOTH, 0,
+     "required: the cost of one unit of the lever (a number >= 0)"},
+    {"costs[].unit", K_STRING, M_BOTH, 0,
+     "required: what per_unit is in, e.g. \"万元 per county per year\""},
+    {"costs[].source", K_STRING, M_BOTH, 0,
+     "required: where the number comes from (a document, or "
+     "\"assumption\")"},
+    {"costs[].note", K_STRING, M_BOTH, 0,
+     "optional: the reasoning behind the number"},
+
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},
