@@ -354,15 +354,15 @@ expect "--set path: a decimal for a whole-number element" 2 "tiers.min_years\\[0
     "$TWSIM" run "$full" $o --set 'tiers.min_years[0]=2.5'
 expect "--set path: @YEAR outside the run" 2 "--set recruitment.quota@2030=5: @2030 is outside the simulated years 2021..2025" \
     "$TWSIM" run "$full" $o --set recruitment.quota@2030=5
-expect "--set path: @YEAR on the structure" 2 "'simulation.seed' is part of the region's structure and cannot change by year" \
+expect "--set path: @YEAR on the structure" 2 "'simulation.seed' cannot change by year \\(it is part of the region's structure" \
     "$TWSIM" run "$full" $o --set simulation.seed@2023=5
 expect "--set path: an unknown county" 2 "no county 'nort' \\(did you mean 'north'\\?\\); region.counties: north, south" \
     "$TWSIM" run "$full" $o --set county.nort.rotation.reform=true
 expect "--set path: a region-wide key per county" 2 "'tiers.prob' is region-wide" \
     "$TWSIM" run "$full" $o --set 'county.north.tiers.prob[0]=0.2'
-expect "--set path: an unknown timeline entry" 2 "no timeline entry named 'pliot' \\(the named entries: pilot, all\\)" \
+expect "--set path: an unknown timeline entry" 2 "no timeline entry named 'pliot' \\(did you mean 'pilot'\\?\\); the named entries: pilot, all" \
     "$TWSIM" run "$full" $o --set "$named" --set timeline.pliot.set.rotation.share=0.2
-expect "--set path: no entry is named" 2 "no timeline entry named 'pilot' \\(none is named\\)" \
+expect "--set path: no entry is named" 2 "no timeline entry named 'pilot'; none is named" \
     "$TWSIM" run "$full" $o --set timeline.pilot.set.rotation.share=0.2
 expect "--set path: a timeline entry name used twice" 2 "timeline\\[\\].name: \"pilot\" is used twice \\(first at " \
     "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; name = "pilot"; set = { rotation = { reform = true; }; }; }, { year = 2024; name = "pilot"; set = { rotation = { reform = true; }; }; })'

@@ -414,7 +414,8 @@ START_TEST(test_set_timeline_names)
     const char *const unknown[] = {named[0], "timeline.pliot.set.rotation."
                                              "share=0.4"};
     const char *const want1[] = {"no timeline entry named 'pliot'",
-                                 "the named entries: pilot, all", NULL};
+                                 "(did you mean 'pilot'?); the named "
+                                 "entries: pilot, all", NULL};
     expect_fail(FULL, unknown, 2, want1);
     const char *const twice[] = {
         "timeline=({ year = 2022; name = \"a\"; set = { rotation = { "

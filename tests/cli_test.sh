@@ -188,7 +188,7 @@ expect "--set an array element: the capacity binds every year" 0 "^ok$" "$PYTHON
 expect "--set an array element: /config/by_year has the array used" 0 "tiers.capacity		\[-1, 40, -1, 5\]	\[-1, 40, -1, 5\]" \
     h5dump -d /config/by_year "$tmp/cap5.h5"
 expect "--set over a timeline entry: one line naming the entry" 0 \
-    "^twsim: --set recruitment.policy=quota overrides the timeline entry at .*guiyang.cfg:[0-9]+ \(2023\) for every year$" \
+    "^twsim: --set recruitment.policy=quota overrides the timeline entry 'action_plan' at .*guiyang.cfg:[0-9]+ \(2023\) for every year$" \
     "$TWSIM" run "$gy" -n 1 -q --set recruitment.policy=quota --set recruitment.quota=50 -o "$tmp/quota.h5"
 # 50 hires a year in each of the 11 counties: at most 550 in every year
 # (the 2023 entry's "fill" hires about 4,500 in 2023)
@@ -196,7 +196,7 @@ expect "--set over a timeline entry: the quota holds in every year" 0 "^ok$" "$P
     "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if max(v) <= 550 and min(v) > 400 else v)" "$(metric hires.total "$tmp/quota.h5")"
 expect "--set over a timeline entry: /config/by_year" 0 'recruitment.policy	\*	"quota"	"quota"	"quota"	"quota"	"quota"	"quota"' \
     h5dump -d /config/by_year "$tmp/quota.h5"
-expect "--set KEY@YEAR: run" 0 "overrides the timeline entry at .*guiyang.cfg:[0-9]+ \(2023\) from 2023 on" \
+expect "--set KEY@YEAR: run" 0 "overrides the timeline entry 'action_plan' at .*guiyang.cfg:[0-9]+ \(2023\) from 2023 on" \
     "$TWSIM" run "$gy" -n 1 -q --set recruitment.policy@2023=quota --set recruitment.quota=50 -o "$tmp/quota23.h5"
 expect "--set KEY@YEAR: the config's own policy before YEAR, the quota from it" 0 "^ok$" "$PYTHON" -c \
     "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if min(v[:2]) > 1000 and max(v[2:]) <= 550 else v)" "$(metric hires.total "$tmp/quota23.h5")"

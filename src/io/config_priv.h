@@ -60,6 +60,10 @@ typedef struct key_spec {
  * NULL. */
 const key_spec *tw_schema_find(const char *path);
 
+/* Whether the key at `path` may change by year and county (TV_*): a
+ * member of a by-stage or by-channel group as its group. */
+int tw_schema_tv(const char *path);
+
 /* Nearest-key hint for unknown `name` in group `parent`; see config.c. */
 void tw_schema_suggest(const char *parent, const char *name, bool full,
                        char *buf, size_t cap);

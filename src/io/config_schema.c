@@ -428,6 +428,17 @@ const key_spec *tw_schema_find(const char *path)
     return NULL;
 }
 
+int tw_schema_tv(const char *path)
+{
+    const key_spec *s = tw_schema_find(path);
+    if (s != &KEYED_NUM && s != &KEYED_ARRAY)
+        return s ? s->tv : TV_NONE;
+    char parent[256];
+    snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(path, '.') - path),
+             path);
+    return tw_schema_tv(parent);
+}
+
 static const char *leaf_of(const char *path)
 {
     const char *dot = strrchr(path, '.');

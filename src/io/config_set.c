@@ -155,7 +155,8 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
                  "(e.g. --set %s.<key>=value)", p->key, p->key);
         return -1;
     }
-    if (p->form == TW_SET_COUNTY && !(p->spec->tv & TV_COUNTY)) {
+    int tv = tw_schema_tv(p->key);
+    if (p->form == TW_SET_COUNTY && !(tv & TV_COUNTY)) {
         snprintf(why, cap, "'%s' is region-wide: only evaluation, rotation "
                  "and recruitment keys can differ by county", p->key);
         return -1;
@@ -165,9 +166,10 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
                  "has its year (KEY@YEAR=V adds an entry of its own)");
         return -1;
     }
-    if (p->year != 0 && p->spec->tv == 0) {
-        snprintf(why, cap, "'%s' is part of the region's structure and "
-                 "cannot change by year: drop @%d", p->key, p->year);
+    if (p->year != 0 && tv == TV_NONE) {
+        snprintf(why, cap, "'%s' cannot change by year (it is part of the "
+                 "region's structure, or a markov-mode key): drop @%d",
+                 p->key, p->year);
         return -1;
     }
     return 0;
@@ -633,7 +635,8 @@ static int set_from_year(tw_config_src *src, const char *arg,
     size_t upto = tl ? (size_t)config_setting_length(tl) : 0;
     int nc = 0, idx = -1;
     const config_setting_t *cs = counties(src, &nc);
-    bool per_county = p->index >= 0 && (p->spec->tv & TV_COUNTY) && nc > 0;
+    bool per_county = p->index >= 0 && (tw_schema_tv(p->key) & TV_COUNTY) &&
+                      nc > 0;
     int n = per_county ? nc : 1;
     const config_setting_t **from = calloc((size_t)n, sizeof *from);
     bool *done = calloc((size_t)n, sizeof *done);
@@ -811,11 +814,26 @@ static int set_in_entry(tw_config_src *src, const char *arg,
         snprintf(where, cap, "timeline[%d].set.%s", i, p->key);
         return TW_OK;
     }
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (int i = 0; tl && i < config_setting_length(tl); i++) {
+        const config_setting_t *nm = config_setting_get_member(
+            config_setting_get_elem(tl, (unsigned)i), "name");
+        const char *name = nm ? config_setting_get_string(nm) : NULL;
+        size_t d = name ? tw_levenshtein(name, p->scope) : (size_t)-1;
+        if (d < best_d) {
+            best_d = d;
+            best = name;
+        }
+    }
+    char hint[300] = "";
+    if (best != NULL && best_d <= 3)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", best);
     return tw_error_add(err, TW_EINPUT, "--set %s: no timeline entry named "
-                        "'%s' (%s%s); give an entry name = \"...\" to "
-                        "address it", arg, p->scope,
-                        n_named ? "the named entries: " : "none is named",
-                        list);
+                        "'%s'%s; %s%s%s", arg, p->scope, hint,
+                        n_named ? "the named entries: " : "none is named "
+                        "(give an entry name = \"...\" to address it)",
+                        list, n_named ? "" : "");
 }
 
 int tw_set_apply(tw_config_src *src, const char *arg, const tw_set_path *p,
@@ -987,8 +1005,8 @@ char *tw_config_by_year(reader *r, size_t n_counties,
             fprintf(f, "\t%d", y);
         fputc('\n', f);
         for (size_t i = 0; i < k.n; i++) {
-            const key_spec *spec = tw_schema_find(k.v[i]);
-            bool per_county = n_counties > 0 && (spec->tv & TV_COUNTY);
+            bool per_county = n_counties > 0 &&
+                              (tw_schema_tv(k.v[i]) & TV_COUNTY);
             if (!per_county)
                 put_row(r, f, k.v[i], -1, "");
             else if (same_everywhere(r, k.v[i], n_counties))
