@@ -750,10 +750,14 @@ static int set_county(tw_config_src *src, const char *arg,
     if (!store(set, p, v, from))
         return tw_error_add(err, TW_EINPUT, "--set %s: cannot store the "
                             "value", arg);
-    const config_setting_t *keep[64];
+    /* the entries it cannot take KEY out of: at most all before it */
+    const config_setting_t **keep = calloc(upto + 1, sizeof *keep);
     size_t n_keep = 0;
-    take_over(src, arg, p, v, year, county, upto, keep, 64, &n_keep);
-    for (size_t k = 0; k < n_keep; k++) {
+    if (keep == NULL)
+        return oom(err);
+    take_over(src, arg, p, v, year, county, upto, keep, upto, &n_keep);
+    int rc = TW_OK;
+    for (size_t k = 0; k < n_keep && rc == TW_OK; k++) {
         int i;
         config_setting_t *s = append_entry(src, arg, entry_year(keep[k]),
                                            county, &i);
@@ -761,9 +765,12 @@ static int set_county(tw_config_src *src, const char *arg,
             entry_set(keep[k]), p->key);
         if (s == NULL || (p->index >= 0 && !index_ok(a, p->index)) ||
             !store(s, p, v, a))
-            return tw_error_add(err, TW_EINPUT, "--set %s: cannot store the "
-                                "value", arg);
+            rc = tw_error_add(err, TW_EINPUT, "--set %s: cannot store the "
+                              "value", arg);
     }
+    free(keep);
+    if (rc != TW_OK)
+        return rc;
     snprintf(where, cap, "timeline[%d].set.%s", idx, p->key);
     return TW_OK;
 }
