@@ -388,6 +388,46 @@ START_TEST(test_set_precedence)
 }
 END_TEST
 
+/* A county's element of a county-level array, under an entry of a later
+ * year for every county: the entry's array with the element replaced, in
+ * that county only; and a scenario's set takes the same paths. */
+START_TEST(test_set_county_element)
+{
+    const char *const sets[] = {
+        "timeline=({ year = 2023; set = { recruitment = { fill_prob = "
+        "[0.9, 0.8, 0.7]; }; }; })",
+        "county.north.recruitment.fill_prob[2]=0.5"};
+    tw_config *c = load_full(sets, 2);
+    const tw_world *w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        const tw_county_params *n = tw_world_cparams(w, t, 0);
+        const tw_county_params *s = tw_world_cparams(w, t, 1);
+        ck_assert_double_eq(n->fill_prob[2], 0.5);
+        ck_assert_double_eq(s->fill_prob[2], year >= 2023 ? 0.7 : 0.85);
+        if (year >= 2023) {
+            ck_assert_double_eq(n->fill_prob[0], 0.9);
+            ck_assert_double_eq(s->fill_prob[1], 0.8);
+        }
+    }
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "(2023) in north for every "
+                                 "year"));
+    tw_config_free(c);
+
+    tw_error err;
+    const char *const sc[] = {"scenarios=({ name = \"cap\"; set = [ "
+                              "\"tiers.prob[1]@2023=0.2\" ]; })"};
+    ck_assert_int_eq(tw_config_load_scenario(TW_TEST_DATA "/full_small.cfg",
+                                             "cap", sc, 1, &c, &err), TW_OK);
+    for (size_t t = 0; t < c->world->n_years; t++)
+        ck_assert_double_eq(c->world->params[t].tier_prob[1],
+                            c->world->base_year + (int)t >= 2023 ? 0.2
+                                                                 : 0.08);
+    tw_config_free(c);
+}
+END_TEST
+
 /* Named timeline entries: addressed by name, names checked. */
 START_TEST(test_set_timeline_names)
 {
@@ -652,6 +692,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_set_paths);
     tcase_add_test(tc, test_set_precedence);
     tcase_add_test(tc, test_set_timeline_names);
+    tcase_add_test(tc, test_set_county_element);
     suite_add_tcase(s, tc);
     return s;
 }
