@@ -7,7 +7,9 @@
  * The timeline is applied by lookup, not by copying: reading key K for
  * year y and county c takes the latest timeline entry with year <= y (that
  * applies to c) which sets K, else the base config. Every message therefore
- * still points at the line where the value was written.
+ * still points at the line where the value was written. The command line
+ * has been folded into the tree before (config_set.c): its entries come
+ * after the config's own and win a tie of the same year.
  */
 #include <math.h>
 #include <stdlib.h>

@@ -4,6 +4,8 @@
  *   config_schema.c  the schema (every valid key) and the key/type check
  *   config.c         loading, --set overrides, source positions, the
  *                    typed readers, Markov mode
+ *   config_set.c     the paths a --set may address and its precedence
+ *                    over the timeline; the per-year record of values
  *   config_full.c    the full model: structure, population, parameters
  *                    for every year and county through the policy timeline
  */
