@@ -107,6 +107,13 @@ typedef struct tw_config {
     char *path;            /* as given */
     char *text;            /* main file, verbatim */
     char *effective;       /* after @include and --set, libconfig syntax */
+    char *by_year;         /* the value of each key set on the command
+                              line or changed by the timeline, year by
+                              year (docs/hdf5.md /config/by_year) */
+    char **notes;          /* one line per timeline entry a --set overrode
+                              ("--set K=V overrides the timeline entry at
+                              FILE:LINE (YEAR) for every year") */
+    size_t n_notes;
     char **overrides;      /* the --set arguments, verbatim */
     size_t n_overrides;
     tw_file_id *sources;   /* the files read: main, then its @includes; no
@@ -174,6 +181,9 @@ int tw_config_load(const char *path, const char *const *overrides,
 int tw_config_load_scenario(const char *path, const char *scenario,
                             const char *const *overrides, size_t n_overrides,
                             tw_config **out, tw_error *err);
+
+/* Print each of cfg->notes to f as "twsim: LINE". */
+void tw_config_print_notes(FILE *f, const tw_config *cfg);
 
 /* Free a config; safe on NULL. */
 void tw_config_free(tw_config *cfg);

@@ -339,6 +339,41 @@ expect "--set (full): timeline for an unknown county" 2 "timeline\\[\\].counties
     "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; counties = [ "nosuch" ]; set = { rotation = { reform = true; }; }; })'
 expect "--set (full): a markov key"  2 "only used in markov mode" \
     "$TWSIM" run "$full" $o --set 'teachers.tier_counts=[1, 2, 3, 4]'
+# lever paths (docs/config.md, "Lever paths"): each refused before any
+# simulation, with the valid choices
+named='timeline=({ year = 2022; name = "pilot"; counties = [ "north" ]; set = { rotation = { reform = true; }; }; }, { year = 2024; name = "all"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: an array written with a dot" 2 "--set tiers.prob.1=0.2: unknown key .*address an element as 'tiers.prob\\[1\\]'" \
+    "$TWSIM" run "$full" $o --set tiers.prob.1=0.2
+expect "--set path: no such key, nearest suggested" 2 "--set tiers.capcity\\[3\\]=40: unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" run "$full" $o --set 'tiers.capcity[3]=40'
+expect "--set path: index out of range" 2 "--set tiers.prob\\[3\\]=0.2: index 3 is out of range: tiers.prob has 3 entries \\(valid indices 0..2\\)" \
+    "$TWSIM" run "$full" $o --set 'tiers.prob[3]=0.2'
+expect "--set path: an element of a string array" 2 "'tiers.names' takes an array of strings.*number array" \
+    "$TWSIM" run "$full" $o --set 'tiers.names[0]=x'
+expect "--set path: a decimal for a whole-number element" 2 "tiers.min_years\\[0\\]: expected a whole number, got '2.5'" \
+    "$TWSIM" run "$full" $o --set 'tiers.min_years[0]=2.5'
+expect "--set path: @YEAR outside the run" 2 "--set recruitment.quota@2030=5: @2030 is outside the simulated years 2021..2025" \
+    "$TWSIM" run "$full" $o --set recruitment.quota@2030=5
+expect "--set path: @YEAR on the structure" 2 "'simulation.seed' cannot change by year \\(it is part of the region's structure" \
+    "$TWSIM" run "$full" $o --set simulation.seed@2023=5
+expect "--set path: an unknown county" 2 "no county 'nort' \\(did you mean 'north'\\?\\); region.counties: north, south" \
+    "$TWSIM" run "$full" $o --set county.nort.rotation.reform=true
+expect "--set path: a region-wide key per county" 2 "'tiers.prob' is region-wide" \
+    "$TWSIM" run "$full" $o --set 'county.north.tiers.prob[0]=0.2'
+expect "--set path: an unknown timeline entry" 2 "no timeline entry named 'pliot' \\(did you mean 'pilot'\\?\\); the named entries: pilot, all" \
+    "$TWSIM" run "$full" $o --set "$named" --set timeline.pliot.set.rotation.share=0.2
+expect "--set path: no entry is named" 2 "no timeline entry named 'pilot'; none is named" \
+    "$TWSIM" run "$full" $o --set timeline.pilot.set.rotation.share=0.2
+expect "--set path: a timeline entry name used twice" 2 "timeline\\[\\].name: \"pilot\" is used twice \\(first at " \
+    "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; name = "pilot"; set = { rotation = { reform = true; }; }; }, { year = 2024; name = "pilot"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: a timeline entry name with a dot" 2 "timeline\\[\\].name: \"a.b\": use 1 to 64 bytes without '.'" \
+    "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; name = "a.b"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: a scenario's set, checked on load" 2 "scenario 'x': unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" validate "$full" --set 'scenarios=({ name = "x"; set = [ "tiers.capcity[3]=40" ]; })'
+expect "--set path: a lever out of range in sweep" 2 "index 9 is out of range: tiers.cap has 4 entries \\(valid indices 0..3\\)" \
+    "$TWSIM" sweep "$full" -o "$tmp/out.h5" --lever 'tiers.cap[9]' --values 1,2
+expect "--set path: a lever that does not exist in optimize" 2 "unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" optimize "$full" -o "$tmp/out.h5" --lever 'tiers.capcity[3]' --range 1:2
 expect "--set: a seed beyond 32 bits is taken whole" 0 "OK \\(mode markov" \
     "$TWSIM" validate "$cfg" --set simulation.seed=5000000000
 

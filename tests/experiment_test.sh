@@ -171,6 +171,22 @@ expect "sweep: P(met) on the grid is the known step" 0 "\\[0. 0. 1. 1.\\]" "$PYT
     "import h5py; print(h5py.File('$tmp/sw.h5')['p_met'][:, 0])"
 expect "sweep: two levers" 0 "Grid \\(6 points\\)" \
     "$TWSIM" sweep "$ms" -n 50 --lever recruitment.annual_quota --values 90,110,130 --lever2 simulation.seed --values2 1,2 -o "$tmp/sw2.h5"
+# a lever path: an element of an array (docs/config.md, "Lever paths"), on
+# the small full config with room at the top of the ladder: no capacity
+# into the top tier, no promotions into it
+fs=$here/data/full_small.cfg
+top='targets=({ name = "top"; metric = "promotions.tier.3"; kind = "cumulative"; op = ">="; value = 50.0; year = 2025; quote = "q"; source = "s"; })'
+expect "sweep: an array element as the lever" 0 "tiers.capacity\\[3\\] = 40 +top" \
+    "$TWSIM" sweep "$fs" -n 10 --set 'tiers.cap=[-1, -1, -1, -1]' --set 'tiers.prob[2]=0.5' \
+    --set 'tiers.capacity=[-1, -1, -1, 1]' --set "$top" --lever 'tiers.capacity[3]' --values 0,30,40 -o "$tmp/swe.h5"
+expect "sweep: the element moves P(met), and the file names it" 0 "^tiers.capacity\\[3\\] \\[0\\. " "$PYTHON" -c \
+    "import h5py; f = h5py.File('$tmp/swe.h5'); p = f['p_met'][:, 0]; print(f.attrs['lever'] if isinstance(f.attrs['lever'], str) else f.attrs['lever'].decode(), p if p[0] == 0 and p[2] > 0 else 'flat')"
+expect "sweep: an element out of range" 2 "index 4 is out of range: tiers.capacity has 4 entries \\(valid indices 0..3\\)" \
+    "$TWSIM" sweep "$fs" --set 'tiers.capacity=[-1, -1, -1, 1]' --lever 'tiers.capacity[4]' --values 30,40 -o "$tmp/swx.h5"
+expect "sweep: a lever path that does not exist" 2 "unknown key 'tiers.capasity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" sweep "$fs" --lever 'tiers.capasity[3]' --values 30,40 -o "$tmp/swx.h5"
+expect "sweep: a whole-number element takes whole numbers" 2 "tiers.capacity\\[3\\] takes whole numbers" \
+    "$TWSIM" sweep "$fs" --set 'tiers.capacity=[-1, -1, -1, 1]' --lever 'tiers.capacity[3]' --values 30.5 -o "$tmp/swx.h5"
 expect "sweep: a bad value list" 2 "must be numbers|required" \
     "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 1,x
 

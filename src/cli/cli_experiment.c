@@ -479,6 +479,7 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
         tw_error_print(stderr, "twsim: ", &err);
         return rc;
     }
+    tw_config_print_notes(stderr, cfg);
     size_t n = o->n_sets;
     const tw_scenario *sc = NULL;
     for (size_t i = 0; o->scenario && i < cfg->n_scenarios; i++)
