@@ -85,6 +85,8 @@ typedef struct tw_eval {
     double value;
     double value2;               /* the second lever's (sweep), else 0 */
     double *p_met, *p_lo, *p_hi; /* [n_targets]: P(met), 90% Wilson */
+    double *mean;                /* [n_targets]: mean of the compared
+                                    quantity over the replicates */
     double p_all;                /* all named targets met together */
     int ok;                      /* every p_met >= the required prob */
 } tw_eval;
@@ -103,6 +105,8 @@ typedef struct tw_lever_ctx {
     double prob;                 /* required P(met) */
     const char *tmp_dir;         /* scratch: each evaluation's run file */
     FILE *log;                   /* one line per evaluation, or NULL */
+    size_t threads;              /* threads of each evaluation's ensemble;
+                                    0: one per CPU (tw_run_opts) */
     volatile sig_atomic_t *stop; /* a signal's number stops the evaluation
                                     in progress (TW_ESTOPPED); may be NULL */
 } tw_lever_ctx;
