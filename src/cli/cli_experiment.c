@@ -23,6 +23,7 @@
 #include "tw_experiment.h"
 #include "tw_output.h"
 #include "tw_filekind.h"
+#include "cli_format.h"
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -44,6 +45,8 @@ static const char USAGE_COMPARE[] =
     "  --metrics TEXT  only metrics whose name contains TEXT\n"
     "  --store         also store the comparison in ALT.h5, as\n"
     "                  /comparisons/<alt>-vs-<base>\n"
+    "  --format F      text (default), or csv / json for scripts: one\n"
+    "                  record per target and per metric, same content\n"
     "  -h, --help      this help\n"
     "\n"
     "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
@@ -51,6 +54,10 @@ static const char USAGE_COMPARE[] =
 /* The end of the options of optimize and sweep, and what they do with
  * FILE. */
 #define USAGE_LEVER_TAIL \
+    "  --threads N       threads of each evaluation's ensemble, as for run\n" \
+    "                    (default: one per CPU); the results are the same\n" \
+    "                    for any N\n" \
+    "  -q, --quiet       no line per evaluation\n" \
     "  --force           replace an existing FILE that is not a twsim output\n" \
     "  -h, --help        this help\n" \
     "\n" \
@@ -89,7 +96,8 @@ static const char USAGE_SWEEP[] =
     "\n"
     "P(met) of the targets over a grid of one or two policy levers, each\n"
     "point an ensemble on common random numbers; written to FILE and printed\n"
-    "as a table.\n"
+    "as a table: at each point, every target's P(met) with its 90%\n"
+    "interval and the mean of the quantity it compares.\n"
     "\n"
     "options:\n"
     "  --lever KEY --values V,...     the first lever and its values\n"
@@ -98,6 +106,10 @@ static const char USAGE_SWEEP[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
+    "  --format F        the table as text (default), csv or json: one\n"
+    "                    record per point and target (P(met), its 90%\n"
+    "                    interval, the mean quantity); the lines per\n"
+    "                    evaluation then go to stderr\n"
     USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 success, 1 failure, 2 bad input, 130 / 143 stopped\n";
@@ -116,9 +128,11 @@ int tw_cli_compare(int argc, char **argv)
         {"store", no_argument, NULL, 's'},
         {"base", required_argument, NULL, 'b'},
         {"alt", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'F'},
         TW_CLI_LONGS_END,
     };
     const char *filter = NULL, *bname = NULL, *aname = NULL;
+    tw_cli_format fmt = TW_CLI_TEXT;
     int store = 0, ch;
     int st = TW_CLI_OPT_START;
     while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_COMPARE, &st)) !=
@@ -135,6 +149,10 @@ int tw_cli_compare(int argc, char **argv)
             break;
         case 'a':
             aname = optarg;
+            break;
+        case 'F':
+            if (tw_cli_format_parse("compare", optarg, &fmt) != TW_OK)
+                return TW_EINPUT;
             break;
         default:
             return fail_usage("compare", "unknown option or missing value",
@@ -185,8 +203,11 @@ int tw_cli_compare(int argc, char **argv)
     if (rc == TW_OK)
         rc = tw_compare(b, a, &c, &err);
     if (rc == TW_OK) {
-        tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
-                            groups ? aname : apath, filter);
+        if (fmt == TW_CLI_TEXT)
+            tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
+                                groups ? aname : apath, filter);
+        else
+            tw_cli_comparison_rows(stdout, fmt, &c, b, filter);
         if (groups || store)
             rc = tw_comparison_write(apath, &c, groups ? bname : "base",
                                      groups ? aname : "alt", &err);
@@ -204,6 +225,9 @@ typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
     const char *output, *scenario;
     int force;
+    int quiet;              /* -q: no line per evaluation */
+    size_t threads;         /* --threads, 0 = one per CPU */
+    tw_cli_format fmt;      /* --format (sweep) */
     const char *step_arg;
     double step, prob;
     const char *sets[260];
@@ -275,13 +299,16 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"step", required_argument, NULL, 'S'},
         {"target", required_argument, NULL, 't'},
         {"prob", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 'T'},
+        {"format", required_argument, NULL, 'F'},
         TW_CLI_RUN_LONGS('e'),
         TW_CLI_LONGS_END,
     };
     int ch, st = TW_CLI_OPT_START;
     o->step = 1;
     o->prob = 0.9;
-    while ((ch = tw_cli_opt(argc, argv, ":hn:o:", longs, usage, &st)) != -1) {
+    while ((ch = tw_cli_opt(argc, argv, ":hqn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
         case 'L': o->lever = optarg; break;
@@ -293,6 +320,27 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 'c': o->scenario = optarg; break;
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'T': {
+            /* as run takes it (main.c) */
+            errno = 0;
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || errno != 0 || v < 1 || v > 4096) {
+                fprintf(stderr, "twsim %s: --threads '%s': give a whole "
+                        "number from 1 to 4096\n(try 'twsim %s --help')\n",
+                        cmd, optarg, cmd);
+                return TW_EINPUT;
+            }
+            o->threads = (size_t)v;
+            break;
+        }
+        case 'F':
+            /* optimize prints its answer as text only */
+            if (strcmp(cmd, "sweep") != 0)
+                return fail_usage(cmd, "unknown option", "--format");
+            if (tw_cli_format_parse(cmd, optarg, &o->fmt) != TW_OK)
+                return TW_EINPUT;
+            break;
         case 'S':
             o->step_arg = optarg;
             errno = 0;
@@ -435,7 +483,9 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     ctx->lever = o->lever;
     ctx->lever2 = o->lever2;
     ctx->prob = o->prob;
-    ctx->log = stdout;
+    /* machine-readable stdout carries the table alone */
+    ctx->log = o->quiet ? NULL : o->fmt == TW_CLI_TEXT ? stdout : stderr;
+    ctx->threads = o->threads;
     ctx->stop = &tw_cli_stop;
     if (o->targets != NULL) {
         ctx->targets = split_names(o->targets, &ctx->n_targets);
@@ -719,8 +769,22 @@ int tw_cli_sweep(int argc, char **argv)
     if (rc != TW_OK && checked)
         rc = eval_failed("sweep", rc, &err); /* setup failures said theirs */
     rc = lever_finish(&lr, rc);
-    if (rc == TW_OK)
-        printf("Grid (%zu points) written to %s\n", done, out);
+    /* the table as the file has it, so that what is printed is what a
+     * reader of the file finds */
+    tw_lever_table *t = NULL;
+    if (rc == TW_OK && (rc = tw_lever_table_read(out, &t, &err)) != TW_OK)
+        tw_error_print(stderr, "twsim: ", &err);
+    if (rc == TW_OK && o.fmt != TW_CLI_TEXT) {
+        tw_cli_grid_rows(stdout, o.fmt, t);
+        fprintf(stderr, "twsim: grid (%zu points) written to %s\n", done,
+                out);
+    } else if (rc == TW_OK) {
+        if (!o.quiet)
+            putchar('\n');
+        tw_cli_grid_text(stdout, t);
+        printf("\nGrid (%zu points) written to %s\n", done, out);
+    }
+    tw_lever_table_free(t);
     for (size_t i = 0; i < done; i++)
         tw_eval_free(&ev[i]);
     free(ev);
