@@ -24,6 +24,9 @@
 #include "tw_output.h"
 #include "tw_filekind.h"
 #include "cli_format.h"
+#ifdef TW_MPI
+#include "tw_mpi.h"
+#endif
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -494,6 +497,27 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
             return fail_usage(cmd, "--target needs target names", NULL);
         }
     }
+#ifdef TW_MPI
+    /* every rank must know the targets before its first evaluation (a
+     * rank may have none to run), in the order a run's file has them */
+    for (size_t i = 0; ctx->targets == NULL && i <= cfg->n_targets; i++) {
+        if (i == 0 && (ctx->targets = calloc(cfg->n_targets + 1,
+                                             sizeof *ctx->targets)) == NULL)
+            break;
+        if (i < cfg->n_targets &&
+            (ctx->targets[i] = strdup(cfg->targets[i].name)) != NULL)
+            ctx->n_targets = i + 1;
+    }
+    /* rank 0 alone writes (and locks) the output */
+    if (tw_mpi_rank() != 0) {
+        tw_config_free(cfg);
+        if ((rc = make_scratch(cmd, lr->tmp, sizeof lr->tmp)) != TW_OK)
+            return rc;
+        ctx->tmp_dir = lr->tmp;
+        tw_cli_catch_stop_signals();
+        return TW_OK;
+    }
+#endif
     tw_output_rules rules = {.cfg = cfg, .force = o->force};
     rc = out_path == NULL ? TW_EFAIL
                           : tw_output_begin(&lr->out, out_path, &rules, &err);
@@ -719,6 +743,79 @@ int tw_cli_optimize(int argc, char **argv)
     return rc;
 }
 
+#ifdef TW_MPI
+/*
+ * After every rank has run its points of the sweep (point p on rank
+ * p % size) with status rc: agree on the status and on a stop signal
+ * (so that rank 0 reports one), then hand every point's results to rank
+ * 0, whose ev[0..np) is then whole. Collective; returns the agreed
+ * status (rank 0's err holds the message).
+ */
+static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
+                        int rc, tw_error *err)
+{
+    tw_error serr;
+    tw_error_clear(&serr);
+    rc = tw_mpi_agree(rc, err);
+    int sig = tw_mpi_agree((int)tw_cli_stop, &serr);
+    if (sig > 0 && tw_cli_stop == 0)
+        tw_cli_stop = sig;
+    if (rc != TW_OK)
+        return rc;
+    /* a row per point: value, value2, p_all, ok, then per target p_met,
+     * p_lo, p_hi, mean; zero on the ranks that did not run it */
+    size_t rank = (size_t)tw_mpi_rank(), size = (size_t)tw_mpi_size();
+    size_t nt = ctx->n_targets, w = 4 + 4 * nt;
+    double *buf = calloc(np * w, sizeof *buf);
+    if ((rc = tw_mpi_agree(buf ? TW_OK : tw_error_set(err, TW_EFAIL,
+                                                      "out of memory"),
+                           err)) != TW_OK) {
+        free(buf);
+        return rc;
+    }
+    for (size_t p = rank; p < np; p += size) {
+        double *r = buf + p * w;
+        r[0] = ev[p].value;
+        r[1] = ev[p].value2;
+        r[2] = ev[p].p_all;
+        r[3] = ev[p].ok;
+        for (size_t k = 0; k < nt; k++) {
+            r[4 + k] = ev[p].p_met[k];
+            r[4 + nt + k] = ev[p].p_lo[k];
+            r[4 + 2 * nt + k] = ev[p].p_hi[k];
+            r[4 + 3 * nt + k] = ev[p].mean[k];
+        }
+    }
+    tw_mpi_sum_doubles(buf, np * w);
+    for (size_t p = 0; rank == 0 && rc == TW_OK && p < np; p++) {
+        if (p % size == 0)
+            continue; /* its own */
+        const double *r = buf + p * w;
+        tw_eval *e = &ev[p];
+        e->value = r[0];
+        e->value2 = r[1];
+        e->p_all = r[2];
+        e->ok = r[3] != 0;
+        e->p_met = calloc(nt + 1, sizeof *e->p_met);
+        e->p_lo = calloc(nt + 1, sizeof *e->p_lo);
+        e->p_hi = calloc(nt + 1, sizeof *e->p_hi);
+        e->mean = calloc(nt + 1, sizeof *e->mean);
+        if (!e->p_met || !e->p_lo || !e->p_hi || !e->mean) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            e->p_met[k] = r[4 + k];
+            e->p_lo[k] = r[4 + nt + k];
+            e->p_hi[k] = r[4 + 2 * nt + k];
+            e->mean[k] = r[4 + 3 * nt + k];
+        }
+    }
+    free(buf);
+    return rc;
+}
+#endif
+
 int tw_cli_sweep(int argc, char **argv)
 {
     lever_opts o;
@@ -750,19 +847,54 @@ int tw_cli_sweep(int argc, char **argv)
     if (rc == TW_OK && v2 != NULL)
         rc = check_lever("sweep", ctx, 1, "--values2", o.values2, v2, n2);
     int checked = rc == TW_OK; /* else the checks said what is wrong */
-    tw_eval *ev = rc == TW_OK ? calloc(n1 * n2, sizeof *ev) : NULL;
-    size_t done = 0;
+    size_t np = n1 * n2, done = 0, rank = 0, size = 1;
+    tw_eval *ev = rc == TW_OK ? calloc(np, sizeof *ev) : NULL;
     tw_error err;
+    tw_error_clear(&err);
     if (rc == TW_OK && ev == NULL)
         rc = tw_error_set(&err, TW_EFAIL, "out of memory");
-    for (size_t j = 0; rc == TW_OK && j < n2; j++) {
-        ctx->value2 = v2 ? v2[j] : 0;
-        for (size_t i = 0; rc == TW_OK && i < n1; i++) {
-            rc = tw_lever_eval(ctx, v1[i], &ev[done], &err);
-            if (rc == TW_OK)
-                done++;
+#ifdef TW_MPI
+    /* twsim-mpi: point p runs on rank p % size, each a whole ensemble on
+     * that rank's threads; rank 0 gathers the results and writes */
+    rank = (size_t)tw_mpi_rank();
+    size = (size_t)tw_mpi_size();
+    {
+        int mine = rc;
+        rc = tw_mpi_agree(rc, &err); /* e.g. rank 0 could not lock -o */
+        if (rc != TW_OK && mine == TW_OK && checked) {
+            tw_error_print(stderr, "twsim: ", &err);
+            checked = 0;
         }
+        size_t t = tw_mpi_default_threads();
+        if (ctx->threads == 0)
+            ctx->threads = t;
     }
+#endif
+    /* points in the file's order: the first lever fastest */
+    for (size_t p = rank; rc == TW_OK && p < np; p += size) {
+        ctx->value2 = v2 ? v2[p / n1] : 0;
+        rc = tw_lever_eval(ctx, v1[p % n1], &ev[p], &err);
+        if (rc == TW_OK)
+            done = p + 1;
+    }
+#ifdef TW_MPI
+    if (checked) {
+        rc = sweep_gather(ctx, ev, np, rc, &err);
+        done = rc == TW_OK ? np : 0;
+    }
+    if (rank != 0) {
+        /* rank 0 writes, reads back and prints */
+        for (size_t i = 0; ev != NULL && i < np; i++)
+            tw_eval_free(&ev[i]);
+        free(ev);
+        free(v1);
+        free(v2);
+        free(out);
+        rc = lever_finish(&lr, rc);
+        lever_free(&lr);
+        return rc;
+    }
+#endif
     if (rc == TW_OK)
         rc = tw_experiment_write(&lr.out, "sweep", ctx, ev, done, -1, -1,
                                  &err);
@@ -785,7 +917,7 @@ int tw_cli_sweep(int argc, char **argv)
         printf("\nGrid (%zu points) written to %s\n", done, out);
     }
     tw_lever_table_free(t);
-    for (size_t i = 0; i < done; i++)
+    for (size_t i = 0; ev != NULL && i < np; i++)
         tw_eval_free(&ev[i]);
     free(ev);
     free(v1);

@@ -43,8 +43,9 @@ static const char USAGE[] =
     "\n"
     "twsim built with MPI and parallel HDF5 (docs/cluster.md): `run` spreads\n"
     "the replicates over every MPI rank (and --threads per rank) and writes\n"
-    "one file, bitwise the same as a serial run; only rank 0 prints. Other\n"
-    "commands run on rank 0 alone.\n"
+    "one file, bitwise the same as a serial run; only rank 0 prints.\n"
+    "`sweep` runs its points on the ranks in turn (point p on rank p % R).\n"
+    "Other commands run on rank 0 alone.\n"
 #else
     "usage: twsim COMMAND [ARGS]\n"
 #endif
@@ -1407,8 +1408,9 @@ static int dispatch(int argc, char **argv)
 #ifdef TW_MPI
 /*
  * twsim-mpi: `run` runs on every rank (tw_mpi_run) and only rank 0
- * prints; any other command runs on rank 0 alone, and the other ranks
- * exit with its status.
+ * prints; `sweep` runs point p of its grid on rank p % size and rank 0
+ * writes the table; any other command runs on rank 0 alone, and the other
+ * ranks exit with its status.
  */
 int main(int argc, char **argv)
 {
@@ -1425,6 +1427,14 @@ int main(int argc, char **argv)
         if (!g_root && freopen("/dev/null", "w", stdout) == NULL)
             fclose(stdout);
         rc = dispatch(argc, argv);
+    } else if (argc >= 2 && strcmp(argv[1], "sweep") == 0) {
+        /* every rank runs its share of the points; rank 0 says what went
+         * wrong (tw_mpi_agree brings it the other ranks' messages) */
+        if (!g_root && (freopen("/dev/null", "w", stdout) == NULL ||
+                        freopen("/dev/null", "w", stderr) == NULL))
+            fclose(stdout);
+        rc = dispatch(argc, argv);
+        rc = tw_mpi_bcast_int(rc);
     } else {
         rc = g_root ? dispatch(argc, argv) : 0;
         rc = tw_mpi_bcast_int(rc);
