@@ -83,6 +83,16 @@ typedef struct tw_scenario {
     char where[160];
 } tw_scenario;
 
+/* The cost of one unit of a policy lever (costs[] in the config), for
+ * optimize over several levers: the cost of a plan is the sum over its
+ * levers of per_unit * value. */
+typedef struct tw_cost {
+    char *lever;        /* a config key, as given to --lever; owned */
+    double per_unit;    /* >= 0, in `unit` */
+    char *unit, *source, *note; /* owned; note may be "" */
+    char where[160];    /* "file:line" of the entry */
+} tw_cost;
+
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
 extern const char *const tw_target_scope_names[TW_N_SCOPES];
@@ -97,6 +107,13 @@ typedef struct tw_config {
     char *path;            /* as given */
     char *text;            /* main file, verbatim */
     char *effective;       /* after @include and --set, libconfig syntax */
+    char *by_year;         /* the value of each key set on the command
+                              line or changed by the timeline, year by
+                              year (docs/hdf5.md /config/by_year) */
+    char **notes;          /* one line per timeline entry a --set overrode
+                              ("--set K=V overrides the timeline entry at
+                              FILE:LINE (YEAR) for every year") */
+    size_t n_notes;
     char **overrides;      /* the --set arguments, verbatim */
     size_t n_overrides;
     tw_file_id *sources;   /* the files read: main, then its @includes; no
@@ -132,6 +149,10 @@ typedef struct tw_config {
     size_t n_scenarios;
     tw_scenario *scenarios;
 
+    /* costs of policy levers (optimize over several levers) */
+    size_t n_costs;
+    tw_cost *costs;
+
     /* full mode: structure, initial stock tables and parameters for every
      * year and county (NULL in markov mode) */
     tw_world *world;
@@ -160,6 +181,9 @@ int tw_config_load(const char *path, const char *const *overrides,
 int tw_config_load_scenario(const char *path, const char *scenario,
                             const char *const *overrides, size_t n_overrides,
                             tw_config **out, tw_error *err);
+
+/* Print each of cfg->notes to f as "twsim: LINE". */
+void tw_config_print_notes(FILE *f, const tw_config *cfg);
 
 /* Free a config; safe on NULL. */
 void tw_config_free(tw_config *cfg);

@@ -89,6 +89,11 @@ typedef struct tw_eval {
                                     quantity over the replicates */
     double p_all;                /* all named targets met together */
     int ok;                      /* every p_met >= the required prob */
+    size_t n_reps;               /* replicates 0..n_reps-1 of the streams */
+    unsigned char *met;          /* [n_reps][n_targets]: replicate r met
+                                    target i (for paired checks) */
+    double *values;              /* several levers: [n_levers], owned */
+    double cost;                 /* several levers: sum of per_unit * value */
 } tw_eval;
 
 /* What an evaluation runs: the config, its overrides, the lever, the
@@ -100,9 +105,18 @@ typedef struct tw_lever_ctx {
     const char *lever;           /* a config key, e.g. recruitment.quota */
     const char *lever2;          /* sweep only: a second lever, or NULL */
     double value2;               /* its value for this evaluation */
+    const char *const *levers;   /* several levers (tw_optimize_multi):
+                                    [n_levers] keys, else NULL; they
+                                    replace lever and lever2 */
+    size_t n_levers;
+    const double *values;        /* [n_levers] for this evaluation */
     char **targets;              /* names; NULL = every target */
     size_t n_targets;
     double prob;                 /* required P(met) */
+    size_t reps;                 /* replicates per evaluation; 0: the
+                                    config's (after the overrides) */
+    double level;                /* level of the p_lo, p_hi intervals;
+                                    0: 0.9 */
     const char *tmp_dir;         /* scratch: each evaluation's run file */
     FILE *log;                   /* one line per evaluation, or NULL */
     size_t threads;              /* threads of each evaluation's ensemble;
@@ -135,28 +149,129 @@ void tw_eval_free(tw_eval *e);
 int tw_lever_check(const tw_lever_ctx *ctx, double value, double value2,
                    tw_error *err);
 
-/* The result of tw_optimize: every evaluation in the order made. */
+/* What the sequential search could say about the answer (tw_optimize). */
+typedef enum tw_opt_decision {
+    TW_OPT_NONE,            /* even HI falls short: no answer in range */
+    TW_OPT_SEPARATED,       /* the answer's interval lies above P and the
+                               value below's below P (or the answer is LO) */
+    TW_OPT_BELOW_UNDECIDED, /* the answer's interval lies above P; the value
+                               below's straddles P when the budget ran out */
+    TW_OPT_UNDECIDED,       /* no value's interval cleared P within the
+                               budget (answer: the point estimate's) */
+    TW_N_OPT_DECISIONS
+} tw_opt_decision;
+
+/* Words for a decision, as written to the file ("separated", ...). */
+extern const char *const tw_opt_decision_names[TW_N_OPT_DECISIONS];
+
+/* The result of tw_optimize: every evaluation in the order made (a value
+ * evaluated again with more replicates appears again, later). */
 typedef struct tw_search {
     tw_eval *evals;
     size_t n_evals;
-    long answer;   /* index into evals of the smallest value that meets, -1
-                      when no value in the range does */
-    long below;    /* index of the grid value just below the answer, -1
-                      when the answer is the range's lower end */
+    long answer;   /* index into evals of the answer's last evaluation, -1
+                      when no value in the range meets */
+    long below;    /* index of the last evaluation of the grid value just
+                      below the answer, -1 when the answer is LO */
+    tw_opt_decision decision;
+    size_t max_reps; /* the budget: replicates per value */
 } tw_search;
 
 /*
  * Smallest value on the grid lo, lo + step, ..., hi for which every named
- * target is met with P(met) >= ctx->prob, by bracketing: evaluate hi (if
- * it fails, no value suffices), lo (if it meets, it is the answer), then
- * bisect between the last failing and the first meeting grid points. This
- * assumes P(met) does not fall as the lever rises (true on common random
- * numbers for levers such as a hiring quota); docs/experiments.md.
+ * target is met with P(met) >= ctx->prob, by sequential sampling on common
+ * random numbers (docs/experiments.md):
+ *
+ *  1. bracket with ctx->reps replicates per value: hi (if its estimate
+ *     falls short, no value suffices: TW_OPT_NONE), lo, then bisection
+ *     to two neighbours, the lower falling short and the upper meeting;
+ *  2. while the upper's interval (level ctx->level) does not lie above P
+ *     or the lower's below it, evaluate the undecided ones again with
+ *     twice the replicates (replicate k uses stream k, so the first ones
+ *     are those already run), at most max_reps; when an estimate crosses
+ *     P the bracket moves and bisection resumes;
+ *  3. when the budget is spent and the upper's interval still straddles
+ *     P, the smallest value above it whose interval clears P at max_reps
+ *     (bisection on that criterion) becomes the answer.
+ *
+ * This assumes P(met) does not fall as the lever rises (true on common
+ * random numbers for levers that add capacity); tw_search_monotone checks
+ * it. max_reps >= ctx->reps; ctx->reps must be > 0.
  */
 int tw_optimize(tw_lever_ctx *ctx, double lo, double hi, double step,
-                tw_search *out, tw_error *err);
+                size_t max_reps, tw_search *out, tw_error *err);
+
+/*
+ * Check the evaluations of s for P(met) falling where it should rise: for
+ * each pair of neighbouring evaluated values (their last evaluations) and
+ * each target, the replicates they share are compared one by one; a warning
+ * line goes to f when the replicates that lose the target at the higher
+ * value outnumber those that gain it by more than 3 standard deviations of
+ * a sign test. Returns the number of warnings.
+ */
+size_t tw_search_monotone(const tw_lever_ctx *ctx, const tw_search *s,
+                          FILE *f);
 
 void tw_search_free(tw_search *s, size_t n_targets);
+
+/* One lever of a search over several: its key, grid and cost. */
+typedef struct tw_lever_range {
+    const char *key;
+    double lo, hi, step;   /* the grid lo, lo + step, ..., <= hi */
+    double per_unit;       /* the config's cost of one unit (costs[]) */
+} tw_lever_range;
+
+/* The result of tw_optimize_multi. */
+typedef struct tw_multi {
+    tw_eval *evals;        /* every evaluation in the order made; values
+                              and cost set */
+    size_t n_evals;
+    size_t *frontier;      /* [n_frontier] indices into evals: for each
+                              value of the first lever that can meet, the
+                              combination found with the others as low as
+                              they go, in order of the first lever */
+    size_t n_frontier;
+    long answer;           /* index into evals of the last evaluation of
+                              the cheapest combination shown to meet, or
+                              -1 */
+    tw_opt_decision decision; /* SEPARATED: the answer's interval clears
+                              P and every cheaper frontier point was shown
+                              to fall short; BELOW_UNDECIDED: a cheaper one
+                              was left undecided; UNDECIDED: none was shown
+                              to meet; NONE: even every lever at HI falls
+                              short */
+    size_t max_reps;
+} tw_multi;
+
+/*
+ * The cheapest combination of the levers lv[0..n) (n >= 2) that meets
+ * every named target with P(met) >= ctx->prob, by coordinate search on
+ * common random numbers (docs/experiments.md):
+ *
+ *  1. every lever at HI (if that falls short, nothing in range meets);
+ *  2. for each value of lv[0], lowest first, the others are lowered in
+ *     turn, the dearest step first, each to its smallest grid value that
+ *     still meets by bisection, starting from the previous value's
+ *     combination (which still meets when lv[0] rises): one frontier
+ *     point per value, with ctx->reps replicates;
+ *  3. the frontier points in order of cost get more replicates (doubling,
+ *     at most max_reps) until one's interval lies above P: the answer.
+ *     Points whose interval falls below P are passed over.
+ *
+ * Evaluations: about |grid of lv[0]| x sum over the others of log2 of
+ * their grid, not the product of the grids. ctx->lever must be lv[0].key.
+ */
+int tw_optimize_multi(tw_lever_ctx *ctx, const tw_lever_range *lv, size_t n,
+                      size_t max_reps, tw_multi *out, tw_error *err);
+
+void tw_multi_free(tw_multi *m);
+
+/* Write a search over several levers to o->partial (as
+ * tw_experiment_write, plus values [evaluation, lever], cost
+ * [evaluation], levers, per_unit [lever] and frontier). */
+int tw_experiment_write_multi(const tw_output *o, const tw_lever_ctx *ctx,
+                              const tw_lever_range *lv, size_t n,
+                              const tw_multi *m, tw_error *err);
 
 /* Write the evaluations to o->partial, a new HDF5 file (table layout in
  * docs/experiments.md), with the search's answer as attributes, and close
@@ -164,5 +279,10 @@ void tw_search_free(tw_search *s, size_t n_targets);
 int tw_experiment_write(const tw_output *o, const char *kind,
                         const tw_lever_ctx *ctx, const tw_eval *evals,
                         size_t n, long answer, long below, tw_error *err);
+
+/* As tw_experiment_write, for optimize: also the decision and the budget
+ * (attributes decision, max_replicates, interval_level). */
+int tw_experiment_write_search(const tw_output *o, const tw_lever_ctx *ctx,
+                               const tw_search *s, tw_error *err);
 
 #endif /* TW_EXPERIMENT_H */

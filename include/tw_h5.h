@@ -29,6 +29,8 @@ typedef struct tw_h5_meta {
     const char *config_path;       /* as given on the command line */
     const char *config_text;       /* main config file, verbatim */
     const char *config_effective;  /* after @include and --set (libconfig) */
+    const char *config_by_year;    /* the values used, year by year (NULL:
+                                      not written); tw_config.by_year */
     const char *const *overrides;  /* the --set arguments, verbatim */
     size_t n_overrides;
     uint64_t seed;

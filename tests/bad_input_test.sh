@@ -339,6 +339,41 @@ expect "--set (full): timeline for an unknown county" 2 "timeline\\[\\].counties
     "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; counties = [ "nosuch" ]; set = { rotation = { reform = true; }; }; })'
 expect "--set (full): a markov key"  2 "only used in markov mode" \
     "$TWSIM" run "$full" $o --set 'teachers.tier_counts=[1, 2, 3, 4]'
+# lever paths (docs/config.md, "Lever paths"): each refused before any
+# simulation, with the valid choices
+named='timeline=({ year = 2022; name = "pilot"; counties = [ "north" ]; set = { rotation = { reform = true; }; }; }, { year = 2024; name = "all"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: an array written with a dot" 2 "--set tiers.prob.1=0.2: unknown key .*address an element as 'tiers.prob\\[1\\]'" \
+    "$TWSIM" run "$full" $o --set tiers.prob.1=0.2
+expect "--set path: no such key, nearest suggested" 2 "--set tiers.capcity\\[3\\]=40: unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" run "$full" $o --set 'tiers.capcity[3]=40'
+expect "--set path: index out of range" 2 "--set tiers.prob\\[3\\]=0.2: index 3 is out of range: tiers.prob has 3 entries \\(valid indices 0..2\\)" \
+    "$TWSIM" run "$full" $o --set 'tiers.prob[3]=0.2'
+expect "--set path: an element of a string array" 2 "'tiers.names' takes an array of strings.*number array" \
+    "$TWSIM" run "$full" $o --set 'tiers.names[0]=x'
+expect "--set path: a decimal for a whole-number element" 2 "tiers.min_years\\[0\\]: expected a whole number, got '2.5'" \
+    "$TWSIM" run "$full" $o --set 'tiers.min_years[0]=2.5'
+expect "--set path: @YEAR outside the run" 2 "--set recruitment.quota@2030=5: @2030 is outside the simulated years 2021..2025" \
+    "$TWSIM" run "$full" $o --set recruitment.quota@2030=5
+expect "--set path: @YEAR on the structure" 2 "'simulation.seed' cannot change by year \\(it is part of the region's structure" \
+    "$TWSIM" run "$full" $o --set simulation.seed@2023=5
+expect "--set path: an unknown county" 2 "no county 'nort' \\(did you mean 'north'\\?\\); region.counties: north, south" \
+    "$TWSIM" run "$full" $o --set county.nort.rotation.reform=true
+expect "--set path: a region-wide key per county" 2 "'tiers.prob' is region-wide" \
+    "$TWSIM" run "$full" $o --set 'county.north.tiers.prob[0]=0.2'
+expect "--set path: an unknown timeline entry" 2 "no timeline entry named 'pliot' \\(did you mean 'pilot'\\?\\); the named entries: pilot, all" \
+    "$TWSIM" run "$full" $o --set "$named" --set timeline.pliot.set.rotation.share=0.2
+expect "--set path: no entry is named" 2 "no timeline entry named 'pilot'; none is named" \
+    "$TWSIM" run "$full" $o --set timeline.pilot.set.rotation.share=0.2
+expect "--set path: a timeline entry name used twice" 2 "timeline\\[\\].name: \"pilot\" is used twice \\(first at " \
+    "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; name = "pilot"; set = { rotation = { reform = true; }; }; }, { year = 2024; name = "pilot"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: a timeline entry name with a dot" 2 "timeline\\[\\].name: \"a.b\": use 1 to 64 bytes without '.'" \
+    "$TWSIM" run "$full" $o --set 'timeline=({ year = 2022; name = "a.b"; set = { rotation = { reform = true; }; }; })'
+expect "--set path: a scenario's set, checked on load" 2 "scenario 'x': unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" validate "$full" --set 'scenarios=({ name = "x"; set = [ "tiers.capcity[3]=40" ]; })'
+expect "--set path: a lever out of range in sweep" 2 "index 9 is out of range: tiers.cap has 4 entries \\(valid indices 0..3\\)" \
+    "$TWSIM" sweep "$full" -o "$tmp/out.h5" --lever 'tiers.cap[9]' --values 1,2
+expect "--set path: a lever that does not exist in optimize" 2 "unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
+    "$TWSIM" optimize "$full" -o "$tmp/out.h5" --lever 'tiers.capcity[3]' --range 1:2
 expect "--set: a seed beyond 32 bits is taken whole" 0 "OK \\(mode markov" \
     "$TWSIM" validate "$cfg" --set simulation.seed=5000000000
 
@@ -394,6 +429,52 @@ expect "optimize: a billion grid points" 2 "more than a billion grid points" \
     "$TWSIM" optimize "$mq" --lever $q --range 0:1e12 --step 1e-3 -o "$tmp/out.h5"
 expect "optimize: --lever not a key"    2 "--lever recruitment.anual_quota: not a config key" \
     "$TWSIM" optimize "$mq" --lever recruitment.anual_quota --range 0:5 -o "$tmp/out.h5"
+expect "optimize: a budget below the first evaluation" 2 \
+    "--max-replicates 10 is below the 20 replicates of the first evaluation .*give --max-replicates >= 20, or a smaller -n" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 10 -o "$tmp/out.h5"
+expect "optimize: a budget below -n" 2 "--max-replicates 99 is below the 100 replicates" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 -n 100 --max-replicates 99 -o "$tmp/out.h5"
+expect "optimize: --max-replicates 0" 2 "--max-replicates must be a whole number from 1 to 10000000: 0" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates 0 -o "$tmp/out.h5"
+expect "optimize: --max-replicates not a number" 2 "--max-replicates must be a whole number" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:300 --max-replicates lots -o "$tmp/out.h5"
+expect "sweep: --max-replicates is optimize's" 2 "unknown option or missing value" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1,2 --max-replicates 40 -o "$tmp/out.h5"
+# several levers: every lever needs a cost, every cost a lever, one unit,
+# each --lever its --range; all before the first evaluation
+tl=$here/data/two_levers.cfg
+fd=recruitment.channels.funded.cohort
+tal=recruitment.channels.talent.cohort
+teg=recruitment.channels.tegang.cohort
+mkdir -p "$tmp/cfg/configs" "$tmp/cfg/tests/data"
+cp "$root/configs/national.cfg" "$tmp/cfg/configs/"
+# the test config with one more cost, for a lever the cases do not vary
+sed "s|^costs = (|costs = (\n  { lever = \"$teg\"; per_unit = 2.5; unit = \"made-up units per place\"; source = \"test\"; },|" \
+    "$tl" >"$tmp/cfg/tests/data/extra_cost.cfg"
+sed 's|unit = "made-up units per place"; source = "test"; }|unit = "other units"; source = "test"; }|' \
+    "$tl" >"$tmp/cfg/tests/data/two_units.cfg"
+expect "optimize: a lever without a cost" 2 \
+    "--lever $teg has no cost: .*costs are given for: $fd $tal" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $teg --range 0:20 -o "$tmp/out.h5"
+expect "optimize: a cost for a lever that is not varied" 2 \
+    "extra_cost.cfg:[0-9]+: costs: \"$teg\" is not varied; the levers varied are: $fd $tal" \
+    "$TWSIM" optimize "$tmp/cfg/tests/data/extra_cost.cfg" --lever $fd --range 0:20 --lever $tal --range 0:20 -o "$tmp/out.h5"
+expect "optimize: costs in two units" 2 "are in different units" \
+    "$TWSIM" optimize "$tmp/cfg/tests/data/two_units.cfg" --lever $fd --range 0:20 --lever $tal --range 0:20 -o "$tmp/out.h5"
+expect "optimize: several levers, a budget below the first evaluation" 2 \
+    "--max-replicates 5 is below the 20 replicates" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal --range 0:20 --max-replicates 5 -o "$tmp/out.h5"
+expect "optimize: a second --lever without its --range" 2 "--lever $tal has no --range" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal -o "$tmp/out.h5"
+expect "optimize: a --lever given twice" 2 "--lever given twice: $fd" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $fd --range 0:5 -o "$tmp/out.h5"
+expect "optimize: a second lever's range the validator refuses" 2 \
+    "--range -3:5: the config does not accept $tal = -3" \
+    "$TWSIM" optimize "$tl" --lever $fd --range 0:20 --lever $tal --range -3:5 -o "$tmp/out.h5"
+expect "sweep: two --lever options" 2 "one --lever \\(and --lever2 for a second\\)" \
+    "$TWSIM" sweep "$tl" --lever $fd --values 1,2 --lever $tal --values 1 -o "$tmp/out.h5"
+expect "config: a negative cost" 2 "costs\\[\\].per_unit: -1: a cost must be a finite number >= 0" \
+    sh -c "sed 's|per_unit = 3.0;|per_unit = -1.0;|' '$tl' >'$tmp/cfg/tests/data/neg.cfg' && '$TWSIM' validate '$tmp/cfg/tests/data/neg.cfg'"
 expect "optimize: --lever not a number" 2 "--lever tiers.names: the key takes an array of strings" \
     "$TWSIM" optimize "$mq" --lever tiers.names --range 0:5 -o "$tmp/out.h5"
 expect "sweep: --values with inf"       2 "--values V,V,... is required \\(numbers\\): 1,inf" \

@@ -241,6 +241,244 @@ START_TEST(test_full_timeline)
 }
 END_TEST
 
+/* The key side of a --set: the forms, and what is wrong with a bad one. */
+START_TEST(test_set_paths)
+{
+    tw_set_path p;
+    char why[1024];
+    ck_assert_int_eq(tw_set_path_parse("tiers.capacity[3]@2023", &p, why,
+                                       sizeof why), 0);
+    ck_assert_int_eq(p.form, TW_SET_KEY);
+    ck_assert_str_eq(p.key, "tiers.capacity");
+    ck_assert_int_eq(p.index, 3);
+    ck_assert_int_eq(p.year, 2023);
+    ck_assert_int_eq(tw_set_path_kind(&p), K_INT);
+    ck_assert_int_eq(tw_set_path_parse("county.南明区.recruitment.quota", &p,
+                                       why, sizeof why), 0);
+    ck_assert_int_eq(p.form, TW_SET_COUNTY);
+    ck_assert_str_eq(p.scope, "南明区");
+    ck_assert_str_eq(p.key, "recruitment.quota");
+    ck_assert_int_eq(p.index, -1);
+    ck_assert_int_eq(tw_set_path_parse("timeline.pilot.set.titles.prob[1]",
+                                       &p, why, sizeof why), 0);
+    ck_assert_int_eq(p.form, TW_SET_TIMELINE);
+    ck_assert_str_eq(p.scope, "pilot");
+    ck_assert_str_eq(p.key, "titles.prob");
+    ck_assert_int_eq(tw_set_path_kind(&p), K_FLOAT);
+    ck_assert_int_eq(tw_set_path_parse("enrolment.trend.primary[2]", &p, why,
+                                       sizeof why), 0);
+    ck_assert_int_eq(tw_set_path_parse("recruitment.channels.open.cohort@2024",
+                                       &p, why, sizeof why), 0);
+
+    static const struct {
+        const char *path, *want;
+    } bad[] = {
+        {"tiers.capacity.3", "address an element as 'tiers.capacity[3]'"},
+        {"tiers.capacty[3]", "did you mean 'tiers.capacity'"},
+        {"tiers.names[0]", "[i] addresses an element of a number array"},
+        {"tiers.prob[x]", "an index is written [i]"},
+        {"simulation.seed@2023", "cannot change by year"},
+        {"recruitment.quota@next", "is not a year"},
+        {"county.north.tiers.prob", "is region-wide"},
+        {"timeline.a.set.rotation.reform@2023", "takes no @YEAR"},
+        {"timeline.a.rotation.reform", "expected timeline.NAME.set.KEY"},
+        {"simulation.seed.x", "takes a whole number; it has no keys"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(tw_set_path_parse(bad[i].path, &p, why, sizeof why) != 0,
+                      "%s parsed", bad[i].path);
+        ck_assert_msg(strstr(why, bad[i].want) != NULL, "%s: %s",
+                      bad[i].path, why);
+    }
+    ck_assert_int_eq(tw_config_key_type("tiers.capacity[3]", NULL),
+                     TW_KEY_WHOLE);
+    ck_assert_int_eq(tw_config_key_type("tiers.prob[0]@2023", NULL),
+                     TW_KEY_NUMBER);
+    ck_assert_int_eq(tw_config_key_type("county.north.rotation.share", NULL),
+                     TW_KEY_NUMBER);
+    ck_assert_int_eq(tw_config_key_type("tiers.prob.0", NULL),
+                     TW_KEY_UNKNOWN);
+}
+END_TEST
+
+static tw_config *load_full(const char *const *sets, size_t n)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    int rc = tw_config_load(TW_TEST_DATA "/full_small.cfg", sets, n, &c, &err);
+    ck_assert_msg(rc == TW_OK, "%s", err.msg);
+    return c;
+}
+
+/* --set KEY=V wins over the timeline in every year and says which entry
+ * it overrode; KEY@YEAR from YEAR on; an element; a county. Guarded
+ * against the config's own values (full_small.cfg: evaluation from 2024
+ * with share 0.02; 县管校聘 in north from 2022, everywhere from 2024). */
+START_TEST(test_set_precedence)
+{
+    const char *const every[] = {"evaluation.share=0.05",
+                                 "evaluation.enabled=true"};
+    tw_config *c = load_full(every, 2);
+    const tw_world *w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        ck_assert_double_eq(tw_world_cparams(w, t, 1)->strike_share, 0.05);
+        ck_assert_int_eq(tw_world_cparams(w, t, 1)->strikes_on, 1);
+    }
+    /* one line per --set and entry, naming the entry's line and year */
+    ck_assert_uint_eq(c->n_notes, 2);
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "--set evaluation.share=0.05 "
+                                 "overrides the timeline entry at "));
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "full_small.cfg:68 (2024) "
+                                 "for every year"));
+    /* the effective config reproduces it: the entry no longer sets it */
+    tw_config *again = NULL;
+    tw_error err;
+    FILE *f = fopen("precedence_effective.cfg", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(c->effective, f);
+    fclose(f);
+    ck_assert_int_eq(tw_config_load("precedence_effective.cfg", NULL, 0,
+                                    &again, &err), TW_OK);
+    ck_assert_double_eq(tw_world_cparams(again->world, 5, 1)->strike_share,
+                        0.05);
+    ck_assert_uint_eq(again->n_notes, 0);
+    tw_config_free(again);
+    remove("precedence_effective.cfg");
+    ck_assert_ptr_nonnull(strstr(c->by_year, "evaluation.share\t*\t0.05\t"));
+    tw_config_free(c);
+
+    const char *const from[] = {"rotation.reform@2023=false",
+                                "tiers.prob[1]=0.2",
+                                "tiers.prob[2]@2022=0.5"};
+    c = load_full(from, 3);
+    w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        ck_assert_int_eq(tw_world_cparams(w, t, 0)->reform,
+                         year == 2022);
+        ck_assert_int_eq(tw_world_cparams(w, t, 1)->reform, 0);
+        ck_assert_double_eq(w->params[t].tier_prob[1], 0.2);
+        ck_assert_double_eq(w->params[t].tier_prob[0], 0.15);
+        ck_assert_double_eq(w->params[t].tier_prob[2],
+                            year >= 2022 ? 0.5 : 0.03);
+    }
+    ck_assert_uint_eq(c->n_notes, 1); /* the 2024 entry; 2022's is before */
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "(2024) from 2023 on"));
+    tw_config_free(c);
+
+    /* a county's value: south has the reform in every year; north keeps
+     * its own; the 2024 entry for everyone is overridden in south only */
+    const char *const county[] = {"county.south.rotation.reform=true",
+                                  "county.north.rotation.share@2023=0.3"};
+    c = load_full(county, 2);
+    w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        ck_assert_int_eq(tw_world_cparams(w, t, 1)->reform, 1);
+        ck_assert_int_eq(tw_world_cparams(w, t, 0)->reform, year >= 2022);
+        if (year >= 2023)
+            ck_assert_double_eq(tw_world_cparams(w, t, 0)->exchange_share,
+                                0.3);
+        ck_assert_double_ne(tw_world_cparams(w, t, 1)->exchange_share, 0.3);
+    }
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "(2024) in south for every "
+                                 "year"));
+    tw_config_free(c);
+}
+END_TEST
+
+/* A county's element of a county-level array, under an entry of a later
+ * year for every county: the entry's array with the element replaced, in
+ * that county only; and a scenario's set takes the same paths. */
+START_TEST(test_set_county_element)
+{
+    const char *const sets[] = {
+        "timeline=({ year = 2023; set = { recruitment = { fill_prob = "
+        "[0.9, 0.8, 0.7]; }; }; })",
+        "county.north.recruitment.fill_prob[2]=0.5"};
+    tw_config *c = load_full(sets, 2);
+    const tw_world *w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        const tw_county_params *n = tw_world_cparams(w, t, 0);
+        const tw_county_params *s = tw_world_cparams(w, t, 1);
+        ck_assert_double_eq(n->fill_prob[2], 0.5);
+        ck_assert_double_eq(s->fill_prob[2], year >= 2023 ? 0.7 : 0.85);
+        if (year >= 2023) {
+            ck_assert_double_eq(n->fill_prob[0], 0.9);
+            ck_assert_double_eq(s->fill_prob[1], 0.8);
+        }
+    }
+    ck_assert_uint_eq(c->n_notes, 1);
+    ck_assert_ptr_nonnull(strstr(c->notes[0], "(2023) in north for every "
+                                 "year"));
+    tw_config_free(c);
+
+    tw_error err;
+    const char *const sc[] = {"scenarios=({ name = \"cap\"; set = [ "
+                              "\"tiers.prob[1]@2023=0.2\" ]; })"};
+    ck_assert_int_eq(tw_config_load_scenario(TW_TEST_DATA "/full_small.cfg",
+                                             "cap", sc, 1, &c, &err), TW_OK);
+    for (size_t t = 0; t < c->world->n_years; t++)
+        ck_assert_double_eq(c->world->params[t].tier_prob[1],
+                            c->world->base_year + (int)t >= 2023 ? 0.2
+                                                                 : 0.08);
+    tw_config_free(c);
+}
+END_TEST
+
+/* Named timeline entries: addressed by name, names checked. */
+START_TEST(test_set_timeline_names)
+{
+    const char *const named[] = {
+        "timeline=({ year = 2022; name = \"pilot\"; counties = [\"north\"];"
+        " set = { rotation = { reform = true; }; }; },"
+        " { year = 2024; name = \"all\"; set = { tiers = { prob = [0.15, "
+        "0.08, 0.03]; }; }; })",
+        "timeline.pilot.set.rotation.share=0.4",
+        "timeline.all.set.tiers.prob[0]=0.3"};
+    tw_config *c = load_full(named, 3);
+    const tw_world *w = c->world;
+    for (size_t t = 0; t < w->n_years; t++) {
+        int year = w->base_year + (int)t;
+        ck_assert_int_eq(tw_world_cparams(w, t, 0)->reform, year >= 2022);
+        if (year >= 2022)
+            ck_assert_double_eq(tw_world_cparams(w, t, 0)->exchange_share,
+                                0.4);
+        ck_assert_double_eq(w->params[t].tier_prob[0],
+                            year >= 2024 ? 0.3 : 0.15);
+    }
+    tw_config_free(c);
+
+    const char *const unknown[] = {named[0], "timeline.pliot.set.rotation."
+                                             "share=0.4"};
+    const char *const want1[] = {"no timeline entry named 'pliot'",
+                                 "(did you mean 'pilot'?); the named "
+                                 "entries: pilot, all", NULL};
+    expect_fail(FULL, unknown, 2, want1);
+    const char *const twice[] = {
+        "timeline=({ year = 2022; name = \"a\"; set = { rotation = { "
+        "reform = true; }; }; }, { year = 2023; name = \"a\"; set = { "
+        "rotation = { reform = false; }; }; })"};
+    const char *const want2[] = {"timeline[].name: \"a\" is used twice",
+                                 NULL};
+    expect_fail(FULL, twice, 1, want2);
+    const char *const range[] = {"tiers.prob[3]=0.1"};
+    const char *const want3[] = {"index 3 is out of range: tiers.prob has 3 "
+                                 "entries (valid indices 0..2)", NULL};
+    expect_fail(FULL, range, 1, want3);
+    const char *const year[] = {"tiers.prob[0]@2030=0.1"};
+    const char *const want4[] = {"@2030 is outside the simulated years "
+                                 "2021..2025", NULL};
+    expect_fail(FULL, year, 1, want4);
+    const char *const value[] = {"tiers.prob[0]=2"};
+    const char *const want5[] = {"--set tiers.prob[0]=2", "entry 0 is 2",
+                                 NULL};
+    expect_fail(FULL, value, 1, want5);
+}
+END_TEST
+
 START_TEST(test_full_errors)
 {
     /* a region-wide key changed for some counties only */
@@ -451,6 +689,10 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_listed_twice);
     tcase_add_test(tc, test_scenario_named);
     tcase_add_test(tc, test_target_scope);
+    tcase_add_test(tc, test_set_paths);
+    tcase_add_test(tc, test_set_precedence);
+    tcase_add_test(tc, test_set_timeline_names);
+    tcase_add_test(tc, test_set_county_element);
     suite_add_tcase(s, tc);
     return s;
 }

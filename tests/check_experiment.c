@@ -105,11 +105,53 @@ START_TEST(test_compare_known)
 }
 END_TEST
 
+/* Evaluation k of a hand-made search: value v, one target met by the
+ * replicates r < n_met of n. */
+static void fake_eval(tw_eval *e, double v, size_t n, size_t n_met)
+{
+    memset(e, 0, sizeof *e);
+    e->value = v;
+    e->n_reps = n;
+    e->met = calloc(n, 1);
+    e->p_met = calloc(1, sizeof *e->p_met);
+    e->p_lo = calloc(1, sizeof *e->p_lo);
+    e->p_hi = calloc(1, sizeof *e->p_hi);
+    for (size_t r = 0; r < n_met; r++)
+        e->met[r] = 1;
+    e->p_met[0] = (double)n_met / (double)n;
+}
+
+/* The monotonicity check compares the replicates two values share: a few
+ * lost replicates are noise (the sign test needs lost - gained > 3 sd),
+ * many are a warning; a value evaluated again counts by its last (largest)
+ * evaluation only. */
+START_TEST(test_monotone_warning)
+{
+    char *names[1] = {"t"};
+    tw_lever_ctx ctx = {.lever = "q", .targets = names, .n_targets = 1};
+    tw_search s = {.n_evals = 4};
+    s.evals = calloc(4, sizeof *s.evals);
+    fake_eval(&s.evals[0], 10, 100, 90); /* 10: 90 of 100 */
+    fake_eval(&s.evals[1], 11, 100, 88); /* 11: loses 2: noise */
+    fake_eval(&s.evals[2], 12, 100, 60); /* 12: loses 28 more: a fall */
+    fake_eval(&s.evals[3], 12, 200, 180);/* 12 again, 200 replicates */
+    ck_assert_uint_eq(tw_search_monotone(&ctx, &s, NULL), 0);
+    /* without the re-evaluation, 12 falls */
+    s.n_evals = 3;
+    ck_assert_uint_eq(tw_search_monotone(&ctx, &s, NULL), 1);
+    s.n_evals = 4;
+    tw_search_free(&s, 1);
+}
+END_TEST
+
 Suite *experiment_suite(void)
 {
     Suite *s = suite_create("experiment");
     TCase *tc = tcase_create("compare");
     tcase_add_test(tc, test_compare_known);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("optimize");
+    tcase_add_test(tc, test_monotone_warning);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -264,6 +264,36 @@ expect "check --format json on a scenarios file: one table" 0 "one table" sh -c 
 expect "check --format: an unknown format lists the valid ones" 2 "--format 'tsv': give one of text, csv, json" \
     "$TWSIM" check "$ct" --format tsv
 
+# ---- lever paths and the command line over the timeline (docs/config.md) ----
+# metric NAME FILE: the ensemble mean of a metric, year by year, from 2021
+metric() {
+    "$PYTHON" -c "import h5py; f = h5py.File('$2'); n = [x.decode() for x in f['/metrics/name'][:]]; print(' '.join('%g' % v for v in f['/summary/mean'][1:, n.index('$1')]))"
+}
+gb=$here/../configs/gangbei.cfg
+gy=$here/../configs/guiyang.cfg
+expect "--set an array element: run" 0 "" "$TWSIM" run "$gb" -n 4 -q --set 'tiers.capacity[3]=5' -o "$tmp/cap5.h5"
+expect "--set an array element: the capacity binds every year" 0 "^ok$" "$PYTHON" -c \
+    "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if max(v) <= 5 else v)" "$(metric promotions.tier.3 "$tmp/cap5.h5")"
+expect "--set an array element: /config/by_year has the array used" 0 "tiers.capacity		\[-1, 40, -1, 5\]	\[-1, 40, -1, 5\]" \
+    h5dump -d /config/by_year "$tmp/cap5.h5"
+expect "--set over a timeline entry: one line naming the entry" 0 \
+    "^twsim: --set recruitment.policy=quota overrides the timeline entry 'action_plan' at .*guiyang.cfg:[0-9]+ \(2023\) for every year$" \
+    "$TWSIM" run "$gy" -n 1 -q --set recruitment.policy=quota --set recruitment.quota=50 -o "$tmp/quota.h5"
+# 50 hires a year in each of the 11 counties: at most 550 in every year
+# (the 2023 entry's "fill" hires about 4,500 in 2023)
+expect "--set over a timeline entry: the quota holds in every year" 0 "^ok$" "$PYTHON" -c \
+    "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if max(v) <= 550 and min(v) > 400 else v)" "$(metric hires.total "$tmp/quota.h5")"
+expect "--set over a timeline entry: /config/by_year" 0 'recruitment.policy	\*	"quota"	"quota"	"quota"	"quota"	"quota"	"quota"' \
+    h5dump -d /config/by_year "$tmp/quota.h5"
+expect "--set KEY@YEAR: run" 0 "overrides the timeline entry 'action_plan' at .*guiyang.cfg:[0-9]+ \(2023\) from 2023 on" \
+    "$TWSIM" run "$gy" -n 1 -q --set recruitment.policy@2023=quota --set recruitment.quota=50 -o "$tmp/quota23.h5"
+expect "--set KEY@YEAR: the config's own policy before YEAR, the quota from it" 0 "^ok$" "$PYTHON" -c \
+    "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if min(v[:2]) > 1000 and max(v[2:]) <= 550 else v)" "$(metric hires.total "$tmp/quota23.h5")"
+"$PYTHON" -c "import h5py; open('$tmp/eff.cfg', 'w').write(h5py.File('$tmp/quota23.h5')['/config/effective'][()].decode())"
+"$TWSIM" run "$tmp/eff.cfg" -n 1 -q -o "$tmp/eff.h5" >"$tmp/eff.log" 2>&1
+expect "--set KEY@YEAR: the effective config reproduces the run, with nothing left to override" 0 "^same 0$" "$PYTHON" -c \
+    "import h5py, numpy; a = h5py.File('$tmp/eff.h5')['/summary/mean'][:]; b = h5py.File('$tmp/quota23.h5')['/summary/mean'][:]; print('same' if numpy.array_equal(a, b) else 'differ', open('$tmp/eff.log').read().count('overrides'))"
+
 # docs/config.md documents every key of the schema
 "$TWSIM" validate --schema | awk '{print $1}' >"$tmp/keys"
 undocumented=""

@@ -38,7 +38,7 @@ while IFS='	' read -r region reps fragments; do
     else bad "$region: check --strict gives a verdict, not an error (exit $code)"; fi
 done <<'EOF2'
 nanan	3	国家级名师10名|市级名师60名|区级骨干教师1500名|75%|增加专任教师总量
-neijiang	3	幼儿园专任教师专科及以上学历|小学教师专科及以上学历|初中教师本科及以上学历|高中阶段教师研究生学历|双师型|补充教师4000名以上
+neijiang	3	幼儿园专任教师专科及以上学历|小学教师专科及以上学历|初中教师本科及以上学历|高中阶段教师研究生学历|双师型|补充教师4000名以上|教师结构性缺编仍较严重
 guiyang	3	提升副高级教师职称占比|提升中级职称教师占比|降低未评职称教师占比|以县为单位实现公办中小学教职工编制全面达标|staffing_standard_senior [each county]|        南明区  
 gangbei	3	名師100名|骨干教師200名
 chengdu	1	(national)

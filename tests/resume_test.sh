@@ -41,9 +41,15 @@ $RUN -o "$tmp/ref.h5" || { echo "reference run failed"; exit 1; }
 # SIGINT and SIGTERM: clean stop, exit 128 + signal, a readable partial
 for sig in INT TERM; do
     out=$tmp/sig$sig.h5
-    $RUN -o "$out" &
+    # not -q: the progress lines (one per 10% when stderr is a file) say
+    # when replicates are in the file; creating the partial file of 5,000
+    # replicates (county rows included) takes a while on a loaded machine
+    $TWSIM run "$cfg" -n $N -o "$out" 2>"$tmp/progress.$sig" >/dev/null &
     pid=$!
-    sleep 0.5
+    i=0
+    while ! grep -q "10%" "$tmp/progress.$sig" 2>/dev/null && [ $i -lt 600 ]; do
+        sleep 0.05; i=$((i + 1))
+    done
     kill -s $sig $pid
     wait $pid
     code=$?

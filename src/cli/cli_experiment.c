@@ -3,12 +3,15 @@
  *
  *   twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]
  *   twsim optimize CONFIG --lever KEY --range LO:HI [--step S]
- *                  [--target NAME[,NAME...]] [--prob P] [run options]
+ *                  [--lever KEY --range LO:HI [--step S]]...
+ *                  [--target NAME[,NAME...]] [--prob P]
+ *                  [--max-replicates M] [run options]
  *   twsim sweep CONFIG --lever KEY --values V[,V...]
  *               [--lever2 KEY --values2 V[,V...]] [--target ...] [...]
  *
  * (docs/experiments.md). Exit status as every command: 0 success, 1
- * failure, 2 bad input.
+ * failure, 2 bad input; optimize also 3 (no value in the range suffices)
+ * and 4 (no value shown to suffice within the replicate budget).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +26,7 @@
 #include "tw_experiment.h"
 #include "tw_output.h"
 #include "tw_filekind.h"
+#include "tw_mem.h"
 #include "cli_format.h"
 #ifdef TW_MPI
 #include "tw_mpi.h"
@@ -74,25 +78,43 @@ static const char USAGE_OPTIMIZE[] =
     "\n"
     "The smallest value of a policy lever (any config key, e.g.\n"
     "recruitment.quota or recruitment.channels.funded.cohort) for which\n"
-    "every named target is met with probability >= P. Each value is an\n"
-    "ensemble on common random numbers; the search brackets: HI first (if\n"
-    "it falls short, no value in the range suffices), then LO, then\n"
-    "bisection on the grid LO, LO+S, ..., HI. It assumes P(met) does not\n"
-    "fall as the lever rises. Every evaluation is written to FILE.\n"
+    "every named target is met with probability >= P, with the sampling\n"
+    "error of that statement. Each value is an ensemble on common random\n"
+    "numbers. With N replicates per value the search brackets: HI first\n"
+    "(if it falls short, no value in the range suffices), then LO, then\n"
+    "bisection on the grid LO, LO+S, ..., HI to two neighbours. Then it\n"
+    "adds replicates (doubling, continuing the same streams) at those two\n"
+    "until the interval of P(met) at the answer lies above P and at the\n"
+    "value below lies below P, or M replicates per value are spent. The\n"
+    "intervals are Wilson intervals at level P (90% for P = 0.9). It\n"
+    "assumes P(met) does not fall as the lever rises, and warns when the\n"
+    "evaluations say it does. Every evaluation is written to FILE.\n"
+    "\n"
+    "Several levers: --lever A --range LO:HI [--step S] --lever B --range\n"
+    "LO:HI [--step S] ... finds the cheapest combination that meets the\n"
+    "targets, with the cost per unit of each lever from the config's costs\n"
+    "list (every lever needs one), and prints the cost-P(met) frontier: for\n"
+    "each value of A, the others lowered by bisection (docs/experiments.md).\n"
     "\n"
     "options:\n"
-    "  --lever KEY       the config key to vary\n"
-    "  --range LO:HI     the values to search\n"
-    "  --step S          grid step (default 1)\n"
+    "  --lever KEY       the config key to vary (repeat for several)\n"
+    "  --range LO:HI     the values to search (after its --lever)\n"
+    "  --step S          grid step (default 1; after its --lever)\n"
     "  --target NAMES    comma-separated target names (default: all)\n"
     "  --prob P          required P(met), 0 < P < 1 (default 0.9)\n"
-    "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
+    "  -n, --replicates N  replicates per value in the bracketing (default:\n"
+    "                    the config's)\n"
+    "  --max-replicates M  budget: replicates per value at most (default\n"
+    "                    8 N; M >= N)\n"
+    "  --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the evaluations (default CONFIG-optimize.h5)\n"
     USAGE_LEVER_TAIL
     "\n"
-    "exit status: 0 an answer was found, 3 no value in the range suffices,\n"
-    "1 failure, 2 bad input, 130 / 143 stopped by SIGINT / SIGTERM\n";
+    "exit status: 0 an answer was found (its interval lies above P), 3 no\n"
+    "value in the range suffices, 4 no value was shown to suffice within\n"
+    "the budget (raise --max-replicates), 1 failure, 2 bad input,\n"
+    "130 / 143 stopped by SIGINT / SIGTERM\n";
 
 static const char USAGE_SWEEP[] =
     "usage: twsim sweep CONFIG --lever KEY --values V[,V...] [options]\n"
@@ -223,6 +245,9 @@ int tw_cli_compare(int argc, char **argv)
     return rc;
 }
 
+/* At most this many levers in one optimize. */
+#define TW_CLI_MAX_LEVERS 8
+
 /* Options shared by optimize and sweep. */
 typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
@@ -233,6 +258,13 @@ typedef struct lever_opts {
     tw_cli_format fmt;      /* --format (sweep) */
     const char *step_arg;
     double step, prob;
+    long long max_reps;     /* --max-replicates, 0 if not given */
+    /* optimize over several levers: each --lever with the --range and
+     * --step that follow it */
+    size_t n_levers;
+    const char *levers[TW_CLI_MAX_LEVERS], *ranges[TW_CLI_MAX_LEVERS];
+    const char *steps[TW_CLI_MAX_LEVERS];
+    const char *max_reps_arg;
     const char *sets[260];
     size_t n_sets;
     char reps[64], seed[64];
@@ -305,6 +337,7 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"quiet", no_argument, NULL, 'q'},
         {"threads", required_argument, NULL, 'T'},
         {"format", required_argument, NULL, 'F'},
+        {"max-replicates", required_argument, NULL, 'X'},
         TW_CLI_RUN_LONGS('e'),
         TW_CLI_LONGS_END,
     };
@@ -314,9 +347,26 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
     while ((ch = tw_cli_opt(argc, argv, ":hqn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
-        case 'L': o->lever = optarg; break;
+        case 'L':
+            if (o->lever == NULL)
+                o->lever = optarg;
+            if (o->n_levers >= TW_CLI_MAX_LEVERS)
+                return fail_usage(cmd, "at most 8 --lever options", optarg);
+            for (size_t j = 0; j < o->n_levers; j++)
+                if (strcmp(o->levers[j], optarg) == 0)
+                    return fail_usage(cmd, "--lever given twice", optarg);
+            o->levers[o->n_levers++] = optarg;
+            break;
         case 'M': o->lever2 = optarg; break;
-        case 'r': o->range = optarg; break;
+        case 'r':
+            if (o->n_levers > 0 && o->ranges[o->n_levers - 1] != NULL)
+                return fail_usage(cmd, "one --range per --lever, after it",
+                                  optarg);
+            if (o->range == NULL)
+                o->range = optarg;
+            if (o->n_levers > 0)
+                o->ranges[o->n_levers - 1] = optarg;
+            break;
         case 'v': o->values = optarg; break;
         case 'w': o->values2 = optarg; break;
         case 't': o->targets = optarg; break;
@@ -345,11 +395,16 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
                 return TW_EINPUT;
             break;
         case 'S':
-            o->step_arg = optarg;
+            if (o->n_levers > 0)
+                o->steps[o->n_levers - 1] = optarg;
+            if (o->step_arg == NULL)
+                o->step_arg = optarg;
             errno = 0;
-            o->step = strtod(optarg, &end);
-            if (*end || end == optarg || errno != 0 || !isfinite(o->step) ||
-                !(o->step > 0))
+            double step = strtod(optarg, &end);
+            if (o->n_levers <= 1)
+                o->step = step;
+            if (*end || end == optarg || errno != 0 || !isfinite(step) ||
+                !(step > 0))
                 return fail_usage(cmd, "--step must be a finite number > 0",
                                   optarg);
             break;
@@ -358,6 +413,18 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
             if (*end || !(o->prob > 0 && o->prob < 1))
                 return fail_usage(cmd, "--prob must be between 0 and 1",
                                   optarg);
+            break;
+        case 'X':
+            if (strcmp(cmd, "optimize") != 0)
+                return fail_usage(cmd, "unknown option or missing value",
+                                  argv[optind - 1]);
+            errno = 0;
+            o->max_reps_arg = optarg;
+            o->max_reps = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || errno != 0 || o->max_reps < 1 ||
+                o->max_reps > 10000000)
+                return fail_usage(cmd, "--max-replicates must be a whole "
+                                  "number from 1 to 10000000", optarg);
             break;
         case 'n':
         case 'e': {
@@ -389,6 +456,9 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         return fail_usage(cmd, "takes exactly one CONFIG", NULL);
     if (o->lever == NULL)
         return fail_usage(cmd, "--lever KEY is required", NULL);
+    if (o->n_levers > 1 && strcmp(cmd, "optimize") != 0)
+        return fail_usage(cmd, "one --lever (and --lever2 for a second)",
+                          o->levers[1]);
     *config = argv[optind];
     return -1;
 }
@@ -415,6 +485,9 @@ typedef struct lever_run {
     tw_lever_ctx ctx;
     const char **sets;    /* the scenario's overrides (owned) + the CLI's */
     size_t n_owned;       /* how many of sets[] are owned */
+    size_t reps;          /* the config's replicates, after overrides */
+    tw_cost *costs;       /* the config's costs (strings owned) */
+    size_t n_costs;
     tw_output out;        /* begun: checked and locked */
     char tmp[4096];       /* the scratch directory, "" until made */
 } lever_run;
@@ -457,6 +530,7 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
         tw_error_print(stderr, "twsim: ", &err);
         return rc;
     }
+    tw_config_print_notes(stderr, cfg);
     size_t n = o->n_sets;
     const tw_scenario *sc = NULL;
     for (size_t i = 0; o->scenario && i < cfg->n_scenarios; i++)
@@ -497,6 +571,22 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
             return fail_usage(cmd, "--target needs target names", NULL);
         }
     }
+    lr->reps = cfg->replicates;
+    if (cfg->n_costs > 0 &&
+        (lr->costs = calloc(cfg->n_costs, sizeof *lr->costs)) != NULL) {
+        for (size_t i = 0; i < cfg->n_costs; i++) {
+            lr->costs[i] = cfg->costs[i];
+            lr->costs[i].lever = strdup(cfg->costs[i].lever);
+            lr->costs[i].unit = strdup(cfg->costs[i].unit);
+            lr->costs[i].source = lr->costs[i].note = NULL;
+            lr->n_costs = i + 1;
+            if (!lr->costs[i].lever || !lr->costs[i].unit) {
+                tw_config_free(cfg);
+                fprintf(stderr, "twsim: out of memory\n");
+                return TW_EFAIL;
+            }
+        }
+    }
 #ifdef TW_MPI
     /* every rank must know the targets before its first evaluation (a
      * rank may have none to run), in the order a run's file has them */
@@ -533,9 +623,11 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     return TW_OK;
 }
 
-/* optimize's exit status when no value in the range suffices (the file of
- * evaluations is written all the same) */
+/* optimize's exit status when no value in the range suffices, and when no
+ * value was shown to suffice within the budget (the file of evaluations is
+ * written all the same) */
 #define OPTIMIZE_NONE 3
+#define OPTIMIZE_UNDECIDED 4
 
 /* End what lever_setup began: the scratch directory and everything in it
  * go, and the output is committed when rc is 0 or OPTIMIZE_NONE,
@@ -548,7 +640,8 @@ static int lever_finish(lever_run *lr, int rc)
         lr->tmp[0] = '\0';
     }
     tw_error err;
-    int keep = rc == TW_OK || rc == OPTIMIZE_NONE;
+    int keep = rc == TW_OK || rc == OPTIMIZE_NONE ||
+               rc == OPTIMIZE_UNDECIDED;
     if (lr->out.path != NULL && tw_output_end(&lr->out, keep, &err) != TW_OK &&
         keep) {
         tw_error_print(stderr, "twsim: ", &err);
@@ -566,6 +659,9 @@ static void lever_free(lever_run *lr)
     free(ctx->targets);
     for (size_t i = 0; i < lr->n_owned; i++)
         free((char *)lr->sets[i]);
+    for (size_t i = 0; i < lr->n_costs; i++)
+        TW_FREE(lr->costs[i].lever, lr->costs[i].unit);
+    free(lr->costs);
     free(lr->sets);
 }
 
@@ -643,6 +739,235 @@ static int check_lever(const char *cmd, const tw_lever_ctx *ctx, int second,
     return rc;
 }
 
+/* --range LO:HI with grid step `step` into lo, hi and the last grid
+ * point; TW_EINPUT with a message naming the option on a bad range. */
+static int parse_range(const char *range, double step, double *lo,
+                       double *hi, double *last)
+{
+    char *colon = strchr(range, ':'), *end;
+    errno = 0;
+    *lo = strtod(range, &end);
+    if (colon == NULL || end != colon || end == range)
+        return fail_usage("optimize", "--range must be LO:HI", range);
+    if (errno != 0 || !isfinite(*lo))
+        return fail_usage("optimize", "--range: LO is not a finite number",
+                          range);
+    *hi = strtod(colon + 1, &end);
+    if (*end || end == colon + 1)
+        return fail_usage("optimize", "--range must be LO:HI", range);
+    if (errno != 0 || !isfinite(*hi))
+        return fail_usage("optimize", "--range: HI is not a finite number",
+                          range);
+    if (!(*hi >= *lo))
+        return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
+                          range);
+    /* the grid lo, lo + step, ..., lo + n step <= hi */
+    double span = (*hi - *lo) / step;
+    if (!isfinite(span) || span > 1e9) {
+        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
+                "billion grid points; give a larger --step\n", range, step);
+        return TW_EINPUT;
+    }
+    *last = *lo + floor(span + 1e-9) * step;
+    return TW_OK;
+}
+
+/* The cost per unit of `key` in the config's costs, or NULL. */
+static const tw_cost *find_cost(const lever_run *lr, const char *key)
+{
+    for (size_t i = 0; i < lr->n_costs; i++)
+        if (strcmp(lr->costs[i].lever, key) == 0)
+            return &lr->costs[i];
+    return NULL;
+}
+
+/* The frontier and the answer of a search over several levers. */
+static void print_multi(const tw_lever_ctx *ctx, const lever_run *lr,
+                        const tw_lever_range *lv, size_t nl,
+                        const tw_multi *m, size_t max_reps, double prob,
+                        const char *out)
+{
+    size_t nt = ctx->n_targets;
+    const char *unit = find_cost(lr, lv[0].key)->unit;
+    int pct = (int)lround(prob * 100);
+    printf("\nCost-P(met) frontier: for each value of %s, the others as "
+           "low as they go (%zu replicates; cost in %s):\n", lv[0].key,
+           m->n_frontier ? m->evals[m->frontier[0]].n_reps : 0, unit);
+    printf("  %12s", "cost");
+    for (size_t j = 0; j < nl; j++)
+        printf("  %s", lv[j].key);
+    printf("  P(all met)  replicates\n");
+    for (size_t f = 0; f < m->n_frontier; f++) {
+        /* the point's last evaluation: with the most replicates */
+        const tw_eval *e = &m->evals[m->frontier[f]];
+        for (size_t k = m->frontier[f] + 1; k < m->n_evals; k++) {
+            size_t j = 0;
+            while (j < nl && m->evals[k].values[j] == e->values[j])
+                j++;
+            if (j == nl)
+                e = &m->evals[k];
+        }
+        printf("  %12.6g", e->cost);
+        for (size_t j = 0; j < nl; j++)
+            printf("  %*g", (int)strlen(lv[j].key), e->values[j]);
+        printf("  %10.3f  %10zu%s\n", e->p_all, e->n_reps,
+               m->answer >= 0 && e == &m->evals[m->answer] ? "  <- answer"
+                                                          : "");
+    }
+    if (m->answer < 0) {
+        printf("Undecided: no combination on the frontier was shown to "
+               "meet every target with P(met) >= %.2f within %zu replicates "
+               "per combination. Raise --max-replicates.\n", prob,
+               max_reps);
+    } else {
+        const tw_eval *a = &m->evals[m->answer];
+        printf("\nAnswer: the cheapest combination found that meets every "
+               "target with P(met) >= %.2f costs %g %s:\n", prob, a->cost,
+               unit);
+        for (size_t j = 0; j < nl; j++)
+            printf("  %s = %g (%g x %g)\n", lv[j].key, a->values[j],
+                   a->values[j], lv[j].per_unit);
+        for (size_t i = 0; i < nt; i++)
+            printf("  %-24s P(met) %.3f [%.3f-%.3f] over %zu replicates\n",
+                   ctx->targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i],
+                   a->n_reps);
+        printf("  all together: %.3f  ([lo-hi]: %d%% Wilson intervals)\n",
+               a->p_all, pct);
+        if (m->decision == TW_OPT_BELOW_UNDECIDED)
+            printf("A cheaper frontier point could not be shown to meet or "
+                   "to fall short within %zu replicates; it may also "
+                   "suffice.\n", max_reps);
+    }
+    printf("Evaluations (%zu) written to %s\n", m->n_evals, out);
+}
+
+/* optimize --lever A --range .. --lever B --range .. : the cheapest
+ * combination, with the costs of the config. */
+static int optimize_multi(lever_opts *o, const char *config)
+{
+    size_t nl = o->n_levers;
+    tw_lever_range lv[TW_CLI_MAX_LEVERS];
+    double last[TW_CLI_MAX_LEVERS];
+    int rc;
+    for (size_t j = 0; j < nl; j++) {
+        if (o->ranges[j] == NULL) {
+            fprintf(stderr, "twsim optimize: --lever %s has no --range; "
+                    "give each --lever its --range LO:HI (and --step S) "
+                    "after it\n", o->levers[j]);
+            return TW_EINPUT;
+        }
+        lv[j].key = o->levers[j];
+        lv[j].step = o->steps[j] ? strtod(o->steps[j], NULL) : 1;
+        if ((rc = parse_range(o->ranges[j], lv[j].step, &lv[j].lo,
+                              &lv[j].hi, &last[j])) != TW_OK)
+            return rc;
+    }
+    char *out = o->output ? strdup(o->output)
+                          : default_name(config, "-optimize.h5");
+    lever_run lr;
+    rc = lever_setup("optimize", o, config, out, &lr);
+    tw_lever_ctx *ctx = &lr.ctx;
+    for (size_t j = 0; rc == TW_OK && j < nl; j++) {
+        tw_lever_ctx one = *ctx;
+        one.lever = lv[j].key;
+        double grid[2] = { lv[j].lo, last[j] };
+        const char *step_arg = o->steps[j] ? o->steps[j] : "1";
+        if ((rc = check_lever("optimize", &one, 0, "--range", o->ranges[j],
+                              grid, 2)) == TW_OK)
+            rc = check_whole("optimize", &one, 0, "--step", step_arg,
+                             &lv[j].step, 1);
+    }
+    /* every lever has a cost, and every cost is for a lever varied */
+    for (size_t j = 0; rc == TW_OK && j < nl; j++) {
+        const tw_cost *c = find_cost(&lr, lv[j].key);
+        if (c == NULL) {
+            fprintf(stderr, "twsim optimize: --lever %s has no cost: with "
+                    "several levers each needs an entry in the config's "
+                    "costs list ( { lever = \"%s\"; per_unit; unit; "
+                    "source; } ); costs are given for:", lv[j].key,
+                    lv[j].key);
+            for (size_t i = 0; i < lr.n_costs; i++)
+                fprintf(stderr, " %s", lr.costs[i].lever);
+            fprintf(stderr, "%s\n", lr.n_costs ? "" : " none");
+            rc = TW_EINPUT;
+        } else {
+            lv[j].per_unit = c->per_unit;
+            if (j > 0 && strcmp(c->unit, find_cost(&lr, lv[0].key)->unit)) {
+                fprintf(stderr, "twsim optimize: the costs of %s (%s) and "
+                        "%s (%s) are in different units; give every cost "
+                        "in one unit\n", lv[0].key,
+                        find_cost(&lr, lv[0].key)->unit, lv[j].key,
+                        c->unit);
+                rc = TW_EINPUT;
+            }
+        }
+    }
+    for (size_t i = 0; rc == TW_OK && i < lr.n_costs; i++) {
+        size_t j = 0;
+        while (j < nl && strcmp(lv[j].key, lr.costs[i].lever) != 0)
+            j++;
+        if (j == nl) {
+            fprintf(stderr, "twsim optimize: %s: costs: \"%s\" is not "
+                    "varied; the levers varied are:", lr.costs[i].where,
+                    lr.costs[i].lever);
+            for (size_t k = 0; k < nl; k++)
+                fprintf(stderr, " %s", lv[k].key);
+            fprintf(stderr, " (vary it with --lever %s --range LO:HI, or "
+                    "take its cost out)\n", lr.costs[i].lever);
+            rc = TW_EINPUT;
+        }
+    }
+    size_t max_reps = o->max_reps > 0 ? (size_t)o->max_reps : 8 * lr.reps;
+    if (rc == TW_OK && max_reps < lr.reps) {
+        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
+                "%zu replicates of the first evaluation (-n or the config's "
+                "simulation.replicates); give --max-replicates >= %zu, or a "
+                "smaller -n\n", o->max_reps_arg, lr.reps, lr.reps);
+        rc = TW_EINPUT;
+    }
+    if (rc != TW_OK) {
+        rc = lever_finish(&lr, rc);
+        lever_free(&lr);
+        free(out);
+        return rc;
+    }
+    ctx->reps = lr.reps;
+    ctx->level = o->prob;
+    printf("Searching the cheapest combination of");
+    for (size_t j = 0; j < nl; j++)
+        printf("%s %s in %g..%g (step %g, %g each)", j ? "," : "",
+               lv[j].key, lv[j].lo, lv[j].hi, lv[j].step, lv[j].per_unit);
+    printf(" for P(met) >= %.2f on common random numbers, %zu replicates "
+           "per combination, up to %zu to confirm:\n", o->prob, lr.reps,
+           max_reps);
+    tw_multi m;
+    tw_error err;
+    rc = tw_optimize_multi(ctx, lv, nl, max_reps, &m, &err);
+    if (rc == TW_OK)
+        rc = tw_experiment_write_multi(&lr.out, ctx, lv, nl, &m, &err);
+    if (rc != TW_OK)
+        rc = eval_failed("optimize", rc, &err);
+    else if (m.decision == TW_OPT_NONE)
+        rc = OPTIMIZE_NONE;
+    else if (m.answer < 0)
+        rc = OPTIMIZE_UNDECIDED;
+    rc = lever_finish(&lr, rc);
+    if (rc == OPTIMIZE_NONE) {
+        const tw_eval *h = &m.evals[0];
+        printf("\nNo combination in range meets every target with P(met) "
+               ">= %.2f; with every lever at its highest:", o->prob);
+        for (size_t i = 0; i < ctx->n_targets; i++)
+            printf(" %s %.3f", ctx->targets[i], h->p_met[i]);
+        printf("\nEvaluations written to %s\n", out);
+    } else if (rc == TW_OK || rc == OPTIMIZE_UNDECIDED) {
+        print_multi(ctx, &lr, lv, nl, &m, max_reps, o->prob, out);
+    }
+    tw_multi_free(&m);
+    lever_free(&lr);
+    free(out);
+    return rc;
+}
+
 int tw_cli_optimize(int argc, char **argv)
 {
     lever_opts o;
@@ -652,34 +977,13 @@ int tw_cli_optimize(int argc, char **argv)
                               &config);
     if (rc >= 0)
         return rc;
+    if (o.n_levers > 1)
+        return optimize_multi(&o, config);
     if (o.range == NULL)
         return fail_usage("optimize", "--range LO:HI is required", NULL);
-    char *colon = strchr(o.range, ':'), *end;
-    errno = 0;
-    double lo = strtod(o.range, &end);
-    if (colon == NULL || end != colon || end == o.range)
-        return fail_usage("optimize", "--range must be LO:HI", o.range);
-    if (errno != 0 || !isfinite(lo))
-        return fail_usage("optimize", "--range: LO is not a finite number",
-                          o.range);
-    double hi = strtod(colon + 1, &end);
-    if (*end || end == colon + 1)
-        return fail_usage("optimize", "--range must be LO:HI", o.range);
-    if (errno != 0 || !isfinite(hi))
-        return fail_usage("optimize", "--range: HI is not a finite number",
-                          o.range);
-    if (!(hi >= lo))
-        return fail_usage("optimize", "--range must be LO:HI with LO <= HI",
-                          o.range);
-    /* the grid lo, lo + step, ..., lo + n step <= hi */
-    double span = (hi - lo) / o.step;
-    if (!isfinite(span) || span > 1e9) {
-        fprintf(stderr, "twsim optimize: --range %s --step %g: more than a "
-                "billion grid points; give a larger --step\n", o.range,
-                o.step);
-        return TW_EINPUT;
-    }
-    double last = lo + floor(span + 1e-9) * o.step;
+    double lo, hi, last;
+    if ((rc = parse_range(o.range, o.step, &lo, &hi, &last)) != TW_OK)
+        return rc;
     char *out = o.output ? strdup(o.output)
                          : default_name(config, "-optimize.h5");
     lever_run lr;
@@ -691,50 +995,98 @@ int tw_cli_optimize(int argc, char **argv)
         (rc = check_lever("optimize", ctx, 0, "--range", o.range, grid,
                           2)) == TW_OK)
         rc = check_whole("optimize", ctx, 0, "--step", step_arg, &o.step, 1);
+    size_t max_reps = o.max_reps > 0 ? (size_t)o.max_reps : 8 * lr.reps;
+    if (rc == TW_OK && max_reps < lr.reps) {
+        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
+                "%zu replicates of the first evaluation (-n or the config's "
+                "simulation.replicates); give --max-replicates >= %zu, or a "
+                "smaller -n\n", o.max_reps_arg, lr.reps, lr.reps);
+        rc = TW_EINPUT;
+    }
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
         free(out);
         return rc;
     }
+    ctx->reps = lr.reps;
+    ctx->level = o.prob;
     printf("Searching %s in %g..%g (step %g) for P(met) >= %.2f on common "
-           "random numbers:\n", o.lever, lo, hi, o.step, o.prob);
+           "random numbers, %zu replicates per value, up to %zu near the "
+           "answer:\n", o.lever, lo, hi, o.step, o.prob, lr.reps, max_reps);
     tw_search s;
     tw_error err;
-    rc = tw_optimize(ctx, lo, hi, o.step, &s, &err);
+    rc = tw_optimize(ctx, lo, hi, o.step, max_reps, &s, &err);
     if (rc == TW_OK)
-        rc = tw_experiment_write(&lr.out, "optimize", ctx, s.evals,
-                                 s.n_evals, s.answer, s.below, &err);
+        rc = tw_experiment_write_search(&lr.out, ctx, &s, &err);
     if (rc != TW_OK) /* TW_ESTOPPED too (whose 3 is not exit status 3) */
         rc = eval_failed("optimize", rc, &err);
     else if (s.answer < 0)
         rc = OPTIMIZE_NONE;
+    else if (s.decision == TW_OPT_UNDECIDED)
+        rc = OPTIMIZE_UNDECIDED;
     /* the file is in place (or not) before anything says it is */
     rc = lever_finish(&lr, rc);
+    if (rc == TW_OK || rc == OPTIMIZE_NONE || rc == OPTIMIZE_UNDECIDED) {
+        printf("\n");
+        tw_search_monotone(ctx, &s, stdout);
+    }
     if (rc == OPTIMIZE_NONE) {
-        printf("\nNo value of %s in %g..%g meets every target with P(met) "
-               ">= %.2f; at %g:", o.lever, lo, hi, o.prob, s.evals[0].value);
+        const tw_eval *h = &s.evals[s.n_evals - 1];
+        printf("No value of %s in %g..%g meets every target with P(met) "
+               ">= %.2f; at %g:", o.lever, lo, hi, o.prob, h->value);
         for (size_t i = 0; i < ctx->n_targets; i++)
-            printf(" %s %.3f", ctx->targets[i], s.evals[0].p_met[i]);
-        printf("\nEvaluations written to %s\n", out);
-    } else if (rc == TW_OK) {
+            printf(" %s %.3f", ctx->targets[i], h->p_met[i]);
+        printf(" (%zu replicates)\nEvaluations written to %s\n",
+               h->n_reps, out);
+    } else if (rc == TW_OK || rc == OPTIMIZE_UNDECIDED) {
         const tw_eval *a = &s.evals[s.answer];
-        printf("\nAnswer: %s = %g, the smallest value on the grid that meets "
-               "every target with P(met) >= %.2f\n", o.lever, a->value,
-               o.prob);
-        for (size_t i = 0; i < ctx->n_targets; i++)
-            printf("  %-28s P(met) %.3f [90%% CI %.3f-%.3f]\n",
-                   ctx->targets[i], a->p_met[i], a->p_lo[i], a->p_hi[i]);
-        printf("  all together: %.3f\n", a->p_all);
-        if (s.below >= 0) {
-            const tw_eval *b = &s.evals[s.below];
-            printf("Just below, %s = %g falls short:", o.lever, b->value);
-            for (size_t i = 0; i < ctx->n_targets; i++)
-                printf(" %s %.3f", ctx->targets[i], b->p_met[i]);
+        const tw_eval *b = s.below >= 0 ? &s.evals[s.below] : NULL;
+        int pct = (int)lround(o.prob * 100);
+        if (rc == OPTIMIZE_UNDECIDED)
+            printf("Undecided: no value of %s was shown to meet every "
+                   "target with P(met) >= %.2f within %zu replicates per "
+                   "value; the estimates first meet it at %g. Raise "
+                   "--max-replicates.\n", o.lever, o.prob, max_reps,
+                   a->value);
+        else if (b != NULL)
+            printf("Answer: %s = %g (%g %s), the smallest value on the grid "
+                   "that meets every target with P(met) >= %.2f\n", o.lever,
+                   a->value, b->value,
+                   s.decision == TW_OPT_SEPARATED ? "falls short"
+                                                  : "is undecided",
+                   o.prob);
+        else
+            printf("Answer: %s = %g (the lower end of the range) meets "
+                   "every target with P(met) >= %.2f\n", o.lever, a->value,
+                   o.prob);
+        for (size_t i = 0; i < ctx->n_targets; i++) {
+            printf("  %-24s P(met) at %g = %.3f [%.3f-%.3f] over %zu "
+                   "replicates", ctx->targets[i], a->value, a->p_met[i],
+                   a->p_lo[i], a->p_hi[i], a->n_reps);
+            if (b != NULL)
+                printf("; at %g = %.3f [%.3f-%.3f] over %zu", b->value,
+                       b->p_met[i], b->p_lo[i], b->p_hi[i], b->n_reps);
             printf("\n");
-        } else {
-            printf("It is the lower end of the range.\n");
         }
+        printf("  all together at %g: %.3f", a->value, a->p_all);
+        if (b != NULL)
+            printf("; at %g: %.3f", b->value, b->p_all);
+        printf("  ([lo-hi]: %d%% Wilson intervals)\n", pct);
+        if (rc == TW_OK && s.decision == TW_OPT_BELOW_UNDECIDED)
+            printf("The budget (%zu replicates per value) could not "
+                   "separate %g from %g: the interval at %g still contains "
+                   "%.2f, so %g may also suffice; %g is the smallest value "
+                   "shown to.\n", max_reps, b->value, a->value, b->value,
+                   o.prob, b->value, a->value);
+        else if (rc == TW_OK && b != NULL)
+            printf("%g is shown to meet every target and %g to fall short, "
+                   "each at the %d%% level.\n", a->value, b->value, pct);
+        const tw_cost *c = find_cost(&lr, o.lever);
+        if (c != NULL)
+            printf("Cost: %g x %g = %g %s (the config's costs, %s)\n",
+                   a->value, c->per_unit, a->value * c->per_unit, c->unit,
+                   c->where);
         printf("Evaluations (%zu) written to %s\n", s.n_evals, out);
     }
     tw_search_free(&s, 0);

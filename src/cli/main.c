@@ -1130,6 +1130,8 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
         if (rc == TW_OK) {
             if (!o->quiet && g_root)
                 fprintf(stderr, "twsim: scenario %s\n", names[i]);
+            if (g_root && i > 0) /* the base's were printed on loading */
+                tw_config_print_notes(stderr, cfg);
             tw_run_opts ro = {.out_path = files[i], .scenario = 0,
                               .progress = o->quiet ? NULL : stderr,
                               .stop = &tw_cli_stop, .threads = o->threads,
@@ -1269,6 +1271,8 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
             tw_config_free(cfg);
         return rc;
     }
+    if (g_root)
+        tw_config_print_notes(stderr, cfg);
     if (!is_run) {
         rc = tw_run_check(cfg, &err);
         if (o.scenario == NULL)

@@ -53,8 +53,12 @@ const char *tw_config_where(const tw_config_src *src,
 {
     char path[512];
     setting_path(s, path, sizeof path);
+    size_t len = strlen(path);
     for (size_t i = src->n_set; i-- > 0;) {
-        if (path_under(path, src->set_paths[i])) {
+        /* "tiers.capacity[3]" set: a message about the array names it */
+        if (path_under(path, src->set_paths[i]) ||
+            (strncmp(src->set_paths[i], path, len) == 0 &&
+             src->set_paths[i][len] == '[')) {
             snprintf(buf, cap, "--set %s", src->set_args[i]);
             return buf;
         }
@@ -73,34 +77,6 @@ const char *tw_config_where(const tw_config_src *src,
 /* ------------------------------------------------------------------ */
 /* Step 2: --set overrides                                             */
 /* ------------------------------------------------------------------ */
-
-static config_setting_t *copy_setting(config_setting_t *dst_parent,
-                                      const char *name,
-                                      const config_setting_t *from)
-{
-    int type = config_setting_type(from);
-    config_setting_t *dst = config_setting_add(dst_parent, name, type);
-    if (dst == NULL)
-        return NULL;
-    int ok = CONFIG_TRUE;
-    /* an int setting keeps its type: libconfig stores an int64 that fits
-     * into it as an int */
-    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64)
-        ok = config_setting_set_int64(dst, config_setting_get_int64(from));
-    else if (type == CONFIG_TYPE_FLOAT)
-        ok = config_setting_set_float(dst, config_setting_get_float(from));
-    else if (type == CONFIG_TYPE_BOOL)
-        ok = config_setting_set_bool(dst, config_setting_get_bool(from));
-    else if (type == CONFIG_TYPE_STRING)
-        ok = config_setting_set_string(dst, config_setting_get_string(from));
-    for (int i = 0; config_setting_is_aggregate(from) &&
-                    i < config_setting_length(from); i++) {
-        const config_setting_t *c = config_setting_get_elem(from, (unsigned)i);
-        if (copy_setting(dst, config_setting_name(c), c) == NULL)
-            return NULL;
-    }
-    return ok == CONFIG_TRUE ? dst : NULL;
-}
 
 /* Parse `value` as a libconfig value into tmp; NULL when it does not
  * parse. A bare word for a string key is taken as the string itself. */
@@ -141,87 +117,41 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
         return tw_error_add(err, TW_EINPUT,
                             "--set %s: expected key.path=value, e.g. "
                             "--set simulation.replicates=100", arg);
-    size_t plen = (size_t)(eq - arg);
-    char *path = strndup(arg, plen);
-    if (path == NULL)
-        return tw_error_add(err, TW_EFAIL, "out of memory");
+    char lhs[600], why[1024];
+    snprintf(lhs, sizeof lhs, "%.*s", (int)(eq - arg), arg);
     const char *value = eq + 1;
-    const key_spec *spec = tw_schema_find(path);
-    if (spec == NULL) {
-        char parent[512], hint[512];
-        snprintf(parent, sizeof parent, "%s", path);
-        char *dot = strrchr(parent, '.');
-        if (dot)
-            *dot = '\0';
-        else
-            parent[0] = '\0';
-        tw_schema_suggest(parent, strrchr(path, '.') ? strrchr(path, '.') + 1 : path, true,
-                          hint, sizeof hint);
-        tw_error_add(err, TW_EINPUT, "--set %s: unknown key '%s'%s", arg,
-                     path, hint);
-        free(path);
-        return TW_EINPUT;
-    }
-    if (spec->kind == K_GROUP) {
-        tw_error_add(err, TW_EINPUT,
-                     "--set %s: '%s' is a group; set one of its keys instead "
-                     "(e.g. --set %s.<key>=value)", arg, path, path);
-        free(path);
-        return TW_EINPUT;
-    }
+    tw_set_path p;
+    if (tw_set_path_parse(lhs, &p, why, sizeof why) != 0)
+        return tw_error_add(err, TW_EINPUT, "--set %s: %s", arg, why);
+    key_kind kind = tw_set_path_kind(&p);
     char *checked = tw_config_guard_value(arg, value, err);
-    if (checked == NULL) {
-        free(path);
+    if (checked == NULL)
         return err ? err->code : TW_EINPUT;
-    }
     config_t tmp;
     config_init(&tmp);
-    config_setting_t *v = parse_value(&tmp, checked, spec->kind);
+    config_setting_t *v = parse_value(&tmp, checked, kind);
     free(checked);
-    if (v == NULL) {
-        tw_error_add(err, TW_EINPUT,
-                     "--set %s: cannot read the value '%s' (expected %s)",
-                     arg, value, tw_schema_kind_words(spec->kind));
-        config_destroy(&tmp);
-        free(path);
-        return TW_EINPUT;
-    }
-    /* Walk down from the root, creating groups that are not there yet. */
-    config_setting_t *parent = config_root_setting(&src->lc);
-    char *save = NULL, *walk = strdup(path);
+    int vt = v ? config_setting_type(v) : 0;
+    bool num = vt == CONFIG_TYPE_INT || vt == CONFIG_TYPE_INT64 ||
+               vt == CONFIG_TYPE_FLOAT;
     int rc = TW_OK;
-    if (walk == NULL)
-        rc = tw_error_add(err, TW_EFAIL, "out of memory");
-    char *tok = walk ? strtok_r(walk, ".", &save) : NULL;
-    while (rc == TW_OK && tok != NULL) {
-        char *next = strtok_r(NULL, ".", &save);
-        config_setting_t *child = config_setting_get_member(parent, tok);
-        if (next == NULL) {
-            if (child != NULL)
-                config_setting_remove(parent, tok);
-            if (copy_setting(parent, tok, v) == NULL)
-                rc = tw_error_add(err, TW_EINPUT,
-                                  "--set %s: cannot store the value", arg);
-        } else {
-            if (child == NULL)
-                child = config_setting_add(parent, tok, CONFIG_TYPE_GROUP);
-            if (child == NULL ||
-                config_setting_type(child) != CONFIG_TYPE_GROUP) {
-                rc = tw_error_add(err, TW_EINPUT,
-                                  "--set %s: '%s' in the config is not a "
-                                  "group", arg, tok);
-            }
-            parent = child;
-        }
-        tok = next;
-    }
-    free(walk);
+    if (v == NULL)
+        rc = tw_error_add(err, TW_EINPUT,
+                          "--set %s: cannot read the value '%s' (expected "
+                          "%s)", arg, value, tw_schema_kind_words(kind));
+    else if (p.index >= 0 && (!num || (kind == K_INT &&
+                                       vt == CONFIG_TYPE_FLOAT)))
+        rc = tw_error_add(err, TW_EINPUT, "--set %s: %s[%ld]: expected %s, "
+                          "got '%s'", arg, p.key, p.index,
+                          tw_schema_kind_words(kind), value);
+    char where[600];
+    if (rc == TW_OK)
+        rc = tw_set_apply(src, arg, &p, v, where, sizeof where, err);
     config_destroy(&tmp);
-    if (rc != TW_OK) {
-        free(path);
+    if (rc != TW_OK)
         return rc;
-    }
-    src->set_paths[src->n_set] = path;
+    if ((src->set_paths[src->n_set] = strdup(where)) == NULL)
+        return tw_error_add(err, TW_EFAIL, "out of memory");
     src->set_args[src->n_set] = (char *)arg;
     src->n_set++;
     return TW_OK;
@@ -781,25 +711,11 @@ static void check_set_key(reader *r, const config_setting_t *e,
                "key.path=value", scenario, v);
         return;
     }
-    char key[512];
+    char key[512], why[1024];
     snprintf(key, sizeof key, "%.*s", (int)(eq - v), v);
-    const key_spec *spec = tw_schema_find(key);
-    if (spec == NULL) {
-        char parent[512], hint[512];
-        snprintf(parent, sizeof parent, "%s", key);
-        char *dot = strrchr(parent, '.');
-        const char *leaf = strrchr(key, '.') ? strrchr(key, '.') + 1 : key;
-        if (dot)
-            *dot = '\0';
-        else
-            parent[0] = '\0';
-        tw_schema_suggest(parent, leaf, true, hint, sizeof hint);
-        rd_bad(r, e, "scenarios[].set", "scenario '%s': unknown key '%s'%s",
-               scenario, key, hint);
-    } else if (spec->kind == K_GROUP) {
-        rd_bad(r, e, "scenarios[].set", "scenario '%s': '%s' is a group; "
-               "set one of its keys", scenario, key);
-    }
+    tw_set_path p;
+    if (tw_set_path_parse(key, &p, why, sizeof why) != 0)
+        rd_bad(r, e, "scenarios[].set", "scenario '%s': %s", scenario, why);
 }
 
 /* Entry i of the list scenarios (group g, path gp) into all[i]. */
@@ -852,6 +768,40 @@ static void read_scenarios(reader *r)
     tw_config *c = r->cfg;
     c->scenarios = rd_list_read(r, "scenarios", sizeof *c->scenarios,
                                 &c->n_scenarios, read_scenario);
+}
+
+/* Entry i of the list costs (group g, path gp) into all[i]. Whether the
+ * lever is varied is optimize's to check (it knows the --lever keys). */
+static int read_cost(reader *r, const config_setting_t *g, const char *gp,
+                     void *base, size_t i)
+{
+    tw_cost *all = base, *k = &all[i];
+    snprintf(k->where, sizeof k->where, "%s", rd_at(r, g));
+    k->lever = member_str(r, g, gp, "lever", true);
+    k->unit = member_str(r, g, gp, "unit", true);
+    k->source = member_str(r, g, gp, "source", true);
+    k->note = member_str(r, g, gp, "note", false);
+    const config_setting_t *s = rd_member(r, g, gp, "per_unit", true);
+    if (s != NULL) {
+        k->per_unit = rd_num(s);
+        if (!(k->per_unit >= 0) || !isfinite(k->per_unit))
+            rd_bad(r, s, "costs[].per_unit", "%g: a cost must be a finite "
+                   "number >= 0", k->per_unit);
+    }
+    if (k->lever && k->lever[0] == '\0')
+        rd_bad(r, g, "costs[].lever", "is empty");
+    for (size_t j = 0; k->lever && j < i; j++)
+        if (all[j].lever && strcmp(all[j].lever, k->lever) == 0)
+            rd_bad(r, g, "costs[].lever", "\"%s\" has a cost twice (also "
+                   "at %s)", k->lever, all[j].where);
+    return 0;
+}
+
+static void read_costs(reader *r)
+{
+    tw_config *c = r->cfg;
+    c->costs = rd_list_read(r, "costs", sizeof *c->costs, &c->n_costs,
+                            read_cost);
 }
 
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
@@ -1101,6 +1051,7 @@ static void src_free(tw_config_src *src)
         free(src->set_paths[i]);
     free(src->set_paths);
     free(src->set_args);
+    tw_strings_free(src->notes, src->n_notes);
     free(src);
 }
 
@@ -1113,7 +1064,8 @@ void tw_config_free(tw_config *cfg)
     tw_world_free(cfg->world);
     tw_targets_free(cfg->targets, cfg->n_targets);
     TW_FREE(cfg->path, cfg->text, cfg->effective, cfg->sources,
-            cfg->region_name);
+            cfg->region_name, cfg->by_year);
+    tw_strings_free(cfg->notes, cfg->n_notes);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         tw_scenario *sc = &cfg->scenarios[i];
         free(sc->name);
@@ -1126,6 +1078,10 @@ void tw_config_free(tw_config *cfg)
         free(sc->set_where);
     }
     free(cfg->scenarios);
+    for (size_t i = 0; i < cfg->n_costs; i++)
+        TW_FREE(cfg->costs[i].lever, cfg->costs[i].unit,
+                cfg->costs[i].source, cfg->costs[i].note);
+    free(cfg->costs);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -1212,6 +1168,11 @@ int tw_config_load(const char *path, const char *const *overrides,
         rc = err ? err->code : TW_EINPUT;
     if (rc == TW_OK)
         rc = parse_file(src, path, err);
+    if (rc == TW_OK) {
+        const config_setting_t *tl = config_lookup(&src->lc, "timeline");
+        src->n_tl_own = tl && config_setting_is_list(tl)
+                            ? (size_t)config_setting_length(tl) : 0;
+    }
     /* From here on every problem is collected in one pass: a bad --set,
      * an unknown key or a wrong type does not hide a value out of range
      * elsewhere. Only a file that does not parse (above) or running out of
@@ -1252,12 +1213,16 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_tiers(&r);
         read_targets(&r);
         read_scenarios(&r);
+        read_costs(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
             if (err == NULL || err->code != TW_EFAIL)
                 tw_config_read_full(&r);
         } else {
             read_teachers(&r);
             read_recruitment(&r);
+            if (c->mode == TW_MODE_MARKOV && c->end_year > c->base_year &&
+                (c->by_year = tw_config_by_year(&r, 0, NULL)) == NULL)
+                tw_error_add(err, TW_EFAIL, "out of memory");
         }
         if (err == NULL || err->code != TW_EFAIL)
             check_target_counties(&r);
@@ -1278,6 +1243,11 @@ int tw_config_load(const char *path, const char *const *overrides,
         tw_config_free(c);
         return rc;
     }
+    /* the lines about overridden timeline entries move to the config */
+    c->notes = src->notes;
+    c->n_notes = src->n_notes;
+    src->notes = NULL;
+    src->n_notes = 0;
     *out = c;
     return TW_OK;
 }

@@ -7,7 +7,9 @@
  * The timeline is applied by lookup, not by copying: reading key K for
  * year y and county c takes the latest timeline entry with year <= y (that
  * applies to c) which sets K, else the base config. Every message therefore
- * still points at the line where the value was written.
+ * still points at the line where the value was written. The command line
+ * has been folded into the tree before (config_set.c): its entries come
+ * after the config's own and win a tie of the same year.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -334,6 +336,35 @@ static void tl_twice(reader *r, const tl_entry *a, const config_setting_t *g,
     }
 }
 
+/* A timeline entry's name (entry i of list tl): 1 to 64 bytes of UTF-8
+ * without '.', '@', '=', '[', ']' or spaces (it is part of a --set path,
+ * timeline.NAME.set.KEY), used once. */
+static void check_entry_name(reader *r, const config_setting_t *tl, size_t i,
+                             const config_setting_t *nm)
+{
+    const char *v = config_setting_get_string(nm);
+    if (v == NULL)
+        return;
+    if (*v == '\0' || strlen(v) > 64 || strpbrk(v, ".@=[] \t") != NULL) {
+        rd_bad(r, nm, "timeline[].name", "\"%s\": use 1 to 64 bytes without "
+               "'.', '@', '=', '[', ']' or spaces (it is written in "
+               "--set timeline.NAME.set.KEY=VALUE)", v);
+        return;
+    }
+    for (size_t j = 0; j < i; j++) {
+        const config_setting_t *o = config_setting_get_member(
+            config_setting_get_elem(tl, (unsigned)j), "name");
+        const char *ov = o ? config_setting_get_string(o) : NULL;
+        if (ov == NULL || strcmp(ov, v) != 0)
+            continue;
+        char at[600];
+        snprintf(at, sizeof at, "%s", rd_at(r, o));
+        rd_bad(r, nm, "timeline[].name", "\"%s\" is used twice (first at "
+               "%s)", v, at);
+        return;
+    }
+}
+
 static void read_timeline(reader *r, tw_world *w)
 {
     const config_setting_t *s;
@@ -347,6 +378,9 @@ static void read_timeline(reader *r, tw_world *w)
         const config_setting_t *ys = rd_member(r, e, gp, "year", true);
         const config_setting_t *set = rd_member(r, e, gp, "set", true);
         const config_setting_t *cs = rd_member(r, e, gp, "counties", false);
+        const config_setting_t *nm = rd_member(r, e, gp, "name", false);
+        if (nm != NULL)
+            check_entry_name(r, s, i, nm);
         if (ys == NULL || set == NULL)
             continue;
         tl_entry *t = &r->tl[r->n_tl];
@@ -356,6 +390,7 @@ static void read_timeline(reader *r, tw_world *w)
                    "(%d)", t->year, w->end_year);
         t->order = i;
         t->set = set;
+        t->cmd = tw_set_entry_is_cmd(r->src, i, e);
         if (cs != NULL) {
             t->county = calloc(w->n_counties, 1);
             if (t->county == NULL) {
@@ -379,7 +414,8 @@ static void read_timeline(reader *r, tw_world *w)
      * key: the later one in the file would win without a word. */
     for (size_t j = 1; j < r->n_tl; j++)
         for (size_t i = 0; i < j; i++)
-            if (r->tl[i].year == r->tl[j].year &&
+            if (r->tl[i].year == r->tl[j].year && !r->tl[j].cmd &&
+                !r->tl[i].cmd &&
                 tl_overlap(&r->tl[i], &r->tl[j], w->n_counties))
                 tl_twice(r, &r->tl[i], r->tl[j].set, "");
 }
@@ -795,5 +831,14 @@ void tw_config_read_full(reader *r)
     r->county = -1;
     r->year = w->base_year;
     read_series(r, w);
+    const char **names = calloc(nc, sizeof *names);
+    for (size_t c = 0; names != NULL && c < nc; c++)
+        names[c] = w->counties[c].name;
+    if (names == NULL ||
+        (cfg->by_year = tw_config_by_year(r, nc, names)) == NULL)
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+    free(names);
+    r->county = -1;
+    r->year = w->base_year;
     free_timeline(r);
 }

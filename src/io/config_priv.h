@@ -4,6 +4,8 @@
  *   config_schema.c  the schema (every valid key) and the key/type check
  *   config.c         loading, --set overrides, source positions, the
  *                    typed readers, Markov mode
+ *   config_set.c     the paths a --set may address and its precedence
+ *                    over the timeline; the per-year record of values
  *   config_full.c    the full model: structure, population, parameters
  *                    for every year and county through the policy timeline
  */
@@ -60,6 +62,10 @@ typedef struct key_spec {
  * NULL. */
 const key_spec *tw_schema_find(const char *path);
 
+/* Whether the key at `path` may change by year and county (TV_*): a
+ * member of a by-stage or by-channel group as its group. */
+int tw_schema_tv(const char *path);
+
 /* Nearest-key hint for unknown `name` in group `parent`; see config.c. */
 void tw_schema_suggest(const char *parent, const char *name, bool full,
                        char *buf, size_t cap);
@@ -84,6 +90,10 @@ struct tw_config_src {
     char **set_args;  /* borrowed from tw_config.overrides */
     size_t n_set;
     const char *path; /* main file, borrowed */
+    size_t n_tl_own;  /* timeline entries of the config's own (the first
+                         ones); those after them were added by --set */
+    char **notes;     /* timeline entries a --set overrode, owned */
+    size_t n_notes;
 };
 
 /* "file:line" or "--set k=v" of a setting, written into buf. */
@@ -106,6 +116,58 @@ void tw_schema_check(tw_config_src *src, int mode_bits, tw_error *err);
 bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
                     const char *key);
 
+/* ---- --set paths (config_set.c) ---- */
+
+typedef enum {
+    TW_SET_KEY,      /* KEY, KEY[i] */
+    TW_SET_COUNTY,   /* county.NAME.KEY */
+    TW_SET_TIMELINE  /* timeline.NAME.set.KEY */
+} tw_set_form;
+
+/* The key side of a --set, "county.南明区.recruitment.quota@2023". */
+typedef struct tw_set_path {
+    tw_set_form form;
+    char scope[128];       /* the county or the timeline entry's name */
+    char key[256];         /* the schema key, e.g. "tiers.capacity" */
+    long index;            /* the element, -1 for the whole key */
+    int year;              /* @YEAR, 0 for every year */
+    const key_spec *spec;  /* of key */
+} tw_set_path;
+
+/* Parse `lhs` (the text before '=') and check it against the schema: 0,
+ * or -1 with the problem (and the nearest key) written into why. */
+int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why,
+                      size_t cap);
+
+/* What a value at p takes: the key's kind, or K_INT / K_FLOAT for an
+ * element. */
+key_kind tw_set_path_kind(const tw_set_path *p);
+
+/*
+ * Apply the parsed `--set arg` with the value v to src->lc under the
+ * precedence rule of config_set.c (the command line wins over the
+ * timeline for its key, in the years it covers), adding a line to
+ * src->notes for each entry of the config's own that it overrides.
+ * `where` gets the path in the tree that messages about the value should
+ * attribute to the --set (tw_config_where). TW_OK, or TW_EINPUT / TW_EFAIL
+ * added to err.
+ */
+int tw_set_apply(tw_config_src *src, const char *arg, const tw_set_path *p,
+                 const config_setting_t *v, char *where, size_t cap,
+                 tw_error *err);
+
+/* Was timeline entry `index` (e) written by a --set? Such entries come
+ * after the config's own and may set a key an entry of the same year
+ * sets: they win. */
+bool tw_set_entry_is_cmd(const tw_config_src *src, size_t index,
+                         const config_setting_t *e);
+
+/* A deep copy of `from` as member `name` of dst_parent (NULL name: an
+ * element of a list); the copy, or NULL. */
+config_setting_t *tw_setting_copy(config_setting_t *dst_parent,
+                                  const char *name,
+                                  const config_setting_t *from);
+
 /* ---- typed reading ---- */
 
 /* A timeline entry: from `year` on, in `counties` (all when n == 0), the
@@ -115,6 +177,7 @@ typedef struct tl_entry {
     size_t order;                /* position in the list, for ties */
     const config_setting_t *set;
     unsigned char *county;       /* [n_counties] 1 = applies; NULL = all */
+    bool cmd;                    /* written by a --set (config_set.c) */
 } tl_entry;
 
 typedef struct reader {
@@ -200,6 +263,13 @@ bool rd_shares_at(reader *r, const config_setting_t *s, const char *path,
  * first problem written into buf. */
 const char *tw_utf8_problem(const char *s, char *buf, size_t cap);
 bool tw_utf8_valid(const char *s);
+
+/* The value in force in every year for the keys set from the command
+ * line and the keys the timeline changes, as a text table (see
+ * docs/hdf5.md, /config/by_year); owned by the caller, NULL when memory
+ * ran out. Needs r->tl (full mode) and r->cfg's years. */
+char *tw_config_by_year(reader *r, size_t n_counties,
+                        const char *const *county_names);
 
 /* Full mode: build cfg->world. */
 void tw_config_read_full(reader *r);

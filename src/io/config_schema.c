@@ -335,10 +335,29 @@ static const key_spec SCHEMA[] = {
      "for --set"},
     {"scenarios[].note", K_STRING, M_BOTH, 0, "optional: what it tests"},
 
+    {"costs", K_GROUP_LIST, M_BOTH, 0,
+     "optional: the cost of a unit of a policy lever, for optimize over "
+     "several levers ( { lever; per_unit; unit; source; } , ... )"},
+    {"costs[].lever", K_STRING, M_BOTH, 0,
+     "required: the config key the cost is for, as given to optimize "
+     "--lever, e.g. \"recruitment.channels.open.cohort\"; once per key"},
+    {"costs[].per_unit", K_FLOAT, M_BOTH, 0,
+     "required: the cost of one unit of the lever (a number >= 0)"},
+    {"costs[].unit", K_STRING, M_BOTH, 0,
+     "required: what per_unit is in, e.g. \"万元 per county per year\""},
+    {"costs[].source", K_STRING, M_BOTH, 0,
+     "required: where the number comes from (a document, or "
+     "\"assumption\")"},
+    {"costs[].note", K_STRING, M_BOTH, 0,
+     "optional: the reasoning behind the number"},
+
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},
     {"timeline[].year", K_INT, M_FULL, 0, "required: from this year on"},
+    {"timeline[].name", K_STRING, M_FULL, 0,
+     "optional: a unique name, to address a value in the entry as --set "
+     "timeline.NAME.set.KEY=VALUE"},
     {"timeline[].counties", K_STR_ARRAY, M_FULL, 0,
      "optional: only in these counties (county-level sections only)"},
     {"timeline[].note", K_STRING, M_FULL, 0, "optional: why"},
@@ -425,6 +444,17 @@ const key_spec *tw_schema_find(const char *path)
     return NULL;
 }
 
+int tw_schema_tv(const char *path)
+{
+    const key_spec *s = tw_schema_find(path);
+    if (s != &KEYED_NUM && s != &KEYED_ARRAY)
+        return s ? s->tv : TV_NONE;
+    char parent[256];
+    snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(path, '.') - path),
+             path);
+    return tw_schema_tv(parent);
+}
+
 static const char *leaf_of(const char *path)
 {
     const char *dot = strrchr(path, '.');
@@ -504,6 +534,24 @@ void tw_schema_suggest(const char *parent, const char *name, bool full,
         snprintf(buf + used, cap - used, ")");
 }
 
+/* The forms of a --set path beyond the keys themselves (config_set.c). */
+static const struct {
+    const char *form, *modes, *takes, *doc;
+} SET_FORMS[] = {
+    {"KEY[i]", "both", "an element of a number array",
+     "--set, scenarios, levers: element i (from 0) of a number array key, "
+     "e.g. tiers.capacity[3], enrolment.trend.primary[2]"},
+    {"KEY@YEAR", "full", "the key's value",
+     "--set, scenarios, levers: the value from YEAR on (base_year < YEAR "
+     "<= end_year), e.g. recruitment.quota@2023, tiers.capacity[3]@2023"},
+    {"county.NAME.KEY", "full", "the key's value",
+     "--set, scenarios, levers: one county's value of a county-level key "
+     "(evaluation, rotation, recruitment), also with [i] and @YEAR"},
+    {"timeline.NAME.set.KEY", "full", "the key's value",
+     "--set, scenarios, levers: a value in the timeline entry named NAME, "
+     "also with [i]"},
+};
+
 void tw_config_print_schema(FILE *f)
 {
     for (size_t i = 0; i < N_SCHEMA; i++)
@@ -512,6 +560,9 @@ void tw_config_print_schema(FILE *f)
                 : SCHEMA[i].modes == M_MARKOV ? "markov"
                                               : "full",
                 tw_schema_kind_words(SCHEMA[i].kind), SCHEMA[i].doc);
+    for (size_t i = 0; i < sizeof SET_FORMS / sizeof SET_FORMS[0]; i++)
+        fprintf(f, "%-44s %-7s %-52s %s\n", SET_FORMS[i].form,
+                SET_FORMS[i].modes, SET_FORMS[i].takes, SET_FORMS[i].doc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -899,14 +950,19 @@ bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
 
 tw_key_type tw_config_key_type(const char *path, const char **words)
 {
-    const key_spec *s = tw_schema_find(path);
-    if (words != NULL)
-        *words = s ? tw_schema_kind_words(s->kind) : "not a config key";
-    if (s == NULL)
+    tw_set_path p;
+    char why[256];
+    if (tw_set_path_parse(path, &p, why, sizeof why) != 0) {
+        if (words != NULL)
+            *words = "not a config key";
         return TW_KEY_UNKNOWN;
-    if (s->kind == K_INT)
+    }
+    key_kind k = tw_set_path_kind(&p);
+    if (words != NULL)
+        *words = tw_schema_kind_words(k);
+    if (k == K_INT)
         return TW_KEY_WHOLE;
-    if (s->kind == K_FLOAT)
+    if (k == K_FLOAT)
         return TW_KEY_NUMBER;
     return TW_KEY_OTHER;
 }

@@ -11,6 +11,7 @@
  *   /summary/{mean,sd,p05,p50,p95}           float64 [Y, M] (absent until
  *                        tw_h5_write_summary)
  *   /config/text, /config/effective          scalar vlen UTF-8
+ *   /config/by_year      scalar vlen UTF-8, when the config has one
  *   /config/overrides    vlen UTF-8 [n] (n may be 0)
  *   root attrs           format_version, engine_version, git_commit, seed,
  *                        mode, config_path, n_replicates
@@ -368,6 +369,13 @@ static int fill_config(h5ctx *c, hid_t g, const void *arg)
                     "writes it") != 0 ||
         put_strings(c, g, "overrides", 0, m->n_overrides, m->overrides,
                     "the --set arguments, verbatim, in order") != 0)
+        return -1;
+    if (m->config_by_year != NULL &&
+        put_strings(c, g, "by_year", 1, 1, &m->config_by_year,
+                    "the value used in each year of each key set from the "
+                    "command line or changed by the timeline: a "
+                    "tab-separated table, key, county, one column a "
+                    "year") != 0)
         return -1;
     return 0;
 }
