@@ -190,6 +190,8 @@ typedef struct tw_h5_data {
     tw_summary summary;
     uint64_t seed;
     char *mode, *engine_version, *git_commit, *config_text, *config_path;
+    char *file_path, *group;  /* where it was read from (group NULL: the
+                                 file's root) */
     char **overrides;
     size_t n_overrides;
     char *region_name;        /* "" when not recorded */

@@ -17,6 +17,8 @@
 
 #include "tw_config.h"
 #include "tw_error.h"
+#include "tw_h5.h"
+#include "tw_targets.h"
 
 typedef struct tw_run_opts {
     const char *out_path;   /* final file name; written via "<out>.partial" */
@@ -92,5 +94,21 @@ int tw_run(const tw_config *cfg, const tw_run_opts *opts,
  * twsim validate). TW_OK, or TW_EINPUT / TW_EFAIL with err set.
  */
 int tw_run_check(const tw_config *cfg, tw_error *err);
+
+/*
+ * Evaluate targets t[0..nt) on a run file read back into d (tw_h5_read,
+ * tw_h5_read_group), over its replicates r with done[r] (done NULL: all
+ * of them): traj holds their region rows, [reps][years][metrics], in
+ * order. A target set for a county reads the file's county rows too
+ * (tw_h5_read_county_rows). met [reps][nt] may be NULL; res is [nt]. With
+ * cres not NULL, *cres receives the per-county results [nt][*nc] and
+ * *counties the county names (the caller frees both: free and
+ * tw_strings_free); *nc is 0 for a file without county rows.
+ */
+int tw_file_targets(const tw_h5_data *d, const unsigned char *done,
+                    const double *traj, size_t reps, const tw_target *t,
+                    size_t nt, unsigned char *met, tw_target_result *res,
+                    size_t *nc, char ***counties, tw_target_result **cres,
+                    tw_error *err);
 
 #endif

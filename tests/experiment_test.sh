@@ -181,6 +181,13 @@ expect "sweep: an array element as the lever" 0 "tiers.capacity\\[3\\] = 40 +top
     --set 'tiers.capacity=[-1, -1, -1, 1]' --set "$top" --lever 'tiers.capacity[3]' --values 0,30,40 -o "$tmp/swe.h5"
 expect "sweep: the element moves P(met), and the file names it" 0 "^tiers.capacity\\[3\\] \\[0\\. " "$PYTHON" -c \
     "import h5py; f = h5py.File('$tmp/swe.h5'); p = f['p_met'][:, 0]; print(f.attrs['lever'] if isinstance(f.attrs['lever'], str) else f.attrs['lever'].decode(), p if p[0] == 0 and p[2] > 0 else 'flat')"
+# a target for every county: the evaluations read their county rows
+topc='targets=({ name = "top_each"; metric = "promotions.tier.3"; kind = "cumulative"; op = ">="; value = 20.0; year = 2025; scope = "each_county"; quote = "q"; source = "s"; })'
+expect "sweep: a target for every county is evaluated on the county rows" 0 "^\\[0\\. .*\\] ok" \
+    sh -c '"$1" sweep "$2" -n 10 --set "tiers.cap=[-1, -1, -1, -1]" --set "tiers.prob[2]=0.5" \
+        --set "tiers.capacity=[-1, -1, -1, 1]" --set "$3" --lever "tiers.capacity[3]" --values 0,40,80 \
+        -o "$4" >/dev/null && "$5" -c "import h5py; p = h5py.File(\"$4\")[\"p_met\"][:, 0]; print(p, \"ok\" if p[0] == 0 and p[2] > 0 else \"flat\")"' \
+    sh "$TWSIM" "$fs" "$topc" "$tmp/swc.h5" "$PYTHON"
 expect "sweep: an element out of range" 2 "index 4 is out of range: tiers.capacity has 4 entries \\(valid indices 0..3\\)" \
     "$TWSIM" sweep "$fs" --set 'tiers.capacity=[-1, -1, -1, 1]' --lever 'tiers.capacity[4]' --values 30,40 -o "$tmp/swx.h5"
 expect "sweep: a lever path that does not exist" 2 "unknown key 'tiers.capasity' \\(did you mean 'tiers.capacity'\\?\\)" \

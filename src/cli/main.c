@@ -26,6 +26,7 @@
 #include "tw_h5.h"
 #include "tw_output.h"
 #include "tw_run.h"
+#include "tw_mem.h"
 #include "tw_targets.h"
 #include "tw_version.h"
 #include "cli_format.h"
@@ -809,22 +810,8 @@ static int report_targets(const char *path, const char *group,
     size_t nt = d->n_targets, nm = d->n_metrics, ny = d->n_years;
     size_t len = ny * nm, reps = 0, nc = 0;
     char **counties = NULL;
-    double *crows = NULL, *flat = NULL;
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res), *cres = NULL;
     if (res == NULL) {
-        fprintf(stderr, "twsim: out of memory\n");
-        goto out;
-    }
-    /* county targets read the county rows too, [R][Y][C][M] */
-    int need = 0;
-    for (size_t i = 0; i < nt; i++)
-        need |= d->targets[i].scope != TW_SCOPE_REGION;
-    if (need && tw_h5_read_county_rows(path, group, &nc, &counties, &crows,
-                                       &err) != TW_OK) {
-        print_error(&err);
-        goto out;
-    }
-    if ((cres = calloc(nt * nc > 0 ? nt * nc : 1, sizeof *cres)) == NULL) {
         fprintf(stderr, "twsim: out of memory\n");
         goto out;
     }
@@ -836,30 +823,8 @@ static int report_targets(const char *path, const char *group,
             if (reps != r)
                 memmove(traj + reps * len, traj + r * len,
                         len * sizeof *traj);
-            if (nc > 0 && reps != r)
-                memmove(crows + reps * len * nc, crows + r * len * nc,
-                        len * nc * sizeof *crows);
             reps++;
         }
-    if (nc > 0) {
-        /* rows of the run's layout: each year the region's metrics, then
-         * every county's (tw_model.h) */
-        size_t w = nm * (1 + nc);
-        if ((flat = malloc((reps * ny * w > 0 ? reps * ny * w : 1) *
-                           sizeof *flat)) == NULL) {
-            fprintf(stderr, "twsim: out of memory for the county rows of "
-                    "%zu replicates\n", reps);
-            goto out;
-        }
-        for (size_t r = 0; r < reps; r++)
-            for (size_t y = 0; y < ny; y++) {
-                double *o = flat + (r * ny + y) * w;
-                memcpy(o, traj + (r * ny + y) * nm, nm * sizeof *o);
-                memcpy(o + nm, crows + (r * ny + y) * nc * nm,
-                       nc * nm * sizeof *o);
-            }
-        traj = flat;
-    }
     char title[512];
     snprintf(title, sizeof title, "Targets of %s (%s%s%s)",
              d->region_name && d->region_name[0] ? d->region_name
@@ -872,10 +837,8 @@ static int report_targets(const char *path, const char *group,
         rc = TW_OK;
         goto out;
     }
-    if (tw_targets_on_run(d->targets, nt,
-                          (const char *const *)d->metric_names, nm,
-                          (const char *const *)counties, nc, d->years, ny,
-                          traj, reps, NULL, res, cres, &err) != TW_OK) {
+    if (tw_file_targets(d, d->done, traj, reps, d->targets, nt, NULL, res,
+                        &nc, &counties, &cres, &err) != TW_OK) {
         print_error(&err);
         goto out;
     }
@@ -904,11 +867,7 @@ static int report_targets(const char *path, const char *group,
 out:
     free(res);
     free(cres);
-    free(crows);
-    free(flat);
-    for (size_t c = 0; c < nc; c++)
-        free(counties[c]);
-    free(counties);
+    tw_strings_free(counties, nc);
     tw_h5_data_free(d);
     return rc;
 }

@@ -2219,6 +2219,7 @@ void tw_h5_data_free(tw_h5_data *d)
     tw_strings_free(d->school_stage, d->n_schools);
     tw_strings_free(d->school_locality, d->n_schools);
     TW_FREE(d->school_mean, d->school_p05, d->school_p95, d->school_p_short);
+    TW_FREE(d->file_path, d->group);
     TW_FREE(d->years, d->trajectories, d->done, d->mode, d->engine_version,
             d->git_commit, d->config_text, d->config_path, d->region_name, d);
 }
@@ -2502,7 +2503,9 @@ int tw_h5_read_group(const char *path, const char *group, tw_h5_data **out,
     } else if ((loc = H5Gopen2(file, "/", H5P_DEFAULT)) < 0) {
         goto out;
     }
-    if ((d = calloc(1, sizeof *d)) == NULL) {
+    if ((d = calloc(1, sizeof *d)) == NULL ||
+        (d->file_path = strdup(path)) == NULL ||
+        (group != NULL && (d->group = strdup(group)) == NULL)) {
         ctx_fail(&c, err, "out of memory reading %s", path);
         goto out;
     }

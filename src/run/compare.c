@@ -11,6 +11,7 @@
  */
 #include "tw_experiment.h"
 #include "tw_mem.h"
+#include "tw_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,11 +66,8 @@ static int eval_on(const tw_h5_data *d, const tw_target *t, size_t nt,
     tw_target_result *res = calloc(nt ? nt : 1, sizeof *res);
     int rc = res == NULL
                  ? tw_error_set(err, TW_EFAIL, "out of memory")
-                 : tw_targets_on_run(t, nt,
-                                     (const char *const *)d->metric_names,
-                                     d->n_metrics, NULL, 0, d->years,
-                                     d->n_years, d->trajectories, d->n_reps,
-                                     met, res, NULL, err);
+                 : tw_file_targets(d, NULL, d->trajectories, d->n_reps,
+                                   t, nt, met, res, NULL, NULL, NULL, err);
     free(res);
     return rc;
 }

@@ -152,7 +152,6 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     rc = tw_run(cfg, &o, NULL, err);
     if (rc == TW_OK)
         rc = tw_h5_read(path, &d, err);
-    tw_lever_scratch_clear(ctx);
     if (rc != TW_OK)
         goto out;
 
@@ -191,9 +190,8 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         }
         sel[i] = d->targets[k];
     }
-    rc = tw_targets_on_run(sel, nt, (const char *const *)d->metric_names,
-                           d->n_metrics, NULL, 0, d->years, d->n_years,
-                           d->trajectories, R, met, res, NULL, err);
+    rc = tw_file_targets(d, NULL, d->trajectories, R, sel, nt, met, res,
+                         NULL, NULL, NULL, err);
     free(sel);
     if (rc != TW_OK)
         goto out;
@@ -240,6 +238,8 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     out->met = met; /* kept for paired checks */
     met = NULL;
 out:
+    /* after the targets: a county target reads the file's county rows */
+    tw_lever_scratch_clear(ctx);
     free(met);
     free(res);
     tw_h5_data_free(d);
