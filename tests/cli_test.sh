@@ -258,9 +258,18 @@ print('json = csv' if same else ('differ', j, c))\""
 expect "check --format csv --strict: exit 1 when a target is below C" 1 "" \
     "$TWSIM" check "$ct" --format csv --strict --confidence 0.99
 expect "check --format: the text report stays the default" 0 "^Targets of .*ct.h5" "$TWSIM" check "$ct"
-"$TWSIM" run "$here/data/scenarios.cfg" --all-scenarios -n 6 -q -o "$tmp/sc.h5" >/dev/null 2>&1
-expect "check --format json on a scenarios file: one table" 0 "one table" sh -c \
-    "'$TWSIM' check '$tmp/sc.h5' --format json | '$PYTHON' -c \"import json, sys; r = json.load(sys.stdin); print('one table' if isinstance(r, list) else r)\""
+"$TWSIM" run "$here/data/county_targets.cfg" --all-scenarios -n 6 -q -o "$tmp/sc.h5" >/dev/null 2>&1
+expect "check --format json on a scenarios file: one table, each scenario's records" 0 "one table" sh -c \
+    "'$TWSIM' check '$tmp/sc.h5' --format json | '$PYTHON' -c \"
+import h5py, json, sys
+r = json.load(sys.stdin); f = h5py.File('$tmp/sc.h5')
+ok = isinstance(r, list) and [x['scenario'] for x in r] == ['base'] * 5 + ['more_funded'] * 5
+for x in r:
+    if x['county'] is None or x['scope'] == 'county':
+        t = f['scenarios/' + x['scenario'] + '/targets']
+        i = [n.decode() for n in t['name'][:]].index(x['target'])
+        ok = ok and x['p_met'] == t['p_met'][i] and abs(x['mean'] - t['mean'][i]) <= 1e-9 * max(1, abs(x['mean']))
+print('one table' if ok else r)\""
 expect "check --format: an unknown format lists the valid ones" 2 "--format 'tsv': give one of text, csv, json" \
     "$TWSIM" check "$ct" --format tsv
 
