@@ -85,6 +85,8 @@ typedef struct tw_eval {
     double value;
     double value2;               /* the second lever's (sweep), else 0 */
     double *p_met, *p_lo, *p_hi; /* [n_targets]: P(met), 90% Wilson */
+    double *mean;                /* [n_targets]: mean of the compared
+                                    quantity over the replicates */
     double p_all;                /* all named targets met together */
     int ok;                      /* every p_met >= the required prob */
     size_t n_reps;               /* replicates 0..n_reps-1 of the streams */
@@ -117,6 +119,8 @@ typedef struct tw_lever_ctx {
                                     0: 0.9 */
     const char *tmp_dir;         /* scratch: each evaluation's run file */
     FILE *log;                   /* one line per evaluation, or NULL */
+    size_t threads;              /* threads of each evaluation's ensemble;
+                                    0: one per CPU (tw_run_opts) */
     volatile sig_atomic_t *stop; /* a signal's number stops the evaluation
                                     in progress (TW_ESTOPPED); may be NULL */
 } tw_lever_ctx;

@@ -73,6 +73,9 @@ typedef struct tw_lever_table {
     char **overrides;         /* [n_overrides] */
     double *value, *value2;   /* [n]; value2 NULL without lever2 */
     double *p_met;            /* [n][n_targets] */
+    double *p_lo, *p_hi;      /* [n][n_targets]: its 90% Wilson interval */
+    double *mean;             /* [n][n_targets]: mean of the target's
+                                 quantity; NULL in files older than it */
     double *p_all, *meets;    /* [n] */
 } tw_lever_table;
 

@@ -45,6 +45,15 @@ int tw_mpi_agree(int rc, tw_error *err);
 /* Rank 0's value of v, on every rank. */
 int tw_mpi_bcast_int(int v);
 
+/* The element-wise sum of v[0..n) over all ranks, in place, on every
+ * rank. A value that one rank holds and every other rank holds as 0 comes
+ * out exactly (sweep: each point is one rank's). */
+void tw_mpi_sum_doubles(double *v, size_t n);
+
+/* Threads per rank by default: the CPUs this rank may use, but no more
+ * than its share of the node's CPUs. */
+size_t tw_mpi_default_threads(void);
+
 /*
  * tw_run() on every rank of MPI_COMM_WORLD: the same file, bitwise the
  * same datasets as a serial run of the same config and seed, whatever the

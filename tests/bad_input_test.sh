@@ -492,6 +492,20 @@ expect "sweep: --values2 refused, blamed on --values2" 2 \
     "$TWSIM" sweep "$mq" --lever $q --values 1,2 --lever2 simulation.seed --values2 -3 -o "$tmp/out.h5"
 expect "sweep: --lever2 not a number"   2 "--lever2 simulation.mode: the key takes a string" \
     "$TWSIM" sweep "$mq" --lever $q --values 1 --lever2 simulation.mode --values2 1 -o "$tmp/out.h5"
+expect "optimize: --threads 0, as run refuses it" 2 "--threads '0': give a whole number from 1 to 4096" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:5 --threads 0 -o "$tmp/out.h5"
+expect "sweep: --threads 0, as run refuses it" 2 "--threads '0': give a whole number from 1 to 4096" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1 --threads 0 -o "$tmp/out.h5"
+expect "sweep: --threads not a number"  2 "--threads 'many': give a whole number" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1 --threads many -o "$tmp/out.h5"
+expect "sweep: --format unknown, the valid ones listed" 2 "--format 'xml': give one of text, csv, json" \
+    "$TWSIM" sweep "$mq" --lever $q --values 1 --format xml -o "$tmp/out.h5"
+expect "optimize: no --format (its answer is text)" 2 "unknown option: --format" \
+    "$TWSIM" optimize "$mq" --lever $q --range 0:5 --format csv -o "$tmp/out.h5"
+expect "check: --format unknown"        2 "--format 'tsv': give one of text, csv, json" \
+    "$TWSIM" check "$tmp/x.h5" --format tsv
+expect "compare: --format unknown"      2 "--format 'CSV': give one of text, csv, json" \
+    "$TWSIM" compare "$tmp/x.h5" "$tmp/y.h5" --format CSV
 }
 
 # ---- output paths: not the input's fault (exit 1), refused before any work --------

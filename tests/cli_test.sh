@@ -215,6 +215,64 @@ expect "make check: the closing tally" 1 "make check: 2 of 3 suites passed, 1 fa
 expect "make check: all passed, exit 0" 0 "make check: 2 of 2 suites passed, 0 failed" \
     sh "$here/../scripts/check.sh" "one|true" "two|true"
 
+# check --format csv|json: the records against /targets read with h5py
+# (county_targets.cfg: a target of each scope, one named with UTF-8, a
+# comma and double quotes).
+ct=$tmp/ct.h5
+"$TWSIM" run "$here/data/county_targets.cfg" -n 10 -q -o "$ct" >/dev/null 2>&1
+"$TWSIM" check "$ct" --format csv >"$tmp/ct.csv" 2>"$tmp/ct.err"
+expect "check --format csv: one record per target and per county, as /targets has them" 0 "csv = file" "$PYTHON" -c "
+import csv, h5py, math
+f = h5py.File('$ct'); t = f['targets']; bc = t['by_county']
+s = lambda x: x.decode() if isinstance(x, bytes) else x
+counties = [s(c) for c in bc['county'][:]]
+rows = list(csv.reader(open('$tmp/ct.csv', newline='', encoding='utf-8')))
+head, rows = rows[0], rows[1:]
+assert head == ['scenario', 'target', 'metric', 'scope', 'county', 'year', 'condition', 'p_met', 'p_lo', 'p_hi', 'mean', 'p05', 'p95', 'verdict'], head
+want = []
+for i, name in enumerate(t['name'][:]):
+    scope = s(t['scope'][i])
+    want.append((s(name), scope, s(t['county'][i]), None))
+    if scope == 'each_county':
+        want += [(s(name), scope, c, k) for k, c in enumerate(counties)]
+assert len(rows) == len(want), (len(rows), want)
+close = lambda a, b: math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+for r, (name, scope, county, k) in zip(rows, want):
+    i = [s(n) for n in t['name'][:]].index(name)
+    assert r[0] == '' and r[1] == name and r[3] == scope and r[4] == county, (r, name)
+    assert r[2] == s(t['metric'][i]) and int(r[5]) == t['year'][i], r
+    src = [t[c][i] if k is None else bc[c][i, k] for c in ('p_met', 'p_lo', 'p_hi', 'mean', 'p05', 'p95')]
+    assert all(close(a, b) for a, b in zip(r[7:13], src)), (r, src)
+    assert r[13] in ('on track', 'off track', 'uncertain'), r
+assert rows[0][1] == '总数, \"all\"', rows[0][1]
+print('csv = file')"
+expect "check --format csv: nothing else on stdout, no schools, no title" 0 "^scenario,target," head -n 1 "$tmp/ct.csv"
+expect "check --format json: valid JSON, the same records as csv" 0 "json = csv" sh -c "
+'$TWSIM' check '$ct' --format json | '$PYTHON' -c \"
+import csv, json, sys
+j = json.load(sys.stdin)
+c = list(csv.DictReader(open('$tmp/ct.csv', newline='', encoding='utf-8')))
+norm = lambda v: '' if v is None else str(v)
+same = len(j) == len(c) and all(float(a[k]) == float(b[k]) if k in ('p_met', 'p_lo', 'p_hi', 'mean', 'p05', 'p95', 'year') else norm(a[k]) == b[k] for a, b in zip(j, c) for k in b)
+print('json = csv' if same else ('differ', j, c))\""
+expect "check --format csv --strict: exit 1 when a target is below C" 1 "" \
+    "$TWSIM" check "$ct" --format csv --strict --confidence 0.99
+expect "check --format: the text report stays the default" 0 "^Targets of .*ct.h5" "$TWSIM" check "$ct"
+"$TWSIM" run "$here/data/county_targets.cfg" --all-scenarios -n 6 -q -o "$tmp/sc.h5" >/dev/null 2>&1
+expect "check --format json on a scenarios file: one table, each scenario's records" 0 "one table" sh -c \
+    "'$TWSIM' check '$tmp/sc.h5' --format json | '$PYTHON' -c \"
+import h5py, json, sys
+r = json.load(sys.stdin); f = h5py.File('$tmp/sc.h5')
+ok = isinstance(r, list) and [x['scenario'] for x in r] == ['base'] * 5 + ['more_funded'] * 5
+for x in r:
+    if x['county'] is None or x['scope'] == 'county':
+        t = f['scenarios/' + x['scenario'] + '/targets']
+        i = [n.decode() for n in t['name'][:]].index(x['target'])
+        ok = ok and x['p_met'] == t['p_met'][i] and abs(x['mean'] - t['mean'][i]) <= 1e-9 * max(1, abs(x['mean']))
+print('one table' if ok else r)\""
+expect "check --format: an unknown format lists the valid ones" 2 "--format 'tsv': give one of text, csv, json" \
+    "$TWSIM" check "$ct" --format tsv
+
 # ---- lever paths and the command line over the timeline (docs/config.md) ----
 # metric NAME FILE: the ensemble mean of a metric, year by year, from 2021
 metric() {

@@ -197,6 +197,105 @@ expect "sweep: a whole-number element takes whole numbers" 2 "tiers.capacity\\[3
 expect "sweep: a bad value list" 2 "must be numbers|required" \
     "$TWSIM" sweep "$mq" --lever recruitment.annual_quota --values 1,x
 
+# --- sweep: the mean quantity, --threads, -q, --format ----------------------
+# Each record printed is checked against the file read with h5py, and the
+# stored mean against a plain run at the same value (common random numbers:
+# the same replicates, so the same numbers).
+expect "sweep: the table gives each target's P(met), interval and mean" 0 \
+    "^ +100 +total_1000 +0\\.[0-9]{3} \\[0\\.[0-9]{3}-[01]\\.[0-9]{3}\\] +[0-9]+\\.[0-9]{3} " \
+    "$TWSIM" sweep "$ms" -n 60 --lever recruitment.annual_quota --values 90,100,110 --threads 1 -o "$tmp/swm1.h5"
+cp "$tmp/out" "$tmp/swm1.txt"
+"$TWSIM" run "$ms" -n 60 -q --set recruitment.annual_quota=100 -o "$tmp/q100.h5" >/dev/null 2>&1
+expect "sweep: /mean is each target's mean quantity, as a run at the value has it" 0 "same mean" "$PYTHON" -c "
+import h5py, sys
+s, r = h5py.File('$tmp/swm1.h5'), h5py.File('$tmp/q100.h5')
+m, want = s['mean'][1, 0], r['targets/mean'][0]
+print('sweep', m, 'run', want, 'same mean' if m == want and s['mean'].shape == (3, 1) else 'differ')"
+expect "sweep: the text table prints the file's means" 0 "printed = stored" "$PYTHON" -c "
+import h5py, re
+m = h5py.File('$tmp/swm1.h5')['mean'][:, 0]
+got = [float(x) for x in re.findall(r'^ +[0-9]+ +total_1000 +\S+ \S+ +([-0-9.]+)', open('$tmp/swm1.txt').read(), re.M)]
+print('printed = stored' if len(got) == 3 and all(abs(a - b) < 5e-4 for a, b in zip(got, m)) else ('differ', got, list(m)))"
+expect "sweep --threads 2 -q: runs" 0 "Grid \\(3 points\\)" \
+    "$TWSIM" sweep "$ms" -n 60 --lever recruitment.annual_quota --values 90,100,110 --threads 2 -q -o "$tmp/swm2.h5"
+if grep -q -- '-> ' "$tmp/out"; then bad "sweep -q: no line per evaluation" "$tmp/out"
+else ok "sweep -q: no line per evaluation"; fi
+if grep -q -- '-> ' "$tmp/swm1.txt"; then ok "sweep without -q: a line per evaluation"
+else bad "sweep without -q: a line per evaluation" "$tmp/swm1.txt"; fi
+expect "sweep: the same table on 1 and 2 threads" 0 "same table" "$PYTHON" -c "
+import h5py
+a, b = h5py.File('$tmp/swm1.h5'), h5py.File('$tmp/swm2.h5')
+same = all((a[k][()] == b[k][()]).all() for k in ('value', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets'))
+print('same table' if same else 'differ')"
+"$TWSIM" sweep "$ms" -n 40 --lever recruitment.annual_quota --values 95,105 \
+    --lever2 simulation.seed --values2 1,2 --format csv -o "$tmp/swc.h5" >"$tmp/swc.csv" 2>"$tmp/swc.err"
+expect "sweep --format csv: one record per point and target, as the file has them" 0 "csv = file" "$PYTHON" -c "
+import csv, h5py, math
+f = h5py.File('$tmp/swc.h5')
+rows = list(csv.reader(open('$tmp/swc.csv', newline='', encoding='utf-8')))
+head, rows = rows[0], rows[1:]
+assert head == ['lever', 'value', 'lever2', 'value2', 'target', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets'], head
+nt = len(f['targets'])
+assert len(rows) == len(f['value']) * nt, (len(rows), len(f['value']))
+for k, r in enumerate(rows):
+    i, j = divmod(k, nt)
+    assert r[0] == f.attrs['lever'] and r[2] == f.attrs['lever2'], r
+    assert float(r[1]) == f['value'][i] and float(r[3]) == f['value2'][i], r
+    assert r[4] == f['targets'][j].decode(), r
+    for c, name in ((5, 'p_met'), (6, 'p_lo'), (7, 'p_hi'), (8, 'mean')):
+        assert float(r[c]) == f[name][i, j], (r, name)
+    assert float(r[9]) == f['p_all'][i] and int(r[10]) == f['meets'][i], r
+print('csv = file')"
+if grep -q -- '-> ' "$tmp/swc.err" && ! grep -q -- '-> ' "$tmp/swc.csv"; then
+    ok "sweep --format csv: the lines per evaluation go to stderr"
+else bad "sweep --format csv: the lines per evaluation go to stderr" "$tmp/swc.err"; fi
+"$TWSIM" sweep "$ms" -n 40 --lever recruitment.annual_quota --values 95,105 -q --format json -o "$tmp/swj.h5" >"$tmp/swj.json" 2>/dev/null
+expect "sweep --format json: valid, the file's values" 0 "json = file" "$PYTHON" -c "
+import json, h5py
+f = h5py.File('$tmp/swj.h5')
+rows = json.load(open('$tmp/swj.json', encoding='utf-8'))
+assert len(rows) == 2 and rows[0]['lever2'] is None and rows[0]['value2'] is None, rows
+for i, r in enumerate(rows):
+    assert r['value'] == f['value'][i] and r['mean'] == f['mean'][i, 0], r
+    assert (r['p_met'], r['p_lo'], r['p_hi']) == tuple(f[k][i, 0] for k in ('p_met', 'p_lo', 'p_hi')), r
+print('json = file')"
+expect "check --format json on a sweep file: the same records" 0 "same records" sh -c \
+    "'$TWSIM' check '$tmp/swj.h5' --format json | '$PYTHON' -c \"import json, sys; a = json.load(sys.stdin); b = json.load(open('$tmp/swj.json')); print('same records' if a == b else 'differ')\""
+expect "sweep --format xml: the valid formats" 2 "--format 'xml': give one of text, csv, json" \
+    "$TWSIM" sweep "$ms" --lever recruitment.annual_quota --values 95 --format xml -o "$tmp/x.h5"
+
+# --- optimize: --threads and -q --------------------------------------------
+expect "optimize --threads 2 -q: the same answer" 0 "Answer: recruitment.annual_quota = 100" \
+    "$TWSIM" optimize "$mq" --lever recruitment.annual_quota --range 0:300 --threads 2 -q -o "$tmp/optq.h5"
+if grep -q -- '-> ' "$tmp/out"; then bad "optimize -q: no line per evaluation" "$tmp/out"
+else ok "optimize -q: no line per evaluation"; fi
+
+# --- compare --format: the paired differences it stores ---------------------
+"$TWSIM" run "$ms" -n 60 -q --set recruitment.annual_quota=110 -o "$tmp/q110.h5" >/dev/null 2>&1
+expect "compare --format csv: targets and metrics, as stored" 0 "csv = stored" sh -c "
+'$TWSIM' compare '$tmp/q100.h5' '$tmp/q110.h5' --store --format csv >'$tmp/cmp.csv' &&
+'$PYTHON' -c \"
+import csv, h5py
+f = h5py.File('$tmp/q110.h5'); g = f['comparisons/alt-vs-base']
+names = [n.decode() for n in f['metrics/name'][:]]
+rows = list(csv.DictReader(open('$tmp/cmp.csv', newline='', encoding='utf-8')))
+t = [r for r in rows if r['kind'] == 'target']; m = [r for r in rows if r['kind'] == 'metric']
+assert len(t) == len(g['target']) == 1 and len(m) == len(names), (len(t), len(m))
+r = t[0]
+assert r['name'] == g['target'][0].decode()
+for c, k in (('p_base', 'p_met_base'), ('p_alt', 'p_met_alt'), ('mean', 'p_met_change'), ('ci_lo', 'p_met_change_lo'), ('ci_hi', 'p_met_change_hi'), ('gained', 'gained'), ('lost', 'lost')):
+    assert float(r[c]) == g[k][0], (c, r[c], g[k][0])
+for r in m:
+    k = names.index(r['name'])
+    assert int(r['year']) == f['years'][-1]
+    for c in ('mean', 'sd', 'ci_lo', 'ci_hi', 'p05', 'p95'):
+        assert float(r[c]) == g[c][-1, k], (r['name'], c)
+print('csv = stored')\""
+expect "compare --format json: valid, --metrics filters it" 0 "json ok" sh -c \
+    "'$TWSIM' compare '$tmp/q100.h5' '$tmp/q110.h5' --metrics teachers.total --format json | '$PYTHON' -c \"import json, sys; r = json.load(sys.stdin); print('json ok' if [x['name'] for x in r if x['kind'] == 'metric'] == ['teachers.total'] and r[0]['kind'] == 'target' else r)\""
+expect "compare --format: unknown" 2 "--format 'yaml': give one of text, csv, json" \
+    "$TWSIM" compare "$tmp/q100.h5" "$tmp/q110.h5" --format yaml
+
 # --- info and check on every kind of file twsim writes ----------------------
 expect "info: a scenarios file lists its scenarios" 0 "kind: +scenarios .*: base same more_funded no_exit" \
     "$TWSIM" info "$tmp/sc.h5"

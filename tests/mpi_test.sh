@@ -223,5 +223,32 @@ expect "--resume of a complete file does nothing" 0 "already complete" \
 expect "info runs on rank 0 only" 0 "replicates: 48 of 48 complete" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" info "$tmp/gb-np2.h5"
 
+# sweep over the ranks: point p runs on rank p % size, rank 0 writes. The
+# table must equal the serial sweep's (each point is a whole ensemble on
+# common random numbers), on more ranks than points too.
+ms=$here/data/markov_stoch.cfg
+SW="--lever recruitment.annual_quota --values 90,100,110 --lever2 simulation.seed --values2 1,2 -n 40 --threads 1"
+"$TWSIM" sweep "$ms" $SW -q -o "$tmp/sw-serial.h5" >/dev/null 2>&1
+for np in 2 3; do
+    if $MPIRUN_T -np $np "$TWSIM_MPI" sweep "$ms" $SW -o "$tmp/sw-np$np.h5" >"$tmp/o" 2>&1 &&
+       grep -q "Grid (6 points) written" "$tmp/o"; then
+        "$PYTHON" -c "
+import h5py, sys
+a, b = h5py.File('$tmp/sw-serial.h5'), h5py.File('$tmp/sw-np$np.h5')
+keys = ('value', 'value2', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets', 'targets', 'overrides')
+sys.exit(0 if all((a[k][()] == b[k][()]).all() for k in keys) else 1)" >>"$tmp/o" 2>&1 &&
+            ok "sweep on $np ranks: the serial sweep's table" ||
+            bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"
+    else bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"; fi
+done
+expect "sweep on more ranks than points" 0 "Grid \\(1 points\\) written" \
+    $MPIRUN_T -np 3 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 100 -n 20 -q -o "$tmp/sw1.h5"
+expect "sweep: a value the config refuses: exit 2, reported once" 2 "does not accept recruitment.annual_quota = -1" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 1,-1 -o "$tmp/swx.h5"
+expect "sweep: an unwritable output: exit 1, reported once" 1 "^twsim: cannot" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 1 -o /nonexistent/dir/x.h5
+expect "sweep: a target the config lacks, found on rank 0: exit 2, once" 2 "has no target 'nope'" \
+    $MPIRUN_T -np 3 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 1 --target nope -q -o "$tmp/swt.h5"
+
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -27,6 +27,10 @@
 #include "tw_output.h"
 #include "tw_filekind.h"
 #include "tw_mem.h"
+#include "cli_format.h"
+#ifdef TW_MPI
+#include "tw_mpi.h"
+#endif
 
 static const char USAGE_COMPARE[] =
     "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
@@ -48,6 +52,8 @@ static const char USAGE_COMPARE[] =
     "  --metrics TEXT  only metrics whose name contains TEXT\n"
     "  --store         also store the comparison in ALT.h5, as\n"
     "                  /comparisons/<alt>-vs-<base>\n"
+    "  --format F      text (default), or csv / json for scripts: one\n"
+    "                  record per target and per metric, same content\n"
     "  -h, --help      this help\n"
     "\n"
     "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
@@ -55,6 +61,10 @@ static const char USAGE_COMPARE[] =
 /* The end of the options of optimize and sweep, and what they do with
  * FILE. */
 #define USAGE_LEVER_TAIL \
+    "  --threads N       threads of each evaluation's ensemble, as for run\n" \
+    "                    (default: one per CPU); the results are the same\n" \
+    "                    for any N\n" \
+    "  -q, --quiet       no line per evaluation\n" \
     "  --force           replace an existing FILE that is not a twsim output\n" \
     "  -h, --help        this help\n" \
     "\n" \
@@ -111,7 +121,8 @@ static const char USAGE_SWEEP[] =
     "\n"
     "P(met) of the targets over a grid of one or two policy levers, each\n"
     "point an ensemble on common random numbers; written to FILE and printed\n"
-    "as a table.\n"
+    "as a table: at each point, every target's P(met) with its 90%\n"
+    "interval and the mean of the quantity it compares.\n"
     "\n"
     "options:\n"
     "  --lever KEY --values V,...     the first lever and its values\n"
@@ -120,6 +131,10 @@ static const char USAGE_SWEEP[] =
     "  -n, --replicates N, --seed S, --set KEY=VALUE   as for run\n"
     "  --scenario NAME   start from a scenario of the config\n"
     "  -o, --output FILE the grid (default CONFIG-sweep.h5)\n"
+    "  --format F        the table as text (default), csv or json: one\n"
+    "                    record per point and target (P(met), its 90%\n"
+    "                    interval, the mean quantity); the lines per\n"
+    "                    evaluation then go to stderr\n"
     USAGE_LEVER_TAIL
     "\n"
     "exit status: 0 success, 1 failure, 2 bad input, 130 / 143 stopped\n";
@@ -138,9 +153,11 @@ int tw_cli_compare(int argc, char **argv)
         {"store", no_argument, NULL, 's'},
         {"base", required_argument, NULL, 'b'},
         {"alt", required_argument, NULL, 'a'},
+        {"format", required_argument, NULL, 'F'},
         TW_CLI_LONGS_END,
     };
     const char *filter = NULL, *bname = NULL, *aname = NULL;
+    tw_cli_format fmt = TW_CLI_TEXT;
     int store = 0, ch;
     int st = TW_CLI_OPT_START;
     while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_COMPARE, &st)) !=
@@ -157,6 +174,10 @@ int tw_cli_compare(int argc, char **argv)
             break;
         case 'a':
             aname = optarg;
+            break;
+        case 'F':
+            if (tw_cli_format_parse("compare", optarg, &fmt) != TW_OK)
+                return TW_EINPUT;
             break;
         default:
             return fail_usage("compare", "unknown option or missing value",
@@ -207,8 +228,11 @@ int tw_cli_compare(int argc, char **argv)
     if (rc == TW_OK)
         rc = tw_compare(b, a, &c, &err);
     if (rc == TW_OK) {
-        tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
-                            groups ? aname : apath, filter);
+        if (fmt == TW_CLI_TEXT)
+            tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
+                                groups ? aname : apath, filter);
+        else
+            tw_cli_comparison_rows(stdout, fmt, &c, b, filter);
         if (groups || store)
             rc = tw_comparison_write(apath, &c, groups ? bname : "base",
                                      groups ? aname : "alt", &err);
@@ -229,6 +253,9 @@ typedef struct lever_opts {
     const char *lever, *lever2, *range, *values, *values2, *targets;
     const char *output, *scenario;
     int force;
+    int quiet;              /* -q: no line per evaluation */
+    size_t threads;         /* --threads, 0 = one per CPU */
+    tw_cli_format fmt;      /* --format (sweep) */
     const char *step_arg;
     double step, prob;
     long long max_reps;     /* --max-replicates, 0 if not given */
@@ -307,6 +334,9 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         {"step", required_argument, NULL, 'S'},
         {"target", required_argument, NULL, 't'},
         {"prob", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"threads", required_argument, NULL, 'T'},
+        {"format", required_argument, NULL, 'F'},
         {"max-replicates", required_argument, NULL, 'X'},
         TW_CLI_RUN_LONGS('e'),
         TW_CLI_LONGS_END,
@@ -314,7 +344,7 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
     int ch, st = TW_CLI_OPT_START;
     o->step = 1;
     o->prob = 0.9;
-    while ((ch = tw_cli_opt(argc, argv, ":hn:o:", longs, usage, &st)) != -1) {
+    while ((ch = tw_cli_opt(argc, argv, ":hqn:o:", longs, usage, &st)) != -1) {
         char *end;
         switch (ch) {
         case 'L':
@@ -343,6 +373,27 @@ static int parse_lever_opts(const char *cmd, const char *usage, int argc,
         case 'c': o->scenario = optarg; break;
         case 'o': o->output = optarg; break;
         case 'f': o->force = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'T': {
+            /* as run takes it (main.c) */
+            errno = 0;
+            long long v = strtoll(optarg, &end, 10);
+            if (*end || end == optarg || errno != 0 || v < 1 || v > 4096) {
+                fprintf(stderr, "twsim %s: --threads '%s': give a whole "
+                        "number from 1 to 4096\n(try 'twsim %s --help')\n",
+                        cmd, optarg, cmd);
+                return TW_EINPUT;
+            }
+            o->threads = (size_t)v;
+            break;
+        }
+        case 'F':
+            /* optimize prints its answer as text only */
+            if (strcmp(cmd, "sweep") != 0)
+                return fail_usage(cmd, "unknown option", "--format");
+            if (tw_cli_format_parse(cmd, optarg, &o->fmt) != TW_OK)
+                return TW_EINPUT;
+            break;
         case 'S':
             if (o->n_levers > 0)
                 o->steps[o->n_levers - 1] = optarg;
@@ -509,7 +560,9 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
     ctx->lever = o->lever;
     ctx->lever2 = o->lever2;
     ctx->prob = o->prob;
-    ctx->log = stdout;
+    /* machine-readable stdout carries the table alone */
+    ctx->log = o->quiet ? NULL : o->fmt == TW_CLI_TEXT ? stdout : stderr;
+    ctx->threads = o->threads;
     ctx->stop = &tw_cli_stop;
     if (o->targets != NULL) {
         ctx->targets = split_names(o->targets, &ctx->n_targets);
@@ -534,6 +587,27 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
             }
         }
     }
+#ifdef TW_MPI
+    /* every rank must know the targets before its first evaluation (a
+     * rank may have none to run), in the order a run's file has them */
+    for (size_t i = 0; ctx->targets == NULL && i <= cfg->n_targets; i++) {
+        if (i == 0 && (ctx->targets = calloc(cfg->n_targets + 1,
+                                             sizeof *ctx->targets)) == NULL)
+            break;
+        if (i < cfg->n_targets &&
+            (ctx->targets[i] = strdup(cfg->targets[i].name)) != NULL)
+            ctx->n_targets = i + 1;
+    }
+    /* rank 0 alone writes (and locks) the output */
+    if (tw_mpi_rank() != 0) {
+        tw_config_free(cfg);
+        if ((rc = make_scratch(cmd, lr->tmp, sizeof lr->tmp)) != TW_OK)
+            return rc;
+        ctx->tmp_dir = lr->tmp;
+        tw_cli_catch_stop_signals();
+        return TW_OK;
+    }
+#endif
     tw_output_rules rules = {.cfg = cfg, .force = o->force};
     rc = out_path == NULL ? TW_EFAIL
                           : tw_output_begin(&lr->out, out_path, &rules, &err);
@@ -1021,6 +1095,79 @@ int tw_cli_optimize(int argc, char **argv)
     return rc;
 }
 
+#ifdef TW_MPI
+/*
+ * After every rank has run its points of the sweep (point p on rank
+ * p % size) with status rc: agree on the status and on a stop signal
+ * (so that rank 0 reports one), then hand every point's results to rank
+ * 0, whose ev[0..np) is then whole. Collective; returns the agreed
+ * status (rank 0's err holds the message).
+ */
+static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
+                        int rc, tw_error *err)
+{
+    tw_error serr;
+    tw_error_clear(&serr);
+    rc = tw_mpi_agree(rc, err);
+    int sig = tw_mpi_agree((int)tw_cli_stop, &serr);
+    if (sig > 0 && tw_cli_stop == 0)
+        tw_cli_stop = sig;
+    if (rc != TW_OK)
+        return rc;
+    /* a row per point: value, value2, p_all, ok, then per target p_met,
+     * p_lo, p_hi, mean; zero on the ranks that did not run it */
+    size_t rank = (size_t)tw_mpi_rank(), size = (size_t)tw_mpi_size();
+    size_t nt = ctx->n_targets, w = 4 + 4 * nt;
+    double *buf = calloc(np * w, sizeof *buf);
+    if ((rc = tw_mpi_agree(buf ? TW_OK : tw_error_set(err, TW_EFAIL,
+                                                      "out of memory"),
+                           err)) != TW_OK) {
+        free(buf);
+        return rc;
+    }
+    for (size_t p = rank; p < np; p += size) {
+        double *r = buf + p * w;
+        r[0] = ev[p].value;
+        r[1] = ev[p].value2;
+        r[2] = ev[p].p_all;
+        r[3] = ev[p].ok;
+        for (size_t k = 0; k < nt; k++) {
+            r[4 + k] = ev[p].p_met[k];
+            r[4 + nt + k] = ev[p].p_lo[k];
+            r[4 + 2 * nt + k] = ev[p].p_hi[k];
+            r[4 + 3 * nt + k] = ev[p].mean[k];
+        }
+    }
+    tw_mpi_sum_doubles(buf, np * w);
+    for (size_t p = 0; rank == 0 && rc == TW_OK && p < np; p++) {
+        if (p % size == 0)
+            continue; /* its own */
+        const double *r = buf + p * w;
+        tw_eval *e = &ev[p];
+        e->value = r[0];
+        e->value2 = r[1];
+        e->p_all = r[2];
+        e->ok = r[3] != 0;
+        e->p_met = calloc(nt + 1, sizeof *e->p_met);
+        e->p_lo = calloc(nt + 1, sizeof *e->p_lo);
+        e->p_hi = calloc(nt + 1, sizeof *e->p_hi);
+        e->mean = calloc(nt + 1, sizeof *e->mean);
+        if (!e->p_met || !e->p_lo || !e->p_hi || !e->mean) {
+            rc = tw_error_set(err, TW_EFAIL, "out of memory");
+            break;
+        }
+        for (size_t k = 0; k < nt; k++) {
+            e->p_met[k] = r[4 + k];
+            e->p_lo[k] = r[4 + nt + k];
+            e->p_hi[k] = r[4 + 2 * nt + k];
+            e->mean[k] = r[4 + 3 * nt + k];
+        }
+    }
+    free(buf);
+    return rc;
+}
+#endif
+
 int tw_cli_sweep(int argc, char **argv)
 {
     lever_opts o;
@@ -1052,28 +1199,77 @@ int tw_cli_sweep(int argc, char **argv)
     if (rc == TW_OK && v2 != NULL)
         rc = check_lever("sweep", ctx, 1, "--values2", o.values2, v2, n2);
     int checked = rc == TW_OK; /* else the checks said what is wrong */
-    tw_eval *ev = rc == TW_OK ? calloc(n1 * n2, sizeof *ev) : NULL;
-    size_t done = 0;
+    size_t np = n1 * n2, done = 0, rank = 0, size = 1;
+    tw_eval *ev = rc == TW_OK ? calloc(np, sizeof *ev) : NULL;
     tw_error err;
+    tw_error_clear(&err);
     if (rc == TW_OK && ev == NULL)
         rc = tw_error_set(&err, TW_EFAIL, "out of memory");
-    for (size_t j = 0; rc == TW_OK && j < n2; j++) {
-        ctx->value2 = v2 ? v2[j] : 0;
-        for (size_t i = 0; rc == TW_OK && i < n1; i++) {
-            rc = tw_lever_eval(ctx, v1[i], &ev[done], &err);
-            if (rc == TW_OK)
-                done++;
+#ifdef TW_MPI
+    /* twsim-mpi: point p runs on rank p % size, each a whole ensemble on
+     * that rank's threads; rank 0 gathers the results and writes */
+    rank = (size_t)tw_mpi_rank();
+    size = (size_t)tw_mpi_size();
+    {
+        int mine = rc;
+        rc = tw_mpi_agree(rc, &err); /* e.g. rank 0 could not lock -o */
+        if (rc != TW_OK && mine == TW_OK && checked) {
+            tw_error_print(stderr, "twsim: ", &err);
+            checked = 0;
         }
+        size_t t = tw_mpi_default_threads();
+        if (ctx->threads == 0)
+            ctx->threads = t;
     }
+#endif
+    /* points in the file's order: the first lever fastest */
+    for (size_t p = rank; rc == TW_OK && p < np; p += size) {
+        ctx->value2 = v2 ? v2[p / n1] : 0;
+        rc = tw_lever_eval(ctx, v1[p % n1], &ev[p], &err);
+        if (rc == TW_OK)
+            done = p + 1;
+    }
+#ifdef TW_MPI
+    if (checked) {
+        rc = sweep_gather(ctx, ev, np, rc, &err);
+        done = rc == TW_OK ? np : 0;
+    }
+    if (rank != 0) {
+        /* rank 0 writes, reads back and prints */
+        for (size_t i = 0; ev != NULL && i < np; i++)
+            tw_eval_free(&ev[i]);
+        free(ev);
+        free(v1);
+        free(v2);
+        free(out);
+        rc = lever_finish(&lr, rc);
+        lever_free(&lr);
+        return rc;
+    }
+#endif
     if (rc == TW_OK)
         rc = tw_experiment_write(&lr.out, "sweep", ctx, ev, done, -1, -1,
                                  &err);
     if (rc != TW_OK && checked)
         rc = eval_failed("sweep", rc, &err); /* setup failures said theirs */
     rc = lever_finish(&lr, rc);
-    if (rc == TW_OK)
-        printf("Grid (%zu points) written to %s\n", done, out);
-    for (size_t i = 0; i < done; i++)
+    /* the table as the file has it, so that what is printed is what a
+     * reader of the file finds */
+    tw_lever_table *t = NULL;
+    if (rc == TW_OK && (rc = tw_lever_table_read(out, &t, &err)) != TW_OK)
+        tw_error_print(stderr, "twsim: ", &err);
+    if (rc == TW_OK && o.fmt != TW_CLI_TEXT) {
+        tw_cli_grid_rows(stdout, o.fmt, t);
+        fprintf(stderr, "twsim: grid (%zu points) written to %s\n", done,
+                out);
+    } else if (rc == TW_OK) {
+        if (!o.quiet)
+            putchar('\n');
+        tw_cli_grid_text(stdout, t);
+        printf("\nGrid (%zu points) written to %s\n", done, out);
+    }
+    tw_lever_table_free(t);
+    for (size_t i = 0; ev != NULL && i < np; i++)
         tw_eval_free(&ev[i]);
     free(ev);
     free(v1);

@@ -29,6 +29,7 @@
 #include "tw_mem.h"
 #include "tw_targets.h"
 #include "tw_version.h"
+#include "cli_format.h"
 #ifdef TW_MPI
 #include "tw_mpi.h"
 #endif
@@ -43,8 +44,9 @@ static const char USAGE[] =
     "\n"
     "twsim built with MPI and parallel HDF5 (docs/cluster.md): `run` spreads\n"
     "the replicates over every MPI rank (and --threads per rank) and writes\n"
-    "one file, bitwise the same as a serial run; only rank 0 prints. Other\n"
-    "commands run on rank 0 alone.\n"
+    "one file, bitwise the same as a serial run; only rank 0 prints.\n"
+    "`sweep` runs its points on the ranks in turn (point p on rank p % R).\n"
+    "Other commands run on rank 0 alone.\n"
 #else
     "usage: twsim COMMAND [ARGS]\n"
 #endif
@@ -144,6 +146,7 @@ static const char USAGE_VALIDATE[] =
 
 static const char USAGE_CHECK[] =
     "usage: twsim check FILE [--confidence C] [--strict] [--top N]\n"
+    "                        [--format text|csv|json]\n"
     "\n"
     "The target report of a twsim output file: for each target of the run's\n"
     "config, its year and condition, P(met) over the complete replicates\n"
@@ -158,6 +161,11 @@ static const char USAGE_CHECK[] =
     "  --strict        exit 1 when any target's P(met) is below C; 3 when\n"
     "                  none is but FILE is a .partial file (not finished)\n"
     "  --top N         how many short schools to list (default 10)\n"
+    "  --format F      text (default), or csv / json for scripts: one record\n"
+    "                  per target (and per county of an each-county target)\n"
+    "                  with scenario, target, metric, scope, county, year,\n"
+    "                  condition, p_met, p_lo, p_hi, mean, p05, p95, verdict;\n"
+    "                  a sweep or optimize file gives its grid's records\n"
     "  -h, --help      this help\n"
     "\n"
     "A .partial file is reported over its complete replicates; a scenarios\n"
@@ -773,8 +781,11 @@ static int check_schools(const char *path, const char *group, size_t top)
  * (message printed).
  */
 static int report_targets(const char *path, const char *group,
-                          double confidence, size_t *below, int *partial)
+                          double confidence, size_t *below, int *partial,
+                          tw_cli_rows *rows)
 {
+    /* with rows (--format csv|json) stdout holds the records alone */
+    FILE *say = rows ? stderr : stdout;
     tw_error err;
     tw_error_clear(&err);
     tw_h5_data *d = NULL;
@@ -820,8 +831,8 @@ static int report_targets(const char *path, const char *group,
                                                  : d->config_path, path,
              group ? ", " : "", group ? group : "");
     if (reps == 0) {
-        printf("%s: PARTIAL, 0 of %zu replicates complete: no target can "
-               "be evaluated yet\n", title, d->n_reps);
+        fprintf(say, "%s: PARTIAL, 0 of %zu replicates complete: no target "
+                "can be evaluated yet\n", title, d->n_reps);
         *below = 0;
         rc = TW_OK;
         goto out;
@@ -832,15 +843,26 @@ static int report_targets(const char *path, const char *group,
         goto out;
     }
     if (is_partial)
-        printf("PARTIAL FILE: %zu of %zu replicates complete; the report "
-               "uses those (targets from the config stored in the file)\n\n",
-               reps, d->n_reps);
-    *below = tw_targets_report(stdout, title, d->targets, nt, res,
-                               (const char *const *)counties, nc, cres, reps,
-                               confidence);
+        fprintf(say, "PARTIAL FILE: %zu of %zu replicates complete; the "
+                "report uses those (targets from the config stored in the "
+                "file)\n%s", reps, d->n_reps, rows ? "" : "\n");
+    if (rows == NULL) {
+        *below = tw_targets_report(stdout, title, d->targets, nt, res,
+                                   (const char *const *)counties, nc, cres,
+                                   reps, confidence);
+    } else {
+        /* the same count as tw_targets_report, for --strict */
+        *below = 0;
+        for (size_t i = 0; i < nt; i++)
+            *below += res[i].p_met < confidence;
+        tw_cli_targets_rows(rows, group ? group + strlen("scenarios/") : NULL,
+                            d->targets, nt, res,
+                            (const char *const *)counties, nc, cres,
+                            confidence);
+    }
     if (reps < d->n_reps)
-        printf("\n  note: %zu of %zu replicates are complete; the report "
-               "uses those.\n", reps, d->n_reps);
+        fprintf(say, "%snote: %zu of %zu replicates are complete; the report "
+                "uses those.\n", rows ? "twsim: " : "\n  ", reps, d->n_reps);
     rc = TW_OK;
 out:
     free(res);
@@ -856,8 +878,10 @@ static int cmd_check(int argc, char **argv)
         {"confidence", required_argument, NULL, 'c'},
         {"strict", no_argument, NULL, 's'},
         {"top", required_argument, NULL, 't'},
+        {"format", required_argument, NULL, 'F'},
         TW_CLI_LONGS_END,
     };
+    tw_cli_format fmt = TW_CLI_TEXT;
     double confidence = 0.9;
     size_t top = 10;
     int strict = 0, ch;
@@ -870,6 +894,10 @@ static int cmd_check(int argc, char **argv)
             break;
         case 't':
             if ((top = parse_top("check", optarg)) == 0)
+                return TW_EINPUT;
+            break;
+        case 'F':
+            if (tw_cli_format_parse("check", optarg, &fmt) != TW_OK)
                 return TW_EINPUT;
             break;
         case 'c': {
@@ -906,8 +934,19 @@ static int cmd_check(int argc, char **argv)
     }
     if (kind == TW_FILE_SWEEP || kind == TW_FILE_OPTIMIZE) {
         size_t met = 0;
-        if ((rc = info_levers(path, 0, &met)) != TW_OK)
+        if (fmt != TW_CLI_TEXT) {
+            tw_lever_table *t = NULL;
+            if ((rc = tw_lever_table_read(path, &t, &err)) != TW_OK) {
+                print_error(&err);
+                return rc;
+            }
+            tw_cli_grid_rows(stdout, fmt, t);
+            for (size_t i = 0; i < t->n; i++)
+                met += t->meets[i] != 0;
+            tw_lever_table_free(t);
+        } else if ((rc = info_levers(path, 0, &met)) != TW_OK) {
             return rc;
+        }
         if (strict && met == 0) {
             fprintf(stderr, "twsim: check --strict: no point of %s meets "
                     "every target\n", path);
@@ -921,19 +960,23 @@ static int cmd_check(int argc, char **argv)
         return TW_EFAIL;
     }
     int partial = 0;
+    /* --format csv|json: one table over every scenario, no schools */
+    tw_cli_rows rows, *rw = fmt == TW_CLI_TEXT ? NULL : &rows;
+    if (rw != NULL)
+        tw_cli_targets_begin(rw, stdout, fmt);
     if (n == 0)
-        rc = report_targets(path, NULL, confidence, &below, &partial);
-    if (n == 0 && rc == TW_OK)
+        rc = report_targets(path, NULL, confidence, &below, &partial, rw);
+    if (n == 0 && rc == TW_OK && rw == NULL)
         rc = check_schools(path, NULL, top);
     for (size_t i = 0; i < n; i++) {
         char group[256];
         size_t b = 0;
         int p = 0;
         snprintf(group, sizeof group, "scenarios/%s", names[i]);
-        if (i > 0)
+        if (i > 0 && rw == NULL)
             putchar('\n');
-        int r = report_targets(path, group, confidence, &b, &p);
-        if (r == TW_OK)
+        int r = report_targets(path, group, confidence, &b, &p, rw);
+        if (r == TW_OK && rw == NULL)
             r = check_schools(path, group, top);
         if (r != TW_OK && rc == TW_OK)
             rc = r;
@@ -942,6 +985,8 @@ static int cmd_check(int argc, char **argv)
         free(names[i]);
     }
     free(names);
+    if (rw != NULL)
+        tw_cli_rows_end(rw); /* a whole table even after a failure */
     if (rc != TW_OK)
         return rc;
     if (strict && below > 0)
@@ -1102,7 +1147,7 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
             snprintf(group, sizeof group, "scenarios/%s", names[i]);
             if (i > 0)
                 putchar('\n');
-            report_targets(out, group, 0.9, &below, NULL);
+            report_targets(out, group, 0.9, &below, NULL, NULL);
         }
     }
     free(names);
@@ -1281,7 +1326,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {
             size_t below = 0;
-            rc = report_targets(out, NULL, 0.9, &below, NULL);
+            rc = report_targets(out, NULL, 0.9, &below, NULL, NULL);
         } else {
             char *args[] = {"info", out, NULL};
             rc = cmd_info(2, args, 0);
@@ -1326,8 +1371,9 @@ static int dispatch(int argc, char **argv)
 #ifdef TW_MPI
 /*
  * twsim-mpi: `run` runs on every rank (tw_mpi_run) and only rank 0
- * prints; any other command runs on rank 0 alone, and the other ranks
- * exit with its status.
+ * prints; `sweep` runs point p of its grid on rank p % size and rank 0
+ * writes the table; any other command runs on rank 0 alone, and the other
+ * ranks exit with its status.
  */
 int main(int argc, char **argv)
 {
@@ -1344,6 +1390,14 @@ int main(int argc, char **argv)
         if (!g_root && freopen("/dev/null", "w", stdout) == NULL)
             fclose(stdout);
         rc = dispatch(argc, argv);
+    } else if (argc >= 2 && strcmp(argv[1], "sweep") == 0) {
+        /* every rank runs its share of the points; rank 0 says what went
+         * wrong (tw_mpi_agree brings it the other ranks' messages) */
+        if (!g_root && (freopen("/dev/null", "w", stdout) == NULL ||
+                        freopen("/dev/null", "w", stderr) == NULL))
+            fclose(stdout);
+        rc = dispatch(argc, argv);
+        rc = tw_mpi_bcast_int(rc);
     } else {
         rc = g_root ? dispatch(argc, argv) : 0;
         rc = tw_mpi_bcast_int(rc);

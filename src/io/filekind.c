@@ -207,7 +207,7 @@ void tw_lever_table_free(tw_lever_table *t)
     tw_strings_free(t->targets, t->n_targets);
     tw_strings_free(t->overrides, t->n_overrides);
     TW_FREE(t->config, t->lever, t->lever2, t->value, t->value2, t->p_met,
-            t->p_all, t->meets, t);
+            t->p_lo, t->p_hi, t->mean, t->p_all, t->meets, t);
 }
 
 int tw_lever_table_read(const char *path, tw_lever_table **out,
@@ -260,6 +260,14 @@ int tw_lever_table_read(const char *path, tw_lever_table **out,
         (t->meets = read_doubles(f, "meets", n)) == NULL)
         goto out;
     if (nt > 0 && (t->p_met = read_doubles(f, "p_met", n * nt)) == NULL)
+        goto out;
+    /* the interval is in every table; the mean quantity only in files
+     * written since it was added (NULL in older ones) */
+    if (nt > 0 && ((t->p_lo = read_doubles(f, "p_lo", n * nt)) == NULL ||
+                   (t->p_hi = read_doubles(f, "p_hi", n * nt)) == NULL))
+        goto out;
+    if (nt > 0 && H5Lexists(f, "mean", H5P_DEFAULT) > 0 &&
+        (t->mean = read_doubles(f, "mean", n * nt)) == NULL)
         goto out;
     if (t->answer >= (long)n || t->below >= (long)n)
         goto out;

@@ -23,8 +23,8 @@ void tw_eval_free(tw_eval *e)
 {
     if (e == NULL)
         return;
-    TW_FREE(e->p_met, e->p_lo, e->p_hi, e->met, e->values);
-    e->p_met = e->p_lo = e->p_hi = e->values = NULL;
+    TW_FREE(e->p_met, e->p_lo, e->p_hi, e->mean, e->met, e->values);
+    e->p_met = e->p_lo = e->p_hi = e->mean = e->values = NULL;
     e->met = NULL;
 }
 
@@ -147,7 +147,8 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         goto out;
     snprintf(path, sizeof path, "%s/eval.h5", ctx->tmp_dir);
     tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL,
-                     .stop = ctx->stop, .force = 1};
+                     .stop = ctx->stop, .force = 1,
+                     .threads = ctx->threads};
     rc = tw_run(cfg, &o, NULL, err);
     if (rc == TW_OK)
         rc = tw_h5_read(path, &d, err);
@@ -169,8 +170,9 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     out->p_met = calloc(nt ? nt : 1, sizeof *out->p_met);
     out->p_lo = calloc(nt ? nt : 1, sizeof *out->p_lo);
     out->p_hi = calloc(nt ? nt : 1, sizeof *out->p_hi);
+    out->mean = calloc(nt ? nt : 1, sizeof *out->mean);
     if (!ctx->targets || !sel || !met || !res ||
-        !out->p_met || !out->p_lo || !out->p_hi) {
+        !out->p_met || !out->p_lo || !out->p_hi || !out->mean) {
         free(sel);
         rc = tw_error_set(err, TW_EFAIL, "out of memory");
         goto out;
@@ -203,6 +205,7 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
         out->p_met[i] = res[i].p_met;
         out->p_lo[i] = res[i].p_lo; /* the run report's 90% interval */
         out->p_hi[i] = res[i].p_hi;
+        out->mean[i] = res[i].mean;
         if (ctx->level > 0 && ctx->level != 0.9)
             wilson(k, R, ctx->level, &out->p_lo[i], &out->p_hi[i]);
         if (res[i].p_met < ctx->prob)
@@ -792,13 +795,14 @@ static int experiment_write(const tw_output *o, const char *kind,
         col[i] = m ? evals[i].values[1] : evals[i].value2;
     bad = bad || ((ctx->lever2 != NULL || m != NULL) &&
                   tw_h5u_doubles(f, "value2", 1, d1, col) != 0);
-    static const char *const names[3] = { "p_met", "p_lo", "p_hi" };
-    for (int k = 0; !bad && k < 3; k++) {
+    static const char *const names[4] = { "p_met", "p_lo", "p_hi", "mean" };
+    for (int k = 0; !bad && k < 4; k++) {
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < nt; j++)
                 col[i * nt + j] = k == 0 ? evals[i].p_met[j]
                                   : k == 1 ? evals[i].p_lo[j]
-                                           : evals[i].p_hi[j];
+                                  : k == 2 ? evals[i].p_hi[j]
+                                           : evals[i].mean[j];
         bad = nt > 0 && tw_h5u_doubles(f, names[k], 2, d2, col) != 0;
     }
     for (size_t i = 0; !bad && i < n; i++)

@@ -149,6 +149,20 @@ int tw_mpi_bcast_int(int v)
     return v;
 }
 
+void tw_mpi_sum_doubles(double *v, size_t n)
+{
+    /* in pieces that fit an int count */
+    while (n > 0) {
+        int k = n > (size_t)1 << 30 ? 1 << 30 : (int)n;
+        MPI_Request req;
+        MPI_Iallreduce(MPI_IN_PLACE, v, k, MPI_DOUBLE, MPI_SUM,
+                       MPI_COMM_WORLD, &req);
+        wait_quietly(&req, NULL);
+        v += k;
+        n -= (size_t)k;
+    }
+}
+
 /* Element-wise max (or sum) of n int64 over all ranks, in place. */
 static void reduce_i64(int64_t *v, int n, MPI_Op op)
 {
@@ -191,6 +205,11 @@ static size_t default_threads(void)
     size_t cpus = tw_pool_cpus();
     size_t t = cpus < share ? cpus : share;
     return t > 0 ? t : 1;
+}
+
+size_t tw_mpi_default_threads(void)
+{
+    return default_threads();
 }
 
 /* The state of one rank's coordinator (its main thread). */
