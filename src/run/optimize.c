@@ -296,6 +296,7 @@ static int eval_at(search_state *st, long k, size_t reps, int *ok,
         return tw_error_set(err, TW_EFAIL, "out of memory");
     out->evals = e;
     long i = pt_find(st, k);
+    int added = i < 0;   /* a new grid point: dropped again on failure */
     if (i < 0) {
         long *nk = realloc(st->k, (st->n_pts + 1) * sizeof *nk);
         if (nk != NULL)
@@ -312,7 +313,8 @@ static int eval_at(search_state *st, long k, size_t reps, int *ok,
     int rc = tw_lever_eval(st->ctx, st->lo + (double)k * st->step,
                            &out->evals[out->n_evals], err);
     if (rc != TW_OK) {
-        if (i == (long)st->n_pts - 1 && pt_eval(st, k) == NULL)
+        /* st->last[i] of a new point was never set: it must not stay */
+        if (added)
             st->n_pts--;
         return rc;
     }
