@@ -235,12 +235,19 @@ for np in 2 3; do
         "$PYTHON" -c "
 import h5py, sys
 a, b = h5py.File('$tmp/sw-serial.h5'), h5py.File('$tmp/sw-np$np.h5')
-keys = ('value', 'value2', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets', 'targets', 'overrides')
+keys = ('value', 'value2', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets', 'targets', 'overrides', 'replicates')
 sys.exit(0 if all((a[k][()] == b[k][()]).all() for k in keys) else 1)" >>"$tmp/o" 2>&1 &&
             ok "sweep on $np ranks: the serial sweep's table" ||
             bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"
     else bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"; fi
 done
+# a config with two targets: every rank evaluates both, and the whole file
+# (replicates per point too) is the serial sweep's
+tl=$here/data/two_levers.cfg
+TL="--lever recruitment.channels.funded.cohort --values 3,5,7 -n 20 -q"
+"$TWSIM" sweep "$tl" $TL -o "$tmp/swtl-serial.h5" >/dev/null 2>&1
+$MPIRUN_T -np 2 "$TWSIM_MPI" sweep "$tl" $TL -o "$tmp/swtl-np2.h5" >/dev/null 2>&1
+same "sweep on 2 ranks, two targets: the serial sweep's file" "$tmp/swtl-serial.h5" "$tmp/swtl-np2.h5"
 expect "sweep on more ranks than points" 0 "Grid \\(1 points\\) written" \
     $MPIRUN_T -np 3 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 100 -n 20 -q -o "$tmp/sw1.h5"
 expect "sweep: a value the config refuses: exit 2, reported once" 2 "does not accept recruitment.annual_quota = -1" \

@@ -590,13 +590,18 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
 #ifdef TW_MPI
     /* every rank must know the targets before its first evaluation (a
      * rank may have none to run), in the order a run's file has them */
-    for (size_t i = 0; ctx->targets == NULL && i <= cfg->n_targets; i++) {
-        if (i == 0 && (ctx->targets = calloc(cfg->n_targets + 1,
-                                             sizeof *ctx->targets)) == NULL)
-            break;
-        if (i < cfg->n_targets &&
-            (ctx->targets[i] = strdup(cfg->targets[i].name)) != NULL)
+    if (ctx->targets == NULL) {
+        ctx->targets = calloc(cfg->n_targets + 1, sizeof *ctx->targets);
+        for (size_t i = 0; ctx->targets && i < cfg->n_targets; i++) {
+            if ((ctx->targets[i] = strdup(cfg->targets[i].name)) == NULL)
+                break;
             ctx->n_targets = i + 1;
+        }
+        if (ctx->targets == NULL || ctx->n_targets < cfg->n_targets) {
+            tw_config_free(cfg);
+            fprintf(stderr, "twsim: out of memory\n");
+            return TW_EFAIL;
+        }
     }
     /* rank 0 alone writes (and locks) the output */
     if (tw_mpi_rank() != 0) {
@@ -1114,10 +1119,11 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         tw_cli_stop = sig;
     if (rc != TW_OK)
         return rc;
-    /* a row per point: value, value2, p_all, ok, then per target p_met,
-     * p_lo, p_hi, mean; zero on the ranks that did not run it */
+    /* a row per point: value, value2, p_all, ok, replicates, then per
+     * target p_met, p_lo, p_hi, mean; zero on the ranks that did not run
+     * it */
     size_t rank = (size_t)tw_mpi_rank(), size = (size_t)tw_mpi_size();
-    size_t nt = ctx->n_targets, w = 4 + 4 * nt;
+    size_t nt = ctx->n_targets, w = 5 + 4 * nt;
     double *buf = calloc(np * w, sizeof *buf);
     if ((rc = tw_mpi_agree(buf ? TW_OK : tw_error_set(err, TW_EFAIL,
                                                       "out of memory"),
@@ -1131,11 +1137,12 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         r[1] = ev[p].value2;
         r[2] = ev[p].p_all;
         r[3] = ev[p].ok;
+        r[4] = (double)ev[p].n_reps;
         for (size_t k = 0; k < nt; k++) {
-            r[4 + k] = ev[p].p_met[k];
-            r[4 + nt + k] = ev[p].p_lo[k];
-            r[4 + 2 * nt + k] = ev[p].p_hi[k];
-            r[4 + 3 * nt + k] = ev[p].mean[k];
+            r[5 + k] = ev[p].p_met[k];
+            r[5 + nt + k] = ev[p].p_lo[k];
+            r[5 + 2 * nt + k] = ev[p].p_hi[k];
+            r[5 + 3 * nt + k] = ev[p].mean[k];
         }
     }
     tw_mpi_sum_doubles(buf, np * w);
@@ -1148,6 +1155,7 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         e->value2 = r[1];
         e->p_all = r[2];
         e->ok = r[3] != 0;
+        e->n_reps = (size_t)r[4];
         e->p_met = calloc(nt + 1, sizeof *e->p_met);
         e->p_lo = calloc(nt + 1, sizeof *e->p_lo);
         e->p_hi = calloc(nt + 1, sizeof *e->p_hi);
@@ -1157,10 +1165,10 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
             break;
         }
         for (size_t k = 0; k < nt; k++) {
-            e->p_met[k] = r[4 + k];
-            e->p_lo[k] = r[4 + nt + k];
-            e->p_hi[k] = r[4 + 2 * nt + k];
-            e->mean[k] = r[4 + 3 * nt + k];
+            e->p_met[k] = r[5 + k];
+            e->p_lo[k] = r[5 + nt + k];
+            e->p_hi[k] = r[5 + 2 * nt + k];
+            e->mean[k] = r[5 + 3 * nt + k];
         }
     }
     free(buf);
