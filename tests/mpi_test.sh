@@ -308,6 +308,21 @@ expect "optimize: a target the config lacks: exit 2, once" 2 "has no target 'nop
     $MPIRUN_T -np 3 "$TWSIM_MPI" optimize "$mq" --lever recruitment.annual_quota --range 0:300 --target nope -o "$tmp/ox.h5"
 expect "optimize: an unwritable output, found on rank 0: exit 1, once" 1 "^twsim: cannot" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" optimize "$mq" --lever recruitment.annual_quota --range 0:300 -o /nonexistent/dir/x.h5
+# SIGTERM to every rank in the middle of the search (after its first
+# evaluation): every rank stops, one message, no file and no scratch left
+rm -rf "$tmp/opt"; mkdir "$tmp/opt"
+: >"$tmp/log"
+$MPIRUN -np 2 "$TWSIM_MPI" optimize "$fs" -n 4000 --set 'tiers.capacity=[-1, -1, -1, 1]' \
+    --lever 'tiers.capacity[3]' --range 0:80 --step 10 -o "$tmp/opt/stop.h5" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" "replicates)$"
+strike $pid TERM
+wait $pid
+code=$?
+if [ "$code" -eq 143 ] && [ -z "$(ls -A "$tmp/opt")" ] &&
+   [ "$(grep -c 'stopped by signal 15' "$tmp/log")" -eq 1 ]
+then ok "optimize: SIGTERM to the ranks: exit 143, one message, nothing left"
+else { echo "exit $code"; ls -la "$tmp/opt"; } >>"$tmp/log"; bad "optimize: SIGTERM to the ranks: exit 143, one message, nothing left" "$tmp/log"; fi
 
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
