@@ -19,6 +19,7 @@
 #include "tw_error.h"
 #include "tw_h5.h"
 #include "tw_output.h"
+#include "tw_run.h"
 #include "tw_targets.h"
 
 /* Paired difference alt − base of one quantity over the replicates. */
@@ -123,6 +124,23 @@ typedef struct tw_lever_ctx {
                                     0: one per CPU (tw_run_opts) */
     volatile sig_atomic_t *stop; /* a signal's number stops the evaluation
                                     in progress (TW_ESTOPPED); may be NULL */
+    /*
+     * Several processes evaluating together (twsim-mpi optimize): every
+     * process runs the same search in lockstep, with the same tmp_dir.
+     * run is collective (tw_mpi_run) and writes tmp_dir/eval.h5 once;
+     * then every process reads it back, so all compute the same results
+     * and take the same branches. agree (tw_mpi_agree) is called after
+     * the config is loaded and after the file is read back: every
+     * process gets the highest status, so none waits in a run that
+     * another left. Only the process with keep_scratch == 0 removes
+     * scratch files, after that second agree (which every process
+     * reaches once it is done with the file).
+     * NULL, NULL, 0: one process, tw_run.
+     */
+    int (*run)(const tw_config *cfg, const tw_run_opts *opts,
+               tw_run_stats *stats, tw_error *err);
+    int (*agree)(int rc, tw_error *err);
+    int keep_scratch;            /* another process clears tmp_dir */
 } tw_lever_ctx;
 
 /* Remove every file an evaluation may leave in ctx->tmp_dir (a stopped or

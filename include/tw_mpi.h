@@ -45,6 +45,9 @@ int tw_mpi_agree(int rc, tw_error *err);
 /* Rank 0's value of v, on every rank. */
 int tw_mpi_bcast_int(int v);
 
+/* Rank 0's n bytes at buf, into buf on every rank. */
+void tw_mpi_bcast_bytes(void *buf, size_t n);
+
 /* The element-wise sum of v[0..n) over all ranks, in place, on every
  * rank. A value that one rank holds and every other rank holds as 0 comes
  * out exactly (sweep: each point is one rank's). */

@@ -235,12 +235,19 @@ for np in 2 3; do
         "$PYTHON" -c "
 import h5py, sys
 a, b = h5py.File('$tmp/sw-serial.h5'), h5py.File('$tmp/sw-np$np.h5')
-keys = ('value', 'value2', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets', 'targets', 'overrides')
+keys = ('value', 'value2', 'p_met', 'p_lo', 'p_hi', 'mean', 'p_all', 'meets', 'targets', 'overrides', 'replicates')
 sys.exit(0 if all((a[k][()] == b[k][()]).all() for k in keys) else 1)" >>"$tmp/o" 2>&1 &&
             ok "sweep on $np ranks: the serial sweep's table" ||
             bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"
     else bad "sweep on $np ranks: the serial sweep's table" "$tmp/o"; fi
 done
+# a config with two targets: every rank evaluates both, and the whole file
+# (replicates per point too) is the serial sweep's
+tl=$here/data/two_levers.cfg
+TL="--lever recruitment.channels.funded.cohort --values 3,5,7 -n 20 -q"
+"$TWSIM" sweep "$tl" $TL -o "$tmp/swtl-serial.h5" >/dev/null 2>&1
+$MPIRUN_T -np 2 "$TWSIM_MPI" sweep "$tl" $TL -o "$tmp/swtl-np2.h5" >/dev/null 2>&1
+same "sweep on 2 ranks, two targets: the serial sweep's file" "$tmp/swtl-serial.h5" "$tmp/swtl-np2.h5"
 expect "sweep on more ranks than points" 0 "Grid \\(1 points\\) written" \
     $MPIRUN_T -np 3 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 100 -n 20 -q -o "$tmp/sw1.h5"
 expect "sweep: a value the config refuses: exit 2, reported once" 2 "does not accept recruitment.annual_quota = -1" \
@@ -249,6 +256,73 @@ expect "sweep: an unwritable output: exit 1, reported once" 1 "^twsim: cannot" \
     $MPIRUN_T -np 2 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 1 -o /nonexistent/dir/x.h5
 expect "sweep: a target the config lacks, found on rank 0: exit 2, once" 2 "has no target 'nope'" \
     $MPIRUN_T -np 3 "$TWSIM_MPI" sweep "$ms" --lever recruitment.annual_quota --values 1 --target nope -q -o "$tmp/swt.h5"
+
+# optimize over the ranks: every rank runs the same search in lockstep, and
+# the replicates of each evaluation are run by all ranks together
+# (tw_mpi_run) in one scratch directory next to -o; rank 0 writes. The
+# printed answer and the whole file must be the serial optimize's (replicate
+# k depends only on config, seed and k), and no scratch may be left.
+# opt_same NAME NP CONFIG ARGS...: twsim optimize vs twsim-mpi on NP ranks
+opt_same() {
+    name=$1 np=$2 cfg=$3; shift 3
+    rm -rf "$tmp/opt"; mkdir "$tmp/opt"
+    "$TWSIM" optimize "$cfg" "$@" -o "$tmp/opt/serial.h5" >"$tmp/opt-s.txt" 2>&1
+    s=$?
+    $MPIRUN_T -np "$np" "$TWSIM_MPI" optimize "$cfg" "$@" -o "$tmp/opt/mpi.h5" >"$tmp/opt-m.txt" 2>"$tmp/opt-err.txt"
+    m=$?
+    sed "s|$tmp/opt/serial.h5|OUT|" "$tmp/opt-s.txt" >"$tmp/opt-s2.txt"
+    sed "s|$tmp/opt/mpi.h5|OUT|" "$tmp/opt-m.txt" >"$tmp/opt-m2.txt"
+    if [ "$s" -ne "$m" ]; then
+        echo "exit $m, serial $s" >>"$tmp/opt-m.txt"; bad "$name" "$tmp/opt-m.txt"
+    elif ! grep -q "^Answer: " "$tmp/opt-s.txt"; then
+        bad "$name (the serial optimize has an answer)" "$tmp/opt-s.txt"
+    elif ! diff "$tmp/opt-s2.txt" "$tmp/opt-m2.txt" >"$tmp/o" 2>&1; then
+        bad "$name: the serial optimize's report" "$tmp/o"
+    elif ls -d "$tmp"/opt/twsim-optimize-* >/dev/null 2>&1; then
+        ls -la "$tmp/opt" >"$tmp/o"; bad "$name: no scratch left" "$tmp/o"
+    else same "$name" "$tmp/opt/serial.h5" "$tmp/opt/mpi.h5"; fi
+}
+mq=$here/data/markov_quota.cfg
+for np in 2 3; do
+    opt_same "optimize on $np ranks: the serial answer and file (known answer)" $np \
+        "$mq" --lever recruitment.annual_quota --range 0:300
+done
+opt_same "optimize on 2 ranks: the serial answer and file (replicates added near the boundary)" 2 \
+    "$ms" --lever recruitment.annual_quota --range 60:160 -n 100 --max-replicates 400
+# full mode, a target for every county (read from the file's county rows),
+# a few replicates per evaluation, doubled near the answer; 2 threads a rank
+topc='targets=({ name = "top_each"; metric = "promotions.tier.3"; kind = "cumulative"; op = ">="; value = 8.0; year = 2025; scope = "each_county"; quote = "q"; source = "s"; })'
+opt_same "optimize on 2 ranks: the serial answer and file (full mode, county target)" 2 \
+    "$fs" -n 10 --max-replicates 40 --threads 2 --set 'tiers.cap=[-1, -1, -1, -1]' --set 'tiers.prob[2]=0.5' \
+    --set 'tiers.capacity=[-1, -1, -1, 1]' --set "$topc" --lever 'tiers.capacity[3]' --range 0:80 --step 10
+opt_same "optimize over two levers on 2 ranks: the serial answer and file" 2 \
+    "$tl" --lever recruitment.channels.funded.cohort --range 0:20 \
+    --lever recruitment.channels.talent.cohort --range 0:20 --max-replicates 80
+expect "optimize: no value in range: exit 3 on every rank, said once" 3 "^No value of recruitment.annual_quota in 0..50" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" optimize "$mq" --lever recruitment.annual_quota --range 0:50 -o "$tmp/onone.h5"
+expect "optimize: an unknown lever: exit 2, reported once" 2 "unknown key" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" optimize "$mq" --lever recruitment.anual_quota --range 0:50 -o "$tmp/ox.h5"
+expect "optimize: a budget below the first evaluation: exit 2, once" 2 "--max-replicates 5 is below" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" optimize "$ms" --lever recruitment.annual_quota --range 60:160 --max-replicates 5 -o "$tmp/ox.h5"
+expect "optimize: a target the config lacks: exit 2, once" 2 "has no target 'nope'" \
+    $MPIRUN_T -np 3 "$TWSIM_MPI" optimize "$mq" --lever recruitment.annual_quota --range 0:300 --target nope -o "$tmp/ox.h5"
+expect "optimize: an unwritable output, found on rank 0: exit 1, once" 1 "^twsim: cannot" \
+    $MPIRUN_T -np 2 "$TWSIM_MPI" optimize "$mq" --lever recruitment.annual_quota --range 0:300 -o /nonexistent/dir/x.h5
+# SIGTERM to every rank in the middle of the search (after its first
+# evaluation): every rank stops, one message, no file and no scratch left
+rm -rf "$tmp/opt"; mkdir "$tmp/opt"
+: >"$tmp/log"
+$MPIRUN -np 2 "$TWSIM_MPI" optimize "$fs" -n 4000 --set 'tiers.capacity=[-1, -1, -1, 1]' \
+    --lever 'tiers.capacity[3]' --range 0:80 --step 10 -o "$tmp/opt/stop.h5" >"$tmp/log" 2>&1 &
+pid=$!
+wait_for "$tmp/log" "replicates)$"
+strike $pid TERM
+wait $pid
+code=$?
+if [ "$code" -eq 143 ] && [ -z "$(ls -A "$tmp/opt")" ] &&
+   [ "$(grep -c 'stopped by signal 15' "$tmp/log")" -eq 1 ]
+then ok "optimize: SIGTERM to the ranks: exit 143, one message, nothing left"
+else { echo "exit $code"; ls -la "$tmp/opt"; } >>"$tmp/log"; bad "optimize: SIGTERM to the ranks: exit 143, one message, nothing left" "$tmp/log"; fi
 
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -114,7 +114,16 @@ static const char USAGE_OPTIMIZE[] =
     "exit status: 0 an answer was found (its interval lies above P), 3 no\n"
     "value in the range suffices, 4 no value was shown to suffice within\n"
     "the budget (raise --max-replicates), 1 failure, 2 bad input,\n"
-    "130 / 143 stopped by SIGINT / SIGTERM\n";
+    "130 / 143 stopped by SIGINT / SIGTERM\n"
+#ifdef TW_MPI
+    "\n"
+    "twsim-mpi (docs/cluster.md): every rank runs the same search, and each\n"
+    "evaluation's replicates are spread over all ranks (--threads per rank;\n"
+    "default: the rank's share of its node's CPUs). The scratch directory\n"
+    "is made next to FILE, where every rank can reach it. The answer and\n"
+    "FILE are those of a serial optimize; only rank 0 prints.\n"
+#endif
+    ;
 
 static const char USAGE_SWEEP[] =
     "usage: twsim sweep CONFIG --lever KEY --values V[,V...] [options]\n"
@@ -492,15 +501,18 @@ typedef struct lever_run {
     char tmp[4096];       /* the scratch directory, "" until made */
 } lever_run;
 
-/* The scratch directory: $TMPDIR (else /tmp) + "/twsim-<cmd>-XXXXXX". */
-static int make_scratch(const char *cmd, char *tmp, size_t cap)
+/* The scratch directory: dir + "/twsim-<cmd>-XXXXXX", where dir is
+ * `dir` or, when NULL, $TMPDIR (else /tmp). */
+static int make_scratch(const char *cmd, const char *dir, char *tmp,
+                        size_t cap)
 {
-    const char *base = getenv("TMPDIR");
+    const char *base = dir ? dir : getenv("TMPDIR");
     if (base == NULL || base[0] == '\0')
         base = "/tmp";
     if ((size_t)snprintf(tmp, cap, "%s/twsim-%s-XXXXXX", base, cmd) >= cap) {
         tmp[0] = '\0';
-        fprintf(stderr, "twsim %s: TMPDIR is too long\n", cmd);
+        fprintf(stderr, "twsim %s: %s is too long\n", cmd,
+                dir ? "the output's directory" : "TMPDIR");
         return TW_EINPUT;
     }
     if (mkdtemp(tmp) == NULL) {
@@ -590,23 +602,35 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
 #ifdef TW_MPI
     /* every rank must know the targets before its first evaluation (a
      * rank may have none to run), in the order a run's file has them */
-    for (size_t i = 0; ctx->targets == NULL && i <= cfg->n_targets; i++) {
-        if (i == 0 && (ctx->targets = calloc(cfg->n_targets + 1,
-                                             sizeof *ctx->targets)) == NULL)
-            break;
-        if (i < cfg->n_targets &&
-            (ctx->targets[i] = strdup(cfg->targets[i].name)) != NULL)
+    if (ctx->targets == NULL) {
+        ctx->targets = calloc(cfg->n_targets + 1, sizeof *ctx->targets);
+        for (size_t i = 0; ctx->targets && i < cfg->n_targets; i++) {
+            if ((ctx->targets[i] = strdup(cfg->targets[i].name)) == NULL)
+                break;
             ctx->n_targets = i + 1;
+        }
+        if (ctx->targets == NULL || ctx->n_targets < cfg->n_targets) {
+            tw_config_free(cfg);
+            fprintf(stderr, "twsim: out of memory\n");
+            return TW_EFAIL;
+        }
     }
-    /* rank 0 alone writes (and locks) the output */
+    /* rank 0 alone writes (and locks) the output. A sweep's rank runs
+     * its points in a scratch directory of its own; optimize's ranks run
+     * every evaluation together, in rank 0's (optimize_on_ranks) */
+    int shared = strcmp(cmd, "optimize") == 0;
     if (tw_mpi_rank() != 0) {
         tw_config_free(cfg);
-        if ((rc = make_scratch(cmd, lr->tmp, sizeof lr->tmp)) != TW_OK)
+        if (!shared &&
+            (rc = make_scratch(cmd, NULL, lr->tmp, sizeof lr->tmp)) !=
+                TW_OK)
             return rc;
         ctx->tmp_dir = lr->tmp;
         tw_cli_catch_stop_signals();
         return TW_OK;
     }
+#else
+    int shared = 0;
 #endif
     tw_output_rules rules = {.cfg = cfg, .force = o->force};
     rc = out_path == NULL ? TW_EFAIL
@@ -616,7 +640,15 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
         fprintf(stderr, "twsim: %s\n", out_path ? err.msg : "out of memory");
         return rc;
     }
-    if ((rc = make_scratch(cmd, lr->tmp, sizeof lr->tmp)) != TW_OK)
+    /* a directory that every rank sees: the output's, which is where
+     * the ranks of a cluster run write (docs/cluster.md) */
+    char dir[4096] = ".";
+    const char *slash = strrchr(out_path, '/');
+    if (slash != NULL)
+        snprintf(dir, sizeof dir, "%.*s",
+                 slash == out_path ? 1 : (int)(slash - out_path), out_path);
+    if ((rc = make_scratch(cmd, shared ? dir : NULL, lr->tmp,
+                           sizeof lr->tmp)) != TW_OK)
         return rc;
     ctx->tmp_dir = lr->tmp;
     tw_cli_catch_stop_signals();
@@ -634,7 +666,7 @@ static int lever_setup(const char *cmd, lever_opts *o, const char *config,
  * else removed. Returns rc, or TW_EFAIL when the commit fails. */
 static int lever_finish(lever_run *lr, int rc)
 {
-    if (lr->tmp[0]) {
+    if (lr->tmp[0] && !lr->ctx.keep_scratch) {
         tw_lever_scratch_clear(&lr->ctx);
         rmdir(lr->tmp);
         lr->tmp[0] = '\0';
@@ -677,6 +709,53 @@ static int eval_failed(const char *cmd, int rc, const tw_error *err)
     tw_error_print(stderr, "twsim: ", err);
     return rc;
 }
+
+#ifdef TW_MPI
+/*
+ * twsim-mpi optimize, before the first evaluation, with this rank's
+ * status rc so far: every rank runs the same search in lockstep, and the
+ * replicates of each evaluation are run by all ranks together
+ * (tw_mpi_run) into rank 0's scratch directory, then read back by every
+ * rank, so that all take the same branches (tw_lever_ctx). Collective;
+ * returns the agreed status, and prints a failure that another rank
+ * found (a rank's own failure it has printed).
+ */
+static int optimize_on_ranks(lever_run *lr, int rc)
+{
+    tw_lever_ctx *ctx = &lr->ctx;
+    tw_error err;
+    tw_error_clear(&err);
+    int mine = rc;
+    rc = tw_mpi_agree(rc, &err);
+    if (rc != TW_OK) {
+        if (mine == TW_OK)
+            tw_error_print(stderr, "twsim: ", &err);
+        return rc;
+    }
+    tw_mpi_bcast_bytes(lr->tmp, sizeof lr->tmp);
+    ctx->tmp_dir = lr->tmp;
+    ctx->run = tw_mpi_run;
+    ctx->agree = tw_mpi_agree;
+    ctx->keep_scratch = tw_mpi_rank() != 0; /* rank 0's to clear */
+    return TW_OK;
+}
+
+/*
+ * After the search and rank 0's write, with this rank's status rc:
+ * agree on it and on a stop signal (so that rank 0 names one).
+ * Collective; returns the agreed status (rank 0's err holds the message).
+ */
+static int optimize_agree(int rc, tw_error *err)
+{
+    tw_error serr;
+    tw_error_clear(&serr);
+    rc = tw_mpi_agree(rc, err);
+    int sig = tw_mpi_agree((int)tw_cli_stop, &serr);
+    if (sig > 0 && tw_cli_stop == 0)
+        tw_cli_stop = sig;
+    return rc;
+}
+#endif
 
 /* The values `v` of `opt` for the lever (or lever2 when `second`) are
  * whole numbers when the key takes whole numbers; else a message naming
@@ -925,6 +1004,11 @@ static int optimize_multi(lever_opts *o, const char *config)
                 "smaller -n\n", o->max_reps_arg, lr.reps, lr.reps);
         rc = TW_EINPUT;
     }
+    int root = 1;
+#ifdef TW_MPI
+    rc = optimize_on_ranks(&lr, rc);
+    root = tw_mpi_rank() == 0;
+#endif
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
@@ -943,8 +1027,18 @@ static int optimize_multi(lever_opts *o, const char *config)
     tw_multi m;
     tw_error err;
     rc = tw_optimize_multi(ctx, lv, nl, max_reps, &m, &err);
-    if (rc == TW_OK)
+    if (rc == TW_OK && root)
         rc = tw_experiment_write_multi(&lr.out, ctx, lv, nl, &m, &err);
+#ifdef TW_MPI
+    rc = optimize_agree(rc, &err);
+    if (!root) { /* rank 0 writes and prints */
+        rc = lever_finish(&lr, rc);
+        tw_multi_free(&m);
+        lever_free(&lr);
+        free(out);
+        return rc;
+    }
+#endif
     if (rc != TW_OK)
         rc = eval_failed("optimize", rc, &err);
     else if (m.decision == TW_OPT_NONE)
@@ -1003,6 +1097,11 @@ int tw_cli_optimize(int argc, char **argv)
                 "smaller -n\n", o.max_reps_arg, lr.reps, lr.reps);
         rc = TW_EINPUT;
     }
+    int root = 1;
+#ifdef TW_MPI
+    rc = optimize_on_ranks(&lr, rc);
+    root = tw_mpi_rank() == 0;
+#endif
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
@@ -1017,8 +1116,18 @@ int tw_cli_optimize(int argc, char **argv)
     tw_search s;
     tw_error err;
     rc = tw_optimize(ctx, lo, hi, o.step, max_reps, &s, &err);
-    if (rc == TW_OK)
+    if (rc == TW_OK && root)
         rc = tw_experiment_write_search(&lr.out, ctx, &s, &err);
+#ifdef TW_MPI
+    rc = optimize_agree(rc, &err);
+    if (!root) { /* rank 0 writes and prints */
+        rc = lever_finish(&lr, rc);
+        tw_search_free(&s, 0);
+        lever_free(&lr);
+        free(out);
+        return rc;
+    }
+#endif
     if (rc != TW_OK) /* TW_ESTOPPED too (whose 3 is not exit status 3) */
         rc = eval_failed("optimize", rc, &err);
     else if (s.answer < 0)
@@ -1114,10 +1223,11 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         tw_cli_stop = sig;
     if (rc != TW_OK)
         return rc;
-    /* a row per point: value, value2, p_all, ok, then per target p_met,
-     * p_lo, p_hi, mean; zero on the ranks that did not run it */
+    /* a row per point: value, value2, p_all, ok, replicates, then per
+     * target p_met, p_lo, p_hi, mean; zero on the ranks that did not run
+     * it */
     size_t rank = (size_t)tw_mpi_rank(), size = (size_t)tw_mpi_size();
-    size_t nt = ctx->n_targets, w = 4 + 4 * nt;
+    size_t nt = ctx->n_targets, w = 5 + 4 * nt;
     double *buf = calloc(np * w, sizeof *buf);
     if ((rc = tw_mpi_agree(buf ? TW_OK : tw_error_set(err, TW_EFAIL,
                                                       "out of memory"),
@@ -1131,11 +1241,12 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         r[1] = ev[p].value2;
         r[2] = ev[p].p_all;
         r[3] = ev[p].ok;
+        r[4] = (double)ev[p].n_reps;
         for (size_t k = 0; k < nt; k++) {
-            r[4 + k] = ev[p].p_met[k];
-            r[4 + nt + k] = ev[p].p_lo[k];
-            r[4 + 2 * nt + k] = ev[p].p_hi[k];
-            r[4 + 3 * nt + k] = ev[p].mean[k];
+            r[5 + k] = ev[p].p_met[k];
+            r[5 + nt + k] = ev[p].p_lo[k];
+            r[5 + 2 * nt + k] = ev[p].p_hi[k];
+            r[5 + 3 * nt + k] = ev[p].mean[k];
         }
     }
     tw_mpi_sum_doubles(buf, np * w);
@@ -1148,6 +1259,7 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
         e->value2 = r[1];
         e->p_all = r[2];
         e->ok = r[3] != 0;
+        e->n_reps = (size_t)r[4];
         e->p_met = calloc(nt + 1, sizeof *e->p_met);
         e->p_lo = calloc(nt + 1, sizeof *e->p_lo);
         e->p_hi = calloc(nt + 1, sizeof *e->p_hi);
@@ -1157,10 +1269,10 @@ static int sweep_gather(const tw_lever_ctx *ctx, tw_eval *ev, size_t np,
             break;
         }
         for (size_t k = 0; k < nt; k++) {
-            e->p_met[k] = r[4 + k];
-            e->p_lo[k] = r[4 + nt + k];
-            e->p_hi[k] = r[4 + 2 * nt + k];
-            e->mean[k] = r[4 + 3 * nt + k];
+            e->p_met[k] = r[5 + k];
+            e->p_lo[k] = r[5 + nt + k];
+            e->p_hi[k] = r[5 + 2 * nt + k];
+            e->mean[k] = r[5 + 3 * nt + k];
         }
     }
     free(buf);

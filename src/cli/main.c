@@ -45,7 +45,8 @@ static const char USAGE[] =
     "twsim built with MPI and parallel HDF5 (docs/cluster.md): `run` spreads\n"
     "the replicates over every MPI rank (and --threads per rank) and writes\n"
     "one file, bitwise the same as a serial run; only rank 0 prints.\n"
-    "`sweep` runs its points on the ranks in turn (point p on rank p % R).\n"
+    "`sweep` runs its points on the ranks in turn (point p on rank p % R);\n"
+    "`optimize` runs each evaluation's replicates on all ranks together.\n"
     "Other commands run on rank 0 alone.\n"
 #else
     "usage: twsim COMMAND [ARGS]\n"
@@ -1372,8 +1373,9 @@ static int dispatch(int argc, char **argv)
 /*
  * twsim-mpi: `run` runs on every rank (tw_mpi_run) and only rank 0
  * prints; `sweep` runs point p of its grid on rank p % size and rank 0
- * writes the table; any other command runs on rank 0 alone, and the other
- * ranks exit with its status.
+ * writes the table; `optimize` runs the same search on every rank, each
+ * evaluation a tw_mpi_run, and rank 0 writes; any other command runs on
+ * rank 0 alone, and the other ranks exit with its status.
  */
 int main(int argc, char **argv)
 {
@@ -1390,9 +1392,11 @@ int main(int argc, char **argv)
         if (!g_root && freopen("/dev/null", "w", stdout) == NULL)
             fclose(stdout);
         rc = dispatch(argc, argv);
-    } else if (argc >= 2 && strcmp(argv[1], "sweep") == 0) {
-        /* every rank runs its share of the points; rank 0 says what went
-         * wrong (tw_mpi_agree brings it the other ranks' messages) */
+    } else if (argc >= 2 && (strcmp(argv[1], "sweep") == 0 ||
+                             strcmp(argv[1], "optimize") == 0)) {
+        /* every rank runs its share of the points (sweep) or its share of
+         * every evaluation (optimize); rank 0 says what went wrong
+         * (tw_mpi_agree brings it the other ranks' messages) */
         if (!g_root && (freopen("/dev/null", "w", stdout) == NULL ||
                         freopen("/dev/null", "w", stderr) == NULL))
             fclose(stdout);

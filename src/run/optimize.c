@@ -53,7 +53,7 @@ void tw_lever_scratch_clear(const tw_lever_ctx *ctx)
                                         "eval.h5.partial.tmp",
                                         "eval.h5.lock"};
     char path[1024];
-    if (ctx->tmp_dir == NULL)
+    if (ctx->tmp_dir == NULL || ctx->keep_scratch)
         return;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", ctx->tmp_dir, names[i]);
@@ -143,13 +143,15 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     unsigned char *met = NULL;
     tw_target_result *res = NULL;
     int rc = lever_config(ctx, value, ctx->value2, &cfg, err);
+    if (ctx->agree != NULL)
+        rc = ctx->agree(rc, err); /* before a collective run */
     if (rc != TW_OK)
         goto out;
     snprintf(path, sizeof path, "%s/eval.h5", ctx->tmp_dir);
     tw_run_opts o = {.out_path = path, .scenario = 0, .progress = NULL,
                      .stop = ctx->stop, .force = 1,
                      .threads = ctx->threads};
-    rc = tw_run(cfg, &o, NULL, err);
+    rc = ctx->run ? ctx->run(cfg, &o, NULL, err) : tw_run(cfg, &o, NULL, err);
     if (rc == TW_OK)
         rc = tw_h5_read(path, &d, err);
     if (rc != TW_OK)
@@ -238,6 +240,10 @@ int tw_lever_eval(tw_lever_ctx *ctx, double value, tw_eval *out,
     out->met = met; /* kept for paired checks */
     met = NULL;
 out:
+    /* every process is done with the file (and agrees on how it went)
+     * before the file goes */
+    if (ctx->agree != NULL)
+        rc = ctx->agree(rc, err);
     /* after the targets: a county target reads the file's county rows */
     tw_lever_scratch_clear(ctx);
     free(met);

@@ -186,6 +186,11 @@ static void bcast_bytes(void *buf, size_t n)
     }
 }
 
+void tw_mpi_bcast_bytes(void *buf, size_t n)
+{
+    bcast_bytes(buf, n);
+}
+
 /*
  * Threads per rank by default: the CPUs this rank may use, but no more
  * than its share of the node's CPUs, so that ranks that mpirun did not
