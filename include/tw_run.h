@@ -29,6 +29,9 @@ typedef struct tw_run_opts {
                                holding the mean-field trajectory
                                (tw_meanfield.h); the file's mode attribute
                                is "<mode>-mean-field" */
+    int no_counties;        /* 1: the region's rows only, no /by_county
+                               (a full-mode run records every county's
+                               metrics by default) */
     int schools;            /* 1: record every school's shortfall, for
                                the per-school summary (/schools) */
     int resume;             /* 1: complete "<out>.partial" of an interrupted

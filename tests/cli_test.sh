@@ -160,6 +160,12 @@ expect "h5py reads the target table" 0 "stays" "$PYTHON" -c \
 full=$here/data/full_small.cfg
 cty=$tmp/county.h5
 expect "a full run with --schools"   0 "" "$TWSIM" run "$full" -n 20 --schools -q -o "$cty"
+# --no-counties: the region's rows only, the same bits as with the counties
+expect "run --no-counties"           0 "" "$TWSIM" run "$full" -n 20 --no-counties -q -o "$tmp/nocty.h5"
+expect "--no-counties: no /by_county, /trajectories as with the counties" 0 "^same$" "$PYTHON" -c \
+    "import h5py; a = h5py.File('$tmp/nocty.h5'); b = h5py.File('$cty'); print('same' if 'by_county' not in a and 'by_county' in b and a['trajectories'][()].tobytes() == b['trajectories'][()].tobytes() else 'differs')"
+expect "--no-counties with a target for every county is refused" 2 "needs county results.*--no-counties" \
+    "$TWSIM" run "$here/../configs/guiyang.cfg" -n 2 --no-counties -q -o "$tmp/nocty2.h5"
 info_check() {   # NAME KIND ARG ARG -- twsim info arguments...
     name=$1 kind=$2 a1=$3 a2=$4; shift 5
     "$TWSIM" "$@" >"$tmp/info.out" 2>&1

@@ -106,7 +106,7 @@ int tw_targets_resolve(const tw_target *t, size_t nt,
             rc = tw_error_add(err, TW_EINPUT, "%s: targets: '%s': scope "
                               "\"%s\" needs county results, and this run "
                               "has no county results (markov or mean-field "
-                              "mode, or a file written without them)",
+                              "mode, --no-counties, or a file written without them)",
                               t[i].where, t[i].name,
                               tw_target_scope_names[t[i].scope]);
             continue;

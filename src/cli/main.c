@@ -117,6 +117,10 @@ static const char USAGE_RUN[] =
     "                      mean-field model (expected values, docs/\n"
     "                      meanfield.md), written as one replicate in the\n"
     "                      same layout; the file's mode is \"<mode>-mean-field\"\n"
+    "      --no-counties   record the region's rows only, not each county's\n"
+    "                      (/by_county): for large ensembles that need no\n"
+    "                      county results (a target set for a county then\n"
+    "                      cannot be evaluated)\n"
     "      --schools       also summarise every school: per year, the mean\n"
     "                      and 90% band of headcount minus demand and\n"
     "                      P(short) over the replicates (/schools; full\n"
@@ -215,7 +219,7 @@ typedef struct cli_opts {
     size_t n_sets;
     char replicates_set[64], seed_set[64];
     const char *output;
-    int quiet, schema, mean_field, resume, force, schools;
+    int quiet, schema, mean_field, resume, force, schools, no_counties;
     size_t threads;         /* --threads, 0 = default */
     double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
     const char *scenario;
@@ -235,6 +239,7 @@ static const struct {
     { 'A', "--all-scenarios", 1, offsetof(cli_opts, all_scenarios) },
     { 'f', "--force", 1, offsetof(cli_opts, force) },
     { 'H', "--schools", 1, offsetof(cli_opts, schools) },
+    { 'N', "--no-counties", 1, offsetof(cli_opts, no_counties) },
 };
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -309,6 +314,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
 #endif
         {"all-scenarios", no_argument, NULL, 'A'},
         {"schools", no_argument, NULL, 'H'},
+        {"no-counties", no_argument, NULL, 'N'},
         TW_CLI_LONGS_END,
     };
     int is_run = strcmp(cmd, "run") == 0;
@@ -347,6 +353,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         case 'R':
         case 'A':
         case 'H':
+        case 'N':
         case 'f': {
             int rc = set_flag(o, cmd, is_run, ch);
             if (rc != 0)
@@ -1280,7 +1287,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     tw_run_opts ro = {
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
         .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
-        .schools = o.schools,
+        .schools = o.schools, .no_counties = o.no_counties,
         .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
     tw_run_stats st;
     int sig = 0;

@@ -119,7 +119,8 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
     e->have_model = 1;
     /* the county rows come with every full-mode ensemble; the mean field
      * has one region-wide row (docs/meanfield.md) */
-    tw_model_set_parts(&e->m, !mean_field,
+    tw_model_set_parts(&e->m,
+                       !mean_field && !(opts != NULL && opts->no_counties),
                        !mean_field && opts != NULL && opts->schools);
     size_t nm = e->m.metrics.n, nc = e->m.n_counties;
     /* the targets this run can evaluate: without county rows (the mean
