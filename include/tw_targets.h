@@ -38,6 +38,13 @@ void tw_targets_free(tw_target *t, size_t n);
  * bytes, the longer length. */
 size_t tw_levenshtein(const char *a, const char *b);
 
+/* The index of the entry of names[0..n) nearest to `name` by
+ * tw_levenshtein (the first of the nearest; 0 when n == 0), for "did you
+ * mean" hints; *dist (may be NULL) receives its distance, 0 for an exact
+ * match, (size_t)-1 when n == 0. */
+size_t tw_nearest(const char *name, const char *const *names, size_t n,
+                  size_t *dist);
+
 /* Columns the UTF-8 string s takes on a terminal (CJK characters: two),
  * for the report tables. */
 int tw_text_width(const char *s);

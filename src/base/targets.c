@@ -34,6 +34,22 @@ size_t tw_levenshtein(const char *a, const char *b)
     return row[lb];
 }
 
+size_t tw_nearest(const char *name, const char *const *names, size_t n,
+                  size_t *dist)
+{
+    size_t best = 0, best_d = (size_t)-1;
+    for (size_t k = 0; k < n && best_d > 0; k++) {
+        size_t d = tw_levenshtein(name, names[k]);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    if (dist != NULL)
+        *dist = best_d;
+    return best;
+}
+
 static long year_index(const int *years, size_t ny, int year)
 {
     for (size_t i = 0; i < ny; i++)
@@ -78,18 +94,9 @@ int tw_targets_resolve(const tw_target *t, size_t nt,
         long *ci = cols + i * stride, m = -1;
         for (size_t k = 0; k < stride; k++)
             ci[k] = -1;
-        size_t best = 0, best_d = (size_t)-1;
-        for (size_t k = 0; k < nm; k++) {
-            if (strcmp(names[k], t[i].metric) == 0) {
-                m = (long)k;
-                break;
-            }
-            size_t d = tw_levenshtein(t[i].metric, names[k]);
-            if (d < best_d) {
-                best_d = d;
-                best = k;
-            }
-        }
+        size_t best_d, best = tw_nearest(t[i].metric, names, nm, &best_d);
+        if (best_d == 0)
+            m = (long)best;
         if (m < 0)
             rc = tw_error_add(err, TW_EINPUT, "%s: targets: '%s': no metric "
                               "'%s' in this run (nearest: '%s'; a stage "

@@ -757,6 +757,31 @@ static int optimize_agree(int rc, tw_error *err)
 }
 #endif
 
+/*
+ * The replicate budget of a search (--max-replicates, default 8 x the
+ * first evaluation's) into *max_reps, refused below the first
+ * evaluation; then, under twsim-mpi, every rank's agreement on rc.
+ * *root: this process prints. Returns rc, or the refusal.
+ */
+static int search_budget(lever_run *lr, const lever_opts *o, int rc,
+                         size_t *max_reps, int *root)
+{
+    *max_reps = o->max_reps > 0 ? (size_t)o->max_reps : 8 * lr->reps;
+    if (rc == TW_OK && *max_reps < lr->reps) {
+        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
+                "%zu replicates of the first evaluation (-n or the config's "
+                "simulation.replicates); give --max-replicates >= %zu, or a "
+                "smaller -n\n", o->max_reps_arg, lr->reps, lr->reps);
+        rc = TW_EINPUT;
+    }
+    *root = 1;
+#ifdef TW_MPI
+    rc = optimize_on_ranks(lr, rc);
+    *root = tw_mpi_rank() == 0;
+#endif
+    return rc;
+}
+
 /* The values `v` of `opt` for the lever (or lever2 when `second`) are
  * whole numbers when the key takes whole numbers; else a message naming
  * the option and TW_EINPUT. */
@@ -996,19 +1021,9 @@ static int optimize_multi(lever_opts *o, const char *config)
             rc = TW_EINPUT;
         }
     }
-    size_t max_reps = o->max_reps > 0 ? (size_t)o->max_reps : 8 * lr.reps;
-    if (rc == TW_OK && max_reps < lr.reps) {
-        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
-                "%zu replicates of the first evaluation (-n or the config's "
-                "simulation.replicates); give --max-replicates >= %zu, or a "
-                "smaller -n\n", o->max_reps_arg, lr.reps, lr.reps);
-        rc = TW_EINPUT;
-    }
+    size_t max_reps = 0;
     int root = 1;
-#ifdef TW_MPI
-    rc = optimize_on_ranks(&lr, rc);
-    root = tw_mpi_rank() == 0;
-#endif
+    rc = search_budget(&lr, o, rc, &max_reps, &root);
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);
@@ -1089,19 +1104,9 @@ int tw_cli_optimize(int argc, char **argv)
         (rc = check_lever("optimize", ctx, 0, "--range", o.range, grid,
                           2)) == TW_OK)
         rc = check_whole("optimize", ctx, 0, "--step", step_arg, &o.step, 1);
-    size_t max_reps = o.max_reps > 0 ? (size_t)o.max_reps : 8 * lr.reps;
-    if (rc == TW_OK && max_reps < lr.reps) {
-        fprintf(stderr, "twsim optimize: --max-replicates %s is below the "
-                "%zu replicates of the first evaluation (-n or the config's "
-                "simulation.replicates); give --max-replicates >= %zu, or a "
-                "smaller -n\n", o.max_reps_arg, lr.reps, lr.reps);
-        rc = TW_EINPUT;
-    }
+    size_t max_reps = 0;
     int root = 1;
-#ifdef TW_MPI
-    rc = optimize_on_ranks(&lr, rc);
-    root = tw_mpi_rank() == 0;
-#endif
+    rc = search_budget(&lr, &o, rc, &max_reps, &root);
     if (rc != TW_OK) {
         rc = lever_finish(&lr, rc);
         lever_free(&lr);

@@ -51,15 +51,7 @@ static long find_name(char *const *names, size_t n, const char *name)
 
 static size_t nearest_name(char *const *names, size_t n, const char *name)
 {
-    size_t best = 0, best_d = (size_t)-1;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = tw_levenshtein(name, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = i;
-        }
-    }
-    return best;
+    return tw_nearest(name, (const char *const *)names, n, NULL);
 }
 
 long tw_cli_county(const tw_h5_data *d, const char *path, const char *name)

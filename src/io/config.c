@@ -344,16 +344,9 @@ int rd_choice_of(reader *r, const config_setting_t *s, const char *path,
     const char *v = config_setting_get_string(s);
     if (v == NULL)
         v = "";
-    size_t best = 0, best_d = (size_t)-1;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(v, names[i]) == 0)
-            return i;
-        size_t d = tw_levenshtein(v, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = (size_t)i;
-        }
-    }
+    size_t best_d, best = tw_nearest(v, names, (size_t)n, &best_d);
+    if (best_d == 0)
+        return (int)best;
     char list[512] = "";
     size_t used = 0;
     for (int i = 0; i < n && used < sizeof list; i++)
@@ -956,14 +949,8 @@ static void read_recruitment(reader *r)
     const config_setting_t *e = rd_get(r, "recruitment.entry_tier", true);
     if (e != NULL && c->n_tiers > 0) {
         const char *v = config_setting_get_string(e);
-        size_t best = 0, best_d = (size_t)-1;
-        for (size_t i = 0; i < c->n_tiers; i++) {
-            size_t d = tw_levenshtein(v, c->tier_names[i]);
-            if (d < best_d) {
-                best_d = d;
-                best = i;
-            }
-        }
+        size_t best_d, best = tw_nearest(v, (const char *const *)c->tier_names,
+                                         c->n_tiers, &best_d);
         if (best_d == 0)
             c->entry_tier = best;
         else

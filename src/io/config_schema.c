@@ -490,14 +490,7 @@ void tw_schema_suggest(const char *parent, const char *name, bool full,
                                        ? tw_channel_names : tw_stage_names;
         size_t n = ps->kind == K_BY_CHANNEL ? TW_N_HIRE_CHANNELS
                                             : TW_N_STAGES;
-        size_t best = 0, best_d = (size_t)-1;
-        for (size_t k = 0; k < n; k++) {
-            size_t d = tw_levenshtein(name, names[k]);
-            if (d < best_d) {
-                best_d = d;
-                best = k;
-            }
-        }
+        size_t best_d, best = tw_nearest(name, names, n, &best_d);
         snprintf(buf, cap, " (did you mean '%s%s%s'?)", full ? parent : "",
                  full ? "." : "", names[best]);
         return;
@@ -756,14 +749,7 @@ static void check_keyed(check_ctx *c, const config_setting_t *g,
     for (int i = 0; i < config_setting_length(g); i++) {
         const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
         const char *name = config_setting_name(m);
-        size_t best = 0, best_d = (size_t)-1;
-        for (size_t k = 0; k < n; k++) {
-            size_t d = tw_levenshtein(name, names[k]);
-            if (d < best_d) {
-                best_d = d;
-                best = k;
-            }
-        }
+        size_t best_d, best = tw_nearest(name, names, n, &best_d);
         if (best_d != 0) {
             char list[256] = "";
             size_t used = 0;
