@@ -216,4 +216,23 @@ typedef enum {
  * e.g. "a whole number". */
 tw_key_type tw_config_key_type(const char *path, const char **words);
 
+/*
+ * The numbers now at the --set path `lhs` (KEY, KEY[i], LIST[i].KEY,
+ * LIST[i].KEY[j], LIST[*].KEY[j] ...) in cfg's effective tree (the base
+ * values, after every --set and with the national defaults; not the
+ * timeline's values): each addressed scalar in order (for [*] one per
+ * list element; for a whole array, KEY without [i], the array's entries).
+ * The first `cap` of them go into out; *n gets how many there are, which
+ * may be more than cap (then only cap were written: call again with room
+ * for *n). county., timeline. and @YEAR paths are refused. TW_OK, or
+ * TW_EINPUT with the reason (no such key, not numeric, index out of range)
+ * in err.
+ */
+int tw_config_numbers_at(const tw_config *cfg, const char *lhs, double *out,
+                         size_t cap, size_t *n, tw_error *err);
+
+/* How many elements the list of groups at `list` ("population.stages")
+ * has in cfg's effective tree; 0 when absent. */
+size_t tw_config_list_length(const tw_config *cfg, const char *list);
+
 #endif /* TW_CONFIG_H */

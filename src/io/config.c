@@ -48,6 +48,32 @@ static bool path_under(const char *path, const char *prefix)
            (path[n] == '\0' || path[n] == '.' || path[n] == '[');
 }
 
+/* Like the two tests of tw_config_where below for a set path with "[*]"
+ * (LIST[*].KEY), which stands for any element [i] of the list: is `path`
+ * equal to it or below it, or the array of whose element it is? */
+static bool wild_match(const char *path, const char *pat)
+{
+    if (strstr(pat, "[*]") == NULL)
+        return false;
+    const char *s = path, *q = pat;
+    while (*s != '\0' && *q != '\0') {
+        if (strncmp(q, "[*]", 3) == 0 && *s == '[') {
+            const char *e = strchr(s, ']');
+            if (e == NULL)
+                return false;
+            s = e + 1;
+            q += 3;
+        } else if (*s == *q) {
+            s++;
+            q++;
+        } else {
+            return false;
+        }
+    }
+    return (*q == '\0' && (*s == '\0' || *s == '.' || *s == '[')) ||
+           (*s == '\0' && *q == '[' && strncmp(q, "[*]", 3) != 0);
+}
+
 const char *tw_config_where(const tw_config_src *src,
                             const config_setting_t *s, char *buf, size_t cap)
 {
@@ -58,7 +84,8 @@ const char *tw_config_where(const tw_config_src *src,
         /* "tiers.capacity[3]" set: a message about the array names it */
         if (path_under(path, src->set_paths[i]) ||
             (strncmp(src->set_paths[i], path, len) == 0 &&
-             src->set_paths[i][len] == '[')) {
+             src->set_paths[i][len] == '[') ||
+            wild_match(path, src->set_paths[i])) {
             snprintf(buf, cap, "--set %s", src->set_args[i]);
             return buf;
         }
@@ -142,7 +169,7 @@ static int apply_override(tw_config_src *src, const char *arg, tw_error *err)
     else if (p.index >= 0 && (!num || (kind == K_INT &&
                                        vt == CONFIG_TYPE_FLOAT)))
         rc = tw_error_add(err, TW_EINPUT, "--set %s: %s[%ld]: expected %s, "
-                          "got '%s'", arg, p.key, p.index,
+                          "got '%s'", arg, p.name, p.index,
                           tw_schema_kind_words(kind), value);
     char where[600];
     if (rc == TW_OK)

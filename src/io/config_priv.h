@@ -119,16 +119,28 @@ bool tw_config_gone(const tw_config_src *src, const config_setting_t *parent,
 /* ---- --set paths (config_set.c) ---- */
 
 typedef enum {
-    TW_SET_KEY,      /* KEY, KEY[i] */
+    TW_SET_KEY,      /* KEY, KEY[i], LIST[i].KEY, LIST[i].KEY[j] */
     TW_SET_COUNTY,   /* county.NAME.KEY */
     TW_SET_TIMELINE  /* timeline.NAME.set.KEY */
 } tw_set_form;
 
-/* The key side of a --set, "county.南明区.recruitment.quota@2023". */
+/* tw_set_path.elem for LIST[*].KEY: every element of the list. */
+#define TW_SET_EVERY (-2L)
+
+/* The key side of a --set, "county.南明区.recruitment.quota@2023",
+ * "population.stages[0].tiers[1]". */
 typedef struct tw_set_path {
     tw_set_form form;
     char scope[128];       /* the county or the timeline entry's name */
-    char key[256];         /* the schema key, e.g. "tiers.capacity" */
+    char key[256];         /* the schema key, e.g. "tiers.capacity",
+                              "population.stages[].tiers" */
+    char name[300];        /* the key as addressed, without [i] and @YEAR:
+                              key, or "population.stages[0].tiers",
+                              "population.stages[*].female" */
+    char list[128];        /* LIST of LIST[i].KEY (a list of groups of the
+                              base config), "" for the other forms */
+    long elem;             /* i of LIST[i].KEY, TW_SET_EVERY for [*], -1
+                              without a list */
     long index;            /* the element, -1 for the whole key */
     int year;              /* @YEAR, 0 for every year */
     const key_spec *spec;  /* of key */
@@ -155,6 +167,17 @@ key_kind tw_set_path_kind(const tw_set_path *p);
 int tw_set_apply(tw_config_src *src, const char *arg, const tw_set_path *p,
                  const config_setting_t *v, char *where, size_t cap,
                  tw_error *err);
+
+/* The numbers at the --set path `lhs` in src's tree (base values, with
+ * the national defaults when `national`): see tw_config_numbers_at in
+ * tw_config.h. */
+int tw_set_numbers_at(const tw_config_src *src, bool national,
+                      const char *lhs, double *out, size_t cap, size_t *n,
+                      tw_error *err);
+
+/* How many elements the list of groups `list` has in src's tree; 0 when
+ * absent or not a list. */
+size_t tw_set_list_length(const tw_config_src *src, const char *list);
 
 /* Was timeline entry `index` (e) written by a --set? Such entries come
  * after the config's own and may set a key an entry of the same year

@@ -81,10 +81,79 @@ static void key_hint(const char *key, char *hint, size_t cap)
     tw_schema_suggest(parent, leaf, true, hint, cap);
 }
 
+/* The '[' of "LIST[i]." in s (an index followed by a member), or NULL. */
+static char *list_bracket(char *s)
+{
+    for (char *b = strchr(s, '['); b != NULL; b = strchr(b + 1, '[')) {
+        char *e = strchr(b, ']');
+        if (e != NULL && e[1] == '.')
+            return b;
+    }
+    return NULL;
+}
+
+/* LIST[i].MEMBER in `rest` (cut at the '[' of LIST[i]., lb): p->list,
+ * p->elem and the member's text in *member. 0, or -1 with why. */
+static int parse_list(tw_set_path *p, char *rest, char *lb, char **member,
+                      char *why, size_t cap)
+{
+    char *rb = strchr(lb, ']');
+    *lb = '\0';
+    *rb = '\0';
+    const char *idx = lb + 1;
+    *member = rb + 2;
+    if (p->form != TW_SET_KEY) {
+        snprintf(why, cap, "LIST[i].KEY addresses an element of a list of "
+                 "groups in the base config: it cannot be given per county "
+                 "or in a timeline entry");
+        return -1;
+    }
+    if (p->year != 0) {
+        snprintf(why, cap, "'%s[%s].%s' cannot change by year (a list of "
+                 "groups is part of the region's structure): drop @%d",
+                 rest, idx, *member, p->year);
+        return -1;
+    }
+    if (strcmp(idx, "*") == 0) {
+        p->elem = TW_SET_EVERY;
+    } else if (all_digits(idx, strlen(idx)) && strlen(idx) <= 6) {
+        p->elem = atol(idx);
+    } else {
+        snprintf(why, cap, "'%s[%s]': an element of a list is written [i], "
+                 "i = 0, 1, ..., or [*] for every element", rest, idx);
+        return -1;
+    }
+    const key_spec *ls = tw_schema_find(rest);
+    if (ls == NULL) {
+        char hint[512];
+        key_hint(rest, hint, sizeof hint);
+        snprintf(why, cap, "unknown key '%s'%s", rest, hint);
+        return -1;
+    }
+    if (ls->kind != K_GROUP_LIST) {
+        snprintf(why, cap, "'%s' takes %s; LIST[i].KEY addresses a key of "
+                 "an element of a list of groups", rest,
+                 tw_schema_kind_words(ls->kind));
+        return -1;
+    }
+    if (strcmp(rest, "timeline") == 0) {
+        snprintf(why, cap, "a timeline entry is addressed by its name: "
+                 "timeline.NAME.set.KEY");
+        return -1;
+    }
+    if (strlen(rest) >= sizeof p->list) {
+        snprintf(why, cap, "'%s' is too long", rest);
+        return -1;
+    }
+    snprintf(p->list, sizeof p->list, "%s", rest);
+    return 0;
+}
+
 int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
 {
     memset(p, 0, sizeof *p);
     p->index = -1;
+    p->elem = -1;
     char buf[512];
     if (strlen(lhs) >= sizeof buf) {
         snprintf(why, cap, "the key is longer than %zu bytes",
@@ -125,10 +194,19 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
         snprintf(p->scope, sizeof p->scope, "%.*s", (int)(dot - name), name);
         rest = dot + 1;
     }
+    char *lb = list_bracket(rest);
+    if (lb != NULL && parse_list(p, rest, lb, &rest, why, cap) != 0)
+        return -1;
     size_t len = strlen(rest);
     if (len > 0 && rest[len - 1] == ']') {
         char *br = strrchr(rest, '[');
         size_t n = br ? (size_t)(rest + len - 1 - br - 1) : 0;
+        if (br != NULL && n == 1 && br[1] == '*') {
+            snprintf(why, cap, "'%s': [*] stands for every element of a "
+                     "list of groups (LIST[*].KEY), not of an array: give "
+                     "the element, [i]", rest);
+            return -1;
+        }
         if (br == NULL || !all_digits(br + 1, n) || n > 6) {
             snprintf(why, cap, "'%s': an index is written [i], i = 0, 1, "
                      "...", rest);
@@ -137,22 +215,48 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
         p->index = atol(br + 1);
         *br = '\0';
     }
-    snprintf(p->key, sizeof p->key, "%s", rest);
+    if (p->list[0] != '\0') {
+        snprintf(p->key, sizeof p->key, "%s[].%s", p->list, rest);
+        if (p->elem == TW_SET_EVERY)
+            snprintf(p->name, sizeof p->name, "%s[*].%s", p->list, rest);
+        else
+            snprintf(p->name, sizeof p->name, "%s[%ld].%s", p->list,
+                     p->elem, rest);
+    } else {
+        snprintf(p->key, sizeof p->key, "%s", rest);
+        snprintf(p->name, sizeof p->name, "%s", rest);
+    }
     p->spec = tw_schema_find(p->key);
+    if (p->spec == NULL && p->list[0] != '\0') {
+        char parent[160], hint[512] = "";
+        snprintf(parent, sizeof parent, "%s[]", p->list);
+        if (strchr(rest, '.') == NULL)
+            tw_schema_suggest(parent, rest, false, hint, sizeof hint);
+        snprintf(why, cap, "unknown key '%s' in an element of %s%s", rest,
+                 p->list, hint);
+        return -1;
+    }
     if (p->spec == NULL) {
         char hint[512];
         key_hint(p->key, hint, sizeof hint);
         snprintf(why, cap, "unknown key '%s'%s", p->key, hint);
         return -1;
     }
+    if (p->index >= 0 && p->spec->kind == K_GROUP_LIST) {
+        snprintf(why, cap, "'%s' is a list of groups: address a key of "
+                 "element i as %s[i].KEY (every element: %s[*].KEY)",
+                 p->key, p->key, p->key);
+        return -1;
+    }
     if (p->index >= 0 && !is_num_array(p->spec->kind)) {
         snprintf(why, cap, "'%s' takes %s; [i] addresses an element of a "
-                 "number array", p->key, tw_schema_kind_words(p->spec->kind));
+                 "number array", p->name,
+                 tw_schema_kind_words(p->spec->kind));
         return -1;
     }
     if (p->index < 0 && p->spec->kind == K_GROUP) {
         snprintf(why, cap, "'%s' is a group; set one of its keys instead "
-                 "(e.g. --set %s.<key>=value)", p->key, p->key);
+                 "(e.g. --set %s.<key>=value)", p->name, p->name);
         return -1;
     }
     int tv = tw_schema_tv(p->key);
@@ -476,17 +580,17 @@ static int bad_index(const char *arg, const tw_set_path *p,
         return tw_error_add(err, TW_EINPUT, "--set %s: %s is not in the "
                             "config nor in its national defaults; set the "
                             "whole array first (--set %s=[...])", arg,
-                            p->key, p->key);
+                            p->name, p->name);
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
         return tw_error_add(err, TW_EINPUT, "--set %s: %s in the config is "
-                            "not an array", arg, p->key);
+                            "not an array", arg, p->name);
     int n = config_setting_length(a);
     if (n == 0)
         return tw_error_add(err, TW_EINPUT, "--set %s: index %ld is out of "
-                            "range: %s is empty", arg, p->index, p->key);
+                            "range: %s is empty", arg, p->index, p->name);
     return tw_error_add(err, TW_EINPUT, "--set %s: index %ld is out of "
                         "range: %s has %d entries (valid indices 0..%d)",
-                        arg, p->index, p->key, n, n - 1);
+                        arg, p->index, p->name, n, n - 1);
 }
 
 static bool index_ok(const config_setting_t *a, long i)
@@ -843,10 +947,76 @@ static int set_in_entry(tw_config_src *src, const char *arg,
                         list, n_named ? "" : "");
 }
 
+/* LIST[i].KEY=V, LIST[i].KEY[j]=V, LIST[*]...: the member of one element
+ * (of each) of a list of groups of the base config. Such a list is
+ * structure: no timeline entry sets it, so there is nothing to take over. */
+static int set_list(tw_config_src *src, const char *arg,
+                    const tw_set_path *p, const config_setting_t *v,
+                    char *where, size_t cap, tw_error *err)
+{
+    config_setting_t *list = config_lookup(&src->lc, p->list);
+    if (list == NULL)
+        return tw_error_add(err, TW_EINPUT, "--set %s: %s is not in the "
+                            "config", arg, p->list);
+    if (config_setting_type(list) != CONFIG_TYPE_LIST)
+        return tw_error_add(err, TW_EINPUT, "--set %s: %s in the config is "
+                            "not a list of groups", arg, p->list);
+    long n = config_setting_length(list);
+    if (n == 0)
+        return tw_error_add(err, TW_EINPUT, "--set %s: %s is empty: it has "
+                            "no element to set", arg, p->list);
+    if (p->elem >= n)
+        return tw_error_add(err, TW_EINPUT, "--set %s: index %ld is out of "
+                            "range: %s has %ld entries (valid indices "
+                            "0..%ld)", arg, p->elem, p->list, n, n - 1);
+    const char *member = p->key + strlen(p->list) + 3; /* after "[]." */
+    long lo = p->elem == TW_SET_EVERY ? 0 : p->elem;
+    long hi = p->elem == TW_SET_EVERY ? n - 1 : p->elem;
+    /* every element is checked before any is changed */
+    for (long i = lo; i <= hi; i++) {
+        config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+            return tw_error_add(err, TW_EINPUT, "--set %s: %s[%ld] in the "
+                                "config is not a group", arg, p->list, i);
+        if (p->index < 0)
+            continue;
+        const config_setting_t *a = config_setting_get_member(g, member);
+        if (!index_ok(a, p->index)) {
+            tw_set_path one = *p;
+            snprintf(one.name, sizeof one.name, "%s[%ld].%s", p->list, i,
+                     member);
+            if (a == NULL)
+                return tw_error_add(err, TW_EINPUT, "--set %s: %s is not "
+                                    "in the config; set the whole array "
+                                    "first (--set %s=[...])", arg, one.name,
+                                    one.name);
+            return bad_index(arg, &one, a, err);
+        }
+    }
+    for (long i = lo; i <= hi; i++) {
+        config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        bool ok = p->index < 0
+                      ? put_at(g, member, v) != NULL
+                      : put_elem(config_setting_get_member(g, member),
+                                 p->index, v);
+        if (!ok)
+            return tw_error_add(err, TW_EINPUT, "--set %s: cannot store the "
+                                "value in %s[%ld].%s", arg, p->list, i,
+                                member);
+    }
+    if (p->index >= 0)
+        snprintf(where, cap, "%s[%ld]", p->name, p->index);
+    else
+        snprintf(where, cap, "%s", p->name);
+    return TW_OK;
+}
+
 int tw_set_apply(tw_config_src *src, const char *arg, const tw_set_path *p,
                  const config_setting_t *v, char *where, size_t cap,
                  tw_error *err)
 {
+    if (p->list[0] != '\0')
+        return set_list(src, arg, p, v, where, cap, err);
     if (p->form == TW_SET_TIMELINE)
         return set_in_entry(src, arg, p, v, where, cap, err);
     if (p->form == TW_SET_COUNTY)
