@@ -1038,6 +1038,131 @@ bool tw_set_entry_is_cmd(const tw_config_src *src, size_t index,
 }
 
 /* ------------------------------------------------------------------ */
+/* Reading the numbers at a path                                       */
+/* ------------------------------------------------------------------ */
+
+size_t tw_set_list_length(const tw_config_src *src, const char *list)
+{
+    const config_setting_t *l = src ? config_lookup(
+        (config_t *)&src->lc, list) : NULL;
+    return l && config_setting_type(l) == CONFIG_TYPE_LIST
+               ? (size_t)config_setting_length(l) : 0;
+}
+
+static bool is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ||
+           t == CONFIG_TYPE_FLOAT;
+}
+
+/* The numbers of setting s (`name` in messages): element `index` of an
+ * array, or s itself, or every entry of an array; appended to out. */
+static int numbers_of(const config_setting_t *s, const char *lhs,
+                      const char *name, long index, double *out, size_t cap,
+                      size_t *n, tw_error *err)
+{
+    int t = s ? config_setting_type(s) : 0;
+    bool seq = t == CONFIG_TYPE_ARRAY || t == CONFIG_TYPE_LIST;
+    if (s == NULL)
+        return tw_error_set(err, TW_EINPUT, "%s: %s is not in the config",
+                            lhs, name);
+    if (index >= 0 && !seq)
+        return tw_error_set(err, TW_EINPUT, "%s: %s in the config is not "
+                            "an array", lhs, name);
+    if (index >= 0 && index >= config_setting_length(s)) {
+        int len = config_setting_length(s);
+        if (len == 0)
+            return tw_error_set(err, TW_EINPUT, "%s: index %ld is out of "
+                                "range: %s is empty", lhs, index, name);
+        return tw_error_set(err, TW_EINPUT, "%s: index %ld is out of range: "
+                            "%s has %d entries (valid indices 0..%d)", lhs,
+                            index, name, len, len - 1);
+    }
+    int lo = index >= 0 ? (int)index : 0;
+    int hi = index >= 0 ? (int)index : seq ? config_setting_length(s) - 1 : 0;
+    for (int i = lo; i <= hi; i++) {
+        const config_setting_t *e = seq ? config_setting_get_elem(
+                                              s, (unsigned)i) : s;
+        if (!is_number(e))
+            return tw_error_set(err, TW_EINPUT, "%s: %s%s is not a number",
+                                lhs, name, seq ? " has an entry that" : "");
+        if (*n < cap)
+            out[*n] = rd_num(e);
+        (*n)++;
+    }
+    return TW_OK;
+}
+
+int tw_set_numbers_at(const tw_config_src *src, bool national,
+                      const char *lhs, double *out, size_t cap, size_t *n,
+                      tw_error *err)
+{
+    *n = 0;
+    tw_error_clear(err);
+    tw_set_path p;
+    char why[1024];
+    if (src == NULL)
+        return tw_error_set(err, TW_EINPUT, "%s: no config", lhs);
+    if (tw_set_path_parse(lhs, &p, why, sizeof why) != 0)
+        return tw_error_set(err, TW_EINPUT, "%s: %s", lhs, why);
+    if (p.form != TW_SET_KEY || p.year != 0)
+        return tw_error_set(err, TW_EINPUT, "%s: only the base values are "
+                            "read (KEY, KEY[i], LIST[i].KEY ...), not a "
+                            "county's, a timeline entry's or a year's", lhs);
+    config_t *lc = (config_t *)&src->lc;
+    if (p.list[0] == '\0') {
+        const config_setting_t *s = config_lookup(lc, p.key);
+        if (s == NULL && national) {
+            char np[600];
+            snprintf(np, sizeof np, "national.%s", p.key);
+            s = config_lookup(lc, np);
+        }
+        return numbers_of(s, lhs, p.name, p.index, out, cap, n, err);
+    }
+    const config_setting_t *list = config_lookup(lc, p.list);
+    if (list == NULL || config_setting_type(list) != CONFIG_TYPE_LIST)
+        return tw_error_set(err, TW_EINPUT, "%s: %s is not in the config",
+                            lhs, p.list);
+    long len = config_setting_length(list);
+    if (p.elem >= len || len == 0)
+        return tw_error_set(err, TW_EINPUT, "%s: index %ld is out of range: "
+                            "%s has %ld entries%s", lhs,
+                            p.elem < 0 ? 0 : p.elem, p.list, len,
+                            len ? "" : " (it is empty)");
+    const char *member = p.key + strlen(p.list) + 3;
+    long lo = p.elem == TW_SET_EVERY ? 0 : p.elem;
+    long hi = p.elem == TW_SET_EVERY ? len - 1 : p.elem;
+    for (long i = lo; i <= hi; i++) {
+        const config_setting_t *g = config_setting_get_elem(list,
+                                                            (unsigned)i);
+        char name[400];
+        snprintf(name, sizeof name, "%s[%ld].%s", p.list, i, member);
+        const config_setting_t *s =
+            config_setting_type(g) == CONFIG_TYPE_GROUP
+                ? config_setting_get_member((config_setting_t *)g, member)
+                : NULL;
+        int rc = numbers_of(s, lhs, name, p.index, out, cap, n, err);
+        if (rc != TW_OK)
+            return rc;
+    }
+    return TW_OK;
+}
+
+int tw_config_numbers_at(const tw_config *cfg, const char *lhs, double *out,
+                         size_t cap, size_t *n, tw_error *err)
+{
+    return tw_set_numbers_at(cfg ? cfg->src : NULL,
+                             cfg && cfg->mode == TW_MODE_FULL, lhs, out, cap,
+                             n, err);
+}
+
+size_t tw_config_list_length(const tw_config *cfg, const char *list)
+{
+    return cfg ? tw_set_list_length(cfg->src, list) : 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* What was used, year by year                                         */
 /* ------------------------------------------------------------------ */
 
@@ -1111,6 +1236,40 @@ static void keys_add(keys *k, const char *key)
         k->n++;
 }
 
+/* A member of an element of a list of groups, "population.stages[0].female"
+ * (a row of its own: not a schema key) */
+static void keys_add_elem(keys *k, const char *key)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (strcmp(k->v[i], key) == 0)
+            return;
+    char **v = realloc(k->v, (k->n + 1) * sizeof *v);
+    if (v == NULL)
+        return;
+    k->v = v;
+    if ((v[k->n] = strdup(key)) != NULL)
+        k->n++;
+}
+
+/* The setting at "LIST[i].KEY" in the base config (the same in every year
+ * and county), or NULL. */
+static const config_setting_t *elem_setting(const tw_config_src *src,
+                                            const char *key)
+{
+    tw_set_path p;
+    char why[256];
+    if (tw_set_path_parse(key, &p, why, sizeof why) != 0 || p.elem < 0)
+        return NULL;
+    const config_setting_t *l = config_lookup((config_t *)&src->lc, p.list);
+    if (l == NULL || config_setting_type(l) != CONFIG_TYPE_LIST ||
+        p.elem >= config_setting_length(l))
+        return NULL;
+    config_setting_t *g = config_setting_get_elem(l, (unsigned)p.elem);
+    return config_setting_type(g) == CONFIG_TYPE_GROUP
+               ? config_setting_get_member(g, p.key + strlen(p.list) + 3)
+               : NULL;
+}
+
 /* The leaf keys below group g of a timeline entry's set (`path` is g's). */
 static void keys_leaves(keys *k, const config_setting_t *g, const char *path)
 {
@@ -1136,7 +1295,8 @@ static void put_row(reader *r, FILE *f, const char *key, long county,
         r->year = y;
         r->county = county;
         fputc('\t', f);
-        put_setting(f, rd_get(r, key, false));
+        put_setting(f, strchr(key, '[') ? elem_setting(r->src, key)
+                                        : rd_get(r, key, false));
     }
     fputc('\n', f);
 }
@@ -1166,8 +1326,22 @@ char *tw_config_by_year(reader *r, size_t n_counties,
         char lhs[600], why[256];
         tw_set_path p;
         snprintf(lhs, sizeof lhs, "%.*s", eq ? (int)(eq - arg) : 0, arg);
-        if (tw_set_path_parse(lhs, &p, why, sizeof why) == 0)
+        if (tw_set_path_parse(lhs, &p, why, sizeof why) != 0)
+            continue;
+        if (p.list[0] == '\0') {
             keys_add(&k, p.key);
+            continue;
+        }
+        /* a member of a list's element: one row for each element set */
+        size_t n = tw_set_list_length(r->src, p.list);
+        const char *member = p.key + strlen(p.list) + 3;
+        for (size_t e = 0; e < n; e++) {
+            if (p.elem != TW_SET_EVERY && (size_t)p.elem != e)
+                continue;
+            char key[400];
+            snprintf(key, sizeof key, "%s[%zu].%s", p.list, e, member);
+            keys_add_elem(&k, key);
+        }
     }
     for (size_t i = 0; i < r->n_tl; i++)
         keys_leaves(&k, r->tl[i].set, "");
@@ -1182,7 +1356,7 @@ char *tw_config_by_year(reader *r, size_t n_counties,
             fprintf(f, "\t%d", y);
         fputc('\n', f);
         for (size_t i = 0; i < k.n; i++) {
-            bool per_county = n_counties > 0 &&
+            bool per_county = n_counties > 0 && !strchr(k.v[i], '[') &&
                               (tw_schema_tv(k.v[i]) & TV_COUNTY);
             if (!per_county)
                 put_row(r, f, k.v[i], -1, "");
