@@ -374,6 +374,25 @@ expect "--set path: a lever out of range in sweep" 2 "index 9 is out of range: t
     "$TWSIM" sweep "$full" -o "$tmp/out.h5" --lever 'tiers.cap[9]' --values 1,2
 expect "--set path: a lever that does not exist in optimize" 2 "unknown key 'tiers.capcity' \\(did you mean 'tiers.capacity'\\?\\)" \
     "$TWSIM" optimize "$full" -o "$tmp/out.h5" --lever 'tiers.capcity[3]' --range 1:2
+# a member of an element of a list of groups (LIST[i].KEY, LIST[*].KEY)
+expect "--set path: a list element out of range" 2 "--set population.stages\\[9\\].female=0.5: index 9 is out of range: population.stages has 3 entries \\(valid indices 0..2\\)" \
+    "$TWSIM" run "$full" $o --set 'population.stages[9].female=0.5'
+expect "--set path: a typo in a list element's key" 2 "--set population.stages\\[0\\].femal=0.5: unknown key 'femal' in an element of population.stages \\(did you mean 'female'\\?\\)" \
+    "$TWSIM" run "$full" $o --set 'population.stages[0].femal=0.5'
+expect "--set path: [*] on an array element" 2 "--set population.stages\\[\\*\\].tiers\\[\\*\\]=0.1: 'tiers\\[\\*\\]': \\[\\*\\] stands for every element of a list of groups" \
+    "$TWSIM" run "$full" $o --set 'population.stages[*].tiers[*]=0.1'
+expect "--set path: @YEAR on a list element" 2 "--set population.stages\\[0\\].female@2023=0.5: 'population.stages\\[0\\].female' cannot change by year .*drop @2023" \
+    "$TWSIM" run "$full" $o --set 'population.stages[0].female@2023=0.5'
+expect "--set path: a list element per county" 2 "cannot be given per county or in a timeline entry" \
+    "$TWSIM" run "$full" $o --set 'county.north.population.stages[0].female=0.5'
+expect "--set path: a word for a list element's number" 2 "--set population.stages\\[0\\].tiers\\[1\\]=abc: cannot read the value 'abc' \\(expected a number\\)" \
+    "$TWSIM" run "$full" $o --set 'population.stages[0].tiers[1]=abc'
+expect "--set path: a list element's share above 1" 2 "--set population.stages\\[0\\].female=1.5: population.stages\\[\\].female: 1.5 is not a share" \
+    "$TWSIM" run "$full" $o --set 'population.stages[0].female=1.5'
+expect "--set path: every element's share above 1" 2 "--set population.stages\\[\\*\\].female=1.5: population.stages\\[\\].female: 1.5 is not a share" \
+    "$TWSIM" run "$full" $o --set 'population.stages[*].female=1.5'
+expect "--set path: a list element's shares no longer sum to 1" 2 "--set population.stages\\[0\\].tiers\\[1\\]=0.5: population.stages\\[\\].tiers: shares sum to 1.28" \
+    "$TWSIM" run "$full" $o --set 'population.stages[0].tiers[1]=0.5'
 expect "--set: a seed beyond 32 bits is taken whole" 0 "OK \\(mode markov" \
     "$TWSIM" validate "$cfg" --set simulation.seed=5000000000
 

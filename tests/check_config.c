@@ -270,9 +270,46 @@ START_TEST(test_set_paths)
     ck_assert_int_eq(tw_set_path_parse("recruitment.channels.open.cohort@2024",
                                        &p, why, sizeof why), 0);
 
+    ck_assert_int_eq(tw_set_path_parse("population.stages[2].tiers[1]", &p,
+                                       why, sizeof why), 0);
+    ck_assert_int_eq(p.form, TW_SET_KEY);
+    ck_assert_str_eq(p.list, "population.stages");
+    ck_assert_int_eq(p.elem, 2);
+    ck_assert_str_eq(p.key, "population.stages[].tiers");
+    ck_assert_str_eq(p.name, "population.stages[2].tiers");
+    ck_assert_int_eq(p.index, 1);
+    ck_assert_int_eq(tw_set_path_kind(&p), K_FLOAT);
+    ck_assert_int_eq(tw_set_path_parse("population.stages[*].count", &p, why,
+                                       sizeof why), 0);
+    ck_assert_int_eq(p.elem, TW_SET_EVERY);
+    ck_assert_str_eq(p.name, "population.stages[*].count");
+    ck_assert_int_eq(p.index, -1);
+    ck_assert_int_eq(tw_set_path_kind(&p), K_INT);
+    ck_assert_int_eq(tw_set_path_parse("tiers.capacity", &p, why,
+                                       sizeof why), 0);
+    ck_assert_str_eq(p.list, "");
+    ck_assert_int_eq(p.elem, -1);
+    ck_assert_str_eq(p.name, "tiers.capacity");
+
     static const struct {
         const char *path, *want;
     } bad[] = {
+        {"population.stages[0].femal", "unknown key 'femal' in an element "
+                                       "of population.stages (did you mean "
+                                       "'female'?)"},
+        {"population.stages[*].tiers[*]", "not of an array"},
+        {"tiers.capacity[*]", "not of an array"},
+        {"population.stages[0].female@2023", "cannot change by year"},
+        {"county.north.population.stages[0].female", "per county"},
+        {"timeline.a.set.population.stages[0].female", "per county or in a "
+                                                       "timeline entry"},
+        {"population.stages[x].female", "[i], i = 0, 1, ..., or [*]"},
+        {"populaton.stages[0].female", "unknown key 'populaton.stages'"},
+        {"tiers.capacity[0].x", "LIST[i].KEY addresses a key of an element"},
+        {"timeline[0].year", "addressed by its name"},
+        {"population.stages[0]", "is a list of groups: address a key"},
+        {"population.stages[0].stage[1]", "[i] addresses an element of a "
+                                          "number array"},
         {"tiers.capacity.3", "address an element as 'tiers.capacity[3]'"},
         {"tiers.capacty[3]", "did you mean 'tiers.capacity'"},
         {"tiers.names[0]", "[i] addresses an element of a number array"},
@@ -298,6 +335,10 @@ START_TEST(test_set_paths)
                      TW_KEY_NUMBER);
     ck_assert_int_eq(tw_config_key_type("tiers.prob.0", NULL),
                      TW_KEY_UNKNOWN);
+    ck_assert_int_eq(tw_config_key_type("population.stages[0].female", NULL),
+                     TW_KEY_NUMBER);
+    ck_assert_int_eq(tw_config_key_type("population.stages[*].count", NULL),
+                     TW_KEY_WHOLE);
 }
 END_TEST
 
@@ -428,6 +469,199 @@ START_TEST(test_set_county_element)
 }
 END_TEST
 
+/* The fields of one stage's initial stock are equal. */
+static void stock_eq(const tw_stock *a, const tw_stock *b, int st)
+{
+    ck_assert_msg(a->present == b->present && a->count == b->count &&
+                      a->female_share == b->female_share &&
+                      a->bianzhi_share == b->bianzhi_share &&
+                      a->prof_share == b->prof_share &&
+                      a->dual_share == b->dual_share &&
+                      !memcmp(a->loc_share, b->loc_share,
+                              sizeof a->loc_share) &&
+                      !memcmp(a->age_share, b->age_share,
+                              sizeof a->age_share) &&
+                      !memcmp(a->tier_share, b->tier_share,
+                              sizeof a->tier_share) &&
+                      !memcmp(a->title_share, b->title_share,
+                              sizeof a->title_share) &&
+                      !memcmp(a->qual_share, b->qual_share,
+                              sizeof a->qual_share),
+                  "stage %s: the stock differs", tw_stage_names[st]);
+}
+
+/* Load full_small.cfg with `sets`, let `patch` say what should differ
+ * from the config without them, and compare every stage's stock. */
+static void expect_stocks(const char *const *sets, size_t n,
+                          void (*patch)(tw_stock *stock))
+{
+    tw_config *base = load_full(NULL, 0), *c = load_full(sets, n);
+    tw_stock want[TW_N_STAGES];
+    memcpy(want, base->world->stock, sizeof want);
+    patch(want);
+    for (int st = 0; st < TW_N_STAGES; st++)
+        stock_eq(&c->world->stock[st], &want[st], st);
+    tw_config_free(base);
+    tw_config_free(c);
+}
+
+/* full_small.cfg: population.stages = primary, junior, vocational */
+static void patch_female0(tw_stock *k)
+{
+    k[TW_STAGE_PRIMARY].female_share = 0.7;
+}
+
+static void patch_count1(tw_stock *k)
+{
+    k[TW_STAGE_JUNIOR].count = 1700;
+}
+
+static void patch_female_all(tw_stock *k)
+{
+    k[TW_STAGE_PRIMARY].female_share = 0.7;
+    k[TW_STAGE_JUNIOR].female_share = 0.7;
+    k[TW_STAGE_VOCATIONAL].female_share = 0.7;
+}
+
+static void patch_tiers0(tw_stock *k)
+{
+    k[TW_STAGE_PRIMARY].tier_share[0] = 0.68;
+    k[TW_STAGE_PRIMARY].tier_share[1] = 0.24;
+}
+
+static void patch_tiers_all(tw_stock *k)
+{
+    static const double t[4] = {0.7, 0.2, 0.07, 0.03};
+    for (int st = 0; st < TW_N_STAGES; st++)
+        if (k[st].present)
+            memcpy(k[st].tier_share, t, sizeof t);
+}
+
+/* LIST[i].KEY, LIST[i].KEY[j] and LIST[*]: exactly the member addressed
+ * changes. */
+START_TEST(test_set_list_members)
+{
+    const char *const s1[] = {"population.stages[0].female=0.7"};
+    expect_stocks(s1, 1, patch_female0);
+    const char *const s2[] = {"population.stages[1].count=1700"};
+    expect_stocks(s2, 1, patch_count1);
+    const char *const s3[] = {"population.stages[*].female=0.7"};
+    expect_stocks(s3, 1, patch_female_all);
+    const char *const s4[] = {"population.stages[0].tiers[0]=0.68",
+                              "population.stages[0].tiers[1]=0.24"};
+    expect_stocks(s4, 2, patch_tiers0);
+    const char *const s5[] = {"population.stages[*].tiers[0]=0.7",
+                              "population.stages[*].tiers[1]=0.2",
+                              "population.stages[*].tiers[2]=0.07",
+                              "population.stages[*].tiers[3]=0.03"};
+    expect_stocks(s5, 4, patch_tiers_all);
+
+    /* the value is checked as the key is, and attributed to the --set */
+    const char *const b1[] = {"population.stages[*].female=1.5"};
+    const char *const w1[] = {"--set population.stages[*].female=1.5",
+                              "1.5 is not a share", NULL};
+    expect_fail(FULL, b1, 1, w1);
+    const char *const b2[] = {"population.stages[3].female=0.5"};
+    const char *const w2[] = {"index 3 is out of range: population.stages "
+                              "has 3 entries (valid indices 0..2)", NULL};
+    expect_fail(FULL, b2, 1, w2);
+    const char *const b3[] = {"population.stages[2].tiers[4]=0.1"};
+    const char *const w3[] = {"index 4 is out of range: "
+                              "population.stages[2].tiers has 4 entries",
+                              NULL};
+    expect_fail(FULL, b3, 1, w3);
+    const char *const b4[] = {"population.stages[0].tiers[1]=x"};
+    const char *const w4[] = {"cannot read the value 'x' (expected a "
+                              "number)", NULL};
+    expect_fail(FULL, b4, 1, w4);
+    const char *const b5[] = {"population.stages[0].count=1.5"};
+    const char *const w5[] = {"population.stages[].count", "whole number",
+                              NULL};
+    expect_fail(FULL, b5, 1, w5);
+}
+END_TEST
+
+/* tw_config_numbers_at and tw_config_list_length read the tree after
+ * every --set. */
+START_TEST(test_numbers_at)
+{
+    const char *const sets[] = {"population.stages[*].female=0.7",
+                                "population.stages[1].count=1700"};
+    tw_config *c = load_full(sets, 2);
+    tw_error err;
+    double v[8];
+    size_t n = 99;
+    ck_assert_int_eq(tw_config_numbers_at(c, "tiers.prob[1]", v, 8, &n,
+                                          &err), TW_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq(v[0], c->world->params[0].tier_prob[1]);
+    ck_assert_int_eq(tw_config_numbers_at(c, "tiers.prob", v, 8, &n, &err),
+                     TW_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_double_eq(v[2], c->world->params[0].tier_prob[2]);
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[1].tiers[1]",
+                                          v, 8, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq(v[0], 0.25);
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[*].tiers[1]",
+                                          v, 8, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_double_eq(v[0], 0.22);
+    ck_assert_double_eq(v[1], 0.25);
+    ck_assert_double_eq(v[2], 0.20);
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[*].female",
+                                          v, 8, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 3);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_double_eq(v[i], 0.7);
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[1].count",
+                                          v, 8, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_double_eq(v[0], 1700);
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[0].tiers",
+                                          v, 8, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_double_eq(v[3], 0.02);
+    /* more than cap: cap written, *n says how many there are */
+    v[2] = -1;
+    ck_assert_int_eq(tw_config_numbers_at(c, "population.stages[*].tiers[0]",
+                                          v, 2, &n, &err), TW_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_double_eq(v[0], 0.70);
+    ck_assert_double_eq(v[1], 0.65);
+    ck_assert_double_eq(v[2], -1);
+
+    static const struct {
+        const char *path, *want;
+    } bad[] = {
+        {"population.stages[3].female", "index 3 is out of range"},
+        {"population.stages[0].tiers[9]", "index 9 is out of range: "
+                                          "population.stages[0].tiers has 4 "
+                                          "entries (valid indices 0..3)"},
+        {"population.stages[0].stage", "is not a number"},
+        {"population.stages[0].femal", "did you mean 'female'"},
+        {"population.stages[*].tiers[*]", "not of an array"},
+        {"tiers.names", "has an entry that is not a number"},
+        {"tiers.prob[3]", "index 3 is out of range"},
+        {"simulaton.seed", "unknown key"},
+        {"recruitment.quota@2023", "only the base values"},
+        {"county.north.rotation.share", "only the base values"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(tw_config_numbers_at(c, bad[i].path, v, 8, &n, &err) ==
+                          TW_EINPUT, "%s read", bad[i].path);
+        ck_assert_msg(strstr(err.msg, bad[i].want) != NULL, "%s: %s",
+                      bad[i].path, err.msg);
+    }
+    ck_assert_uint_eq(tw_config_list_length(c, "population.stages"), 3);
+    ck_assert_uint_eq(tw_config_list_length(c, "schools"), 7); /* entries,
+                                                                  not schools */
+    ck_assert_uint_eq(tw_config_list_length(c, "tiers.prob"), 0);
+    ck_assert_uint_eq(tw_config_list_length(c, "nosuch"), 0);
+    tw_config_free(c);
+}
+END_TEST
+
 /* Named timeline entries: addressed by name, names checked. */
 START_TEST(test_set_timeline_names)
 {
@@ -541,6 +775,9 @@ START_TEST(test_schema_lists_keys)
     fclose(f);
     ck_assert_ptr_nonnull(strstr(buf, "tiers.transition"));
     ck_assert_ptr_nonnull(strstr(buf, "recruitment.annual_quota"));
+    ck_assert_ptr_nonnull(strstr(buf, "\nLIST[i].KEY "));
+    ck_assert_ptr_nonnull(strstr(buf, "\nLIST[i].KEY[j] "));
+    ck_assert_ptr_nonnull(strstr(buf, "\nLIST[*].KEY "));
     free(buf);
 }
 END_TEST
@@ -693,6 +930,8 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_set_precedence);
     tcase_add_test(tc, test_set_timeline_names);
     tcase_add_test(tc, test_set_county_element);
+    tcase_add_test(tc, test_set_list_members);
+    tcase_add_test(tc, test_numbers_at);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -291,6 +291,11 @@ expect "--set an array element: the capacity binds every year" 0 "^ok$" "$PYTHON
     "import sys; v = [float(x) for x in sys.argv[1].split()]; print('ok' if max(v) <= 5 else v)" "$(metric promotions.tier.3 "$tmp/cap5.h5")"
 expect "--set an array element: /config/by_year has the array used" 0 "tiers.capacity		\[-1, 40, -1, 5\]	\[-1, 40, -1, 5\]" \
     h5dump -d /config/by_year "$tmp/cap5.h5"
+expect "--set every element of a list of groups: run" 0 "" "$TWSIM" run "$gb" -n 1 -q --set 'population.stages[*].female=0.7' -o "$tmp/fem.h5"
+expect "--set every element of a list of groups: /config/by_year has a row per element" 0 "population.stages\[2\].female		0.7	0.7" \
+    h5dump -d /config/by_year "$tmp/fem.h5"
+expect "--set every element of a list of groups: /config/effective has the value in each" 0 "^3 3$" "$PYTHON" -c \
+    "import h5py, re; e = h5py.File('$tmp/fem.h5')['/config/effective'][()].decode(); p = e[e.index('population :'):]; p = p[:p.index('} );')]; print(len(re.findall(r'female = 0.7;', p)), len(re.findall(r'female =', p)))"
 expect "--set over a timeline entry: one line naming the entry" 0 \
     "^twsim: --set recruitment.policy=quota overrides the timeline entry 'action_plan' at .*guiyang.cfg:[0-9]+ \(2023\) for every year$" \
     "$TWSIM" run "$gy" -n 1 -q --set recruitment.policy=quota --set recruitment.quota=50 -o "$tmp/quota.h5"

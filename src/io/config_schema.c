@@ -543,6 +543,17 @@ static const struct {
     {"timeline.NAME.set.KEY", "full", "the key's value",
      "--set, scenarios, levers: a value in the timeline entry named NAME, "
      "also with [i]"},
+    {"LIST[i].KEY", "both", "the key's value",
+     "--set, scenarios, levers: key KEY of element i (from 0) of a list of "
+     "groups of the base config, e.g. population.stages[0].female; no "
+     "@YEAR, county. or timeline."},
+    {"LIST[i].KEY[j]", "both", "an element of a number array",
+     "--set, scenarios, levers: element j of the number array KEY of "
+     "element i, e.g. population.stages[0].tiers[1]"},
+    {"LIST[*].KEY", "both", "the key's value",
+     "--set, scenarios, levers: KEY (or KEY[j]) of every element of the "
+     "list, the same value, e.g. population.stages[*].female; [*] only for "
+     "the list's element"},
 };
 
 void tw_config_print_schema(FILE *f)
