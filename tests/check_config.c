@@ -308,6 +308,8 @@ START_TEST(test_set_paths)
         {"tiers.capacity[0].x", "LIST[i].KEY addresses a key of an element"},
         {"timeline[0].year", "addressed by its name"},
         {"population.stages[0]", "is a list of groups: address a key"},
+        {"population.stages[*]", "address a key of every element as "
+                                 "population.stages[*].KEY"},
         {"population.stages[0].stage[1]", "[i] addresses an element of a "
                                           "number array"},
         {"tiers.capacity.3", "address an element as 'tiers.capacity[3]'"},

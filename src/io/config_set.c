@@ -202,6 +202,14 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
         char *br = strrchr(rest, '[');
         size_t n = br ? (size_t)(rest + len - 1 - br - 1) : 0;
         if (br != NULL && n == 1 && br[1] == '*') {
+            *br = '\0';
+            const key_spec *ls = tw_schema_find(rest);
+            if (ls != NULL && ls->kind == K_GROUP_LIST) {
+                snprintf(why, cap, "'%s' is a list of groups: address a key "
+                         "of every element as %s[*].KEY", rest, rest);
+                return -1;
+            }
+            *br = '[';
             snprintf(why, cap, "'%s': [*] stands for every element of a "
                      "list of groups (LIST[*].KEY), not of an array: give "
                      "the element, [i]", rest);
