@@ -9,6 +9,10 @@
  *                            also with [i] and @YEAR
  *   timeline.NAME.set.KEY=V  a value in the timeline entry named NAME,
  *                            also with [i]
+ *   LIST[i].KEY=V            key KEY of element i of a list of groups
+ *                            (population.stages[0].female), also with [j];
+ *                            LIST[*].KEY: of every element. The base
+ *                            config only: no @YEAR, county. or timeline.
  *
  * The rule: the command line wins over the config's timeline, for its key,
  * in the years it covers. It is applied by rewriting the tree, so that the
