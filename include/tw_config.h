@@ -93,6 +93,28 @@ typedef struct tw_cost {
     char where[160];    /* "file:line" of the entry */
 } tw_cost;
 
+/* An uncertain setting (uncertainty.settings[] in the config, docs/
+ * config.md "Uncertain settings"): a lever path whose value each
+ * parameter point of the ensemble draws from a distribution. */
+typedef struct tw_uncertain {
+    char *key;          /* the lever path, e.g. "tiers.prob[1]"; owned */
+    int dist;           /* tw_dist_kind (tw_design.h): uniform, triangular,
+                           normal, beta */
+    double p[3];        /* its parameters, as written */
+    long rest;          /* share arrays: the element that takes up the
+                           difference, so that the shares still sum to one;
+                           -1 for none */
+    int integer;        /* the key takes whole numbers: draws are rounded */
+    char *why;          /* the source or reasoning; owned */
+    char where[160];    /* "file:line" of the entry */
+} tw_uncertain;
+
+extern const char *const tw_unc_dist_names[4]; /* as written in a config */
+
+/* Replicates at each parameter point unless uncertainty.per_point says:
+ * enough to estimate the spread of P(met) over the points. */
+#define TW_UNC_PER_POINT 5
+
 extern const char *const tw_target_kind_names[TW_N_TARGET_KINDS];
 extern const char *const tw_op_names[TW_N_OPS];
 extern const char *const tw_target_scope_names[TW_N_SCOPES];
@@ -153,6 +175,23 @@ typedef struct tw_config {
     size_t n_costs;
     tw_cost *costs;
 
+    /* uncertain settings (uncertainty in the config): each replicate of
+     * an ensemble runs at one parameter point of a design over them */
+    size_t n_unc;
+    tw_uncertain *unc;
+    int unc_design;          /* tw_design_kind: 0 "lhs", 1 "sobol" */
+    uint32_t unc_per_point;  /* replicates run at each point (>= 1) */
+    char unc_where[160];     /* "file:line" of the uncertainty group */
+
+    int unc_fixed;           /* loaded at one parameter point
+                                (tw_config_load_point): its uncertain
+                                settings are fixed by the draws */
+    double *draw_range;      /* tw_config_load_point: [n_draws][2], the
+                                range the reader checked each draw's key
+                                against (-inf, inf when none) */
+    char *scenario;          /* the scenario loaded (tw_config_load_
+                                scenario), NULL for the base */
+
     /* full mode: structure, initial stock tables and parameters for every
      * year and county (NULL in markov mode) */
     tw_world *world;
@@ -181,6 +220,15 @@ int tw_config_load(const char *path, const char *const *overrides,
 int tw_config_load_scenario(const char *path, const char *scenario,
                             const char *const *overrides, size_t n_overrides,
                             tw_config **out, tw_error *err);
+
+/*
+ * Load cfg's file again, with cfg's own overrides (its scenario's and the
+ * command line's) and then `n_draws` more: the values of the uncertain
+ * settings at one parameter point, "key=value" each. Unlike a --set, a
+ * draw may set an uncertain key. As tw_config_load otherwise.
+ */
+int tw_config_load_point(const tw_config *cfg, const char *const *draws,
+                         size_t n_draws, tw_config **out, tw_error *err);
 
 /* Print each of cfg->notes to f as "twsim: LINE". */
 void tw_config_print_notes(FILE *f, const tw_config *cfg);

@@ -326,12 +326,35 @@ double rd_num(const config_setting_t *s)
     return (double)config_setting_get_int64(s);
 }
 
+/* A draw's key (tw_config_load_point) read with the range [lo, hi]:
+ * record the range, for the distributions truncated to it. Only loads
+ * with draws pay for the path. */
+static void note_range(reader *r, const config_setting_t *s, double lo,
+                       double hi)
+{
+    const tw_config_src *src = r->src;
+    if (src->n_draws == 0 || r->cfg->draw_range == NULL || s == NULL)
+        return;
+    char path[512];
+    setting_path(s, path, sizeof path);
+    size_t len = strlen(path), first = src->n_set - src->n_draws;
+    for (size_t i = first; i < src->n_set; i++) {
+        const char *sp = src->set_paths[i];
+        if (strcmp(sp, path) == 0 ||
+            (strncmp(sp, path, len) == 0 && sp[len] == '[')) {
+            r->cfg->draw_range[2 * (i - first)] = lo;
+            r->cfg->draw_range[2 * (i - first) + 1] = hi;
+        }
+    }
+}
+
 bool rd_int(reader *r, const char *path, bool required, int64_t lo,
             int64_t hi, int64_t *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
     if (s == NULL)
         return false;
+    note_range(r, s, (double)lo, (double)hi);
     int64_t v = config_setting_get_int64(s);
     if (v < lo || v > hi) {
         rd_bad(r, s, path, "%lld is out of range; it must be from %lld to %lld",
@@ -346,6 +369,7 @@ bool rd_float(reader *r, const char *path, bool required, double lo,
               double hi, double *out)
 {
     const config_setting_t *s = rd_get(r, path, required);
+    note_range(r, s, lo, hi);
     double v = s != NULL ? rd_num(s) : lo;
     bool ok = s != NULL && v >= lo && v <= hi; /* false for NaN */
     if (s != NULL && !ok)
@@ -406,6 +430,10 @@ static bool numbers_at(reader *r, const config_setting_t *s, const char *path,
         rd_bad(r, s, path, "has %zu numbers; it must have %zu", len, n);
         return false;
     }
+    if (dout != NULL)
+        note_range(r, s, drange[0], drange[1]);
+    else
+        note_range(r, s, (double)irange[0], (double)irange[1]);
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
@@ -824,6 +852,206 @@ static void read_costs(reader *r)
                             read_cost);
 }
 
+/* ------------------------------------------------------------------ */
+/* Uncertain settings                                                  */
+/* ------------------------------------------------------------------ */
+
+const char *const tw_unc_dist_names[4] = {"uniform", "triangular", "normal",
+                                          "beta"};
+static const int DIST_ARITY[4] = {2, 3, 2, 2};
+static const char *const DIST_WORDS[4] = {
+    "[lo, hi]", "[lo, mode, hi]", "[mean, sd]", "[mean, sd]"};
+static const char *const DESIGN_NAMES[2] = {"lhs", "sobol"};
+
+/* The key side of "key=value" (or the whole of s without '=') parsed;
+ * false when it does not parse (reported elsewhere). */
+static bool lhs_path(const char *s, tw_set_path *p)
+{
+    char key[600], why[1024];
+    const char *eq = strchr(s, '=');
+    size_t n = eq ? (size_t)(eq - s) : strlen(s);
+    snprintf(key, sizeof key, "%.*s", (int)n, s);
+    return tw_set_path_parse(key, p, why, sizeof why) == 0;
+}
+
+/* Could two paths address the same value? Conservative: the same key with
+ * overlapping elements, unless they name different counties or different
+ * timeline entries. */
+static bool paths_overlap(const tw_set_path *a, const tw_set_path *b)
+{
+    if (strcmp(a->key, b->key) != 0)
+        return false;
+    if (a->index >= 0 && b->index >= 0 && a->index != b->index)
+        return false;
+    if (a->elem >= 0 && b->elem >= 0 && a->elem != b->elem)
+        return false; /* different elements of a list of groups */
+    if (a->form == b->form && a->form != TW_SET_KEY &&
+        strcmp(a->scope, b->scope) != 0)
+        return false;
+    return true;
+}
+
+/* Entry i of uncertainty.settings (group g, path gp) into all[i]. */
+static int read_unc(reader *r, const config_setting_t *g, const char *gp,
+                    void *base, size_t i)
+{
+    tw_uncertain *all = base, *u = &all[i];
+    snprintf(u->where, sizeof u->where, "%s", rd_at(r, g));
+    u->key = member_str(r, g, gp, "key", true);
+    u->why = member_str(r, g, gp, "why", true);
+    u->rest = -1;
+    u->dist = -1;
+    if (u->why && u->why[0] == '\0')
+        rd_bad(r, g, "uncertainty.settings[].why", "is empty: give the "
+               "source of the range or the reasoning behind it");
+    const config_setting_t *d = NULL;
+    for (int k = 0; k < 4; k++) {
+        const config_setting_t *s = config_setting_get_member(
+            (config_setting_t *)g, tw_unc_dist_names[k]);
+        if (s == NULL)
+            continue;
+        if (d != NULL) {
+            rd_bad(r, s, "uncertainty.settings[]", "gives two distributions "
+                   "(%s and %s); give one", tw_unc_dist_names[u->dist],
+                   tw_unc_dist_names[k]);
+            continue;
+        }
+        d = s;
+        u->dist = k;
+    }
+    if (d == NULL) {
+        rd_bad(r, g, "uncertainty.settings[]", "gives no distribution: add "
+               "one of uniform = [lo, hi], triangular = [lo, mode, hi], "
+               "normal = [mean, sd] or beta = [mean, sd]");
+    } else {
+        char path[64];
+        snprintf(path, sizeof path, "uncertainty.settings[].%s",
+                 tw_unc_dist_names[u->dist]);
+        size_t n = (size_t)DIST_ARITY[u->dist];
+        if (rd_floats_at(r, d, path, n, -HUGE_VAL, HUGE_VAL, u->p)) {
+            const double *p = u->p;
+            bool finite = true;
+            for (size_t k = 0; k < n; k++)
+                finite = finite && isfinite(p[k]);
+            if (!finite)
+                rd_bad(r, d, path, "has a number that is not finite");
+            else if ((u->dist == 0 && p[1] < p[0]) ||
+                     (u->dist == 1 && p[2] < p[0]))
+                rd_bad(r, d, path, "is reversed: %g > %g; write %s %s",
+                       p[0], p[n - 1], tw_unc_dist_names[u->dist],
+                       DIST_WORDS[u->dist]);
+            else if (u->dist == 1 && (p[1] < p[0] || p[1] > p[2]))
+                rd_bad(r, d, path, "the mode %g is not between %g and %g",
+                       p[1], p[0], p[2]);
+            else if (u->dist >= 2 && p[1] < 0)
+                rd_bad(r, d, path, "the standard deviation %g is negative",
+                       p[1]);
+        }
+    }
+    const config_setting_t *rs = rd_member(r, g, gp, "rest", false);
+    if (rs != NULL) {
+        int64_t v = config_setting_get_int64(rs);
+        if (v < 0 || v > 1000000)
+            rd_bad(r, rs, "uncertainty.settings[].rest", "%lld is not an "
+                   "element index", (long long)v);
+        else
+            u->rest = (long)v;
+    }
+    if (u->key == NULL || u->key[0] == '\0') {
+        if (u->key)
+            rd_bad(r, g, "uncertainty.settings[].key", "is empty");
+        return 0;
+    }
+    tw_set_path p;
+    char why[1024];
+    const config_setting_t *ks = rd_member(r, g, gp, "key", false);
+    if (strchr(u->key, '=') != NULL || strchr(u->key, '@') != NULL) {
+        rd_bad(r, ks, "uncertainty.settings[].key", "\"%s\": give the key "
+               "alone (no =value; for a value from a year on, use the "
+               "timeline entry's path timeline.NAME.set.KEY)", u->key);
+        return 0;
+    }
+    if (tw_set_path_parse(u->key, &p, why, sizeof why) != 0) {
+        rd_bad(r, ks, "uncertainty.settings[].key", "\"%s\": %s", u->key,
+               why);
+        return 0;
+    }
+    key_kind kind = tw_set_path_kind(&p);
+    if (kind != K_INT && kind != K_FLOAT) {
+        rd_bad(r, ks, "uncertainty.settings[].key", "\"%s\" takes %s; a "
+               "distribution needs a number (for an array, give an element: "
+               "%s[i])", u->key, tw_schema_kind_words(kind), u->key);
+        return 0;
+    }
+    u->integer = kind == K_INT;
+    if (u->rest >= 0 && p.index < 0)
+        rd_bad(r, rs, "uncertainty.settings[].rest", "needs an element of a "
+               "share array as the key (KEY[i]); \"%s\" is not one", u->key);
+    else if (u->rest >= 0 && p.index == u->rest)
+        rd_bad(r, rs, "uncertainty.settings[].rest", "%ld is the element "
+               "drawn itself; name another element of the array", u->rest);
+    if (strncmp(p.key, "simulation.", 11) == 0 ||
+        strncmp(p.key, "region.", 7) == 0)
+        rd_bad(r, ks, "uncertainty.settings[].key", "\"%s\" is part of the "
+               "run's set-up, not of the model: it cannot be uncertain",
+               u->key);
+    for (size_t j = 0; j < i; j++) {
+        tw_set_path q;
+        if (all[j].key && lhs_path(all[j].key, &q) && paths_overlap(&p, &q))
+            rd_bad(r, ks, "uncertainty.settings[].key", "\"%s\" overlaps "
+                   "the uncertain setting \"%s\" at %s: give each value "
+                   "one distribution", u->key, all[j].key, all[j].where);
+    }
+    /* a value drawn per point cannot also be fixed by a scenario or by
+     * the command line (other than by a point's own draws) */
+    const tw_config *c = r->cfg;
+    for (size_t k = 0; k < c->n_scenarios; k++)
+        for (size_t j = 0; j < c->scenarios[k].n_sets; j++) {
+            tw_set_path q;
+            if (lhs_path(c->scenarios[k].sets[j], &q) &&
+                paths_overlap(&p, &q))
+                tw_error_add(r->err, TW_EINPUT, "%s: scenario '%s' sets "
+                             "\"%s\", which is uncertain (%s): a value drawn "
+                             "per point cannot also be a scenario's; drop "
+                             "one of them", c->scenarios[k].set_where[j],
+                             c->scenarios[k].name, c->scenarios[k].sets[j],
+                             u->where);
+        }
+    size_t own = c->n_overrides - r->src->n_draws;
+    for (size_t j = 0; j < own; j++) {
+        tw_set_path q;
+        if (lhs_path(c->overrides[j], &q) && paths_overlap(&p, &q))
+            tw_error_add(r->err, TW_EINPUT, "--set %s: \"%s\" is uncertain "
+                         "(%s): a value drawn per point cannot also be set; "
+                         "drop the --set, or the uncertain setting",
+                         c->overrides[j], u->key, u->where);
+    }
+    return 0;
+}
+
+static void read_uncertainty(reader *r)
+{
+    tw_config *c = r->cfg;
+    c->unc_per_point = TW_UNC_PER_POINT;
+    const config_setting_t *g = rd_get(r, "uncertainty", false);
+    if (g == NULL)
+        return;
+    snprintf(c->unc_where, sizeof c->unc_where, "%s", rd_at(r, g));
+    if (rd_get(r, "uncertainty.design", false) != NULL) {
+        int d = rd_choice(r, "uncertainty.design", DESIGN_NAMES, 2);
+        c->unc_design = d > 0 ? d : 0;
+    }
+    int64_t pp = TW_UNC_PER_POINT;
+    if (rd_int(r, "uncertainty.per_point", false, 1, 100000, &pp))
+        c->unc_per_point = (uint32_t)pp;
+    c->unc = rd_list_read(r, "uncertainty.settings", sizeof *c->unc,
+                          &c->n_unc, read_unc);
+    if (c->n_unc == 0 && c->unc != NULL) {
+        free(c->unc);
+        c->unc = NULL;
+    }
+}
+
 static const char *const MODE_NAMES[TW_N_MODES] = {"markov", "full"};
 static const char *const RECRUIT_NAMES[TW_N_RECRUIT_MODES] = {
     "none", "replace", "quota"};
@@ -1096,6 +1324,9 @@ void tw_config_free(tw_config *cfg)
         TW_FREE(cfg->costs[i].lever, cfg->costs[i].unit,
                 cfg->costs[i].source, cfg->costs[i].note);
     free(cfg->costs);
+    for (size_t i = 0; i < cfg->n_unc; i++)
+        TW_FREE(cfg->unc[i].key, cfg->unc[i].why);
+    TW_FREE(cfg->unc, cfg->scenario, cfg->draw_range);
     for (size_t i = 0; i < cfg->n_tiers; i++)
         free(cfg->tier_names[i]);
     free(cfg);
@@ -1143,8 +1374,9 @@ static int parse_file(tw_config_src *src, const char *path, tw_error *err)
                                   "near this line; see docs/config.md");
 }
 
-int tw_config_load(const char *path, const char *const *overrides,
-                   size_t n_overrides, tw_config **out, tw_error *err)
+static int load(const char *path, const char *const *overrides,
+                size_t n_overrides, size_t n_draws, tw_config **out,
+                tw_error *err)
 {
     *out = NULL;
     tw_error_clear(err);
@@ -1162,7 +1394,16 @@ int tw_config_load(const char *path, const char *const *overrides,
     src->set_paths = calloc(n_overrides + 1, sizeof *src->set_paths);
     src->set_args = calloc(n_overrides + 1, sizeof *src->set_args);
     src->path = c->path;
-    if (c->path == NULL || c->overrides == NULL || src->set_paths == NULL ||
+    src->n_draws = n_draws;
+    c->unc_fixed = n_draws > 0;
+    if (n_draws > 0 &&
+        (c->draw_range = malloc(2 * n_draws * sizeof *c->draw_range)) !=
+            NULL)
+        for (size_t i = 0; i < n_draws; i++) {
+            c->draw_range[2 * i] = -HUGE_VAL;
+            c->draw_range[2 * i + 1] = HUGE_VAL;
+        }
+    if ((n_draws > 0 && c->draw_range == NULL) || c->path == NULL || c->overrides == NULL || src->set_paths == NULL ||
         src->set_args == NULL) {
         tw_config_free(c);
         return tw_error_set(err, TW_EFAIL, "out of memory");
@@ -1228,6 +1469,7 @@ int tw_config_load(const char *path, const char *const *overrides,
         read_targets(&r);
         read_scenarios(&r);
         read_costs(&r);
+        read_uncertainty(&r);
         if (mode_bits == M_FULL && c->mode == TW_MODE_FULL) {
             if (err == NULL || err->code != TW_EFAIL)
                 tw_config_read_full(&r);
@@ -1264,6 +1506,36 @@ int tw_config_load(const char *path, const char *const *overrides,
     src->n_notes = 0;
     *out = c;
     return TW_OK;
+}
+
+int tw_config_load(const char *path, const char *const *overrides,
+                   size_t n_overrides, tw_config **out, tw_error *err)
+{
+    return load(path, overrides, n_overrides, 0, out, err);
+}
+
+int tw_config_load_point(const tw_config *cfg, const char *const *draws,
+                         size_t n_draws, tw_config **out, tw_error *err)
+{
+    size_t n = cfg->n_overrides + n_draws;
+    const char **all = calloc(n ? n : 1, sizeof *all);
+    if (all == NULL) {
+        *out = NULL;
+        return tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    for (size_t i = 0; i < cfg->n_overrides; i++)
+        all[i] = cfg->overrides[i];
+    for (size_t i = 0; i < n_draws; i++)
+        all[cfg->n_overrides + i] = draws[i];
+    int rc = load(cfg->path, all, n, n_draws, out, err);
+    free(all);
+    if (rc == TW_OK && cfg->scenario != NULL &&
+        ((*out)->scenario = strdup(cfg->scenario)) == NULL) {
+        tw_config_free(*out);
+        *out = NULL;
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    }
+    return rc;
 }
 
 /*
@@ -1351,6 +1623,11 @@ int tw_config_load_scenario(const char *path, const char *scenario,
     rc = tw_config_load(path, all, n, out, err);
     if (rc != TW_OK && err != NULL)
         name_scenario(err, sc);
+    if (rc == TW_OK && ((*out)->scenario = strdup(scenario)) == NULL) {
+        tw_config_free(*out);
+        *out = NULL;
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
+    }
     free(all);
     tw_config_free(base);
     return rc;

@@ -92,6 +92,9 @@ struct tw_config_src {
     const char *path; /* main file, borrowed */
     size_t n_tl_own;  /* timeline entries of the config's own (the first
                          ones); those after them were added by --set */
+    size_t n_draws;   /* the last n_draws --set values are an uncertain
+                         setting's draws (tw_config_load_point), which
+                         may set an uncertain key */
     char **notes;     /* timeline entries a --set overrode, owned */
     size_t n_notes;
 };

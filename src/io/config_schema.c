@@ -351,6 +351,34 @@ static const key_spec SCHEMA[] = {
     {"costs[].note", K_STRING, M_BOTH, 0,
      "optional: the reasoning behind the number"},
 
+    {"uncertainty", K_GROUP, M_BOTH, 0,
+     "optional: settings whose values are uncertain; each replicate runs "
+     "at a parameter point drawn from their ranges (docs/config.md)"},
+    {"uncertainty.design", K_STRING, M_BOTH, 0,
+     "optional: \"lhs\" (Latin hypercube, the default) or \"sobol\" "
+     "(at most 40 settings)"},
+    {"uncertainty.per_point", K_INT, M_BOTH, 0,
+     "optional: replicates run at each parameter point (default 5)"},
+    {"uncertainty.settings", K_GROUP_LIST, M_BOTH, 0,
+     "required in uncertainty: ( { key; uniform | triangular | normal | "
+     "beta; why; } , ... )"},
+    {"uncertainty.settings[].key", K_STRING, M_BOTH, 0,
+     "required: a numeric setting as a lever path (as for --set, without "
+     "=value), e.g. \"tiers.prob[1]\""},
+    {"uncertainty.settings[].uniform", K_FLOAT_ARRAY, M_BOTH, 0,
+     "one distribution: [lo, hi]"},
+    {"uncertainty.settings[].triangular", K_FLOAT_ARRAY, M_BOTH, 0,
+     "one distribution: [lo, mode, hi]"},
+    {"uncertainty.settings[].normal", K_FLOAT_ARRAY, M_BOTH, 0,
+     "one distribution: [mean, sd], truncated to the key's valid range"},
+    {"uncertainty.settings[].beta", K_FLOAT_ARRAY, M_BOTH, 0,
+     "one distribution: [mean, sd], on 0 to 1 (shares)"},
+    {"uncertainty.settings[].rest", K_INT, M_BOTH, 0,
+     "optional, for an element of a share array: the element that takes up "
+     "the difference, so that the shares still sum to one"},
+    {"uncertainty.settings[].why", K_STRING, M_BOTH, 0,
+     "required: the source of the range, or the reasoning behind it"},
+
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},
