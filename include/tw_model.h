@@ -33,6 +33,56 @@
 #include "tw_metrics.h"
 #include "tw_record.h"
 
+/*
+ * Parameters that vary by replicate (parameter uncertainty, built by
+ * tw_uncertain.h): replicate r runs at point r / per_point. A point's
+ * parameters are the model's own with some values replaced: slot k puts
+ * value `assign` of the point (a row of n_assign numbers) at byte
+ * `offset` of block `block` (tw_param_blocks), stored as `type`. Each
+ * worker applies them to its own copy of the blocks, once per replicate,
+ * before the replicate's first year. When `rebuild` is set, the slots
+ * are not enough for some setting: a point's whole config is loaded by
+ * rebuild (called by one worker at a time) and its blocks copied.
+ */
+enum {
+    TW_PB_STOCK,      /* full: world->stock */
+    TW_PB_PARAMS,     /* full: world->params[n_years] */
+    TW_PB_CPARAMS,    /* full: world->cparams[n_years * n_counties] */
+    TW_PB_SCHOOLS,    /* full: world->schools[n_schools] */
+    TW_PB_TRANSITION, /* markov: cfg->transition */
+    TW_PB_TIERS,      /* markov: cfg->tier_counts */
+    TW_PB_QUOTA,      /* markov: cfg->annual_quota */
+    TW_N_PBLOCKS
+};
+enum { TW_PT_F64, TW_PT_I64, TW_PT_I32 };
+
+typedef struct tw_param_block {
+    void *p;
+    size_t size;
+} tw_param_block;
+
+/* The blocks of cfg's parameters (of world w in full mode, which may be a
+ * copy of cfg->world): b[TW_PB_*] gets each block; the ones of the other
+ * mode are {NULL, 0}. */
+void tw_param_blocks(const tw_config *cfg, const tw_world *w,
+                     tw_param_block b[TW_N_PBLOCKS]);
+
+typedef struct tw_var_slot {
+    size_t offset;
+    uint32_t assign;
+    uint8_t block, type;
+} tw_var_slot;
+
+typedef struct tw_variation {
+    size_t per_point, n_points, n_assign;
+    const double *assign;          /* [n_points][n_assign] */
+    size_t n_slots;
+    const tw_var_slot *slots;
+    int (*rebuild)(void *ctx, size_t point, tw_param_block *to,
+                   tw_error *err); /* fills the blocks `to` */
+    void *ctx;
+} tw_variation;
+
 typedef struct tw_model {
     const tw_config *cfg;          /* borrowed; must outlive the model */
     size_t n_years;
@@ -49,7 +99,13 @@ typedef struct tw_model {
     /* The parts of a year's row (see above): counties and schools
      * recorded, and the row's width, M (1 + n_counties) + 2 n_schools. */
     size_t n_counties, n_schools, width;
+    const tw_variation *var;       /* borrowed; NULL: every replicate runs
+                                      with the config's parameters */
 } tw_model;
+
+/* Vary the parameters by replicate (see tw_variation); v is borrowed and
+ * must outlive the workers. Call before any worker is made. */
+void tw_model_set_variation(tw_model *m, const tw_variation *v);
 
 /* Values per school in the schools part of a row. */
 #define TW_SCHOOL_VALUES 2

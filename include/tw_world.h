@@ -523,6 +523,11 @@ typedef struct tw_sim {
 tw_sim *tw_sim_alloc(const tw_world *w);
 void tw_sim_free(tw_sim *s);
 
+/* Run s's next replicates in world w (borrowed), which must have the
+ * sizes of the world s was made for: a replicate's own parameters
+ * (tw_model.h, tw_variation). The initial placement is planned again. */
+void tw_sim_set_world(tw_sim *s, const tw_world *w);
+
 /*
  * Teachers of each school at the start, place[i] (n_schools entries), from
  * the stock counts and each school's base-year demand: a stage's count is

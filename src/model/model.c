@@ -35,6 +35,10 @@ struct tw_worker {
     uint64_t count[TW_MAX_TIERS]; /* markov mode: headcount per tier */
     double *cum;     /* full mode: [n_counties] cumulative hires */
     tw_work last;    /* of the last replicate */
+    /* With a variation (tw_model.var): this replicate's parameters. */
+    tw_world *own;   /* full mode: a copy of the world, patched */
+    tw_config own_cfg; /* markov mode: a shallow copy, numbers patched */
+    double dest[TW_MAX_TIERS][TW_MAX_TIERS + 1]; /* markov: from own_cfg */
 };
 
 tw_work tw_worker_last_work(const tw_worker *w)
@@ -91,6 +95,50 @@ static int add_metrics(tw_model *m, tw_error *err)
     return TW_OK;
 }
 
+/* Markov mode: the destination probabilities of each tier's teachers
+ * (tw_model.dest) from the transition matrix. */
+static void markov_dest(const tw_config *cfg,
+                        double dest[TW_MAX_TIERS][TW_MAX_TIERS + 1])
+{
+    for (size_t i = 0; i < cfg->n_tiers; i++) {
+        double acc = 0;
+        for (size_t j = 0; j < cfg->n_tiers; j++) {
+            acc += cfg->transition[i][j];
+            dest[i][j] = cfg->transition[i][j];
+        }
+        /* leaving: 1 - row sum (0 when rounding takes the sum to 1 or
+         * above, as the per-teacher draw u >= row sum did) */
+        dest[i][cfg->n_tiers] = acc < 1 ? 1 - acc : 0;
+    }
+}
+
+void tw_param_blocks(const tw_config *cfg, const tw_world *w,
+                     tw_param_block b[TW_N_PBLOCKS])
+{
+    memset(b, 0, TW_N_PBLOCKS * sizeof *b);
+    if (w != NULL) {
+        b[TW_PB_STOCK] = (tw_param_block){(void *)w->stock, sizeof w->stock};
+        b[TW_PB_PARAMS] = (tw_param_block){
+            w->params, w->n_years * sizeof *w->params};
+        b[TW_PB_CPARAMS] = (tw_param_block){
+            w->cparams, w->n_years * w->n_counties * sizeof *w->cparams};
+        b[TW_PB_SCHOOLS] = (tw_param_block){
+            w->schools, w->n_schools * sizeof *w->schools};
+        return;
+    }
+    b[TW_PB_TRANSITION] = (tw_param_block){(void *)cfg->transition,
+                                           sizeof cfg->transition};
+    b[TW_PB_TIERS] = (tw_param_block){(void *)cfg->tier_counts,
+                                      sizeof cfg->tier_counts};
+    b[TW_PB_QUOTA] = (tw_param_block){(void *)&cfg->annual_quota,
+                                      sizeof cfg->annual_quota};
+}
+
+void tw_model_set_variation(tw_model *m, const tw_variation *v)
+{
+    m->var = v;
+}
+
 int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err)
 {
     memset(m, 0, sizeof *m);
@@ -102,16 +150,7 @@ int tw_model_init(tw_model *m, const tw_config *cfg, tw_error *err)
         return tw_error_set(err, TW_EFAIL, "out of memory");
     for (size_t t = 0; t < m->n_years; t++)
         m->years[t] = cfg->base_year + (int)t;
-    for (size_t i = 0; i < cfg->n_tiers; i++) {
-        double acc = 0;
-        for (size_t j = 0; j < cfg->n_tiers; j++) {
-            acc += cfg->transition[i][j];
-            m->dest[i][j] = cfg->transition[i][j];
-        }
-        /* leaving: 1 - row sum (0 when rounding takes the sum to 1 or
-         * above, as the per-teacher draw u >= row sum did) */
-        m->dest[i][cfg->n_tiers] = acc < 1 ? 1 - acc : 0;
-    }
+    markov_dest(cfg, m->dest);
     int rc;
     if (cfg->mode == TW_MODE_FULL) {
         m->world = cfg->world;
@@ -142,11 +181,33 @@ tw_worker *tw_worker_alloc(const tw_model *m, tw_error *err)
         return NULL;
     }
     w->m = m;
+    w->own_cfg = *m->cfg;
+    memcpy(w->dest, m->dest, sizeof w->dest);
     if (m->world != NULL) {
+        const tw_world *bw = m->world;
         w->sim = tw_sim_alloc(m->world);
         w->cum = calloc(m->world->n_counties + 1, sizeof *w->cum);
-        if (w->sim == NULL || w->cum == NULL) {
+        if (m->var != NULL &&
+            (w->own = tw_world_alloc(bw->n_years, bw->n_counties,
+                                     bw->n_schools)) != NULL) {
+            /* what no setting changes, once: the rest per replicate */
+            tw_world *o = w->own;
+            tw_county *counties = o->counties;
+            tw_school *schools = o->schools;
+            tw_params *params = o->params;
+            tw_county_params *cparams = o->cparams;
+            *o = *bw;
+            o->counties = counties;
+            o->schools = schools;
+            o->params = params;
+            o->cparams = cparams;
+            memcpy(o->counties, bw->counties,
+                   bw->n_counties * sizeof *bw->counties);
+        }
+        if (w->sim == NULL || w->cum == NULL ||
+            (m->var != NULL && w->own == NULL)) {
             tw_sim_free(w->sim);
+            tw_world_free(w->own);
             free(w->cum);
             free(w);
             tw_error_set(err, TW_EFAIL, "out of memory for a replicate");
@@ -170,8 +231,57 @@ void tw_worker_free(tw_worker *w)
     if (w->rng)
         gsl_rng_free(w->rng);
     tw_sim_free(w->sim);
+    tw_world_free(w->own);
     free(w->cum);
     free(w);
+}
+
+/* This replicate's parameters (tw_variation): the model's blocks copied
+ * into the worker's own, then the point's values put in their slots (or
+ * the point's whole config, when the variation rebuilds). */
+static int vary(tw_worker *w, uint64_t rep, tw_error *err)
+{
+    const tw_model *m = w->m;
+    const tw_variation *v = m->var;
+    size_t point = (size_t)(rep / v->per_point);
+    if (point >= v->n_points)
+        return tw_error_set(err, TW_EFAIL, "replicate %llu has no parameter "
+                            "point (%zu points of %zu replicates)",
+                            (unsigned long long)rep, v->n_points,
+                            v->per_point);
+    tw_param_block from[TW_N_PBLOCKS], to[TW_N_PBLOCKS];
+    tw_param_blocks(m->cfg, m->world, from);
+    tw_param_blocks(&w->own_cfg, w->own, to);
+    if (v->rebuild != NULL) {
+        int rc = v->rebuild(v->ctx, point, to, err);
+        if (rc != TW_OK)
+            return rc;
+    } else {
+        for (int b = 0; b < TW_N_PBLOCKS; b++)
+            if (from[b].size > 0)
+                memcpy(to[b].p, from[b].p, from[b].size);
+        const double *a = v->assign + point * v->n_assign;
+        for (size_t k = 0; k < v->n_slots; k++) {
+            const tw_var_slot *sl = &v->slots[k];
+            unsigned char *dst = (unsigned char *)to[sl->block].p +
+                                 sl->offset;
+            double x = a[sl->assign];
+            if (sl->type == TW_PT_F64) {
+                memcpy(dst, &x, sizeof x);
+            } else if (sl->type == TW_PT_I64) {
+                int64_t y = (int64_t)llround(x);
+                memcpy(dst, &y, sizeof y);
+            } else {
+                int32_t y = (int32_t)lround(x);
+                memcpy(dst, &y, sizeof y);
+            }
+        }
+    }
+    if (w->own != NULL)
+        tw_sim_set_world(w->sim, w->own);
+    else
+        markov_dest(&w->own_cfg, w->dest);
+    return TW_OK;
 }
 
 /* Record the end-of-year stock and flows into `row`. */
@@ -206,7 +316,7 @@ static uint64_t markov_transitions(tw_worker *w)
         uint64_t n = w->count[i];
         while (n > 0) {
             unsigned int piece = n > (1u << 31) ? 1u << 31 : (unsigned int)n;
-            gsl_ran_multinomial(w->rng, nt + 1, piece, m->dest[i], out);
+            gsl_ran_multinomial(w->rng, nt + 1, piece, w->dest[i], out);
             for (size_t j = 0; j < nt; j++)
                 next[j] += out[j];
             left += out[nt];
@@ -262,10 +372,15 @@ static int run_full(tw_worker *w, uint32_t scenario, uint64_t rep,
 int tw_worker_run(tw_worker *w, uint32_t scenario, uint64_t rep,
                   double *traj, tw_error *err)
 {
+    if (w->m->var != NULL) {
+        int rc = vary(w, rep, err);
+        if (rc != TW_OK)
+            return rc;
+    }
     if (w->sim != NULL)
         return run_full(w, scenario, rep, traj, err);
     const tw_model *m = w->m;
-    const tw_config *c = m->cfg;
+    const tw_config *c = &w->own_cfg;
     size_t nm = m->metrics.n;
     tw_rng_seed(w->rng, c->seed, scenario, rep);
     memset(w->count, 0, sizeof w->count);

@@ -36,6 +36,13 @@ tw_sim *tw_sim_alloc(const tw_world *w)
     return s;
 }
 
+void tw_sim_set_world(tw_sim *s, const tw_world *w)
+{
+    s->w = w;
+    free(s->place); /* planned from w's stock and demand by tw_sim_init */
+    s->place = NULL;
+}
+
 void tw_sim_free(tw_sim *s)
 {
     if (s == NULL)
