@@ -55,6 +55,57 @@ typedef struct tw_h5_meta {
 
 typedef struct tw_h5_out tw_h5_out;
 
+/* The parameter uncertainty of a run (tw_uncertain.h) and what each
+ * target's verdict rests on, for /uncertainty and /sensitivity
+ * (docs/hdf5.md). Everything is borrowed. */
+typedef struct tw_h5_unc {
+    size_t n_set, n_points, per_point, n_reps;
+    const char *design;            /* "lhs" or "sobol" */
+    const char *const *keys;       /* [n_set] lever paths */
+    const char *const *dists;      /* [n_set] "uniform", ... */
+    const char *const *whys;       /* [n_set] */
+    const char *const *wheres;     /* [n_set] "file:line" */
+    const double *params;          /* [n_set][3], NaN where unused */
+    const double *central;         /* [n_set] */
+    const double *lo, *hi;         /* [n_set] the range sampled */
+    const double *values;          /* [n_points][n_set] */
+    const char *slow_key;          /* NULL: points patched in place */
+    size_t nt;
+    const char *const *targets;    /* [nt] names */
+    const double *p_met, *p_lo, *p_hi;          /* [nt] over everything */
+    const double *c_met, *c_lo, *c_hi;          /* [nt] central; NULL: none */
+    size_t central_reps;
+    const double *p10, *p50, *p90; /* [nt] P(met | point) across points */
+    const double *var_y;           /* [nt] */
+    const double *random_share;    /* [nt] */
+    const double *first, *first_se;/* [nt][n_set] */
+    const char *const *depends;    /* [nt] "" or the settings it flips on */
+} tw_h5_unc;
+
+/* Write /uncertainty and /sensitivity into h's partial file (after
+ * tw_h5_write_targets, before tw_h5_finish); groups left by an earlier
+ * try are replaced. */
+int tw_h5_write_unc(tw_h5_out *h, const tw_h5_unc *u, tw_error *err);
+
+/* /sensitivity (and the settings of /uncertainty) of the run at `path`,
+ * group `group` (NULL: the root), read back; n_set = 0 when the run had
+ * no uncertain settings. Free with tw_h5_sens_free. */
+typedef struct tw_h5_sens {
+    size_t n_set, nt, n_points, per_point, central_reps;
+    char *design, *slow_key;
+    char **keys, **targets, **depends;
+    double *central, *lo, *hi;
+    double *p_met, *p_lo, *p_hi, *c_met, *c_lo, *c_hi, *p10, *p50, *p90;
+    double *var_y, *random_share, *first, *first_se;
+} tw_h5_sens;
+
+int tw_h5_read_sens(const char *path, const char *group, tw_h5_sens *out,
+                    tw_error *err);
+void tw_h5_sens_free(tw_h5_sens *s);
+
+/* The open HDF5 file of a writer (for the writers of other groups). */
+int64_t tw_h5_out_file(const tw_h5_out *h);
+
 /*
  * Create "<path>.partial" with the whole layout and the metadata; the
  * trajectories are filled in later. On success *out is owned by the caller

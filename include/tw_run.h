@@ -47,6 +47,12 @@ typedef struct tw_run_opts {
     int force;              /* 1: an existing file at out_path that is not
                                a twsim output may be replaced
                                (tw_output_check) */
+    /* Parameter uncertainty (a config with uncertain settings): P(met)
+     * of each of the config's targets with every setting at its central
+     * value, from a run of central_reps replicates of the central config
+     * (tw_unc_central_config), for /sensitivity; NULL: not known. */
+    const tw_target_result *central;
+    size_t central_reps;
     double checkpoint;      /* MPI runs (tw_mpi.h): seconds between the
                                collective writes of finished replicates;
                                0: TW_RUN_CHECKPOINT. Unused by tw_run. */

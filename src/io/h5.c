@@ -1621,6 +1621,11 @@ out:
 }
 
 /* Write /targets (see tw_h5.h). */
+int64_t tw_h5_out_file(const tw_h5_out *h)
+{
+    return (int64_t)h->file;
+}
+
 int tw_h5_write_targets(tw_h5_out *h, const tw_target *t, size_t nt,
                         const double *quantity, const unsigned char *met,
                         const tw_target_result *res,

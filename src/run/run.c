@@ -122,6 +122,17 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
     tw_model_set_parts(&e->m,
                        !mean_field && !(opts != NULL && opts->no_counties),
                        !mean_field && opts != NULL && opts->schools);
+    /* uncertain settings: every replicate at its parameter point (the
+     * mean field runs the config as written) */
+    if (cfg->n_unc > 0 && !cfg->unc_fixed && !mean_field) {
+        e->have_unc = 1;
+        rc = tw_unc_build(&e->unc, cfg, cfg->replicates, err);
+        if (rc != TW_OK)
+            return rc;
+        tw_model_set_variation(&e->m, &e->unc.var);
+        e->central = opts != NULL ? opts->central : NULL;
+        e->central_reps = opts != NULL ? opts->central_reps : 0;
+    }
     size_t nm = e->m.metrics.n, nc = e->m.n_counties;
     /* the targets this run can evaluate: without county rows (the mean
      * field) the county ones are left out (tw_ens_left_out) */
@@ -191,6 +202,8 @@ void tw_ens_free(tw_ens *e)
     free(e->tcols);
     if (e->have_model)
         tw_model_free(&e->m);
+    if (e->have_unc)
+        tw_unc_free(&e->unc);
     memset(e, 0, sizeof *e);
 }
 
@@ -352,6 +365,9 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
     if (rc == TW_OK)
         rc = tw_h5_write_targets(*h, e->targets, nt, tq, tmet, tres,
                                  e->counties, nc, cres, err);
+    if (rc == TW_OK && e->have_unc)
+        rc = tw_unc_write(&e->unc, e->targets, nt, tq, tmet, tres,
+                          e->central, e->central_reps, *h, err);
     if (rc == TW_OK) {
         rc = tw_h5_finish(*h, err);
         *h = NULL;

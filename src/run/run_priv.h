@@ -17,6 +17,7 @@
 #include "tw_output.h"
 #include "tw_model.h"
 #include "tw_run.h"
+#include "tw_uncertain.h"
 
 /* What every worker of a run needs to know, built from the config alone
  * (so every MPI rank builds the same one). */
@@ -39,6 +40,11 @@ typedef struct tw_ens {
     double h5_seconds;      /* spent in tw_h5_* calls so far */
     size_t block_bytes;     /* tw_ens_finish's read-back buffer, at most
                                (TW_ENS_BLOCK_BYTES; tests make it small) */
+    tw_unc unc;             /* the parameter points, when cfg has uncertain
+                               settings (have_unc) */
+    int have_unc;
+    const tw_target_result *central; /* opts->central: [cfg->n_targets] */
+    size_t central_reps;
 } tw_ens;
 
 /*
