@@ -11,10 +11,12 @@
  * fault (I/O, HDF5, memory), 2 bad input (config or arguments).
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #include "tw_run.h"
 #include "tw_mem.h"
 #include "tw_targets.h"
+#include "tw_uncertain.h"
 #include "tw_version.h"
 #include "cli_format.h"
 #ifdef TW_MPI
@@ -63,6 +66,8 @@ static const char USAGE[] =
     "  compare A B      paired differences of two runs (common random numbers)\n"
     "  optimize CONFIG  the smallest lever value that meets targets\n"
     "  sweep CONFIG     P(met) over a grid of lever values\n"
+    "  sensitivity CONFIG|FILE  what each verdict rests on (uncertain\n"
+    "                   settings)\n"
     "\n"
     "options:\n"
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
@@ -138,6 +143,25 @@ static const char USAGE_RUN[] =
     "\n"
     "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input,\n"
     "130 / 143 stopped by SIGINT / SIGTERM (resumable)\n";
+
+static const char USAGE_SENS[] =
+    "usage: twsim sensitivity CONFIG [run options]\n"
+    "       twsim sensitivity FILE\n"
+    "\n"
+    "What each target's verdict rests on, for a config with uncertain\n"
+    "settings (uncertainty in the config, docs/config.md). With CONFIG:\n"
+    "runs it as `twsim run` does (the central run, then the ensemble over\n"
+    "the settings' ranges; every run option applies, see twsim run --help)\n"
+    "and writes /sensitivity. With FILE: reads a run's /sensitivity.\n"
+    "Prints, for every target, P(met) over everything, at the central\n"
+    "values, the 10th-90th percentile of P(met | parameter point), and\n"
+    "every setting ranked by its first-order share of the variance of the\n"
+    "target's quantity, with its bootstrap standard error\n"
+    "(docs/sensitivity.md).\n"
+    "\n"
+    "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n"
+    "(a config without uncertain settings, a file without /sensitivity),\n"
+    "130 / 143 stopped by SIGINT / SIGTERM (resumable with --resume)\n";
 
 static const char USAGE_VALIDATE[] =
     "usage: twsim validate CONFIG [--scenario NAME] [--set KEY=VALUE]...\n"
@@ -317,7 +341,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         {"no-counties", no_argument, NULL, 'N'},
         TW_CLI_LONGS_END,
     };
-    int is_run = strcmp(cmd, "run") == 0;
+    int is_run = strcmp(cmd, "run") == 0 || strcmp(cmd, "sensitivity") == 0;
     int ch, st = TW_CLI_OPT_START;
     while ((ch = tw_cli_opt(argc, argv, is_run ? ":n:o:qh" : ":h", longs,
                             usage, &st)) != -1) {
@@ -788,6 +812,192 @@ static int check_schools(const char *path, const char *group, size_t top)
  * come from the config stored in it). Returns TW_OK or the error's code
  * (message printed).
  */
+/* The settings that explain most of target k's variance, as text: at
+ * most three with a first-order share of at least 5%, then randomness. */
+static void top_settings(const tw_h5_sens *s, size_t k, char *buf,
+                         size_t cap)
+{
+    size_t used = 0, named = 0;
+    buf[0] = '\0';
+    unsigned char taken[256] = {0};
+    for (size_t n = 0; n < 3; n++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < s->n_set && i < 256; i++) {
+            double f = s->first[k * s->n_set + i];
+            if (!taken[i] && f >= 0.05 &&
+                (best == SIZE_MAX || f > s->first[k * s->n_set + best]))
+                best = i;
+        }
+        if (best == SIZE_MAX)
+            break;
+        taken[best] = 1;
+        if (used < cap)
+            used += (size_t)snprintf(buf + used, cap - used, "%s%s %.0f%%",
+                                     named++ ? ", " : "", s->keys[best],
+                                     100 * s->first[k * s->n_set + best]);
+    }
+    double r = s->random_share[k];
+    if (isfinite(r) && used < cap)
+        used += (size_t)snprintf(buf + used, cap - used, "%srandomness %.0f%%",
+                                 named ? ", " : "", 100 * (r < 0 ? 0 : r));
+    if (used == 0)
+        snprintf(buf, cap, "(no variance)");
+}
+
+/* After the target table of a run with uncertain settings: what each
+ * verdict rests on (/sensitivity, docs/sensitivity.md). */
+static void report_rests_on(FILE *f, const char *path, const char *group)
+{
+    tw_h5_sens s;
+    tw_error err;
+    if (tw_h5_read_sens(path, group, &s, &err) != TW_OK) {
+        print_error(&err);
+        return;
+    }
+    if (s.n_set == 0 || s.nt == 0) {
+        tw_h5_sens_free(&s);
+        return;
+    }
+    fprintf(f, "\nWhat the verdicts rest on: %zu uncertain setting%s, %zu "
+            "parameter points x %zu replicates (%s)", s.n_set,
+            s.n_set == 1 ? "" : "s", s.n_points, s.per_point,
+            strcmp(s.design, "sobol") == 0 ? "Sobol points"
+                                           : "Latin hypercube");
+    if (s.c_met != NULL)
+        fprintf(f, "; central run: %zu replicates", s.central_reps);
+    fprintf(f, "\n");
+    int w = 6;
+    for (size_t k = 0; k < s.nt; k++)
+        if (display_width(s.targets[k]) > w)
+            w = display_width(s.targets[k]);
+    fprintf(f, "  ");
+    print_padded("target", w);
+    fprintf(f, "  P(met)  central  P(met|point) 10-90%%  variance of the "
+            "quantity explained by\n");
+    for (size_t k = 0; k < s.nt; k++) {
+        char top[512], band[32], cen[16];
+        top_settings(&s, k, top, sizeof top);
+        if (isfinite(s.p10[k]))
+            snprintf(band, sizeof band, "%.2f-%.2f", s.p10[k], s.p90[k]);
+        else
+            snprintf(band, sizeof band, "(per_point 1)");
+        if (s.c_met != NULL && isfinite(s.c_met[k]))
+            snprintf(cen, sizeof cen, "%.2f", s.c_met[k]);
+        else
+            snprintf(cen, sizeof cen, "-");
+        fprintf(f, "  ");
+        print_padded(s.targets[k], w);
+        fprintf(f, "  %6.2f  %7s  %-19s  %s\n", s.p_met[k], cen, band, top);
+        if (s.depends[k][0] != '\0')
+            fprintf(f, "  %*s  -> %s\n", w, "", s.depends[k]);
+    }
+    fprintf(f, "  P(met): over the settings' ranges and the randomness "
+            "together; central: every setting at its central value; "
+            "shares: first-order (main-effect) indices of the target's "
+            "quantity, twsim sensitivity for all of them\n");
+    tw_h5_sens_free(&s);
+}
+
+static int cmp_share_desc(const void *a, const void *b, void *ctx)
+{
+    const double *f = ctx;
+    double x = f[*(const size_t *)a], y = f[*(const size_t *)b];
+    return (x < y) - (x > y);
+}
+
+/* twsim sensitivity: every target, every setting ranked by its share. */
+static int print_sens_table(const char *path, const char *group)
+{
+    tw_h5_sens s;
+    tw_error err;
+    int rc = tw_h5_read_sens(path, group, &s, &err);
+    if (rc != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    if (s.n_set == 0 || s.nt == 0) {
+        fprintf(stderr, "twsim: %s has no /sensitivity: it is not a run of "
+                "a config with uncertain settings and targets\n", path);
+        tw_h5_sens_free(&s);
+        return TW_EINPUT;
+    }
+    size_t *ord = malloc(s.n_set * sizeof *ord);
+    if (ord == NULL) {
+        tw_h5_sens_free(&s);
+        return TW_EFAIL;
+    }
+    int w = 7;
+    for (size_t i = 0; i < s.n_set; i++)
+        if (display_width(s.keys[i]) > w)
+            w = display_width(s.keys[i]);
+    printf("Sensitivity (%s): %zu uncertain settings, %zu parameter points "
+           "x %zu replicates\n", path, s.n_set, s.n_points, s.per_point);
+    for (size_t k = 0; k < s.nt; k++) {
+        const double *f = s.first + k * s.n_set;
+        printf("\n%s: P(met) %.3f [%.3f-%.3f]", s.targets[k], s.p_met[k],
+               s.p_lo[k], s.p_hi[k]);
+        if (s.c_met != NULL)
+            printf(", at the central values %.3f", s.c_met[k]);
+        if (isfinite(s.p10[k]))
+            printf(", P(met | point) 10-90%% %.2f-%.2f", s.p10[k], s.p90[k]);
+        printf("\n");
+        if (s.depends[k][0] != '\0')
+            printf("  %s\n", s.depends[k]);
+        printf("  rank  ");
+        print_padded("setting", w);
+        printf("  share    +- se   range\n");
+        for (size_t i = 0; i < s.n_set; i++)
+            ord[i] = i;
+        qsort_r(ord, s.n_set, sizeof *ord, cmp_share_desc, (void *)f);
+        double sum = 0;
+        for (size_t j = 0; j < s.n_set; j++) {
+            size_t i = ord[j];
+            printf("  %4zu  ", j + 1);
+            print_padded(s.keys[i], w);
+            printf("  %6.3f  %6.3f   %g to %g\n", f[i],
+                   s.first_se[k * s.n_set + i], s.lo[i], s.hi[i]);
+            sum += f[i] > 0 ? f[i] : 0;
+        }
+        double r = s.random_share[k];
+        if (isfinite(r)) {
+            printf("        ");
+            print_padded("randomness (within a point)", w);
+            printf("  %6.3f\n", r);
+            sum += r > 0 ? r : 0;
+        }
+        printf("        ");
+        print_padded("interactions and estimation noise", w);
+        printf("  %6.3f\n", 1 - sum);
+    }
+    printf("\nshare: first-order (main-effect) share of the variance of the "
+           "target's quantity (docs/sensitivity.md); se: bootstrap standard "
+           "error\n");
+    free(ord);
+    tw_h5_sens_free(&s);
+    return 0;
+}
+
+/* twsim sensitivity FILE | CONFIG [run options] */
+static int cmd_run_or_validate(const char *cmd, int argc, char **argv);
+static int cmd_sensitivity(int argc, char **argv)
+{
+    /* a twsim file as the only argument: read its /sensitivity */
+    if (argc == 2 && argv[1][0] != '-') {
+        tw_file_kind kind;
+        tw_error err;
+        if (tw_file_check_regular(argv[1], &err) == TW_OK &&
+            tw_file_identify(argv[1], &kind, &err) == TW_OK) {
+            if (kind != TW_FILE_RUN) {
+                fprintf(stderr, "twsim: %s is a %s file; sensitivity reads "
+                        "a run's\n", argv[1], tw_file_kind_names[kind]);
+                return TW_EINPUT;
+            }
+            return print_sens_table(argv[1], NULL);
+        }
+    }
+    return cmd_run_or_validate("sensitivity", argc, argv);
+}
+
 static int report_targets(const char *path, const char *group,
                           double confidence, size_t *below, int *partial,
                           tw_cli_rows *rows)
@@ -858,6 +1068,8 @@ static int report_targets(const char *path, const char *group,
         *below = tw_targets_report(stdout, title, d->targets, nt, res,
                                    (const char *const *)counties, nc, cres,
                                    reps, confidence);
+        if (!is_partial)
+            report_rests_on(stdout, path, group);
     } else {
         /* the same count as tw_targets_report, for --strict */
         *below = 0;
@@ -1209,13 +1421,106 @@ static int validate_scenarios(const char *config, const cli_opts *o,
     return rc;
 }
 
+/*
+ * A config with uncertain settings: first the central run (every setting
+ * at its central value) into "<out>.central.run", for the report's
+ * "P(met) at the central values"; its target results go to *res (caller
+ * frees) and *reps. The file stays until the whole run is done, so that
+ * --resume finds it. Returns TW_OK, an error, or 128 + signal.
+ */
+static int run_central(const tw_config *cfg, const cli_opts *o,
+                       const char *out, char **file,
+                       tw_target_result **res, size_t *reps)
+{
+    tw_error err;
+    tw_config *cc = NULL;
+    *res = NULL;
+    *reps = 0;
+    size_t len = strlen(out) + 32;
+    if ((*file = malloc(len)) == NULL)
+        return TW_EFAIL;
+    snprintf(*file, len, "%s.central.run", out);
+    int rc = tw_unc_load_central(cfg, &cc, &err);
+#ifdef TW_MPI
+    rc = tw_mpi_agree(rc, &err);
+#endif
+    if (rc != TW_OK) {
+        if (g_root)
+            print_error(&err);
+        tw_config_free(cc);
+        return rc;
+    }
+    if (!o->quiet && g_root)
+        fprintf(stderr, "twsim: the central run: every uncertain setting "
+                "at its central value\n");
+    tw_run_opts ro = {.out_path = *file, .progress = o->quiet ? NULL : stderr,
+                      .resume = o->resume, .stop = &tw_cli_stop,
+                      .threads = o->threads, .checkpoint = o->checkpoint,
+                      .force = 1, .no_counties = o->no_counties};
+    tw_run_stats st;
+    memset(&st, 0, sizeof st);
+    int sig = 0;
+    rc = run_config(cc, &ro, &st, &sig, &err);
+    if (rc == TW_ESTOPPED) {
+        if (g_root)
+            fprintf(stderr, "twsim: stopped by signal %d during the central "
+                    "run; run the same command with --resume to finish\n",
+                    sig);
+        return 128 + sig;
+    }
+    if (rc != TW_OK) {
+        if (g_root)
+            print_error(&err);
+        return rc;
+    }
+    if (!g_root)
+        return TW_OK;
+    tw_h5_data *d = NULL;
+    if ((rc = tw_h5_read(*file, &d, &err)) != TW_OK) {
+        print_error(&err);
+        return rc;
+    }
+    *reps = d->n_reps;
+    *res = calloc(d->n_targets ? d->n_targets : 1, sizeof **res);
+    if (*res == NULL)
+        rc = TW_EFAIL;
+    else
+        rc = tw_file_targets(d, NULL, d->trajectories, d->n_reps, d->targets,
+                             d->n_targets, NULL, *res, NULL, NULL, NULL,
+                             &err);
+    if (rc != TW_OK)
+        print_error(&err);
+    tw_h5_data_free(d);
+    return rc;
+}
+
+/* Remove the central run's file (and what a stopped one left). */
+static void drop_central(const char *file)
+{
+    if (file == NULL || !g_root)
+        return;
+    unlink(file);
+    size_t len = strlen(file) + 16;
+    char *p = malloc(len);
+    if (p != NULL) {
+        snprintf(p, len, "%s.partial", file);
+        unlink(p);
+        snprintf(p, len, "%s.lock", file);
+        unlink(p);
+    }
+    free(p);
+}
+
 static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
 {
-    int is_run = strcmp(cmd, "run") == 0;
+    int is_run = strcmp(cmd, "run") == 0 || strcmp(cmd, "sensitivity") == 0;
+    int sens = strcmp(cmd, "sensitivity") == 0;
     cli_opts o;
     memset(&o, 0, sizeof o);
     const char *config = NULL;
-    int rc = parse_opts(cmd, is_run ? USAGE_RUN : USAGE_VALIDATE, argc, argv,
+    int rc = parse_opts(cmd, sens ? USAGE_SENS : is_run ? USAGE_RUN
+                                                        : USAGE_VALIDATE,
+                        argc, argv,
                         &o, &config);
     if (rc >= 0)
         return rc;
@@ -1240,6 +1545,15 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     if (g_root)
         tw_config_print_notes(stderr, cfg);
+    if (sens && (cfg->n_unc == 0 || o.mean_field || o.all_scenarios)) {
+        if (g_root)
+            fprintf(stderr, "twsim sensitivity: %s\n",
+                    cfg->n_unc == 0 ? "the config has no uncertain "
+                    "settings (an `uncertainty` group, docs/config.md)"
+                    : "--mean-field and --all-scenarios do not apply");
+        tw_config_free(cfg);
+        return TW_EINPUT;
+    }
     if (!is_run) {
         rc = tw_run_check(cfg, &err);
         if (o.scenario == NULL)
@@ -1290,8 +1604,46 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         .schools = o.schools, .no_counties = o.no_counties,
         .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
     tw_run_stats st;
+    memset(&st, 0, sizeof st);
     int sig = 0;
+    char *central_file = NULL;
+    tw_target_result *central = NULL;
+    if (cfg->n_unc > 0 && !o.mean_field) {
+        /* the path is checked before the central run spends any time */
+        tw_output_rules rules = {.cfg = cfg, .force = o.force};
+        rc = g_root ? tw_output_check(out, &rules, &err) : TW_OK;
+#ifdef TW_MPI
+        rc = tw_mpi_agree(rc, &err);
+#endif
+        if (rc != TW_OK) {
+            if (g_root)
+                print_error(&err);
+            tw_config_free(cfg);
+            free(out);
+            return rc;
+        }
+        rc = run_central(cfg, &o, out, &central_file, &central,
+                         &ro.central_reps);
+        if (rc != TW_OK) {
+            tw_config_free(cfg);
+            free(central);
+            free(central_file);
+            free(out);
+            return rc;
+        }
+        ro.central = central;
+        if (!o.quiet && g_root)
+            fprintf(stderr, "twsim: the ensemble over the uncertain "
+                    "settings\n");
+    } else if (cfg->n_unc > 0 && g_root) {
+        fprintf(stderr, "twsim: the mean field runs the config as written: "
+                "the uncertain settings' ranges are not used\n");
+    }
     rc = run_config(cfg, &ro, &st, &sig, &err);
+    free(central);
+    if (rc == TW_OK)
+        drop_central(central_file);
+    free(central_file);
     if (rc == TW_ESTOPPED) {
         if (g_root)
             fprintf(stderr, "twsim: stopped by signal %d after %zu of %zu "
@@ -1330,7 +1682,11 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     if (!o.quiet && left[0] != '\0')
         fprintf(stderr, "twsim: the mean field has no county results; "
                 "left out:%s\n", left);
-    if (!o.quiet) {
+    if (sens) {
+        if (!o.quiet)
+            printf("wrote %s\n\n", out);
+        rc = print_sens_table(out, NULL);
+    } else if (!o.quiet) {
         printf("wrote %s\n\n", out);
         if (n_targets > 0) {
             size_t below = 0;
@@ -1372,6 +1728,8 @@ static int dispatch(int argc, char **argv)
         return tw_cli_optimize(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return tw_cli_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cmd_sensitivity(argc - 1, argv + 1);
     fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return TW_EINPUT;
 }
@@ -1394,7 +1752,8 @@ int main(int argc, char **argv)
     }
     g_root = tw_mpi_rank() == 0;
     int rc;
-    if (argc >= 2 && strcmp(argv[1], "run") == 0) {
+    if (argc >= 2 && (strcmp(argv[1], "run") == 0 ||
+                      strcmp(argv[1], "sensitivity") == 0)) {
         /* reports and --help go to stdout: rank 0's only */
         if (!g_root && freopen("/dev/null", "w", stdout) == NULL)
             fclose(stdout);
