@@ -294,7 +294,7 @@ MPI_OBJ      := $(MPI_SRC:src/%.c=$(MPI_OBJDIR)/%.o)
 MPI_CLI      := $(BUILD)/twsim-mpi
 MPI_TEST_ENV  = PYTHON=$(PYTHON) TWSIM=$(CURDIR)/$(CLI) \
                 TWSIM_MPI=$(CURDIR)/$(MPI_CLI) MPIRUN=$(MPIRUN)
-BENCH_SCRIPTS := bench/peer.sh bench/scaling.sh
+BENCH_SCRIPTS := bench/peer.sh bench/scaling.sh bench/uncertainty.sh
 BENCH        := $(BUILD)/twbench
 BENCH_OBJ    := $(OBJDIR)/bench/twbench.o
 BENCH_JSON   := $(BUILD)/bench.json
