@@ -24,6 +24,7 @@ int main(void)
     srunner_add_suite(sr, experiment_suite());
     srunner_add_suite(sr, pool_suite());
     srunner_add_suite(sr, output_suite());
+    srunner_add_suite(sr, design_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -19,6 +19,7 @@ Suite *meanfield_suite(void);
 Suite *experiment_suite(void); /* compare.c: paired comparisons */ /* meanfield.c: the mean-field mode */
 Suite *pool_suite(void);
 Suite *output_suite(void);  /* output.c: safe output paths, locks, commit */    /* pool.c, run.c: replicates on threads */
+Suite *design_suite(void);  /* design.c, sensitivity.c: uncertain settings */
 
 /* Directory of test data (tests/data), relative to the runner's cwd. */
 #define TW_TEST_DATA "data"

@@ -169,16 +169,17 @@ void tw_dist_support(const tw_dist *d, double *a, double *b)
 }
 
 /*
- * The lower quantile x of Beta(a, b) at q in (0, 0.5]: F(x) = q solved by
- * Newton steps kept inside a bracket [lo, hi] that every evaluation
- * shrinks; a step that leaves the bracket is replaced by its geometric
- * midpoint (arithmetic cuts would take a thousand steps to reach a
- * quantile of 1e-300, which a small shape gives). Lower tail only, where
- * q - F(x) keeps its relative precision.
+ * The quantile x <= 1/2 of Beta(a, b) at q (q <= F(1/2)): F(x) = q
+ * solved by Newton steps kept inside a bracket [lo, hi] that every
+ * evaluation shrinks; a step that leaves the bracket is replaced by its
+ * geometric midpoint (arithmetic cuts would take a thousand steps to
+ * reach a quantile of 1e-300, which a small shape gives). Only answers
+ * below 1/2, which keep their relative precision; the others come from
+ * the mirror Beta(b, a) as 1 - x.
  */
 static double beta_lower(double q, double a, double b)
 {
-    double lo = 0, hi = 1, x = a / (a + b);
+    double lo = 0, hi = 0.5, x = fmin(a / (a + b), 0.25);
     for (int it = 0; it < 400; it++) {
         double f = gsl_cdf_beta_P(x, a, b) - q;
         if (f == 0)
@@ -212,9 +213,11 @@ static double beta_quantile(double u, double mean, double sd)
         double z = gsl_cdf_ugaussian_Pinv(u);
         return fmin(1, fmax(0, mean + sd * (z + g / 6 * (z * z - 1))));
     }
-    /* the upper half through the mirror Beta(b, a), so that each solve
-     * works in its own lower tail */
-    return u <= 0.5 ? beta_lower(u, a, b) : 1 - beta_lower(1 - u, b, a);
+    /* an answer above 1/2 through the mirror Beta(b, a), so that each
+     * solve works where x keeps its relative precision (a U-shaped beta
+     * can have its quantile at u = 0.7 at 1e-30) */
+    return u <= gsl_cdf_beta_P(0.5, a, b) ? beta_lower(u, a, b)
+                                          : 1 - beta_lower(1 - u, b, a);
 }
 
 /* The standard normal truncated to [za, zb] (za <= 0 <= zb, the mean
