@@ -880,7 +880,7 @@ static void report_rests_on(FILE *f, const char *path, const char *group)
         if (isfinite(s.p10[k]))
             snprintf(band, sizeof band, "%.2f-%.2f", s.p10[k], s.p90[k]);
         else
-            snprintf(band, sizeof band, "(per_point 1)");
+            snprintf(band, sizeof band, "(too few points)");
         if (s.c_met != NULL && isfinite(s.c_met[k]))
             snprintf(cen, sizeof cen, "%.2f", s.c_met[k]);
         else
@@ -1569,6 +1569,9 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         if (o.scenario == NULL && cfg->n_scenarios > 0)
             printf(", %zu scenario%s", cfg->n_scenarios,
                    cfg->n_scenarios == 1 ? "" : "s");
+        if (cfg->n_unc > 0)
+            printf(", %zu uncertain setting%s", cfg->n_unc,
+                   cfg->n_unc == 1 ? "" : "s");
         printf(")\n");
         tw_config_free(cfg);
         return 0;

@@ -6,6 +6,7 @@
  * setting that came from --set is reported as "--set key=value" instead.
  */
 #include "config_priv.h"
+#include "tw_design.h"
 #include "tw_mem.h"
 #include "config_guard.h"
 
@@ -984,6 +985,25 @@ static int read_unc(reader *r, const config_setting_t *g, const char *gp,
         return 0;
     }
     u->integer = kind == K_INT;
+    /* the runs use the range's central value, not the config's own: say
+     * so when they differ (a plain key; not for a point's own load) */
+    double mine[64];
+    size_t n_own = 0;
+    if (u->dist >= 0 && r->src->n_draws == 0 &&
+        tw_set_numbers_at(r->src, r->cfg->mode == TW_MODE_FULL, u->key, mine,
+                          64, &n_own, NULL) == TW_OK && n_own >= 1) {
+        tw_dist dd = {.kind = (tw_dist_kind)u->dist, .integer = u->integer,
+                      .lo = -HUGE_VAL, .hi = HUGE_VAL};
+        memcpy(dd.p, u->p, sizeof dd.p);
+        double c = tw_dist_central(&dd);
+        bool same = true;
+        for (size_t k = 0; k < n_own && k < 64; k++)
+            same = same && mine[k] == c;
+        if (!same)
+            tw_config_note((tw_config_src *)r->src, "%s: uncertain %s: the "
+                           "runs use the range's central value %g, not the "
+                           "config's %g", u->where, u->key, c, mine[0]);
+    }
     if (u->rest >= 0 && p.index < 0)
         rd_bad(r, rs, "uncertainty.settings[].rest", "needs an element of a "
                "share array as the key (KEY[i]); \"%s\" is not one", u->key);

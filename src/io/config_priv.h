@@ -182,6 +182,10 @@ int tw_set_numbers_at(const tw_config_src *src, bool national,
  * absent or not a list. */
 size_t tw_set_list_length(const tw_config_src *src, const char *list);
 
+/* Add a line to src->notes (printed on loading, tw_config_print_notes). */
+void tw_config_note(tw_config_src *src, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Was timeline entry `index` (e) written by a --set? Such entries come
  * after the config's own and may set a key an entry of the same year
  * sets: they win. */

@@ -497,9 +497,7 @@ static const config_setting_t *resolve(tw_config_src *src, const char *key,
 }
 
 /* Append a line to src->notes. */
-static void note(tw_config_src *src, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(tw_config_src *src, const char *fmt, ...)
+void tw_config_note(tw_config_src *src, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -649,16 +647,16 @@ static void take_over(tw_config_src *src, const char *arg,
         if (!own)
             continue;
         if (county != NULL && p->year != 0)
-            note(src, "--set %s overrides %s in %s from %d on", arg, words,
+            tw_config_note(src, "--set %s overrides %s in %s from %d on", arg, words,
                  county, p->year);
         else if (county != NULL)
-            note(src, "--set %s overrides %s in %s for every year", arg,
+            tw_config_note(src, "--set %s overrides %s in %s for every year", arg,
                  words, county);
         else if (p->year != 0)
-            note(src, "--set %s overrides %s from %d on", arg, words,
+            tw_config_note(src, "--set %s overrides %s from %d on", arg, words,
                  p->year);
         else
-            note(src, "--set %s overrides %s for every year", arg, words);
+            tw_config_note(src, "--set %s overrides %s for every year", arg, words);
     }
 }
 
