@@ -1611,7 +1611,10 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     int sig = 0;
     char *central_file = NULL;
     tw_target_result *central = NULL;
-    if (cfg->n_unc > 0 && !o.mean_field) {
+    /* --resume of a run that finished: nothing to run, not even the
+     * central one */
+    int finished = o.resume && access(out, F_OK) == 0;
+    if (cfg->n_unc > 0 && !o.mean_field && !finished) {
         /* the path is checked before the central run spends any time */
         tw_output_rules rules = {.cfg = cfg, .force = o.force};
         rc = g_root ? tw_output_check(out, &rules, &err) : TW_OK;
@@ -1638,7 +1641,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         if (!o.quiet && g_root)
             fprintf(stderr, "twsim: the ensemble over the uncertain "
                     "settings\n");
-    } else if (cfg->n_unc > 0 && g_root) {
+    } else if (cfg->n_unc > 0 && o.mean_field && g_root) {
         fprintf(stderr, "twsim: the mean field runs the config as written: "
                 "the uncertain settings' ranges are not used\n");
     }
