@@ -151,8 +151,9 @@ stress: $(CLI) test-deps
 # The small outputs the notebooks read: every region with $(NB_N) replicates
 # (Chengdu, full scale, with 4; Guiyang with --schools, for the short
 # schools of notebook 04), and Neijiang once more under another hiring
-# policy with the same seed, for the paired comparison of notebook 03. Their
-# Python packages (scripts/deps.sh notebooks) are needed only here.
+# policy with the same seed, for the paired comparison of notebook 03, and
+# Gangbei over uncertain settings for notebook 05. Their Python packages
+# (scripts/deps.sh notebooks) are needed only here.
 NB_DATA      := $(BUILD)/notebook-data
 NB_REGIONS   := gangbei neijiang nanan guiyang chengdu
 NB_N         := 20
@@ -160,7 +161,8 @@ NB_N_chengdu := 4
 NB_OPTS_guiyang := --schools
 NB_VARIANT   := --set recruitment.channels.enterprise.cohort=-1
 NB_FILES     := $(NB_REGIONS:%=$(NB_DATA)/%.h5) $(NB_DATA)/neijiang-enterprise.h5 \
-                $(NB_DATA)/neijiang-sweep.h5
+                $(NB_DATA)/neijiang-sweep.h5 $(NB_DATA)/gangbei-uncertain.h5
+NB_UNC_N     := 500
 NOTEBOOKS    := $(sort $(wildcard notebooks/*.ipynb))
 
 .PHONY: notebooks notebook-data notebook-deps notebooks-clear
@@ -186,6 +188,18 @@ $(NB_DATA)/neijiang-sweep.h5: configs/neijiang.cfg configs/national.cfg $(CLI) |
 	@$(CLI) sweep $< --lever recruitment.channels.open.cohort \
 	    --values 0,10,15,18,20,21,22,23,25,30,40 \
 	    --target hires_4000,qual_junior_85 -n $(NB_N) -o $@ >/dev/null
+
+# Gangbei with an uncertainty group: its own when configs/gangbei.cfg has
+# one, else notebooks/gangbei-uncertainty.cfg appended to a copy. The copy
+# sits beside copies of the other configs, because @include paths are taken
+# from the main config's directory.
+NB_UNC_DIR   := $(NB_DATA)/uncertain
+$(NB_DATA)/gangbei-uncertain.h5: configs/gangbei.cfg configs/national.cfg notebooks/gangbei-uncertainty.cfg $(CLI) | $(NB_DATA)
+	@echo "  TWSIM   $@ (uncertain settings)"
+	@mkdir -p $(NB_UNC_DIR) && cp configs/*.cfg $(NB_UNC_DIR)/ && \
+	if ! grep -Eq '^[[:space:]]*uncertainty[[:space:]]*[=:]' configs/gangbei.cfg; then \
+	    cat notebooks/gangbei-uncertainty.cfg >>$(NB_UNC_DIR)/gangbei.cfg; fi
+	@$(CLI) run $(NB_UNC_DIR)/gangbei.cfg -n $(NB_UNC_N) -q -o $@
 
 notebooks: notebook-deps notebook-data
 	@BUILD=$(BUILD) sh scripts/notebooks.sh $(NOTEBOOKS)
