@@ -151,7 +151,7 @@ f_share_over_1	2	f_share_over_1.cfg:11: population.stages\[\].female: 1.73 is no
 f_stock_no_school	2	f_stock_no_school.cfg:16: population.stages\[\].count: 300 senior teachers but no senior school
 f_timeline_county	2	f_timeline_county.cfg:16: timeline\[\].counties: "nroth" is not one of region.counties
 f_timeline_structure	2	f_timeline_structure.cfg:17: 'schools' cannot change in the timeline
-f_timeline_year	2	f_timeline_year.cfg:16: timeline\[\].year: 2099 is outside
+f_timeline_year	2	f_timeline_year.cfg:16: timeline\[\].year: 1850 is outside
 f_timeline_unknown_key	2	f_timeline_unknown_key.cfg:17: unknown key 'refrom' \(did you mean 'reform'\?\)
 f_unknown_key	2	f_unknown_key.cfg:8: unknown key 'bsae' \(did you mean 'base'\?\) in group 'exit'
 f_unknown_stage_key	2	f_unknown_stage_key.cfg:8: unknown key 'primray' in 'exit.base' \(did you mean 'primary'\?\)

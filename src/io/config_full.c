@@ -385,6 +385,15 @@ static void read_timeline(reader *r, tw_world *w)
             continue;
         tl_entry *t = &r->tl[r->n_tl];
         t->year = (int)config_setting_get_int64(ys);
+        if (t->year > w->end_year && t->year <= 2200) {
+            /* a backcast (end_year moved earlier) keeps the config's
+             * timeline: what comes after the run is left out, said once */
+            if (r->src->n_draws == 0 && r->county < 0)
+                tw_config_note((tw_config_src *)r->src, "%s: the timeline "
+                               "entry of %d is after end_year (%d): left "
+                               "out", rd_at(r, ys), t->year, w->end_year);
+            continue;
+        }
         if (t->year < 1900 || t->year > w->end_year)
             rd_bad(r, ys, "timeline[].year", "%d is outside 1900..end_year "
                    "(%d)", t->year, w->end_year);

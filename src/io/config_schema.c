@@ -382,7 +382,9 @@ static const key_spec SCHEMA[] = {
     {"timeline", K_GROUP_LIST, M_FULL, 0,
      "optional: ( { year; counties; set = { ... }; } ): settings that "
      "change from a year on"},
-    {"timeline[].year", K_INT, M_FULL, 0, "required: from this year on"},
+    {"timeline[].year", K_INT, M_FULL, 0, "required: from this year on; "
+     "an entry after end_year is left out with a note (a backcast keeps "
+     "the config's timeline)"},
     {"timeline[].name", K_STRING, M_FULL, 0,
      "optional: a unique name, to address a value in the entry as --set "
      "timeline.NAME.set.KEY=VALUE"},
