@@ -200,23 +200,58 @@ static void read_schools(reader *r, tw_world *w, int *stage_mask)
     qsort(w->schools, w->n_schools, sizeof *w->schools, cmp_school_county);
 }
 
+/*
+ * The stock the run starts from: population.stages, or the stock of
+ * population.earlier whose year is base_year (a backcast). Its list and
+ * the schema path of its elements' keys ("population.stages" or
+ * "population.earlier[].stages") for messages.
+ */
+static const config_setting_t *stock_list(reader *r, const tw_world *w,
+                                          const char **path)
+{
+    *path = "population.stages";
+    const config_setting_t *e = rd_get(r, "population.earlier", false), *g;
+    char gp[64];
+    for (size_t i = 0; (g = rd_next(e, "population.earlier", i, gp,
+                                    sizeof gp)) != NULL; i++) {
+        const config_setting_t *y = rd_member(r, g, gp, "year", true);
+        rd_member(r, g, gp, "source", true);
+        const config_setting_t *st = rd_member(r, g, gp, "stages", true);
+        if (y != NULL && st != NULL &&
+            config_setting_get_int64(y) == w->base_year) {
+            *path = "population.earlier[].stages";
+            return st;
+        }
+    }
+    int64_t year = w->base_year;
+    if (rd_int(r, "population.year", false, 1900, 2200, &year) &&
+        year != w->base_year && r->src->n_draws == 0)
+        tw_config_note((tw_config_src *)r->src, "population describes %lld "
+                       "and the run starts in %d: that stock stands in for "
+                       "%d's (population.earlier gives a stock of its own)",
+                       (long long)year, w->base_year, w->base_year);
+    return rd_get(r, "population.stages", true);
+}
+
 static void read_population(reader *r, tw_world *w, int stage_mask)
 {
-    const config_setting_t *s = rd_get(r, "population.stages", true);
+    const char *lp;
+    const config_setting_t *s = stock_list(r, w, &lp);
     int seen = 0;
-    char gp[64];
+    char gp[64], kp[96];
+#define KP(key) (snprintf(kp, sizeof kp, "%s[].%s", lp, key), kp)
     const config_setting_t *g;
-    for (int i = 0; (g = rd_next(s, "population.stages", (size_t)i, gp,
+    for (int i = 0; (g = rd_next(s, lp, (size_t)i, gp,
                                  sizeof gp)) != NULL; i++) {
         const config_setting_t *ss = rd_member(r, g, gp, "stage", true);
         if (ss == NULL)
             continue;
-        int st = rd_choice_of(r, ss, "population.stages[].stage",
+        int st = rd_choice_of(r, ss, KP("stage"),
                               tw_stage_names, TW_N_STAGES);
         if (st < 0)
             continue;
         if (seen & (1 << st)) {
-            rd_bad(r, ss, "population.stages[].stage", "\"%s\" is listed "
+            rd_bad(r, ss, KP("stage"), "\"%s\" is listed "
                    "twice", tw_stage_names[st]);
             continue;
         }
@@ -227,40 +262,40 @@ static void read_population(reader *r, tw_world *w, int stage_mask)
         if ((v = rd_member(r, g, gp, "count", true)) != NULL) {
             k->count = config_setting_get_int64(v);
             if (k->count < 0 || k->count > 10000000)
-                rd_bad(r, v, "population.stages[].count", "%lld; it must be "
+                rd_bad(r, v, KP("count"), "%lld; it must be "
                        "0 to 10000000", (long long)k->count);
             if (k->count > 0 && !(stage_mask & (1 << st)))
-                rd_bad(r, v, "population.stages[].count", "%lld %s teachers "
+                rd_bad(r, v, KP("count"), "%lld %s teachers "
                        "but no %s school in 'schools'", (long long)k->count,
                        tw_stage_names[st], tw_stage_names[st]);
         }
         if ((v = rd_member(r, g, gp, "locality", false)) != NULL)
-            rd_shares_at(r, v, "population.stages[].locality", TW_N_LOCS,
+            rd_shares_at(r, v, KP("locality"), TW_N_LOCS,
                          k->loc_share);
         else
             k->loc_share[0] = -1; /* as demand */
         if ((v = rd_member(r, g, gp, "age", true)) != NULL)
-            rd_shares_at(r, v, "population.stages[].age", TW_N_AGE_BANDS,
+            rd_shares_at(r, v, KP("age"), TW_N_AGE_BANDS,
                          k->age_share);
         if ((v = rd_member(r, g, gp, "female", true)) != NULL) {
             k->female_share = rd_num(v);
             if (!(k->female_share >= 0 && k->female_share <= 1))
-                rd_bad(r, v, "population.stages[].female", "%g is not a "
+                rd_bad(r, v, KP("female"), "%g is not a "
                        "share (0 to 1)", k->female_share);
         }
         if ((v = rd_member(r, g, gp, "tiers", true)) != NULL)
-            rd_shares_at(r, v, "population.stages[].tiers", w->n_tiers,
+            rd_shares_at(r, v, KP("tiers"), w->n_tiers,
                          k->tier_share);
         if ((v = rd_member(r, g, gp, "titles", true)) != NULL)
-            rd_shares_at(r, v, "population.stages[].titles", TW_N_TITLES,
+            rd_shares_at(r, v, KP("titles"), TW_N_TITLES,
                          k->title_share);
         if ((v = rd_member(r, g, gp, "quals", true)) != NULL)
-            rd_shares_at(r, v, "population.stages[].quals", TW_N_QUALS,
+            rd_shares_at(r, v, KP("quals"), TW_N_QUALS,
                          k->qual_share);
         if ((v = rd_member(r, g, gp, "bianzhi", true)) != NULL) {
             k->bianzhi_share = rd_num(v);
             if (!(k->bianzhi_share >= 0 && k->bianzhi_share <= 1))
-                rd_bad(r, v, "population.stages[].bianzhi", "%g is not a "
+                rd_bad(r, v, KP("bianzhi"), "%g is not a "
                        "share (0 to 1)", k->bianzhi_share);
         }
         bool voc = st == TW_STAGE_VOCATIONAL;
@@ -271,7 +306,7 @@ static void read_population(reader *r, tw_world *w, int stage_mask)
             if (v == NULL)
                 continue;
             char path[64];
-            snprintf(path, sizeof path, "population.stages[].%s", vk[j]);
+            snprintf(path, sizeof path, "%s[].%s", lp, vk[j]);
             if (!voc)
                 rd_bad(r, v, path, "only vocational teachers teach "
                        "professional courses; remove it");
@@ -282,9 +317,10 @@ static void read_population(reader *r, tw_world *w, int stage_mask)
     }
     for (int st = 0; st < TW_N_STAGES; st++)
         if ((stage_mask & (1 << st)) && !(seen & (1 << st)) && s != NULL)
-            rd_bad(r, s, "population.stages", "there are %s schools but no "
+            rd_bad(r, s, lp, "there are %s schools but no "
                    "{ stage = \"%s\"; ... } stock", tw_stage_names[st],
                    tw_stage_names[st]);
+#undef KP
 }
 
 /* ------------------------------------------------------------------ */

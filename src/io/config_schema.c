@@ -165,6 +165,42 @@ static const key_spec SCHEMA[] = {
      "vocational only, required there: share of professional-course "
      "teachers who are 双师型"},
 
+    {"population.year", K_INT, M_FULL, 0,
+     "optional: the year the stock describes (default: base_year); a run "
+     "from another base_year notes that the stock stands in"},
+    {"population.earlier", K_GROUP_LIST, M_FULL, 0,
+     "optional: stocks of earlier years ( { year; source; stages = ( ... ); "
+     "} ): a run whose base_year is one of them (a backcast) starts from it"},
+    {"population.earlier[].year", K_INT, M_FULL, 0,
+     "required: the year the stock describes"},
+    {"population.earlier[].source", K_STRING, M_FULL, 0,
+     "required: where its numbers come from"},
+    {"population.earlier[].stages", K_GROUP_LIST, M_FULL, 0,
+     "required: as population.stages"},
+    {"population.earlier[].stages[].stage", K_STRING, M_FULL, 0, "required"},
+    {"population.earlier[].stages[].count", K_INT, M_FULL, 0,
+     "required: full-time teachers at base_year"},
+    {"population.earlier[].stages[].locality", K_FLOAT_ARRAY, M_FULL, 0,
+     "optional: shares [urban, town, rural] (default: as demand)"},
+    {"population.earlier[].stages[].age", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares of the age bands <25, 25-29, ..., 60-64, 65+ (10)"},
+    {"population.earlier[].stages[].female", K_FLOAT, M_FULL, 0,
+     "required: share of women"},
+    {"population.earlier[].stages[].tiers", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: share in each tier (one per tier), sum 1"},
+    {"population.earlier[].stages[].titles", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares [none, third, second, first, senior, full_senior]"},
+    {"population.earlier[].stages[].quals", K_FLOAT_ARRAY, M_FULL, 0,
+     "required: shares [secondary, associate, bachelor, postgraduate]"},
+    {"population.earlier[].stages[].bianzhi", K_FLOAT, M_FULL, 0,
+     "required: share inside the establishment (在编)"},
+    {"population.earlier[].stages[].professional", K_FLOAT, M_FULL, 0,
+     "vocational only, required there: share teaching professional "
+     "courses"},
+    {"population.earlier[].stages[].dual", K_FLOAT, M_FULL, 0,
+     "vocational only, required there: share of professional-course "
+     "teachers who are 双师型"},
+
     {"deaths", K_GROUP, M_FULL, R, "required: deaths and disability"},
     {"deaths.enabled", K_BOOL, M_FULL, R, "required"},
     {"deaths.rate", K_FLOAT_ARRAY, M_FULL, R,
