@@ -407,7 +407,8 @@ static void read_timeline(reader *r, tw_world *w)
     size_t n;
     if ((r->tl = rd_list_alloc(r, "timeline", sizeof *r->tl, &s, &n)) == NULL)
         return;
-    char gp[64];
+    char gp[64], first_late[700] = "";
+    size_t late = 0;
     const config_setting_t *e;
     for (size_t i = 0; (e = rd_next(s, "timeline", i, gp, sizeof gp)) != NULL;
          i++) {
@@ -423,11 +424,10 @@ static void read_timeline(reader *r, tw_world *w)
         t->year = (int)config_setting_get_int64(ys);
         if (t->year > w->end_year && t->year <= 2200) {
             /* a backcast (end_year moved earlier) keeps the config's
-             * timeline: what comes after the run is left out, said once */
-            if (r->src->n_draws == 0 && r->county < 0)
-                tw_config_note((tw_config_src *)r->src, "%s: the timeline "
-                               "entry of %d is after end_year (%d): left "
-                               "out", rd_at(r, ys), t->year, w->end_year);
+             * timeline: what comes after the run is left out */
+            if (late++ == 0)
+                snprintf(first_late, sizeof first_late, "%s: the timeline "
+                         "entry of %d", rd_at(r, ys), t->year);
             continue;
         }
         if (t->year < 1900 || t->year > w->end_year)
@@ -453,6 +453,15 @@ static void read_timeline(reader *r, tw_world *w)
             }
         }
         r->n_tl++;
+    }
+    if (late > 0 && r->src->n_draws == 0) {
+        if (late == 1)
+            tw_config_note((tw_config_src *)r->src, "%s is after end_year "
+                           "(%d): left out", first_late, w->end_year);
+        else
+            tw_config_note((tw_config_src *)r->src, "%s and %zu more are "
+                           "after end_year (%d): left out", first_late,
+                           late - 1, w->end_year);
     }
     qsort(r->tl, r->n_tl, sizeof *r->tl, cmp_tl);
     /* Two entries of the same year for the same county that set the same
