@@ -122,6 +122,9 @@ static const char USAGE_RUN[] =
     "                      mean-field model (expected values, docs/\n"
     "                      meanfield.md), written as one replicate in the\n"
     "                      same layout; the file's mode is \"<mode>-mean-field\"\n"
+    "      --no-uncertainty  run the config as written: its uncertain\n"
+    "                      settings keep the config's own values (the\n"
+    "                      same as --set 'uncertainty.settings=()')\n"
     "      --no-counties   record the region's rows only, not each county's\n"
     "                      (/by_county): for large ensembles that need no\n"
     "                      county results (a target set for a county then\n"
@@ -244,6 +247,7 @@ typedef struct cli_opts {
     char replicates_set[64], seed_set[64];
     const char *output;
     int quiet, schema, mean_field, resume, force, schools, no_counties;
+    int no_unc;             /* --no-uncertainty */
     size_t threads;         /* --threads, 0 = default */
     double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
     const char *scenario;
@@ -264,6 +268,7 @@ static const struct {
     { 'f', "--force", 1, offsetof(cli_opts, force) },
     { 'H', "--schools", 1, offsetof(cli_opts, schools) },
     { 'N', "--no-counties", 1, offsetof(cli_opts, no_counties) },
+    { 'U', "--no-uncertainty", 1, offsetof(cli_opts, no_unc) },
 };
 
 static int usage_error(const char *cmd, const char *fmt, ...)
@@ -339,6 +344,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         {"all-scenarios", no_argument, NULL, 'A'},
         {"schools", no_argument, NULL, 'H'},
         {"no-counties", no_argument, NULL, 'N'},
+        {"no-uncertainty", no_argument, NULL, 'U'},
         TW_CLI_LONGS_END,
     };
     int is_run = strcmp(cmd, "run") == 0 || strcmp(cmd, "sensitivity") == 0;
@@ -378,6 +384,7 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
         case 'A':
         case 'H':
         case 'N':
+        case 'U':
         case 'f': {
             int rc = set_flag(o, cmd, is_run, ch);
             if (rc != 0)
@@ -824,7 +831,9 @@ static void top_settings(const tw_h5_sens *s, size_t k, char *buf,
         size_t best = SIZE_MAX;
         for (size_t i = 0; i < s->n_set && i < 256; i++) {
             double f = s->first[k * s->n_set + i];
+            /* a share that is more than noise (as for the flag) */
             if (!taken[i] && f >= 0.05 &&
+                f >= 2 * s->first_se[k * s->n_set + i] &&
                 (best == SIZE_MAX || f > s->first[k * s->n_set + best]))
                 best = i;
         }
@@ -839,7 +848,8 @@ static void top_settings(const tw_h5_sens *s, size_t k, char *buf,
     double r = s->random_share[k];
     if (isfinite(r) && used < cap)
         used += (size_t)snprintf(buf + used, cap - used, "%srandomness %.0f%%",
-                                 named ? ", " : "", 100 * (r < 0 ? 0 : r));
+                                 named ? ", " : "",
+                                 100 * (r < 0 ? 0 : r > 1 ? 1 : r));
     if (used == 0)
         snprintf(buf, cap, "(no variance)");
 }
@@ -859,8 +869,9 @@ static void report_rests_on(FILE *f, const char *path, const char *group)
         return;
     }
     fprintf(f, "\nWhat the verdicts rest on: %zu uncertain setting%s, %zu "
-            "parameter points x %zu replicates (%s)", s.n_set,
-            s.n_set == 1 ? "" : "s", s.n_points, s.per_point,
+            "parameter point%s x %zu replicate%s (%s)", s.n_set,
+            s.n_set == 1 ? "" : "s", s.n_points, s.n_points == 1 ? "" : "s",
+            s.per_point, s.per_point == 1 ? "" : "s",
             strcmp(s.design, "sobol") == 0 ? "Sobol points"
                                            : "Latin hypercube");
     if (s.c_met != NULL)
@@ -892,9 +903,12 @@ static void report_rests_on(FILE *f, const char *path, const char *group)
             fprintf(f, "  %*s  -> %s\n", w, "", s.depends[k]);
     }
     fprintf(f, "  P(met): over the settings' ranges and the randomness "
-            "together; central: every setting at its central value; "
-            "shares: first-order (main-effect) indices of the target's "
-            "quantity, twsim sensitivity for all of them\n");
+            "together (as in the table above); central: every setting at "
+            "its central value; P(met|point): across the parameter "
+            "points; shares: first-order (main-effect) indices of the "
+            "target's quantity, listed when at least 5%% and two standard "
+            "errors (twsim sensitivity lists them all; docs/"
+            "sensitivity.md)\n");
     tw_h5_sens_free(&s);
 }
 
@@ -930,8 +944,10 @@ static int print_sens_table(const char *path, const char *group)
     for (size_t i = 0; i < s.n_set; i++)
         if (display_width(s.keys[i]) > w)
             w = display_width(s.keys[i]);
-    printf("Sensitivity (%s): %zu uncertain settings, %zu parameter points "
-           "x %zu replicates\n", path, s.n_set, s.n_points, s.per_point);
+    printf("Sensitivity (%s): %zu uncertain setting%s, %zu parameter "
+           "point%s x %zu replicate%s\n", path, s.n_set,
+           s.n_set == 1 ? "" : "s", s.n_points, s.n_points == 1 ? "" : "s",
+           s.per_point, s.per_point == 1 ? "" : "s");
     for (size_t k = 0; k < s.nt; k++) {
         const double *f = s.first + k * s.n_set;
         printf("\n%s: P(met) %.3f [%.3f-%.3f]", s.targets[k], s.p_met[k],
@@ -954,9 +970,13 @@ static int print_sens_table(const char *path, const char *group)
             size_t i = ord[j];
             printf("  %4zu  ", j + 1);
             print_padded(s.keys[i], w);
-            printf("  %6.3f  %6.3f   %g to %g\n", f[i],
-                   s.first_se[k * s.n_set + i], s.lo[i], s.hi[i]);
-            sum += f[i] > 0 ? f[i] : 0;
+            if (isfinite(f[i]))
+                printf("  %6.3f  %6.3f   %g to %g\n", f[i],
+                       s.first_se[k * s.n_set + i], s.lo[i], s.hi[i]);
+            else
+                printf("  %6s  %6s   %g to %g\n", "-", "-", s.lo[i],
+                       s.hi[i]);
+            sum += isfinite(f[i]) && f[i] > 0 ? f[i] : 0;
         }
         double r = s.random_share[k];
         if (isfinite(r)) {
@@ -965,9 +985,14 @@ static int print_sens_table(const char *path, const char *group)
             printf("  %6.3f\n", r);
             sum += r > 0 ? r : 0;
         }
-        printf("        ");
-        print_padded("interactions and estimation noise", w);
-        printf("  %6.3f\n", 1 - sum);
+        if (sum > 0) {
+            printf("        ");
+            print_padded("interactions and estimation noise", w);
+            printf("  %6.3f\n", 1 - sum);
+        } else {
+            printf("        (too few parameter points for the shares: "
+                   "run more replicates)\n");
+        }
     }
     printf("\nshare: first-order (main-effect) share of the variance of the "
            "target's quantity (docs/sensitivity.md); se: bootstrap standard "
@@ -1065,6 +1090,16 @@ static int report_targets(const char *path, const char *group,
                 "report uses those (targets from the config stored in the "
                 "file)\n%s", reps, d->n_reps, rows ? "" : "\n");
     if (rows == NULL) {
+        tw_h5_sens hs;
+        tw_error e2;
+        if (!is_partial && tw_h5_read_sens(path, group, &hs, &e2) == TW_OK &&
+            hs.n_set > 0) {
+            printf("P(met) below is over the ranges of %zu uncertain "
+                   "setting%s and the model's randomness together; the "
+                   "section after the table gives it at the central "
+                   "values.\n\n", hs.n_set, hs.n_set == 1 ? "" : "s");
+            tw_h5_sens_free(&hs);
+        }
         *below = tw_targets_report(stdout, title, d->targets, nt, res,
                                    (const char *const *)counties, nc, cres,
                                    reps, confidence);
@@ -1530,6 +1565,8 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     tw_error err;
     tw_config *cfg = NULL;
+    if (o.no_unc) /* no ranges: a --set may then fix any key */
+        o.sets[o.n_sets++] = "uncertainty.settings=()";
     rc = tw_config_load_scenario(config, o.scenario, o.sets, o.n_sets, &cfg,
                                  &err);
 #ifdef TW_MPI

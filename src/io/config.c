@@ -997,8 +997,9 @@ static int read_unc(reader *r, const config_setting_t *g, const char *gp,
         memcpy(dd.p, u->p, sizeof dd.p);
         double c = tw_dist_central(&dd);
         bool same = true;
+        /* a midpoint may differ from the written value in its last bits */
         for (size_t k = 0; k < n_own && k < 64; k++)
-            same = same && mine[k] == c;
+            same = same && fabs(mine[k] - c) <= 1e-9 * fmax(1, fabs(c));
         if (!same)
             tw_config_note((tw_config_src *)r->src, "%s: uncertain %s: the "
                            "runs use the range's central value %g, not the "

@@ -617,10 +617,18 @@ const char *tw_unc_verdict(double p, double c)
     return tw_target_verdict(&r, c);
 }
 
+/* A first-order share that is more than noise: at least 5% of the
+ * variance and two bootstrap standard errors. */
+static bool clear_share(double f, double se)
+{
+    return f >= 0.05 && f >= 2 * se;
+}
+
 /* The settings that flip a verdict, as text: the largest first-order
- * shares (at least 5% each, at most three). */
-static void depends_text(const tw_unc *u, const double *first, char *buf,
-                         size_t cap)
+ * shares that are clear (at most three); "" when none is, since then
+ * the band of P(met | point) is no more than noise. */
+static void depends_text(const tw_unc *u, const double *first,
+                         const double *se, char *buf, size_t cap)
 {
     size_t used = (size_t)snprintf(buf, cap, "depends on assumptions:");
     bool taken[4096] = {false};
@@ -628,7 +636,7 @@ static void depends_text(const tw_unc *u, const double *first, char *buf,
     for (size_t k = 0; k < 3 && k < u->n_set; k++) {
         size_t best = SIZE_MAX;
         for (size_t i = 0; i < u->n_set && i < 4096; i++)
-            if (!taken[i] && first[i] >= 0.05 &&
+            if (!taken[i] && clear_share(first[i], se[i]) &&
                 (best == SIZE_MAX || first[i] > first[best]))
                 best = i;
         if (best == SIZE_MAX)
@@ -640,9 +648,8 @@ static void depends_text(const tw_unc *u, const double *first, char *buf,
                                      u->cfg->unc[best].key,
                                      100 * first[best]);
     }
-    if (named == 0 && used < cap)
-        snprintf(buf + used, cap - used, " no one setting alone (their "
-                 "interactions)");
+    if (named == 0)
+        buf[0] = '\0';
 }
 
 int tw_unc_write(const tw_unc *u, const tw_target *t, size_t nt,
@@ -719,7 +726,19 @@ int tw_unc_write(const tw_unc *u, const tw_target *t, size_t nt,
         if (isfinite(p10[k]) && isfinite(p90[k]) &&
             strcmp(tw_unc_verdict(p10[k], 0.9),
                    tw_unc_verdict(p90[k], 0.9)) != 0)
-            depends_text(u, first + k * ns, text, sizeof text);
+        {
+            depends_text(u, first + k * ns, first_se + k * ns, text,
+                         sizeof text);
+            /* no share stands out, but the ranges move P(met) beyond
+             * its Monte Carlo interval: still a verdict that rests on
+             * them */
+            if (text[0] == '\0' && central != NULL &&
+                (central[k].p_lo > tres[k].p_hi ||
+                 central[k].p_hi < tres[k].p_lo))
+                snprintf(text, sizeof text, "depends on assumptions: no one "
+                         "setting stands out (their interactions, or too "
+                         "few points to tell: run more replicates)");
+        }
         if ((depends[k] = strdup(text)) == NULL) {
             rc = tw_error_set(err, TW_EFAIL, "out of memory");
             goto out;
