@@ -9,6 +9,9 @@
 #                   notebooks/*.ipynb into build/notebooks/ (figures: build/figures/)
 #   make stress     the resume stress test: 500 kill -9 / --resume cycles
 #                   under CPU load (make stress STRESS_N=...)
+#   make docs-figures  make the runs behind the figures of docs/calibration.md
+#                   and docs/regions.md and rewrite them in place
+#                   (docs/figures.md)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed by scripts/deps.sh (as root, with
@@ -75,7 +78,7 @@ RUN_OUT := $(BUILD)/$(REGION).h5
 all: $(LIB) $(CLI)
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,16p' Makefile
 
 $(OBJDIR) $(OBJDIR)/tests:
 	@mkdir -p $@
@@ -137,6 +140,15 @@ check: $(CLI) $(RUNNER) test-deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Every figure quoted in docs/calibration.md and docs/regions.md, from the
+# runs of scripts/docs_figures_spec.py at the replicate counts the text
+# quotes (cached in $(BUILD)/docs-figures/); `make check` compares them
+# at small counts (tests/docs_figures_test.sh).
+.PHONY: docs-figures
+docs-figures: $(CLI)
+	@TWSIM=$(CURDIR)/$(CLI) DOCS_FIGURES_CACHE=$(CURDIR)/$(BUILD)/docs-figures \
+	    $(PYTHON) scripts/docs_figures.py write docs/calibration.md docs/regions.md
 
 # The long resume stress test (docs/robustness.md): every write of a run,
 # of a --resume and of --all-scenarios, and STRESS_N random kills under
