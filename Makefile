@@ -130,6 +130,7 @@ CHECK_SUITES = \
   "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
   "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
   "Region configs and their target reports|$(CHECK_ENV) sh tests/regions_test.sh" \
+  "Figures quoted in the docs, and their commands (docs/figures.md)|$(CHECK_ENV) sh tests/docs_figures_test.sh" \
   "Bad input: malformed configs and command lines (docs/robustness.md)|$(CHECK_ENV) sh tests/bad_input_test.sh" \
   "Faults: full disk, read-only output directory|$(CHECK_ENV) sh tests/fault_test.sh" \
   "The fuzz corpus and its regressions through the config loader|$(REPLAY) $(FUZZ_CORPUS)" \
