@@ -250,3 +250,24 @@ fig("njf.exit_rate", "neijiang",
 fig("nj.main.retire_share", "neijiang_bc_main",
     lambda d: d.sum("exits.retire", 2016, 2020) / d.sum("exits.total", 2016, 2020))
 derived("nj.main.hires_short", ["nj.main.hires_vs_doc"], lambda a: -a)
+
+# ---- docs/regions.md ------------------------------------------------------------------
+# 港北區, "The run": the forward run above ("gangbei"), 2021-2025.
+for y in range(2021, 2026):
+    for key, metric in (("hires", "hires.total"), ("retire", "exits.retire"),
+                        ("voluntary", "exits.voluntary"), ("exch", EXCH),
+                        ("cross", "rehire.cross_school")):
+        fig(f"gbf.{key}.{y}", "gangbei", at(metric, y))
+fig("gbf.hires", "gangbei", total("hires.total", 2021, 2025))
+for s in ("p05", "p95"):
+    fig(f"gbf.hires.{s}", "gangbei", total("hires.total", 2021, 2025), s)
+fig("gbf.exits", "gangbei", total("exits.total", 2021, 2025))
+fig("gbf.cap_growth", "gangbei",
+    lambda d: d.at("establishment.cap", 2025) - d.at("establishment.cap", 2020))
+
+# 贵阳市, the engine gaps: retirements of the first year against the later ones.
+RUNS["guiyang"] = Run("configs/guiyang.cfg", [], seed=20230206, n=100, n_check=30)
+for y in range(2021, 2026):
+    fig(f"gy.retire.{y}", "guiyang", at("exits.retire", y))
+fig("gy.retire.later.min", "guiyang", each("exits.retire", 2022, 2024), "ymin")
+fig("gy.retire.later.max", "guiyang", each("exits.retire", 2022, 2024), "ymax")
