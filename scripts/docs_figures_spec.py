@@ -271,3 +271,18 @@ for y in range(2021, 2026):
     fig(f"gy.retire.{y}", "guiyang", at("exits.retire", y))
 fig("gy.retire.later.min", "guiyang", each("exits.retire", 2022, 2024), "ymin")
 fig("gy.retire.later.max", "guiyang", each("exits.retire", 2022, 2024), "ymax")
+
+# 南岸区, "Results": the config as it is, 2023-2025.
+RUNS["nanan"] = Run("configs/nanan.cfg", [], seed=20221104, n=100, n_check=40)
+for key, metric in (("hires", "hires.total"), ("exits", "exits.total"),
+                    ("retire", "exits.retire")):
+    fig(f"na.{key}.2023", "nanan", at(metric, 2023))
+    fig(f"na.{key}.later.min", "nanan", each(metric, 2024, 2025), "ymin")
+    fig(f"na.{key}.later.max", "nanan", each(metric, 2024, 2025), "ymax")
+
+# 成都市, the trajectory: the config as it is (full scale: few replicates
+# in the check), 2022-2025.
+RUNS["chengdu"] = Run("configs/chengdu.cfg", [], seed=20180323, n=100, n_check=6)
+for key, metric in (("hires", "hires.total"), ("exits", "exits.total")):
+    fig(f"cd.{key}.min", "chengdu", each(metric, 2022, 2025), "ymin")
+    fig(f"cd.{key}.max", "chengdu", each(metric, 2022, 2025), "ymax")
