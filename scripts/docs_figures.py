@@ -20,6 +20,9 @@ usage:
         quoted and the computed value, when a quoted number lies outside
         the figure's tolerance
   docs_figures.py list                  every figure and its run
+  docs_figures.py command [RUN ...]     the shell command of each run
+        (all without RUN), to paste: build/twsim run ... -o build/RUN.h5
+  docs_figures.py selftest              the marker and format rules alone
   docs_figures.py runnable FILE.md DIR  write every command block of
         FILE.md marked <!-- runnable --> to DIR/block-LINE.sh, with -n 4
         and its -o in DIR (tests/docs_figures_test.sh runs them)
@@ -354,6 +357,47 @@ def runnable(path, outdir, twsim):
     return 0
 
 
+def command(spec, rname):
+    """The shell command of a run of the spec, to paste."""
+    import shlex
+    run = spec.RUNS[rname]
+    cmd = ["build/twsim", "run", run.config, "-n", str(run.n),
+           "-o", f"build/{rname}.h5"]
+    if run.seed is not None:
+        cmd += ["--seed", str(run.seed)]
+    for s in run.sets:
+        cmd += ["--set", s]
+    cmd += run.opts
+    return " ".join(shlex.quote(c) for c in cmd)
+
+
+def selftest():
+    """The marker and the formats, on made-up text (no run)."""
+    cases = [(1014.26, ",", "1,014"), (1014.26, "plain", "1014"),
+             (164.04, "~10", "160"), (0.8947, ".2f", "0.89"),
+             (0.19764, ".1%", "19.8%"), (-0.0628, "+.1%", "\u22126.3%"),
+             (0.0159, "+.1%", "+1.6%"), (-0.0001, ".1%", "0.0%"),
+             (0.01183, ".1p", "1.2"), (-12.4, ",", "\u221212")]
+    bad = 0
+    for v, fmt, want in cases:
+        got = fmt_value(v, fmt)
+        back = parse_value(got, fmt)
+        if got != want or abs(back - v) > half_unit(fmt) + 1e-12:
+            print(f"FAIL format {v} {fmt!r}: {got!r} (want {want!r}), read back {back}")
+            bad += 1
+    line = ("at <!-- fig a -->168, <!-- fig b .1% -->19.8% and "
+            "<!-- fig c -->1,054 (<!-- fig d -->) <!-- fig e ~10 -->\u22121,230.")
+    got = [(m.group("name"), m.group("fmt"), m.group("num"))
+           for m in MARKER.finditer(line)]
+    want = [("a", None, "168"), ("b", ".1%", "19.8%"), ("c", None, "1,054"),
+            ("d", None, None), ("e", "~10", "\u22121,230")]
+    if got != want:
+        print(f"FAIL markers: {got}")
+        bad += 1
+    print(f"self-test: {len(cases) + 1 - bad} of {len(cases) + 1} passed")
+    return 1 if bad else 0
+
+
 def load_spec():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import docs_figures_spec as spec
@@ -361,14 +405,24 @@ def load_spec():
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] not in ("write", "check", "list", "runnable"):
+    if len(argv) < 2 or argv[1] not in ("write", "check", "list", "runnable",
+                                        "command", "selftest"):
         print(__doc__, file=sys.stderr)
         return 2
     mode = argv[1]
+    if mode == "selftest":
+        return selftest()
     if mode == "runnable" and len(argv) == 4:
         return runnable(argv[2], argv[3],
                         os.environ.get("TWSIM", os.path.join(ROOT, "build", "twsim")))
     spec = load_spec()
+    if mode == "command":
+        for rname in argv[2:] or spec.RUNS:
+            if rname not in spec.RUNS:
+                print(f"no run {rname!r} in the spec", file=sys.stderr)
+                return 2
+            print(command(spec, rname))
+        return 0
     if mode == "list":
         for name, fig in spec.FIGURES.items():
             print(name, fig.run or "= f(" + ", ".join(fig.of) + ")")

@@ -28,6 +28,11 @@ ok()  { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/     | /' "$2"; }
 
 cd "$root" || exit 1
+if "$PYTHON" scripts/docs_figures.py selftest >"$tmp/out" 2>&1; then
+    ok "the marker and format rules ($(tail -1 "$tmp/out"))"
+else
+    bad "the marker and format rules" "$tmp/out"
+fi
 for doc in docs/calibration.md; do
     mkdir -p "$tmp/blocks"
     if ! "$PYTHON" scripts/docs_figures.py runnable "$doc" "$tmp/blocks" >"$tmp/lines" 2>"$tmp/err"; then
