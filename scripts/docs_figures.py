@@ -399,6 +399,7 @@ def selftest():
 
 
 def load_spec():
+    sys.dont_write_bytecode = True      # no __pycache__ in scripts/
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import docs_figures_spec as spec
     return spec
