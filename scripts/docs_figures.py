@@ -256,15 +256,18 @@ class Computer:
         os.makedirs(self.cache, exist_ok=True)
         out = os.path.join(self.cache, f"{rname}-{n}-{self._key(run, n)}.h5")
         if not os.path.exists(out):
+            # a file of this process's own, renamed when complete, so that
+            # two checks at once neither collide nor read a partial file
+            tmp = out[:-3] + f".tmp{os.getpid()}.h5"
             cmd = [self.twsim, "run", os.path.join(ROOT, run.config), "-n", str(n),
-                   "-q", "--threads", str(self.threads), "-o", out + ".tmp"]
+                   "-q", "--threads", str(self.threads), "-o", tmp]
             if run.seed is not None:
                 cmd += ["--seed", str(run.seed)]
             for s in run.sets:
                 cmd += ["--set", s]
             cmd += run.opts
             print(f"  TWSIM   {rname} ({n} replicates)", file=sys.stderr)
-            for p in (out + ".tmp", out + ".tmp.partial"):
+            for p in (tmp, tmp + ".partial"):
                 if os.path.exists(p):
                     os.remove(p)
             r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -272,7 +275,14 @@ class Computer:
             if r.returncode != 0:
                 raise RuntimeError(f"run {rname} failed (exit {r.returncode}):\n"
                                    + " ".join(cmd) + "\n" + r.stderr)
-            os.replace(out + ".tmp", out)
+            os.replace(tmp, out)
+            # older versions of the same run (another binary or config)
+            # are of no further use
+            for fn in os.listdir(self.cache):
+                if (fn.startswith(f"{rname}-{n}-") and fn.endswith(".h5")
+                        and ".tmp" not in fn
+                        and os.path.join(self.cache, fn) != out):
+                    os.remove(os.path.join(self.cache, fn))
         self.data[rname] = Data(out)
         return self.data[rname]
 
