@@ -451,6 +451,14 @@ def main(argv):
             where = f"{rel}:{lineno}"
             if mode == "check":
                 checked += 1
+                if lines[lineno - 1][:m.start()].strip() == "":
+                    # CommonMark would start a raw HTML block there: the
+                    # line would not be part of its paragraph or list item
+                    fails.append((rel, lineno, f"FAIL {where}: {name}: a marker "
+                                  "must not begin a line (Markdown takes the line "
+                                  "as raw HTML); move a word before it"))
+                    bad += 1
+                    continue
             try:
                 _fmt_parts(fmt)
                 v, se = comp.value(name)
