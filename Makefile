@@ -9,6 +9,9 @@
 #                   notebooks/*.ipynb into build/notebooks/ (figures: build/figures/)
 #   make stress     the resume stress test: 500 kill -9 / --resume cycles
 #                   under CPU load (make stress STRESS_N=...)
+#   make docs-figures  make the runs behind the figures of docs/calibration.md
+#                   and docs/regions.md and rewrite them in place
+#                   (docs/figures.md)
 #   make clean      remove build/
 #
 # Missing Debian packages are installed by scripts/deps.sh (as root, with
@@ -75,7 +78,7 @@ RUN_OUT := $(BUILD)/$(REGION).h5
 all: $(LIB) $(CLI)
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,16p' Makefile
 
 $(OBJDIR) $(OBJDIR)/tests:
 	@mkdir -p $@
@@ -127,6 +130,7 @@ CHECK_SUITES = \
   "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
   "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
   "Region configs and their target reports|$(CHECK_ENV) sh tests/regions_test.sh" \
+  "Figures quoted in the docs, and their commands (docs/figures.md)|$(CHECK_ENV) sh tests/docs_figures_test.sh" \
   "Bad input: malformed configs and command lines (docs/robustness.md)|$(CHECK_ENV) sh tests/bad_input_test.sh" \
   "Faults: full disk, read-only output directory|$(CHECK_ENV) sh tests/fault_test.sh" \
   "The fuzz corpus and its regressions through the config loader|$(REPLAY) $(FUZZ_CORPUS)" \
@@ -137,6 +141,15 @@ check: $(CLI) $(RUNNER) test-deps
 
 clean:
 	rm -rf $(BUILD)
+
+# Every figure quoted in docs/calibration.md and docs/regions.md, from the
+# runs of scripts/docs_figures_spec.py at the replicate counts the text
+# quotes (cached in $(BUILD)/docs-figures/); `make check` compares them
+# at small counts (tests/docs_figures_test.sh).
+.PHONY: docs-figures
+docs-figures: $(CLI)
+	@TWSIM=$(CURDIR)/$(CLI) DOCS_FIGURES_CACHE=$(CURDIR)/$(BUILD)/docs-figures \
+	    $(PYTHON) scripts/docs_figures.py write docs/calibration.md docs/regions.md
 
 # The long resume stress test (docs/robustness.md): every write of a run,
 # of a --resume and of --all-scenarios, and STRESS_N random kills under

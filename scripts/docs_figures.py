@@ -1,0 +1,507 @@
+#!/usr/bin/python3
+"""docs_figures.py - the figures quoted in the docs, computed from runs.
+
+A figure quoted in docs/*.md is marked (docs/figures.md):
+
+    <!-- fig NAME -->1,054            <!-- fig NAME .1% -->19.8%
+
+and NAME is defined in scripts/docs_figures_spec.py: a run (config,
+--set overrides, seed, replicates), a per-replicate quantity read from the
+run's HDF5 file and a statistic over the replicates (mean, p05, p95, the
+share of replicates at or above a threshold, ...), or a function of other
+figures.
+
+usage:
+  docs_figures.py write [FILE.md ...]   run every needed run at the
+        documented replicate count (cached in build/docs-figures/) and
+        rewrite every marked number in place
+  docs_figures.py check [FILE.md ...]   run the same runs at the spec's
+        small check counts and fail, naming the figure, FILE:LINE, the
+        quoted and the computed value, when a quoted number lies outside
+        the figure's tolerance
+  docs_figures.py list                  every figure and its run
+  docs_figures.py command [RUN ...]     the shell command of each run
+        (all without RUN), to paste: build/twsim run ... -o build/RUN.h5
+  docs_figures.py selftest              the marker and format rules alone
+  docs_figures.py runnable FILE.md DIR  write every command block of
+        FILE.md marked <!-- runnable --> to DIR/block-LINE.sh, with -n 4
+        and its -o in DIR (tests/docs_figures_test.sh runs them)
+
+Without files: docs/calibration.md and docs/regions.md.
+
+Environment: TWSIM (default build/twsim), DOCS_FIGURES_CACHE (default
+build/docs-figures), DOCS_FIGURES_THREADS (default 2).
+
+Tolerance of a figure in `check`: the half unit of its last printed digit
+(the quoted number is rounded) plus 4 standard errors of the difference
+between the check's estimate (n replicates) and the documented one
+(N replicates), the standard error estimated from the check run:
+  mean          sd * sqrt(1/n + 1/N)
+  p05, p95      2.11 * sd * sqrt(1/n + 1/N)   (normal approximation:
+                sqrt(p (1-p)) / phi(z_p) = 2.11 for p = 0.05)
+  share >= t    sqrt(p (1-p) (1/n + 1/N)), p = (k+1)/(n+2)
+  min / max of yearly means: the largest standard error of those years
+  a function of other figures: the linear propagation of theirs
+A figure may also give its own tolerance (tol=, absolute).
+"""
+import hashlib
+import math
+import os
+import re
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DOCS = ["docs/calibration.md", "docs/regions.md"]
+MINUS = "\u2212"
+
+# The marker: an HTML comment (hidden on GitHub, also in table cells)
+# naming the figure and, optionally, its format, then the number it
+# stands before. A number: optional sign, digits (commas only between
+# groups of three, so that a comma after the number stays text),
+# optional decimals, optional percent sign.
+MARKER = re.compile(
+    r"<!--\s*fig\s+(?P<name>[A-Za-z0-9_.\-]+)(?:\s+(?P<fmt>\S+))?\s*-->"
+    r"(?P<num>[+\-\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)?")
+
+
+# ---- formats -----------------------------------------------------------------
+# ,        integer with thousands separators (default): 1,054
+# plain    integer without separators: 1054
+# ~N       rounded to a multiple of N, with separators: 160
+# .Nf      N decimals: 0.89
+# .N%      a share as a percentage with N decimals: 19.8%
+# +.N%     the same with its sign: +1.5%, −6.3%
+# .Np      a share in percentage points, without the % sign: 1.2
+# A negative number is written with U+2212 (−), as the docs write it.
+
+def _fmt_parts(fmt):
+    fmt = fmt or ","
+    m = re.fullmatch(r"(\+?)\.(\d)([f%p])", fmt)
+    if m:
+        return ("dec", m.group(1) == "+", int(m.group(2)), m.group(3))
+    m = re.fullmatch(r"~(\d+)", fmt)
+    if m:
+        return ("round", False, int(m.group(1)), None)
+    if fmt in (",", "plain"):
+        return (fmt, False, 0, None)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def fmt_value(x, fmt):
+    kind, signed, n, unit = _fmt_parts(fmt)
+    if kind == "dec":
+        v = x * 100 if unit in "%p" else x
+        s = f"{v:+.{n}f}" if signed else f"{v:.{n}f}"
+        if unit == "%":
+            s += "%"
+    elif kind == "round":
+        s = f"{int(round(x / n)) * n:,}"
+    elif kind == "plain":
+        s = f"{int(round(x))}"
+    else:
+        s = f"{int(round(x)):,}"
+    if re.fullmatch(r"[+\-]0(\.0*)?%?", s):   # no sign on a rounded zero
+        s = s[1:] if not signed else "+" + s[1:]
+    return s.replace("-", MINUS)
+
+
+def parse_value(s, fmt):
+    kind, _, _, unit = _fmt_parts(fmt)
+    v = float(s.replace(MINUS, "-").replace(",", "").replace("%", ""))
+    if kind == "dec" and unit in "%p":
+        v /= 100
+    return v
+
+
+def half_unit(fmt):
+    """Half a unit of the last printed digit, in the figure's own units."""
+    kind, _, n, unit = _fmt_parts(fmt)
+    if kind == "dec":
+        return 0.5 * 10 ** -n * (0.01 if unit in "%p" else 1)
+    if kind == "round":
+        return n / 2
+    return 0.5
+
+
+# ---- the spec's vocabulary ------------------------------------------------------
+
+class Run:
+    """One twsim run: config, --set overrides, seed, replicates for the
+    docs (n) and for `make check` (n_check)."""
+
+    def __init__(self, config, sets=(), seed=None, n=100, n_check=40,
+                 opts=()):
+        self.config, self.sets, self.seed = config, list(sets), seed
+        self.n, self.n_check, self.opts = n, n_check, list(opts)
+
+
+class Data:
+    """A run's output file, read once: the quantities of the spec are
+    functions of a Data, returning one value per replicate (or a
+    [replicate, year] array for the yearly statistics)."""
+
+    def __init__(self, path):
+        with h5py.File(path, "r") as f:
+            self.names = list(f["metrics/name"].asstr()[:])
+            self.years = [int(y) for y in f["years"][:]]
+            self.traj = f["trajectories"][:]
+            self.targets = {}
+            if "targets/name" in f:
+                for i, t in enumerate(f["targets/name"].asstr()[:]):
+                    self.targets[t] = f["targets/met"][:, i].astype(float)
+        self.path = path
+        self.n = self.traj.shape[0]
+
+    def col(self, metric):
+        """metric, or several joined by '+' (summed)."""
+        out = 0
+        for m in metric.split("+"):
+            if m not in self.names:
+                raise KeyError(f"{self.path}: no metric {m!r}")
+            out = out + self.traj[:, :, self.names.index(m)]
+        return out
+
+    def yi(self, year):
+        if year not in self.years:
+            raise KeyError(f"{self.path}: no year {year} ({self.years[0]}-{self.years[-1]})")
+        return self.years.index(year)
+
+    def at(self, metric, year):
+        return self.col(metric)[:, self.yi(year)]
+
+    def sum(self, metric, y0, y1):
+        return self.col(metric)[:, self.yi(y0):self.yi(y1) + 1].sum(axis=1)
+
+    def each(self, metric, y0, y1):
+        return self.col(metric)[:, self.yi(y0):self.yi(y1) + 1]
+
+    def met(self, target):
+        return self.targets[target]
+
+
+# quantities: small constructors for the spec's table
+def at(metric, year):
+    return lambda d: d.at(metric, year)
+
+
+def total(metric, y0, y1):
+    return lambda d: d.sum(metric, y0, y1)
+
+
+def each(metric, y0, y1):
+    return lambda d: d.each(metric, y0, y1)
+
+
+class Figure:
+    def __init__(self, name, run=None, q=None, stat="mean", of=None,
+                 fn=None, tol=None):
+        self.name, self.run, self.q, self.stat = name, run, q, stat
+        self.of, self.fn, self.tol = of, fn, tol
+
+
+# ---- computing -----------------------------------------------------------------
+
+def _z_factor(p):
+    z = {0.05: 1.6449, 0.95: 1.6449}[p]
+    return math.sqrt(p * (1 - p)) / (math.exp(-z * z / 2) / math.sqrt(2 * math.pi))
+
+
+def _stat(x, stat, n_doc):
+    """value and standard error of the difference from an N-replicate
+    estimate, for one statistic of the per-replicate values x."""
+    n = len(x)
+    k = math.sqrt(1 / n + 1 / n_doc)
+    sd = float(np.std(x, ddof=1)) if n > 1 else 0.0
+    if stat == "mean":
+        return float(np.mean(x)), sd * k
+    if stat in ("p05", "p95"):
+        p = 0.05 if stat == "p05" else 0.95
+        return float(np.quantile(x, p)), _z_factor(p) * sd * k
+    if isinstance(stat, tuple) and stat[0] == "ge":
+        hits = float(np.sum(x >= stat[1]))
+        pt = (hits + 1) / (n + 2)
+        return hits / n, math.sqrt(pt * (1 - pt)) * k
+    raise ValueError(f"unknown statistic {stat!r}")
+
+
+class Computer:
+    def __init__(self, spec, mode, threads):
+        self.spec, self.mode, self.threads = spec, mode, threads
+        self.data, self.values = {}, {}
+        self.cache = os.environ.get("DOCS_FIGURES_CACHE",
+                                    os.path.join(ROOT, "build", "docs-figures"))
+        self.twsim = os.environ.get("TWSIM", os.path.join(ROOT, "build", "twsim"))
+
+    def _key(self, run, n):
+        h = hashlib.sha256()
+        with open(self.twsim, "rb") as f:
+            h.update(f.read())
+        cfgdir = os.path.dirname(os.path.join(ROOT, run.config))
+        for fn in sorted(os.listdir(cfgdir)):
+            if fn.endswith(".cfg"):
+                with open(os.path.join(cfgdir, fn), "rb") as f:
+                    h.update(fn.encode() + f.read())
+        h.update(repr((run.config, run.sets, run.seed, n, run.opts)).encode())
+        return h.hexdigest()[:16]
+
+    def run_data(self, rname):
+        if rname in self.data:
+            return self.data[rname]
+        run = self.spec.RUNS[rname]
+        n = run.n if self.mode == "write" else run.n_check
+        os.makedirs(self.cache, exist_ok=True)
+        out = os.path.join(self.cache, f"{rname}-{n}-{self._key(run, n)}.h5")
+        if not os.path.exists(out):
+            # a file of this process's own, renamed when complete, so that
+            # two checks at once neither collide nor read a partial file
+            tmp = out[:-3] + f".tmp{os.getpid()}.h5"
+            cmd = [self.twsim, "run", os.path.join(ROOT, run.config), "-n", str(n),
+                   "-q", "--threads", str(self.threads), "-o", tmp]
+            if run.seed is not None:
+                cmd += ["--seed", str(run.seed)]
+            for s in run.sets:
+                cmd += ["--set", s]
+            cmd += run.opts
+            print(f"  TWSIM   {rname} ({n} replicates)", file=sys.stderr)
+            for p in (tmp, tmp + ".partial"):
+                if os.path.exists(p):
+                    os.remove(p)
+            r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+            if r.returncode != 0:
+                raise RuntimeError(f"run {rname} failed (exit {r.returncode}):\n"
+                                   + " ".join(cmd) + "\n" + r.stderr)
+            os.replace(tmp, out)
+            # older versions of the same run (another binary or config)
+            # are of no further use
+            for fn in os.listdir(self.cache):
+                if (fn.startswith(f"{rname}-{n}-") and fn.endswith(".h5")
+                        and ".tmp" not in fn
+                        and os.path.join(self.cache, fn) != out):
+                    os.remove(os.path.join(self.cache, fn))
+        self.data[rname] = Data(out)
+        return self.data[rname]
+
+    def value(self, name):
+        """(value, standard error of the check's difference) of a figure."""
+        if name in self.values:
+            return self.values[name]
+        fig = self.spec.FIGURES.get(name)
+        if fig is None:
+            raise KeyError(f"no figure {name!r} in scripts/docs_figures_spec.py")
+        if fig.of is not None:
+            parts = [self.value(o) for o in fig.of]
+            xs = [p[0] for p in parts]
+            v = float(fig.fn(*xs))
+            var = 0.0
+            for i, (x, se) in enumerate(parts):
+                h = max(abs(x), 1.0) * 1e-6
+                ys = list(xs)
+                ys[i] = x + h
+                var += ((float(fig.fn(*ys)) - v) / h * se) ** 2
+            res = (v, math.sqrt(var))
+        else:
+            d = self.run_data(fig.run)
+            n_doc = self.spec.RUNS[fig.run].n
+            x = np.asarray(fig.q(d), dtype=float)
+            if fig.stat in ("ymin", "ymax"):
+                per = [_stat(x[:, j], "mean", n_doc) for j in range(x.shape[1])]
+                vals = [p[0] for p in per]
+                j = int(np.argmin(vals) if fig.stat == "ymin" else np.argmax(vals))
+                res = (vals[j], max(p[1] for p in per))
+            else:
+                res = _stat(x, fig.stat, n_doc)
+        if fig.tol is not None:
+            res = (res[0], fig.tol / 4)
+        self.values[name] = res
+        return res
+
+
+# ---- the documents ---------------------------------------------------------------
+
+def markers(path):
+    """(line number, match) of every marker outside fenced code blocks."""
+    out, fenced = [], False
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for i, line in enumerate(lines, 1):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            continue
+        if not fenced:
+            out.extend((i, m) for m in MARKER.finditer(line))
+    return lines, out
+
+
+def runnable(path, outdir, twsim):
+    """Write every command block marked <!-- runnable --> (the line before
+    its ```sh fence) to OUTDIR/block-LINE.sh, with -n N made -n 4 and
+    -o FILE a file in OUTDIR; print their line numbers."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    i = 0
+    while i < len(lines):
+        if (lines[i].strip() == "<!-- runnable -->" and i + 1 < len(lines)
+                and re.fullmatch(r"```(sh|console|bash)?", lines[i + 1].strip())):
+            start, j, body = i + 2, i + 2, []
+            while j < len(lines) and lines[j].strip() != "```":
+                body.append(lines[j])
+                j += 1
+            text = "\n".join(body) + "\n"
+            text = re.sub(r"(?<=\s)(-n|--replicates)\s+\d+", "-n 4", text)
+            text = re.sub(r"(?<=\s)(-o|--output)\s+(\S+)",
+                          lambda m: "-o " + os.path.join(outdir, "out-%d-" % start
+                                                         + os.path.basename(m.group(2))),
+                          text)
+            text = re.sub(r"(?<![\w/])build/twsim(?=\s)", twsim, text)
+            with open(os.path.join(outdir, "block-%d.sh" % start), "w",
+                      encoding="utf-8") as f:
+                f.write(text)
+            print(start)
+            i = j
+        i += 1
+    return 0
+
+
+def command(spec, rname):
+    """The shell command of a run of the spec, to paste."""
+    import shlex
+    run = spec.RUNS[rname]
+    cmd = ["build/twsim", "run", run.config, "-n", str(run.n),
+           "-o", f"build/{rname}.h5"]
+    if run.seed is not None:
+        cmd += ["--seed", str(run.seed)]
+    for s in run.sets:
+        cmd += ["--set", s]
+    cmd += run.opts
+    return " ".join(shlex.quote(c) for c in cmd)
+
+
+def selftest():
+    """The marker and the formats, on made-up text (no run)."""
+    cases = [(1014.26, ",", "1,014"), (1014.26, "plain", "1014"),
+             (164.04, "~10", "160"), (0.8947, ".2f", "0.89"),
+             (0.19764, ".1%", "19.8%"), (-0.0628, "+.1%", "\u22126.3%"),
+             (0.0159, "+.1%", "+1.6%"), (-0.0001, ".1%", "0.0%"),
+             (0.01183, ".1p", "1.2"), (-12.4, ",", "\u221212")]
+    bad = 0
+    for v, fmt, want in cases:
+        got = fmt_value(v, fmt)
+        back = parse_value(got, fmt)
+        if got != want or abs(back - v) > half_unit(fmt) + 1e-12:
+            print(f"FAIL format {v} {fmt!r}: {got!r} (want {want!r}), read back {back}")
+            bad += 1
+    line = ("at <!-- fig a -->168, <!-- fig b .1% -->19.8% and "
+            "<!-- fig c -->1,054 (<!-- fig d -->) <!-- fig e ~10 -->\u22121,230.")
+    got = [(m.group("name"), m.group("fmt"), m.group("num"))
+           for m in MARKER.finditer(line)]
+    want = [("a", None, "168"), ("b", ".1%", "19.8%"), ("c", None, "1,054"),
+            ("d", None, None), ("e", "~10", "\u22121,230")]
+    if got != want:
+        print(f"FAIL markers: {got}")
+        bad += 1
+    print(f"self-test: {len(cases) + 1 - bad} of {len(cases) + 1} passed")
+    return 1 if bad else 0
+
+
+def load_spec():
+    sys.dont_write_bytecode = True      # no __pycache__ in scripts/
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import docs_figures_spec as spec
+    return spec
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in ("write", "check", "list", "runnable",
+                                        "command", "selftest"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    mode = argv[1]
+    if mode == "selftest":
+        return selftest()
+    if mode == "runnable" and len(argv) == 4:
+        return runnable(argv[2], argv[3],
+                        os.environ.get("TWSIM", os.path.join(ROOT, "build", "twsim")))
+    spec = load_spec()
+    if mode == "command":
+        for rname in argv[2:] or spec.RUNS:
+            if rname not in spec.RUNS:
+                print(f"no run {rname!r} in the spec", file=sys.stderr)
+                return 2
+            print(command(spec, rname))
+        return 0
+    if mode == "list":
+        for name, fig in spec.FIGURES.items():
+            print(name, fig.run or "= f(" + ", ".join(fig.of) + ")")
+        return 0
+    files = argv[2:] or DEFAULT_DOCS
+    comp = Computer(spec, mode, int(os.environ.get("DOCS_FIGURES_THREADS", "2")))
+    bad, checked = 0, 0
+    fails = []
+    for rel in files:
+        path = os.path.join(ROOT, rel) if not os.path.isabs(rel) else rel
+        lines, found = markers(path)
+        changed = False
+        for lineno, m in reversed(found):
+            name, fmt, num = m.group("name"), m.group("fmt"), m.group("num")
+            where = f"{rel}:{lineno}"
+            if mode == "check":
+                checked += 1
+                if lines[lineno - 1][:m.start()].strip() == "":
+                    # CommonMark would start a raw HTML block there: the
+                    # line would not be part of its paragraph or list item
+                    fails.append((rel, lineno, f"FAIL {where}: {name}: a marker "
+                                  "must not begin a line (Markdown takes the line "
+                                  "as raw HTML); move a word before it"))
+                    bad += 1
+                    continue
+            try:
+                _fmt_parts(fmt)
+                v, se = comp.value(name)
+            except (KeyError, ValueError, RuntimeError) as e:
+                fails.append((rel, lineno, f"FAIL {where}: {name}: {e}"))
+                bad += 1
+                continue
+            new = fmt_value(v, fmt)
+            if mode == "write":
+                if num != new:
+                    line = lines[lineno - 1]
+                    if num is None:
+                        a = b = m.end()
+                    else:
+                        a, b = m.start("num"), m.end("num")
+                    lines[lineno - 1] = line[:a] + new + line[b:]
+                    print(f"{where}: {name}: {num} -> {new}")
+                    changed = True
+                continue
+            if num is None:
+                fails.append((rel, lineno, f"FAIL {where}: {name}: no number after the marker"))
+                bad += 1
+                continue
+            tol = half_unit(fmt) + 4 * se
+            q = parse_value(num, fmt)
+            if abs(q - v) > tol:
+                fig = spec.FIGURES[name]
+                reps = (f"{spec.RUNS[fig.run].n_check} replicates" if fig.run
+                        else "derived")
+                fails.append((rel, lineno,
+                              f"FAIL {where}: {name}: quoted {num}, computed {new} "
+                              f"({v:.6g}; tolerance {tol:.3g}, {reps})"))
+                bad += 1
+        if mode == "write" and changed:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+    for _, _, msg in sorted(fails, key=lambda f: (files.index(f[0]), f[1])):
+        print(msg)
+    if mode == "check":
+        print(f"docs figures: {checked - bad} of {checked} "
+              f"quoted figures within tolerance, {bad} failed")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

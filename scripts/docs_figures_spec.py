@@ -1,0 +1,288 @@
+"""docs_figures_spec.py - every figure quoted in docs/calibration.md and
+docs/regions.md: which run, which quantity, which statistic.
+
+RUNS: name -> Run(config, --set overrides, seed, n = the replicates the
+text quotes, n_check = the replicates of `make check`). A run is made once
+per distinct (binary, configs, overrides, seed, n) and cached.
+
+FIGURES: name -> Figure(name, run, quantity, statistic) or
+Figure(name, of=[figures], fn=function of their values). A quantity is a
+function of the run's Data returning one value per replicate:
+  at(metric, year)      the value in that year
+  total(metric, y0, y1) the sum over y0..y1 (flows: the period's total)
+  each(metric, y0, y1)  every year (with stat "ymin" / "ymax": the
+                        smallest / largest of the yearly means)
+  lambda d: ...         anything else (d.at, d.sum, d.each, d.met(target))
+metric may join several metrics with '+'. Statistics: "mean" (default),
+"p05", "p95", ("ge", t) the share of replicates at or above t, "ymin",
+"ymax". The format of the printed number is in the marker
+(docs/figures.md), not here.
+"""
+from docs_figures import Figure, Run, at, total, each
+
+RUNS = {}
+FIGURES = {}
+
+
+def fig(name, run=None, q=None, stat="mean", **kw):
+    assert name not in FIGURES, name
+    FIGURES[name] = Figure(name, run, q, stat, **kw)
+
+
+def derived(name, of, fn, tol=None):
+    assert name not in FIGURES, name
+    FIGURES[name] = Figure(name, of=of, fn=fn, tol=tol)
+
+
+YEARS_13 = range(2016, 2021)      # the 13th plan's hiring years
+EXCH = "exchanges.urban_to_rural+exchanges.town_to_rural"
+
+# ---- 港北區 (docs/calibration.md) -----------------------------------------------
+# The backcast: base year 2015 (the initial stock), flows 2016-2020.
+GB_SEED = 20211118                 # configs/gangbei.cfg's own
+GB_BC = ["simulation.base_year=2015", "simulation.end_year=2020",
+         "targets=()", "staffing.redundancy=0.0"]
+GB_FLAT = ('enrolment.series=( { stage = "primary"; locality = "all"; '
+           'index = [1.0,1.0,1.0,1.0,1.0,1.0]; }, { stage = "junior"; '
+           'locality = "all"; index = [1.0,1.0,1.0,1.0,1.0,1.0]; } )')
+GB_VARIANTS = {
+    "A": [],
+    "B": [GB_FLAT],
+    "C": ["rotation.share=0.10", "rotation.eligible_years=6"],
+    "D": ["rotation.share=0.45", "rotation.eligible_years=6"],
+    "E": ["rotation.share=0.0"],
+    "F": [GB_FLAT, "rotation.share=0.0"],
+}
+for v, sets in GB_VARIANTS.items():
+    r = f"gangbei_bc_{v}"
+    RUNS[r] = Run("configs/gangbei.cfg", GB_BC + sets, seed=GB_SEED,
+                  n=100, n_check=50)
+    p = f"gb.{v}"
+    for key, metric in (("hires", "hires.total"), ("exch", EXCH),
+                        ("exits", "exits.total"), ("retire", "exits.retire"),
+                        ("voluntary", "exits.voluntary"),
+                        ("talent", "hires.channel.talent"),
+                        ("funded", "hires.channel.funded"),
+                        ("tegang", "hires.channel.tegang"),
+                        ("funded_tegang", "hires.channel.funded+hires.channel.tegang"),
+                        ("rural_hires", "hires.locality.rural")):
+        fig(f"{p}.{key}", r, total(metric, 2016, 2020))
+        for s in ("p05", "p95"):
+            fig(f"{p}.{key}.{s}", r, total(metric, 2016, 2020), s)
+        for y in YEARS_13:
+            fig(f"{p}.{key}.{y}", r, at(metric, y))
+    for y in (2015, 2020):
+        fig(f"{p}.staff.{y}", r, at("teachers.total", y))
+        fig(f"{p}.senior.{y}", r, at("teachers.title.senior", y))
+    fig(f"{p}.unfilled.min", r, each("posts.unfilled", 2016, 2020), "ymin")
+    fig(f"{p}.unfilled.max", r, each("posts.unfilled", 2016, 2020), "ymax")
+    for y in YEARS_13:
+        fig(f"{p}.unfilled.{y}", r, at("posts.unfilled", y))
+
+# the initial stock's age bands (shares of the base year's staff)
+for band in ("45_49", "50_54"):
+    fig(f"gb.A.age.{band}.share", "gangbei_bc_A",
+        lambda d, b=band: d.at(f"teachers.age.{b}", 2015) / d.at("teachers.total", 2015))
+# exchanges against 003's 1873; hires against its 812
+derived("gb.A.exch_vs_doc", ["gb.A.exch"], lambda a: a / 1873 - 1)
+derived("gb.A.hires_vs_doc", ["gb.A.hires"], lambda a: a / 812 - 1)
+derived("gb.B.hires_vs_doc", ["gb.B.hires"], lambda a: a / 812 - 1)
+derived("gb.A_minus_B.hires", ["gb.A.hires", "gb.B.hires"], lambda a, b: a - b)
+derived("gb.A.staff_growth", ["gb.A.staff.2020", "gb.A.staff.2015"],
+        lambda a, b: a / b - 1)
+# retirements of the middle years (2016-2019), against which 2020 stands out
+fig("gb.A.retire.mid", "gangbei_bc_A",
+    lambda d: d.sum("exits.retire", 2016, 2019) / 4)
+derived("gb.A.retire.2020_extra", ["gb.A.retire.2020", "gb.A.retire.mid"],
+        lambda a, b: a - b)
+fig("gb.B.hires.mid", "gangbei_bc_B", lambda d: d.sum("hires.total", 2016, 2019) / 4)
+fig("gb.B.hires.min", "gangbei_bc_B", each("hires.total", 2016, 2019), "ymin")
+fig("gb.B.hires.max", "gangbei_bc_B", each("hires.total", 2016, 2019), "ymax")
+
+# The forward run: the config as it is, 2021-2025.
+RUNS["gangbei"] = Run("configs/gangbei.cfg", [], seed=GB_SEED, n=100, n_check=50)
+for y in range(2021, 2026):
+    fig(f"gbf.exits.{y}", "gangbei", at("exits.total", y))
+fig("gbf.exits.mean_2022_2025", "gangbei",
+    lambda d: d.sum("exits.total", 2022, 2025) / 4)
+fig("gbf.exits.rate_2022_2025", "gangbei",
+    lambda d: d.sum("exits.total", 2022, 2025) / d.sum("teachers.total", 2021, 2024))
+fig("gbf.unfilled.min", "gangbei", each("posts.unfilled", 2021, 2025), "ymin")
+fig("gbf.unfilled.max", "gangbei", each("posts.unfilled", 2021, 2025), "ymax")
+fig("gbf.cross.min", "gangbei", each("rehire.cross_school", 2021, 2025), "ymin")
+fig("gbf.cross.max", "gangbei", each("rehire.cross_school", 2021, 2025), "ymax")
+
+# ---- 内江市 (docs/calibration.md) ---------------------------------------------------
+NJ_SEED = 510100                   # configs/neijiang.cfg's own
+
+
+def nj_series(preschool):
+    idx = lambda v: "[" + ",".join(f"{x:.4f}" for x in v) + "]"
+    rows = [
+        ("primary", "urban", [1.0000, 1.0043, 1.0083, 1.0122, 1.0158, 1.0192]),
+        ("primary", "town", [1.0000, 0.9893, 0.9784, 0.9675, 0.9564, 0.9453]),
+        ("primary", "rural", [1.0000, 0.9643, 0.9296, 0.8960, 0.8633, 0.8317]),
+        ("junior", "urban", [1.0000, 1.0016, 1.0031, 1.0044, 1.0055, 1.0066]),
+        ("junior", "town", [1.0000, 0.9866, 0.9732, 0.9599, 0.9466, 0.9334]),
+        ("junior", "rural", [1.0000, 0.9616, 0.9245, 0.8888, 0.8542, 0.8209]),
+        ("senior", "all", [1.0000, 1.0148, 1.0295, 1.0443, 1.0590, 1.0738]),
+        ("vocational", "all", [1.0000, 0.9944, 0.9889, 0.9833, 0.9778, 0.9722]),
+        ("preschool", "all", preschool),
+    ]
+    return "enrolment.series=( " + ", ".join(
+        f'{{stage="{s}"; locality="{l}"; index={idx(v)};}}' for s, l, v in rows) + " )"
+
+
+NJ_PRE40 = [1.0000, 1.0174, 1.0328, 1.0463, 1.0580, 1.0679]
+NJ_PRE35 = [1.0, 1.0521, 1.0999, 1.1438, 1.1839, 1.2204]
+NJ_BC = ["simulation.base_year=2015", "simulation.end_year=2020", "targets=()"]
+
+# population.stages of configs/neijiang.cfg, whole (a list element cannot
+# be set alone), with the counts and the 一级/高级 shares of a variant
+NJ_STAGES = [
+    ("preschool", 2932, "[ 0.15, 0.25, 0.20, 0.14, 0.10, 0.08, 0.06, 0.02, 0.0, 0.0 ]", 0.978,
+     "[ 0.95, 0.048, 0.002 ]", [0.30, 0.05, 0.35, 0.27, 0.03, 0.0],
+     "[ 0.18, 0.52, 0.30, 0.0 ]", "bianzhi = 0.45;"),
+    ("primary", 13245, "[ 0.07, 0.13, 0.14, 0.15, 0.13, 0.13, 0.15, 0.10, 0.0, 0.0 ]", 0.73,
+     "[ 0.87, 0.125, 0.005 ]", [0.05, 0.02, 0.30, 0.482, 0.147, 0.001],
+     "[ 0.03, 0.32, 0.63, 0.02 ]", "bianzhi = 0.96;"),
+    ("junior", 7745, "[ 0.04, 0.10, 0.12, 0.14, 0.16, 0.16, 0.18, 0.10, 0.0, 0.0 ]", 0.608,
+     "[ 0.87, 0.125, 0.005 ]", [0.04, 0.01, 0.25, 0.47, 0.225, 0.005],
+     "[ 0.0, 0.20, 0.78, 0.02 ]", "bianzhi = 0.96;"),
+    ("senior", 3702, "[ 0.05, 0.11, 0.13, 0.14, 0.15, 0.16, 0.17, 0.09, 0.0, 0.0 ]", 0.575,
+     "[ 0.87, 0.125, 0.005 ]", [0.04, 0.0, 0.22, 0.42, 0.31, 0.01],
+     "[ 0.0, 0.0052, 0.9448, 0.05 ]", "bianzhi = 0.95;"),
+    ("vocational", 1627, "[ 0.05, 0.11, 0.13, 0.14, 0.15, 0.16, 0.17, 0.09, 0.0, 0.0 ]", 0.58,
+     "[ 0.87, 0.125, 0.005 ]", [0.05, 0.01, 0.25, 0.43, 0.255, 0.005],
+     "[ 0.0, 0.10, 0.86, 0.04 ]", "bianzhi = 0.90; professional = 0.60; dual = 0.40;"),
+]
+
+
+def nj_stages(counts=None, senior_factor=1.0):
+    out = []
+    for st, count, age, fem, tiers, titles, quals, rest in NJ_STAGES:
+        count = (counts or {}).get(st, count)
+        t = list(titles)
+        moved = round(t[4] * (1 - senior_factor), 4)
+        t[4] = round(t[4] - moved, 4)
+        t[3] = round(t[3] + moved, 4)
+        out.append(f'{{ stage = "{st}"; count = {count}; age = {age}; female = {fem}; '
+                   f'tiers = {tiers}; titles = [ {", ".join(str(x) for x in t)} ]; '
+                   f'quals = {quals}; {rest} }}')
+    return "population.stages=( " + ", ".join(out) + " )"
+
+
+NJ_VARIANTS = {
+    "main": [nj_series(NJ_PRE40)],
+    "pre35": [nj_series(NJ_PRE35)],
+    "preflat": [nj_series([1.0] * 6)],
+    "national": [nj_series(NJ_PRE40), "staffing.ratio.primary=19.0",
+                 "staffing.ratio.junior=13.5",
+                 nj_stages({"primary": 10715, "junior": 6081})],
+    "senior6": [nj_series(NJ_PRE40), nj_stages(senior_factor=0.94)],
+    # national.cfg's 正高级 probability (4% a year), before the config's 0.5%
+    "fullsenior4": [nj_series(NJ_PRE40),
+                    "titles.prob=[ 0.0, 0.5, 0.25, 0.10, 0.04, 0.0 ]"],
+}
+SENIOR_SHARE = "title.senior.share+title.full_senior.share"
+for v, sets in NJ_VARIANTS.items():
+    r = f"neijiang_bc_{v}"
+    RUNS[r] = Run("configs/neijiang.cfg", NJ_BC + sets, seed=NJ_SEED,
+                  n=100, n_check=30)
+    p = f"nj.{v}"
+    for y in (2015, 2020):
+        fig(f"{p}.staff.{y}", r, at("teachers.total", y))
+        fig(f"{p}.senior_share.{y}", r, at(SENIOR_SHARE, y))
+        fig(f"{p}.full_senior_share.{y}", r, at("title.full_senior.share", y))
+    for s in ("p05", "p95"):
+        fig(f"{p}.senior_share.2020.{s}", r, at(SENIOR_SHARE, 2020), s)
+    for key, metric in (("hires", "hires.total"), ("exits", "exits.total"),
+                        ("retire", "exits.retire"), ("voluntary", "exits.voluntary"),
+                        ("death", "exits.death"),
+                        ("promo_senior", "promotions.title.senior"),
+                        ("promo_full_senior", "promotions.title.full_senior")):
+        fig(f"{p}.{key}", r, total(metric, 2016, 2020))
+        for y in YEARS_13:
+            fig(f"{p}.{key}.{y}", r, at(metric, y))
+        fig(f"{p}.{key}.min", r, each(metric, 2016, 2020), "ymin")
+        fig(f"{p}.{key}.max", r, each(metric, 2016, 2020), "ymax")
+        fig(f"{p}.{key}.per_year", r, lambda d, m=metric: d.sum(m, 2016, 2020) / 5)
+    for s in ("p05", "p95"):
+        fig(f"{p}.hires.{s}", r, total("hires.total", 2016, 2020), s)
+    fig(f"{p}.hires_vs_doc", r, lambda d: d.sum("hires.total", 2016, 2020) / 5918 - 1)
+    fig(f"{p}.p_doc", r, total("hires.total", 2016, 2020), ("ge", 5918))
+    for st in ("preschool", "primary", "junior", "senior", "vocational"):
+        fig(f"{p}.hires.{st}", r, total(f"hires.stage.{st}", 2016, 2020))
+    fig(f"{p}.exit_rate", r,
+        lambda d: d.sum("exits.total", 2016, 2020) / d.sum("teachers.total", 2015, 2019))
+    fig(f"{p}.compulsory_posts_cut", r,
+        lambda d: d.at("demand.primary+demand.junior", 2015)
+        - d.at("demand.primary+demand.junior", 2020))
+    fig(f"{p}.staff_fall", r,
+        lambda d: d.at("teachers.total", 2015) - d.at("teachers.total", 2020))
+    # teachers leaving 高级 a year (retiring, leaving, going on to 正高级):
+    # the promotions into it less the growth of its stock
+    fig(f"{p}.senior_leavers.per_year", r,
+        lambda d: (d.sum("promotions.title.senior", 2016, 2020)
+                   - d.at("teachers.title.senior", 2020)
+                   + d.at("teachers.title.senior", 2015)) / 5)
+    derived(f"{p}.senior_share.drift",
+            [f"{p}.senior_share.2020", f"{p}.senior_share.2015"], lambda a, b: a - b)
+
+# The 2015 高级 share that would reach 001's 18.6% in 2020: between the main
+# run and the "2015 高级 −6%" run, linearly.
+derived("nj.senior_share.implied_2015",
+        ["nj.main.senior_share.2015", "nj.main.senior_share.2020",
+         "nj.senior6.senior_share.2015", "nj.senior6.senior_share.2020"],
+        lambda a15, a20, b15, b20: b15 + (0.186 - b20) * (a15 - b15) / (a20 - b20))
+
+# The forward run, 2021-2025.
+RUNS["neijiang"] = Run("configs/neijiang.cfg", [], seed=NJ_SEED, n=100, n_check=30)
+fig("njf.hires", "neijiang", total("hires.total", 2021, 2025))
+fig("njf.hires.per_year", "neijiang", lambda d: d.sum("hires.total", 2021, 2025) / 5)
+fig("njf.exits.min", "neijiang", each("exits.total", 2021, 2024), "ymin")
+fig("njf.exits.max", "neijiang", each("exits.total", 2021, 2024), "ymax")
+fig("njf.exits.2025", "neijiang", at("exits.total", 2025))
+fig("njf.exit_rate", "neijiang",
+    lambda d: d.sum("exits.total", 2021, 2024) / d.sum("teachers.total", 2020, 2023))
+
+# Neijiang: shares of the main backcast's 2016-2020 totals
+fig("nj.main.retire_share", "neijiang_bc_main",
+    lambda d: d.sum("exits.retire", 2016, 2020) / d.sum("exits.total", 2016, 2020))
+derived("nj.main.hires_short", ["nj.main.hires_vs_doc"], lambda a: -a)
+
+# ---- docs/regions.md ------------------------------------------------------------------
+# 港北區, "The run": the forward run above ("gangbei"), 2021-2025.
+for y in range(2021, 2026):
+    for key, metric in (("hires", "hires.total"), ("retire", "exits.retire"),
+                        ("voluntary", "exits.voluntary"), ("exch", EXCH),
+                        ("cross", "rehire.cross_school")):
+        fig(f"gbf.{key}.{y}", "gangbei", at(metric, y))
+fig("gbf.hires", "gangbei", total("hires.total", 2021, 2025))
+for s in ("p05", "p95"):
+    fig(f"gbf.hires.{s}", "gangbei", total("hires.total", 2021, 2025), s)
+fig("gbf.exits", "gangbei", total("exits.total", 2021, 2025))
+fig("gbf.cap_growth", "gangbei",
+    lambda d: d.at("establishment.cap", 2025) - d.at("establishment.cap", 2020))
+
+# 贵阳市, the engine gaps: retirements of the first year against the later ones.
+RUNS["guiyang"] = Run("configs/guiyang.cfg", [], seed=20230206, n=100, n_check=30)
+for y in range(2021, 2026):
+    fig(f"gy.retire.{y}", "guiyang", at("exits.retire", y))
+fig("gy.retire.later.min", "guiyang", each("exits.retire", 2022, 2024), "ymin")
+fig("gy.retire.later.max", "guiyang", each("exits.retire", 2022, 2024), "ymax")
+
+# 南岸区, "Results": the config as it is, 2023-2025.
+RUNS["nanan"] = Run("configs/nanan.cfg", [], seed=20221104, n=100, n_check=40)
+for key, metric in (("hires", "hires.total"), ("exits", "exits.total"),
+                    ("retire", "exits.retire")):
+    fig(f"na.{key}.2023", "nanan", at(metric, 2023))
+    fig(f"na.{key}.later.min", "nanan", each(metric, 2024, 2025), "ymin")
+    fig(f"na.{key}.later.max", "nanan", each(metric, 2024, 2025), "ymax")
+
+# 成都市, the trajectory: the config as it is (full scale: few replicates
+# in the check), 2022-2025.
+RUNS["chengdu"] = Run("configs/chengdu.cfg", [], seed=20180323, n=100, n_check=6)
+for key, metric in (("hires", "hires.total"), ("exits", "exits.total")):
+    fig(f"cd.{key}.min", "chengdu", each(metric, 2022, 2025), "ymin")
+    fig(f"cd.{key}.max", "chengdu", each(metric, 2022, 2025), "ymax")
