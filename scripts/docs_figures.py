@@ -131,12 +131,15 @@ def half_unit(fmt):
 
 class Run:
     """One twsim run: config, --set overrides, seed, replicates for the
-    docs (n) and for `make check` (n_check)."""
+    docs (n) and for `make check` (n_check). The docs quote the config's
+    own values: a run leaves its uncertain settings' ranges out
+    (--no-uncertainty) unless ranges=True."""
 
     def __init__(self, config, sets=(), seed=None, n=100, n_check=40,
-                 opts=()):
+                 opts=(), ranges=False):
         self.config, self.sets, self.seed = config, list(sets), seed
-        self.n, self.n_check, self.opts = n, n_check, list(opts)
+        self.n, self.n_check = n, n_check
+        self.opts = list(opts) + ([] if ranges else ["--no-uncertainty"])
 
 
 class Data:
