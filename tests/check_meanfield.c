@@ -253,14 +253,16 @@ static void ens_setup(void)
 }
 
 /* The same config with 未定级 as a lasting state (past the probation a
- * teacher gets a title at 0.3 a year) and demotion after review (0.04 a
- * year for 二级 and above; no cap binds in the config). */
-static const char *const TITLE_SETS[] = {"titles.rate_from_none=0.3",
-                                         "titles.demotion=0.04"};
+ * teacher gets a title at 0.3 a year, at 0.6 in junior schools) and
+ * demotion after review (0.04 a year for 二级 and above; no cap binds in
+ * the config). */
+static const char *const TITLE_SETS[] = {
+    "titles.rate_from_none=0.3", "titles.demotion=0.04",
+    "titles.rate_from_none_stage.junior=0.6"};
 
 static void ens_titles_setup(void)
 {
-    ens_load(TITLE_SETS, 2);
+    ens_load(TITLE_SETS, 3);
 }
 
 static void ens_teardown(void)
@@ -359,7 +361,7 @@ END_TEST
 START_TEST(test_titles_match_ensemble)
 {
     mfrun r;
-    mf_run(&r, FULL_MF, TITLE_SETS, 2);
+    mf_run(&r, FULL_MF, TITLE_SETS, 3);
     ck_assert_uint_eq(r.m.metrics.n, ens.m.metrics.n);
     char worst[512];
     int vol;
@@ -378,15 +380,20 @@ START_TEST(test_titles_match_ensemble)
 END_TEST
 
 /* A mean field whose demotion rate is 25% too high, or whose rate out of
- * 未定级 is 20% too high, must fail the same comparison. */
+ * 未定级 is 20% too high (everywhere, or in junior schools only), must
+ * fail the same comparison. */
 START_TEST(test_titles_wrong_rate_fails)
 {
-    static const char *const wrong[2][2] = {
-        {"titles.rate_from_none=0.3", "titles.demotion=0.05"},
-        {"titles.rate_from_none=0.36", "titles.demotion=0.04"}};
-    for (int i = 0; i < 2; i++) {
+    static const char *const wrong[3][3] = {
+        {"titles.rate_from_none=0.3", "titles.demotion=0.05",
+         "titles.rate_from_none_stage.junior=0.6"},
+        {"titles.rate_from_none=0.36", "titles.demotion=0.04",
+         "titles.rate_from_none_stage.junior=0.6"},
+        {"titles.rate_from_none=0.3", "titles.demotion=0.04",
+         "titles.rate_from_none_stage.junior=0.72"}};
+    for (int i = 0; i < 3; i++) {
         mfrun r;
-        mf_run(&r, FULL_MF, wrong[i], 2);
+        mf_run(&r, FULL_MF, wrong[i], 3);
         char worst[512];
         int vol;
         size_t fails = compare(r.traj, worst, sizeof worst, &vol);

@@ -523,15 +523,19 @@ END_TEST
  * off by a tenth (0.33: 35 standard errors of the total) fails for every
  * seed. Teachers in their probation year, or in the pool, never leave;
  * the ones left untitled stay 未定级 with their counters, and may leave
- * the next year. */
+ * the next year. The rate is the home school's stage's: 30 teachers of a
+ * junior school whose stage keeps the rate 1 all leave. */
 START_TEST(test_title_from_none_rate)
 {
     const double rate = 0.3;
-    tw_world *w = fx_world(2020, 3, 1, ONE_PRIMARY, 1, 1);
+    static const fx_school SCH[] = {
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 100},
+        {0, TW_STAGE_JUNIOR, TW_LOC_URBAN, 100}};
+    tw_world *w = fx_world(2020, 3, 1, SCH, 2, 1);
     FX_EACH_YEAR(w, p) {
         p->title_on = 1;
         p->probation_years = 1;
-        p->title_none_stay = 1.0 - rate;
+        p->title_none_stay[TW_STAGE_PRIMARY] = 1.0 - rate;
     }
     enum { R = 40, N = 2000 };
     static double c[R];
@@ -549,7 +553,14 @@ START_TEST(test_title_from_none_rate)
         size_t pooled = fx_add(s, 0, 1990, TW_SEX_FEMALE, 0, TW_TITLE_NONE,
                                TW_QUAL_BACHELOR, TW_F_POOL);
         s->T.service[pooled] = 3;
+        size_t junior = s->n;
+        for (int i = 0; i < 30; i++)
+            s->T.service[fx_add(s, 1, 1990, TW_SEX_MALE, 0, TW_TITLE_NONE,
+                                TW_QUAL_ASSOCIATE, 0)] = 3;
         tw_proc_titles(s);
+        for (size_t k = junior; k < s->n; k++)
+            ck_assert_int_eq(s->T.title[k], TW_TITLE_THIRD);
+        ck_assert_double_eq(s->f.title_promotions[TW_TITLE_THIRD], 30);
         for (int i = 0; i < N; i++) {
             int t = s->T.title[i];
             ck_assert(t == TW_TITLE_NONE || t == TW_TITLE_SECOND);

@@ -229,6 +229,9 @@ static const key_spec SCHEMA[] = {
     {"titles.rate_from_none", K_FLOAT, M_FULL, R,
      "optional: annual probability that a 未定级 teacher past the "
      "probation years becomes 二级/三级 (default 1: at once)"},
+    {"titles.rate_from_none_stage", K_BY_STAGE, M_FULL, R,
+     "optional: the same for the teachers of a stage (home school), "
+     "replacing titles.rate_from_none there"},
     {"titles.demotion", K_FLOAT, M_FULL, R,
      "optional: annual probability that a holder of 二级 .. 正高级 fails "
      "the review and is demoted one step (003: 降级或解聘; default 0)"},

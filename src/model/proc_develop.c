@@ -266,7 +266,8 @@ static int title_capped(const tw_params *p, int t)
 /*
  * Title promotion (MODEL.md 3.6). First 未定级: a teacher 未定级 with
  * service >= probation_years becomes 二级 (本科 or above) or 三级 with
- * probability title_from_none a year (1: at once, without a draw), without
+ * probability title_from_none a year, by the stage of the home school (1:
+ * at once, without a draw), without
  * a cap; untitled teachers past their probation stay 未定级 otherwise.
  * Then demotion: a holder of 二级 .. 正高级 (with a post) drops one title
  * with probability title_demotion (003: 降级或解聘), and is not promoted
@@ -291,8 +292,9 @@ typedef struct title_work {
     int rural[TW_N_TITLES], service[TW_N_TITLES];
     /* the trials of leaving 未定级 after the probation (no draw when the
      * rate is 1) and of demotion (only when title_demotion > 0) */
-    tw_skip from_none, demote;
+    tw_skip from_none[TW_N_STAGES], demote;
     int demote_on;
+    int none_stays; /* some stage keeps 未定级 past the probation */
 } title_work;
 
 /* Is title promotion on this year? Prepares tt and the per-school counts
@@ -304,7 +306,11 @@ static int title_start(title_work *tt, tw_sim *s)
     if (!p->title_on)
         return 0;
     title_rules(p, tt->ok, tt->min, tt->rural, tt->service);
-    tw_skip_init(&tt->from_none, s->rng, title_from_none(p));
+    tt->none_stays = 0;
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        tw_skip_init(&tt->from_none[st], s->rng, title_from_none(p, st));
+        tt->none_stays |= title_from_none(p, st) < 1.0;
+    }
     tt->demote_on = title_demotion(p) > 0.0;
     if (tt->demote_on)
         tw_skip_init(&tt->demote, s->rng, title_demotion(p));
@@ -324,7 +330,9 @@ PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
     sc[SS_HEADS]++;
     if (T->title[k] == TW_TITLE_NONE) {
         if (T->service[k] >= p->probation_years &&
-            tw_skip_next(&tt->from_none, s->rng)) {
+            (!tt->none_stays ||
+             tw_skip_next(&tt->from_none[s->w->schools[T->home[k]].stage],
+                          s->rng))) {
             T->title[k] = T->qual[k] >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
                                                          : TW_TITLE_THIRD;
             T->in_title[k] = 0;

@@ -42,11 +42,11 @@ static inline void title_rules(const tw_params *p, uint8_t ok[TW_N_TITLES],
     }
 }
 
-/* The annual probability that a 未定级 teacher past the probation years
- * gets a title (1: at once, today's probation rule). */
-static inline double title_from_none(const tw_params *p)
+/* The annual probability that a 未定级 teacher of home stage st past the
+ * probation years gets a title (1: at once, the probation rule). */
+static inline double title_from_none(const tw_params *p, int st)
 {
-    double r = 1.0 - p->title_none_stay;
+    double r = 1.0 - p->title_none_stay[st];
     return r < 0.0 ? 0.0 : r > 1.0 ? 1.0 : r;
 }
 

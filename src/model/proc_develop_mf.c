@@ -257,7 +257,8 @@ void tw_mf_titles(mf *s, const tw_params *p)
                 }
                 /* 未定级 past the probation: at title_from_none a year,
                  * no cap; not promoted again */
-                double fn = title_from_none(p) * np;
+                double fn =
+                    title_from_none(p, g / TW_N_LOCS) * np;
                 if (svc(s, c) >= p->probation_years && fn > 0) {
                     for (int it = 0; it <= s->ck; it++)
                         for (int q = 0; q < NQ; q++)
