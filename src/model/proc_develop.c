@@ -267,14 +267,13 @@ static int title_capped(const tw_params *p, int t)
  * Title promotion (MODEL.md 3.6). First 未定级: a teacher 未定级 with
  * service >= probation_years becomes 二级 (本科 or above) or 三级 with
  * probability title_from_none a year, by the stage of the home school (1:
- * at once, without a draw), without
- * a cap; untitled teachers past their probation stay 未定级 otherwise.
- * Then demotion: a holder of 二级 .. 正高级 (with a post) drops one title
- * with probability title_demotion (003: 降级或解聘), and is not promoted
- * that year. Then title k -> k+1 (三级 .. 高级 -> 二级 ..
- * 正高级) after title_min_years[k] (title_min_years_postgrad for 研究生),
- * with rural service for 高级 and total service for 正高级, with
- * probability title_prob[k], while the current school's post-structure cap
+ * at once, without a draw), without a cap; untitled teachers past their
+ * probation stay 未定级 otherwise. Then demotion: a holder of 二级 ..
+ * 正高级 (with a post) drops one title with probability title_demotion
+ * (003: 降级或解聘), and is not promoted that year. Then title k -> k+1
+ * (三级 .. 高级 -> 二级 .. 正高级) after title_min_years[k]
+ * (title_min_years_postgrad for 研究生), with rural service for 高级 and
+ * total service for 正高级, with probability title_prob[k], while the current school's post-structure cap
  * for k+1 has room: holders of k+1 among the school's teachers (not gone,
  * not pooled) stay <= floor(post_cap[k+1] * teachers) after the year.
  * Targets are filled from 正高级 down. Counts s->f.title_promotions[k+1].
