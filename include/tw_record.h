@@ -30,6 +30,7 @@ typedef struct tw_fm {
         hires_cum;
     size_t exits_total, exits_reason[TW_N_EXITS], exits_stage[TW_N_STAGES];
     size_t prom_tier[TW_WORLD_MAX_TIERS], prom_title[TW_N_TITLES];
+    size_t title_demotions;     /* only when some year demotes */
     size_t qual_upgrades, dual_certs, strikes[3];
     size_t exch[TW_N_LOCS], exch_returns, transfers;
     size_t rehire_in, rehire_cross, pool_entries;

@@ -308,6 +308,16 @@ typedef struct tw_params {
     int senior_rural_years;             /* rural years needed for 高级 */
     int full_senior_service;            /* service years for 正高级 */
     int probation_years;                /* 未定级 -> 二级 (本科+) or 三级 */
+    double title_none_stay[TW_N_STAGES]; /* [home stage]: annual prob
+                                           that a 未定级 teacher past
+                                           probation_years stays so: 1 -
+                                           titles.rate_from_none(_stage);
+                                           0 = the step at once (未定级 is
+                                           only the probation), so that a
+                                           zeroed world keeps that rule */
+    double title_demotion;              /* annual prob that a holder of
+                                           二级 .. 正高级 is demoted one
+                                           step (003: 降级或解聘); 0 = off */
     int qual_on;
     double qual_prob[TW_N_QUALS];       /* [q]: annual prob q -> q+1 */
     int dual_on;
@@ -407,6 +417,7 @@ typedef struct tw_flows {
     double exits[TW_N_EXITS][TW_N_STAGES];
     double tier_promotions[TW_WORLD_MAX_TIERS]; /* into tier i */
     double title_promotions[TW_N_TITLES];       /* into title k */
+    double title_demotions;                     /* one step down */
     double qual_upgrades;
     double dual_certs;
     double strikes[3];           /* first, second, third strikes given */

@@ -145,6 +145,9 @@ f_wrong_type	2	f_wrong_type.cfg:7: rotation.transfer_rate: expected a number, go
 f_prob_over_1	2	f_prob_over_1.cfg:11: tiers.prob: entry 1 is 1.08
 f_min_years_negative	2	f_min_years_negative.cfg:10: tiers.min_years: entry 1 is -4
 f_prob_length	2	f_prob_length.cfg:11: tiers.prob: has 2 numbers; it must have 3
+f_title_rate_over_1	2	f_title_rate_over_1.cfg:8: titles.rate_from_none: 1.5 is out of range; it must be from 0 to 1
+f_demotion_negative	2	f_demotion_negative.cfg:8: titles.demotion: -0.1 is out of range; it must be from 0 to 1
+f_demotion_wrong_type	2	f_demotion_wrong_type.cfg:8: titles.demotion: expected a number, got a string
 f_backbone_unknown	2	f_backbone_unknown.cfg:9: tiers.backbone: "中坚" is not a valid value
 f_shares_sum	2	f_shares_sum.cfg:10: population.stages\[\].age: shares sum to 1.1
 f_share_over_1	2	f_share_over_1.cfg:11: population.stages\[\].female: 1.73 is not a share

@@ -216,10 +216,10 @@ static struct {
     double *mean, *var; /* [len]; var: sample variance */
 } ens;
 
-static void ens_setup(void)
+static void ens_load(const char *const *sets, size_t n)
 {
     tw_error err;
-    if (tw_config_load(FULL_MF, NULL, 0, &ens.cfg, &err) != TW_OK ||
+    if (tw_config_load(FULL_MF, sets, n, &ens.cfg, &err) != TW_OK ||
         tw_model_init(&ens.m, ens.cfg, &err) != TW_OK) {
         fprintf(stderr, "check_meanfield: %s\n", err.msg);
         abort();
@@ -245,6 +245,24 @@ static void ens_setup(void)
         ens.var[i] /= (double)(ens.reps - 1);
     tw_worker_free(w);
     free(traj);
+}
+
+static void ens_setup(void)
+{
+    ens_load(NULL, 0);
+}
+
+/* The same config with 未定级 as a lasting state (past the probation a
+ * teacher gets a title at 0.3 a year, at 0.6 in junior schools) and
+ * demotion after review (0.04 a year for 二级 and above; no cap binds in
+ * the config). */
+static const char *const TITLE_SETS[] = {
+    "titles.rate_from_none=0.3", "titles.demotion=0.04",
+    "titles.rate_from_none_stage.junior=0.6"};
+
+static void ens_titles_setup(void)
+{
+    ens_load(TITLE_SETS, 3);
 }
 
 static void ens_teardown(void)
@@ -332,6 +350,57 @@ START_TEST(test_full_wrong_hazard_fails)
     ck_assert_msg(fails > 0 && vol, "a 20%% hazard error went unnoticed "
                   "(%zu failures; worst: %s)", fails, worst);
     mf_free(&r);
+}
+END_TEST
+
+/* With titles.rate_from_none and titles.demotion the mean field must
+ * match the ensemble in the same comparison (every metric and year, same
+ * tolerances), and the comparison must see the rules: 未定级 teachers
+ * accumulate (the share after 2 years above the base year's, which the
+ * probation rule empties) and demotions happen. */
+START_TEST(test_titles_match_ensemble)
+{
+    mfrun r;
+    mf_run(&r, FULL_MF, TITLE_SETS, 3);
+    ck_assert_uint_eq(r.m.metrics.n, ens.m.metrics.n);
+    char worst[512];
+    int vol;
+    size_t fails = compare(r.traj, worst, sizeof worst, &vol);
+    ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
+                  "%s", fails, worst);
+    ck_assert_double_gt(get(&r, 2, "titles.demotions"), 0.5);
+    ck_assert_double_gt(get(&r, 2, "promotions.title.second"), 0.5);
+    mfrun d;
+    mf_run(&d, FULL_MF, NULL, 0);
+    ck_assert_double_gt(get(&r, 2, "title.none.share"),
+                        get(&d, 2, "title.none.share") + 0.01);
+    mf_free(&d);
+    mf_free(&r);
+}
+END_TEST
+
+/* A mean field whose demotion rate is 25% too high, or whose rate out of
+ * 未定级 is 20% too high (everywhere, or in junior schools only), must
+ * fail the same comparison. */
+START_TEST(test_titles_wrong_rate_fails)
+{
+    static const char *const wrong[3][3] = {
+        {"titles.rate_from_none=0.3", "titles.demotion=0.05",
+         "titles.rate_from_none_stage.junior=0.6"},
+        {"titles.rate_from_none=0.36", "titles.demotion=0.04",
+         "titles.rate_from_none_stage.junior=0.6"},
+        {"titles.rate_from_none=0.3", "titles.demotion=0.04",
+         "titles.rate_from_none_stage.junior=0.72"}};
+    for (int i = 0; i < 3; i++) {
+        mfrun r;
+        mf_run(&r, FULL_MF, wrong[i], 3);
+        char worst[512];
+        int vol;
+        size_t fails = compare(r.traj, worst, sizeof worst, &vol);
+        ck_assert_msg(fails > 0, "%s %s went unnoticed (worst: %s)",
+                      wrong[i][0], wrong[i][1], worst);
+        mf_free(&r);
+    }
 }
 END_TEST
 
@@ -441,6 +510,13 @@ Suite *meanfield_suite(void)
     tcase_add_test(tf, test_full_matches_ensemble);
     tcase_add_test(tf, test_full_wrong_hazard_fails);
     suite_add_tcase(s, tf);
+
+    TCase *tt = tcase_create("titles");
+    tcase_set_timeout(tt, 300);
+    tcase_add_unchecked_fixture(tt, ens_titles_setup, ens_teardown);
+    tcase_add_test(tt, test_titles_match_ensemble);
+    tcase_add_test(tt, test_titles_wrong_rate_fails);
+    suite_add_tcase(s, tt);
 
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 60);

@@ -514,6 +514,152 @@ START_TEST(test_title_probation)
 }
 END_TEST
 
+/* 未定级 as a lasting state: titles.rate_from_none = 0.3. In each of R
+ * replicates, N 本科 teachers past the probation (service 3 >= 1) leave
+ * 未定级 for 二级 with probability 0.3 in the year: the count against
+ * Binomial(N, 0.3) (fx_check_binomial_reps: total and dispersion, alpha
+ * 1e-6, m = 1; N q (1-q) = 420), so a correct pass fails for fewer than
+ * one seed in a million, while the old rule (everybody leaves) or a rate
+ * off by a tenth (0.33: 35 standard errors of the total) fails for every
+ * seed. Teachers in their probation year, or in the pool, never leave;
+ * the ones left untitled stay 未定级 with their counters, and may leave
+ * the next year. The rate is the home school's stage's: 30 teachers of a
+ * junior school whose stage keeps the rate 1 all leave. */
+START_TEST(test_title_from_none_rate)
+{
+    const double rate = 0.3;
+    static const fx_school SCH[] = {
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 100},
+        {0, TW_STAGE_JUNIOR, TW_LOC_URBAN, 100}};
+    tw_world *w = fx_world(2020, 3, 1, SCH, 2, 1);
+    FX_EACH_YEAR(w, p) {
+        p->title_on = 1;
+        p->probation_years = 1;
+        p->title_none_stay[TW_STAGE_PRIMARY] = 1.0 - rate;
+    }
+    enum { R = 40, N = 2000 };
+    static double c[R];
+    for (int r = 0; r < R; r++) {
+        tw_sim *s = fx_sim(w, 800 + (uint64_t)r);
+        at_year1(s);
+        for (int i = 0; i < N; i++) {
+            size_t k = fx_add(s, 0, 1990, TW_SEX_FEMALE, 0, TW_TITLE_NONE,
+                              TW_QUAL_BACHELOR, 0);
+            s->T.service[k] = 3;
+            s->T.in_title[k] = 3;
+        }
+        size_t fresh = fx_add(s, 0, 1998, TW_SEX_FEMALE, 0, TW_TITLE_NONE,
+                              TW_QUAL_BACHELOR, 0);
+        size_t pooled = fx_add(s, 0, 1990, TW_SEX_FEMALE, 0, TW_TITLE_NONE,
+                               TW_QUAL_BACHELOR, TW_F_POOL);
+        s->T.service[pooled] = 3;
+        size_t junior = s->n;
+        for (int i = 0; i < 30; i++)
+            s->T.service[fx_add(s, 1, 1990, TW_SEX_MALE, 0, TW_TITLE_NONE,
+                                TW_QUAL_ASSOCIATE, 0)] = 3;
+        tw_proc_titles(s);
+        for (size_t k = junior; k < s->n; k++)
+            ck_assert_int_eq(s->T.title[k], TW_TITLE_THIRD);
+        ck_assert_double_eq(s->f.title_promotions[TW_TITLE_THIRD], 30);
+        for (int i = 0; i < N; i++) {
+            int t = s->T.title[i];
+            ck_assert(t == TW_TITLE_NONE || t == TW_TITLE_SECOND);
+            ck_assert_int_eq(s->T.in_title[i], t == TW_TITLE_NONE ? 3 : 0);
+            c[r] += t == TW_TITLE_SECOND;
+        }
+        ck_assert_double_eq(s->f.title_promotions[TW_TITLE_SECOND], c[r]);
+        ck_assert_int_eq(s->T.title[fresh], TW_TITLE_NONE);
+        ck_assert_int_eq(s->T.title[pooled], TW_TITLE_NONE);
+        if (r == 0) { /* a second year: the untitled may still leave */
+            double left = c[r];
+            memset(&s->f, 0, sizeof s->f);
+            advance(s);
+            tw_proc_titles(s);
+            ck_assert_double_gt(s->f.title_promotions[TW_TITLE_SECOND], 0);
+            ck_assert_double_lt(s->f.title_promotions[TW_TITLE_SECOND],
+                                (double)N - left);
+        }
+        tw_sim_free(s);
+    }
+    fx_check_binomial_reps(c, R, N, rate, ALPHA, 1, "未定级 -> 二级");
+    tw_world_free(w);
+}
+END_TEST
+
+/* Demotion after review, titles.demotion = 0.1, with promotion certain
+ * (probability 1, every rule met, no cap): in each of R replicates N
+ * holders of each of 三级 .. 正高级. A holder of 二级 .. 正高级 either
+ * drops one title (to 0 years in it) with probability 0.1 or moves up
+ * (正高级: stays); never both, never two steps. 三级 is never demoted.
+ * The 4 demotion counts against Binomial(N, 0.1) (fx_check_binomial_reps,
+ * alpha 1e-6 over m = 4; N q (1-q) = 90), and titles.demotions is their
+ * sum. With demotion 0 (the default) the same teachers draw nothing for
+ * it and nobody drops. */
+START_TEST(test_title_demotion_rate)
+{
+    const double d = 0.1;
+    tw_world *w = fx_world(2020, 3, 1, ONE_PRIMARY, 1, 1);
+    titles_certain(w);
+    FX_EACH_YEAR(w, p) {
+        p->title_demotion = d;
+    }
+    enum { R = 40, N = 1000, NT = TW_N_TITLES - TW_TITLE_THIRD };
+    static double c[NT][R];
+    for (int r = 0; r < R; r++) {
+        tw_sim *s = fx_sim(w, 900 + (uint64_t)r);
+        at_year1(s);
+        for (int i = 0; i < N; i++)
+            for (int t = TW_TITLE_THIRD; t < TW_N_TITLES; t++) {
+                size_t k = fx_add(s, 0, 1970, TW_SEX_FEMALE, 0, t,
+                                  TW_QUAL_BACHELOR, 0);
+                s->T.in_title[k] = 10;
+                s->T.service[k] = 30;
+                s->T.rural[k] = 10;
+            }
+        tw_proc_titles(s);
+        double total = 0;
+        for (size_t k = 0; k < s->n; k++) {
+            int from = TW_TITLE_THIRD + (int)(k % NT), to = s->T.title[k];
+            int up = from + 1 < TW_N_TITLES ? from + 1 : from;
+            if (to == from - 1) {
+                ck_assert_msg(from >= TW_TITLE_SECOND, "三级 demoted");
+                ck_assert_int_eq(s->T.in_title[k], 0);
+                c[from - TW_TITLE_THIRD][r]++;
+                total++;
+            } else {
+                ck_assert_msg(to == up, "title %d -> %d", from, to);
+            }
+        }
+        ck_assert_double_eq(s->f.title_demotions, total);
+        ck_assert_double_eq(c[0][r], 0);
+        tw_sim_free(s);
+    }
+    for (int t = TW_TITLE_SECOND; t < TW_N_TITLES; t++)
+        fx_check_binomial_reps(c[t - TW_TITLE_THIRD], R, N, d, ALPHA, 4,
+                               "demotions");
+
+    /* off: no draw, nobody down */
+    FX_EACH_YEAR(w, p) {
+        p->title_demotion = 0;
+        for (int k = 0; k < TW_N_TITLES; k++)
+            p->title_prob[k] = 0;
+    }
+    tw_sim *s = fx_sim(w, 77);
+    at_year1(s);
+    for (int t = TW_TITLE_THIRD; t < TW_N_TITLES; t++)
+        fx_add(s, 0, 1970, TW_SEX_FEMALE, 0, t, TW_QUAL_BACHELOR, 0);
+    gsl_rng *ref = gsl_rng_clone(s->rng);
+    tw_proc_titles(s);
+    ck_assert(rng_untouched(s, ref));
+    gsl_rng_free(ref);
+    for (size_t k = 0; k < s->n; k++)
+        ck_assert_int_eq(s->T.title[k], TW_TITLE_THIRD + (int)k);
+    ck_assert_double_eq(s->f.title_demotions, 0);
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
 START_TEST(test_title_cap_top_down_exact)
 {
     /* One school of 10, 一级 capped at 30% = 3 posts, all taken by 一级
@@ -887,6 +1033,7 @@ START_TEST(test_all_off)
     FX_EACH_YEAR(w, p) {
         p->tier_prob[0] = 1;
         p->title_prob[TW_TITLE_SECOND] = 1;
+        p->title_demotion = 1;
         p->qual_prob[TW_QUAL_ASSOCIATE] = 1;
         p->dual_prob = 1;
     }
@@ -996,6 +1143,8 @@ Suite *develop_suite(void)
     tcase_add_test(title, test_title_senior_needs_rural);
     tcase_add_test(title, test_title_full_needs_service);
     tcase_add_test(title, test_title_probation);
+    tcase_add_test(title, test_title_from_none_rate);
+    tcase_add_test(title, test_title_demotion_rate);
     tcase_add_test(title, test_title_cap_top_down_exact);
     tcase_add_test(title, test_title_post_caps_hold);
     tcase_add_test(title, test_title_winners_unbiased);

@@ -648,6 +648,17 @@ static void read_params(reader *r, const tw_world *w, int stage_mask,
             p->full_senior_service = (int)one;
         if (rd_int(r, "titles.probation_years", true, 0, 10, &one))
             p->probation_years = (int)one;
+        double from_none[TW_N_STAGES];
+        from_none[0] = 1.0;
+        rd_float(r, "titles.rate_from_none", false, 0, 1, &from_none[0]);
+        for (int st = 1; st < TW_N_STAGES; st++)
+            from_none[st] = from_none[0];
+        rd_by_stage(r, "titles.rate_from_none_stage", 0, false, 0, 1,
+                    from_none);
+        for (int st = 0; st < TW_N_STAGES; st++)
+            p->title_none_stay[st] = 1.0 - from_none[st];
+        p->title_demotion = 0.0;
+        rd_float(r, "titles.demotion", false, 0, 1, &p->title_demotion);
     }
     if ((p->qual_on = enabled(r, "quals")))
         rd_floats(r, "quals.prob", true, TW_N_QUALS, 0, 1, p->qual_prob);

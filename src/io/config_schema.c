@@ -261,7 +261,16 @@ static const key_spec SCHEMA[] = {
     {"titles.full_senior_service", K_INT, M_FULL, R,
      "required: years of teaching needed for 正高级 (20)"},
     {"titles.probation_years", K_INT, M_FULL, R,
-     "required: 未定级 becomes 二级/三级 after this many years"},
+     "required: 未定级 may become 二级/三级 after this many years"},
+    {"titles.rate_from_none", K_FLOAT, M_FULL, R,
+     "optional: annual probability that a 未定级 teacher past the "
+     "probation years becomes 二级/三级 (default 1: at once)"},
+    {"titles.rate_from_none_stage", K_BY_STAGE, M_FULL, R,
+     "optional: the same for the teachers of a stage (home school), "
+     "replacing titles.rate_from_none there"},
+    {"titles.demotion", K_FLOAT, M_FULL, R,
+     "optional: annual probability that a holder of 二级 .. 正高级 fails "
+     "the review and is demoted one step (003: 降级或解聘; default 0)"},
 
     {"quals", K_GROUP, M_FULL, R, "required: qualification upgrades"},
     {"quals.enabled", K_BOOL, M_FULL, R, "required"},

@@ -264,12 +264,16 @@ static int title_capped(const tw_params *p, int t)
 }
 
 /*
- * Title promotion (MODEL.md 3.6). First the probation: a teacher 未定级
- * with service >= probation_years becomes 二级 (本科 or above) or 三级,
- * without a draw or a cap. Then title k -> k+1 (三级 .. 高级 -> 二级 ..
- * 正高级) after title_min_years[k] (title_min_years_postgrad for 研究生),
- * with rural service for 高级 and total service for 正高级, with
- * probability title_prob[k], while the current school's post-structure cap
+ * Title promotion (MODEL.md 3.6). First 未定级: a teacher 未定级 with
+ * service >= probation_years becomes 二级 (本科 or above) or 三级 with
+ * probability title_from_none a year, by the stage of the home school (1:
+ * at once, without a draw), without a cap; untitled teachers past their
+ * probation stay 未定级 otherwise. Then demotion: a holder of 二级 ..
+ * 正高级 (with a post) drops one title with probability title_demotion
+ * (003: 降级或解聘), and is not promoted that year. Then title k -> k+1
+ * (三级 .. 高级 -> 二级 .. 正高级) after title_min_years[k]
+ * (title_min_years_postgrad for 研究生), with rural service for 高级 and
+ * total service for 正高级, with probability title_prob[k], while the current school's post-structure cap
  * for k+1 has room: holders of k+1 among the school's teachers (not gone,
  * not pooled) stay <= floor(post_cap[k+1] * teachers) after the year.
  * Targets are filled from 正高级 down. Counts s->f.title_promotions[k+1].
@@ -285,6 +289,11 @@ typedef struct title_work {
     uint8_t ok[TW_N_TITLES];
     int min[2][TW_N_TITLES];
     int rural[TW_N_TITLES], service[TW_N_TITLES];
+    /* the trials of leaving 未定级 after the probation (no draw when the
+     * rate is 1) and of demotion (only when title_demotion > 0) */
+    tw_skip from_none[TW_N_STAGES], demote;
+    int demote_on;
+    int none_stays; /* some stage keeps 未定级 past the probation */
 } title_work;
 
 /* Is title promotion on this year? Prepares tt and the per-school counts
@@ -296,12 +305,20 @@ static int title_start(title_work *tt, tw_sim *s)
     if (!p->title_on)
         return 0;
     title_rules(p, tt->ok, tt->min, tt->rural, tt->service);
+    tt->none_stays = 0;
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        tw_skip_init(&tt->from_none[st], s->rng, title_from_none(p, st));
+        tt->none_stays |= title_from_none(p, st) < 1.0;
+    }
+    tt->demote_on = title_demotion(p) > 0.0;
+    if (tt->demote_on)
+        tw_skip_init(&tt->demote, s->rng, title_demotion(p));
     memset(s->sscratch, 0, s->w->n_schools * SS_N * sizeof *s->sscratch);
     return 1;
 }
 
-/* Step 1 for teacher k (not gone): the probation, the counts and the
- * eligible list. */
+/* Step 1 for teacher k (not gone): leaving 未定级 or a demotion, the
+ * counts and the eligible list. */
 PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
                             uint32_t k)
 {
@@ -311,7 +328,10 @@ PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
     uint32_t *sc = s->sscratch + (size_t)T->school[k] * SS_N;
     sc[SS_HEADS]++;
     if (T->title[k] == TW_TITLE_NONE) {
-        if (T->service[k] >= p->probation_years) {
+        if (T->service[k] >= p->probation_years &&
+            (!tt->none_stays ||
+             tw_skip_next(&tt->from_none[s->w->schools[T->home[k]].stage],
+                          s->rng))) {
             T->title[k] = T->qual[k] >= TW_QUAL_BACHELOR ? TW_TITLE_SECOND
                                                          : TW_TITLE_THIRD;
             T->in_title[k] = 0;
@@ -320,7 +340,19 @@ PER_TEACHER void title_scan(title_work *tt, tw_sim *s, const tw_teachers *T,
         }
         if (T->title[k] >= TW_TITLE_SECOND)
             sc[SS_HOLD + T->title[k] - TW_TITLE_SECOND]++;
-        return; /* probation was this year's promotion */
+        return; /* leaving 未定级 is this year's promotion */
+    }
+    /* demotion after a failed review: one step down, and no promotion
+     * this year; not capped (the holders of the lower title may exceed
+     * its post cap until they leave it) */
+    if (tt->demote_on && title_demotable(T->title[k]) &&
+        tw_skip_next(&tt->demote, s->rng)) {
+        int d = --T->title[k];
+        T->in_title[k] = 0;
+        TW_FLOW_ADD(s, tw_sim_county(s, k), title_demotions, 1);
+        if (d >= TW_TITLE_SECOND)
+            sc[SS_HOLD + d - TW_TITLE_SECOND]++;
+        return;
     }
     /* title_eligible, and the counts, without a branch (as tier_scan) */
     int t = T->title[k], held = t >= TW_TITLE_SECOND;

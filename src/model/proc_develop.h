@@ -42,4 +42,28 @@ static inline void title_rules(const tw_params *p, uint8_t ok[TW_N_TITLES],
     }
 }
 
+/* The annual probability that a 未定级 teacher of home stage st past the
+ * probation years gets a title (1: at once, the probation rule). */
+static inline double title_from_none(const tw_params *p, int st)
+{
+    double r = 1.0 - p->title_none_stay[st];
+    return r < 0.0 ? 0.0 : r > 1.0 ? 1.0 : r;
+}
+
+/* The annual probability of demotion after a failed review, for a holder
+ * of a title title_demotable says may drop (003: 降级或解聘). */
+static inline double title_demotion(const tw_params *p)
+{
+    return p->title_demotion < 0.0   ? 0.0
+           : p->title_demotion > 1.0 ? 1.0
+                                     : p->title_demotion;
+}
+
+/* Titles a review may take one step down: 二级 .. 正高级 (三级, the lowest
+ * grade, has none below it; 未定级 is no title). */
+static inline int title_demotable(int k)
+{
+    return k >= TW_TITLE_SECOND;
+}
+
 #endif /* TW_PROC_DEVELOP_H */

@@ -116,7 +116,60 @@ static int title_elig(const title_tab *tr, int sv, int k, int it, int q,
 }
 
 /*
- * Title promotion. Probation first (未定级 -> 二级 / 三级), then k -> k+1
+ * Demotion after a failed review (003: 降级或解聘), before the promotions:
+ * a share title_demotion of the posted holders of 二级 .. 正高级 in group
+ * g's block b drops one title, to 0 years in it (the stochastic pass
+ * counts them at the lower title and does not promote them that year;
+ * with title_min_years >= 1 at the lower title, as in every config, they
+ * are not candidates here either). Women leaving 高级 move back to the
+ * demo layers below 高级, in proportion.
+ */
+static void mf_demote(mf *s, const tw_params *p, int g, double *b, double np)
+{
+    double d = title_demotion(p) * np;
+    if (!(d > 0))
+        return;
+    for (int c = 0; c < s->nall; c++) {
+        double f_from_senior = 0;
+        for (int sex = 0; sex < 2; sex++) {
+            double *t = tblk(s, b, c, sex);
+            /* from the bottom up: a cell moved down is not moved again */
+            for (int k = TW_TITLE_SECOND; k < NK; k++) {
+                if (!title_demotable(k))
+                    continue;
+                for (int it = 0; it <= s->ck; it++)
+                    for (int q = 0; q < NQ; q++)
+                        for (int r = 0; r <= s->cr; r++) {
+                            double v = t[tix(s, k, it, q, r)] * d;
+                            if (!(v > 0))
+                                continue;
+                            t[tix(s, k, it, q, r)] -= v;
+                            t[tix(s, k - 1, 0, q, r)] += v;
+                            s->f.title_demotions += v;
+                            if (sex && k == TW_TITLE_SENIOR)
+                                f_from_senior += v;
+                        }
+            }
+        }
+        if (!(f_from_senior > 0))
+            continue;
+        double cm[N_SX];
+        tw_mf_class_mass(s, g, b, c, cm);
+        double f1 = dmin(1.0, ratio(f_from_senior, cm[SX_F1]));
+        int x0, nx;
+        double *dd = dused(s, g, b, c, &x0, &nx);
+        for (size_t k = 0; k < (size_t)nx * NBM; k++, dd += NL)
+            for (int lt = 0; lt < 2; lt++) {
+                double v = dd[2 * SX_F1 + lt] * f1;
+                dd[2 * SX_F1 + lt] -= v;
+                dd[2 * SX_F0 + lt] += v;
+            }
+    }
+}
+
+/*
+ * Title promotion. Demotion first (mf_demote), then 未定级 -> 二级 / 三级
+ * after the probation, at title_from_none a year, then k -> k+1
  * from 正高级 down. A post cap (post_cap < 1) limits the holders of a title
  * at each school to floor(post_cap x the school's expected headcount);
  * every school holds its group's composition, so its candidates and
@@ -138,6 +191,7 @@ void tw_mf_titles(mf *s, const tw_params *p)
         if (!(mass > 0))
             continue;
         double np = 1 - pf[g];
+        mf_demote(s, p, g, b, np);
         double hold[NK] = {0}, cand[NK] = {0}, sigma[NK] = {0}, won[NK + 1] = {0};
         for (int c = 0; c < s->nall; c++)
             for (int sex = 0; sex < 2; sex++) {
@@ -201,13 +255,16 @@ void tw_mf_titles(mf *s, const tw_params *p)
                                     f_to_senior += v;
                             }
                 }
-                /* probation: no draw, no cap; not promoted again */
-                if (svc(s, c) >= p->probation_years && np > 0) {
+                /* 未定级 past the probation: at title_from_none a year,
+                 * no cap; not promoted again */
+                double fn =
+                    title_from_none(p, g / TW_N_LOCS) * np;
+                if (svc(s, c) >= p->probation_years && fn > 0) {
                     for (int it = 0; it <= s->ck; it++)
                         for (int q = 0; q < NQ; q++)
                             for (int r = 0; r <= s->cr; r++) {
                                 double v = t[tix(s, TW_TITLE_NONE, it, q, r)] *
-                                           np;
+                                           fn;
                                 if (!(v > 0))
                                     continue;
                                 int to = q >= TW_QUAL_BACHELOR

@@ -185,6 +185,15 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->prom_title[k], n, "teachers/year", TITLE_ZH[k],
             "Promotions into the title %s", tw_title_names[k]);
     }
+    /* only in a world where some year demotes (a region without the rule
+     * keeps its columns) */
+    int demotes = 0;
+    for (size_t y = 0; y < w->n_years; y++)
+        demotes |= w->params[y].title_on && w->params[y].title_demotion > 0;
+    if (demotes)
+        ADD(fm->title_demotions, "titles.demotions", "teachers/year",
+            "降级", "Titles taken one step down after a failed review "
+            "(降级或解聘)");
     ADD(fm->qual_upgrades, "qual.upgrades", "teachers/year", "学历提升",
         "Qualification upgrades by in-service study");
     ADD(fm->dual_certs, "dual.certifications", "teachers/year", "双师型认定",
@@ -426,6 +435,7 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
         put(row, fm->prom_tier[i], f->tier_promotions[i]);
     for (int k = 1; k < TW_N_TITLES; k++)
         put(row, fm->prom_title[k], f->title_promotions[k]);
+    put(row, fm->title_demotions, f->title_demotions);
     put(row, fm->qual_upgrades, f->qual_upgrades);
     put(row, fm->dual_certs, f->dual_certs);
     for (int k = 0; k < 3; k++)
