@@ -278,7 +278,8 @@ static int exchange_class(const county *c, const tw_teachers *T, size_t k)
     if ((f & (TW_F_GONE | TW_F_POOL)) || !(f & TW_F_BIANZHI) ||
         T->term_left[k] > 0)
         return 2;
-    if (!exchange_sends(sch[T->home[k]].stage, sch[T->school[k]].locality))
+    if (!exchange_sends(cp, sch[T->home[k]].stage,
+                        sch[T->school[k]].locality))
         return 2;
     if ((int)T->at_school[k] < cp->eligible_years)
         return 2;
@@ -633,7 +634,8 @@ static void rounds(county *c)
     int rehire_on = c->cp->reform && c->cp->rehire_on;
     uint32_t *over = c->bnext; /* [ns] until the bucket sort of 3b */
     for (uint32_t j = 0; rehire_on && j < c->ns; j++)
-        over[j] = s->S[c->a + j].headcount > posts(c, c->a + j);
+        over[j] = s->S[c->a + j].headcount > posts(c, c->a + j) &&
+                  rotate_stage(c->cp, s->w->schools[c->a + j].stage);
     size_t a = 0, b = 0, holders = 0;
     const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {

@@ -171,7 +171,7 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
     for (size_t i = k->a; i < k->b; i++) {
         el[i] = bb[i] = 0;
         const tw_school *sc = &sch[i];
-        if (!exchange_sends(sc->stage, sc->locality))
+        if (!exchange_sends(cp, sc->stage, sc->locality))
             continue;
         int g = grp(sc);
         const double *at = s->at + (size_t)g * na;
@@ -358,7 +358,8 @@ static void rounds(mf *s, const rcounty *k)
     double *over = s->d1, *key = s->d2, *got = s->d3, *rel = s->d4;
     double holders = 0, pool_tot = 0;
     for (size_t i = k->a; i < k->b; i++) {
-        over[i] = rehire_on && heads(s, i) > round(s->demand[i]) + EPS;
+        over[i] = rehire_on && rotate_stage(cp, sch[i].stage) &&
+                  heads(s, i) > round(s->demand[i]) + EPS;
         holders += dmax(0, residents(s, i));
         pool_tot += pool_of(s, i);
     }
