@@ -10,9 +10,11 @@
  *   0. returns           every county: exchange terms count down
  *   then, county by county (the county of a teacher is its home school's):
  *   1. transfers         every year, at cp->transfer_rate
- *   2. exchange          cp->reform
+ *   2. exchange          cp->reform, stages of rotation.stages, only to
+ *                        rural schools below demand
  *   3a. the pool         whenever the county's pool is not empty
- *   3b-d. 竞聘            cp->reform && cp->rehire_on
+ *   3b-d. 竞聘            cp->reform && cp->rehire_on, stages of
+ *                        rotation.stages; a visitor holds its home post
  *
  * Scratch during the call (w->schools is grouped by county, tw_world.h, so
  * a county is a run of consecutive schools [a, a+ns)):
@@ -26,10 +28,12 @@
  *              run of each school, run bounds in idx, the county's schools
  *              sorted by (stage, locality), bucket bounds by school, each
  *              school's place in list, the shortfall heaps. At most 7 NS +
- *              2 <= 8 NS + 8 words.
+ *              2 words; then held[NS] (visitors minus own teachers away,
+ *              by school), 8 NS + 2 <= 8 NS + 8 words.
  *   dscratch:  [ gap[ns] | post[ns] | dem[ns] ]  in list order:
  *              shortfalls, during transfers; posts under 竞聘,
- *              round(demand); demand.
+ *              round(demand) + held (so that headcount - post compares
+ *              the post holders with round(demand)); demand.
  *
  * Headcounts: counted once, with the returns, then kept current by every
  * move, so s->S[*].headcount is exact on return.

@@ -185,9 +185,10 @@ static void movers_of(const exch_rule *ru, double el, double bb, double *mi,
  * 交流轮岗 (exchange): eligible = residents of urban and town primary and
  * junior schools x the school's 在编 share x the group's shares with
  * eligible_years at the school and under the exemption age (independence).
- * Movers = share x eligible (+1/2 for the ceiling), backbone first; they go
- * to the county's rural schools of their stage by largest shortfall
- * (levelling), for term_years or for good.
+ * Movers = share x eligible (+1/2 for the ceiling), backbone first, over
+ * the county or each sending school (movers_of); they go to the county's
+ * rural schools of their stage by largest shortfall (levelling), at most
+ * their total positive shortfall, for term_years or for good.
  */
 static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
                      const double *gmass, const double (*tm)[TW_WORLD_MAX_TIERS])
@@ -393,9 +394,10 @@ static inline double held(const mf *s, size_t i)
 
 /*
  * 竞聘 rounds of one county (tw_proc_rotate's rounds()): 3a the pool
- * competes for open posts (round(demand) - headcount > 0), placed by
- * levelling; those unplaced after pool_max_years leave (落聘). 3b with 竞聘:
- * schools above round(demand) release the excess (on expected headcounts),
+ * competes for open posts (round(demand) - held > 0), placed by
+ * levelling; those unplaced after pool_max_years leave (落聘). 3b with 竞聘,
+ * in the stages of rotation.stages: schools whose held posts exceed
+ * round(demand) release the excess (on expected counts),
  * who take open posts of their stage; the rest enter the pool. Everyone
  * moved has the group's composition (the score ranking is not resolved).
  */
