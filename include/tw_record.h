@@ -16,38 +16,45 @@
 
 #define TW_NO_METRIC ((size_t)-1)
 
+/* A by-stage metric has a column per slot: the stages, then the stage
+ * groups of the world (tw_stage_group), whose values are pooled over their
+ * stages: counts sum, shares and ratios are the pooled numerator over the
+ * pooled denominator. */
+#define TW_FM_SLOTS (TW_N_STAGES + TW_MAX_STAGE_GROUPS)
+
 /* The column of every metric; TW_NO_METRIC for an absent stage. */
 typedef struct tw_fm {
-    size_t total, stage[TW_N_STAGES], stage_loc[TW_N_STAGES][TW_N_LOCS];
+    size_t total, stage[TW_FM_SLOTS], stage_loc[TW_FM_SLOTS][TW_N_LOCS];
     size_t tier[TW_WORLD_MAX_TIERS], backbone_plus;
     size_t title[TW_N_TITLES], title_share[TW_N_TITLES];
-    size_t qual[TW_N_STAGES][TW_N_QUALS];
-    size_t qual_assoc_share[TW_N_STAGES], qual_bach_share[TW_N_STAGES],
-        qual_pg_share[TW_N_STAGES];
+    size_t qual[TW_FM_SLOTS][TW_N_QUALS];
+    size_t qual_assoc_share[TW_FM_SLOTS], qual_bach_share[TW_FM_SLOTS],
+        qual_pg_share[TW_FM_SLOTS];
     size_t bianzhi, contract, pool, prof, dual, dual_share;
     size_t age[TW_N_AGE_BANDS], female_share;
-    size_t hires_total, hires_ch[TW_N_HIRE_CHANNELS], hires_stage[TW_N_STAGES],
+    size_t hires_total, hires_ch[TW_N_HIRE_CHANNELS], hires_stage[TW_FM_SLOTS],
         hires_cum;
-    size_t exits_total, exits_reason[TW_N_EXITS], exits_stage[TW_N_STAGES];
+    size_t exits_total, exits_reason[TW_N_EXITS], exits_stage[TW_FM_SLOTS];
     size_t prom_tier[TW_WORLD_MAX_TIERS], prom_title[TW_N_TITLES];
     size_t title_demotions;     /* only when some year demotes */
     size_t qual_upgrades, dual_certs, strikes[3];
     size_t exch[TW_N_LOCS], exch_returns, transfers;
     size_t rehire_in, rehire_cross, pool_entries;
-    size_t unfilled_total, unfilled[TW_N_STAGES];
-    size_t students[TW_N_STAGES], demand[TW_N_STAGES], spt[TW_N_STAGES];
-    size_t gap_total, gap[TW_N_STAGES][TW_N_LOCS];
+    size_t unfilled_total, unfilled[TW_FM_SLOTS];
+    size_t students[TW_FM_SLOTS], demand[TW_FM_SLOTS], spt[TW_FM_SLOTS];
+    size_t gap_total, gap[TW_FM_SLOTS][TW_N_LOCS];
     size_t schools_ok_share, backbone_rural_share;
     size_t est_cap, est_used;
     /* by stage (home school's), and hires by locality */
-    size_t tier_stage[TW_N_STAGES][TW_WORLD_MAX_TIERS];
-    size_t title_stage[TW_N_STAGES][TW_N_TITLES];
-    size_t bianzhi_stage[TW_N_STAGES], contract_stage[TW_N_STAGES];
-    size_t est_cap_stage[TW_N_STAGES], est_used_stage[TW_N_STAGES];
-    size_t est_room_stage[TW_N_STAGES], est_room;
+    size_t tier_stage[TW_FM_SLOTS][TW_WORLD_MAX_TIERS];
+    size_t title_stage[TW_FM_SLOTS][TW_N_TITLES];
+    size_t bianzhi_stage[TW_FM_SLOTS], contract_stage[TW_FM_SLOTS];
+    size_t est_cap_stage[TW_FM_SLOTS], est_used_stage[TW_FM_SLOTS];
+    size_t est_room_stage[TW_FM_SLOTS], est_room;
     size_t hires_loc[TW_N_LOCS], hires_ch_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS];
     int backbone_tier;          /* from the base year's parameters */
-    int stage_present[TW_N_STAGES];
+    int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
+    int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */
 } tw_fm;
 
 /* Add every full-model metric to t and fill fm. */

@@ -358,6 +358,10 @@ typedef struct tw_county_params {
     int exempt_age_male, exempt_age_female; /* no exchange from this age */
     int term_years;          /* 0 = permanent */
     int rehire_on;           /* competitive re-hiring (竞聘) */
+    int rotate_skip;         /* bit s: exchange and 竞聘 do not apply in
+                                stage s (rotation.stages; 0: every stage) */
+    int exchange_per_school; /* the exchange share applies to each sending
+                                school (1) or to the county (0) */
     int pool_max_years;      /* 待岗培训 up to this many years, then 落聘 */
 
     /* 8. recruitment */
@@ -375,6 +379,17 @@ typedef struct tw_county_params {
 /* The world                                                           */
 /* ------------------------------------------------------------------ */
 
+/* A group of stages whose metrics are also recorded pooled
+ * (stage_groups: 高中阶段 = senior + vocational). */
+#define TW_MAX_STAGE_GROUPS 4
+#define TW_STAGE_GROUP_NAME_MAX 25  /* 24 characters of [a-z0-9_] */
+#define TW_STAGE_GROUP_LABEL_MAX 49 /* 48 bytes of UTF-8 */
+typedef struct tw_stage_group {
+    char name[TW_STAGE_GROUP_NAME_MAX];   /* in metric names */
+    char label[TW_STAGE_GROUP_LABEL_MAX]; /* in metric labels */
+    int mask;                             /* bit s: stage s is in it */
+} tw_stage_group;
+
 typedef struct tw_world {
     int base_year, end_year;
     size_t n_years;               /* end_year - base_year + 1 */
@@ -385,6 +400,8 @@ typedef struct tw_world {
     size_t n_schools;
     tw_school *schools;           /* [n_schools], owned; grouped by county */
     tw_stock stock[TW_N_STAGES];
+    size_t n_stage_groups;
+    tw_stage_group stage_groups[TW_MAX_STAGE_GROUPS];
     int64_t tier_target_backbone; /* unused by processes; metrics helper */
     /* Parameters in force in year base_year + t (t = 1 .. n_years-1;
      * entry 0 is the base year's and is used for the initial population). */

@@ -190,6 +190,13 @@ f_timeline_key_twice	2	f_timeline_key_twice.cfg:18: timeline: rotation.transfer_
 f_timeline_counties_twice	2	f_timeline_counties_twice.cfg:16: timeline\[\].counties: "north" is listed twice
 f_order_twice	2	f_order_twice.cfg:9: recruitment.order: "funded" is listed twice
 f_channel_stages_twice	2	f_channel_stages_twice.cfg:11: recruitment.channels.funded.stages: "primary" is listed twice
+f_rotation_stage_unknown	2	f_rotation_stage_unknown.cfg:7: rotation.stages: "primray" is not a valid value \(did you mean "primary"\?\)
+f_rotation_stages_empty	2	f_rotation_stages_empty.cfg:7: rotation.stages: is empty
+f_exchange_basis_unknown	2	f_exchange_basis_unknown.cfg:7: rotation.exchange_basis: "schol" is not a valid value \(did you mean "school"\?\)
+f_group_stage_unknown	2	f_group_stage_unknown.cfg:9: stage_groups\[\].stages: "senoir" is not a valid value \(did you mean "senior"\?\)
+f_group_empty	2	f_group_empty.cfg:9: stage_groups\[\].stages: is empty
+f_group_twice	2	f_group_twice.cfg:10: stage_groups\[\].name: "upper" is listed twice
+f_group_stage_name	2	f_group_stage_name.cfg:9: stage_groups\[\].name: "senior" is a stage's name
 f_school_name_twice	2	f_school_name_twice.cfg:10: schools\[\].name: "一小" in north is listed twice \(first at .*f_school_name_twice.cfg:9\)
 f_population_stage_twice	2	f_population_stage_twice.cfg:16: population.stages\[\].stage: "primary" is listed twice
 m_scenario_typo	2	m_scenario_typo.cfg:6: scenarios\[\].set: scenario 'more': unknown key 'recruitment.anual_quota' \(did you mean 'recruitment.annual_quota'\?\)

@@ -164,6 +164,8 @@ START_TEST(test_exchange_eligibility)
     s->T.school[away] = 2;
     s->T.term_left[away] = 3;
     size_t nyes = sizeof yes / sizeof *yes, nno = sizeof no / sizeof *no;
+    for (uint32_t i = 2; i <= 9; i++) /* every school short */
+        s->S[i].demand = 100;
 
     tw_proc_rotate(s);
     for (size_t i = 0; i < nyes; i++) {
@@ -193,6 +195,7 @@ START_TEST(test_exchange_eligibility)
         cp->exempt_age_female = 0;
     }
     s = sim1(w, 2);
+    s->S[2].demand = s->S[3].demand = 100;
     size_t old_m = add_t(s, 0, 64, TW_SEX_MALE, 0, 2, 6, BZ);
     size_t old_f = add_t(s, 1, 64, TW_SEX_FEMALE, 0, 2, 6, BZ);
     tw_proc_rotate(s);
@@ -227,6 +230,7 @@ START_TEST(test_exchange_count)
     for (uint64_t seed = 1; seed <= 200; seed++) {
         tw_sim *s = sim1(w, seed);
         for (size_t c = 0; c < 4; c++) {
+            s->S[2 * c + 1].demand = 100; /* the rural school is short */
             for (size_t i = 0; i < cs[c].n; i++)
                 add_bz(s, (uint32_t)(2 * c), 6);
             for (size_t i = 0; i < 5; i++) /* not eligible: 5 years */
@@ -265,6 +269,7 @@ START_TEST(test_exchange_backbone)
     size_t above = 0;
     for (uint64_t seed = 1; seed <= reps; seed++) {
         tw_sim *s = sim1(w, seed);
+        s->S[1].demand = 100;
         for (int i = 0; i < 50; i++)
             add_t(s, 0, 40, TW_SEX_MALE, i < 6 ? 1 + i % 2 : 0, 2, 8,
                   TW_F_BIANZHI);
@@ -297,6 +302,7 @@ START_TEST(test_exchange_backbone)
     /* Only one backbone teacher for a quota of 2: that one always moves. */
     for (uint64_t seed = 1; seed <= 100; seed++) {
         tw_sim *s = sim1(w, seed);
+        s->S[1].demand = 100;
         size_t bone = 0;
         for (int i = 0; i < 50; i++) {
             size_t x = add_t(s, 0, 40, TW_SEX_MALE, i == 17, 2, 8,
@@ -314,6 +320,7 @@ START_TEST(test_exchange_backbone)
     FX_EACH_COUNTY_YEAR(w, cp) cp->backbone_share = 1.0;
     for (uint64_t seed = 1; seed <= 100; seed++) {
         tw_sim *s = sim1(w, seed);
+        s->S[1].demand = 100;
         for (int i = 0; i < 50; i++)
             add_t(s, 0, 40, TW_SEX_MALE, i % 8 == 0, 2, 8, TW_F_BIANZHI);
         tw_proc_rotate(s);
@@ -329,12 +336,13 @@ START_TEST(test_exchange_backbone)
 END_TEST
 
 /* Destinations: the county's rural schools of the mover's stage, the most
- * short first (greedy); none of that stage: the teacher stays. */
+ * short first (greedy); none of that stage, or none short: the teacher
+ * stays. */
 START_TEST(test_exchange_destinations)
 {
     const fx_school sc[] = {
         {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0},    /* 0: 4 movers */
-        {0, TW_STAGE_JUNIOR, TW_LOC_URBAN, 0},     /* 1: 1 mover */
+        {0, TW_STAGE_JUNIOR, TW_LOC_URBAN, 0},     /* 1: 1 eligible */
         {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0},    /* 2: short 4 */
         {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0},    /* 3: short 3 */
         {0, TW_STAGE_JUNIOR, TW_LOC_RURAL, 0},     /* 4: over-staffed */
@@ -361,10 +369,13 @@ START_TEST(test_exchange_destinations)
         /* 4,3 -> 2; 3,3 -> 2 (lower index on ties); 2,3 -> 3; 2,2 -> 2 */
         ck_assert_uint_eq(heads(s, 2), 3);
         ck_assert_uint_eq(heads(s, 3), 1);
-        ck_assert_uint_eq(heads(s, 4), 3);
+        /* the only rural junior school is above its demand: the junior
+         * mover stays home */
+        ck_assert_uint_eq(heads(s, 4), 2);
+        ck_assert_uint_eq(heads(s, 1), 1);
         ck_assert_uint_eq(heads(s, 5) + heads(s, 6) + heads(s, 7), 0);
         ck_assert_uint_eq(s->T.school[stay], 8);
-        ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 5);
+        ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 4);
         for (size_t k = 0; k < s->n; k++)
             if (s->T.school[k] != s->T.home[k])
                 ck_assert_uint_eq(s->T.term_left[k], 3);
@@ -392,6 +403,7 @@ START_TEST(test_exchange_term_returns)
         w->cparams[t].transfer_rate = 1.0;
     }
     tw_sim *s = sim1(w, 3);
+    s->S[2].demand = 100;
     size_t a = add_bz(s, 0, 6), b = add_bz(s, 0, 9), c = add_bz(s, 1, 6);
     size_t other = add_bz(s, 1, 0); /* not eligible: transfers in year 2 */
     size_t ids[] = {a, b, c};
@@ -442,6 +454,7 @@ START_TEST(test_exchange_permanent)
     tw_world *w = fx_world(BASE, NYEARS, 1, sc, 2, 2);
     exchange_params(w, 1.0, 0);
     tw_sim *s = sim1(w, 4);
+    s->S[1].demand = 10;
     size_t a = add_bz(s, 0, 12);
     run_year(s, 1);
     ck_assert_uint_eq(s->T.school[a], 1);
@@ -492,9 +505,90 @@ START_TEST(test_no_reform_no_exchange)
     }
     ck_assert(same_stream(s->rng, copy));
     gsl_rng_free(copy);
-    run_year(s, 3); /* the reform: everyone eligible goes, then 竞聘 */
-    ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 20);
+    run_year(s, 3); /* the reform: as many go as the rural school is
+                     * short, then 竞聘 */
+    ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 5);
     tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
+/* An exchange fills a shortfall and no more: a rural school short by 2
+ * takes 2 of 10 movers, one at its demand takes none, and the others stay
+ * home (not counted as exchanges). */
+START_TEST(test_exchange_shortfall_only)
+{
+    const fx_school sc[] = {
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}, /* 0: 10 eligible */
+        {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}, /* 1: short 2 */
+        {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}, /* 2: at its demand */
+        {1, TW_STAGE_JUNIOR, TW_LOC_TOWN, 0},   /* 3: 5 eligible */
+        {1, TW_STAGE_JUNIOR, TW_LOC_RURAL, 0},  /* 4: short 0.4 */
+    };
+    tw_world *w = fx_world(BASE, NYEARS, 2, sc, 5, 2);
+    exchange_params(w, 1.0, 2);
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        tw_sim *s = sim1(w, seed);
+        for (int i = 0; i < 10; i++)
+            add_bz(s, 0, 7);
+        for (int i = 0; i < 3; i++)
+            add_bz(s, 2, 1);
+        for (int i = 0; i < 5; i++)
+            add_bz(s, 3, 7);
+        s->S[0].demand = 10;
+        s->S[1].demand = 2;
+        s->S[2].demand = 3;
+        s->S[3].demand = 5;
+        s->S[4].demand = 0.4;
+        tw_proc_rotate(s);
+        ck_assert_uint_eq(heads(s, 1), 2);
+        ck_assert_uint_eq(heads(s, 2), 3);
+        ck_assert_uint_eq(heads(s, 0), 8);
+        ck_assert_uint_eq(heads(s, 4), 1); /* below demand: one goes */
+        ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 2);
+        ck_assert_double_eq(s->f.exchanges[TW_LOC_TOWN], 1);
+        for (uint32_t i = 1; i <= 4; i += 3) /* nobody above demand */
+            ck_assert_double_le(heads(s, i), ceil(s->S[i].demand));
+        ck_heads_current(s);
+        tw_sim_free(s);
+    }
+    tw_world_free(w);
+}
+END_TEST
+
+/* rotation.exchange_basis "school": each sending school sends
+ * ceil(share x its eligible); "county": ceil(share x the county's). */
+START_TEST(test_exchange_per_school)
+{
+    const fx_school sc[] = {
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}, /* 0: 25 eligible */
+        {0, TW_STAGE_PRIMARY, TW_LOC_TOWN, 0},  /* 1: 5 eligible */
+        {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}, /* 2: short 100 */
+    };
+    tw_world *w = fx_world(BASE, NYEARS, 1, sc, 3, 2);
+    exchange_params(w, 0.1, 2);
+    for (int basis = 0; basis < 2; basis++) {
+        FX_EACH_COUNTY_YEAR(w, cp) cp->exchange_per_school = basis;
+        for (uint64_t seed = 1; seed <= 50; seed++) {
+            tw_sim *s = sim1(w, seed);
+            for (int i = 0; i < 25; i++)
+                add_bz(s, 0, 7);
+            for (int i = 0; i < 5; i++)
+                add_bz(s, 1, 7);
+            s->S[2].demand = 100;
+            tw_proc_rotate(s);
+            double u = s->f.exchanges[TW_LOC_URBAN];
+            double t = s->f.exchanges[TW_LOC_TOWN];
+            if (basis) { /* ceil(2.5) + ceil(0.5) */
+                ck_assert_double_eq(u, 3);
+                ck_assert_double_eq(t, 1);
+            } else { /* ceil(3.0) from either school */
+                ck_assert_double_eq(u + t, 3);
+            }
+            ck_assert_uint_eq(heads(s, 2), (uint32_t)(u + t));
+            tw_sim_free(s);
+        }
+    }
     tw_world_free(w);
 }
 END_TEST
@@ -703,7 +797,9 @@ static tw_sim *rehire_sim(const tw_world *w, uint64_t seed, rehire_case *rc)
     s->T.term_left[rc->visitor] = 4;
     add_bz(s, 1, 3);
     add_bz(s, 1, 3);
-    s->S[0].demand = 7.6; /* posts 8 for 11 teaching there */
+    /* posts 7 for its 10 own teachers; the visitor teaching there holds a
+     * post at school 3, not one of these */
+    s->S[0].demand = 6.6;
     s->S[1].demand = 4.4; /* posts 4 for 2 */
     s->S[2].demand = 5;
     s->S[3].demand = 0;
@@ -749,6 +845,130 @@ START_TEST(test_rehire_rounds)
         ck_heads_current(s);
         tw_sim_free(s);
     }
+    tw_world_free(w);
+}
+END_TEST
+
+/* A visitor on an exchange term never costs the receiving school's own
+ * teachers their posts: a rural school at its posts with its own teachers
+ * takes visitors (its headcount above its posts) and releases nobody; the
+ * visitors' posts stay at home, counted there. */
+START_TEST(test_visitor_never_releases)
+{
+    const fx_school sc[] = {
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}, /* 0: 4 eligible, 5 posts */
+        {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}, /* 1: 5 own, 5 posts */
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}, /* 2: 3 own, 1 post */
+    };
+    tw_world *w = fx_world(BASE, NYEARS, 1, sc, 3, 2);
+    exchange_params(w, 1.0, 2);
+    rehire_params(w, 1);
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        tw_sim *s = sim1(w, seed);
+        size_t own[5];
+        for (int i = 0; i < 4; i++)
+            add_bz(s, 0, 7);
+        for (int i = 0; i < 5; i++)
+            own[i] = add_bz(s, 1, 1);
+        for (int i = 0; i < 3; i++)
+            add_bz(s, 2, 1);
+        /* one visitor already there, from school 0 */
+        size_t v = add_bz(s, 0, 1);
+        s->T.school[v] = 1;
+        s->T.term_left[v] = 2;
+        s->S[0].demand = 5;
+        s->S[1].demand = 6.4; /* short by 0.4 counting the visitor: one
+                               * more comes, and 7 teach on 6 posts */
+        s->S[2].demand = 1;
+        tw_proc_rotate(s);
+        for (int i = 0; i < 5; i++) {
+            ck_assert_uint_eq(s->T.school[own[i]], 1);
+            ck_assert_uint_eq(s->T.home[own[i]], 1);
+            ck_assert_uint_eq(s->T.flags[own[i]] & TW_F_POOL, 0);
+        }
+        ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 1);
+        /* school 2 releases 2. The one open post is at school 1 (6 posts,
+         * 5 own holders); school 0 has 5 posts for its 5 teachers, 3 at
+         * home and 2 away, so none open there: one released teacher is
+         * placed, the other enters the pool */
+        ck_assert_uint_eq(heads(s, 2), 1);
+        ck_assert_uint_eq(heads(s, 1), 5 + 2 + 1);
+        ck_assert_uint_eq(heads(s, 0), 3);
+        ck_assert_double_eq(s->f.rehire_placed_cross, 1);
+        ck_assert_double_eq(s->f.pool_entries, 1);
+        ck_heads_current(s);
+        tw_sim_free(s);
+    }
+    tw_world_free(w);
+}
+END_TEST
+
+/* rotation.stages: with 县管校聘 in primary and junior only, senior and
+ * vocational schools above their posts release nobody (and hold no 校内竞聘
+ * round), while a primary school does; with junior only, primary teachers
+ * are not exchanged. */
+START_TEST(test_rotation_stages)
+{
+    const fx_school sc[] = {
+        {0, TW_STAGE_SENIOR, TW_LOC_URBAN, 0},     /* 0: 6 for 3 posts */
+        {0, TW_STAGE_VOCATIONAL, TW_LOC_URBAN, 0}, /* 1: 6 for 3 posts */
+        {0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0},    /* 2: 6 for 3 posts */
+        {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0},    /* 3: short 10 */
+        {0, TW_STAGE_SENIOR, TW_LOC_URBAN, 0},     /* 4: 2 posts open */
+    };
+    tw_world *w = fx_world(BASE, NYEARS, 1, sc, 5, 2);
+    rehire_params(w, 1);
+    const int compulsory = 1 << TW_STAGE_PRIMARY | 1 << TW_STAGE_JUNIOR;
+    FX_EACH_COUNTY_YEAR(w, cp)
+        cp->rotate_skip = ((1 << TW_N_STAGES) - 1) & ~compulsory;
+    tw_sim *s = sim1(w, 11);
+    for (uint32_t i = 0; i < 3; i++)
+        for (int k = 0; k < 6; k++)
+            add_bz(s, i, 1);
+    s->S[0].demand = s->S[1].demand = s->S[2].demand = 3;
+    s->S[3].demand = 10;
+    s->S[4].demand = 2;
+    tw_proc_rotate(s);
+    ck_assert_uint_eq(heads(s, 0), 6);
+    ck_assert_uint_eq(heads(s, 1), 6);
+    ck_assert_uint_eq(heads(s, 4), 0);
+    ck_assert_uint_eq(heads(s, 2) + heads(s, 3), 3 + 3);
+    ck_assert_uint_eq(heads(s, 2), 3);
+    ck_assert_double_eq(s->f.rehire_placed_in, 3); /* primary only */
+    ck_assert_double_eq(s->f.rehire_placed_cross, 3);
+    ck_heads_current(s);
+    tw_sim_free(s);
+
+    /* every stage (the default): the senior school releases too, and 2
+     * of its 3 find the open posts of school 4 */
+    FX_EACH_COUNTY_YEAR(w, cp) cp->rotate_skip = 0;
+    s = sim1(w, 11);
+    for (uint32_t i = 0; i < 3; i++)
+        for (int k = 0; k < 6; k++)
+            add_bz(s, i, 1);
+    s->S[0].demand = s->S[1].demand = s->S[2].demand = 3;
+    s->S[3].demand = 10;
+    s->S[4].demand = 2;
+    tw_proc_rotate(s);
+    ck_assert_uint_eq(heads(s, 0), 3);
+    ck_assert_uint_eq(heads(s, 1), 3);
+    ck_assert_uint_eq(heads(s, 4), 2);
+    tw_sim_free(s);
+
+    /* junior only: no exchange of primary teachers */
+    exchange_params(w, 1.0, 2);
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        cp->rehire_on = 0;
+        cp->rotate_skip = ((1 << TW_N_STAGES) - 1) & ~(1 << TW_STAGE_JUNIOR);
+    }
+    s = sim1(w, 12);
+    for (int k = 0; k < 6; k++)
+        add_bz(s, 2, 7);
+    s->S[3].demand = 10;
+    tw_proc_rotate(s);
+    ck_assert_uint_eq(heads(s, 3), 0);
+    ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 0);
+    tw_sim_free(s);
     tw_world_free(w);
 }
 END_TEST
@@ -965,18 +1185,24 @@ START_TEST(test_invariants)
                               !(x->flags & TW_F_POOL));
                 s->T.at_school[k] = (uint8_t)(x->at_school + 1); /* ageing */
             }
-            /* After 竞聘: a school above its posts holds only visitors on
-             * a term; a county-stage with a post still open has no pool. */
+            /* After 竞聘: a school whose posts are over-held (its own
+             * teachers, those away on a term included) keeps none of its
+             * own teaching there: visitors never count against its posts;
+             * a county-stage with a post still open has no pool. */
             for (uint32_t i = 0; i < w->n_schools; i++) {
                 if (!tw_world_cparams(w, t, sch[i].county)->reform)
                     continue;
                 double posts = round(s->S[i].demand);
-                if (s->S[i].headcount > posts)
-                    for (size_t k = 0; k < s->n; k++)
-                        if (!(s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) &&
-                            s->T.school[k] == i)
-                            ck_assert_uint_gt(s->T.term_left[k], 0);
-                if (s->S[i].headcount < posts)
+                size_t own = 0, away = 0;
+                for (size_t k = 0; k < s->n; k++)
+                    if (!(s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) &&
+                        s->T.home[k] == i) {
+                        own += s->T.term_left[k] == 0;
+                        away += s->T.term_left[k] > 0;
+                    }
+                if ((double)(own + away) > posts)
+                    ck_assert_uint_eq(own, 0);
+                if ((double)(own + away) < posts)
                     for (size_t k = 0; k < s->n; k++)
                         if ((s->T.flags[k] & (TW_F_GONE | TW_F_POOL)) ==
                                 TW_F_POOL &&
@@ -1068,6 +1294,8 @@ Suite *rotate_suite(void)
     tcase_add_test(ex, test_exchange_term_returns);
     tcase_add_test(ex, test_exchange_permanent);
     tcase_add_test(ex, test_no_reform_no_exchange);
+    tcase_add_test(ex, test_exchange_shortfall_only);
+    tcase_add_test(ex, test_exchange_per_school);
     suite_add_tcase(s, ex);
     TCase *tr = tcase_create("transfers");
     tcase_set_timeout(tr, 60);
@@ -1080,6 +1308,8 @@ Suite *rotate_suite(void)
     tcase_add_test(rh, test_rehire_rounds);
     tcase_add_test(rh, test_rehire_random_ties);
     tcase_add_test(rh, test_pool_luopin);
+    tcase_add_test(rh, test_visitor_never_releases);
+    tcase_add_test(rh, test_rotation_stages);
     suite_add_tcase(s, rh);
     TCase *inv = tcase_create("invariants");
     tcase_set_timeout(inv, 120);

@@ -667,6 +667,85 @@ static void read_params(reader *r, const tw_world *w, int stage_mask,
 }
 
 /* ------------------------------------------------------------------ */
+/* Stage groups (metrics pooled over stages)                           */
+/* ------------------------------------------------------------------ */
+
+/* stage_groups = ( { name; label; stages = [...]; } ): each group's name
+ * is a metric-name part ([a-z0-9_], not a stage's name, not listed
+ * twice), its stages known and at least one. */
+static void read_stage_groups(reader *r, tw_world *w)
+{
+    const config_setting_t *s = rd_get(r, "stage_groups", false);
+    char gp[64];
+    const config_setting_t *g;
+    for (int i = 0; (g = rd_next(s, "stage_groups", (size_t)i, gp,
+                                 sizeof gp)) != NULL; i++) {
+        const config_setting_t *ns = rd_member(r, g, gp, "name", true);
+        const config_setting_t *ls = rd_member(r, g, gp, "label", false);
+        const config_setting_t *ss = rd_member(r, g, gp, "stages", true);
+        if ((size_t)i >= TW_MAX_STAGE_GROUPS) {
+            rd_bad(r, g, "stage_groups", "more than %d groups",
+                   TW_MAX_STAGE_GROUPS);
+            return;
+        }
+        if (ns == NULL || ss == NULL)
+            continue;
+        const char *name = config_setting_get_string(ns);
+        const char *label = ls ? config_setting_get_string(ls) : NULL;
+        bool ok = name != NULL;
+        size_t len = name ? strlen(name) : 0;
+        if (ok && (len == 0 || len >= TW_STAGE_GROUP_NAME_MAX ||
+                   strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+                       len)) {
+            rd_bad(r, ns, "stage_groups[].name", "\"%s\": a group's name is "
+                   "1 to %d characters of a-z, 0-9 and _ (it is part of "
+                   "metric names)", name, TW_STAGE_GROUP_NAME_MAX - 1);
+            ok = false;
+        }
+        for (int st = 0; ok && st < TW_N_STAGES; st++)
+            if (strcmp(name, tw_stage_names[st]) == 0) {
+                rd_bad(r, ns, "stage_groups[].name", "\"%s\" is a stage's "
+                       "name; a group needs a name of its own (its metrics "
+                       "would have the stage's names)", name);
+                ok = false;
+            }
+        for (size_t j = 0; ok && j < w->n_stage_groups; j++)
+            if (strcmp(name, w->stage_groups[j].name) == 0) {
+                rd_bad(r, ns, "stage_groups[].name", "\"%s\" is listed "
+                       "twice", name);
+                ok = false;
+            }
+        if (label != NULL && strlen(label) >= TW_STAGE_GROUP_LABEL_MAX) {
+            rd_bad(r, ls, "stage_groups[].label", "is %zu bytes; at most "
+                   "%d", strlen(label), TW_STAGE_GROUP_LABEL_MAX - 1);
+            ok = false;
+        }
+        int mask = 0;
+        bool known = true;
+        for (int j = 0; j < config_setting_length(ss); j++) {
+            int k = rd_choice_of(r, config_setting_get_elem(ss, (unsigned)j),
+                                 "stage_groups[].stages", tw_stage_names,
+                                 TW_N_STAGES);
+            if (k < 0)
+                known = false;
+            else
+                mask |= 1 << k;
+        }
+        if (known && mask == 0) {
+            rd_bad(r, ss, "stage_groups[].stages", "is empty; a group "
+                   "names at least one stage");
+            ok = false;
+        }
+        if (!ok || !known)
+            continue;
+        tw_stage_group *sg = &w->stage_groups[w->n_stage_groups++];
+        snprintf(sg->name, sizeof sg->name, "%s", name);
+        snprintf(sg->label, sizeof sg->label, "%s", label ? label : "");
+        sg->mask = mask;
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* County-level parameters of one year                                 */
 /* ------------------------------------------------------------------ */
 
@@ -748,6 +827,21 @@ static void read_cparams(reader *r, const tw_world *w, size_t t,
         cp->rehire_on = b;
     if (rd_int(r, "rotation.pool_max_years", true, 0, 10, &one))
         cp->pool_max_years = (int)one;
+    int mask;
+    cp->rotate_skip = 0;
+    if (rd_name_mask(r, "rotation.stages", tw_stage_names, TW_N_STAGES,
+                     &mask)) {
+        if (mask == 0)
+            rd_bad(r, rd_get(r, "rotation.stages", false), "rotation.stages",
+                   "is empty; name at least one stage (to switch 县管校聘 "
+                   "off, set rotation.reform = false)");
+        cp->rotate_skip = ((1 << TW_N_STAGES) - 1) & ~mask;
+    }
+    static const char *const basis[] = {"county", "school"};
+    cp->exchange_per_school = 0;
+    if (rd_get(r, "rotation.exchange_basis", false) != NULL)
+        cp->exchange_per_school =
+            rd_choice(r, "rotation.exchange_basis", basis, 2) == 1;
 
     int pol = rd_choice(r, "recruitment.policy", tw_hire_policy_names,
                         TW_N_HIRE_POLICIES);
@@ -883,6 +977,7 @@ void tw_config_read_full(reader *r)
     int stage_mask = 0;
     read_schools(r, w, &stage_mask);
     read_population(r, w, stage_mask);
+    read_stage_groups(r, w);
     read_timeline(r, w);
     for (size_t t = 0; t < w->n_years; t++) {
         r->year = w->base_year + (int)t;

@@ -302,6 +302,12 @@ static const key_spec SCHEMA[] = {
      "required: competitive re-hiring (竞聘) with the reform"},
     {"rotation.pool_max_years", K_INT, M_FULL, C,
      "required: years in the 待岗培训 pool before 落聘"},
+    {"rotation.stages", K_STR_ARRAY, M_FULL, C,
+     "optional: the stages where 县管校聘 (exchange and 竞聘) applies "
+     "(default: every stage)"},
+    {"rotation.exchange_basis", K_STRING, M_FULL, C,
+     "optional: \"county\" (default: share of the county's eligible "
+     "teachers) or \"school\" (share of each sending school's)"},
 
     {"recruitment", K_GROUP, M_BOTH, C, "required: the hiring policy"},
     {"recruitment.mode", K_STRING, M_MARKOV, 0,
@@ -333,6 +339,17 @@ static const key_spec SCHEMA[] = {
     CHANNEL("talent", "人才引进"),
     CHANNEL("enterprise", "企业引进"),
     CHANNEL("contract", "合同 (备案制 / 购买服务)"),
+
+    {"stage_groups", K_GROUP_LIST, M_FULL, 0,
+     "optional: ( { name; label; stages = [...]; } ): stages whose "
+     "by-stage metrics are also recorded pooled, as <metric>.<name>"},
+    {"stage_groups[].name", K_STRING, M_FULL, 0,
+     "required: the group's part of metric names (a-z, 0-9, _; not a "
+     "stage's name)"},
+    {"stage_groups[].label", K_STRING, M_FULL, 0,
+     "optional: its part of metric labels (e.g. 高中阶段)"},
+    {"stage_groups[].stages", K_STR_ARRAY, M_FULL, 0,
+     "required: the stages it pools, at least one"},
 
     {"targets", K_GROUP_LIST, M_BOTH, 0,
      "optional: the plan's targets ( { name; metric; kind; op; value; "

@@ -10,9 +10,11 @@
  *   0. returns           every county: exchange terms count down
  *   then, county by county (the county of a teacher is its home school's):
  *   1. transfers         every year, at cp->transfer_rate
- *   2. exchange          cp->reform
+ *   2. exchange          cp->reform, stages of rotation.stages, only to
+ *                        rural schools below demand
  *   3a. the pool         whenever the county's pool is not empty
- *   3b-d. 竞聘            cp->reform && cp->rehire_on
+ *   3b-d. 竞聘            cp->reform && cp->rehire_on, stages of
+ *                        rotation.stages; a visitor holds its home post
  *
  * Scratch during the call (w->schools is grouped by county, tw_world.h, so
  * a county is a run of consecutive schools [a, a+ns)):
@@ -26,10 +28,12 @@
  *              run of each school, run bounds in idx, the county's schools
  *              sorted by (stage, locality), bucket bounds by school, each
  *              school's place in list, the shortfall heaps. At most 7 NS +
- *              2 <= 8 NS + 8 words.
+ *              2 words; then held[NS] (visitors minus own teachers away,
+ *              by school), 8 NS + 2 <= 8 NS + 8 words.
  *   dscratch:  [ gap[ns] | post[ns] | dem[ns] ]  in list order:
  *              shortfalls, during transfers; posts under 竞聘,
- *              round(demand); demand.
+ *              round(demand) + held (so that headcount - post compares
+ *              the post holders with round(demand)); demand.
  *
  * Headcounts: counted once, with the returns, then kept current by every
  * move, so s->S[*].headcount is exact on return.
@@ -79,6 +83,9 @@ typedef struct county {
                                     竞聘, round(demand) (fixed in the call) */
     double *dem;                 /* [ns]: demand of school list[q] */
     uint32_t *heap;              /* [ns]: shortfall heaps (short_heap) */
+    int32_t *held;               /* [ns], school a + j: visitors teaching
+                                    there minus its own teachers away on an
+                                    exchange term (kept current) */
     uint32_t *seg;               /* its teachers, in idx */
     size_t m;
 } county;
@@ -278,7 +285,8 @@ static int exchange_class(const county *c, const tw_teachers *T, size_t k)
     if ((f & (TW_F_GONE | TW_F_POOL)) || !(f & TW_F_BIANZHI) ||
         T->term_left[k] > 0)
         return 2;
-    if (!exchange_sends(sch[T->home[k]].stage, sch[T->school[k]].locality))
+    if (!exchange_sends(cp, sch[T->home[k]].stage,
+                        sch[T->school[k]].locality))
         return 2;
     if ((int)T->at_school[k] < cp->eligible_years)
         return 2;
@@ -414,49 +422,92 @@ static inline void sh_placed(short_heap *sh)
     sh_down(sh, 0);
 }
 
-/* 2. Exchange: c->seg starts with the nb eligible backbone teachers, then
- * the other eligible ones, elig in all. */
-static void exchange(county *c, size_t nb, size_t elig)
+/* The shortfall heaps of the rural schools, one per stage, built when the
+ * stage's first mover comes (the rural schools of a stage gain only these
+ * movers meanwhile). */
+typedef struct rural_heaps {
+    short_heap h[TW_N_STAGES];
+    int built[TW_N_STAGES];
+} rural_heaps;
+
+/* Send mover k to the rural school of its stage that is the most short at
+ * that moment (demand - headcount, visitors included), for term_years or
+ * for good. A mover stays when no rural school of its stage is short: an
+ * exchange fills a shortfall, it does not push a school above its demand. */
+static void send(county *c, rural_heaps *rh, uint32_t k)
 {
     tw_sim *s = c->s;
     const tw_county_params *cp = c->cp;
-    uint32_t *v = c->seg;
-    size_t movers = ceil_share(cp->exchange_share, elig);
+    tw_teachers arrays = s->T, *T = &arrays;
+    int st = s->w->schools[T->home[k]].stage;
+    size_t g = (size_t)st * TW_N_LOCS;
+    if (!rh->built[st]) {
+        sh_build(&rh->h[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
+                 c->goff[g + TW_N_LOCS]);
+        rh->built[st] = 1;
+    }
+    uint32_t to = sh_top(&rh->h[st]);
+    if (to == UINT32_MAX) /* no rural school of the stage: stays */
+        return;
+    if (!(c->dem[c->pos[to - c->a]] - s->S[to].headcount > 0))
+        return; /* none is short */
+    uint32_t from = T->school[k];
+    TW_FLOW_ADD(s, tw_sim_county(s, k),
+                exchanges[s->w->schools[from].locality], 1);
+    if (cp->term_years > 0) {
+        move(s, k, to, 0);
+        T->term_left[k] = (uint8_t)(cp->term_years < 255 ? cp->term_years
+                                                         : 255);
+        c->held[to - c->a]++;
+        c->held[from - c->a]--;
+    } else {
+        move(s, k, to, 1);
+    }
+    sh_placed(&rh->h[st]);
+}
+
+/* Of v[0..n), the eligible teachers of one school (or of the county), the
+ * backbone ones v[0..nb): draw ceil(share x n) movers, at least
+ * ceil(backbone_share x movers) of them backbone when there are that many,
+ * and send them, backbone first. */
+static void send_share(county *c, rural_heaps *rh, uint32_t *v, size_t nb,
+                       size_t n)
+{
+    const tw_county_params *cp = c->cp;
+    gsl_rng *rng = c->s->rng;
+    size_t movers = ceil_share(cp->exchange_share, n);
     size_t b = ceil_share(cp->backbone_share, movers);
     if (b > nb)
         b = nb;
-    choose(s->rng, v, nb, b);                    /* backbone first */
-    choose(s->rng, v + b, elig - b, movers - b); /* then anyone left */
+    choose(rng, v, nb, b);                    /* backbone first */
+    choose(rng, v + b, n - b, movers - b);    /* then anyone left */
+    for (size_t p = 0; p < movers; p++)
+        send(c, rh, v[p]);
+}
 
-    /* Greedy: each mover, backbone first, to the rural school of its stage
-     * that is the most short at that moment (a heap per stage, built when
-     * its first mover comes; the rural schools of a stage gain only these
-     * movers meanwhile). */
-    short_heap heap[TW_N_STAGES];
-    int built[TW_N_STAGES] = {0};
-    tw_teachers arrays = s->T, *T = &arrays;
-    for (size_t p = 0; p < movers; p++) {
-        uint32_t k = v[p];
-        int st = s->w->schools[T->home[k]].stage;
-        size_t g = (size_t)st * TW_N_LOCS;
-        if (!built[st]) {
-            sh_build(&heap[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
-                     c->goff[g + TW_N_LOCS]);
-            built[st] = 1;
-        }
-        uint32_t to = sh_top(&heap[st]);
-        if (to == UINT32_MAX) /* no rural school of the stage: stays */
-            continue;
-        TW_FLOW_ADD(s, tw_sim_county(s, k),
-                    exchanges[s->w->schools[T->school[k]].locality], 1);
-        if (cp->term_years > 0) {
-            move(s, k, to, 0);
-            T->term_left[k] = (uint8_t)(cp->term_years < 255 ? cp->term_years
-                                                             : 255);
-        } else {
-            move(s, k, to, 1);
-        }
-        sh_placed(&heap[st]);
+/* 2. Exchange: c->seg starts with the nb eligible backbone teachers, then
+ * the other eligible ones, elig in all. The share applies to the county's
+ * eligible teachers (rotation.exchange_basis = "county"), or to each
+ * sending school's ("school"; schools in index order). */
+static void exchange(county *c, size_t nb, size_t elig)
+{
+    rural_heaps rh = {.built = {0}};
+    uint32_t *v = c->seg;
+    if (!c->cp->exchange_per_school) {
+        send_share(c, &rh, v, nb, elig);
+        return;
+    }
+    const tw_teachers arrays = c->s->T, *T = &arrays;
+    int bt = c->cp->backbone_tier;
+    bucket_sort(c, v, elig, KEY_SCHOOL, c->ns, c->boff, c->bnext);
+    for (uint32_t j = 0; j < c->ns; j++) {
+        uint32_t *u = v + c->boff[j];
+        size_t n = c->boff[j + 1] - c->boff[j], ub = 0;
+        for (size_t p = 0; p < n; p++) /* the school's backbone first */
+            if (T->tier[u[p]] >= bt)
+                swap_u32(&u[ub++], &u[p]);
+        if (n > 0)
+            send_share(c, &rh, u, ub, n);
     }
 }
 
@@ -632,8 +683,16 @@ static void rounds(county *c)
     tw_sim *s = c->s;
     int rehire_on = c->cp->reform && c->cp->rehire_on;
     uint32_t *over = c->bnext; /* [ns] until the bucket sort of 3b */
+    /* A school's posts are held by its own teachers, those away on an
+     * exchange term included; a visitor holds its home school's post. So
+     * a school's headcount (who teaches there) is above its posts' holders
+     * by `held`, and comparing the headcount with posts + held compares
+     * the holders with the posts. */
+    for (uint32_t j = 0; j < c->ns; j++)
+        c->post[c->pos[j]] += (double)c->held[j];
     for (uint32_t j = 0; rehire_on && j < c->ns; j++)
-        over[j] = s->S[c->a + j].headcount > posts(c, c->a + j);
+        over[j] = s->S[c->a + j].headcount > posts(c, c->a + j) &&
+                  rotate_stage(c->cp, s->w->schools[c->a + j].stage);
     size_t a = 0, b = 0, holders = 0;
     const tw_teachers arrays = s->T, *T = &arrays;
     for (size_t p = 0; p < c->m; p++) {
@@ -641,7 +700,8 @@ static void rounds(county *c)
         int cl = 2;
         if (in_pool(T, k)) {
             cl = 0;
-        } else if (holds_post(T, k)) {
+        } else if (holds_post(T, k) &&
+                   rotate_stage(c->cp, s->w->schools[T->school[k]].stage)) {
             holders++;
             if (rehire_on && over[T->school[k] - c->a])
                 cl = 1;
@@ -709,13 +769,22 @@ void tw_proc_rotate(tw_sim *s)
     }
     nr++;
     memset(roff, 0, (nr + 1) * sizeof *roff);
+    /* held: after the run offsets and the counties' work space, within
+     * the 8 NS + 8 words of sscratch (7 NS + 2 + NS) */
+    int32_t *held = (int32_t *)(run + 7 * (size_t)ns_all + 2);
+    memset(held, 0, ns_all * sizeof *held);
     tw_teachers arrays = s->T, *T = &arrays;
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;
         return_one(s, T, k);
-        if (!(T->flags[k] & TW_F_POOL))
+        if (!(T->flags[k] & TW_F_POOL)) {
             s->S[T->school[k]].headcount++;
+            if (T->term_left[k] > 0) {
+                held[T->school[k]]++;
+                held[T->home[k]]--;
+            }
+        }
         roff[run[T->home[k]] + 1]++;
     }
     if (s->n == 0)
@@ -745,6 +814,7 @@ void tw_proc_rotate(tw_sim *s)
         c.post = s->dscratch + c.ns;
         c.dem = c.post + c.ns;
         c.heap = c.pos + c.ns;
+        c.held = held + a;
         c.seg = s->idx + start;
         c.m = roff[r] - start;
         a = b;

@@ -9,14 +9,23 @@
 
 #include "tw_world.h"
 
+/* Whether 县管校聘 (exchange and 竞聘) applies in stage `stage` of the
+ * county this year (rotation.stages; every stage by default). */
+static inline int rotate_stage(const tw_county_params *cp, int stage)
+{
+    return !(cp->rotate_skip >> stage & 1);
+}
+
 /* Whether a teacher whose home school has `home_stage` and who teaches at
  * a school of `locality` may be sent on an exchange (教师〔2014〕4号:
- * compulsory education, urban and town schools). */
-static inline int exchange_sends(int home_stage, int locality)
+ * compulsory education, urban and town schools; and a stage of
+ * rotation.stages). */
+static inline int exchange_sends(const tw_county_params *cp, int home_stage,
+                                 int locality)
 {
     return (home_stage == TW_STAGE_PRIMARY ||
             home_stage == TW_STAGE_JUNIOR) &&
-           locality != TW_LOC_RURAL;
+           locality != TW_LOC_RURAL && rotate_stage(cp, home_stage);
 }
 
 /* Whether a teacher of this age is exempt from exchange: at or above the

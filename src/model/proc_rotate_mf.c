@@ -150,13 +150,45 @@ static double under_age(const double (*ah)[2][AMAX + 1], int g,
     return clamp01(ratio(v, mass));
 }
 
+/* How many of a sending school's el eligible teachers (bb of them
+ * backbone) move: under the county reading of the share, the county's
+ * fractions frb of the backbone and frr of the rest; under the school
+ * reading, ceil(share x el) of the school's own, at least
+ * ceil(backbone_share x that) backbone. mb: backbone among the movers.
+ * keep: the share of them that a rural shortfall takes. */
+typedef struct exch_rule {
+    double frb, frr, keep;
+    const tw_county_params *cp;
+} exch_rule;
+
+static void movers_of(const exch_rule *ru, double el, double bb, double *mi,
+                      double *mb)
+{
+    if (!ru->cp->exchange_per_school) {
+        *mb = ru->frb * bb + ru->frr * (bb - ru->frb * bb);
+        *mi = ru->frb * bb + ru->frr * (el - ru->frb * bb);
+        return;
+    }
+    const tw_county_params *cp = ru->cp;
+    double m = tw_mf_ceil_mean(cp->exchange_share * el,
+                               cp->exchange_share * sqrt(el), el);
+    double b = dmin(tw_mf_ceil_mean(cp->backbone_share * m,
+                                    cp->backbone_share * cp->exchange_share *
+                                        sqrt(el),
+                                    m),
+                    bb);
+    *mi = m;
+    *mb = b + (m - b) * clamp01(ratio(bb - b, el - b));
+}
+
 /*
  * 交流轮岗 (exchange): eligible = residents of urban and town primary and
  * junior schools x the school's 在编 share x the group's shares with
  * eligible_years at the school and under the exemption age (independence).
- * Movers = share x eligible (+1/2 for the ceiling), backbone first; they go
- * to the county's rural schools of their stage by largest shortfall
- * (levelling), for term_years or for good.
+ * Movers = share x eligible (+1/2 for the ceiling), backbone first, over
+ * the county or each sending school (movers_of); they go to the county's
+ * rural schools of their stage by largest shortfall (levelling), at most
+ * their total positive shortfall, for term_years or for good.
  */
 static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
                      const double *gmass, const double (*tm)[TW_WORLD_MAX_TIERS])
@@ -171,7 +203,7 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
     for (size_t i = k->a; i < k->b; i++) {
         el[i] = bb[i] = 0;
         const tw_school *sc = &sch[i];
-        if (!exchange_sends(sc->stage, sc->locality))
+        if (!exchange_sends(cp, sc->stage, sc->locality))
             continue;
         int g = grp(sc);
         const double *at = s->at + (size_t)g * na;
@@ -202,23 +234,32 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
                                      movers),
                      Eb);
     double rest = movers - nb;
-    double frb = ratio(nb, Eb), frr = ratio(rest, E - nb);
+    exch_rule ru = {.frb = ratio(nb, Eb), .frr = ratio(rest, E - nb),
+                    .cp = cp};
     int term = imin(cp->term_years, 255);
     size_t *list = s->list;
     double *key = s->d3, *got = s->d4;
     for (int st = TW_STAGE_PRIMARY; st <= TW_STAGE_JUNIOR; st++) {
         size_t n = 0;
-        double amt = 0;
+        double amt = 0, room = 0;
         for (size_t j = k->a; j < k->b; j++)
             if (sch[j].stage == st && sch[j].locality == TW_LOC_RURAL) {
                 list[n++] = j;
                 key[j] = s->demand[j] - heads(s, j);
+                room += dmax(0, key[j]);
             }
         for (size_t i = k->a; i < k->b; i++)
-            if (sch[i].stage == st)
-                amt += frb * bb[i] + frr * (el[i] - frb * bb[i]);
-        if (n == 0 || !(amt > 0))
-            continue; /* no rural school of the stage: they stay */
+            if (sch[i].stage == st) {
+                double mi, mb;
+                movers_of(&ru, el[i], bb[i], &mi, &mb);
+                amt += mi;
+            }
+        if (n == 0 || !(amt > 0) || !(room > 0))
+            continue; /* no rural school of the stage is short: they stay */
+        /* movers beyond the rural schools' shortfall stay, from every
+         * sending school alike */
+        ru.keep = amt > room ? room / amt : 1.0;
+        amt *= ru.keep;
         tw_mf_level_fill(s, list, n, key, amt, got);
         double tiers_from[TW_N_LOCS][TW_WORLD_MAX_TIERS] = {{0}};
         double from[TW_N_LOCS] = {0}, from_bb[TW_N_LOCS] = {0};
@@ -226,8 +267,10 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
             if (sch[i].stage != st || !(el[i] > 0))
                 continue;
             int l = sch[i].locality, g = grp(&sch[i]);
-            double mb = frb * bb[i] + frr * (bb[i] - frb * bb[i]);
-            double mi = frb * bb[i] + frr * (el[i] - frb * bb[i]);
+            double mi, mb;
+            movers_of(&ru, el[i], bb[i], &mi, &mb);
+            mi *= ru.keep;
+            mb *= ru.keep;
             s->f.exchanges[l] += mi;
             from[l] += mi;
             from_bb[l] += mb;
@@ -341,11 +384,20 @@ static void arrive(mf *s, int st, const size_t *list, size_t n,
     }
 }
 
+/* The posts of school i that are held: its teachers not in the pool,
+ * those away on an exchange term included (a visitor holds its home
+ * school's post, not one of the school where it teaches). */
+static inline double held(const mf *s, size_t i)
+{
+    return s->M[i] - pool_of(s, i);
+}
+
 /*
  * 竞聘 rounds of one county (tw_proc_rotate's rounds()): 3a the pool
- * competes for open posts (round(demand) - headcount > 0), placed by
- * levelling; those unplaced after pool_max_years leave (落聘). 3b with 竞聘:
- * schools above round(demand) release the excess (on expected headcounts),
+ * competes for open posts (round(demand) - held > 0), placed by
+ * levelling; those unplaced after pool_max_years leave (落聘). 3b with 竞聘,
+ * in the stages of rotation.stages: schools whose held posts exceed
+ * round(demand) release the excess (on expected counts),
  * who take open posts of their stage; the rest enter the pool. Everyone
  * moved has the group's composition (the score ranking is not resolved).
  */
@@ -358,8 +410,10 @@ static void rounds(mf *s, const rcounty *k)
     double *over = s->d1, *key = s->d2, *got = s->d3, *rel = s->d4;
     double holders = 0, pool_tot = 0;
     for (size_t i = k->a; i < k->b; i++) {
-        over[i] = rehire_on && heads(s, i) > round(s->demand[i]) + EPS;
-        holders += dmax(0, residents(s, i));
+        over[i] = rehire_on && rotate_stage(cp, sch[i].stage) &&
+                  held(s, i) > round(s->demand[i]) + EPS;
+        holders += rotate_stage(cp, sch[i].stage) ? dmax(0, residents(s, i))
+                                                  : 0;
         pool_tot += pool_of(s, i);
     }
     size_t *list = s->list;
@@ -381,7 +435,7 @@ static void rounds(mf *s, const rcounty *k)
             for (size_t i = k->a; i < k->b; i++)
                 if (sch[i].stage == st) {
                     list[n++] = i;
-                    key[i] = round(s->demand[i]) - heads(s, i);
+                    key[i] = round(s->demand[i]) - held(s, i);
                     open += dmax(0, key[i]);
                     pst += pool_of(s, i);
                 }
@@ -420,7 +474,7 @@ static void rounds(mf *s, const rcounty *k)
             rel[i] = 0;
             if (!over[i])
                 continue;
-            rel[i] = dmin(dmax(0, heads(s, i) - round(s->demand[i])),
+            rel[i] = dmin(dmax(0, held(s, i) - round(s->demand[i])),
                           dmax(0, residents(s, i)));
             released += rel[i];
         }
@@ -438,7 +492,7 @@ static void rounds(mf *s, const rcounty *k)
             /* headcounts after the release */
             for (size_t q = 0; q < n; q++) {
                 size_t i = list[q];
-                key[i] = round(s->demand[i]) - (heads(s, i) - rel[i]);
+                key[i] = round(s->demand[i]) - (held(s, i) - rel[i]);
                 open += dmax(0, key[i]);
             }
             double placed = place_level(s, list, n, key, rst, open, got);

@@ -56,24 +56,41 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
     none(&fm->total, offsetof(tw_fm, backbone_tier) / sizeof(size_t));
     for (size_t i = 0; i < w->n_schools; i++)
         fm->stage_present[w->schools[i].stage] = 1;
+    /* the slots of by-stage metrics: the stages, then the stage groups */
+    const char *SN[TW_FM_SLOTS], *SZ[TW_FM_SLOTS];
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        SN[st] = tw_stage_names[st];
+        SZ[st] = STAGE_ZH[st];
+        fm->slot_mask[st] = 1 << st;
+    }
+    for (size_t g = 0; g < TW_MAX_STAGE_GROUPS; g++) {
+        int sl = TW_N_STAGES + (int)g;
+        const tw_stage_group *sg = &w->stage_groups[g];
+        SN[sl] = sg->name;
+        SZ[sl] = sg->label[0] ? sg->label : sg->name;
+        fm->slot_mask[sl] = g < w->n_stage_groups ? sg->mask : 0;
+        for (int st = 0; st < TW_N_STAGES; st++)
+            if ((fm->slot_mask[sl] >> st & 1) && fm->stage_present[st])
+                fm->stage_present[sl] = 1;
+    }
     fm->backbone_tier = w->n_counties ? w->cparams[0].backbone_tier : 0;
 
     /* stocks */
     ADD(fm->total, "teachers.total", "teachers", "专任教师",
         "All teachers at the end of the year (incl. the 待岗培训 pool)");
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        snprintf(n, sizeof n, "teachers.stage.%s", tw_stage_names[st]);
-        ADD(fm->stage[st], n, "teachers", STAGE_ZH[st],
-            "Teachers of %s schools", tw_stage_names[st]);
+        snprintf(n, sizeof n, "teachers.stage.%s", SN[st]);
+        ADD(fm->stage[st], n, "teachers", SZ[st],
+            "Teachers of %s schools", SN[st]);
         for (int lo = 0; lo < TW_N_LOCS; lo++) {
-            snprintf(n, sizeof n, "teachers.stage.%s.%s", tw_stage_names[st],
+            snprintf(n, sizeof n, "teachers.stage.%s.%s", SN[st],
                      tw_loc_names[lo]);
-            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], LOC_ZH[lo]);
+            snprintf(l, sizeof l, "%s%s", SZ[st], LOC_ZH[lo]);
             ADD(fm->stage_loc[st][lo], n, "teachers", l,
                 "Teachers of %s schools teaching in %s schools",
-                tw_stage_names[st], tw_loc_names[lo]);
+                SN[st], tw_loc_names[lo]);
         }
     }
     for (size_t i = 0; i < w->n_tiers; i++) {
@@ -94,32 +111,32 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->title_share[k], n, "share", TITLE_ZH[k], "Share of all "
             "teachers holding the title %s", tw_title_names[k]);
     }
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
         for (int q = 0; q < TW_N_QUALS; q++) {
-            snprintf(n, sizeof n, "qual.%s.%s", tw_stage_names[st],
+            snprintf(n, sizeof n, "qual.%s.%s", SN[st],
                      tw_qual_names[q]);
-            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], QUAL_ZH[q]);
+            snprintf(l, sizeof l, "%s%s", SZ[st], QUAL_ZH[q]);
             ADD(fm->qual[st][q], n, "teachers", l, "Teachers of %s schools "
-                "whose highest qualification is %s", tw_stage_names[st],
+                "whose highest qualification is %s", SN[st],
                 tw_qual_names[q]);
         }
         snprintf(n, sizeof n, "qual.%s.associate_plus.share",
-                 tw_stage_names[st]);
-        snprintf(l, sizeof l, "%s专科及以上", STAGE_ZH[st]);
+                 SN[st]);
+        snprintf(l, sizeof l, "%s专科及以上", SZ[st]);
         ADD(fm->qual_assoc_share[st], n, "share", l, "Share of %s teachers "
-            "with 专科 (associate) or above", tw_stage_names[st]);
+            "with 专科 (associate) or above", SN[st]);
         snprintf(n, sizeof n, "qual.%s.bachelor_plus.share",
-                 tw_stage_names[st]);
-        snprintf(l, sizeof l, "%s本科及以上", STAGE_ZH[st]);
+                 SN[st]);
+        snprintf(l, sizeof l, "%s本科及以上", SZ[st]);
         ADD(fm->qual_bach_share[st], n, "share", l, "Share of %s teachers "
-            "with 本科 (bachelor) or above", tw_stage_names[st]);
+            "with 本科 (bachelor) or above", SN[st]);
         snprintf(n, sizeof n, "qual.%s.postgraduate.share",
-                 tw_stage_names[st]);
-        snprintf(l, sizeof l, "%s研究生", STAGE_ZH[st]);
+                 SN[st]);
+        snprintf(l, sizeof l, "%s研究生", SZ[st]);
         ADD(fm->qual_pg_share[st], n, "share", l, "Share of %s teachers "
-            "with a postgraduate (研究生) qualification", tw_stage_names[st]);
+            "with a postgraduate (研究生) qualification", SN[st]);
     }
     ADD(fm->bianzhi, "teachers.bianzhi", "teachers", "在编",
         "Teachers inside the establishment (在编)");
@@ -151,12 +168,12 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->hires_ch[c], n, "teachers/year", CH_ZH[c],
             "Teachers hired through the %s channel", tw_channel_names[c]);
     }
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        snprintf(n, sizeof n, "hires.stage.%s", tw_stage_names[st]);
-        ADD(fm->hires_stage[st], n, "teachers/year", STAGE_ZH[st],
-            "Teachers hired into %s schools", tw_stage_names[st]);
+        snprintf(n, sizeof n, "hires.stage.%s", SN[st]);
+        ADD(fm->hires_stage[st], n, "teachers/year", SZ[st],
+            "Teachers hired into %s schools", SN[st]);
     }
     ADD(fm->hires_cum, "hires.cumulative", "teachers", "累计补充",
         "Teachers hired since base_year, up to the end of the year");
@@ -167,13 +184,13 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->exits_reason[e], n, "teachers/year", EXIT_ZH[e],
             "Teachers who left during the year: %s", tw_exit_names[e]);
     }
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        snprintf(n, sizeof n, "exits.stage.%s", tw_stage_names[st]);
-        ADD(fm->exits_stage[st], n, "teachers/year", STAGE_ZH[st],
+        snprintf(n, sizeof n, "exits.stage.%s", SN[st]);
+        ADD(fm->exits_stage[st], n, "teachers/year", SZ[st],
             "Teachers of %s schools who left during the year",
-            tw_stage_names[st]);
+            SN[st]);
     }
     for (size_t i = 1; i < w->n_tiers; i++) {
         snprintf(n, sizeof n, "promotions.tier.%zu", i);
@@ -221,37 +238,37 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         "待岗培训", "Teachers entering the 待岗培训 pool");
     ADD(fm->unfilled_total, "posts.unfilled", "posts/year", "空岗",
         "Posts offered but left unfilled this year");
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        snprintf(n, sizeof n, "posts.unfilled.%s", tw_stage_names[st]);
-        ADD(fm->unfilled[st], n, "posts/year", STAGE_ZH[st],
+        snprintf(n, sizeof n, "posts.unfilled.%s", SN[st]);
+        ADD(fm->unfilled[st], n, "posts/year", SZ[st],
             "Posts of %s schools left unfilled this year",
-            tw_stage_names[st]);
+            SN[st]);
     }
 
     /* indicators */
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        snprintf(n, sizeof n, "students.%s", tw_stage_names[st]);
-        ADD(fm->students[st], n, "students", STAGE_ZH[st],
-            "Students in %s schools", tw_stage_names[st]);
-        snprintf(n, sizeof n, "demand.%s", tw_stage_names[st]);
-        ADD(fm->demand[st], n, "teachers", STAGE_ZH[st], "Teachers needed "
-            "by the staffing standard in %s schools", tw_stage_names[st]);
+        snprintf(n, sizeof n, "students.%s", SN[st]);
+        ADD(fm->students[st], n, "students", SZ[st],
+            "Students in %s schools", SN[st]);
+        snprintf(n, sizeof n, "demand.%s", SN[st]);
+        ADD(fm->demand[st], n, "teachers", SZ[st], "Teachers needed "
+            "by the staffing standard in %s schools", SN[st]);
         snprintf(n, sizeof n, "ratio.students_per_teacher.%s",
-                 tw_stage_names[st]);
-        ADD(fm->spt[st], n, "students/teacher", STAGE_ZH[st],
+                 SN[st]);
+        ADD(fm->spt[st], n, "students/teacher", SZ[st],
             "Students per teacher in %s schools (teachers with a post)",
-            tw_stage_names[st]);
+            SN[st]);
         for (int lo = 0; lo < TW_N_LOCS; lo++) {
-            snprintf(n, sizeof n, "gap.%s.%s", tw_stage_names[st],
+            snprintf(n, sizeof n, "gap.%s.%s", SN[st],
                      tw_loc_names[lo]);
-            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], LOC_ZH[lo]);
+            snprintf(l, sizeof l, "%s%s", SZ[st], LOC_ZH[lo]);
             ADD(fm->gap[st][lo], n, "teachers", l, "Staffing gap, demand "
                 "minus teachers with a post, in %s %s schools",
-                tw_loc_names[lo], tw_stage_names[st]);
+                tw_loc_names[lo], SN[st]);
         }
     }
     ADD(fm->gap_total, "gap.total", "teachers", "缺口",
@@ -271,21 +288,21 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         "cap)");
 
     /* by stage: 编制, tiers, titles; hires by locality */
-    for (int st = 0; st < TW_N_STAGES; st++) {
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
-        const char *sn = tw_stage_names[st];
+        const char *sn = SN[st];
         snprintf(n, sizeof n, "establishment.cap.%s", sn);
-        snprintf(l, sizeof l, "%s编制", STAGE_ZH[st]);
+        snprintf(l, sizeof l, "%s编制", SZ[st]);
         ADD(fm->est_cap_stage[st], n, "posts", l, "Establishment (编制) "
             "posts of %s schools: their demand under the staffing standard",
             sn);
         snprintf(n, sizeof n, "establishment.used.%s", sn);
-        snprintf(l, sizeof l, "%s在编", STAGE_ZH[st]);
+        snprintf(l, sizeof l, "%s在编", SZ[st]);
         ADD(fm->est_used_stage[st], n, "teachers", l, "Teachers of %s "
             "schools inside the establishment, incl. the pool", sn);
         snprintf(n, sizeof n, "establishment.room.%s", sn);
-        snprintf(l, sizeof l, "%s空编", STAGE_ZH[st]);
+        snprintf(l, sizeof l, "%s空编", SZ[st]);
         ADD(fm->est_room_stage[st], n, "posts", l, "Establishment posts of "
             "%s schools minus their teachers inside it (negative: over)",
             sn);
@@ -293,7 +310,7 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->bianzhi_stage[st], n, "teachers", l, "Teachers of %s "
             "schools inside the establishment (在编)", sn);
         snprintf(n, sizeof n, "teachers.contract.%s", sn);
-        snprintf(l, sizeof l, "%s合同", STAGE_ZH[st]);
+        snprintf(l, sizeof l, "%s合同", SZ[st]);
         ADD(fm->contract_stage[st], n, "teachers", l, "Teachers of %s "
             "schools on contract", sn);
         for (size_t i = 0; i < w->n_tiers; i++) {
@@ -305,7 +322,7 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         for (int k = 0; k < TW_N_TITLES; k++) {
             snprintf(n, sizeof n, "teachers.title.%s.%s", tw_title_names[k],
                      sn);
-            snprintf(l, sizeof l, "%s%s", STAGE_ZH[st], TITLE_ZH[k]);
+            snprintf(l, sizeof l, "%s%s", SZ[st], TITLE_ZH[k]);
             ADD(fm->title_stage[st][k], n, "teachers", l, "Teachers of %s "
                 "schools holding the title %s", sn, tw_title_names[k]);
         }
@@ -341,6 +358,20 @@ static double share(double a, double b)
     return b > 0 ? a / b : 0.0;
 }
 
+/* The value of slot sl of a by-stage quantity v[st * stride]: a stage's
+ * own, or the sum over a group's stages. */
+static inline double slot(const tw_fm *fm, int sl, const double *v,
+                          size_t stride)
+{
+    if (sl < TW_N_STAGES)
+        return v[(size_t)sl * stride];
+    double x = 0;
+    for (int st = 0; st < TW_N_STAGES; st++)
+        if (fm->slot_mask[sl] >> st & 1)
+            x += v[(size_t)st * stride];
+    return x;
+}
+
 double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
                        const tw_fm_stock *k, double *row)
 {
@@ -348,14 +379,18 @@ double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
     for (int st = 0; st < TW_N_STAGES; st++)
         total += k->stage[st];
     put(row, fm->total, total);
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        double n = k->stage[st];
-        const double *q = k->qual[st];
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        double n = slot(fm, st, k->stage, 1), q[TW_N_QUALS];
         put(row, fm->stage[st], n);
         for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->stage_loc[st][lo], k->sloc[st][lo]);
-        for (int j = 0; j < TW_N_QUALS; j++)
+            put(row, fm->stage_loc[st][lo],
+                slot(fm, st, &k->sloc[0][lo], TW_N_LOCS));
+        for (int j = 0; j < TW_N_QUALS; j++) {
+            q[j] = slot(fm, st, &k->qual[0][j], TW_N_QUALS);
             put(row, fm->qual[st][j], q[j]);
+        }
         put(row, fm->qual_assoc_share[st],
             share(n - q[TW_QUAL_SECONDARY], n));
         put(row, fm->qual_bach_share[st],
@@ -371,14 +406,19 @@ double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
     }
     put(row, fm->bianzhi, k->bianzhi);
     put(row, fm->contract, total - k->bianzhi);
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->bianzhi_stage[st], k->bianzhi_st[st]);
-        put(row, fm->contract_stage[st], k->stage[st] - k->bianzhi_st[st]);
-        put(row, fm->est_used_stage[st], k->bianzhi_st[st]);
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        double bz = slot(fm, st, k->bianzhi_st, 1);
+        put(row, fm->bianzhi_stage[st], bz);
+        put(row, fm->contract_stage[st], slot(fm, st, k->stage, 1) - bz);
+        put(row, fm->est_used_stage[st], bz);
         for (size_t i = 0; i < w->n_tiers; i++)
-            put(row, fm->tier_stage[st][i], k->tier_st[st][i]);
+            put(row, fm->tier_stage[st][i],
+                slot(fm, st, &k->tier_st[0][i], TW_WORLD_MAX_TIERS));
         for (int j = 0; j < TW_N_TITLES; j++)
-            put(row, fm->title_stage[st][j], k->title_st[st][j]);
+            put(row, fm->title_stage[st][j],
+                slot(fm, st, &k->title_st[0][j], TW_N_TITLES));
     }
     put(row, fm->pool, k->pool);
     put(row, fm->prof, k->prof);
@@ -421,11 +461,14 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
         put(row, fm->exits_reason[e], ec);
         exits += ec;
     }
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->hires_stage[st], hst[st]);
-        put(row, fm->exits_stage[st], est[st]);
-        put(row, fm->unfilled[st], f->unfilled[st]);
+    for (int st = 0; st < TW_N_STAGES; st++)
         unfilled += f->unfilled[st];
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        put(row, fm->hires_stage[st], slot(fm, st, hst, 1));
+        put(row, fm->exits_stage[st], slot(fm, st, est, 1));
+        put(row, fm->unfilled[st], slot(fm, st, f->unfilled, 1));
     }
     *hires_cum += hires;
     put(row, fm->hires_total, hires);
@@ -497,14 +540,20 @@ static void stock_of(const tw_fm *fm, const tw_tally *y, tw_fm_stock *k)
 void tw_fm_put_schools(const tw_fm *fm, const tw_fm_schools *sc,
                        const tw_fm_stock *k, double *row)
 {
-    for (int st = 0; st < TW_N_STAGES; st++) {
-        put(row, fm->students[st], sc->students[st]);
-        put(row, fm->demand[st], sc->demand[st]);
-        put(row, fm->spt[st], share(sc->students[st], k->posted[st]));
+    for (int st = 0; st < TW_FM_SLOTS; st++) {
+        if (!fm->stage_present[st])
+            continue;
+        double students = slot(fm, st, sc->students, 1);
+        double demand = slot(fm, st, sc->demand, 1);
+        put(row, fm->students[st], students);
+        put(row, fm->demand[st], demand);
+        put(row, fm->spt[st], share(students, slot(fm, st, k->posted, 1)));
         for (int lo = 0; lo < TW_N_LOCS; lo++)
-            put(row, fm->gap[st][lo], sc->gap[st][lo]);
-        put(row, fm->est_cap_stage[st], sc->demand[st]);
-        put(row, fm->est_room_stage[st], sc->demand[st] - k->bianzhi_st[st]);
+            put(row, fm->gap[st][lo],
+                slot(fm, st, &sc->gap[0][lo], TW_N_LOCS));
+        put(row, fm->est_cap_stage[st], demand);
+        put(row, fm->est_room_stage[st],
+            demand - slot(fm, st, k->bianzhi_st, 1));
     }
     put(row, fm->gap_total, sc->gap_total);
     put(row, fm->schools_ok_share, share(sc->ok, sc->n));
