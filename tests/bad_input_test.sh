@@ -187,6 +187,10 @@ f_timeline_key_twice	2	f_timeline_key_twice.cfg:18: timeline: rotation.transfer_
 f_timeline_counties_twice	2	f_timeline_counties_twice.cfg:16: timeline\[\].counties: "north" is listed twice
 f_order_twice	2	f_order_twice.cfg:9: recruitment.order: "funded" is listed twice
 f_channel_stages_twice	2	f_channel_stages_twice.cfg:11: recruitment.channels.funded.stages: "primary" is listed twice
+f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
+f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
+f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range
+f_intake_before_length	2	f_intake_before_length.cfg:11: recruitment.channels.funded.intake_before: has 2 numbers; a 4-year programme needs 3
 f_school_name_twice	2	f_school_name_twice.cfg:10: schools\[\].name: "一小" in north is listed twice \(first at .*f_school_name_twice.cfg:9\)
 f_population_stage_twice	2	f_population_stage_twice.cfg:16: population.stages\[\].stage: "primary" is listed twice
 m_scenario_typo	2	m_scenario_typo.cfg:6: scenarios\[\].set: scenario 'more': unknown key 'recruitment.anual_quota' \(did you mean 'recruitment.annual_quota'\?\)
