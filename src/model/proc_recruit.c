@@ -32,7 +32,8 @@
  * A channel with a programme (programme_years, proc_recruit.h) takes its
  * graduates of the year as its cohort: each intake graduating this year
  * gives Binomial(intake, graduation) graduates (no draw when graduation
- * is 1), drawn per county in channel order before any post is tried.
+ * is 1), drawn per county, channel by channel in tw_channel order (not
+ * the hiring order), before any post is tried.
  *
  * Scratch: s->sscratch only (s->idx / s->dscratch may not exist before the
  * first append), as four [n_schools] arrays: posts left, hires this year,
