@@ -52,6 +52,9 @@ typedef struct tw_fm {
     size_t est_cap_stage[TW_FM_SLOTS], est_used_stage[TW_FM_SLOTS];
     size_t est_room_stage[TW_FM_SLOTS], est_room;
     size_t hires_loc[TW_N_LOCS], hires_ch_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS];
+    /* channels with a training pipeline in some year and county only */
+    size_t pipe_students[TW_N_HIRE_CHANNELS], pipe_grads[TW_N_HIRE_CHANNELS],
+        pipe_placed[TW_N_HIRE_CHANNELS];
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */
@@ -117,5 +120,11 @@ void tw_fm_put_schools(const tw_fm *fm, const tw_fm_schools *sc,
 /* The flow metrics of row from f; *hires_cum as for tw_fm_record. */
 void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
                      double *row, double *hires_cum);
+
+/* The pipeline stocks of row: students in each channel's programme at the
+ * end of year index t, in county c (-1: the region). They follow from the
+ * config alone (proc_recruit.h), the same in every replicate. */
+void tw_fm_put_students(const tw_fm *fm, const tw_world *w, size_t t,
+                        long c, double *row);
 
 #endif

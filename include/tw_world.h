@@ -114,6 +114,8 @@ extern const char *const tw_hire_policy_names[TW_N_HIRE_POLICIES];
 #define TW_WORLD_MAX_TIERS 16
 #define TW_N_AGE_BANDS 10     /* <25, 25-29, ..., 60-64, 65+ */
 #define TW_N_SERVICE_BANDS 5  /* service_bands gives 4 cut points */
+#define TW_MAX_PROGRAMME_YEARS 10 /* a channel's programme, intake to
+                                     graduation */
 
 /* ------------------------------------------------------------------ */
 /* A teacher                                                           */
@@ -330,7 +332,8 @@ typedef struct tw_params {
 
 typedef struct tw_channel_params {
     int on;
-    int64_t cohort;          /* 公费师范生: fixed annual cohort (county) */
+    int64_t cohort;          /* 公费师范生: fixed annual cohort (county);
+                                with a programme: students entering */
     double share;            /* 人才引进: min share of senior-high hires;
                                 other channels: unused */
     int stage_mask;          /* bit s: may hire into stage s */
@@ -341,6 +344,15 @@ typedef struct tw_channel_params {
     double female_share[TW_N_STAGES];
     double qual_share[TW_N_QUALS];
     double dual_prob;        /* vocational professional hires: 双师型 */
+    /* A training pipeline (proc_recruit.h): cohort students enter in year
+     * y and graduation x cohort of them graduate in y + programme_years,
+     * when the channel hires them; 0 = none, the cohort is hired in its
+     * own year. intake_before[j] entered in base_year - (programme_years
+     * - 1) + j (j < programme_years - 1); only the base year's values are
+     * read. */
+    int programme_years;
+    double graduation;
+    int64_t intake_before[TW_MAX_PROGRAMME_YEARS - 1];
 } tw_channel_params;
 
 typedef struct tw_county_params {
@@ -448,6 +460,8 @@ typedef struct tw_flows {
     double unfilled[TW_N_STAGES];/* vacancies not filled this year */
     double hires_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS]; /* hires by channel x
                                     locality of the school hired into */
+    double graduates[TW_N_HIRE_CHANNELS]; /* a pipeline's graduates */
+    double placed[TW_N_HIRE_CHANNELS];    /* of them, hired */
 } tw_flows;
 
 /* Add v to flow `member` of tw_sim *s, region-wide (s->f) and for county

@@ -197,6 +197,10 @@ f_group_stage_unknown	2	f_group_stage_unknown.cfg:9: stage_groups\[\].stages: "s
 f_group_empty	2	f_group_empty.cfg:9: stage_groups\[\].stages: is empty
 f_group_twice	2	f_group_twice.cfg:10: stage_groups\[\].name: "upper" is listed twice
 f_group_stage_name	2	f_group_stage_name.cfg:9: stage_groups\[\].name: "senior" is a stage's name
+f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
+f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
+f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range
+f_intake_before_length	2	f_intake_before_length.cfg:11: recruitment.channels.funded.intake_before: has 2 numbers; a 4-year programme needs 3
 f_school_name_twice	2	f_school_name_twice.cfg:10: schools\[\].name: "一小" in north is listed twice \(first at .*f_school_name_twice.cfg:9\)
 f_population_stage_twice	2	f_population_stage_twice.cfg:16: population.stages\[\].stage: "primary" is listed twice
 m_scenario_typo	2	m_scenario_typo.cfg:6: scenarios\[\].set: scenario 'more': unknown key 'recruitment.anual_quota' \(did you mean 'recruitment.annual_quota'\?\)

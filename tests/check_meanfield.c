@@ -207,49 +207,70 @@ END_TEST
 /* Full mode against the ensemble                                      */
 /* ------------------------------------------------------------------ */
 
-/* The ensemble of data/full_meanfield.cfg, run once for the test case
- * (unchecked fixture: its memory is inherited by the forked tests). */
-static struct {
+/* An ensemble of data/full_meanfield.cfg (with settings), run once for
+ * its test case (unchecked fixture: its memory is inherited by the forked
+ * tests). */
+typedef struct ens_t {
     tw_config *cfg;
     tw_model m;
     size_t reps, len;
     double *mean, *var; /* [len]; var: sample variance */
-} ens;
+} ens_t;
 
-static void ens_load(const char *const *sets, size_t n)
+static ens_t ens_base, ens_pipe, ens_titles;
+
+/* The 公费师范生 as a 3-year programme: 4 students a year enter, half
+ * graduate; 2 and 6 entered in the two years before base_year. */
+static const char *const PIPE_SETS[] = {
+    "recruitment.channels.funded.cohort=4",
+    "recruitment.channels.funded.programme_years=3",
+    "recruitment.channels.funded.graduation=0.5",
+    "recruitment.channels.funded.intake_before=[2, 6]"};
+#define N_PIPE_SETS (sizeof PIPE_SETS / sizeof *PIPE_SETS)
+
+static void ens_build(ens_t *e, const char *const *sets, size_t n_sets)
 {
+    memset(e, 0, sizeof *e);
     tw_error err;
-    if (tw_config_load(FULL_MF, sets, n, &ens.cfg, &err) != TW_OK ||
-        tw_model_init(&ens.m, ens.cfg, &err) != TW_OK) {
+    if (tw_config_load(FULL_MF, sets, n_sets, &e->cfg, &err) != TW_OK ||
+        tw_model_init(&e->m, e->cfg, &err) != TW_OK) {
         fprintf(stderr, "check_meanfield: %s\n", err.msg);
         abort();
     }
-    ens.reps = ens.cfg->replicates;
-    ens.len = tw_model_traj_len(&ens.m);
-    ens.mean = calloc(ens.len, sizeof *ens.mean);
-    ens.var = calloc(ens.len, sizeof *ens.var);
-    double *traj = malloc(ens.len * sizeof *traj);
-    tw_worker *w = tw_worker_alloc(&ens.m, &err);
-    if (!ens.mean || !ens.var || !traj || !w)
+    e->reps = e->cfg->replicates;
+    e->len = tw_model_traj_len(&e->m);
+    e->mean = calloc(e->len, sizeof *e->mean);
+    e->var = calloc(e->len, sizeof *e->var);
+    double *traj = malloc(e->len * sizeof *traj);
+    tw_worker *w = tw_worker_alloc(&e->m, &err);
+    if (!e->mean || !e->var || !traj || !w)
         abort();
-    for (size_t r = 0; r < ens.reps; r++) {
+    for (size_t r = 0; r < e->reps; r++) {
         if (tw_worker_run(w, 0, r, traj, &err) != TW_OK)
             abort();
-        for (size_t i = 0; i < ens.len; i++) { /* Welford */
-            double d = traj[i] - ens.mean[i];
-            ens.mean[i] += d / (double)(r + 1);
-            ens.var[i] += d * (traj[i] - ens.mean[i]);
+        for (size_t i = 0; i < e->len; i++) { /* Welford */
+            double d = traj[i] - e->mean[i];
+            e->mean[i] += d / (double)(r + 1);
+            e->var[i] += d * (traj[i] - e->mean[i]);
         }
     }
-    for (size_t i = 0; i < ens.len; i++)
-        ens.var[i] /= (double)(ens.reps - 1);
+    for (size_t i = 0; i < e->len; i++)
+        e->var[i] /= (double)(e->reps - 1);
     tw_worker_free(w);
     free(traj);
 }
 
+static void ens_free(ens_t *e)
+{
+    free(e->mean);
+    free(e->var);
+    tw_model_free(&e->m);
+    tw_config_free(e->cfg);
+}
+
 static void ens_setup(void)
 {
-    ens_load(NULL, 0);
+    ens_build(&ens_base, NULL, 0);
 }
 
 /* The same config with 未定级 as a lasting state (past the probation a
@@ -262,15 +283,27 @@ static const char *const TITLE_SETS[] = {
 
 static void ens_titles_setup(void)
 {
-    ens_load(TITLE_SETS, 3);
+    ens_build(&ens_titles, TITLE_SETS, 3);
+}
+
+static void ens_titles_teardown(void)
+{
+    ens_free(&ens_titles);
 }
 
 static void ens_teardown(void)
 {
-    free(ens.mean);
-    free(ens.var);
-    tw_model_free(&ens.m);
-    tw_config_free(ens.cfg);
+    ens_free(&ens_base);
+}
+
+static void ens_pipe_setup(void)
+{
+    ens_build(&ens_pipe, PIPE_SETS, N_PIPE_SETS);
+}
+
+static void ens_pipe_teardown(void)
+{
+    ens_free(&ens_pipe);
 }
 
 /*
@@ -280,42 +313,51 @@ static void ens_teardown(void)
  * outside (or closest to the edge), *flag_voluntary is set when
  * exits.voluntary fails.
  */
-static size_t compare(const double *mf, char *worst, size_t worst_len,
-                      int *flag_voluntary)
+static size_t compare_with(const ens_t *e, const char *flag,
+                           const double *mf, char *worst, size_t worst_len,
+                           int *flagged)
 {
-    size_t nm = ens.m.metrics.n, ny = ens.m.n_years, m = nm * ny;
+    size_t nm = e->m.metrics.n, ny = e->m.n_years, m = nm * ny;
     double k = gsl_cdf_tdist_Qinv(ALPHA / (2.0 * (double)m),
-                                  (double)(ens.reps - 1));
+                                  (double)(e->reps - 1));
     size_t fails = 0;
     double worst_ratio = -1;
-    *flag_voluntary = 0;
+    *flagged = 0;
     for (size_t t = 0; t < ny; t++)
         for (size_t j = 0; j < nm; j++) {
             size_t i = t * nm + j;
-            double se = sqrt(ens.var[i] / (double)ens.reps);
+            double se = sqrt(e->var[i] / (double)e->reps);
             double tol = k * se + ALLOW_REL * fabs(mf[i]) + ALLOW_ABS;
-            double d = fabs(mf[i] - ens.mean[i]);
+            double d = fabs(mf[i] - e->mean[i]);
             if (!(d <= tol)) {
                 fails++;
-                if (strcmp(ens.m.metrics.v[j].name, "exits.voluntary") == 0)
-                    *flag_voluntary = 1;
+                if (strcmp(e->m.metrics.v[j].name, flag) == 0)
+                    *flagged = 1;
             }
             if (d / tol > worst_ratio) {
                 worst_ratio = d / tol;
                 snprintf(worst, worst_len, "%s in %d: ensemble %.4f +- %.4f "
                          "(se), mean field %.4f, tolerance %.4f (k = %.2f)",
-                         ens.m.metrics.v[j].name, ens.m.years[t],
-                         ens.mean[i], se, mf[i], tol, k);
+                         e->m.metrics.v[j].name, e->m.years[t],
+                         e->mean[i], se, mf[i], tol, k);
             }
         }
     return fails;
+}
+
+/* compare_with the base ensemble, flagging exits.voluntary */
+static size_t compare(const double *mf, char *worst, size_t worst_len,
+                      int *flag_voluntary)
+{
+    return compare_with(&ens_base, "exits.voluntary", mf, worst, worst_len,
+                        flag_voluntary);
 }
 
 START_TEST(test_full_matches_ensemble)
 {
     mfrun r;
     mf_run(&r, FULL_MF, NULL, 0);
-    ck_assert_uint_eq(r.m.metrics.n, ens.m.metrics.n);
+    ck_assert_uint_eq(r.m.metrics.n, ens_base.m.metrics.n);
     char worst[512];
     int vol;
     size_t fails = compare(r.traj, worst, sizeof worst, &vol);
@@ -362,10 +404,11 @@ START_TEST(test_titles_match_ensemble)
 {
     mfrun r;
     mf_run(&r, FULL_MF, TITLE_SETS, 3);
-    ck_assert_uint_eq(r.m.metrics.n, ens.m.metrics.n);
+    ck_assert_uint_eq(r.m.metrics.n, ens_titles.m.metrics.n);
     char worst[512];
     int vol;
-    size_t fails = compare(r.traj, worst, sizeof worst, &vol);
+    size_t fails = compare_with(&ens_titles, "titles.demotions", r.traj,
+                                worst, sizeof worst, &vol);
     ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
                   "%s", fails, worst);
     ck_assert_double_gt(get(&r, 2, "titles.demotions"), 0.5);
@@ -375,6 +418,37 @@ START_TEST(test_titles_match_ensemble)
     ck_assert_double_gt(get(&r, 2, "title.none.share"),
                         get(&d, 2, "title.none.share") + 0.01);
     mf_free(&d);
+    mf_free(&r);
+}
+END_TEST
+
+START_TEST(test_pipeline_matches_ensemble)
+{
+    /* a training pipeline: graduates Binomial(intake, 0.5) in the
+     * ensemble, 0.5 x intake in the mean field, placed as the cohort */
+    mfrun r;
+    mf_run(&r, FULL_MF, PIPE_SETS, N_PIPE_SETS);
+    ck_assert_uint_eq(r.m.metrics.n, ens_pipe.m.metrics.n);
+    char worst[512];
+    int flagged;
+    size_t fails = compare_with(&ens_pipe, "pipeline.graduates.funded",
+                                r.traj, worst, sizeof worst, &flagged);
+    ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
+                  "%s", fails, worst);
+    /* in each of the two counties: intake_before graduates in 2021 and
+     * 2022, the base year's intake in 2023; the students: 2 + 6 + 4 at
+     * 2020, then three intakes of 4 */
+    static const double grads[] = {0, 2, 6, 4, 4};
+    for (size_t t = 0; t < 5; t++) {
+        ck_assert_double_eq_tol(get(&r, t, "pipeline.graduates.funded"),
+                                grads[t], 1e-9);
+        ck_assert_double_eq_tol(get(&r, t, "pipeline.placed.funded"),
+                                grads[t], 1e-9);
+        ck_assert_double_eq_tol(get(&r, t, "hires.channel.funded"), grads[t],
+                                1e-9);
+        ck_assert_double_eq_tol(get(&r, t, "pipeline.students.funded"),
+                                (t == 0 ? 24.0 : t == 1 ? 28.0 : 24.0), 1e-9);
+    }
     mf_free(&r);
 }
 END_TEST
@@ -396,11 +470,31 @@ START_TEST(test_titles_wrong_rate_fails)
         mf_run(&r, FULL_MF, wrong[i], 3);
         char worst[512];
         int vol;
-        size_t fails = compare(r.traj, worst, sizeof worst, &vol);
+        size_t fails = compare_with(&ens_titles, "titles.demotions", r.traj,
+                                    worst, sizeof worst, &vol);
         ck_assert_msg(fails > 0, "%s %s went unnoticed (worst: %s)",
                       wrong[i][0], wrong[i][1], worst);
         mf_free(&r);
     }
+}
+END_TEST
+
+START_TEST(test_pipeline_wrong_share_fails)
+{
+    /* a mean field with graduation 0.7 where the ensemble has 0.5 */
+    const char *sets[N_PIPE_SETS + 1];
+    for (size_t i = 0; i < N_PIPE_SETS; i++)
+        sets[i] = PIPE_SETS[i];
+    sets[N_PIPE_SETS] = "recruitment.channels.funded.graduation=0.7";
+    mfrun r;
+    mf_run(&r, FULL_MF, sets, N_PIPE_SETS + 1);
+    char worst[512];
+    int flagged;
+    size_t fails = compare_with(&ens_pipe, "pipeline.graduates.funded",
+                                r.traj, worst, sizeof worst, &flagged);
+    ck_assert_msg(fails > 0 && flagged, "a wrong graduation share went "
+                  "unnoticed (%zu failures; worst: %s)", fails, worst);
+    mf_free(&r);
 }
 END_TEST
 
@@ -662,10 +756,17 @@ Suite *meanfield_suite(void)
 
     TCase *tt = tcase_create("titles");
     tcase_set_timeout(tt, 300);
-    tcase_add_unchecked_fixture(tt, ens_titles_setup, ens_teardown);
+    tcase_add_unchecked_fixture(tt, ens_titles_setup, ens_titles_teardown);
     tcase_add_test(tt, test_titles_match_ensemble);
     tcase_add_test(tt, test_titles_wrong_rate_fails);
     suite_add_tcase(s, tt);
+
+    TCase *tp = tcase_create("pipeline");
+    tcase_set_timeout(tp, 300);
+    tcase_add_unchecked_fixture(tp, ens_pipe_setup, ens_pipe_teardown);
+    tcase_add_test(tp, test_pipeline_matches_ensemble);
+    tcase_add_test(tp, test_pipeline_wrong_share_fails);
+    suite_add_tcase(s, tp);
 
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 60);

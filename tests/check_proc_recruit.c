@@ -20,6 +20,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "fixture.h"
+#include "tw_rng.h"
 #include "tw_tests.h"
 
 #define ALPHA 1e-6
@@ -810,6 +811,156 @@ START_TEST(test_reproducible)
 }
 END_TEST
 
+/* ---- training pipelines (programme_years) ---------------------------- */
+
+/* One rural primary school wanting `demand` teachers; 公费师范生 with a
+ * programme of `years` years, then 公开招聘, which fills nothing
+ * (fill_prob 0). Years 2020 .. 2028. */
+static tw_world *pipe_world(double graduation, int years)
+{
+    static const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}};
+    tw_world *w = fx_world(2020, 9, 1, sc, 1, 3);
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        cp->ch[TW_CH_OPEN].cohort = -1;
+        chan(cp, TW_CH_FUNDED, ALL_STAGES, ALL_LOCS, 0);
+        cp->ch[TW_CH_FUNDED].obligation = 6;
+        cp->ch[TW_CH_FUNDED].programme_years = years;
+        cp->ch[TW_CH_FUNDED].graduation = graduation;
+        order2(cp, TW_CH_FUNDED, TW_CH_OPEN);
+        for (int l = 0; l < TW_N_LOCS; l++)
+            cp->fill_prob[l] = 0.0;
+    }
+    return w;
+}
+
+/* Recruitment of year index t on an empty replicate wanting `demand`. */
+static tw_sim *pipe_year(const tw_world *w, size_t t, double demand,
+                         uint64_t seed)
+{
+    tw_sim *s = mksim(w, seed, &demand);
+    s->t = t;
+    s->year = 2020 + (int)t;
+    recruit_ok(s);
+    return s;
+}
+
+START_TEST(test_pipeline_timing)
+{
+    /* 10 students enter a 4-year programme in 2021 and graduate in 2025,
+     * not before; 3, 5 and 7 entered in 2017-2019 and graduate in
+     * 2021-2023; nobody entered in 2020 (the base year). */
+    tw_world *w = pipe_world(1.0, 4);
+    w->cparams[1].ch[TW_CH_FUNDED].cohort = 10; /* t = 1, the one county */
+    const int64_t before[] = {3, 5, 7};
+    memcpy(w->cparams[0].ch[TW_CH_FUNDED].intake_before, before,
+           sizeof before);
+    static const int want[] = {0, 3, 5, 7, 0, 10, 0, 0, 0};
+    for (size_t t = 1; t < 9; t++) {
+        tw_sim *s = pipe_year(w, t, 100, 20 + t);
+        ck_assert_msg(news(s, -1, TW_CH_FUNDED, TW_F_BIANZHI) == want[t],
+                      "%d: %d graduates hired, want %d", 2020 + (int)t,
+                      news(s, -1, TW_CH_FUNDED, 0), want[t]);
+        ck_assert_double_eq(s->f.graduates[TW_CH_FUNDED], want[t]);
+        ck_assert_double_eq(s->f.placed[TW_CH_FUNDED], want[t]);
+        ck_assert_double_eq(s->cf[0].placed[TW_CH_FUNDED], want[t]);
+        for (size_t k = 0; k < s->n; k++)
+            ck_assert_int_eq(s->T.obligation[k], 6);
+        tw_sim_free(s);
+    }
+    tw_world_free(w);
+}
+END_TEST
+
+START_TEST(test_pipeline_graduation)
+{
+    /* 2,000 enter in 2020 for one year; a share 0.3 graduates in 2021:
+     * Binomial(2000, 0.3), every graduate placed. Share 0: none, and no
+     * draw; share 1: all. */
+    static const double share[] = {0.3, 0.0, 1.0};
+    for (int v = 0; v < 3; v++) {
+        tw_world *w = pipe_world(share[v], 1);
+        w->cparams[0].ch[TW_CH_FUNDED].cohort = 2000;
+        tw_sim *s = mksim(w, 31, (const double[]){5000});
+        uint64_t d0 = tw_rng_draws(s->rng);
+        recruit_ok(s);
+        double g = s->f.graduates[TW_CH_FUNDED];
+        ck_assert_int_eq(news(s, -1, TW_CH_FUNDED, 0), (int)g);
+        ck_assert_double_eq(s->f.placed[TW_CH_FUNDED], g);
+        if (v == 0) {
+            double sd = sqrt(2000 * 0.3 * 0.7);
+            ck_assert_msg(fabs(g - 600) <= kse(1) * sd, "%g graduates of "
+                          "2000 at 0.3", g);
+        } else {
+            ck_assert_double_eq(g, v == 1 ? 0 : 2000);
+        }
+        if (v == 1) /* nobody graduates, nobody is hired: no draw */
+            ck_assert_uint_eq(tw_rng_draws(s->rng), d0);
+        tw_sim_free(s);
+        tw_world_free(w);
+    }
+}
+END_TEST
+
+START_TEST(test_pipeline_absent_unchanged)
+{
+    /* Without programme_years the cohort is hired in its own year: a
+     * replicate with cohort 5 a year hires exactly what a 1-year
+     * programme of 5 a year, all graduating, hires a year later, with
+     * the same draws; and records no graduates. */
+    tw_world *a = pipe_world(1.0, 0), *b = pipe_world(1.0, 1);
+    FX_EACH_COUNTY_YEAR(a, cp) {
+        cp->ch[TW_CH_FUNDED].cohort = 5;
+        cp->fill_prob[TW_LOC_RURAL] = 0.5; /* 公开招聘 draws */
+    }
+    FX_EACH_COUNTY_YEAR(b, cp) {
+        cp->ch[TW_CH_FUNDED].cohort = 5;
+        cp->fill_prob[TW_LOC_RURAL] = 0.5;
+    }
+    for (size_t t = 1; t < 4; t++) {
+        tw_sim *x = pipe_year(a, t, 40, 7), *y = pipe_year(b, t, 40, 7);
+        ck_assert_int_eq(news(x, -1, TW_CH_FUNDED, 0), 5);
+        ck_assert_uint_eq(x->n, y->n);
+        ck_assert(fx_same_teachers(x, y));
+        ck_assert_uint_eq(tw_rng_draws(x->rng), tw_rng_draws(y->rng));
+        ck_assert_double_eq(x->f.graduates[TW_CH_FUNDED], 0);
+        ck_assert_double_eq(x->f.placed[TW_CH_FUNDED], 0);
+        ck_assert_double_eq(y->f.placed[TW_CH_FUNDED], 5);
+        tw_sim_free(x);
+        tw_sim_free(y);
+    }
+    tw_world_free(a);
+    tw_world_free(b);
+}
+END_TEST
+
+START_TEST(test_pipeline_tegang)
+{
+    /* The machinery on another channel: 特岗 as a 2-year programme of 6 a
+     * year, 4 enrolled in 2019; its graduates cap its hires (fill_prob 1,
+     * posts to spare), 公开招聘 takes the rest. */
+    static const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}};
+    tw_world *w = mkworld(sc, 1, 1);
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        chan(cp, TW_CH_TEGANG, ALL_STAGES, 1 << TW_LOC_RURAL, 6);
+        cp->ch[TW_CH_TEGANG].programme_years = 2;
+        cp->ch[TW_CH_TEGANG].graduation = 1.0;
+        cp->ch[TW_CH_TEGANG].intake_before[0] = 4;
+        order2(cp, TW_CH_TEGANG, TW_CH_OPEN);
+        for (int l = 0; l < TW_N_LOCS; l++)
+            cp->fill_prob[l] = 1.0;
+    }
+    for (size_t t = 1; t < 3; t++) {
+        tw_sim *s = pipe_year(w, t, 30, 9);
+        int want = t == 1 ? 4 : 6;
+        ck_assert_int_eq(news(s, -1, TW_CH_TEGANG, 0), want);
+        ck_assert_int_eq(news(s, -1, TW_CH_OPEN, 0), 30 - want);
+        ck_assert_double_eq(s->f.placed[TW_CH_TEGANG], want);
+        tw_sim_free(s);
+    }
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *recruit_suite(void)
 {
     Suite *s = suite_create("recruit");
@@ -826,6 +977,12 @@ Suite *recruit_suite(void)
     tcase_add_test(chs, test_enterprise);
     tcase_add_test(chs, test_channel_order);
     suite_add_tcase(s, chs);
+    TCase *pipe = tcase_create("pipeline");
+    tcase_add_test(pipe, test_pipeline_timing);
+    tcase_add_test(pipe, test_pipeline_graduation);
+    tcase_add_test(pipe, test_pipeline_absent_unchanged);
+    tcase_add_test(pipe, test_pipeline_tegang);
+    suite_add_tcase(s, pipe);
     TCase *fill = tcase_create("fill_and_hires");
     tcase_set_timeout(fill, 60);
     tcase_add_test(fill, test_fill_prob_zero_rural);

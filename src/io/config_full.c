@@ -749,6 +749,62 @@ static void read_stage_groups(reader *r, tw_world *w)
 /* County-level parameters of one year                                 */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A channel's training pipeline: programme_years (absent: none, the cohort
+ * is hired in its own year), graduation (default 1) and intake_before
+ * (programme_years - 1 intakes before base_year, oldest first; absent: the
+ * pipeline starts full, each as the base year's cohort).
+ */
+static void read_pipeline(reader *r, const char *base, tw_channel_params *c)
+{
+    char path[128];
+#define P(key) (snprintf(path, sizeof path, "%s.%s", base, key), path)
+    c->programme_years = 0;
+    c->graduation = 1.0;
+    const config_setting_t *py = rd_get(r, P("programme_years"), false);
+    int64_t one = 0;
+    if (py != NULL && config_setting_get_int64(py) == 0)
+        rd_bad(r, py, path, "0 years from intake to graduation: leave "
+               "programme_years out to hire the cohort in its own year");
+    else if (py != NULL &&
+             rd_int(r, path, false, 1, TW_MAX_PROGRAMME_YEARS, &one))
+        c->programme_years = (int)one;
+    const config_setting_t *gs = rd_get(r, P("graduation"), false);
+    if (gs != NULL) {
+        if (py == NULL)
+            rd_bad(r, gs, path, "applies to a programme only; set "
+                   "programme_years too, or remove it");
+        rd_float(r, path, false, 0, 1, &c->graduation);
+    }
+    const config_setting_t *ib = rd_get(r, P("intake_before"), false);
+    if (py != NULL && c->cohort < 0)
+        rd_bad(r, py, P("programme_years"), "a programme needs the "
+               "channel's cohort, the students who enter it each year");
+    if (ib != NULL && py == NULL) {
+        rd_bad(r, ib, P("intake_before"), "applies to a programme only; set "
+               "programme_years too, or remove it");
+        return;
+    }
+    if (c->programme_years <= 0)
+        return;
+    size_t n = (size_t)c->programme_years - 1;
+    for (size_t j = 0; j < n; j++)
+        c->intake_before[j] = c->cohort > 0 ? c->cohort : 0;
+    if (ib == NULL)
+        return;
+    if ((size_t)config_setting_length(ib) != n) {
+        rd_bad(r, ib, P("intake_before"), "has %d numbers; a %d-year "
+               "programme needs %zu: the intakes of the %zu years before "
+               "base_year that graduate after it, oldest first",
+               config_setting_length(ib), c->programme_years, n, n);
+        return;
+    }
+    int64_t v[TW_MAX_PROGRAMME_YEARS];
+    if (n > 0 && rd_ints(r, P("intake_before"), false, n, 0, 10000000, v))
+        memcpy(c->intake_before, v, n * sizeof *v);
+#undef P
+}
+
 static void read_channel(reader *r, int ch, tw_channel_params *c)
 {
     char base[64], path[128];
@@ -798,6 +854,7 @@ static void read_channel(reader *r, int ch, tw_channel_params *c)
     if (q != NULL)
         rd_shares_at(r, q, path, TW_N_QUALS, c->qual_share);
     rd_float(r, P("dual_prob"), false, 0, 1, &c->dual_prob);
+    read_pipeline(r, base, c);
 #undef P
 }
 

@@ -47,7 +47,18 @@
      "postgraduate], sum 1"},                                              \
     {"recruitment.channels." ch ".dual_prob", K_FLOAT, M_FULL, C,          \
      "optional: vocational professional-course hires are 双师型 with "     \
-     "this probability (default 0)"}
+     "this probability (default 0)"},                                      \
+    {"recruitment.channels." ch ".programme_years", K_INT, M_FULL, C,      \
+     "optional: years from intake to graduation, 1 to 10: the cohort is "  \
+     "students entering a programme, hired when they graduate (default: "  \
+     "none, the cohort is hired in its own year)"},                        \
+    {"recruitment.channels." ch ".graduation", K_FLOAT, M_FULL, C,         \
+     "optional, with programme_years: share of an intake who graduate "    \
+     "(default 1)"},                                                       \
+    {"recruitment.channels." ch ".intake_before", K_INT_ARRAY, M_FULL, C,  \
+     "optional, with programme_years: the programme_years - 1 intakes "    \
+     "before base_year that graduate after it, oldest first; base-year "   \
+     "value only (default: each the base year's cohort, a full pipeline)"}
 
 static const key_spec SCHEMA[] = {
     {"region", K_GROUP, M_BOTH, 0, "optional in markov mode: the region"},

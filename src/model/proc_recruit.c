@@ -29,6 +29,12 @@
  * rest go to the rural schools of their stages with the largest shortfall
  * (demand - headcount - hires so far), still within the room when cap_on.
  *
+ * A channel with a programme (programme_years, proc_recruit.h) takes its
+ * graduates of the year as its cohort: each intake graduating this year
+ * gives Binomial(intake, graduation) graduates (no draw when graduation
+ * is 1), drawn per county, channel by channel in tw_channel order (not
+ * the hiring order), before any post is tried.
+ *
  * Scratch: s->sscratch only (s->idx / s->dscratch may not exist before the
  * first append), as four [n_schools] arrays: posts left, hires this year,
  * a binary max-heap of school indices, and 在编 per home school.
@@ -65,6 +71,8 @@ typedef struct rc_county {
     int key;           /* KEY_* */
     int64_t room;      /* 编制 room left; unused when !cp->cap_on */
     int64_t got[TW_N_HIRE_CHANNELS]; /* hires per channel this year */
+    int64_t cohort[TW_N_HIRE_CHANNELS]; /* this year's cohort (proc_recruit.h
+                                           pipe_cohort with a programme) */
 } rc_county;
 
 /* Bernoulli(p) that draws only when the outcome is uncertain. */
@@ -336,13 +344,13 @@ static int try_posts(rc_county *k, int ch, int64_t max_hires,
 static int place_funded(rc_county *k, tw_error *err)
 {
     const tw_channel_params *p = &k->cp->ch[TW_CH_FUNDED];
-    int64_t owed = p->cohort - k->got[TW_CH_FUNDED];
+    int64_t owed = k->cohort[TW_CH_FUNDED] - k->got[TW_CH_FUNDED];
     if (owed <= 0)
         return TW_OK;
     int rc = try_posts(k, TW_CH_FUNDED, owed, -1, 0, 1, err);
     if (rc != TW_OK)
         return rc;
-    owed = p->cohort - k->got[TW_CH_FUNDED];
+    owed = k->cohort[TW_CH_FUNDED] - k->got[TW_CH_FUNDED];
     if (owed <= 0 || !room_left(k, TW_CH_FUNDED))
         return TW_OK;
     const tw_school *sch = k->s->w->schools;
@@ -368,6 +376,26 @@ static int place_funded(rc_county *k, tw_error *err)
     return TW_OK;
 }
 
+/* This year's graduates of channel ch's programme in county c: of each
+ * intake graduating now, Binomial(intake, graduation). */
+static int64_t pipe_grads(tw_sim *s, size_t c, int ch)
+{
+    const tw_world *w = s->w;
+    long t = (long)s->t;
+    int64_t n = 0;
+    for (long y = t - 1; y >= t - TW_MAX_PROGRAMME_YEARS; y--) {
+        if (!pipe_graduates_in(w, y, t, c, ch))
+            continue;
+        int64_t in = pipe_intake(w, y, c, ch);
+        double g = pipe_params(w, y, c, ch)->graduation;
+        if (in <= 0 || !(g > 0.0))
+            continue;
+        n += g >= 1.0 ? in
+                      : (int64_t)gsl_ran_binomial(s->rng, g, (unsigned int)in);
+    }
+    return n;
+}
+
 /* Recruitment of the county whose schools are [a, b). */
 static int recruit_county(rc_county *k, tw_error *err)
 {
@@ -386,8 +414,18 @@ static int recruit_county(rc_county *k, tw_error *err)
     size_t c = s->w->schools[k->a].county;
     int64_t room = (int64_t)floor(s->county_cap[c]) - bz;
     k->room = room > 0 ? room : 0;
-    for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++)
+    int64_t grads[TW_N_HIRE_CHANNELS] = {0};
+    int piped = 0;
+    for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++) {
         k->got[ch] = 0;
+        k->cohort[ch] = cp->ch[ch].cohort;
+        if (!pipe_any(s->w, (long)s->t, c, ch))
+            continue;
+        piped |= 1 << ch;
+        grads[ch] = pipe_grads(s, c, ch);
+        TW_FLOW_ADD(s, c, graduates[ch], grads[ch]);
+        k->cohort[ch] = (int64_t)pipe_cohort(&cp->ch[ch], (double)grads[ch]);
+    }
 
     /* exact in a double: headcounts and quotas are far below 2^53 */
     uint64_t H = (uint64_t)llround(
@@ -407,8 +445,8 @@ static int recruit_county(rc_county *k, tw_error *err)
                 hs += k->post[i];
         /* the 1e-9 keeps e.g. 0.28 * 25 = 7.000000000000001 at 7 */
         int64_t R = (int64_t)ceil(tal->share * (double)hs - 1e-9);
-        if (tal->cohort >= 0 && R > tal->cohort)
-            R = tal->cohort;
+        if (k->cohort[TW_CH_TALENT] >= 0 && R > k->cohort[TW_CH_TALENT])
+            R = k->cohort[TW_CH_TALENT];
         int rc = try_posts(k, TW_CH_TALENT, -1, R, 1, 0, err);
         if (rc != TW_OK)
             return rc;
@@ -422,7 +460,7 @@ static int recruit_county(rc_county *k, tw_error *err)
         if (ch == TW_CH_FUNDED) {
             rc = place_funded(k, err);
         } else {
-            int64_t cap = cp->ch[ch].cohort;
+            int64_t cap = k->cohort[ch];
             int64_t left = cap < 0 ? -1 : cap > k->got[ch] ? cap - k->got[ch]
                                                            : 0;
             rc = try_posts(k, ch, left, -1, 0, 0, err);
@@ -430,6 +468,11 @@ static int recruit_county(rc_county *k, tw_error *err)
         if (rc != TW_OK)
             return rc;
     }
+
+    for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++)
+        if (piped & (1 << ch))
+            TW_FLOW_ADD(s, c, placed[ch],
+                        k->got[ch] < grads[ch] ? k->got[ch] : grads[ch]);
 
     /* posts no channel tried stay empty too */
     for (size_t i = k->a; i < k->b; i++)

@@ -101,4 +101,97 @@ static inline int talent_reserves(const tw_county_params *cp)
     return in_order && tal->on && tal->share > 0.0;
 }
 
+/* ---- pipelines (programme_years > 0) ---------------------------------
+ *
+ * The intake of year index y (t = 0 is base_year; y < 0 before it) is
+ * governed by that year's channel parameters (the base year's for y < 0):
+ * `cohort` students enter in y, stay programme_years years and graduation
+ * x intake of them graduate in y + programme_years, when the channel
+ * places them. Students are not teachers. The students who leave the
+ * programme leave it at its end. */
+
+/* The channel parameters of the intake of year index y. */
+static inline const tw_channel_params *pipe_params(const tw_world *w, long y,
+                                                   size_t c, int ch)
+{
+    return &tw_world_cparams(w, y < 0 ? 0 : (size_t)y, c)->ch[ch];
+}
+
+/* Students entering channel ch's programme in county c in year index y:
+ * the cohort from base_year on, intake_before before it (0 earlier). */
+static inline int64_t pipe_intake(const tw_world *w, long y, size_t c, int ch)
+{
+    const tw_channel_params *p = pipe_params(w, y, c, ch);
+    if (y >= 0)
+        return p->programme_years > 0 && p->cohort > 0 ? p->cohort : 0;
+    long j = y + p->programme_years - 1;
+    return p->programme_years > 0 && j >= 0 ? p->intake_before[j] : 0;
+}
+
+/* Whether the intake of year index y graduates in year index t. */
+static inline int pipe_graduates_in(const tw_world *w, long y, long t,
+                                    size_t c, int ch)
+{
+    int P = pipe_params(w, y, c, ch)->programme_years;
+    return P > 0 && y + P == t;
+}
+
+/* Whether channel ch of county c has a programme in year t, or graduates
+ * of one in t: then pipe_hires decides its cohort. */
+static inline int pipe_any(const tw_world *w, long t, size_t c, int ch)
+{
+    if (pipe_params(w, t, c, ch)->programme_years > 0)
+        return 1;
+    for (long y = t - 1; y >= t - TW_MAX_PROGRAMME_YEARS; y--)
+        if (pipe_graduates_in(w, y, t, c, ch))
+            return 1;
+    return 0;
+}
+
+/* Expected graduates of channel ch in county c in year t. */
+static inline double pipe_graduates_mean(const tw_world *w, long t, size_t c,
+                                         int ch)
+{
+    double n = 0;
+    for (long y = t - 1; y >= t - TW_MAX_PROGRAMME_YEARS; y--)
+        if (pipe_graduates_in(w, y, t, c, ch))
+            n += pipe_params(w, y, c, ch)->graduation *
+                 (double)pipe_intake(w, y, c, ch);
+    return n;
+}
+
+/* The year's cohort of a channel with pipe_any, given its graduates: the
+ * graduates, plus the cohort when this year's intake is hired the same
+ * year (a programme that ended; -1, no cap, stays so). */
+static inline double pipe_cohort(const tw_channel_params *p, double grads)
+{
+    if (p->programme_years > 0)
+        return grads;
+    return p->cohort < 0 ? -1.0 : (double)p->cohort + grads;
+}
+
+/* Students in channel ch's programme in county c at the end of year t:
+ * the intakes that entered and have not reached their graduation. */
+static inline double pipe_students(const tw_world *w, long t, size_t c,
+                                   int ch)
+{
+    double n = 0;
+    for (long y = t; y > t - TW_MAX_PROGRAMME_YEARS; y--) {
+        int P = pipe_params(w, y, c, ch)->programme_years;
+        if (P > 0 && y + P > t)
+            n += (double)pipe_intake(w, y, c, ch);
+    }
+    return n;
+}
+
+/* Whether channel ch has a programme in any year and county (its metrics
+ * exist). */
+static inline int pipe_in_world(const tw_world *w, int ch)
+{
+    for (size_t k = 0; k < w->n_years * w->n_counties; k++)
+        if (w->cparams[k].ch[ch].programme_years > 0)
+            return 1;
+    return 0;
+}
+
 #endif /* TW_PROC_RECRUIT_H */

@@ -27,6 +27,7 @@ typedef struct rq {
     double *post, *hired, *hbz; /* [ns] */
     double room;
     double got[NCH];
+    double cohort[NCH];          /* this year's cohort (pipe_cohort) */
     double hg[NG][NCH];          /* hires by group and channel */
 } rq;
 
@@ -131,11 +132,11 @@ static void place_funded(rq *k)
     mf *s = k->s;
     const tw_school *sch = s->w->schools;
     const tw_channel_params *p = &k->cp->ch[TW_CH_FUNDED];
-    double owed = (double)p->cohort - k->got[TW_CH_FUNDED];
+    double owed = k->cohort[TW_CH_FUNDED] - k->got[TW_CH_FUNDED];
     if (!(owed > EPS))
         return;
     try_posts(k, TW_CH_FUNDED, owed, -1, 0, 1);
-    owed = (double)p->cohort - k->got[TW_CH_FUNDED];
+    owed = k->cohort[TW_CH_FUNDED] - k->got[TW_CH_FUNDED];
     owed = dmin(owed, room_left(k, TW_CH_FUNDED));
     if (!(owed > EPS))
         return;
@@ -228,7 +229,7 @@ static void add_hires(mf *s, int g, int ch, const tw_county_params *cp,
     s->at[(size_t)g * (size_t)(s->ca + 1)] += h;
 }
 
-static void recruit_county(rq *k)
+static void recruit_county(rq *k, size_t t)
 {
     mf *s = k->s;
     const tw_school *sch = s->w->schools;
@@ -243,6 +244,18 @@ static void recruit_county(rq *k)
     k->room = dmax(0, floor(s->ccap[k->c]) - bz);
     memset(k->got, 0, sizeof k->got);
     memset(k->hg, 0, sizeof k->hg);
+    /* a programme's graduates: graduation x each intake graduating now */
+    double grads[NCH] = {0};
+    int piped = 0;
+    for (int ch = 0; ch < NCH; ch++) {
+        k->cohort[ch] = (double)cp->ch[ch].cohort;
+        if (!pipe_any(s->w, (long)t, k->c, ch))
+            continue;
+        piped |= 1 << ch;
+        grads[ch] = pipe_graduates_mean(s->w, (long)t, k->c, ch);
+        s->f.graduates[ch] += grads[ch];
+        k->cohort[ch] = pipe_cohort(&cp->ch[ch], grads[ch]);
+    }
     double H = hire_target(cp, vac, s->leavers[k->c]); /* no rounding */
     if (H < vac - EPS) { /* level the vacancies from the top */
         size_t n = 0;
@@ -269,8 +282,8 @@ static void recruit_county(rq *k)
             if (sch[i].stage == TW_STAGE_SENIOR)
                 hs += k->post[i];
         double R = tw_mf_ceil_mean(tal->share * hs, tal->share * sqrt(hs), hs);
-        if (tal->cohort >= 0 && R > (double)tal->cohort)
-            R = (double)tal->cohort;
+        if (k->cohort[TW_CH_TALENT] >= 0 && R > k->cohort[TW_CH_TALENT])
+            R = k->cohort[TW_CH_TALENT];
         try_posts(k, TW_CH_TALENT, -1, R, 1, 0);
     }
     for (int j = 0; j < cp->n_order && j < NCH; j++) {
@@ -280,11 +293,14 @@ static void recruit_county(rq *k)
         if (ch == TW_CH_FUNDED) {
             place_funded(k);
         } else {
-            double cap = (double)cp->ch[ch].cohort;
+            double cap = k->cohort[ch];
             double left = cap < 0 ? -1 : dmax(0, cap - k->got[ch]);
             try_posts(k, ch, left, -1, 0, 0);
         }
     }
+    for (int ch = 0; ch < NCH; ch++)
+        if (piped & (1 << ch))
+            s->f.placed[ch] += dmin(k->got[ch], grads[ch]);
     for (size_t i = k->a; i < k->b; i++) {
         s->f.unfilled[sch[i].stage] += k->post[i];
         s->M[i] += k->hired[i];
@@ -308,7 +324,7 @@ void tw_mf_recruit(mf *s, size_t t)
         k.b = b;
         k.c = w->schools[a].county;
         k.cp = tw_world_cparams(w, t, k.c);
-        recruit_county(&k);
+        recruit_county(&k, t);
         a = b;
     }
     tw_mf_sync_at(s);

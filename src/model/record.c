@@ -11,6 +11,8 @@
  */
 #include "tw_record.h"
 
+#include "proc_recruit.h"
+
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -341,6 +343,26 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
                 "Teachers hired through the %s channel into %s schools",
                 tw_channel_names[c], tw_loc_names[lo]);
         }
+
+    /* training pipelines (programme_years), channels that have one */
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
+        if (!pipe_in_world(w, c))
+            continue;
+        const char *cn = tw_channel_names[c];
+        snprintf(n, sizeof n, "pipeline.students.%s", cn);
+        snprintf(l, sizeof l, "%s在读", CH_ZH[c]);
+        ADD(fm->pipe_students[c], n, "students", l, "Students in the %s "
+            "channel's programme at the end of the year (not teachers)", cn);
+        snprintf(n, sizeof n, "pipeline.graduates.%s", cn);
+        snprintf(l, sizeof l, "%s毕业", CH_ZH[c]);
+        ADD(fm->pipe_grads[c], n, "students/year", l, "Students who "
+            "graduated from the %s channel's programme during the year", cn);
+        snprintf(n, sizeof n, "pipeline.placed.%s", cn);
+        snprintf(l, sizeof l, "%s毕业入职", CH_ZH[c]);
+        ADD(fm->pipe_placed[c], n, "teachers/year", l, "Graduates of the %s "
+            "channel's programme hired during the year (the rest found no "
+            "post or room)", cn);
+    }
     return TW_OK;
 }
 
@@ -491,6 +513,24 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
     put(row, fm->rehire_cross, f->rehire_placed_cross);
     put(row, fm->pool_entries, f->pool_entries);
     put(row, fm->unfilled_total, unfilled);
+    for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
+        put(row, fm->pipe_grads[c], f->graduates[c]);
+        put(row, fm->pipe_placed[c], f->placed[c]);
+    }
+}
+
+void tw_fm_put_students(const tw_fm *fm, const tw_world *w, size_t t,
+                        long c, double *row)
+{
+    for (int ch = 0; ch < TW_N_HIRE_CHANNELS; ch++) {
+        if (fm->pipe_students[ch] == TW_NO_METRIC)
+            continue;
+        double n = 0;
+        for (size_t k = 0; k < w->n_counties; k++)
+            if (c < 0 || (size_t)c == k)
+                n += pipe_students(w, (long)t, k, ch);
+        row[fm->pipe_students[ch]] = n;
+    }
 }
 
 /* The stock counts of tally y. */
@@ -595,6 +635,7 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
     for (size_t c = 0; c < w->n_counties; c++)
         sc.cap += s->county_cap[c];
     tw_fm_put_schools(fm, &sc, &k, row);
+    tw_fm_put_students(fm, w, s->t, -1, row);
 }
 
 /* The schools are sorted by county index (config_full.c), so county c's
@@ -617,5 +658,6 @@ void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
         schools_of(s, a, b, &sc);
         sc.cap = s->county_cap[c];
         tw_fm_put_schools(fm, &sc, &k, row);
+        tw_fm_put_students(fm, w, s->t, (long)c, row);
     }
 }

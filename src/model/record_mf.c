@@ -138,6 +138,7 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
     for (size_t c = 0; c < s->nc; c++)
         sc.cap += s->ccap[c];
     tw_fm_put_schools(fm, &sc, &k, row);
+    tw_fm_put_students(fm, w, (size_t)(year - w->base_year), -1, row);
 
     /* diagnostics: the school view and the cell view of every group */
     for (int g = 0; g < NG; g++) {
