@@ -555,9 +555,13 @@ int tw_unc_build(tw_unc *u, const tw_config *cfg, size_t reps,
     rc = tw_design_unit((tw_design_kind)cfg->unc_design, u->n_points, ns,
                         cfg->seed, u->u, err);
     if (rc != TW_OK) {
-        if (err)
+        if (err) {
+            /* err->msg is an argument: format from a copy */
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
             tw_error_set(err, rc, "%s: uncertainty: %s", cfg->unc_where,
-                         err->msg);
+                         why);
+        }
         goto out;
     }
     for (size_t j = 0; j < u->n_points; j++) {
