@@ -1684,7 +1684,9 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     rc = run_config(cfg, &ro, &st, &sig, &err);
     free(central);
-    if (rc == TW_OK)
+    /* kept only for --resume: after a stop or a failure of the machine,
+     * not after bad input, which no --resume can finish */
+    if (rc == TW_OK || rc == TW_EINPUT)
         drop_central(central_file);
     free(central_file);
     if (rc == TW_ESTOPPED) {
