@@ -55,9 +55,15 @@ PY
 }
 
 # the region configs, copied with national.cfg so that an uncertainty
-# group can be appended
-cp "$root/configs/gangbei.cfg" "$root/configs/national.cfg" \
-   "$root/configs/markov-example.cfg" "$tmp/"
+# group can be appended; gangbei.cfg's own group (its assumptions'
+# ranges) is cut out: $tmp/gangbei.cfg is the plain config
+cp "$root/configs/national.cfg" "$root/configs/markov-example.cfg" "$tmp/"
+awk '/^uncertainty = \{/ { cut = 1 } !cut { print } cut && /^\};/ { cut = 0 }' \
+    "$root/configs/gangbei.cfg" >"$tmp/gangbei.cfg"
+if "$TWSIM" validate "$tmp/gangbei.cfg" >"$tmp/o" 2>&1 &&
+   ! grep -q uncertain "$tmp/o"
+then ok "gangbei.cfg without its uncertainty group is a plain config"
+else bad "gangbei.cfg without its uncertainty group is a plain config" "$tmp/o"; fi
 TRAJ="trajectories by_county/trajectories"
 
 # ---- zero width: the plain config's run, bitwise ---------------------------
