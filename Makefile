@@ -128,6 +128,7 @@ CHECK_SUITES = \
   "Resume stress: kill -9 before every write, and at random times under load|$(CHECK_ENV) CC=\"$(CC)\" STRESS_N=20 STRESS_REPS=200 sh tests/stress_test.sh" \
   "Memory: flat in the replicate count (docs/hdf5.md)|$(CHECK_ENV) sh tests/memory_test.sh" \
   "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
+  "Uncertain settings: zero width, slots, threads and MPI, --resume, known answers|$(MPI_TEST_ENV) sh tests/uncertainty_test.sh" \
   "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
   "Region configs and their target reports|$(CHECK_ENV) sh tests/regions_test.sh" \
   "Figures quoted in the docs, and their commands (docs/figures.md)|$(CHECK_ENV) sh tests/docs_figures_test.sh" \

@@ -208,6 +208,25 @@ m_scenario_group	2	m_scenario_group.cfg:5: scenarios\[\].set: scenario 's': 'sim
 m_scenario_noeq	2	m_scenario_noeq.cfg:5: scenarios\[\].set: scenario 's': "simulation.replicates" is not key.path=value
 m_scenario_value	2	m_scenario_value.cfg:8: scenario 'zero': set "simulation.replicates=0": simulation.replicates: 0 is out of range	validate
 m_scenario_bad_tier	2	m_scenario_bad_tier.cfg:6: scenario 's': set "recruitment.entry_tier=c": recruitment.entry_tier: "c" is not one of tiers.names	validate
+f_unc_string_key	2	f_unc_string_key.cfg:10: uncertainty.settings\[\].key: "recruitment.policy" takes a string in double quotes; a distribution needs a number
+f_unc_whole_array	2	f_unc_whole_array.cfg:10: uncertainty.settings\[\].key: "tiers.prob" takes an array of numbers .*give an element: tiers.prob\[i\]
+f_unc_prob_range	2	f_unc_prob_range.cfg:11: uncertainty: tiers.prob\[1\]: the range reaches 1.2 but the key takes values from 0 to 1
+f_unc_empty	2	f_unc_empty.cfg:10: uncertainty.settings\[\].uniform: has 0 numbers; it must have 2
+f_unc_reversed	2	f_unc_reversed.cfg:10: uncertainty.settings\[\].uniform: is reversed: 0.2 > 0.1
+f_unc_mode_outside	2	f_unc_mode_outside.cfg:10: uncertainty.settings\[\].triangular: the mode 0.3 is not between 0.05 and 0.2
+f_unc_negative_sd	2	f_unc_negative_sd.cfg:10: uncertainty.settings\[\].normal: the standard deviation -0.02 is negative
+f_unc_two_dists	2	f_unc_two_dists.cfg:11: uncertainty.settings\[\]: gives two distributions \(uniform and normal\); give one
+f_unc_no_dist	2	f_unc_no_dist.cfg:10: uncertainty.settings\[\]: gives no distribution: add one of uniform
+f_unc_no_why	2	f_unc_no_why.cfg:10: group 'uncertainty.settings\[0\]' has no 'why'
+f_unc_empty_why	2	f_unc_empty_why.cfg:10: uncertainty.settings\[\].why: is empty
+f_unc_typo	2	f_unc_typo.cfg:10: uncertainty.settings\[\].key: "tiers.porb\[1\]": unknown key 'tiers.porb' \(did you mean 'tiers.prob'\?\)
+f_unc_scenario	2	f_unc_scenario.cfg:9: scenario 'more' sets "rotation.transfer_rate=0.05", which is uncertain \(.*f_unc_scenario.cfg:13\)
+f_unc_rest_scalar	2	f_unc_rest_scalar.cfg:10: uncertainty.settings\[\].rest: needs an element of a share array as the key
+f_unc_rest_self	2	f_unc_rest_self.cfg:10: uncertainty.settings\[\].rest: 1 is the element drawn itself
+f_unc_design	2	f_unc_design.cfg:9: uncertainty.design: "sobl" is not a valid value \(did you mean "sobol"\?\)
+f_unc_sobol_41	2	f_unc_sobol_41.cfg:8: uncertainty: a Sobol design takes at most 40 uncertain settings, and 41 are given: use the "lhs" design
+f_unc_replicates	2	f_unc_replicates.cfg:10: uncertainty.settings\[\].key: "simulation.replicates" is part of the run's set-up, not of the model: it cannot be uncertain
+f_unc_index	2	f_unc_index.cfg:8: uncertainty: at the central values: .*population.stages\[2\].female=.*index 2 is out of range
 m_all_at_once	2	m_all_at_once.cfg:7: unknown key 'replicate'
 f_all_at_once	2	f_all_at_once.cfg:27: unknown key 'bsae'
 m_many_problems	2	m_many_problems.cfg:6: tiers.transition: row 0, column 0: 1.5 is not a probability
@@ -310,6 +329,32 @@ expect "--set: decimal for a count"  2 "simulation.replicates: expected a whole 
     "$TWSIM" run "$cfg" $o --set simulation.replicates=1.5
 expect "--set: negative count"       2 "simulation.replicates: -4 is out of range" \
     "$TWSIM" run "$cfg" $o --set simulation.replicates=-4
+# a good full-mode config with an uncertain setting (line 10), next to a
+# copy of the pieces it includes (base/region.inc includes
+# ../../configs/national.cfg)
+mkdir -p "$tmp/unc/a/b" "$tmp/unc/configs"
+cp -R "$data/base" "$tmp/unc/a/b/"
+cp "$root/configs/national.cfg" "$tmp/unc/configs/"
+cat >"$tmp/unc/a/b/unc_set.cfg" <<'EOF'
+# the --set cases below set the key that is uncertain here
+@include "base/region.inc"
+@include "base/simulation.inc"
+@include "base/schools.inc"
+@include "base/population.inc"
+@include "base/policy.inc"
+@include "base/tiers.inc"
+uncertainty = {
+  settings = (
+    { key = "tiers.prob[1]"; uniform = [0.05, 0.1]; why = "w"; }
+  );
+};
+EOF
+expect "--set: a key that is uncertain in the config" 2 \
+    "--set tiers.prob\\[1\\]=0.2: \"tiers.prob\\[1\\]\" is uncertain \\(.*unc_set.cfg:10\\)" \
+    "$TWSIM" run "$tmp/unc/a/b/unc_set.cfg" $o --set 'tiers.prob[1]=0.2'
+expect "--set: a whole array with an uncertain element" 2 \
+    "--set tiers.prob=.*: \"tiers.prob\\[1\\]\" is uncertain" \
+    "$TWSIM" run "$tmp/unc/a/b/unc_set.cfg" $o --set 'tiers.prob=[0.1, 0.2, 0.3]'
 expect "--set: probability above 1"  2 "--set tiers.transition=.*row 0, column 0: 1.5 is not a probability" \
     "$TWSIM" run "$cfg" $o --set 'tiers.transition=([1.5, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.0], [0.0, 0.0, 0.0, 0.5])'
 expect "--set: row sum above 1"      2 "row 1 \\(SF\\) sums to 1.2" \

@@ -1529,6 +1529,21 @@ static int run_central(const tw_config *cfg, const cli_opts *o,
     return rc;
 }
 
+/* Do the ranges of cfg's uncertain settings pass tw_unc_build's probe
+ * loads? (One parameter point: the probes alone.) */
+static int ranges_ok(const tw_config *cfg, tw_error *err)
+{
+    tw_unc u;
+    memset(&u, 0, sizeof u);
+    tw_error_clear(err);
+    int rc = tw_unc_build(&u, cfg, 1, err);
+    tw_unc_free(&u);
+#ifdef TW_MPI
+    rc = tw_mpi_agree(rc, err);
+#endif
+    return rc == TW_OK;
+}
+
 /* Remove the central run's file (and what a stopped one left). */
 static void drop_central(const char *file)
 {
@@ -1665,6 +1680,15 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
             free(out);
             return rc;
         }
+        /* the probes check every range (a few config loads) before the
+         * central run spends its time, as validate does */
+        if (!ranges_ok(cfg, &err)) {
+            if (g_root)
+                print_error(&err);
+            tw_config_free(cfg);
+            free(out);
+            return err.code;
+        }
         rc = run_central(cfg, &o, out, &central_file, &central,
                          &ro.central_reps);
         if (rc != TW_OK) {
@@ -1684,7 +1708,9 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     rc = run_config(cfg, &ro, &st, &sig, &err);
     free(central);
-    if (rc == TW_OK)
+    /* kept only for --resume: after a stop or a failure of the machine,
+     * not after bad input, which no --resume can finish */
+    if (rc == TW_OK || rc == TW_EINPUT)
         drop_central(central_file);
     free(central_file);
     if (rc == TW_ESTOPPED) {

@@ -902,7 +902,9 @@ static int read_unc(reader *r, const config_setting_t *g, const char *gp,
     u->why = member_str(r, g, gp, "why", true);
     u->rest = -1;
     u->dist = -1;
-    if (u->why && u->why[0] == '\0')
+    /* a missing why is reported by member_str; an empty one here */
+    if (u->why && u->why[0] == '\0' &&
+        config_setting_get_member((config_setting_t *)g, "why") != NULL)
         rd_bad(r, g, "uncertainty.settings[].why", "is empty: give the "
                "source of the range or the reasoning behind it");
     const config_setting_t *d = NULL;

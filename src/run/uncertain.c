@@ -195,14 +195,26 @@ int tw_unc_central_config(const tw_unc *u, tw_config **out, tw_error *err)
     return load_at(u, u->assign_central, out, err);
 }
 
+static const char *first_line(const tw_error *e, char *buf, size_t cap);
+
 int tw_unc_load_central(const tw_config *cfg, tw_config **out,
                         tw_error *err)
 {
     tw_unc u;
     *out = NULL;
     int rc = tw_unc_build(&u, cfg, 0, err);
-    if (rc == TW_OK)
-        rc = tw_unc_central_config(&u, out, err);
+    if (rc == TW_OK) {
+        /* as tw_unc_build's central probe words it: the uncertainty
+         * group's file:line, not a bare --set the user never gave */
+        tw_error e;
+        tw_error_clear(&e);
+        char line[TW_ERROR_MSG_MAX];
+        rc = tw_unc_central_config(&u, out, &e);
+        if (rc != TW_OK)
+            tw_error_set(err, e.code, "%s: uncertainty: at the central "
+                         "values: %s", cfg->unc_where,
+                         first_line(&e, line, sizeof line));
+    }
     tw_unc_free(&u);
     return rc;
 }
@@ -555,9 +567,13 @@ int tw_unc_build(tw_unc *u, const tw_config *cfg, size_t reps,
     rc = tw_design_unit((tw_design_kind)cfg->unc_design, u->n_points, ns,
                         cfg->seed, u->u, err);
     if (rc != TW_OK) {
-        if (err)
+        if (err) {
+            /* err->msg is an argument: format from a copy */
+            char why[sizeof err->msg];
+            snprintf(why, sizeof why, "%s", err->msg);
             tw_error_set(err, rc, "%s: uncertainty: %s", cfg->unc_where,
-                         err->msg);
+                         why);
+        }
         goto out;
     }
     for (size_t j = 0; j < u->n_points; j++) {
