@@ -64,10 +64,11 @@ for region in $REGIONS; do
         for w in $WORKERS; do
             if [ $kind = threads ]; then
                 label="$w thread$([ "$w" -gt 1 ] && echo s) (twsim)"
-                set -- "$TWSIM" run "$cfg" -n "$n" -q --threads "$w" -o "$tmp/out.h5"
+                set -- "$TWSIM" run "$cfg" -n "$n" -q --threads "$w" \
+                    --no-uncertainty -o "$tmp/out.h5"
             else
                 label="$w rank$([ "$w" -gt 1 ] && echo s) (twsim-mpi)"
-                set -- $MPIRUN -np "$w" "$TWSIM_MPI" run "$cfg" -n "$n" -q \
+                set -- $MPIRUN -np "$w" "$TWSIM_MPI" run "$cfg" -n "$n" -q --no-uncertainty \
                     --threads 1 -o "$tmp/out.h5"
             fi
             rm -f "$tmp/out.h5"

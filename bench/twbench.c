@@ -313,13 +313,16 @@ static void machine_read(bench_machine *mc)
 /* ---- configs ---------------------------------------------------------- */
 
 /* Load a region's config with `reps` replicates (0: as in the file). */
+/* The region's config as written: its uncertain settings' ranges are
+ * left out (their cost per replicate is bench/uncertainty.sh's), so that
+ * the figures are the model's and stay comparable across versions. */
 static int load_config(const char *path, size_t reps, tw_config **cfg,
                        tw_error *err)
 {
     char set[64];
-    const char *sets[1] = {set};
+    const char *sets[2] = {"uncertainty.settings=()", set};
     snprintf(set, sizeof set, "simulation.replicates=%zu", reps);
-    return tw_config_load(path, sets, reps > 0 ? 1 : 0, cfg, err);
+    return tw_config_load(path, sets, reps > 0 ? 2 : 1, cfg, err);
 }
 
 /* The region's initial teachers (replicate 0) and recorded years. */

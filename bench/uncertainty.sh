@@ -24,8 +24,10 @@ N3=$((3 * N))
 tmp=$(mktemp -d /tmp/twsim-bench-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-cp "$configs/chengdu.cfg" "$configs/national.cfg" "$tmp/" || exit 1
-cp "$configs/chengdu.cfg" "$tmp/chengdu-u50.cfg" || exit 1
+# the plain config: Chengdu without its own uncertainty group
+cp "$configs/national.cfg" "$tmp/" || exit 1
+sed '/^uncertainty = {/,/^};/d' "$configs/chengdu.cfg" >"$tmp/chengdu.cfg" || exit 1
+cp "$tmp/chengdu.cfg" "$tmp/chengdu-u50.cfg" || exit 1
 cat "$here/uncertain-50.cfg" >>"$tmp/chengdu-u50.cfg"
 
 # seconds CONFIG REPS: the ensemble's time of one run
