@@ -73,6 +73,11 @@ typedef struct tw_var_slot {
     uint8_t block, type;
 } tw_var_slot;
 
+/* Put value v into slot sl of the blocks b (as the slot's type: whole
+ * numbers rounded to the nearest). */
+void tw_var_slot_put(const tw_param_block b[TW_N_PBLOCKS],
+                     const tw_var_slot *sl, double v);
+
 typedef struct tw_variation {
     size_t per_point, n_points, n_assign;
     const double *assign;          /* [n_points][n_assign] */

@@ -236,6 +236,21 @@ void tw_worker_free(tw_worker *w)
     free(w);
 }
 
+void tw_var_slot_put(const tw_param_block b[TW_N_PBLOCKS],
+                     const tw_var_slot *sl, double v)
+{
+    unsigned char *dst = (unsigned char *)b[sl->block].p + sl->offset;
+    if (sl->type == TW_PT_F64) {
+        memcpy(dst, &v, sizeof v);
+    } else if (sl->type == TW_PT_I64) {
+        int64_t y = (int64_t)llround(v);
+        memcpy(dst, &y, sizeof y);
+    } else {
+        int32_t y = (int32_t)lround(v);
+        memcpy(dst, &y, sizeof y);
+    }
+}
+
 /* This replicate's parameters (tw_variation): the model's blocks copied
  * into the worker's own, then the point's values put in their slots (or
  * the point's whole config, when the variation rebuilds). */
@@ -261,21 +276,8 @@ static int vary(tw_worker *w, uint64_t rep, tw_error *err)
             if (from[b].size > 0)
                 memcpy(to[b].p, from[b].p, from[b].size);
         const double *a = v->assign + point * v->n_assign;
-        for (size_t k = 0; k < v->n_slots; k++) {
-            const tw_var_slot *sl = &v->slots[k];
-            unsigned char *dst = (unsigned char *)to[sl->block].p +
-                                 sl->offset;
-            double x = a[sl->assign];
-            if (sl->type == TW_PT_F64) {
-                memcpy(dst, &x, sizeof x);
-            } else if (sl->type == TW_PT_I64) {
-                int64_t y = (int64_t)llround(x);
-                memcpy(dst, &y, sizeof y);
-            } else {
-                int32_t y = (int32_t)lround(x);
-                memcpy(dst, &y, sizeof y);
-            }
-        }
+        for (size_t k = 0; k < v->n_slots; k++)
+            tw_var_slot_put(to, &v->slots[k], a[v->slots[k].assign]);
     }
     if (w->own != NULL)
         tw_sim_set_world(w->sim, w->own);

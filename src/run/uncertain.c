@@ -318,20 +318,11 @@ static bool reproduces(const tw_unc *u, const tw_config *probe,
     for (int b = 0; b < TW_N_PBLOCKS; b++)
         if (bb[b].size > 0)
             memcpy(scratch[b], bb[b].p, bb[b].size);
-    for (size_t k = 0; k < u->n_slots; k++) {
-        const tw_var_slot *sl = &u->slots[k];
-        unsigned char *dst = scratch[sl->block] + sl->offset;
-        double x = a[sl->assign];
-        if (sl->type == TW_PT_F64) {
-            memcpy(dst, &x, sizeof x);
-        } else if (sl->type == TW_PT_I64) {
-            int64_t y = (int64_t)llround(x);
-            memcpy(dst, &y, sizeof y);
-        } else {
-            int32_t y = (int32_t)lround(x);
-            memcpy(dst, &y, sizeof y);
-        }
-    }
+    tw_param_block sb[TW_N_PBLOCKS];
+    for (int b = 0; b < TW_N_PBLOCKS; b++)
+        sb[b] = (tw_param_block){scratch[b], bb[b].size};
+    for (size_t k = 0; k < u->n_slots; k++)
+        tw_var_slot_put(sb, &u->slots[k], a[u->slots[k].assign]);
     for (int b = 0; b < TW_N_PBLOCKS; b++)
         if (bb[b].size > 0 && memcmp(scratch[b], pb[b].p, bb[b].size) != 0)
             return false;
