@@ -1230,24 +1230,8 @@ typedef struct keys {
     size_t n;
 } keys;
 
-static void keys_add(keys *k, const char *key)
-{
-    const key_spec *spec = tw_schema_find(key);
-    if (spec == NULL || spec->kind == K_GROUP || spec->kind == K_GROUP_LIST)
-        return;
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], key) == 0)
-            return;
-    char **v = realloc(k->v, (k->n + 1) * sizeof *v);
-    if (v == NULL)
-        return;
-    k->v = v;
-    if ((v[k->n] = strdup(key)) != NULL)
-        k->n++;
-}
-
 /* A member of an element of a list of groups, "population.stages[0].female"
- * (a row of its own: not a schema key) */
+ * (a row of its own: not a schema key); also the rows of keys_add */
 static void keys_add_elem(keys *k, const char *key)
 {
     for (size_t i = 0; i < k->n; i++)
@@ -1259,6 +1243,14 @@ static void keys_add_elem(keys *k, const char *key)
     k->v = v;
     if ((v[k->n] = strdup(key)) != NULL)
         k->n++;
+}
+
+static void keys_add(keys *k, const char *key)
+{
+    const key_spec *spec = tw_schema_find(key);
+    if (spec == NULL || spec->kind == K_GROUP || spec->kind == K_GROUP_LIST)
+        return;
+    keys_add_elem(k, key);
 }
 
 /* The setting at "LIST[i].KEY" in the base config (the same in every year
