@@ -45,6 +45,8 @@ typedef struct tw_fm {
     size_t est_cap_stage[TW_N_STAGES], est_used_stage[TW_N_STAGES];
     size_t est_room_stage[TW_N_STAGES], est_room;
     size_t hires_loc[TW_N_LOCS], hires_ch_loc[TW_N_HIRE_CHANNELS][TW_N_LOCS];
+    /* closures (撤并): only when the config lists some */
+    size_t schools_open[TW_N_STAGES], closures, close_moved;
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_N_STAGES];
 } tw_fm;
@@ -97,7 +99,9 @@ double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
 typedef struct tw_fm_schools {
     double students[TW_N_STAGES], demand[TW_N_STAGES];
     double gap[TW_N_STAGES][TW_N_LOCS], gap_total;
-    double ok, n;           /* schools meeting their demand; schools */
+    double ok, n;           /* schools meeting their demand; schools
+                               (open ones) */
+    double open[TW_N_STAGES];/* open schools */
     double cap;             /* the 编制 cap: the sum of the counties' caps */
 } tw_fm_schools;
 

@@ -36,6 +36,7 @@
 #define PUBLISHED TW_TEST_DATA "/published.cfg"
 #define FULL_MF TW_TEST_DATA "/full_meanfield.cfg"
 #define FULL_SMALL TW_TEST_DATA "/full_small.cfg"
+#define FULL_CLOSE TW_TEST_DATA "/full_close.cfg"
 #define ALPHA 1e-6
 
 /*
@@ -209,17 +210,20 @@ END_TEST
 
 /* The ensemble of data/full_meanfield.cfg, run once for the test case
  * (unchecked fixture: its memory is inherited by the forked tests). */
-static struct {
+typedef struct ensemble {
     tw_config *cfg;
     tw_model m;
     size_t reps, len;
     double *mean, *var; /* [len]; var: sample variance */
-} ens;
+} ensemble;
 
-static void ens_setup(void)
+static ensemble ens, ens_close;
+
+static void ens_load(ensemble *e, const char *path)
 {
+#define ens (*e)
     tw_error err;
-    if (tw_config_load(FULL_MF, NULL, 0, &ens.cfg, &err) != TW_OK ||
+    if (tw_config_load(path, NULL, 0, &ens.cfg, &err) != TW_OK ||
         tw_model_init(&ens.m, ens.cfg, &err) != TW_OK) {
         fprintf(stderr, "check_meanfield: %s\n", err.msg);
         abort();
@@ -245,14 +249,35 @@ static void ens_setup(void)
         ens.var[i] /= (double)(ens.reps - 1);
     tw_worker_free(w);
     free(traj);
+#undef ens
+}
+
+static void ens_setup(void)
+{
+    ens_load(&ens, FULL_MF);
+}
+
+static void ens_free(ensemble *e)
+{
+    free(e->mean);
+    free(e->var);
+    tw_model_free(&e->m);
+    tw_config_free(e->cfg);
 }
 
 static void ens_teardown(void)
 {
-    free(ens.mean);
-    free(ens.var);
-    tw_model_free(&ens.m);
-    tw_config_free(ens.cfg);
+    ens_free(&ens);
+}
+
+static void ens_close_setup(void)
+{
+    ens_load(&ens_close, FULL_CLOSE);
+}
+
+static void ens_close_teardown(void)
+{
+    ens_free(&ens_close);
 }
 
 /*
@@ -262,9 +287,10 @@ static void ens_teardown(void)
  * outside (or closest to the edge), *flag_voluntary is set when
  * exits.voluntary fails.
  */
-static size_t compare(const double *mf, char *worst, size_t worst_len,
-                      int *flag_voluntary)
+static size_t compare_with(const ensemble *e, const double *mf, char *worst,
+                           size_t worst_len, int *flag_voluntary)
 {
+#define ens (*e)
     size_t nm = ens.m.metrics.n, ny = ens.m.n_years, m = nm * ny;
     double k = gsl_cdf_tdist_Qinv(ALPHA / (2.0 * (double)m),
                                   (double)(ens.reps - 1));
@@ -291,6 +317,13 @@ static size_t compare(const double *mf, char *worst, size_t worst_len,
             }
         }
     return fails;
+#undef ens
+}
+
+static size_t compare(const double *mf, char *worst, size_t worst_len,
+                      int *flag_voluntary)
+{
+    return compare_with(&ens, mf, worst, worst_len, flag_voluntary);
 }
 
 START_TEST(test_full_matches_ensemble)
@@ -331,6 +364,33 @@ START_TEST(test_full_wrong_hazard_fails)
     size_t fails = compare(r.traj, worst, sizeof worst, &vol);
     ck_assert_msg(fails > 0 && vol, "a 20%% hazard error went unnoticed "
                   "(%zu failures; worst: %s)", fails, worst);
+    mf_free(&r);
+}
+END_TEST
+
+/*
+ * Closures (撤并, data/full_close.cfg): the same schools close in both
+ * forms (their students are exact), and the mean field, which moves a
+ * closed school's stock whole (into a school of its own group, and of
+ * another), matches the ensemble by the same test, every metric and year.
+ */
+START_TEST(test_close_matches_ensemble)
+{
+    mfrun r;
+    mf_run(&r, FULL_CLOSE, NULL, 0);
+    ck_assert_uint_eq(r.m.metrics.n, ens_close.m.metrics.n);
+    char worst[512];
+    int vol;
+    size_t fails = compare_with(&ens_close, r.traj, worst, sizeof worst, &vol);
+    ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
+                  "%s", fails, worst);
+    /* not vacuous: 1 school closes in 2022, 2 in 2023, with teachers */
+    ck_assert_double_eq(get(&r, 2, "closures.schools"), 1);
+    ck_assert_double_eq(get(&r, 3, "closures.schools"), 2);
+    ck_assert_double_gt(get(&r, 2, "closures.teachers_moved"), 1);
+    ck_assert_double_gt(get(&r, 3, "closures.teachers_moved"), 1);
+    ck_assert_double_eq(get(&r, 8, "schools.open.primary"), 13);
+    ck_assert_double_le(r.diag.max_imbalance, 1e-9);
     mf_free(&r);
 }
 END_TEST
@@ -441,6 +501,12 @@ Suite *meanfield_suite(void)
     tcase_add_test(tf, test_full_matches_ensemble);
     tcase_add_test(tf, test_full_wrong_hazard_fails);
     suite_add_tcase(s, tf);
+
+    TCase *tcl = tcase_create("closures");
+    tcase_set_timeout(tcl, 300);
+    tcase_add_unchecked_fixture(tcl, ens_close_setup, ens_close_teardown);
+    tcase_add_test(tcl, test_close_matches_ensemble);
+    suite_add_tcase(s, tcl);
 
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 60);

@@ -133,6 +133,8 @@ typedef struct mf {
     double mvz[NG][NG];         /* ... and 在编 movers, when chosen by it */
     int mv_any;
     double rm[NG];              /* pending even removals (dismiss, 落聘) */
+    uint32_t *into;             /* [4 ns] when the world has closures:
+                                   tw_sim.into, then 3 ns scratch */
     tw_flows f;
     tw_mf_diag diag;
 } mf;
@@ -267,6 +269,12 @@ static inline double vin_of(const mf *s, size_t i)
     return row_sum(s->vin, i, s->tmax);
 }
 
+/* Whether school i is open (tw_sim_open). */
+static inline int mf_open(const mf *s, size_t i)
+{
+    return s->into == NULL || s->into[i] == (uint32_t)i;
+}
+
 /* Teachers teaching at school i (not in the pool): the stochastic
  * model's headcount. */
 static inline double heads(const mf *s, size_t i)
@@ -327,6 +335,10 @@ void tw_mf_schools_follow(mf *s, const double *frac, const double *fbz,
 
 /* population_mf.c */
 int tw_mf_init(mf *s);
+
+/* proc_close_mf.c */
+void tw_mf_close(mf *s);
+void tw_mf_close_demand(mf *s, size_t t);
 
 /* proc_exits_mf.c */
 void tw_mf_demand(mf *s, size_t t);
