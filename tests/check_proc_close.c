@@ -11,12 +11,15 @@
  *   - the receivers follow the rule (same county and stage, the largest
  *     school of the asked locality);
  *   - a closures list that closes nothing leaves every metric bitwise as
- *     without it.
+ *     without it;
+ *   - on hand-made worlds, a closed school, whose shortfall (0) is the
+ *     largest, is still no exchange, transfer or 公费师范生 destination.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "tw_config.h"
 #include "tw_model.h"
 #include "tw_tests.h"
@@ -207,6 +210,110 @@ START_TEST(test_no_closure_bitwise)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* A closed school is no one's destination (hand-made worlds)          */
+/* ------------------------------------------------------------------ */
+
+/* Schools: 0 urban primary, 1 rural primary (open, above its demand), 2
+ * rural primary, closed into 1 (no students, no demand, no teachers). A
+ * closed school's shortfall, 0, is then the largest of the rural ones:
+ * without the rule every destination below would be school 2. */
+static const fx_school DEST[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0},
+                                 {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0},
+                                 {0, TW_STAGE_PRIMARY, TW_LOC_RURAL, 0}};
+
+static tw_sim *dest_sim(const tw_world *w, uint64_t seed)
+{
+    tw_sim *s = fx_sim(w, seed);
+    s->t = 1;
+    s->year = w->base_year + 1;
+    s->into = malloc(3 * sizeof *s->into); /* freed by tw_sim_free */
+    ck_assert_ptr_nonnull(s->into);
+    s->into[0] = 0;
+    s->into[1] = 1;
+    s->into[2] = 1;
+    const double demand[] = {10, 1, 0};
+    for (size_t i = 0; i < 3; i++)
+        s->S[i].demand = demand[i];
+    s->county_cap[0] = 1e6;
+    for (int j = 0; j < 10; j++) { /* eligible for an exchange */
+        size_t k = fx_add(s, 0, s->year - 40, TW_SEX_MALE, 0,
+                          TW_TITLE_SECOND, TW_QUAL_BACHELOR, TW_F_BIANZHI);
+        s->T.at_school[k] = 10;
+    }
+    for (int j = 0; j < 5; j++)
+        fx_add(s, 1, s->year - 40, TW_SEX_MALE, 0, TW_TITLE_SECOND,
+               TW_QUAL_BACHELOR, TW_F_BIANZHI);
+    return s;
+}
+
+static void none_at_2(const tw_sim *s, const char *what)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (!(s->T.flags[k] & TW_F_GONE))
+            ck_assert_msg(s->T.school[k] != 2 && s->T.home[k] != 2,
+                          "%s: teacher %zu sent to the closed school", what,
+                          k);
+}
+
+START_TEST(test_closed_not_a_destination)
+{
+    tw_world *w = fx_world(2020, 3, 1, DEST, 3, 2);
+    /* exchange: every eligible urban teacher to the most short rural
+     * school */
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        cp->reform = 1;
+        cp->exchange_share = 1.0;
+        cp->eligible_years = 6;
+        cp->term_years = 1;
+        cp->pool_max_years = 10;
+    }
+    tw_sim *s = dest_sim(w, 1);
+    tw_proc_rotate(s);
+    ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 10);
+    none_at_2(s, "exchange");
+    tw_sim_free(s);
+    /* transfers: every teacher, no school short, so uniformly over the
+     * other schools of the stage */
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        cp->reform = 0;
+        cp->exchange_share = 0;
+        cp->transfer_rate = 1.0;
+    }
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        s = dest_sim(w, seed);
+        s->S[0].demand = 1;
+        tw_proc_rotate(s);
+        ck_assert_double_gt(s->f.transfers, 0);
+        none_at_2(s, "transfer");
+        tw_sim_free(s);
+    }
+    /* 公费师范生: owed a post, placed in the rural school with the largest
+     * shortfall when no post is open */
+    FX_EACH_COUNTY_YEAR(w, cp) {
+        cp->transfer_rate = 0;
+        cp->ch[TW_CH_FUNDED].on = 1;
+        cp->ch[TW_CH_FUNDED].cohort = 3;
+        cp->ch[TW_CH_FUNDED].stage_mask = 1 << TW_STAGE_PRIMARY;
+        cp->ch[TW_CH_FUNDED].loc_mask = (1 << TW_N_LOCS) - 1;
+        cp->ch[TW_CH_FUNDED].bianzhi = 1;
+        cp->ch[TW_CH_FUNDED].age_mean = 23;
+        cp->ch[TW_CH_FUNDED].qual_share[TW_QUAL_BACHELOR] = 1.0;
+        cp->n_order = 1;
+        cp->order[0] = TW_CH_FUNDED;
+        for (int l = 0; l < TW_N_LOCS; l++)
+            cp->fill_prob[l] = 1.0;
+    }
+    s = dest_sim(w, 3);
+    tw_error err;
+    ck_assert_int_eq(tw_proc_recruit(s, &err), TW_OK);
+    ck_assert_double_eq(s->f.hires[TW_CH_FUNDED][TW_STAGE_PRIMARY], 3);
+    none_at_2(s, "funded hire");
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *close_suite(void)
 {
     Suite *s = suite_create("close");
@@ -215,6 +322,7 @@ Suite *close_suite(void)
     tcase_add_test(tc, test_nobody_at_closed_schools);
     tcase_add_test(tc, test_closure_conserves);
     tcase_add_test(tc, test_no_closure_bitwise);
+    tcase_add_test(tc, test_closed_not_a_destination);
     suite_add_tcase(s, tc);
     return s;
 }
