@@ -5,6 +5,7 @@
  *
  *   meanfield.c          the state (alloc, cells, moves), the year, the run
  *   population_mf.c      the initial stock            (population.c)
+ *   proc_close_mf.c      closures (撤并)               (proc_close.c)
  *   proc_exits_mf.c      demand, deaths, retirement,  (proc_exits.c)
  *                        voluntary exit, 末位, ageing
  *   proc_develop_mf.c    tiers, titles, quals, 双师型  (proc_develop.c)
