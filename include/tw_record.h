@@ -55,6 +55,8 @@ typedef struct tw_fm {
     /* channels with a training pipeline in some year and county only */
     size_t pipe_students[TW_N_HIRE_CHANNELS], pipe_grads[TW_N_HIRE_CHANNELS],
         pipe_placed[TW_N_HIRE_CHANNELS];
+    /* closures (撤并): only when the config lists some */
+    size_t schools_open[TW_N_STAGES], closures, close_moved;
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */
@@ -108,7 +110,9 @@ double tw_fm_put_stock(const tw_fm *fm, const tw_world *w,
 typedef struct tw_fm_schools {
     double students[TW_N_STAGES], demand[TW_N_STAGES];
     double gap[TW_N_STAGES][TW_N_LOCS], gap_total;
-    double ok, n;           /* schools meeting their demand; schools */
+    double ok, n;           /* schools meeting their demand; schools
+                               (open ones) */
+    double open[TW_N_STAGES];/* open schools */
     double cap;             /* the 编制 cap: the sum of the counties' caps */
 } tw_fm_schools;
 

@@ -227,6 +227,25 @@ typedef struct tw_school {
 
 #define TW_NAME_MAX 96
 
+/*
+ * A school closure (撤并) of the config's `closures` list (docs/model.md
+ * "Closures"): at the start of `year`, the open schools of `stage` (and
+ * `locality`, `county` when >= 0) with fewer than `below` students close,
+ * a `share` of them, the smallest first; or the one school `school`
+ * (>= 0). Each goes into `into_school` (>= 0), or into the largest open
+ * school of its county and stage in locality `into` (-1: its own), the
+ * next more urban one when that has none.
+ */
+typedef struct tw_closure {
+    int year;
+    int stage, locality;  /* -1: any locality */
+    int county;           /* -1: any county */
+    double below, share;
+    int64_t school;       /* >= 0: this school only */
+    int into;             /* a tw_locality, or -1: the school's own */
+    int64_t into_school;  /* >= 0: into this school */
+} tw_closure;
+
 typedef struct tw_county {
     char name[TW_NAME_MAX]; /* UTF-8 */
 } tw_county;
@@ -419,6 +438,10 @@ typedef struct tw_world {
      * entry 0 is the base year's and is used for the initial population). */
     tw_params *params;            /* [n_years], owned */
     tw_county_params *cparams;    /* [n_years * n_counties], owned */
+    size_t n_closures;            /* 0: no school ever closes */
+    tw_closure *closures;         /* [n_closures], in config order; owned
+                                     unless closures_borrowed */
+    int closures_borrowed;
 } tw_world;
 
 static inline const tw_params *tw_world_params(const tw_world *w, size_t t)
@@ -462,6 +485,8 @@ typedef struct tw_flows {
                                     locality of the school hired into */
     double graduates[TW_N_HIRE_CHANNELS]; /* a pipeline's graduates */
     double placed[TW_N_HIRE_CHANNELS];    /* of them, hired */
+    double closures[TW_N_STAGES];/* schools closed (撤并) this year */
+    double close_moved;          /* teachers moved by the closures */
 } tw_flows;
 
 /* Add v to flow `member` of tw_sim *s, region-wide (s->f) and for county
@@ -557,6 +582,9 @@ typedef struct tw_sim {
     tw_tally tally;        /* current after tw_sim_init and tw_sim_step */
     tw_tally *ctally;      /* [n_counties]: the same by the home school's
                               county; tally is their sum */
+    uint32_t *into;        /* [n_schools] when the world has closures, else
+                              NULL: into[i] == i while school i is open,
+                              else the open school it went into */
     int timing;            /* 1: add each phase's wall time to seconds[] */
     double seconds[TW_N_PHASES];
 } tw_sim;
@@ -645,6 +673,12 @@ _Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&
                    (int)TW_F_PROF << 1 == (int)TW_TF_DUAL,
                "tw_tally_add maps the flag bits by shifts");
 
+/* Whether school i of s is open (never closed by a 撤并). */
+static inline int tw_sim_open(const tw_sim *s, size_t i)
+{
+    return s->into == NULL || s->into[i] == (uint32_t)i;
+}
+
 /* Age in whole years at the middle of `year` (1 July) of a person born in
  * (birth_year, birth_month). */
 static inline int tw_age_at(int birth_year, int birth_month, int year)
@@ -689,7 +723,12 @@ static inline void tw_tally_add(tw_tally *t, const tw_school *sch,
 /* The processes, in the order tw_sim_step calls them (MODEL.md §3)    */
 /* ------------------------------------------------------------------ */
 
+int tw_close_reset(tw_sim *s);       /* every school open (tw_sim_init);
+                                        -1: no memory */
+int tw_proc_close(tw_sim *s);        /* 0. closures (撤并); -1: no memory */
 void tw_proc_demand(tw_sim *s);      /* 1. enrolment, demand, county caps */
+void tw_proc_close_demand(tw_sim *s);/* 1. the closed schools' students and
+                                        demand, after tw_proc_demand */
 void tw_proc_deaths(tw_sim *s);      /* 2. */
 void tw_proc_retire(tw_sim *s);      /* 3. */
 void tw_proc_exit(tw_sim *s);        /* 4. voluntary exit, obligations */

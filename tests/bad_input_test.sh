@@ -203,6 +203,20 @@ f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.gr
 f_intake_before_length	2	f_intake_before_length.cfg:11: recruitment.channels.funded.intake_before: has 2 numbers; a 4-year programme needs 3
 f_school_name_twice	2	f_school_name_twice.cfg:10: schools\[\].name: "一小" in north is listed twice \(first at .*f_school_name_twice.cfg:9\)
 f_population_stage_twice	2	f_population_stage_twice.cfg:16: population.stages\[\].stage: "primary" is listed twice
+f_close_unknown_school	2	f_close_unknown_school.cfg:9: closures\[\]\.school: "schools\[1\]#9": the block has 6 schools
+f_close_unknown_block	2	f_close_unknown_block.cfg:9: closures\[\]\.school: "村小#1": no schools block is named "村小"
+f_close_into_itself	2	f_close_into_itself.cfg:9: closures\[\]\.into: "schools\[1\]#2" is the closing school itself
+f_close_into_other_stage	2	f_close_into_other_stage.cfg:9: closures\[\]\.into: "schools\[2\]#1" is not of the closing school.s county and stage
+f_close_below_zero	2	f_close_below_zero.cfg:9: closures\[\]\.below: 0; it must be above 0
+f_close_no_below	2	f_close_no_below.cfg:9: closures\[0\]: closes schools by size: give below
+f_close_share_over_1	2	f_close_share_over_1.cfg:9: closures\[\]\.share: 1\.5; it must be in \(0, 1\]
+f_close_share_zero	2	f_close_share_zero.cfg:9: closures\[\]\.share: 0; it must be in \(0, 1\]
+f_close_year_outside	2	f_close_year_outside.cfg:9: closures\[\]\.year: 2030 is outside the run: a closure year must be 2021 to 2025
+f_close_base_year	2	f_close_base_year.cfg:9: closures\[\]\.year: 2020 is outside the run
+f_close_stage_unknown	2	f_close_stage_unknown.cfg:9: closures\[\]\.stage: "primay" is not a valid value \(did you mean "primary"\?\)
+f_close_locality_unknown	2	f_close_locality_unknown.cfg:9: closures\[\]\.locality: "rurl" is not a valid value \(did you mean "rural"\?\)
+f_close_county_unknown	2	f_close_county_unknown.cfg:9: closures\[\]\.county: "nort" is not one of region\.counties \(nearest: "north"\)
+f_close_into_unknown	2	f_close_into_unknown.cfg:9: closures\[\]\.into: "tonw" is not a valid value \(did you mean "town"\?\)
 m_scenario_typo	2	m_scenario_typo.cfg:6: scenarios\[\].set: scenario 'more': unknown key 'recruitment.anual_quota' \(did you mean 'recruitment.annual_quota'\?\)
 m_scenario_group	2	m_scenario_group.cfg:5: scenarios\[\].set: scenario 's': 'simulation' is a group
 m_scenario_noeq	2	m_scenario_noeq.cfg:5: scenarios\[\].set: scenario 's': "simulation.replicates" is not key.path=value

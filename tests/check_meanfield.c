@@ -36,6 +36,7 @@
 #define PUBLISHED TW_TEST_DATA "/published.cfg"
 #define FULL_MF TW_TEST_DATA "/full_meanfield.cfg"
 #define FULL_SMALL TW_TEST_DATA "/full_small.cfg"
+#define FULL_CLOSE TW_TEST_DATA "/full_close.cfg"
 #define ALPHA 1e-6
 
 /*
@@ -217,7 +218,7 @@ typedef struct ens_t {
     double *mean, *var; /* [len]; var: sample variance */
 } ens_t;
 
-static ens_t ens_base, ens_pipe, ens_titles;
+static ens_t ens_base, ens_pipe, ens_titles, ens_close;
 
 /* The 公费师范生 as a 3-year programme: 4 students a year enter, half
  * graduate; 2 and 6 entered in the two years before base_year. */
@@ -228,11 +229,12 @@ static const char *const PIPE_SETS[] = {
     "recruitment.channels.funded.intake_before=[2, 6]"};
 #define N_PIPE_SETS (sizeof PIPE_SETS / sizeof *PIPE_SETS)
 
-static void ens_build(ens_t *e, const char *const *sets, size_t n_sets)
+static void ens_build_at(ens_t *e, const char *path, const char *const *sets,
+                         size_t n_sets)
 {
     memset(e, 0, sizeof *e);
     tw_error err;
-    if (tw_config_load(FULL_MF, sets, n_sets, &e->cfg, &err) != TW_OK ||
+    if (tw_config_load(path, sets, n_sets, &e->cfg, &err) != TW_OK ||
         tw_model_init(&e->m, e->cfg, &err) != TW_OK) {
         fprintf(stderr, "check_meanfield: %s\n", err.msg);
         abort();
@@ -258,6 +260,20 @@ static void ens_build(ens_t *e, const char *const *sets, size_t n_sets)
         e->var[i] /= (double)(e->reps - 1);
     tw_worker_free(w);
     free(traj);
+#undef ens
+}
+
+static void ens_setup(void)
+{
+    ens_load(&ens, FULL_MF);
+}
+
+static void ens_free(ensemble *e)
+{
+    free(e->mean);
+    free(e->var);
+    tw_model_free(&e->m);
+    tw_config_free(e->cfg);
 }
 
 static void ens_free(ens_t *e)
@@ -270,7 +286,7 @@ static void ens_free(ens_t *e)
 
 static void ens_setup(void)
 {
-    ens_build(&ens_base, NULL, 0);
+    ens_build_at(&ens_base, FULL_MF, NULL, 0);
 }
 
 /* The same config with 未定级 as a lasting state (past the probation a
@@ -283,7 +299,7 @@ static const char *const TITLE_SETS[] = {
 
 static void ens_titles_setup(void)
 {
-    ens_build(&ens_titles, TITLE_SETS, 3);
+    ens_build_at(&ens_titles, FULL_MF, TITLE_SETS, 3);
 }
 
 static void ens_titles_teardown(void)
@@ -298,12 +314,22 @@ static void ens_teardown(void)
 
 static void ens_pipe_setup(void)
 {
-    ens_build(&ens_pipe, PIPE_SETS, N_PIPE_SETS);
+    ens_build_at(&ens_pipe, FULL_MF, PIPE_SETS, N_PIPE_SETS);
 }
 
 static void ens_pipe_teardown(void)
 {
     ens_free(&ens_pipe);
+}
+
+static void ens_close_setup(void)
+{
+    ens_build_at(&ens_close, FULL_CLOSE, NULL, 0);
+}
+
+static void ens_close_teardown(void)
+{
+    ens_free(&ens_close);
 }
 
 /*
@@ -343,6 +369,13 @@ static size_t compare_with(const ens_t *e, const char *flag,
             }
         }
     return fails;
+#undef ens
+}
+
+static size_t compare(const double *mf, char *worst, size_t worst_len,
+                      int *flag_voluntary)
+{
+    return compare_with(&ens, mf, worst, worst_len, flag_voluntary);
 }
 
 /* compare_with the base ensemble, flagging exits.voluntary */
@@ -494,6 +527,34 @@ START_TEST(test_pipeline_wrong_share_fails)
                                 r.traj, worst, sizeof worst, &flagged);
     ck_assert_msg(fails > 0 && flagged, "a wrong graduation share went "
                   "unnoticed (%zu failures; worst: %s)", fails, worst);
+    mf_free(&r);
+}
+END_TEST
+
+/*
+ * Closures (撤并, data/full_close.cfg): the same schools close in both
+ * forms (their students are exact), and the mean field, which moves a
+ * closed school's stock whole (into a school of its own group, and of
+ * another), matches the ensemble by the same test, every metric and year.
+ */
+START_TEST(test_close_matches_ensemble)
+{
+    mfrun r;
+    mf_run(&r, FULL_CLOSE, NULL, 0);
+    ck_assert_uint_eq(r.m.metrics.n, ens_close.m.metrics.n);
+    char worst[512];
+    int vol;
+    size_t fails = compare_with(&ens_close, "exits.voluntary", r.traj, worst,
+                                sizeof worst, &vol);
+    ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
+                  "%s", fails, worst);
+    /* not vacuous: 1 school closes in 2022, 2 in 2023, with teachers */
+    ck_assert_double_eq(get(&r, 2, "closures.schools"), 1);
+    ck_assert_double_eq(get(&r, 3, "closures.schools"), 2);
+    ck_assert_double_gt(get(&r, 2, "closures.teachers_moved"), 1);
+    ck_assert_double_gt(get(&r, 3, "closures.teachers_moved"), 1);
+    ck_assert_double_eq(get(&r, 8, "schools.open.primary"), 13);
+    ck_assert_double_le(r.diag.max_imbalance, 1e-9);
     mf_free(&r);
 }
 END_TEST
@@ -767,6 +828,12 @@ Suite *meanfield_suite(void)
     tcase_add_test(tp, test_pipeline_matches_ensemble);
     tcase_add_test(tp, test_pipeline_wrong_share_fails);
     suite_add_tcase(s, tp);
+
+    TCase *tcl = tcase_create("closures");
+    tcase_set_timeout(tcl, 300);
+    tcase_add_unchecked_fixture(tcl, ens_close_setup, ens_close_teardown);
+    tcase_add_test(tcl, test_close_matches_ensemble);
+    suite_add_tcase(s, tcl);
 
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 60);

@@ -13,6 +13,7 @@ Suite *exits_suite(void);   /* proc_exits.c: demand, deaths, retirement, exit, s
 Suite *develop_suite(void); /* proc_develop.c: tiers, titles, qualifications, 双师型 */
 Suite *rotate_suite(void);  /* proc_rotate.c: transfers, exchange, 竞聘 */
 Suite *recruit_suite(void); /* proc_recruit.c */
+Suite *close_suite(void);   /* proc_close.c: closures and mergers (撤并) */
 Suite *targets_suite(void); /* targets.c: the kinds of target */
 Suite *full_suite(void);    /* the whole model on a small region */
 Suite *meanfield_suite(void);

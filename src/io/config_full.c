@@ -131,7 +131,8 @@ static int cmp_school_county(const void *a, const void *b)
  * exp(spread * z_i), z_i = Phi^-1((i + 0.5) / n), i.e. the quantiles of a
  * log-normal size distribution.
  */
-static void read_schools(reader *r, tw_world *w, int *stage_mask)
+static void read_schools(reader *r, tw_world *w, int *stage_mask,
+                         size_t *bfirst)
 {
     const config_setting_t *s = rd_get(r, "schools", true);
     size_t k = 0;
@@ -181,6 +182,8 @@ static void read_schools(reader *r, tw_world *w, int *stage_mask)
                    spread);
         if (county < 0 || stage < 0 || loc < 0 || n < 1 || n > 100000)
             continue;
+        if (bfirst != NULL)
+            bfirst[i] = k;
         *stage_mask |= 1 << stage;
         double sum = 0;
         for (int64_t j = 0; j < n; j++) {
@@ -196,8 +199,261 @@ static void read_schools(reader *r, tw_world *w, int *stage_mask)
             sc->students0 = students * exp(spread * z) / sum;
         }
     }
-    /* Schools are grouped by county, in config order within a county. */
-    qsort(w->schools, w->n_schools, sizeof *w->schools, cmp_school_county);
+    /* Schools are grouped by county, in config order within a county (a
+     * stable placement, so that a block's schools stay one run and the
+     * closures can address them). */
+    size_t ns = k, *off = calloc(w->n_counties + 1, sizeof *off);
+    tw_school *tmp = malloc((ns ? ns : 1) * sizeof *tmp);
+    size_t *to = malloc((ns ? ns : 1) * sizeof *to);
+    if (off == NULL || tmp == NULL || to == NULL) {
+        free(off);
+        free(tmp);
+        free(to);
+        qsort(w->schools, w->n_schools, sizeof *w->schools, cmp_school_county);
+        if (bfirst != NULL)
+            tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return;
+    }
+    memcpy(tmp, w->schools, ns * sizeof *tmp);
+    for (size_t j = 0; j < ns; j++)
+        off[tmp[j].county + 1]++;
+    for (size_t c = 0; c < w->n_counties; c++)
+        off[c + 1] += off[c];
+    for (size_t j = 0; j < ns; j++) {
+        to[j] = off[tmp[j].county]++;
+        w->schools[to[j]] = tmp[j];
+    }
+    for (int i = 0; bfirst != NULL && i < config_setting_length(s); i++)
+        if (bfirst[i] != SIZE_MAX)
+            bfirst[i] = to[bfirst[i]];
+    free(off);
+    free(tmp);
+    free(to);
+}
+
+/* ------------------------------------------------------------------ */
+/* Closures (撤并)                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The school addressed by `v`, "<block>#<k>": the k-th school (from 1) of
+ * the schools block whose name is <block> (of county `county` when >= 0;
+ * a name in two counties then needs the county), or of block schools[i]
+ * written "schools[i]". Its index, or -1 (reported at s).
+ */
+static long school_at(reader *r, const tw_world *w, const config_setting_t *s,
+                      const char *path, const char *v, long county,
+                      const size_t *bfirst)
+{
+    const config_setting_t *bl = rd_get(r, "schools", true);
+    int nb = bl ? config_setting_length(bl) : 0;
+    const char *hash = strrchr(v, '#');
+    char *end = NULL;
+    long k = hash ? strtol(hash + 1, &end, 10) : 0;
+    if (hash == NULL || end == hash + 1 || *end != '\0') {
+        rd_bad(r, s, path, "\"%s\" is not a school: write \"<block>#<k>\", "
+               "the k-th school (from 1) of the schools block named <block> "
+               "or of schools[i]", v);
+        return -1;
+    }
+    size_t len = (size_t)(hash - v);
+    int found = -1, idx = -1, many = 0;
+    if (len > 8 && strncmp(v, "schools[", 8) == 0 && v[len - 1] == ']') {
+        char *e2;
+        long b = strtol(v + 8, &e2, 10);
+        if (e2 == v + len - 1 && b >= 0 && b < nb)
+            idx = (int)b;
+        found = idx;
+    } else {
+        size_t best_d = (size_t)-1;
+        const char *best = NULL;
+        for (int b = 0; b < nb; b++) {
+            const config_setting_t *g = config_setting_get_elem(bl, (unsigned)b);
+            const config_setting_t *nm = config_setting_get_member(g, "name");
+            const config_setting_t *cs = config_setting_get_member(g, "county");
+            const char *n = nm ? config_setting_get_string(nm) : NULL;
+            if (n == NULL)
+                continue;
+            if (strlen(n) == len && strncmp(n, v, len) == 0) {
+                if (county >= 0 && cs != NULL &&
+                    strcmp(config_setting_get_string(cs),
+                           w->counties[county].name) != 0)
+                    continue;
+                many += found >= 0;
+                found = b;
+            } else {
+                char head[256];
+                snprintf(head, sizeof head, "%.*s", (int)(len < 255 ? len : 255),
+                         v);
+                size_t d = tw_levenshtein(head, n);
+                if (d < best_d) {
+                    best_d = d;
+                    best = n;
+                }
+            }
+        }
+        if (found < 0) {
+            rd_bad(r, s, path, "\"%s\": no schools block is named \"%.*s\"%s%s%s",
+                   v, (int)len, v, best ? " (nearest: \"" : "",
+                   best ? best : "", best ? "\")" : "");
+            return -1;
+        }
+        if (many) {
+            rd_bad(r, s, path, "\"%s\": blocks of several counties have that "
+                   "name; give the closure a county", v);
+            return -1;
+        }
+    }
+    if (found < 0) {
+        rd_bad(r, s, path, "\"%s\": there is no such block; the blocks "
+               "are schools[0] to schools[%d]", v, nb - 1);
+        return -1;
+    }
+    const config_setting_t *g = config_setting_get_elem(bl, (unsigned)found);
+    const config_setting_t *cnt = config_setting_get_member(g, "count");
+    long n = cnt ? (long)config_setting_get_int64(cnt) : 0;
+    if (k < 1 || k > n || bfirst[found] == SIZE_MAX) {
+        rd_bad(r, s, path, "\"%s\": the block has %ld schools; k must be 1 "
+               "to %ld", v, n, n);
+        return -1;
+    }
+    return (long)(bfirst[found] + (size_t)(k - 1));
+}
+
+static void read_closures(reader *r, tw_world *w, const size_t *bfirst)
+{
+    const config_setting_t *s = rd_get(r, "closures", false), *g;
+    if (s == NULL || config_setting_length(s) == 0)
+        return;
+    size_t n = (size_t)config_setting_length(s);
+    w->closures = calloc(n, sizeof *w->closures);
+    if (w->closures == NULL) {
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+        return;
+    }
+    char gp[64];
+    size_t m = 0;
+    for (size_t i = 0; (g = rd_next(s, "closures", i, gp, sizeof gp)) != NULL;
+         i++) {
+        tw_closure x = {.stage = -1, .locality = -1, .county = -1,
+                        .share = 1.0, .school = -1, .into = -1,
+                        .into_school = -1};
+        int ok = 1;
+        const config_setting_t *ys = rd_member(r, g, gp, "year", true);
+        const config_setting_t *ss = rd_member(r, g, gp, "stage", false);
+        const config_setting_t *ls = rd_member(r, g, gp, "locality", false);
+        const config_setting_t *cs = rd_member(r, g, gp, "county", false);
+        const config_setting_t *bs = rd_member(r, g, gp, "below", false);
+        const config_setting_t *hs = rd_member(r, g, gp, "share", false);
+        const config_setting_t *sc = rd_member(r, g, gp, "school", false);
+        const config_setting_t *is = rd_member(r, g, gp, "into", false);
+        if (ys == NULL)
+            ok = 0;
+        else {
+            int64_t y = config_setting_get_int64(ys);
+            if (y <= w->base_year || y > w->end_year) {
+                rd_bad(r, ys, "closures[].year", "%lld is outside the run: "
+                       "a closure year must be %d to %d", (long long)y,
+                       w->base_year + 1, w->end_year);
+                ok = 0;
+            }
+            x.year = (int)y;
+        }
+        if (cs != NULL &&
+            (x.county = (int)county_index(r, w, cs, "closures[].county")) < 0)
+            ok = 0;
+        if (ss != NULL && (x.stage = rd_choice_of(r, ss, "closures[].stage",
+                                                  tw_stage_names,
+                                                  TW_N_STAGES)) < 0)
+            ok = 0;
+        if (ls != NULL && (x.locality = rd_choice_of(r, ls,
+                                                     "closures[].locality",
+                                                     tw_loc_names,
+                                                     TW_N_LOCS)) < 0)
+            ok = 0;
+        if (sc != NULL) {
+            if (bs != NULL || hs != NULL || ss != NULL || ls != NULL) {
+                rd_bad(r, sc, "closures[].school", "names one school: give "
+                       "no stage, locality, below or share with it");
+                ok = 0;
+            }
+            long k = school_at(r, w, sc, "closures[].school",
+                               config_setting_get_string(sc), x.county, bfirst);
+            if (k < 0)
+                ok = 0;
+            else if (x.county >= 0 && w->schools[k].county != x.county) {
+                rd_bad(r, sc, "closures[].school", "\"%s\" is a school of "
+                       "%s, not of %s", config_setting_get_string(sc),
+                       w->counties[w->schools[k].county].name,
+                       w->counties[x.county].name);
+                ok = 0;
+            }
+            x.school = k;
+        } else {
+            if (ss == NULL) {
+                rd_bad(r, g, gp, "closes schools by size: give their stage "
+                       "(or name one school with school = \"<block>#<k>\")");
+                ok = 0;
+            }
+            if (bs == NULL) {
+                rd_bad(r, g, gp, "closes schools by size: give below, the "
+                       "students under which a school closes");
+                ok = 0;
+            } else {
+                x.below = rd_num(bs);
+                if (!(x.below > 0 && x.below <= 1e8)) {
+                    rd_bad(r, bs, "closures[].below", "%g; it must be above "
+                           "0 (students)", x.below);
+                    ok = 0;
+                }
+            }
+            if (hs != NULL) {
+                x.share = rd_num(hs);
+                if (!(x.share > 0 && x.share <= 1)) {
+                    rd_bad(r, hs, "closures[].share", "%g; it must be in "
+                           "(0, 1]", x.share);
+                    ok = 0;
+                }
+            }
+        }
+        if (is != NULL) {
+            const char *v = config_setting_get_string(is);
+            static const char *const into_names[] = {"urban", "town", "rural",
+                                                     "same"};
+            if (v != NULL && strchr(v, '#') != NULL) {
+                long k = school_at(r, w, is, "closures[].into", v, x.county,
+                                   bfirst);
+                if (k < 0) {
+                    ok = 0;
+                } else if (k == x.school) {
+                    rd_bad(r, is, "closures[].into", "\"%s\" is the closing "
+                           "school itself", v);
+                    ok = 0;
+                } else if (x.school >= 0 &&
+                           (w->schools[k].county != w->schools[x.school].county ||
+                            w->schools[k].stage != w->schools[x.school].stage)) {
+                    rd_bad(r, is, "closures[].into", "\"%s\" is not of the "
+                           "closing school's county and stage", v);
+                    ok = 0;
+                } else if (x.school < 0 &&
+                           ((x.county >= 0 && w->schools[k].county != x.county) ||
+                            (x.stage >= 0 && w->schools[k].stage != x.stage))) {
+                    rd_bad(r, is, "closures[].into", "\"%s\" is not of the "
+                           "closures' county and stage", v);
+                    ok = 0;
+                }
+                x.into_school = k;
+            } else {
+                int l = rd_choice_of(r, is, "closures[].into", into_names, 4);
+                if (l < 0)
+                    ok = 0;
+                x.into = l == 3 ? -1 : l;
+            }
+        }
+        if (ok)
+            w->closures[m++] = x;
+    }
+    w->n_closures = m;
 }
 
 /*
@@ -1032,7 +1288,17 @@ void tw_config_read_full(reader *r)
         snprintf(w->tier_names[i], TW_NAME_MAX, "%s", cfg->tier_names[i]);
     read_county_names(r, w);
     int stage_mask = 0;
-    read_schools(r, w, &stage_mask);
+    const config_setting_t *bl = rd_get(r, "schools", true);
+    size_t nb = bl ? (size_t)config_setting_length(bl) : 0;
+    size_t *bfirst = malloc((nb ? nb : 1) * sizeof *bfirst);
+    for (size_t b = 0; bfirst != NULL && b < nb; b++)
+        bfirst[b] = SIZE_MAX;
+    read_schools(r, w, &stage_mask, bfirst);
+    if (bfirst != NULL)
+        read_closures(r, w, bfirst);
+    else
+        tw_error_add(r->err, TW_EFAIL, "out of memory");
+    free(bfirst);
     read_population(r, w, stage_mask);
     read_stage_groups(r, w);
     read_timeline(r, w);

@@ -126,6 +126,37 @@ static const key_spec SCHEMA[] = {
     {"schools[].size_spread", K_FLOAT, M_FULL, 0,
      "optional: log-sd of school sizes in the block (default 0: equal)"},
 
+    {"closures", K_GROUP_LIST, M_FULL, 0,
+     "optional: school closures and mergers (撤并) ( { year; stage; "
+     "locality; county; below; share; into; } or { year; school; into; "
+     "} , ... )"},
+    {"closures[].year", K_INT, M_FULL, 0,
+     "required: the schools close at the start of this year, base_year < "
+     "year <= end_year"},
+    {"closures[].stage", K_STRING, M_FULL, 0,
+     "required by size: the stage of the schools that close"},
+    {"closures[].locality", K_STRING, M_FULL, 0,
+     "optional: only schools of this locality (default: any)"},
+    {"closures[].county", K_STRING, M_FULL, 0,
+     "optional: only schools of this county (default: any)"},
+    {"closures[].below", K_FLOAT, M_FULL, 0,
+     "required by size: schools with fewer students than this (at the "
+     "start of the year) close, > 0"},
+    {"closures[].share", K_FLOAT, M_FULL, 0,
+     "optional: the share of those schools that close, the smallest first, "
+     "in (0, 1] (default 1)"},
+    {"closures[].school", K_STRING, M_FULL, 0,
+     "optional: one school closes, \"<block>#<k>\": the k-th school (from "
+     "1) of the schools block named <block>, or of schools[i]"},
+    {"closures[].into", K_STRING, M_FULL, 0,
+     "optional: where students and teachers go: \"same\" (default), "
+     "\"urban\", \"town\" or \"rural\" (the largest open school of the "
+     "county and stage in that locality, else the next more urban), or a "
+     "school \"<block>#<k>\""},
+    {"closures[].note", K_STRING, M_FULL, 0, "optional: a comment"},
+    {"closures[].source", K_STRING, M_FULL, 0,
+     "optional: the document and sentence behind the closure"},
+
     {"enrolment", K_GROUP, M_FULL, R, "optional: how students change"},
     {"enrolment.trend", K_BY_STAGE_ARRAY, M_FULL, R,
      "optional: stage = [urban, town, rural] annual growth of students "

@@ -186,7 +186,7 @@ static void mf_free(mf *s)
         s->students, s->demand, s->M, s->B, s->pool, s->vout,
         s->vin, s->ccap, s->z1, s->z2, s->leavers, s->d1,
         s->d2, s->d3, s->d4, s->hsd, s->srt, s->list,
-        s->post, s->hired, s->hbz, s->ah,
+        s->post, s->hired, s->hbz, s->ah, s->into,
     };
     for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
         free(own[i]);
@@ -309,11 +309,17 @@ static mf *mf_alloc(const tw_model *m)
     s->hired = calloc(ns, sizeof(double));
     s->hbz = calloc(ns, sizeof(double));
     s->ah = calloc(NG, sizeof *s->ah);
+    if (w->n_closures > 0) {
+        s->into = calloc(4 * ns, sizeof *s->into);
+        for (size_t i = 0; s->into != NULL && i < s->ns; i++)
+            s->into[i] = (uint32_t)i;
+    }
     if (!s->gs || !s->snap || !s->rlo || !s->rhi || !s->at || !s->bbv || !s->students ||
         !s->demand || !s->M || !s->B || !s->pool || !s->vout || !s->vin ||
         !s->ccap || !s->z1 || !s->z2 || !s->leavers || !s->d1 || !s->d2 ||
         !s->d3 || !s->d4 || !s->hsd || !s->srt || !s->list || !s->post ||
-        !s->hired || !s->hbz || !s->ah) {
+        !s->hired || !s->hbz || !s->ah ||
+        (w->n_closures > 0 && s->into == NULL)) {
         mf_free(s);
         return NULL;
     }
@@ -624,7 +630,11 @@ static void step(mf *s, size_t t)
         s->hsd[i] = 0;
     for (size_t c = 0; c < s->nc; c++)
         s->leavers[c] = 0;
+    if (s->into != NULL)
+        tw_mf_close(s);          /* 0. closures (撤并) */
     tw_mf_demand(s, t);          /* 1. enrolment and demand */
+    if (s->into != NULL)
+        tw_mf_close_demand(s, t);
     tw_mf_deaths(s, p);          /* 2. deaths */
     tw_mf_retire(s, p);          /* 3. retirement */
     tw_mf_exit(s, p);            /* 4. voluntary exit */

@@ -5,6 +5,7 @@
  *
  *   meanfield.c          the state (alloc, cells, moves), the year, the run
  *   population_mf.c      the initial stock            (population.c)
+ *   proc_close_mf.c      closures (撤并)               (proc_close.c)
  *   proc_exits_mf.c      demand, deaths, retirement,  (proc_exits.c)
  *                        voluntary exit, 末位, ageing
  *   proc_develop_mf.c    tiers, titles, quals, 双师型  (proc_develop.c)
@@ -133,6 +134,8 @@ typedef struct mf {
     double mvz[NG][NG];         /* ... and 在编 movers, when chosen by it */
     int mv_any;
     double rm[NG];              /* pending even removals (dismiss, 落聘) */
+    uint32_t *into;             /* [4 ns] when the world has closures:
+                                   tw_sim.into, then 3 ns scratch */
     tw_flows f;
     tw_mf_diag diag;
 } mf;
@@ -267,6 +270,12 @@ static inline double vin_of(const mf *s, size_t i)
     return row_sum(s->vin, i, s->tmax);
 }
 
+/* Whether school i is open (tw_sim_open). */
+static inline int mf_open(const mf *s, size_t i)
+{
+    return s->into == NULL || s->into[i] == (uint32_t)i;
+}
+
 /* Teachers teaching at school i (not in the pool): the stochastic
  * model's headcount. */
 static inline double heads(const mf *s, size_t i)
@@ -327,6 +336,10 @@ void tw_mf_schools_follow(mf *s, const double *frac, const double *fbz,
 
 /* population_mf.c */
 int tw_mf_init(mf *s);
+
+/* proc_close_mf.c */
+void tw_mf_close(mf *s);
+void tw_mf_close_demand(mf *s, size_t t);
 
 /* proc_exits_mf.c */
 void tw_mf_demand(mf *s, size_t t);

@@ -201,6 +201,7 @@ tw_worker *tw_worker_alloc(const tw_model *m, tw_error *err)
             o->schools = schools;
             o->params = params;
             o->cparams = cparams;
+            o->closures_borrowed = 1; /* bw's, never varied */
             memcpy(o->counties, bw->counties,
                    bw->n_counties * sizeof *bw->counties);
         }

@@ -315,6 +315,8 @@ int tw_sim_init(tw_sim *s, uint64_t seed, uint32_t scenario, uint64_t rep,
 {
     double t0 = s->timing ? tw_sim_clock() : 0.0;
     int rc = sim_init(s, seed, scenario, rep, err);
+    if (rc == TW_OK && tw_close_reset(s) != 0)
+        rc = tw_error_set(err, TW_EFAIL, "out of memory");
     if (s->timing)
         s->seconds[TW_PH_INIT] += tw_sim_clock() - t0;
     return rc;

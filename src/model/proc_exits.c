@@ -348,12 +348,12 @@ static void strike_move(tw_sim *s, tw_teachers *T, size_t k, size_t lo,
     unsigned stage = sch[T->home[k]].stage;
     unsigned long m = 0;
     for (size_t i = lo; i < hi; i++)
-        m += sch[i].stage == stage && i != T->home[k];
+        m += sch[i].stage == stage && i != T->home[k] && tw_sim_open(s, i);
     if (m == 0)
         return;
     unsigned long j = tw_rng_uint(s->rng, m);
     for (size_t i = lo; i < hi; i++) {
-        if (sch[i].stage != stage || i == T->home[k])
+        if (sch[i].stage != stage || i == T->home[k] || !tw_sim_open(s, i))
             continue;
         if (j-- == 0) {
             T->school[k] = T->home[k] = (uint32_t)i;

@@ -295,7 +295,7 @@ void tw_mf_strikes(mf *s, size_t t)
             size_t n = 0;
             double O[TW_N_LOCS] = {0}, OB[TW_N_LOCS] = {0}, Ot = 0;
             for (size_t i = a; i < b; i++)
-                if (sch[i].stage == st) {
+                if (sch[i].stage == st && mf_open(s, i)) {
                     n++;
                     O[sch[i].locality] += mvout[i];
                     OB[sch[i].locality] += mvout[i] * s->d2[i];
@@ -312,7 +312,7 @@ void tw_mf_strikes(mf *s, size_t t)
                 continue;
             }
             for (size_t j = a; j < b; j++) {
-                if (sch[j].stage != st)
+                if (sch[j].stage != st || !mf_open(s, j))
                     continue;
                 int lj = sch[j].locality;
                 for (int l = 0; l < TW_N_LOCS; l++) {

@@ -88,7 +88,8 @@ static int bern(gsl_rng *r, double p)
 /* Whether channel ch may hire into school i (proc_recruit.h). */
 static int may_hire(const rc_county *k, int ch, size_t i)
 {
-    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]);
+    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]) &&
+           tw_sim_open(k->s, i);
 }
 
 /* ---- heap of schools; ties go to the lower school index ------------- */
@@ -358,7 +359,7 @@ static int place_funded(rc_county *k, tw_error *err)
     k->m = 0;
     for (size_t i = k->a; i < k->b; i++)
         if ((p->stage_mask & (1 << sch[i].stage)) &&
-            sch[i].locality == TW_LOC_RURAL)
+            sch[i].locality == TW_LOC_RURAL && tw_sim_open(k->s, i))
             k->heap[k->m++] = (uint32_t)i;
     if (k->m == 0)
         for (size_t i = k->a; i < k->b; i++)

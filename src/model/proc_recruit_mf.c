@@ -33,7 +33,8 @@ typedef struct rq {
 
 static int may_hire(const rq *k, int ch, size_t i)
 {
-    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]);
+    return channel_may_hire(k->cp, ch, &k->s->w->schools[i]) &&
+           mf_open(k->s, i);
 }
 
 static double room_left(const rq *k, int ch)
@@ -143,7 +144,7 @@ static void place_funded(rq *k)
     size_t n = 0, *list = s->list;
     for (size_t i = k->a; i < k->b; i++)
         if ((p->stage_mask & (1 << sch[i].stage)) &&
-            sch[i].locality == TW_LOC_RURAL)
+            sch[i].locality == TW_LOC_RURAL && mf_open(s, i))
             list[n++] = i;
     if (n == 0)
         for (size_t i = k->a; i < k->b; i++)

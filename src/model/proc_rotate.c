@@ -722,16 +722,22 @@ static void rounds(county *c)
 static void group_schools(county *c)
 {
     const tw_school *sch = c->s->w->schools;
+    const tw_sim *s = c->s;
     memset(c->goff, 0, sizeof c->goff);
     for (uint32_t i = c->a; i < c->a + c->ns; i++)
-        c->goff[sch[i].stage * TW_N_LOCS + sch[i].locality + 1]++;
+        if (tw_sim_open(s, i))
+            c->goff[sch[i].stage * TW_N_LOCS + sch[i].locality + 1]++;
     uint32_t next[N_GROUPS];
     for (size_t g = 0; g < N_GROUPS; g++) {
         c->goff[g + 1] += c->goff[g];
         next[g] = c->goff[g];
     }
+    /* closed schools (撤并) after every group: no one's destination */
+    uint32_t tail = c->goff[N_GROUPS];
     for (uint32_t i = c->a; i < c->a + c->ns; i++) {
-        uint32_t q = next[sch[i].stage * TW_N_LOCS + sch[i].locality]++;
+        uint32_t q = tw_sim_open(s, i)
+                         ? next[sch[i].stage * TW_N_LOCS + sch[i].locality]++
+                         : tail++;
         c->list[q] = i;
         c->pos[i - c->a] = q;
         c->post[q] = round(c->s->S[i].demand);

@@ -67,7 +67,7 @@ static void transfers(mf *s, const rcounty *k)
         size_t n = 0;
         double T = 0;
         for (size_t i = k->a; i < k->b; i++)
-            if (sch[i].stage == st) {
+            if (sch[i].stage == st && mf_open(s, i)) {
                 n++;
                 sf[i] = dmax(0, s->demand[i] - heads(s, i));
                 T += sf[i];
@@ -112,7 +112,7 @@ static void transfers(mf *s, const rcounty *k)
                 at[y] *= kk;
         }
         for (size_t j = k->a; j < k->b; j++) {
-            if (sch[j].stage != st)
+            if (sch[j].stage != st || !mf_open(s, j))
                 continue;
             int lj = sch[j].locality;
             for (int l = 0; l < TW_N_LOCS; l++) {
@@ -243,7 +243,8 @@ static void exchange(mf *s, const rcounty *k, const double (*ah)[2][AMAX + 1],
         size_t n = 0;
         double amt = 0, room = 0;
         for (size_t j = k->a; j < k->b; j++)
-            if (sch[j].stage == st && sch[j].locality == TW_LOC_RURAL) {
+            if (sch[j].stage == st && sch[j].locality == TW_LOC_RURAL &&
+                mf_open(s, j)) {
                 list[n++] = j;
                 key[j] = s->demand[j] - heads(s, j);
                 room += dmax(0, key[j]);

@@ -363,6 +363,24 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "channel's programme hired during the year (the rest found no "
             "post or room)", cn);
     }
+    /* closures (撤并): columns of their own only when the config lists
+     * some, so that a region without them keeps its table */
+    if (w->n_closures > 0) {
+        for (int st = 0; st < TW_N_STAGES; st++) {
+            if (!fm->stage_present[st])
+                continue;
+            snprintf(n, sizeof n, "schools.open.%s", tw_stage_names[st]);
+            ADD(fm->schools_open[st], n, "schools", STAGE_ZH[st], "Open %s "
+                "schools at the end of the year (not closed by a 撤并)",
+                tw_stage_names[st]);
+        }
+        ADD(fm->closures, "closures.schools", "schools/year", "撤并",
+            "Schools closed (撤并) this year, their students and teachers "
+            "moved to a receiving school");
+        ADD(fm->close_moved, "closures.teachers_moved", "teachers/year",
+            "撤并调入", "Teachers whose home or school closed this year, "
+            "moved to the receiving school");
+    }
     return TW_OK;
 }
 
@@ -513,6 +531,11 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
     put(row, fm->rehire_cross, f->rehire_placed_cross);
     put(row, fm->pool_entries, f->pool_entries);
     put(row, fm->unfilled_total, unfilled);
+    double cl = 0;
+    for (int st = 0; st < TW_N_STAGES; st++)
+        cl += f->closures[st];
+    put(row, fm->closures, cl);
+    put(row, fm->close_moved, f->close_moved);
     for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
         put(row, fm->pipe_grads[c], f->graduates[c]);
         put(row, fm->pipe_placed[c], f->placed[c]);
@@ -601,6 +624,8 @@ void tw_fm_put_schools(const tw_fm *fm, const tw_fm_schools *sc,
     put(row, fm->est_cap, sc->cap);
     put(row, fm->est_used, k->bianzhi);
     put(row, fm->est_room, sc->cap - k->bianzhi);
+    for (int st = 0; st < TW_N_STAGES; st++)
+        put(row, fm->schools_open[st], sc->open[st]);
 }
 
 /* The sums of schools [a, b) of the replicate s. */
@@ -612,6 +637,10 @@ static void schools_of(const tw_sim *s, size_t a, size_t b,
     for (size_t i = a; i < b; i++) {
         const tw_school_state *ss = &s->S[i];
         int st = sch[i].stage;
+        if (!tw_sim_open(s, i))
+            continue; /* no students, demand or teachers: not a school */
+        sc->open[st]++;
+        sc->n++;
         sc->students[st] += ss->students;
         sc->demand[st] += ss->demand;
         double g = ss->demand - (double)ss->headcount;
@@ -619,7 +648,6 @@ static void schools_of(const tw_sim *s, size_t a, size_t b,
         sc->gap_total += g;
         sc->ok += (double)ss->headcount >= floor(ss->demand + 0.5);
     }
-    sc->n = (double)(b - a);
 }
 
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,

@@ -124,6 +124,10 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
     double school_stock[NG] = {0};
     for (size_t i = 0; i < s->ns; i++) {
         const tw_school *x = &sch[i];
+        if (!mf_open(s, i))
+            continue; /* closed (撤并): no students, demand or teachers */
+        sc.open[x->stage]++;
+        sc.n++;
         double hd = heads(s, i);
         sc.students[x->stage] += s->students[i];
         sc.demand[x->stage] += s->demand[i];
@@ -134,7 +138,6 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
         sc.ok += hd >= floor(s->demand[i] + 0.5) - 0.5;
         school_stock[grp(x)] += s->M[i];
     }
-    sc.n = (double)w->n_schools;
     for (size_t c = 0; c < s->nc; c++)
         sc.cap += s->ccap[c];
     tw_fm_put_schools(fm, &sc, &k, row);

@@ -57,6 +57,7 @@ void tw_sim_free(tw_sim *s)
     free(s->ctally);
     free(s->sscratch);
     free(s->place);
+    free(s->into);
     free(s->idx);
     free(s->idx2);
     free(s->dscratch);

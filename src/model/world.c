@@ -52,5 +52,7 @@ void tw_world_free(tw_world *w)
     free(w->schools);
     free(w->params);
     free(w->cparams);
+    if (!w->closures_borrowed)
+        free(w->closures);
     free(w);
 }
