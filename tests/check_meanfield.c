@@ -260,20 +260,6 @@ static void ens_build_at(ens_t *e, const char *path, const char *const *sets,
         e->var[i] /= (double)(e->reps - 1);
     tw_worker_free(w);
     free(traj);
-#undef ens
-}
-
-static void ens_setup(void)
-{
-    ens_load(&ens, FULL_MF);
-}
-
-static void ens_free(ensemble *e)
-{
-    free(e->mean);
-    free(e->var);
-    tw_model_free(&e->m);
-    tw_config_free(e->cfg);
 }
 
 static void ens_free(ens_t *e)
@@ -369,13 +355,6 @@ static size_t compare_with(const ens_t *e, const char *flag,
             }
         }
     return fails;
-#undef ens
-}
-
-static size_t compare(const double *mf, char *worst, size_t worst_len,
-                      int *flag_voluntary)
-{
-    return compare_with(&ens, mf, worst, worst_len, flag_voluntary);
 }
 
 /* compare_with the base ensemble, flagging exits.voluntary */
