@@ -269,6 +269,9 @@ START_TEST(test_closed_not_a_destination)
         cp->pool_max_years = 10;
     }
     tw_sim *s = dest_sim(w, 1);
+    /* the rural school short by 10 (an exchange fills a shortfall, never
+     * more), the closed one at 0 of 0 */
+    s->S[1].demand = 15;
     tw_proc_rotate(s);
     ck_assert_double_eq(s->f.exchanges[TW_LOC_URBAN], 10);
     none_at_2(s, "exchange");
