@@ -41,7 +41,7 @@ EXCH = "exchanges.urban_to_rural+exchanges.town_to_rural"
 # The backcast: base year 2015 (the initial stock), flows 2016-2020.
 GB_SEED = 20211118                 # configs/gangbei.cfg's own
 GB_BC = ["simulation.base_year=2015", "simulation.end_year=2020",
-         "targets=()", "closures=()", "staffing.redundancy=0.0"]
+         "targets=()", "staffing.redundancy=0.0"]
 GB_FLAT = ('enrolment.series=( { stage = "primary"; locality = "all"; '
            'index = [1.0,1.0,1.0,1.0,1.0,1.0]; }, { stage = "junior"; '
            'locality = "all"; index = [1.0,1.0,1.0,1.0,1.0,1.0]; } )')

@@ -211,7 +211,7 @@ f_close_below_zero	2	f_close_below_zero.cfg:9: closures\[\]\.below: 0; it must b
 f_close_no_below	2	f_close_no_below.cfg:9: closures\[0\]: closes schools by size: give below
 f_close_share_over_1	2	f_close_share_over_1.cfg:9: closures\[\]\.share: 1\.5; it must be in \(0, 1\]
 f_close_share_zero	2	f_close_share_zero.cfg:9: closures\[\]\.share: 0; it must be in \(0, 1\]
-f_close_year_outside	2	f_close_year_outside.cfg:9: closures\[\]\.year: 2030 is outside the run: a closure year must be 2021 to 2025
+f_close_year_outside	2	f_close_year_outside.cfg:9: closures\[\]\.year: 2300 is outside the run: a closure year must be 2021 to 2025
 f_close_base_year	2	f_close_base_year.cfg:9: closures\[\]\.year: 2020 is outside the run
 f_close_stage_unknown	2	f_close_stage_unknown.cfg:9: closures\[\]\.stage: "primay" is not a valid value \(did you mean "primary"\?\)
 f_close_locality_unknown	2	f_close_locality_unknown.cfg:9: closures\[\]\.locality: "rurl" is not a valid value \(did you mean "rural"\?\)

@@ -330,14 +330,14 @@ assert early != stages
 s = s[:j] + 'year = 2020;\n  earlier = ( { year = 2015; source = "test"; ' + early + ' } );\n  ' + s[j:]
 open(sys.argv[2], "w").write(s)
 PY
-bc="--set simulation.base_year=2015 --set simulation.end_year=2020 --set targets=() --set closures=()"
+bc="--set simulation.base_year=2015 --set simulation.end_year=2020 --set targets=()"
 expect "backcast: the timeline entry after end_year is left out with a note" 0 \
     "timeline entry of 2021 is after end_year \(2020\): left out" "$TWSIM" run "$tmp/bc.cfg" -n 1 -o "$tmp/bc.h5" $bc
 expect "backcast: population.earlier gives the 2015 stock" 0 "^1000\.0 1794\.0$" "$PYTHON" -c \
     "import h5py; f = h5py.File('$tmp/bc.h5'); n = [x.decode() for x in f['/metrics/name'][:]]; t = f['/trajectories'][0, 0]; print(t[n.index('teachers.stage.primary')], t[n.index('teachers.total')] - t[n.index('teachers.stage.primary')])"
 expect "backcast from a year without a stock of its own: the note says what stands in" 0 \
     "population describes 2020 and the run starts in 2016" "$TWSIM" validate "$tmp/bc.cfg" \
-    --set simulation.base_year=2016 --set simulation.end_year=2020 --set 'targets=()' --set 'closures=()'
+    --set simulation.base_year=2016 --set simulation.end_year=2020 --set 'targets=()'
 
 # docs/config.md documents every key of the schema
 "$TWSIM" validate --schema | awk '{print $1}' >"$tmp/keys"

@@ -331,8 +331,8 @@ static void read_closures(reader *r, tw_world *w, const size_t *bfirst)
         tw_error_add(r->err, TW_EFAIL, "out of memory");
         return;
     }
-    char gp[64];
-    size_t m = 0;
+    char gp[64], first_late[700] = "";
+    size_t m = 0, late = 0;
     for (size_t i = 0; (g = rd_next(s, "closures", i, gp, sizeof gp)) != NULL;
          i++) {
         tw_closure x = {.stage = -1, .locality = -1, .county = -1,
@@ -351,6 +351,14 @@ static void read_closures(reader *r, tw_world *w, const size_t *bfirst)
             ok = 0;
         else {
             int64_t y = config_setting_get_int64(ys);
+            if (y > w->end_year && y <= 2200) {
+                /* a backcast keeps the config's closures, as its
+                 * timeline: what comes after the run is left out */
+                if (late++ == 0)
+                    snprintf(first_late, sizeof first_late, "%s: the closure "
+                             "of %lld", rd_at(r, ys), (long long)y);
+                continue;
+            }
             if (y <= w->base_year || y > w->end_year) {
                 rd_bad(r, ys, "closures[].year", "%lld is outside the run: "
                        "a closure year must be %d to %d", (long long)y,
@@ -454,6 +462,10 @@ static void read_closures(reader *r, tw_world *w, const size_t *bfirst)
             w->closures[m++] = x;
     }
     w->n_closures = m;
+    if (late > 0 && r->src->n_draws == 0)
+        tw_config_note((tw_config_src *)r->src, "%s%s is after end_year (%d): "
+                       "left out", first_late, late > 1 ? " and more" : "",
+                       w->end_year);
 }
 
 /*

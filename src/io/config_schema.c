@@ -132,7 +132,8 @@ static const key_spec SCHEMA[] = {
      "} , ... )"},
     {"closures[].year", K_INT, M_FULL, 0,
      "required: the schools close at the start of this year, base_year < "
-     "year <= end_year"},
+     "year <= end_year (a closure after end_year is left out with a note, "
+     "for backcasts)"},
     {"closures[].stage", K_STRING, M_FULL, 0,
      "required by size: the stage of the schools that close"},
     {"closures[].locality", K_STRING, M_FULL, 0,
