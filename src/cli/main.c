@@ -520,7 +520,7 @@ static void print_comparisons(const char *path)
 {
     char **names = NULL;
     size_t n = 0;
-    tw_error err;
+    tw_error err = {0};
     if (tw_file_comparisons(path, &names, &n, &err) != TW_OK || n == 0)
         return;
     printf("compared:   ");
@@ -536,7 +536,7 @@ static void print_comparisons(const char *path)
  * why not on stderr. */
 static int read_run(const char *path, const char *group, tw_h5_data **d)
 {
-    tw_error err;
+    tw_error err = {0};
     tw_error_clear(&err);
     int rc = tw_h5_read_group(path, group, d, &err);
     if (rc != TW_OK)
@@ -636,7 +636,7 @@ static int info_scenarios(const char *path, const info_sel *sel)
 {
     char **names = NULL;
     size_t n = 0;
-    tw_error err;
+    tw_error err = {0};
     if (tw_h5_scenario_names(path, &names, &n, &err) != TW_OK) {
         print_error(&err);
         return TW_EFAIL;
@@ -669,7 +669,7 @@ static int info_scenarios(const char *path, const info_sel *sel)
  * *met receives how many rows meet every target. */
 static int info_levers(const char *path, int print_meta, size_t *met)
 {
-    tw_error err;
+    tw_error err = {0};
     tw_lever_table *t = NULL;
     int rc = tw_lever_table_read(path, &t, &err);
     if (rc != TW_OK) {
@@ -772,7 +772,7 @@ static int cmd_info(int argc, char **argv, int print_meta)
     if (optind != argc - 1)
         return usage_error("info", "%s", "takes exactly one FILE");
     const char *path = argv[optind];
-    tw_error err;
+    tw_error err = {0};
     tw_file_kind kind;
     int rc = tw_file_identify(path, &kind, &err);
     if (rc != TW_OK) {
@@ -859,7 +859,7 @@ static void top_settings(const tw_h5_sens *s, size_t k, char *buf,
 static void report_rests_on(FILE *f, const char *path, const char *group)
 {
     tw_h5_sens s;
-    tw_error err;
+    tw_error err = {0};
     if (tw_h5_read_sens(path, group, &s, &err) != TW_OK) {
         print_error(&err);
         return;
@@ -923,7 +923,7 @@ static int cmp_share_desc(const void *a, const void *b, void *ctx)
 static int print_sens_table(const char *path, const char *group)
 {
     tw_h5_sens s;
-    tw_error err;
+    tw_error err = {0};
     int rc = tw_h5_read_sens(path, group, &s, &err);
     if (rc != TW_OK) {
         print_error(&err);
@@ -1009,7 +1009,7 @@ static int cmd_sensitivity(int argc, char **argv)
     /* a twsim file as the only argument: read its /sensitivity */
     if (argc == 2 && argv[1][0] != '-') {
         tw_file_kind kind;
-        tw_error err;
+        tw_error err = {0};
         if (tw_file_check_regular(argv[1], &err) == TW_OK &&
             tw_file_identify(argv[1], &kind, &err) == TW_OK) {
             if (kind != TW_FILE_RUN) {
@@ -1029,7 +1029,7 @@ static int report_targets(const char *path, const char *group,
 {
     /* with rows (--format csv|json) stdout holds the records alone */
     FILE *say = rows ? stderr : stdout;
-    tw_error err;
+    tw_error err = {0};
     tw_error_clear(&err);
     tw_h5_data *d = NULL;
     int rc = read_run(path, group, &d);
@@ -1091,7 +1091,7 @@ static int report_targets(const char *path, const char *group,
                 "file)\n%s", reps, d->n_reps, rows ? "" : "\n");
     if (rows == NULL) {
         tw_h5_sens hs;
-        tw_error e2;
+        tw_error e2 = {0};
         if (!is_partial && tw_h5_read_sens(path, group, &hs, &e2) == TW_OK &&
             hs.n_set > 0) {
             printf("P(met) below is over the ranges of %zu uncertain "
@@ -1180,7 +1180,7 @@ static int cmd_check(int argc, char **argv)
     const char *path = argv[optind];
     size_t below = 0, n = 0;
     char **names = NULL;
-    tw_error err;
+    tw_error err = {0};
     tw_file_kind kind;
     int rc = tw_file_identify(path, &kind, &err);
     if (rc != TW_OK) {
@@ -1298,7 +1298,7 @@ static int run_all_scenarios(const char *config, const cli_opts *o,
     size_t n = base->n_scenarios + 1;
     const char **names = calloc(n, sizeof *names);
     char **files = calloc(n, sizeof *files);
-    tw_error err;
+    tw_error err = {0};
     int rc = TW_OK;
     tw_output dest = {0};
     if (names == NULL || files == NULL) {
@@ -1467,7 +1467,7 @@ static int run_central(const tw_config *cfg, const cli_opts *o,
                        const char *out, char **file,
                        tw_target_result **res, size_t *reps)
 {
-    tw_error err;
+    tw_error err = {0};
     tw_config *cc = NULL;
     *res = NULL;
     *reps = 0;
@@ -1578,7 +1578,7 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         tw_config_print_schema(stdout);
         return 0;
     }
-    tw_error err;
+    tw_error err = {0};
     tw_config *cfg = NULL;
     if (o.no_unc) /* no ranges: a --set may then fix any key */
         o.sets[o.n_sets++] = "uncertainty.settings=()";
@@ -1813,7 +1813,7 @@ static int dispatch(int argc, char **argv)
  */
 int main(int argc, char **argv)
 {
-    tw_error err;
+    tw_error err = {0};
     tw_error_clear(&err);
     if (tw_mpi_init(&argc, &argv, &err) != TW_OK) {
         fprintf(stderr, "twsim: %s\n", err.msg);
