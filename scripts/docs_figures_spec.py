@@ -286,3 +286,64 @@ RUNS["chengdu"] = Run("configs/chengdu.cfg", [], seed=20180323, n=100, n_check=6
 for key, metric in (("hires", "hires.total"), ("exits", "exits.total")):
     fig(f"cd.{key}.min", "chengdu", each(metric, 2022, 2025), "ymin")
     fig(f"cd.{key}.max", "chengdu", each(metric, 2022, 2025), "ymax")
+
+
+def band(name, run, q):
+    """a figure with its 90% band: NAME, NAME.p05, NAME.p95"""
+    fig(name, run, q)
+    for s in ("p05", "p95"):
+        fig(f"{name}.{s}", run, q, s)
+
+
+# 港北區, "The run": the rest of the table and the text, 2020-2025.
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("cap", "establishment.cap"),
+                        ("mingshi", "teachers.tier.3"), ("gugan", "teachers.tier.1"),
+                        ("senior", "teachers.title.senior"),
+                        ("promo_mingshi", "promotions.tier.3")):
+        fig(f"gbf.{key}.{y}", "gangbei", at(metric, y))
+for y in (2020, 2025):
+    fig(f"gbf.senior_share.{y}", "gangbei", at("title.senior.share", y))
+    fig(f"gbf.first_share.{y}", "gangbei", at("title.first.share", y))
+    fig(f"gbf.full_senior.{y}", "gangbei", at("teachers.title.full_senior", y))
+    fig(f"gbf.rural_backbone.{y}", "gangbei", at("backbone.rural.share", y))
+fig("gbf.redundancy", "gangbei",
+    lambda d: d.at("establishment.cap", 2020) - d.at("teachers.total", 2020))
+fig("gbf.promo_mingshi.later", "gangbei",
+    lambda d: d.sum("promotions.tier.3", 2022, 2025) / 4)
+for key, metric in (("funded", "hires.channel.funded"), ("talent", "hires.channel.talent"),
+                    ("tegang", "hires.channel.tegang"), ("contract", "hires.channel.contract"),
+                    ("pool", "rehire.pool_entries"), ("luopin", "exits.luopin"),
+                    ("cross", "rehire.cross_school"),
+                    ("exch", EXCH)):
+    fig(f"gbf.{key}", "gangbei", total(metric, 2021, 2025))
+    fig(f"gbf.{key}.per_year", "gangbei", lambda d, m=metric: d.sum(m, 2021, 2025) / 5)
+fig("gbf.contract_staff.2025", "gangbei", at("teachers.contract", 2025))
+# the targets, 2025
+for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
+    fig(f"gbf.{t}.p_met", "gangbei", lambda d, t=t: d.met(t))
+    band(f"gbf.{t}", "gangbei", at(metric, 2025))
+# exchange rules: national (10%, 6 years) and none
+RUNS["gangbei_exch10"] = Run("configs/gangbei.cfg",
+                             ["rotation.share=0.10", "rotation.eligible_years=6"],
+                             seed=GB_SEED, n=100, n_check=30)
+RUNS["gangbei_noexch"] = Run("configs/gangbei.cfg", ["rotation.share=0.0"],
+                             seed=GB_SEED, n=100, n_check=30)
+for r, p in (("gangbei_exch10", "gbf10"), ("gangbei_noexch", "gbf0")):
+    fig(f"{p}.exch", r, total(EXCH, 2021, 2025))
+    fig(f"{p}.senior.2025", r, at("teachers.title.senior", 2025))
+    fig(f"{p}.tegang", r, total("hires.channel.tegang", 2021, 2025))
+    fig(f"{p}.cross.per_year", r, lambda d: d.sum("rehire.cross_school", 2021, 2025) / 5)
+
+# 港北區, baseline-year check: the 2020 row of the forward run.
+for key, metric in (("senior", "teachers.title.senior"), ("first", "teachers.title.first"),
+                    ("mingshi", "teachers.tier.3"), ("backbone_plus", "teachers.backbone_plus"),
+                    ("junior_qual", "qual.junior.associate_plus.share")):
+    band(f"gbb.{key}", "gangbei", at(metric, 2020))
+for key, metric in (("staff", "teachers.total"), ("primary", "teachers.stage.primary"),
+                    ("junior", "teachers.stage.junior"), ("preschool", "teachers.stage.preschool"),
+                    ("ratio_primary", "ratio.students_per_teacher.primary"),
+                    ("ratio_junior", "ratio.students_per_teacher.junior"),
+                    ("primary_qual", "qual.primary.associate_plus.share")):
+    fig(f"gbb.{key}", "gangbei", at(metric, 2020))
+fig("gbf.tier2.2020", "gangbei", at("teachers.tier.2", 2020))
