@@ -19,6 +19,7 @@ metric may join several metrics with '+'. Statistics: "mean" (default),
 (docs/figures.md), not here.
 """
 from docs_figures import Figure, Run, at, total, each
+import numpy as np
 
 RUNS = {}
 FIGURES = {}
@@ -347,3 +348,114 @@ for key, metric in (("staff", "teachers.total"), ("primary", "teachers.stage.pri
                     ("primary_qual", "qual.primary.associate_plus.share")):
     fig(f"gbb.{key}", "gangbei", at(metric, 2020))
 fig("gbf.tier2.2020", "gangbei", at("teachers.tier.2", 2020))
+
+# ---- 内江市 (docs/regions.md): the forward run "neijiang", 2020-2025 ---------------
+NJF = "neijiang"
+NJ_TARGETS = {   # target -> metric (level in 2025, or the change from 2020)
+    "qual_preschool_88": "qual.preschool.associate_plus.share",
+    "qual_primary_99": "qual.primary.associate_plus.share",
+    "qual_junior_85": "qual.junior.bachelor_plus.share",
+    "postgrad_high_school_15": "qual.high_school.postgraduate.share",
+    "dual_55": "dual.share", "dual_50": "dual.share",
+    "unfilled_300": "posts.unfilled",
+}
+for t, metric in NJ_TARGETS.items():
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t))
+    band(f"njf.{t}", NJF, at(metric, 2025))
+fig("njf.hires_4000.p_met", NJF, lambda d: d.met("hires_4000"))
+for s in ("p05", "p95"):
+    fig(f"njf.hires.{s}", NJF, total("hires.total", 2021, 2025), s)
+for t, metric in (("first_share_up", "title.first.share"),
+                  ("senior_share_up", "title.senior.share")):
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t))
+    band(f"njf.{t}", NJF, lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+# 普高 and 中职 apart (the targets before the pooled one), against 15%
+for st in ("senior", "vocational"):
+    fig(f"njf.postgrad_{st}_15.p_met", NJF,
+        lambda d, st=st: d.at(f"qual.{st}.postgraduate.share", 2025), ("ge", 0.15))
+    band(f"njf.postgrad_{st}_15", NJF, at(f"qual.{st}.postgraduate.share", 2025))
+fig("njf.postgrad_high_school.ge15", NJF,
+    lambda d: d.at("qual.high_school.postgraduate.share", 2025), ("ge", 0.15))
+# 人才引进 against 普高 hires, a year
+NJ_TALENT = lambda d: (d.each("hires.channel.talent", 2021, 2025)
+                       / np.maximum(d.each("hires.stage.senior", 2021, 2025), 1))
+fig("njf.talent_share.min", NJF, NJ_TALENT, "ymin")
+fig("njf.talent_share.max", NJF, NJ_TALENT, "ymax")
+fig("njf.talent_share.below20", NJF,
+    lambda d: (NJ_TALENT(d).min(axis=1) < 0.20).astype(float))
+# the trajectory
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("hires", "hires.total"),
+                        ("exits", "exits.total"), ("retire", "exits.retire"),
+                        ("gf_students", "pipeline.students.funded"),
+                        ("gf_placed", "pipeline.placed.funded"),
+                        ("senior_share", "title.senior.share"), ("dual", "dual.share"),
+                        ("ratio_preschool", "ratio.students_per_teacher.preschool")):
+        if f"njf.{key}.{y}" not in FIGURES:     # njf.exits.2025 is above
+            fig(f"njf.{key}.{y}", NJF, at(metric, y))
+    for st in ("preschool", "primary", "junior", "senior", "vocational"):
+        fig(f"njf.{st}.{y}", NJF, at(f"teachers.stage.{st}", y))
+for key, metric in (("open", "hires.channel.open"), ("funded", "hires.channel.funded"),
+                    ("contract", "hires.channel.contract"),
+                    ("talent", "hires.channel.talent"),
+                    ("enterprise", "hires.channel.enterprise"),
+                    ("exits", "exits.total"), ("retire", "exits.retire"),
+                    ("voluntary", "exits.voluntary"), ("death", "exits.death"),
+                    ("luopin", "exits.luopin"),
+                    ("compulsory_hires", "hires.stage.primary+hires.stage.junior")):
+    fig(f"njf.{key}", NJF, total(metric, 2021, 2025))
+
+fig("njf.compulsory_growth", NJF,
+    lambda d: d.at("teachers.stage.primary+teachers.stage.junior", 2025)
+    / d.at("teachers.stage.primary+teachers.stage.junior", 2020) - 1)
+for st in ("preschool", "vocational"):
+    fig(f"njf.{st}_growth", NJF,
+        lambda d, st=st: d.at(f"teachers.stage.{st}", 2025) / d.at(f"teachers.stage.{st}", 2020) - 1)
+fig("njf.exits.steady", NJF, lambda d: d.sum("exits.total", 2021, 2024) / 4)
+derived("njf.below_standard", ["njf.hires"], lambda a: a - 4000)
+derived("njf.funded_share", ["njf.funded", "njf.compulsory_hires"], lambda a, b: a / b)
+for key, metric in (("qual_senior_pg", "qual.senior.postgraduate.share"),
+                    ("qual_vocational_pg", "qual.vocational.postgraduate.share"),
+                    ("qual_primary", "qual.primary.associate_plus.share")):
+    fig(f"njf.{key}.2025", NJF, at(metric, 2025))
+    fig(f"njf.{key}.2020", NJF, at(metric, 2020))
+# the ways to 双师型 55% and 研究生 15%
+for r, sets in (("neijiang_dual15", ["dual.prob=0.15"]),
+                ("neijiang_dual20", ["dual.prob=0.20"]),
+                ("neijiang_enterprise", ["recruitment.channels.enterprise.cohort=-1"]),
+                ("neijiang_talent30", ["recruitment.channels.talent.share=0.30"])):
+    RUNS[r] = Run("configs/neijiang.cfg", sets, seed=NJ_SEED, n=100, n_check=20)
+    fig(f"{r}.dual", r, at("dual.share", 2025))
+    fig(f"{r}.qual_senior_pg", r, at("qual.senior.postgraduate.share", 2025))
+
+# 内江市, baseline-year check: the 2020 row
+for key, metric in (("senior_share", "title.senior.share"),
+                    ("full_senior_share", "title.full_senior.share"),
+                    ("senior_plus_share", SENIOR_SHARE),
+                    ("junior_qual", "qual.junior.associate_plus.share"),
+                    ("primary_secondary", "qual.primary.secondary"),
+                    ("senior_qual", "qual.senior.bachelor_plus.share"),
+                    ("ratio_senior", "ratio.students_per_teacher.senior"),
+                    ("ratio_vocational", "ratio.students_per_teacher.vocational"),
+                    ("students_preschool", "students.preschool"),
+                    ("students_primary", "students.primary"),
+                    ("students_junior", "students.junior"),
+                    ("students_senior", "students.senior"),
+                    ("students_vocational", "students.vocational"),
+                    ("female_share", "teachers.female.share"),
+                    ("bianzhi", "teachers.bianzhi"), ("backbone_plus", "teachers.backbone_plus"),
+                    ("mingshi", "teachers.tier.2")):   # 名教师, the top of three tiers
+    fig(f"njb.{key}", NJF, at(metric, 2020))
+fig("njb.primary_secondary_share", NJF,
+    lambda d: d.at("qual.primary.secondary", 2020) / d.at("teachers.stage.primary", 2020))
+fig("njb.bianzhi_share", NJF,
+    lambda d: d.at("teachers.bianzhi", 2020) / d.at("teachers.total", 2020))
+fig("njb.backbone_plus_share", NJF,
+    lambda d: d.at("teachers.backbone_plus", 2020) / d.at("teachers.total", 2020))
+# the 待岗培训 pool, by year, and without the exchange
+for y in (2023, 2024, 2025):
+    fig(f"njf.pool.{y}", NJF, at("teachers.pool", y))
+RUNS["neijiang_noexch"] = Run("configs/neijiang.cfg", ["rotation.share=0.0"],
+                              seed=NJ_SEED, n=100, n_check=20)
+fig("neijiang_noexch.pool.2025", "neijiang_noexch", at("teachers.pool", 2025))
+fig("neijiang_noexch.luopin", "neijiang_noexch", total("exits.luopin", 2021, 2025))
