@@ -322,7 +322,7 @@ for key, metric in (("funded", "hires.channel.funded"), ("talent", "hires.channe
 fig("gbf.contract_staff.2025", "gangbei", at("teachers.contract", 2025))
 # the targets, 2025
 for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
-    fig(f"gbf.{t}.p_met", "gangbei", lambda d, t=t: d.met(t))
+    fig(f"gbf.{t}.p_met", "gangbei", lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
     band(f"gbf.{t}", "gangbei", at(metric, 2025))
 # exchange rules: national (10%, 6 years) and none
 RUNS["gangbei_exch10"] = Run("configs/gangbei.cfg",
@@ -360,14 +360,14 @@ NJ_TARGETS = {   # target -> metric (level in 2025, or the change from 2020)
     "unfilled_300": "posts.unfilled",
 }
 for t, metric in NJ_TARGETS.items():
-    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t))
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
     band(f"njf.{t}", NJF, at(metric, 2025))
-fig("njf.hires_4000.p_met", NJF, lambda d: d.met("hires_4000"))
+fig("njf.hires_4000.p_met", NJF, lambda d: d.met("hires_4000"), ("ge", 0.5))
 for s in ("p05", "p95"):
     fig(f"njf.hires.{s}", NJF, total("hires.total", 2021, 2025), s)
 for t, metric in (("first_share_up", "title.first.share"),
                   ("senior_share_up", "title.senior.share")):
-    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t))
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
     band(f"njf.{t}", NJF, lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
 # 普高 and 中职 apart (the targets before the pooled one), against 15%
 for st in ("senior", "vocational"):
@@ -382,7 +382,7 @@ NJ_TALENT = lambda d: (d.each("hires.channel.talent", 2021, 2025)
 fig("njf.talent_share.min", NJF, NJ_TALENT, "ymin")
 fig("njf.talent_share.max", NJF, NJ_TALENT, "ymax")
 fig("njf.talent_share.below20", NJF,
-    lambda d: (NJ_TALENT(d).min(axis=1) < 0.20).astype(float))
+    lambda d: (NJ_TALENT(d).min(axis=1) < 0.20).astype(float), ("ge", 0.5))
 # the trajectory
 for y in range(2020, 2026):
     for key, metric in (("staff", "teachers.total"), ("hires", "hires.total"),
