@@ -152,10 +152,16 @@ class Data:
             self.names = list(f["metrics/name"].asstr()[:])
             self.years = [int(y) for y in f["years"][:]]
             self.traj = f["trajectories"][:]
-            self.targets = {}
+            self.targets, self.quantities = {}, {}
             if "targets/name" in f:
                 for i, t in enumerate(f["targets/name"].asstr()[:]):
                     self.targets[t] = f["targets/met"][:, i].astype(float)
+                    self.quantities[t] = f["targets/quantity"][:, i].astype(float)
+            self.counties, self.county_traj = [], None
+            if "by_county/trajectories" in f:
+                self.counties = list(f["by_county/county"].asstr()[:])
+                self.county_names = list(f["by_county/metric"].asstr()[:])
+                self.county_traj = f["by_county/trajectories"][:]
         self.path = path
         self.n = self.traj.shape[0]
 
@@ -184,6 +190,18 @@ class Data:
 
     def met(self, target):
         return self.targets[target]
+
+    def quantity(self, target):
+        """the target's quantity per replicate (the worst county's for a
+        target of each county)"""
+        return self.quantities[target]
+
+    def county(self, metric, county, year):
+        """a metric of one county (by_county), in one year"""
+        if county not in self.counties or metric not in self.county_names:
+            raise KeyError(f"{self.path}: no county row {county!r} / {metric!r}")
+        return self.county_traj[:, self.yi(year), self.counties.index(county),
+                                self.county_names.index(metric)]
 
 
 # quantities: small constructors for the spec's table

@@ -12,7 +12,8 @@ function of the run's Data returning one value per replicate:
   total(metric, y0, y1) the sum over y0..y1 (flows: the period's total)
   each(metric, y0, y1)  every year (with stat "ymin" / "ymax": the
                         smallest / largest of the yearly means)
-  lambda d: ...         anything else (d.at, d.sum, d.each, d.met(target))
+  lambda d: ...         anything else (d.at, d.sum, d.each, d.met(target),
+                        d.quantity(target), d.county(metric, county, year))
 metric may join several metrics with '+'. Statistics: "mean" (default),
 "p05", "p95", ("ge", t) the share of replicates at or above t, "ymin",
 "ymax". The format of the printed number is in the marker
@@ -459,3 +460,67 @@ RUNS["neijiang_noexch"] = Run("configs/neijiang.cfg", ["rotation.share=0.0"],
                               seed=NJ_SEED, n=100, n_check=20)
 fig("neijiang_noexch.pool.2025", "neijiang_noexch", at("teachers.pool", 2025))
 fig("neijiang_noexch.luopin", "neijiang_noexch", total("exits.luopin", 2021, 2025))
+
+# ---- 贵阳市 (docs/regions.md), "Results": the config as it is, 2020-2025 ---------
+GY = "guiyang"
+GY_DEMAND = "demand.preschool+demand.primary+demand.junior+demand.senior"
+for key, metric in (("staff", "teachers.total"), ("female", "teachers.female.share"),
+                    ("none_share", "title.none.share"), ("first_share", "title.first.share"),
+                    ("senior_share", "title.senior.share"),
+                    ("backbone_plus", "teachers.backbone_plus"), ("bianzhi", "teachers.bianzhi"),
+                    ("demand", GY_DEMAND), ("rural_backbone", "backbone.rural.share")):
+    fig(f"gyb.{key}", GY, at(metric, 2020))
+fig("gyb.staffed", GY, lambda d: d.at("teachers.total", 2020) / d.at(GY_DEMAND, 2020))
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("hires", "hires.total"),
+                        ("exits", "exits.total"), ("exch", EXCH),
+                        ("strikes1", "strikes.1"), ("strikes2", "strikes.2"),
+                        ("unfilled", "posts.unfilled")):
+        fig(f"gy.{key}.{y}", GY, at(metric, y))
+fig("gy.hires_share.2023", GY, lambda d: d.at("hires.total", 2023) / d.at("teachers.total", 2022))
+fig("gy.exch.pilot", GY, lambda d: d.sum(EXCH, 2022, 2023) / 2)
+fig("gy.exch.later", GY, lambda d: d.sum(EXCH, 2024, 2025) / 2)
+fig("gy.rural_backbone.2025", GY, at("backbone.rural.share", 2025))
+fig("gy.strikes1.per_year", GY, lambda d: d.sum("strikes.1", 2021, 2025) / 5)
+fig("gy.strikes2.min", GY, each("strikes.2", 2021, 2025), "ymin")
+fig("gy.strikes2.max", GY, each("strikes.2", 2021, 2025), "ymax")
+fig("gy.dismiss", GY, total("exits.dismiss", 2021, 2025))
+fig("gy.unfilled.per_year", GY, lambda d: d.sum("posts.unfilled", 2021, 2025) / 5)
+fig("gy.luopin", GY, total("exits.luopin", 2021, 2025))
+fig("gy.pool.2025", GY, at("teachers.pool", 2025))
+fig("gy.hires", GY, total("hires.total", 2021, 2025))
+fig("gy.hires_share_2025", GY,
+    lambda d: d.sum("hires.total", 2021, 2025) / d.at("teachers.total", 2025))
+fig("gy.none_share.2025", GY, at("title.none.share", 2025))
+fig("gy.preschool_hires.2023", GY, at("hires.stage.preschool", 2023))
+for t, metric in (("senior_title_share_up", "title.senior.share"),
+                  ("first_title_share_up", "title.first.share"),
+                  ("no_title_share_down", "title.none.share")):
+    fig(f"gy.{t}.p_met", GY, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"gy.{t}", GY, lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+for st in ("primary", "junior", "senior"):
+    t = f"staffing_standard_{st}"
+    fig(f"gy.{t}.p_met", GY, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"gy.{t}", GY, lambda d, t=t: d.quantity(t))
+GY_COUNTIES = ["云岩区", "南明区", "花溪区", "观山湖区", "乌当区", "白云区", "贵安新区",
+               "清镇市", "开阳县", "修文县", "息烽县"]
+for i, c in enumerate(GY_COUNTIES):
+    for key, metric in (("gap", "gap.total"), ("room", "establishment.room"),
+                        ("contract", "teachers.contract")):
+        fig(f"gyc.{i}.{key}", GY, lambda d, c=c, m=metric: d.county(m, c, 2025))
+    fig(f"gyc.{i}.room_primary.p_met", GY,
+        lambda d, c=c: (d.county("establishment.room.primary", c, 2025) <= 0).astype(float),
+        ("ge", 0.5))
+# 二级 -> 一级 at 0.5 a year
+RUNS["guiyang_first05"] = Run("configs/guiyang.cfg",
+                              ["titles.prob=[0.0, 0.5, 0.5, 0.10, 0.04, 0.0]"],
+                              seed=20230206, n=100, n_check=20)
+fig("gy.first05.p_met", "guiyang_first05", lambda d: d.met("first_title_share_up"), ("ge", 0.5))
+band("gy.first05", "guiyang_first05",
+     lambda d: d.at("title.first.share", 2025) - d.at("title.first.share", 2020))
+# no exchange: the counties' surpluses without returning exchange teachers
+RUNS["guiyang_noexch"] = Run("configs/guiyang.cfg", ["rotation.share=0.0"],
+                             seed=20230206, n=100, n_check=20)
+for i in (2, 7):      # 花溪区, 清镇市: the pilot counties
+    fig(f"gyc0.{i}.gap", "guiyang_noexch",
+        lambda d, c=GY_COUNTIES[i]: d.county("gap.total", c, 2025))
