@@ -524,3 +524,55 @@ RUNS["guiyang_noexch"] = Run("configs/guiyang.cfg", ["rotation.share=0.0"],
 for i in (2, 7):      # 花溪区, 清镇市: the pilot counties
     fig(f"gyc0.{i}.gap", "guiyang_noexch",
         lambda d, c=GY_COUNTIES[i]: d.county("gap.total", c, 2025))
+
+# ---- 南岸区 (docs/regions.md), "Results": the rest, 2022-2025 --------------------
+NA = "nanan"
+NA_DEMAND = ("demand.preschool+demand.primary+demand.junior+demand.senior"
+             "+demand.vocational")
+for key, metric in (("staff", "teachers.total"), ("female", "teachers.female.share"),
+                    ("backbone_plus", "teachers.backbone_plus"),
+                    ("bajian", "teachers.tier.2"), ("zhuoyue", "teachers.tier.3"),
+                    ("dual", "dual.share"), ("senior_share", "title.senior.share"),
+                    ("first_share", "title.first.share")):
+    fig(f"nab.{key}", NA, at(metric, 2022))
+for y in (2023, 2024, 2025):
+    fig(f"na.staff.{y}", NA, at("teachers.total", y))
+for y in (2022, 2023):
+    fig(f"na.demand.{y}", NA, at(NA_DEMAND, y))
+fig("na.gap.2022", NA, lambda d: d.at(NA_DEMAND, 2022) - d.at("teachers.total", 2022))
+fig("nab.staffed", NA, lambda d: d.at("teachers.total", 2022) / d.at(NA_DEMAND, 2022))
+fig("na.voluntary.per_year", NA, lambda d: d.sum("exits.voluntary", 2023, 2025) / 3)
+fig("na.voluntary.rate", NA,
+    lambda d: d.sum("exits.voluntary", 2023, 2025) / d.sum("teachers.total", 2022, 2024))
+fig("na.exch.per_year", NA, lambda d: d.sum(EXCH, 2023, 2025) / 3)
+fig("na.contract", NA, total("hires.channel.contract", 2023, 2025))
+NA_TARGETS = {"backbone_1500": "teachers.backbone_plus",
+              "municipal_mingshi_60": "teachers.tier.2",
+              "national_mingshi_10": "teachers.tier.3", "dual_75": "dual.share"}
+for t, metric in NA_TARGETS.items():
+    fig(f"na.{t}.p_met", NA, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"na.{t}", NA, at(metric, 2025))
+fig("na.teachers_grow_every_year.p_met", NA,
+    lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
+band("na.teachers_grow_every_year", NA, lambda d: d.quantity("teachers_grow_every_year"))
+# what the targets would need (40 replicates each in the text)
+for r, sets in (("nanan_tier10", ["tiers.prob=[0.10, 0.02, 0.03]"]),
+                ("nanan_tier08", ["tiers.prob=[0.08, 0.02, 0.03]"]),
+                ("nanan_top15", ["tiers.prob=[0.04, 0.02, 0.15]"]),
+                ("nanan_top25", ["tiers.prob=[0.04, 0.02, 0.25]"]),
+                ("nanan_dual20", ["dual.prob=0.20"]),
+                ("nanan_dual15", ["dual.prob=0.15"])):
+    RUNS[r] = Run("configs/nanan.cfg", sets, seed=20221104, n=40, n_check=20)
+    for t, metric in NA_TARGETS.items():
+        fig(f"{r}.{t}.p_met", r, lambda d, t=t: d.met(t), ("ge", 0.5))
+        fig(f"{r}.{t}", r, at(metric, 2025))
+fig("nanan_tier10.new_backbone.per_year", "nanan_tier10",
+    lambda d: d.sum("promotions.tier.1", 2023, 2025) / 3)
+RUNS["nanan_flat"] = Run("configs/nanan.cfg",
+                         [f"enrolment.trend.{st}=[0.0, 0.0, 0.0]" for st in
+                          ("preschool", "primary", "junior", "senior", "vocational")],
+                         seed=20221104, n=40, n_check=20)
+fig("nanan_flat.teachers_grow_every_year.p_met", "nanan_flat",
+    lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
+for y in (2023, 2024, 2025):
+    fig(f"nanan_flat.staff.{y}", "nanan_flat", at("teachers.total", y))
