@@ -576,3 +576,26 @@ fig("nanan_flat.teachers_grow_every_year.p_met", "nanan_flat",
     lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
 for y in (2023, 2024, 2025):
     fig(f"nanan_flat.staff.{y}", "nanan_flat", at("teachers.total", y))
+
+# ---- 成都市 (docs/regions.md): targets and trajectory, 2021-2025 -------------------
+CD = "chengdu"
+CD_TARGETS = {"dual_half_2022": ("dual.share", 2022), "dual_half_2025": ("dual.share", 2025),
+              "ratio_primary_2025": ("ratio.students_per_teacher.primary", 2025),
+              "ratio_junior_2025": ("ratio.students_per_teacher.junior", 2025),
+              "ratio_senior_2025": ("ratio.students_per_teacher.senior", 2025),
+              "ratio_preschool_2025": ("ratio.students_per_teacher.preschool", 2025)}
+for t, (metric, y) in CD_TARGETS.items():
+    fig(f"cd.{t}.p_met", CD, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"cd.{t}", CD, at(metric, y))
+CD_STAGES = ("preschool", "primary", "junior", "senior", "vocational")
+CD_DEMAND = "+".join(f"demand.{st}" for st in CD_STAGES)
+for y in (2021, 2025):
+    fig(f"cd.staff.{y}", CD, at("teachers.total", y))
+    fig(f"cd.rural_backbone.{y}", CD, at("backbone.rural.share", y))
+    for st in CD_STAGES:
+        fig(f"cd.{st}.{y}", CD, at(f"teachers.stage.{st}", y))
+fig("cd.demand_gap.2021", CD,
+    lambda d: np.abs(d.at(CD_DEMAND, 2021) - d.at("teachers.total", 2021)))
+fig("cd.exch.per_year", CD, lambda d: d.sum(EXCH, 2022, 2025) / 4)
+fig("cd.pool.2025", CD, at("teachers.pool", 2025))
+fig("cd.luopin.2025", CD, at("exits.luopin", 2025))
