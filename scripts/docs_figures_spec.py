@@ -599,3 +599,9 @@ fig("cd.demand_gap.2021", CD,
 fig("cd.exch.per_year", CD, lambda d: d.sum(EXCH, 2022, 2025) / 4)
 fig("cd.pool.2025", CD, at("teachers.pool", 2025))
 fig("cd.luopin.2025", CD, at("exits.luopin", 2025))
+# 港北區, "The exchange fix": the "after" column is the forward run
+fig("gbf.unfilled.2025", "gangbei", at("posts.unfilled", 2025))
+derived("gbf.senior.2025_vs_before", ["gbf.senior.2025"], lambda a: a - 1006)
+RUNS["gangbei_school"] = Run("configs/gangbei.cfg", ["rotation.exchange_basis=\"school\""],
+                             seed=GB_SEED, n=100, n_check=20)
+fig("gangbei_school.exch", "gangbei_school", total(EXCH, 2021, 2025))
