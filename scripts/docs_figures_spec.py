@@ -605,3 +605,12 @@ derived("gbf.senior.2025_vs_before", ["gbf.senior.2025"], lambda a: a - 1006)
 RUNS["gangbei_school"] = Run("configs/gangbei.cfg", ["rotation.exchange_basis=\"school\""],
                              seed=GB_SEED, n=100, n_check=20)
 fig("gangbei_school.exch", "gangbei_school", total(EXCH, 2021, 2025))
+# 贵阳市: the first title of kindergarten staff, swept (the text's `twsim sweep`)
+GY_NONE_RATES = ("0.05", "0.2", "0.22", "0.25", "0.28", "0.3", "0.4", "0.6", "1.0")
+for v in GY_NONE_RATES:
+    r = "guiyang_none_" + v.replace(".", "")
+    RUNS[r] = Run("configs/guiyang.cfg", [f"titles.rate_from_none_stage.preschool={v}"],
+                  seed=20230206, n=100, n_check=20)
+    fig(f"{r}.change", r,
+        lambda d: d.at("title.none.share", 2025) - d.at("title.none.share", 2020))
+    fig(f"{r}.p_met", r, lambda d: d.met("no_title_share_down"), ("ge", 0.5))
