@@ -614,3 +614,6 @@ for v in GY_NONE_RATES:
     fig(f"{r}.change", r,
         lambda d: d.at("title.none.share", 2025) - d.at("title.none.share", 2020))
     fig(f"{r}.p_met", r, lambda d: d.met("no_title_share_down"), ("ge", 0.5))
+# 内江市, 未定级 with kindergarten staff leaving it at 25% a year
+for y in (2020, 2021, 2025):
+    fig(f"njf.none_share.{y}", NJF, at("title.none.share", y))
