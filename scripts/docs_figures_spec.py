@@ -617,3 +617,12 @@ for v in GY_NONE_RATES:
 # 内江市, 未定级 with kindergarten staff leaving it at 25% a year
 for y in (2020, 2021, 2025):
     fig(f"njf.none_share.{y}", NJF, at("title.none.share", y))
+fig("neijiang_noexch.hires", "neijiang_noexch", total("hires.total", 2021, 2025))
+fig("njf.returns.per_year", NJF, lambda d: d.sum("exchanges.returns", 2024, 2025) / 2)
+# 内江市, "Scope and exchange posting fixed": the "after both" column
+for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
+                    ("pool_entries", "rehire.pool_entries"), ("tegang", "hires.channel.tegang")):
+    fig(f"njf.{key}", NJF, total(metric, 2021, 2025))
+fig("njf.luopin.2025", NJF, at("exits.luopin", 2025))
+fig("njf.exch.per_year", NJF, lambda d: d.sum(EXCH, 2021, 2025) / 5)
+derived("njf.hires_vs_before", ["njf.hires"], lambda a: a - 5742)
