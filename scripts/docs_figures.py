@@ -41,6 +41,9 @@ between the check's estimate (n replicates) and the documented one
                 sqrt(p (1-p)) / phi(z_p) = 2.11 for p = 0.05)
   share >= t    sqrt(p (1-p) (1/n + 1/N)), p = (k+1)/(n+2)
   min / max of yearly means: the largest standard error of those years
+  ("sensitivity", FIELD) of a run over the ranges: p_met or p_central of
+                the target named as the quantity, read from the file's
+                /sensitivity; the binomial SE of a share of n replicates
   a function of other figures: the linear propagation of theirs
 A figure may also give its own tolerance (tol=, absolute).
 """
@@ -157,6 +160,14 @@ class Data:
                 for i, t in enumerate(f["targets/name"].asstr()[:]):
                     self.targets[t] = f["targets/met"][:, i].astype(float)
                     self.quantities[t] = f["targets/quantity"][:, i].astype(float)
+            # a run over the config's ranges: twsim's variance-based
+            # sensitivity of each target (scalars of the whole run)
+            self.sens = {}
+            if "sensitivity/target" in f:
+                g = f["sensitivity"]
+                for i, t in enumerate(g["target"].asstr()[:]):
+                    self.sens[t] = {k: float(g[k][i]) for k in
+                                    ("p_met", "p_central")}
             self.counties, self.county_traj = [], None
             if "by_county/trajectories" in f:
                 self.counties = list(f["by_county/county"].asstr()[:])
@@ -325,6 +336,15 @@ class Computer:
                 ys[i] = x + h
                 var += ((float(fig.fn(*ys)) - v) / h * se) ** 2
             res = (v, math.sqrt(var))
+        elif isinstance(fig.stat, tuple) and fig.stat[0] == "sensitivity":
+            # a share of the run's replicates from /sensitivity (p_met over
+            # the ranges, p_central at the written values), n replicates
+            # each: the binomial SE, as for a share >= t
+            d = self.run_data(fig.run)
+            n_doc = self.spec.RUNS[fig.run].n
+            v = d.sens[fig.q][fig.stat[1]]
+            pt = (round(v * d.n) + 1) / (d.n + 2)
+            res = (v, math.sqrt(pt * (1 - pt) * (1 / d.n + 1 / n_doc)))
         else:
             d = self.run_data(fig.run)
             n_doc = self.spec.RUNS[fig.run].n

@@ -626,3 +626,37 @@ for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
 fig("njf.luopin.2025", NJF, at("exits.luopin", 2025))
 fig("njf.exch.per_year", NJF, lambda d: d.sum(EXCH, 2021, 2025) / 5)
 derived("njf.hires_vs_before", ["njf.hires"], lambda a: a - 5742)
+
+# ---- "What the verdicts rest on": runs over the configs' ranges (ranges=True;
+# twsim then writes /sensitivity). P(met) over the ranges and at the written
+# values ("central") only: the shares and the conditional bands need the
+# documented 1,000 replicates to mean anything, and stay unmarked.
+for r, cfg, seed, n_check, targets in (
+        ("gangbei_ranges", "configs/gangbei.cfg", GB_SEED, 100,
+         ("mingshi_100", "gugan_200")),
+        ("neijiang_ranges", "configs/neijiang.cfg", NJ_SEED, 50, tuple(NJ_TARGETS)
+         + ("hires_4000", "first_share_up", "senior_share_up")),
+        ("nanan_ranges", "configs/nanan.cfg", 20221104, 100,
+         tuple(NA_TARGETS) + ("teachers_grow_every_year",)),
+        ("guiyang_ranges", "configs/guiyang.cfg", 20230206, 50,
+         ("senior_title_share_up", "first_title_share_up", "no_title_share_down",
+          "staffing_standard_primary", "staffing_standard_junior",
+          "staffing_standard_senior"))):
+    RUNS[r] = Run(cfg, [], seed=seed, n=1000, n_check=n_check, ranges=True)
+    for t in targets:
+        for field in ("p_met", "p_central"):
+            fig(f"{r}.{t}.{field}", r, t, ("sensitivity", field))
+# the ensemble over the ranges, Gangbei
+for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
+    band(f"gangbei_ranges.{t}", "gangbei_ranges", at(metric, 2025))
+# 贵阳市 with every enrolment trend at 0 (the plain config)
+RUNS["guiyang_flat"] = Run("configs/guiyang.cfg",
+                           [f"enrolment.trend.{st}=[0.0, 0.0, 0.0]"
+                            for st in ("primary", "junior", "senior", "preschool")],
+                           seed=20230206, n=100, n_check=20)
+for key, metric in (("first", "title.first.share"), ("none", "title.none.share"),
+                    ("senior", "title.senior.share")):
+    fig(f"guiyang_flat.{key}_change", "guiyang_flat",
+        lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+for t in ("senior_title_share_up", "first_title_share_up", "no_title_share_down"):
+    fig(f"guiyang_flat.{t}.p_met", "guiyang_flat", lambda d, t=t: d.met(t), ("ge", 0.5))
