@@ -41,6 +41,9 @@ between the check's estimate (n replicates) and the documented one
                 sqrt(p (1-p)) / phi(z_p) = 2.11 for p = 0.05)
   share >= t    sqrt(p (1-p) (1/n + 1/N)), p = (k+1)/(n+2)
   min / max of yearly means: the largest standard error of those years
+  ("sensitivity", FIELD) of a run over the ranges: p_met or p_central of
+                the target named as the quantity, read from the file's
+                /sensitivity; the binomial SE of a share of n replicates
   a function of other figures: the linear propagation of theirs
 A figure may also give its own tolerance (tol=, absolute).
 """
@@ -152,10 +155,24 @@ class Data:
             self.names = list(f["metrics/name"].asstr()[:])
             self.years = [int(y) for y in f["years"][:]]
             self.traj = f["trajectories"][:]
-            self.targets = {}
+            self.targets, self.quantities = {}, {}
             if "targets/name" in f:
                 for i, t in enumerate(f["targets/name"].asstr()[:]):
                     self.targets[t] = f["targets/met"][:, i].astype(float)
+                    self.quantities[t] = f["targets/quantity"][:, i].astype(float)
+            # a run over the config's ranges: twsim's variance-based
+            # sensitivity of each target (scalars of the whole run)
+            self.sens = {}
+            if "sensitivity/target" in f:
+                g = f["sensitivity"]
+                for i, t in enumerate(g["target"].asstr()[:]):
+                    self.sens[t] = {k: float(g[k][i]) for k in
+                                    ("p_met", "p_central")}
+            self.counties, self.county_traj = [], None
+            if "by_county/trajectories" in f:
+                self.counties = list(f["by_county/county"].asstr()[:])
+                self.county_names = list(f["by_county/metric"].asstr()[:])
+                self.county_traj = f["by_county/trajectories"][:]
         self.path = path
         self.n = self.traj.shape[0]
 
@@ -184,6 +201,18 @@ class Data:
 
     def met(self, target):
         return self.targets[target]
+
+    def quantity(self, target):
+        """the target's quantity per replicate (the worst county's for a
+        target of each county)"""
+        return self.quantities[target]
+
+    def county(self, metric, county, year):
+        """a metric of one county (by_county), in one year"""
+        if county not in self.counties or metric not in self.county_names:
+            raise KeyError(f"{self.path}: no county row {county!r} / {metric!r}")
+        return self.county_traj[:, self.yi(year), self.counties.index(county),
+                                self.county_names.index(metric)]
 
 
 # quantities: small constructors for the spec's table
@@ -307,6 +336,15 @@ class Computer:
                 ys[i] = x + h
                 var += ((float(fig.fn(*ys)) - v) / h * se) ** 2
             res = (v, math.sqrt(var))
+        elif isinstance(fig.stat, tuple) and fig.stat[0] == "sensitivity":
+            # a share of the run's replicates from /sensitivity (p_met over
+            # the ranges, p_central at the written values), n replicates
+            # each: the binomial SE, as for a share >= t
+            d = self.run_data(fig.run)
+            n_doc = self.spec.RUNS[fig.run].n
+            v = d.sens[fig.q][fig.stat[1]]
+            pt = (round(v * d.n) + 1) / (d.n + 2)
+            res = (v, math.sqrt(pt * (1 - pt) * (1 / d.n + 1 / n_doc)))
         else:
             d = self.run_data(fig.run)
             n_doc = self.spec.RUNS[fig.run].n

@@ -12,13 +12,15 @@ function of the run's Data returning one value per replicate:
   total(metric, y0, y1) the sum over y0..y1 (flows: the period's total)
   each(metric, y0, y1)  every year (with stat "ymin" / "ymax": the
                         smallest / largest of the yearly means)
-  lambda d: ...         anything else (d.at, d.sum, d.each, d.met(target))
+  lambda d: ...         anything else (d.at, d.sum, d.each, d.met(target),
+                        d.quantity(target), d.county(metric, county, year))
 metric may join several metrics with '+'. Statistics: "mean" (default),
 "p05", "p95", ("ge", t) the share of replicates at or above t, "ymin",
 "ymax". The format of the printed number is in the marker
 (docs/figures.md), not here.
 """
 from docs_figures import Figure, Run, at, total, each
+import numpy as np
 
 RUNS = {}
 FIGURES = {}
@@ -286,3 +288,375 @@ RUNS["chengdu"] = Run("configs/chengdu.cfg", [], seed=20180323, n=100, n_check=6
 for key, metric in (("hires", "hires.total"), ("exits", "exits.total")):
     fig(f"cd.{key}.min", "chengdu", each(metric, 2022, 2025), "ymin")
     fig(f"cd.{key}.max", "chengdu", each(metric, 2022, 2025), "ymax")
+
+
+def band(name, run, q):
+    """a figure with its 90% band: NAME, NAME.p05, NAME.p95"""
+    fig(name, run, q)
+    for s in ("p05", "p95"):
+        fig(f"{name}.{s}", run, q, s)
+
+
+# 港北區, "The run": the rest of the table and the text, 2020-2025.
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("cap", "establishment.cap"),
+                        ("mingshi", "teachers.tier.3"), ("gugan", "teachers.tier.1"),
+                        ("senior", "teachers.title.senior"),
+                        ("promo_mingshi", "promotions.tier.3")):
+        fig(f"gbf.{key}.{y}", "gangbei", at(metric, y))
+for y in (2020, 2025):
+    fig(f"gbf.senior_share.{y}", "gangbei", at("title.senior.share", y))
+    fig(f"gbf.first_share.{y}", "gangbei", at("title.first.share", y))
+    fig(f"gbf.full_senior.{y}", "gangbei", at("teachers.title.full_senior", y))
+    fig(f"gbf.rural_backbone.{y}", "gangbei", at("backbone.rural.share", y))
+fig("gbf.redundancy", "gangbei",
+    lambda d: d.at("establishment.cap", 2020) - d.at("teachers.total", 2020))
+fig("gbf.promo_mingshi.later", "gangbei",
+    lambda d: d.sum("promotions.tier.3", 2022, 2025) / 4)
+for key, metric in (("funded", "hires.channel.funded"), ("talent", "hires.channel.talent"),
+                    ("tegang", "hires.channel.tegang"), ("contract", "hires.channel.contract"),
+                    ("pool", "rehire.pool_entries"), ("luopin", "exits.luopin"),
+                    ("cross", "rehire.cross_school"),
+                    ("exch", EXCH)):
+    fig(f"gbf.{key}", "gangbei", total(metric, 2021, 2025))
+    fig(f"gbf.{key}.per_year", "gangbei", lambda d, m=metric: d.sum(m, 2021, 2025) / 5)
+fig("gbf.contract_staff.2025", "gangbei", at("teachers.contract", 2025))
+# the targets, 2025
+for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
+    fig(f"gbf.{t}.p_met", "gangbei", lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
+    band(f"gbf.{t}", "gangbei", at(metric, 2025))
+# exchange rules: national (10%, 6 years) and none
+RUNS["gangbei_exch10"] = Run("configs/gangbei.cfg",
+                             ["rotation.share=0.10", "rotation.eligible_years=6"],
+                             seed=GB_SEED, n=100, n_check=30)
+RUNS["gangbei_noexch"] = Run("configs/gangbei.cfg", ["rotation.share=0.0"],
+                             seed=GB_SEED, n=100, n_check=30)
+for r, p in (("gangbei_exch10", "gbf10"), ("gangbei_noexch", "gbf0")):
+    fig(f"{p}.exch", r, total(EXCH, 2021, 2025))
+    fig(f"{p}.senior.2025", r, at("teachers.title.senior", 2025))
+    fig(f"{p}.tegang", r, total("hires.channel.tegang", 2021, 2025))
+    fig(f"{p}.cross.per_year", r, lambda d: d.sum("rehire.cross_school", 2021, 2025) / 5)
+
+# 港北區, baseline-year check: the 2020 row of the forward run.
+for key, metric in (("senior", "teachers.title.senior"), ("first", "teachers.title.first"),
+                    ("mingshi", "teachers.tier.3"), ("backbone_plus", "teachers.backbone_plus"),
+                    ("junior_qual", "qual.junior.associate_plus.share")):
+    band(f"gbb.{key}", "gangbei", at(metric, 2020))
+for key, metric in (("staff", "teachers.total"), ("primary", "teachers.stage.primary"),
+                    ("junior", "teachers.stage.junior"), ("preschool", "teachers.stage.preschool"),
+                    ("ratio_primary", "ratio.students_per_teacher.primary"),
+                    ("ratio_junior", "ratio.students_per_teacher.junior"),
+                    ("primary_qual", "qual.primary.associate_plus.share")):
+    fig(f"gbb.{key}", "gangbei", at(metric, 2020))
+fig("gbf.tier2.2020", "gangbei", at("teachers.tier.2", 2020))
+
+# ---- 内江市 (docs/regions.md): the forward run "neijiang", 2020-2025 ---------------
+NJF = "neijiang"
+NJ_TARGETS = {   # target -> metric (level in 2025, or the change from 2020)
+    "qual_preschool_88": "qual.preschool.associate_plus.share",
+    "qual_primary_99": "qual.primary.associate_plus.share",
+    "qual_junior_85": "qual.junior.bachelor_plus.share",
+    "postgrad_high_school_15": "qual.high_school.postgraduate.share",
+    "dual_55": "dual.share", "dual_50": "dual.share",
+    "unfilled_300": "posts.unfilled",
+}
+for t, metric in NJ_TARGETS.items():
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
+    band(f"njf.{t}", NJF, at(metric, 2025))
+fig("njf.hires_4000.p_met", NJF, lambda d: d.met("hires_4000"), ("ge", 0.5))
+for s in ("p05", "p95"):
+    fig(f"njf.hires.{s}", NJF, total("hires.total", 2021, 2025), s)
+for t, metric in (("first_share_up", "title.first.share"),
+                  ("senior_share_up", "title.senior.share")):
+    fig(f"njf.{t}.p_met", NJF, lambda d, t=t: d.met(t), ("ge", 0.5))   # 0/1: a binomial SE
+    band(f"njf.{t}", NJF, lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+# 普高 and 中职 apart (the targets before the pooled one), against 15%
+for st in ("senior", "vocational"):
+    fig(f"njf.postgrad_{st}_15.p_met", NJF,
+        lambda d, st=st: d.at(f"qual.{st}.postgraduate.share", 2025), ("ge", 0.15))
+    band(f"njf.postgrad_{st}_15", NJF, at(f"qual.{st}.postgraduate.share", 2025))
+fig("njf.postgrad_high_school.ge15", NJF,
+    lambda d: d.at("qual.high_school.postgraduate.share", 2025), ("ge", 0.15))
+# 人才引进 against 普高 hires, a year
+NJ_TALENT = lambda d: (d.each("hires.channel.talent", 2021, 2025)
+                       / np.maximum(d.each("hires.stage.senior", 2021, 2025), 1))
+fig("njf.talent_share.min", NJF, NJ_TALENT, "ymin")
+fig("njf.talent_share.max", NJF, NJ_TALENT, "ymax")
+fig("njf.talent_share.below20", NJF,
+    lambda d: (NJ_TALENT(d).min(axis=1) < 0.20).astype(float), ("ge", 0.5))
+# the trajectory
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("hires", "hires.total"),
+                        ("exits", "exits.total"), ("retire", "exits.retire"),
+                        ("gf_students", "pipeline.students.funded"),
+                        ("gf_placed", "pipeline.placed.funded"),
+                        ("senior_share", "title.senior.share"), ("dual", "dual.share"),
+                        ("ratio_preschool", "ratio.students_per_teacher.preschool")):
+        if f"njf.{key}.{y}" not in FIGURES:     # njf.exits.2025 is above
+            fig(f"njf.{key}.{y}", NJF, at(metric, y))
+    for st in ("preschool", "primary", "junior", "senior", "vocational"):
+        fig(f"njf.{st}.{y}", NJF, at(f"teachers.stage.{st}", y))
+for key, metric in (("open", "hires.channel.open"), ("funded", "hires.channel.funded"),
+                    ("contract", "hires.channel.contract"),
+                    ("talent", "hires.channel.talent"),
+                    ("enterprise", "hires.channel.enterprise"),
+                    ("exits", "exits.total"), ("retire", "exits.retire"),
+                    ("voluntary", "exits.voluntary"), ("death", "exits.death"),
+                    ("luopin", "exits.luopin"),
+                    ("compulsory_hires", "hires.stage.primary+hires.stage.junior")):
+    fig(f"njf.{key}", NJF, total(metric, 2021, 2025))
+
+fig("njf.compulsory_growth", NJF,
+    lambda d: d.at("teachers.stage.primary+teachers.stage.junior", 2025)
+    / d.at("teachers.stage.primary+teachers.stage.junior", 2020) - 1)
+for st in ("preschool", "vocational"):
+    fig(f"njf.{st}_growth", NJF,
+        lambda d, st=st: d.at(f"teachers.stage.{st}", 2025) / d.at(f"teachers.stage.{st}", 2020) - 1)
+fig("njf.exits.steady", NJF, lambda d: d.sum("exits.total", 2021, 2024) / 4)
+derived("njf.below_standard", ["njf.hires"], lambda a: a - 4000)
+derived("njf.funded_share", ["njf.funded", "njf.compulsory_hires"], lambda a, b: a / b)
+for key, metric in (("qual_senior_pg", "qual.senior.postgraduate.share"),
+                    ("qual_vocational_pg", "qual.vocational.postgraduate.share"),
+                    ("qual_primary", "qual.primary.associate_plus.share")):
+    fig(f"njf.{key}.2025", NJF, at(metric, 2025))
+    fig(f"njf.{key}.2020", NJF, at(metric, 2020))
+# the ways to 双师型 55% and 研究生 15%
+for r, sets in (("neijiang_dual15", ["dual.prob=0.15"]),
+                ("neijiang_dual20", ["dual.prob=0.20"]),
+                ("neijiang_enterprise", ["recruitment.channels.enterprise.cohort=-1"]),
+                ("neijiang_talent30", ["recruitment.channels.talent.share=0.30"])):
+    RUNS[r] = Run("configs/neijiang.cfg", sets, seed=NJ_SEED, n=100, n_check=20)
+    fig(f"{r}.dual", r, at("dual.share", 2025))
+    fig(f"{r}.qual_senior_pg", r, at("qual.senior.postgraduate.share", 2025))
+
+# 内江市, baseline-year check: the 2020 row
+for key, metric in (("senior_share", "title.senior.share"),
+                    ("full_senior_share", "title.full_senior.share"),
+                    ("senior_plus_share", SENIOR_SHARE),
+                    ("junior_qual", "qual.junior.associate_plus.share"),
+                    ("primary_secondary", "qual.primary.secondary"),
+                    ("senior_qual", "qual.senior.bachelor_plus.share"),
+                    ("ratio_senior", "ratio.students_per_teacher.senior"),
+                    ("ratio_vocational", "ratio.students_per_teacher.vocational"),
+                    ("students_preschool", "students.preschool"),
+                    ("students_primary", "students.primary"),
+                    ("students_junior", "students.junior"),
+                    ("students_senior", "students.senior"),
+                    ("students_vocational", "students.vocational"),
+                    ("female_share", "teachers.female.share"),
+                    ("bianzhi", "teachers.bianzhi"), ("backbone_plus", "teachers.backbone_plus"),
+                    ("mingshi", "teachers.tier.2")):   # 名教师, the top of three tiers
+    fig(f"njb.{key}", NJF, at(metric, 2020))
+fig("njb.primary_secondary_share", NJF,
+    lambda d: d.at("qual.primary.secondary", 2020) / d.at("teachers.stage.primary", 2020))
+fig("njb.bianzhi_share", NJF,
+    lambda d: d.at("teachers.bianzhi", 2020) / d.at("teachers.total", 2020))
+fig("njb.backbone_plus_share", NJF,
+    lambda d: d.at("teachers.backbone_plus", 2020) / d.at("teachers.total", 2020))
+# the 待岗培训 pool, by year, and without the exchange
+for y in (2023, 2024, 2025):
+    fig(f"njf.pool.{y}", NJF, at("teachers.pool", y))
+RUNS["neijiang_noexch"] = Run("configs/neijiang.cfg", ["rotation.share=0.0"],
+                              seed=NJ_SEED, n=100, n_check=20)
+fig("neijiang_noexch.pool.2025", "neijiang_noexch", at("teachers.pool", 2025))
+fig("neijiang_noexch.luopin", "neijiang_noexch", total("exits.luopin", 2021, 2025))
+
+# ---- 贵阳市 (docs/regions.md), "Results": the config as it is, 2020-2025 ---------
+GY = "guiyang"
+GY_DEMAND = "demand.preschool+demand.primary+demand.junior+demand.senior"
+for key, metric in (("staff", "teachers.total"), ("female", "teachers.female.share"),
+                    ("none_share", "title.none.share"), ("first_share", "title.first.share"),
+                    ("senior_share", "title.senior.share"),
+                    ("backbone_plus", "teachers.backbone_plus"), ("bianzhi", "teachers.bianzhi"),
+                    ("demand", GY_DEMAND), ("rural_backbone", "backbone.rural.share")):
+    fig(f"gyb.{key}", GY, at(metric, 2020))
+fig("gyb.staffed", GY, lambda d: d.at("teachers.total", 2020) / d.at(GY_DEMAND, 2020))
+for y in range(2020, 2026):
+    for key, metric in (("staff", "teachers.total"), ("hires", "hires.total"),
+                        ("exits", "exits.total"), ("exch", EXCH),
+                        ("strikes1", "strikes.1"), ("strikes2", "strikes.2"),
+                        ("unfilled", "posts.unfilled")):
+        fig(f"gy.{key}.{y}", GY, at(metric, y))
+fig("gy.hires_share.2023", GY, lambda d: d.at("hires.total", 2023) / d.at("teachers.total", 2022))
+fig("gy.exch.pilot", GY, lambda d: d.sum(EXCH, 2022, 2023) / 2)
+fig("gy.exch.later", GY, lambda d: d.sum(EXCH, 2024, 2025) / 2)
+fig("gy.rural_backbone.2025", GY, at("backbone.rural.share", 2025))
+fig("gy.strikes1.per_year", GY, lambda d: d.sum("strikes.1", 2021, 2025) / 5)
+fig("gy.strikes2.min", GY, each("strikes.2", 2021, 2025), "ymin")
+fig("gy.strikes2.max", GY, each("strikes.2", 2021, 2025), "ymax")
+fig("gy.dismiss", GY, total("exits.dismiss", 2021, 2025))
+fig("gy.unfilled.per_year", GY, lambda d: d.sum("posts.unfilled", 2021, 2025) / 5)
+fig("gy.luopin", GY, total("exits.luopin", 2021, 2025))
+fig("gy.pool.2025", GY, at("teachers.pool", 2025))
+fig("gy.hires", GY, total("hires.total", 2021, 2025))
+fig("gy.hires_share_2025", GY,
+    lambda d: d.sum("hires.total", 2021, 2025) / d.at("teachers.total", 2025))
+fig("gy.none_share.2025", GY, at("title.none.share", 2025))
+fig("gy.preschool_hires.2023", GY, at("hires.stage.preschool", 2023))
+for t, metric in (("senior_title_share_up", "title.senior.share"),
+                  ("first_title_share_up", "title.first.share"),
+                  ("no_title_share_down", "title.none.share")):
+    fig(f"gy.{t}.p_met", GY, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"gy.{t}", GY, lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+for st in ("primary", "junior", "senior"):
+    t = f"staffing_standard_{st}"
+    fig(f"gy.{t}.p_met", GY, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"gy.{t}", GY, lambda d, t=t: d.quantity(t))
+GY_COUNTIES = ["云岩区", "南明区", "花溪区", "观山湖区", "乌当区", "白云区", "贵安新区",
+               "清镇市", "开阳县", "修文县", "息烽县"]
+for i, c in enumerate(GY_COUNTIES):
+    for key, metric in (("gap", "gap.total"), ("room", "establishment.room"),
+                        ("contract", "teachers.contract")):
+        fig(f"gyc.{i}.{key}", GY, lambda d, c=c, m=metric: d.county(m, c, 2025))
+    fig(f"gyc.{i}.room_primary.p_met", GY,
+        lambda d, c=c: (d.county("establishment.room.primary", c, 2025) <= 0).astype(float),
+        ("ge", 0.5))
+# 二级 -> 一级 at 0.5 a year
+RUNS["guiyang_first05"] = Run("configs/guiyang.cfg",
+                              ["titles.prob=[0.0, 0.5, 0.5, 0.10, 0.04, 0.0]"],
+                              seed=20230206, n=100, n_check=20)
+fig("gy.first05.p_met", "guiyang_first05", lambda d: d.met("first_title_share_up"), ("ge", 0.5))
+band("gy.first05", "guiyang_first05",
+     lambda d: d.at("title.first.share", 2025) - d.at("title.first.share", 2020))
+# no exchange: the counties' surpluses without returning exchange teachers
+RUNS["guiyang_noexch"] = Run("configs/guiyang.cfg", ["rotation.share=0.0"],
+                             seed=20230206, n=100, n_check=20)
+for i in (2, 7):      # 花溪区, 清镇市: the pilot counties
+    fig(f"gyc0.{i}.gap", "guiyang_noexch",
+        lambda d, c=GY_COUNTIES[i]: d.county("gap.total", c, 2025))
+
+# ---- 南岸区 (docs/regions.md), "Results": the rest, 2022-2025 --------------------
+NA = "nanan"
+NA_DEMAND = ("demand.preschool+demand.primary+demand.junior+demand.senior"
+             "+demand.vocational")
+for key, metric in (("staff", "teachers.total"), ("female", "teachers.female.share"),
+                    ("backbone_plus", "teachers.backbone_plus"),
+                    ("bajian", "teachers.tier.2"), ("zhuoyue", "teachers.tier.3"),
+                    ("dual", "dual.share"), ("senior_share", "title.senior.share"),
+                    ("first_share", "title.first.share")):
+    fig(f"nab.{key}", NA, at(metric, 2022))
+for y in (2023, 2024, 2025):
+    fig(f"na.staff.{y}", NA, at("teachers.total", y))
+for y in (2022, 2023):
+    fig(f"na.demand.{y}", NA, at(NA_DEMAND, y))
+fig("na.gap.2022", NA, lambda d: d.at(NA_DEMAND, 2022) - d.at("teachers.total", 2022))
+fig("nab.staffed", NA, lambda d: d.at("teachers.total", 2022) / d.at(NA_DEMAND, 2022))
+fig("na.voluntary.per_year", NA, lambda d: d.sum("exits.voluntary", 2023, 2025) / 3)
+fig("na.voluntary.rate", NA,
+    lambda d: d.sum("exits.voluntary", 2023, 2025) / d.sum("teachers.total", 2022, 2024))
+fig("na.exch.per_year", NA, lambda d: d.sum(EXCH, 2023, 2025) / 3)
+fig("na.contract", NA, total("hires.channel.contract", 2023, 2025))
+NA_TARGETS = {"backbone_1500": "teachers.backbone_plus",
+              "municipal_mingshi_60": "teachers.tier.2",
+              "national_mingshi_10": "teachers.tier.3", "dual_75": "dual.share"}
+for t, metric in NA_TARGETS.items():
+    fig(f"na.{t}.p_met", NA, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"na.{t}", NA, at(metric, 2025))
+fig("na.teachers_grow_every_year.p_met", NA,
+    lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
+band("na.teachers_grow_every_year", NA, lambda d: d.quantity("teachers_grow_every_year"))
+# what the targets would need (40 replicates each in the text)
+for r, sets in (("nanan_tier10", ["tiers.prob=[0.10, 0.02, 0.03]"]),
+                ("nanan_tier08", ["tiers.prob=[0.08, 0.02, 0.03]"]),
+                ("nanan_top15", ["tiers.prob=[0.04, 0.02, 0.15]"]),
+                ("nanan_top25", ["tiers.prob=[0.04, 0.02, 0.25]"]),
+                ("nanan_dual20", ["dual.prob=0.20"]),
+                ("nanan_dual15", ["dual.prob=0.15"])):
+    RUNS[r] = Run("configs/nanan.cfg", sets, seed=20221104, n=40, n_check=20)
+    for t, metric in NA_TARGETS.items():
+        fig(f"{r}.{t}.p_met", r, lambda d, t=t: d.met(t), ("ge", 0.5))
+        fig(f"{r}.{t}", r, at(metric, 2025))
+fig("nanan_tier10.new_backbone.per_year", "nanan_tier10",
+    lambda d: d.sum("promotions.tier.1", 2023, 2025) / 3)
+RUNS["nanan_flat"] = Run("configs/nanan.cfg",
+                         [f"enrolment.trend.{st}=[0.0, 0.0, 0.0]" for st in
+                          ("preschool", "primary", "junior", "senior", "vocational")],
+                         seed=20221104, n=40, n_check=20)
+fig("nanan_flat.teachers_grow_every_year.p_met", "nanan_flat",
+    lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
+for y in (2023, 2024, 2025):
+    fig(f"nanan_flat.staff.{y}", "nanan_flat", at("teachers.total", y))
+
+# ---- 成都市 (docs/regions.md): targets and trajectory, 2021-2025 -------------------
+CD = "chengdu"
+CD_TARGETS = {"dual_half_2022": ("dual.share", 2022), "dual_half_2025": ("dual.share", 2025),
+              "ratio_primary_2025": ("ratio.students_per_teacher.primary", 2025),
+              "ratio_junior_2025": ("ratio.students_per_teacher.junior", 2025),
+              "ratio_senior_2025": ("ratio.students_per_teacher.senior", 2025),
+              "ratio_preschool_2025": ("ratio.students_per_teacher.preschool", 2025)}
+for t, (metric, y) in CD_TARGETS.items():
+    fig(f"cd.{t}.p_met", CD, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"cd.{t}", CD, at(metric, y))
+CD_STAGES = ("preschool", "primary", "junior", "senior", "vocational")
+CD_DEMAND = "+".join(f"demand.{st}" for st in CD_STAGES)
+for y in (2021, 2025):
+    fig(f"cd.staff.{y}", CD, at("teachers.total", y))
+    fig(f"cd.rural_backbone.{y}", CD, at("backbone.rural.share", y))
+    for st in CD_STAGES:
+        fig(f"cd.{st}.{y}", CD, at(f"teachers.stage.{st}", y))
+fig("cd.demand_gap.2021", CD,
+    lambda d: np.abs(d.at(CD_DEMAND, 2021) - d.at("teachers.total", 2021)))
+fig("cd.exch.per_year", CD, lambda d: d.sum(EXCH, 2022, 2025) / 4)
+fig("cd.pool.2025", CD, at("teachers.pool", 2025))
+fig("cd.luopin.2025", CD, at("exits.luopin", 2025))
+# 港北區, "The exchange fix": the "after" column is the forward run
+fig("gbf.unfilled.2025", "gangbei", at("posts.unfilled", 2025))
+derived("gbf.senior.2025_vs_before", ["gbf.senior.2025"], lambda a: a - 1006)
+RUNS["gangbei_school"] = Run("configs/gangbei.cfg", ["rotation.exchange_basis=\"school\""],
+                             seed=GB_SEED, n=100, n_check=20)
+fig("gangbei_school.exch", "gangbei_school", total(EXCH, 2021, 2025))
+# 贵阳市: the first title of kindergarten staff, swept (the text's `twsim sweep`)
+GY_NONE_RATES = ("0.05", "0.2", "0.22", "0.25", "0.28", "0.3", "0.4", "0.6", "1.0")
+for v in GY_NONE_RATES:
+    r = "guiyang_none_" + v.replace(".", "")
+    RUNS[r] = Run("configs/guiyang.cfg", [f"titles.rate_from_none_stage.preschool={v}"],
+                  seed=20230206, n=100, n_check=20)
+    fig(f"{r}.change", r,
+        lambda d: d.at("title.none.share", 2025) - d.at("title.none.share", 2020))
+    fig(f"{r}.p_met", r, lambda d: d.met("no_title_share_down"), ("ge", 0.5))
+# 内江市, 未定级 with kindergarten staff leaving it at 25% a year
+for y in (2020, 2021, 2025):
+    fig(f"njf.none_share.{y}", NJF, at("title.none.share", y))
+fig("neijiang_noexch.hires", "neijiang_noexch", total("hires.total", 2021, 2025))
+fig("njf.returns.per_year", NJF, lambda d: d.sum("exchanges.returns", 2024, 2025) / 2)
+# 内江市, "Scope and exchange posting fixed": the "after both" column
+for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
+                    ("pool_entries", "rehire.pool_entries"), ("tegang", "hires.channel.tegang")):
+    fig(f"njf.{key}", NJF, total(metric, 2021, 2025))
+fig("njf.luopin.2025", NJF, at("exits.luopin", 2025))
+fig("njf.exch.per_year", NJF, lambda d: d.sum(EXCH, 2021, 2025) / 5)
+derived("njf.hires_vs_before", ["njf.hires"], lambda a: a - 5742)
+
+# ---- "What the verdicts rest on": runs over the configs' ranges (ranges=True;
+# twsim then writes /sensitivity). P(met) over the ranges and at the written
+# values ("central") only: the shares and the conditional bands need the
+# documented 1,000 replicates to mean anything, and stay unmarked.
+for r, cfg, seed, n_check, targets in (
+        ("gangbei_ranges", "configs/gangbei.cfg", GB_SEED, 100,
+         ("mingshi_100", "gugan_200")),
+        ("neijiang_ranges", "configs/neijiang.cfg", NJ_SEED, 50, tuple(NJ_TARGETS)
+         + ("hires_4000", "first_share_up", "senior_share_up")),
+        ("nanan_ranges", "configs/nanan.cfg", 20221104, 100,
+         tuple(NA_TARGETS) + ("teachers_grow_every_year",)),
+        ("guiyang_ranges", "configs/guiyang.cfg", 20230206, 50,
+         ("senior_title_share_up", "first_title_share_up", "no_title_share_down",
+          "staffing_standard_primary", "staffing_standard_junior",
+          "staffing_standard_senior"))):
+    RUNS[r] = Run(cfg, [], seed=seed, n=1000, n_check=n_check, ranges=True)
+    for t in targets:
+        for field in ("p_met", "p_central"):
+            fig(f"{r}.{t}.{field}", r, t, ("sensitivity", field))
+# the ensemble over the ranges, Gangbei
+for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
+    band(f"gangbei_ranges.{t}", "gangbei_ranges", at(metric, 2025))
+# 贵阳市 with every enrolment trend at 0 (the plain config)
+RUNS["guiyang_flat"] = Run("configs/guiyang.cfg",
+                           [f"enrolment.trend.{st}=[0.0, 0.0, 0.0]"
+                            for st in ("primary", "junior", "senior", "preschool")],
+                           seed=20230206, n=100, n_check=20)
+for key, metric in (("first", "title.first.share"), ("none", "title.none.share"),
+                    ("senior", "title.senior.share")):
+    fig(f"guiyang_flat.{key}_change", "guiyang_flat",
+        lambda d, m=metric: d.at(m, 2025) - d.at(m, 2020))
+for t in ("senior_title_share_up", "first_title_share_up", "no_title_share_down"):
+    fig(f"guiyang_flat.{t}.p_met", "guiyang_flat", lambda d, t=t: d.met(t), ("ge", 0.5))
