@@ -115,6 +115,27 @@ static int title_elig(const title_tab *tr, int sv, int k, int it, int q,
            r >= tr->rural[k] && sv >= tr->service[k];
 }
 
+/* Move `amount` of the women of cell (g, b, c) from demographic layer
+ * `from` to `to` (below / at 高级, for the retirement age), in proportion
+ * over the layer; nothing when amount is not positive. */
+static void move_women(mf *s, int g, double *b, int c, int from, int to,
+                       double amount)
+{
+    if (!(amount > 0))
+        return;
+    double cm[N_SX];
+    tw_mf_class_mass(s, g, b, c, cm);
+    double f = dmin(1.0, ratio(amount, cm[from]));
+    int x0, nx;
+    double *d = dused(s, g, b, c, &x0, &nx);
+    for (size_t k = 0; k < (size_t)nx * NBM; k++, d += NL)
+        for (int lt = 0; lt < 2; lt++) {
+            double v = d[2 * from + lt] * f;
+            d[2 * from + lt] -= v;
+            d[2 * to + lt] += v;
+        }
+}
+
 /*
  * Demotion after a failed review (003: 降级或解聘), before the promotions:
  * a share title_demotion of the posted holders of 二级 .. 正高级 in group
@@ -151,19 +172,7 @@ static void mf_demote(mf *s, const tw_params *p, int g, double *b, double np)
                         }
             }
         }
-        if (!(f_from_senior > 0))
-            continue;
-        double cm[N_SX];
-        tw_mf_class_mass(s, g, b, c, cm);
-        double f1 = dmin(1.0, ratio(f_from_senior, cm[SX_F1]));
-        int x0, nx;
-        double *dd = dused(s, g, b, c, &x0, &nx);
-        for (size_t k = 0; k < (size_t)nx * NBM; k++, dd += NL)
-            for (int lt = 0; lt < 2; lt++) {
-                double v = dd[2 * SX_F1 + lt] * f1;
-                dd[2 * SX_F1 + lt] -= v;
-                dd[2 * SX_F0 + lt] += v;
-            }
+        move_women(s, g, b, c, SX_F1, SX_F0, f_from_senior);
     }
 }
 
@@ -276,20 +285,8 @@ void tw_mf_titles(mf *s, const tw_params *p)
                             }
                 }
             }
-            if (!(f_to_senior > 0))
-                continue;
             /* women's demo layers: below 高级 -> 高级, in proportion */
-            double cm[N_SX];
-            tw_mf_class_mass(s, g, b, c, cm);
-            double f0 = dmin(1.0, ratio(f_to_senior, cm[SX_F0]));
-            int x0, nx;
-            double *d = dused(s, g, b, c, &x0, &nx);
-            for (size_t k = 0; k < (size_t)nx * NBM; k++, d += NL)
-                for (int lt = 0; lt < 2; lt++) {
-                    double v = d[2 * SX_F0 + lt] * f0;
-                    d[2 * SX_F0 + lt] -= v;
-                    d[2 * SX_F1 + lt] += v;
-                }
+            move_women(s, g, b, c, SX_F0, SX_F1, f_to_senior);
         }
     }
 }
