@@ -57,6 +57,9 @@ typedef struct tw_fm {
         pipe_placed[TW_N_HIRE_CHANNELS];
     /* closures (撤并): only when the config lists some */
     size_t schools_open[TW_N_STAGES], closures, close_moved;
+    /* subjects: only when the config has some */
+    size_t subj_teachers[TW_MAX_SUBJECTS], subj_short[TW_MAX_SUBJECTS],
+        subj_without[TW_MAX_SUBJECTS];
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */
