@@ -197,6 +197,11 @@ f_group_stage_unknown	2	f_group_stage_unknown.cfg:9: stage_groups\[\].stages: "s
 f_group_empty	2	f_group_empty.cfg:9: stage_groups\[\].stages: is empty
 f_group_twice	2	f_group_twice.cfg:10: stage_groups\[\].name: "upper" is listed twice
 f_group_stage_name	2	f_group_stage_name.cfg:9: stage_groups\[\].name: "senior" is a stage's name
+f_subject_shares_sum	2	f_subject_shares_sum.cfg:18: subjects.shares.primary: shares sum to 1.1; they must sum to 1
+f_subject_shares_length	2	f_subject_shares_length.cfg:19: subjects.shares.junior: has 2 numbers; it must have 3
+f_subject_stage_unknown	2	f_subject_stage_unknown.cfg:19: unknown key 'junoir' in 'subjects.shares' \(did you mean 'junior'\?\)
+f_subject_stage_missing	2	f_subject_stage_missing.cfg:17: subjects.shares: has no shares for junior, which has schools
+f_subject_name_twice	2	f_subject_name_twice.cfg:16: subjects.names: "pe" is listed twice
 f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
 f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
 f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range

@@ -1075,12 +1075,9 @@ static void read_subjects(reader *r, tw_world *w, int stage_mask)
             ok = false;
             continue;
         }
-        for (int i = 0; i < j; i++)
-            if (strcmp(name, w->subject_names[i]) == 0) {
-                rd_bad(r, ns, "subjects.names", "\"%s\" is listed twice",
-                       name);
+        for (int i = 0; i < j; i++) /* reported by the schema check */
+            if (strcmp(name, w->subject_names[i]) == 0)
                 ok = false;
-            }
         snprintf(w->subject_names[j], TW_SUBJECT_NAME_MAX, "%s", name);
     }
     if (!ok)
