@@ -83,7 +83,8 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
  * (s->ctally[c]), its flows (s->cf[c]), its schools and its 编制 cap:
  * county c's row is rows + c * stride. hires_cum[c] carries county c's
  * cumulative hires. Count metrics of the county rows sum to the region's
- * row; shares and ratios are the county's own.
+ * row; shares and ratios are the county's own. With subjects, call it
+ * after tw_fm_record of the same year, which counts them (s->subj_n).
  */
 void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
                            size_t stride, double *hires_cum);

@@ -740,10 +740,7 @@ void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
         sc.cap = s->county_cap[c];
         tw_fm_put_schools(fm, &sc, &k, row);
         tw_fm_put_students(fm, w, s->t, (long)c, row);
-        if (s->subj_n != NULL) {
-            if (c == 0) /* counted once for every county */
-                tw_subject_count(s);
+        if (s->subj_n != NULL) /* counted by tw_fm_record */
             put_subjects(fm, s, a, b, (long)c, row);
-        }
     }
 }
