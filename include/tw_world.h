@@ -700,16 +700,22 @@ static inline double tw_subject_demand(const tw_world *w, int stage,
 }
 
 /* The subject a hire at a school of `stage` with demand d takes, given
- * its teachers by subject cnt[]: the largest shortfall d * share - cnt,
- * ties to the lowest index; no draw. */
+ * its teachers by subject cnt[]: the largest shortfall d * share - cnt
+ * among the subjects the stage teaches (share > 0: a hire beyond the
+ * demand, such as a 公费师范生 owed a post, takes none it does not), ties
+ * to the lowest index; no draw. */
 static inline size_t tw_subject_most_short(const tw_world *w, int stage,
                                            double d, const uint32_t *cnt)
 {
     size_t best = 0;
     double best_gap = 0.0;
+    int any = 0;
     for (size_t j = 0; j < w->n_subjects; j++) {
+        if (!(w->subject_share[stage][j] > 0.0))
+            continue;
         double g = tw_subject_demand(w, stage, d, j) - (double)cnt[j];
-        if (j == 0 || g > best_gap) {
+        if (!any || g > best_gap) {
+            any = 1;
             best = j;
             best_gap = g;
         }

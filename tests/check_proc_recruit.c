@@ -1013,6 +1013,14 @@ START_TEST(test_subject_most_short)
     const uint32_t over[] = {9, 3, 2};
     ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, over),
                       1);
+    /* a subject the stage does not teach is never chosen, even when every
+     * subject it teaches is over (a hire beyond the demand) */
+    w->subject_share[TW_STAGE_JUNIOR][0] = 0.0;
+    w->subject_share[TW_STAGE_JUNIOR][1] = 1.0;
+    w->subject_share[TW_STAGE_JUNIOR][2] = 0.0;
+    const uint32_t full[] = {0, 5, 0};
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, 3.0, full),
+                      1);
     tw_sim_free(s);
     tw_world_free(w);
 }
