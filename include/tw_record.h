@@ -57,6 +57,9 @@ typedef struct tw_fm {
         pipe_placed[TW_N_HIRE_CHANNELS];
     /* closures (撤并): only when the config lists some */
     size_t schools_open[TW_N_STAGES], closures, close_moved;
+    /* subjects: only when the config has some */
+    size_t subj_teachers[TW_MAX_SUBJECTS], subj_short[TW_MAX_SUBJECTS],
+        subj_without[TW_MAX_SUBJECTS];
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */
@@ -80,7 +83,8 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
  * (s->ctally[c]), its flows (s->cf[c]), its schools and its 编制 cap:
  * county c's row is rows + c * stride. hires_cum[c] carries county c's
  * cumulative hires. Count metrics of the county rows sum to the region's
- * row; shares and ratios are the county's own.
+ * row; shares and ratios are the county's own. With subjects, call it
+ * after tw_fm_record of the same year, which counts them (s->subj_n).
  */
 void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
                            size_t stride, double *hires_cum);

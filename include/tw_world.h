@@ -18,8 +18,8 @@
  *   T.school:  [ s0 | s1 | ... | s(n-1) | free ... cap ]   4 bytes each
  *   T.home:    [ h0 | h1 | ... | h(n-1) | free ... cap ]   4
  *   T.birth_year                                           2
- *   T.flags, T.tier, T.title, ... (16 more)                1 each
- *                                                   26 bytes a teacher
+ *   T.flags, T.tier, T.title, ... (17 more)                1 each
+ *                                                   27 bytes a teacher
  *
  * A pass reads only the arrays it needs: the tally reads 9 of them, the
  * exit pass mostly flags, birth and home.
@@ -182,7 +182,8 @@ enum {
     X(uint8_t, rural)        \
     X(uint8_t, strikes)      \
     X(uint8_t, term_left)    \
-    X(uint8_t, pool_years)
+    X(uint8_t, pool_years)   \
+    X(uint8_t, subject)
 
 /* One teacher as a record (a value; the replicate does not store these). */
 typedef struct tw_teacher {
@@ -210,7 +211,7 @@ typedef struct tw_teachers {
  * never escapes, so the pointers stay in registers.
  */
 
-/* Bytes of one teacher over all the arrays (26). */
+/* Bytes of one teacher over all the arrays (27). */
 #define TW_X_SIZE(type, name) + sizeof(type)
 #define TW_TEACHER_BYTES (0 TW_TEACHER_FIELDS(TW_X_SIZE))
 
@@ -421,6 +422,13 @@ typedef struct tw_stage_group {
     int mask;                             /* bit s: stage s is in it */
 } tw_stage_group;
 
+/* Subject groups (config `subjects`): class-hour shares per stage, which
+ * split a school's demand, and the base-year stock's mix. n_subjects == 0
+ * (no `subjects` group): one implicit subject, T.subject stays 0, nothing
+ * is drawn or recorded for subjects. */
+#define TW_MAX_SUBJECTS 16
+#define TW_SUBJECT_NAME_MAX 25 /* 24 characters of [a-z0-9_] */
+
 typedef struct tw_world {
     int base_year, end_year;
     size_t n_years;               /* end_year - base_year + 1 */
@@ -433,6 +441,10 @@ typedef struct tw_world {
     tw_stock stock[TW_N_STAGES];
     size_t n_stage_groups;
     tw_stage_group stage_groups[TW_MAX_STAGE_GROUPS];
+    size_t n_subjects;            /* 0: no subjects configured */
+    char subject_names[TW_MAX_SUBJECTS][TW_SUBJECT_NAME_MAX];
+    double subject_share[TW_N_STAGES][TW_MAX_SUBJECTS]; /* sum 1 a stage */
+    double subject_stock[TW_N_STAGES][TW_MAX_SUBJECTS]; /* base-year mix */
     int64_t tier_target_backbone; /* unused by processes; metrics helper */
     /* Parameters in force in year base_year + t (t = 1 .. n_years-1;
      * entry 0 is the base year's and is used for the initial population). */
@@ -582,6 +594,14 @@ typedef struct tw_sim {
     tw_tally tally;        /* current after tw_sim_init and tw_sim_step */
     tw_tally *ctally;      /* [n_counties]: the same by the home school's
                               county; tally is their sum */
+    uint32_t *subj_n;      /* [n_schools * TW_MAX_SUBJECTS] when the world
+                              has subjects, else NULL: teachers at school
+                              i (not pooled) of subject j, entry
+                              i * TW_MAX_SUBJECTS + j; current within the
+                              call that counts them (recruitment, record) */
+    double *subj_c;        /* [n_counties * TW_MAX_SUBJECTS] likewise:
+                              every employed teacher by the home school's
+                              county and subject (record) */
     uint32_t *into;        /* [n_schools] when the world has closures, else
                               NULL: into[i] == i while school i is open,
                               else the open school it went into */
@@ -666,6 +686,42 @@ void tw_sim_count_heads(tw_sim *s);
 
 /* Recount the headcounts and s->tally, in one pass. */
 void tw_sim_tally(tw_sim *s);
+
+/* With subjects (s->subj_n not NULL): recount s->subj_n (teachers at each
+ * school, not pooled, by subject) and s->subj_c (every employed teacher by
+ * the home school's county and subject). src/model/subjects.c. */
+void tw_subject_count(const tw_sim *s);
+
+/* School demand d's share of subject j in `stage`. */
+static inline double tw_subject_demand(const tw_world *w, int stage,
+                                       double d, size_t j)
+{
+    return d * w->subject_share[stage][j];
+}
+
+/* The subject a hire at a school of `stage` with demand d takes, given
+ * its teachers by subject cnt[]: the largest shortfall d * share - cnt
+ * among the subjects the stage teaches (share > 0: a hire beyond the
+ * demand, such as a 公费师范生 owed a post, takes none it does not), ties
+ * to the lowest index; no draw. */
+static inline size_t tw_subject_most_short(const tw_world *w, int stage,
+                                           double d, const uint32_t *cnt)
+{
+    size_t best = 0;
+    double best_gap = 0.0;
+    int any = 0;
+    for (size_t j = 0; j < w->n_subjects; j++) {
+        if (!(w->subject_share[stage][j] > 0.0))
+            continue;
+        double g = tw_subject_demand(w, stage, d, j) - (double)cnt[j];
+        if (!any || g > best_gap) {
+            any = 1;
+            best = j;
+            best_gap = g;
+        }
+    }
+    return best;
+}
 
 _Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&
                    (int)TW_F_PROF == (int)TW_TF_PROF &&

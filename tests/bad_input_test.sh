@@ -197,6 +197,11 @@ f_group_stage_unknown	2	f_group_stage_unknown.cfg:9: stage_groups\[\].stages: "s
 f_group_empty	2	f_group_empty.cfg:9: stage_groups\[\].stages: is empty
 f_group_twice	2	f_group_twice.cfg:10: stage_groups\[\].name: "upper" is listed twice
 f_group_stage_name	2	f_group_stage_name.cfg:9: stage_groups\[\].name: "senior" is a stage's name
+f_subject_shares_sum	2	f_subject_shares_sum.cfg:18: subjects.shares.primary: shares sum to 1.1; they must sum to 1
+f_subject_shares_length	2	f_subject_shares_length.cfg:19: subjects.shares.junior: has 2 numbers; it must have 3
+f_subject_stage_unknown	2	f_subject_stage_unknown.cfg:19: unknown key 'junoir' in 'subjects.shares' \(did you mean 'junior'\?\)
+f_subject_stage_missing	2	f_subject_stage_missing.cfg:17: subjects.shares: has no shares for junior, which has schools
+f_subject_name_twice	2	f_subject_name_twice.cfg:16: subjects.names: "pe" is listed twice
 f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
 f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
 f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range
@@ -241,6 +246,7 @@ f_unc_design	2	f_unc_design.cfg:9: uncertainty.design: "sobl" is not a valid val
 f_unc_sobol_41	2	f_unc_sobol_41.cfg:8: uncertainty: a Sobol design takes at most 40 uncertain settings, and 41 are given: use the "lhs" design
 f_unc_replicates	2	f_unc_replicates.cfg:10: uncertainty.settings\[\].key: "simulation.replicates" is part of the run's set-up, not of the model: it cannot be uncertain
 f_unc_index	2	f_unc_index.cfg:8: uncertainty: at the central values: .*population.stages\[2\].female=.*index 2 is out of range
+f_unc_subject_share	2	f_unc_subject_share.cfg:14: uncertainty: subjects.shares.primary\[0\] changes the region's shape .*subjects\): it cannot be uncertain
 m_all_at_once	2	m_all_at_once.cfg:7: unknown key 'replicate'
 f_all_at_once	2	f_all_at_once.cfg:27: unknown key 'bsae'
 m_many_problems	2	m_many_problems.cfg:6: tiers.transition: row 0, column 0: 1.5 is not a probability

@@ -909,6 +909,62 @@ START_TEST(test_scenario_named)
 }
 END_TEST
 
+/* subjects: names, per-stage class-hour shares that sum to 1 (1e-6) for
+ * every stage with schools, a stock mix that defaults to the shares; a
+ * config without the group has none. */
+#define SUBJ D "full_small_subjects.cfg"
+START_TEST(test_subjects)
+{
+    tw_error err;
+    tw_config *c = NULL;
+    ck_assert_int_eq(tw_config_load(FULL, NULL, 0, &c, &err), TW_OK);
+    ck_assert_uint_eq(c->world->n_subjects, 0);
+    tw_config_free(c);
+
+    c = NULL;
+    int rc = tw_config_load(SUBJ, NULL, 0, &c, &err);
+    ck_assert_msg(rc == TW_OK, "%s", err.msg);
+    const tw_world *w = c->world;
+    ck_assert_uint_eq(w->n_subjects, 3);
+    ck_assert_str_eq(w->subject_names[1], "pe");
+    ck_assert_double_eq(w->subject_share[TW_STAGE_PRIMARY][1], 0.1);
+    ck_assert_double_eq(w->subject_stock[TW_STAGE_PRIMARY][1], 0.0);
+    /* the stock defaults to the shares, stage by stage */
+    ck_assert_double_eq(w->subject_stock[TW_STAGE_JUNIOR][1], 0.1);
+    tw_config_free(c);
+
+    /* within 1e-6 of 1 passes; 1.1 does not */
+    const char *const near[] = {"subjects.shares.primary=[0.2, 0.1, "
+                                "0.7000005]"};
+    c = NULL;
+    rc = tw_config_load(SUBJ, near, 1, &c, &err);
+    ck_assert_msg(rc == TW_OK, "%s", err.msg);
+    tw_config_free(c);
+    const char *const sum[] = {"subjects.shares.primary=[0.2, 0.1, 0.8]"};
+    const char *const wsum[] = {"subjects.shares.primary",
+                                "shares sum to 1.1", NULL};
+    expect_fail(SUBJ, sum, 1, wsum);
+    const char *const len[] = {"subjects.shares.junior=[0.3, 0.7]"};
+    const char *const wlen[] = {"subjects.shares.junior",
+                                "has 2 numbers; it must have 3", NULL};
+    expect_fail(SUBJ, len, 1, wlen);
+    const char *const stock[] = {"subjects.stock.primary=[0.5, 0.0, 0.7]"};
+    const char *const wstock[] = {"subjects.stock.primary",
+                                  "shares sum to 1.2", NULL};
+    expect_fail(SUBJ, stock, 1, wstock);
+    const char *const stage[] = {"subjects.shares.primry=[0.2, 0.1, 0.7]"};
+    const char *const wstage[] = {"primry", "primary", NULL};
+    expect_fail(SUBJ, stage, 1, wstage);
+    const char *const twice[] = {"subjects.names=[\"pe\", \"pe\", \"x\"]"};
+    const char *const wtwice[] = {"\"pe\" is listed twice", NULL};
+    expect_fail(SUBJ, twice, 1, wtwice);
+    const char *const bad[] = {"subjects.names=[\"PE\", \"a\", \"b\"]"};
+    const char *const wbad[] = {"a subject's name is 1 to 24 characters",
+                                NULL};
+    expect_fail(SUBJ, bad, 1, wbad);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -922,6 +978,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_full_loads);
     tcase_add_test(tc, test_full_timeline);
     tcase_add_test(tc, test_full_errors);
+    tcase_add_test(tc, test_subjects);
     tcase_add_test(tc, test_utf8_strict);
     tcase_add_test(tc, test_error_cap);
     tcase_add_test(tc, test_one_pass);

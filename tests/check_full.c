@@ -5,6 +5,7 @@
  * of tw_sim_step against the separate processes.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,10 +25,11 @@ typedef struct run {
     double *traj; /* [reps][years][metrics] */
 } run;
 
-static void run_full_model(run *r, const char *const *sets, size_t n)
+static void run_file(run *r, const char *file, const char *const *sets,
+                     size_t n)
 {
     tw_error err;
-    ck_assert_msg(tw_config_load(FULL, sets, n, &r->cfg, &err) == TW_OK, "%s",
+    ck_assert_msg(tw_config_load(file, sets, n, &r->cfg, &err) == TW_OK, "%s",
                   err.msg);
     ck_assert_int_eq(tw_model_init(&r->m, r->cfg, &err), TW_OK);
     r->reps = r->cfg->replicates;
@@ -40,6 +42,11 @@ static void run_full_model(run *r, const char *const *sets, size_t n)
         ck_assert_msg(tw_worker_run(w, 0, k, r->traj + k * r->len, &err) ==
                       TW_OK, "%s", err.msg);
     tw_worker_free(w);
+}
+
+static void run_full_model(run *r, const char *const *sets, size_t n)
+{
+    run_file(r, FULL, sets, n);
 }
 
 static void run_free(run *r)
@@ -55,6 +62,58 @@ static double val(const run *r, size_t rep, size_t t, const char *name)
     ck_assert_msg(k >= 0, "no metric %s", name);
     return r->traj[rep * r->len + t * r->m.metrics.n + (size_t)k];
 }
+
+/* Subjects end to end (data/full_small_subjects.cfg): in every replicate
+ * and year the subjects' teachers add up to teachers.total, shortages and
+ * schools without a subject are counts within their bounds, and primary
+ * schools start without PE (its stock share is 0) and get PE teachers by
+ * hiring. Without the group there are no subject metrics. */
+START_TEST(test_subjects_end_to_end)
+{
+    const char *const names[] = {"chinese", "pe", "other"};
+    run r;
+    run_file(&r, TW_TEST_DATA "/full_small_subjects.cfg", NULL, 0);
+    size_t ny = r.m.n_years;
+    double pe_hired = 0;
+    for (size_t k = 0; k < r.reps; k++)
+        for (size_t t = 0; t < ny; t++) {
+            double sum = 0, open = 0;
+            for (int st = 0; st < TW_N_STAGES; st++) {
+                char n[64];
+                snprintf(n, sizeof n, "schools.open.%s", tw_stage_names[st]);
+                if (tw_metrics_find(&r.m.metrics, n) >= 0)
+                    open += val(&r, k, t, n);
+            }
+            for (int j = 0; j < 3; j++) {
+                char n[64];
+                snprintf(n, sizeof n, "teachers.subject.%s", names[j]);
+                sum += val(&r, k, t, n);
+                snprintf(n, sizeof n, "shortage.subject.%s", names[j]);
+                ck_assert(val(&r, k, t, n) >= 0);
+                snprintf(n, sizeof n, "schools.without.%s", names[j]);
+                double w = val(&r, k, t, n);
+                ck_assert(w >= 0 && w == floor(w));
+                if (open > 0)
+                    ck_assert(w <= open);
+            }
+            ck_assert_double_eq(sum, val(&r, k, t, "teachers.total"));
+            if (t > 0)
+                pe_hired += val(&r, k, t, "teachers.subject.pe") -
+                            val(&r, k, t - 1, "teachers.subject.pe");
+        }
+    /* the primary schools have no PE teacher at the start, so PE is among
+     * the most-short subjects and hires go to it */
+    ck_assert(pe_hired > 0);
+    run_free(&r);
+
+    run_full_model(&r, NULL, 0);
+    ck_assert_int_lt(tw_metrics_find(&r.m.metrics, "teachers.subject.other"),
+                     0);
+    ck_assert_int_lt(tw_metrics_find(&r.m.metrics, "schools.without.other"),
+                     0);
+    run_free(&r);
+}
+END_TEST
 
 START_TEST(test_initial_population)
 {
@@ -443,6 +502,7 @@ Suite *full_suite(void)
     tcase_add_test(tc, test_initial_population);
     tcase_add_test(tc, test_initial_draws_uniform);
     tcase_add_test(tc, test_conservation);
+    tcase_add_test(tc, test_subjects_end_to_end);
     tcase_add_test(tc, test_establishment_bound);
     tcase_add_test(tc, test_full_reproducible);
     tcase_add_test(tc, test_reform_moves_teachers);

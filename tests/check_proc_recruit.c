@@ -12,6 +12,7 @@
  * The seeds are fixed, so the suite is deterministic.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -961,6 +962,130 @@ START_TEST(test_pipeline_tegang)
 }
 END_TEST
 
+/* Three subjects with primary shares 0.5, 0.3, 0.2 (set before fx_sim,
+ * which sizes the counts by them). */
+static void three_subjects(tw_world *w)
+{
+    w->n_subjects = 3;
+    const char *names[] = {"a", "b", "c"};
+    const double sh[] = {0.5, 0.3, 0.2};
+    for (int j = 0; j < 3; j++) {
+        snprintf(w->subject_names[j], TW_SUBJECT_NAME_MAX, "%s", names[j]);
+        for (int st = 0; st < TW_N_STAGES; st++)
+            w->subject_share[st][j] = w->subject_stock[st][j] = sh[j];
+    }
+}
+
+/* A hire takes its school's subject with the largest shortfall demand x
+ * share - teachers, ties to the lowest index: demand 10 over shares 0.5,
+ * 0.3, 0.2 with three teachers of subject a: shortfalls 2, 3, 2, so b
+ * first, then a, b, c in turn; the seven hires end at exactly 5, 3, 2.
+ * The pooled teacher holds no post at the school and counts for none. */
+START_TEST(test_subject_most_short)
+{
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}};
+    const double dem[] = {10.0};
+    tw_world *w = mkworld(sc, 1, 1);
+    three_subjects(w);
+    tw_sim *s = mksim(w, 1, dem);
+    ck_assert_ptr_nonnull(s->subj_n);
+    staff(s, 0, 3, TW_F_BIANZHI);
+    staff(s, 0, 1, TW_F_BIANZHI | TW_F_POOL);
+    s->T.subject[3] = 2;
+    size_t n0 = s->n;
+    recruit_ok(s);
+    ck_assert_uint_eq(s->n, n0 + 7);
+    const int order[] = {1, 0, 1, 2, 0, 1, 2};
+    for (size_t k = 0; k < 7; k++)
+        ck_assert_int_eq(s->T.subject[n0 + k], order[k]);
+    /* the counts: every teacher once, by school (pool left out) and by
+     * county (pool included) */
+    tw_subject_count(s);
+    ck_assert_uint_eq(s->subj_n[0], 5);
+    ck_assert_uint_eq(s->subj_n[1], 3);
+    ck_assert_uint_eq(s->subj_n[2], 2);
+    ck_assert_double_eq(s->subj_c[0], 5);
+    ck_assert_double_eq(s->subj_c[2], 3);
+    /* ties to the lowest index; no subject short: still the lowest */
+    const uint32_t even[] = {5, 3, 2};
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, even),
+                      0);
+    const uint32_t over[] = {9, 3, 2};
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, over),
+                      1);
+    /* a subject the stage does not teach is never chosen, even when every
+     * subject it teaches is over (a hire beyond the demand) */
+    w->subject_share[TW_STAGE_JUNIOR][0] = 0.0;
+    w->subject_share[TW_STAGE_JUNIOR][1] = 1.0;
+    w->subject_share[TW_STAGE_JUNIOR][2] = 0.0;
+    const uint32_t full[] = {0, 5, 0};
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, 3.0, full),
+                      1);
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
+/* Counts conserved over random staffing and hires: the subjects' counts
+ * sum to the headcounts school by school, and to the employed teachers. */
+START_TEST(test_subject_counts_conserved)
+{
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0},
+                            {0, TW_STAGE_JUNIOR, TW_LOC_RURAL, 0},
+                            {1, TW_STAGE_PRIMARY, TW_LOC_TOWN, 0}};
+    const double dem[] = {23.3, 7.0, 41.6};
+    tw_world *w = mkworld(sc, 3, 2);
+    three_subjects(w);
+    tw_sim *s = mksim(w, 5, dem);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    for (uint32_t i = 0; i < 3; i++) {
+        int n = (int)gsl_rng_uniform_int(r, 20);
+        for (int j = 0; j < n; j++) {
+            unsigned fl = TW_F_BIANZHI |
+                          (gsl_rng_uniform(r) < 0.1 ? TW_F_POOL : 0);
+            size_t k = fx_add(s, i, 1980, TW_SEX_FEMALE, 0, TW_TITLE_SECOND,
+                              TW_QUAL_BACHELOR, fl);
+            s->T.subject[k] = (uint8_t)gsl_rng_uniform_int(r, 3);
+        }
+    }
+    gsl_rng_free(r);
+    recruit_ok(s);
+    tw_sim_count_heads(s);
+    tw_subject_count(s);
+    double all = 0;
+    for (size_t i = 0; i < 3; i++) {
+        uint32_t sum = 0;
+        for (size_t j = 0; j < 3; j++)
+            sum += s->subj_n[i * TW_MAX_SUBJECTS + j];
+        ck_assert_uint_eq(sum, s->S[i].headcount);
+    }
+    for (size_t c = 0; c < 2; c++)
+        for (size_t j = 0; j < 3; j++)
+            all += s->subj_c[c * TW_MAX_SUBJECTS + j];
+    ck_assert_double_eq(all, (double)fx_alive(s));
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
+/* Without subjects: no counts, and every hire keeps subject 0. */
+START_TEST(test_subject_absent)
+{
+    const fx_school sc[] = {{0, TW_STAGE_PRIMARY, TW_LOC_URBAN, 0}};
+    const double dem[] = {6.0};
+    tw_world *w = mkworld(sc, 1, 1);
+    tw_sim *s = mksim(w, 1, dem);
+    ck_assert_ptr_null(s->subj_n);
+    recruit_ok(s);
+    ck_assert_uint_eq(s->n, 6);
+    for (size_t k = 0; k < s->n; k++)
+        ck_assert_int_eq(s->T.subject[k], 0);
+    tw_sim_free(s);
+    tw_world_free(w);
+}
+END_TEST
+
 Suite *recruit_suite(void)
 {
     Suite *s = suite_create("recruit");
@@ -970,6 +1095,11 @@ Suite *recruit_suite(void)
     tcase_add_test(tc, test_quota);
     tcase_add_test(tc, test_replace);
     suite_add_tcase(s, tc);
+    TCase *subj = tcase_create("subjects");
+    tcase_add_test(subj, test_subject_most_short);
+    tcase_add_test(subj, test_subject_counts_conserved);
+    tcase_add_test(subj, test_subject_absent);
+    suite_add_tcase(s, subj);
     TCase *chs = tcase_create("channels");
     tcase_add_test(chs, test_funded);
     tcase_add_test(chs, test_tegang_rural_only);

@@ -1014,6 +1014,83 @@ static void read_stage_groups(reader *r, tw_world *w)
 }
 
 /* ------------------------------------------------------------------ */
+/* Subjects (class-hour shares that split each school's demand)         */
+/* ------------------------------------------------------------------ */
+
+/* The shares of subjects.<key>.<stage> into out[stage][]: n numbers from
+ * 0 to 1 that sum to 1 (1e-6). With `need`, every stage with schools has
+ * them; without, an absent stage keeps the shares already in out. */
+static void read_subject_shares(reader *r, const tw_world *w, const char *key,
+                                int stage_mask, bool need,
+                                double out[TW_N_STAGES][TW_MAX_SUBJECTS])
+{
+    char p[64];
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        snprintf(p, sizeof p, "subjects.%s.%s", key, tw_stage_names[st]);
+        const config_setting_t *v = rd_get(r, p, false);
+        if (v == NULL) {
+            if (need && (stage_mask >> st & 1)) {
+                snprintf(p, sizeof p, "subjects.%s", key);
+                const config_setting_t *g = rd_get(r, p, true);
+                if (g != NULL)
+                    rd_bad(r, g, p, "has no shares for %s, which has "
+                           "schools", tw_stage_names[st]);
+            }
+            continue;
+        }
+        double x[TW_MAX_SUBJECTS];
+        if (rd_shares_at(r, v, p, w->n_subjects, x))
+            memcpy(out[st], x, w->n_subjects * sizeof *x);
+    }
+}
+
+/* subjects = { names = [...]; shares = { <stage> = [...]; }; stock = {
+ * ... }; }: names are metric-name parts ([a-z0-9_], not listed twice), at
+ * most TW_MAX_SUBJECTS; shares are required for every stage with schools;
+ * the stock's mix defaults to the shares. */
+static void read_subjects(reader *r, tw_world *w, int stage_mask)
+{
+    if (rd_get(r, "subjects", false) == NULL)
+        return;
+    const config_setting_t *ns = rd_get(r, "subjects.names", true);
+    if (ns == NULL)
+        return;
+    int n = config_setting_length(ns);
+    if (n < 1 || n > TW_MAX_SUBJECTS) {
+        rd_bad(r, ns, "subjects.names", "has %d names; it must have 1 to %d",
+               n, TW_MAX_SUBJECTS);
+        return;
+    }
+    bool ok = true;
+    for (int j = 0; j < n; j++) {
+        const char *name =
+            config_setting_get_string(config_setting_get_elem(ns, (unsigned)j));
+        size_t len = name ? strlen(name) : 0;
+        if (name == NULL || len == 0 || len >= TW_SUBJECT_NAME_MAX ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != len) {
+            rd_bad(r, ns, "subjects.names", "entry %d \"%s\": a subject's "
+                   "name is 1 to %d characters of a-z, 0-9 and _ (it is "
+                   "part of metric names)", j, name ? name : "",
+                   TW_SUBJECT_NAME_MAX - 1);
+            ok = false;
+            continue;
+        }
+        for (int i = 0; i < j; i++) /* reported by the schema check */
+            if (strcmp(name, w->subject_names[i]) == 0)
+                ok = false;
+        snprintf(w->subject_names[j], TW_SUBJECT_NAME_MAX, "%s", name);
+    }
+    if (!ok)
+        return;
+    w->n_subjects = (size_t)n;
+    read_subject_shares(r, w, "shares", stage_mask, true, w->subject_share);
+    memcpy(w->subject_stock, w->subject_share, sizeof w->subject_stock);
+    if (rd_get(r, "subjects.stock", false) != NULL)
+        read_subject_shares(r, w, "stock", stage_mask, false,
+                            w->subject_stock);
+}
+
+/* ------------------------------------------------------------------ */
 /* County-level parameters of one year                                 */
 /* ------------------------------------------------------------------ */
 
@@ -1313,6 +1390,7 @@ void tw_config_read_full(reader *r)
     free(bfirst);
     read_population(r, w, stage_mask);
     read_stage_groups(r, w);
+    read_subjects(r, w, stage_mask);
     read_timeline(r, w);
     for (size_t t = 0; t < w->n_years; t++) {
         r->year = w->base_year + (int)t;

@@ -394,6 +394,18 @@ static const key_spec SCHEMA[] = {
     {"stage_groups[].stages", K_STR_ARRAY, M_FULL, 0,
      "required: the stages it pools, at least one"},
 
+    {"subjects", K_GROUP, M_FULL, 0,
+     "optional: subject groups; each school's demand is split by the "
+     "stage's class-hour shares (default: one implicit subject)"},
+    {"subjects.names", K_STR_ARRAY, M_FULL, 0,
+     "required: the subjects (1 to 16; a-z, 0-9, _; part of metric names)"},
+    {"subjects.shares", K_BY_STAGE_ARRAY, M_FULL, 0,
+     "required: per stage, each subject's share of class hours, in the "
+     "order of names, sum 1; every stage with schools"},
+    {"subjects.stock", K_BY_STAGE_ARRAY, M_FULL, 0,
+     "optional: per stage, the base-year teachers' subject mix, sum 1 "
+     "(default: the shares)"},
+
     {"targets", K_GROUP_LIST, M_BOTH, 0,
      "optional: the plan's targets ( { name; metric; kind; op; value; "
      "year; quote; source; } , ... )"},

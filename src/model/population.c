@@ -130,6 +130,20 @@ static int draw_age(gsl_rng *r, const stock_cum *c, int limit, int *month)
     return age;
 }
 
+/* A subject drawn from the stage's base-year mix (the last subject takes
+ * what rounding leaves). */
+static int draw_subject(gsl_rng *r, const tw_world *w, int stage)
+{
+    double u = tw_rng_u01(r), c = 0.0;
+    int n = (int)w->n_subjects;
+    for (int j = 0; j < n - 1; j++) {
+        c += w->subject_stock[stage][j];
+        if (u < c)
+            return j;
+    }
+    return n - 1;
+}
+
 /* Teacher x (zeroed) at `school`, drawn from the stage's tables. */
 static void draw_teacher(tw_sim *s, tw_teacher *x, uint32_t school,
                          const stage_draw *d)
@@ -166,6 +180,10 @@ static void draw_teacher(tw_sim *s, tw_teacher *x, uint32_t school,
     x->in_title = (uint8_t)(v / span / span);
     if (s->w->schools[school].locality == TW_LOC_RURAL)
         x->rural = x->at_school;
+    /* the last draw, and only with subjects: a config without them keeps
+     * its random stream */
+    if (s->w->n_subjects > 0)
+        x->subject = (uint8_t)draw_subject(r, s->w, d->stage);
 }
 
 /* Does stage `stage` split its count over localities first (tw_place_plan)?

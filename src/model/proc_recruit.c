@@ -203,6 +203,12 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     }
     x->flags = (uint8_t)fl;
     x->obligation = (uint8_t)hire_obligation(p);
+    if (s->subj_n != NULL) {
+        uint32_t *cnt = s->subj_n + (size_t)i * TW_MAX_SUBJECTS;
+        x->subject = (uint8_t)tw_subject_most_short(s->w, sc->stage,
+                                                    s->S[i].demand, cnt);
+        cnt[x->subject]++;
+    }
     if (tw_sim_append(s, x) != 0)
         return tw_error_set(err, TW_EFAIL,
                             "recruitment: out of memory adding teacher %zu "
@@ -516,6 +522,10 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
         if (!(T->flags[j] & TW_F_POOL))
             s->S[T->school[j]].headcount++;
     }
+    /* teachers by school and subject, for the hires' subjects (a pass of
+     * its own: a config without subjects does not pay for it) */
+    if (s->subj_n != NULL)
+        tw_subject_count(s);
     for (size_t a = 0; a < ns;) {
         size_t b = a + 1;
         while (b < ns && w->schools[b].county == w->schools[a].county)

@@ -381,6 +381,22 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "撤并调入", "Teachers whose home or school closed this year, "
             "moved to the receiving school");
     }
+    /* subjects: columns of their own only when the config has some */
+    for (size_t j = 0; j < w->n_subjects; j++) {
+        const char *sn = w->subject_names[j];
+        snprintf(n, sizeof n, "teachers.subject.%s", sn);
+        ADD(fm->subj_teachers[j], n, "teachers", sn, "Teachers of subject "
+            "%s at the end of the year (pool included, by the home school's "
+            "county)", sn);
+        snprintf(n, sizeof n, "shortage.subject.%s", sn);
+        ADD(fm->subj_short[j], n, "teachers", sn, "Sum over open schools of "
+            "max(0, round(demand x the stage's %s share) - its %s teachers "
+            "there)", sn, sn);
+        snprintf(n, sizeof n, "schools.without.%s", sn);
+        ADD(fm->subj_without[j], n, "schools", sn, "Open schools whose "
+            "demand has a positive %s share and which have no %s teacher",
+            sn, sn);
+    }
     return TW_OK;
 }
 
@@ -650,6 +666,39 @@ static void schools_of(const tw_sim *s, size_t a, size_t b,
     }
 }
 
+/* The subject metrics of schools [a, b) (county c's, or every county's
+ * when c < 0) from s->subj_n and s->subj_c (tw_subject_count). */
+static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
+                         size_t b, long c, double *row)
+{
+    const tw_world *w = s->w;
+    size_t nj = w->n_subjects;
+    double short_[TW_MAX_SUBJECTS] = {0}, without[TW_MAX_SUBJECTS] = {0};
+    for (size_t i = a; i < b; i++) {
+        if (!tw_sim_open(s, i))
+            continue;
+        int st = w->schools[i].stage;
+        double d = s->S[i].demand;
+        const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
+        for (size_t j = 0; j < nj; j++) {
+            double ds = tw_subject_demand(w, st, d, j);
+            double g = floor(ds + 0.5) - (double)cnt[j];
+            if (g > 0)
+                short_[j] += g;
+            without[j] += ds > 0.0 && cnt[j] == 0;
+        }
+    }
+    for (size_t j = 0; j < nj; j++) {
+        double v = 0.0;
+        for (size_t k = 0; k < w->n_counties; k++)
+            if (c < 0 || (size_t)c == k)
+                v += s->subj_c[k * TW_MAX_SUBJECTS + j];
+        put(row, fm->subj_teachers[j], v);
+        put(row, fm->subj_short[j], short_[j]);
+        put(row, fm->subj_without[j], without[j]);
+    }
+}
+
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
                   double *hires_cum)
 {
@@ -664,6 +713,10 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
         sc.cap += s->county_cap[c];
     tw_fm_put_schools(fm, &sc, &k, row);
     tw_fm_put_students(fm, w, s->t, -1, row);
+    if (s->subj_n != NULL) {
+        tw_subject_count(s);
+        put_subjects(fm, s, 0, w->n_schools, -1, row);
+    }
 }
 
 /* The schools are sorted by county index (config_full.c), so county c's
@@ -687,5 +740,7 @@ void tw_fm_record_counties(const tw_fm *fm, const tw_sim *s, double *rows,
         sc.cap = s->county_cap[c];
         tw_fm_put_schools(fm, &sc, &k, row);
         tw_fm_put_students(fm, w, s->t, (long)c, row);
+        if (s->subj_n != NULL) /* counted by tw_fm_record */
+            put_subjects(fm, s, a, b, (long)c, row);
     }
 }

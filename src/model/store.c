@@ -28,6 +28,15 @@ tw_sim *tw_sim_alloc(const tw_world *w)
                          sizeof *s->sscratch);
     s->dscratch = calloc(3 * (w->n_schools ? w->n_schools : 1),
                          sizeof *s->dscratch);
+    if (w->n_subjects > 0) {
+        s->subj_n = calloc((w->n_schools ? w->n_schools : 1) *
+                               TW_MAX_SUBJECTS, sizeof *s->subj_n);
+        s->subj_c = calloc(nc * TW_MAX_SUBJECTS, sizeof *s->subj_c);
+        if (!s->subj_n || !s->subj_c) {
+            tw_sim_free(s);
+            return NULL;
+        }
+    }
     if (!s->rng || !s->S || !s->county_cap || !s->county_leavers ||
         !s->cf || !s->ctally || !s->sscratch || !s->dscratch) {
         tw_sim_free(s);
@@ -58,6 +67,8 @@ void tw_sim_free(tw_sim *s)
     free(s->sscratch);
     free(s->place);
     free(s->into);
+    free(s->subj_n);
+    free(s->subj_c);
     free(s->idx);
     free(s->idx2);
     free(s->dscratch);

@@ -249,8 +249,16 @@ static int same_shape(const tw_config *a, const tw_config *b)
         return 0;
     if (a->world == NULL || b->world == NULL)
         return a->world == b->world;
-    return a->world->n_counties == b->world->n_counties &&
-           a->world->n_schools == b->world->n_schools;
+    const tw_world *x = a->world, *y = b->world;
+    /* the subjects' shares are structure, in no parameter block: a point
+     * that changed them would be patched without them */
+    return x->n_counties == y->n_counties &&
+           x->n_schools == y->n_schools &&
+           x->n_subjects == y->n_subjects &&
+           memcmp(x->subject_share, y->subject_share,
+                  sizeof x->subject_share) == 0 &&
+           memcmp(x->subject_stock, y->subject_stock,
+                  sizeof x->subject_stock) == 0;
 }
 
 static int add_slot(tw_unc *u, tw_var_slot s, tw_error *err)
@@ -483,12 +491,14 @@ int tw_unc_build(tw_unc *u, const tw_config *cfg, size_t reps,
                 rc = e.code == TW_EFAIL ? TW_EFAIL : TW_EINPUT;
                 break;
             }
-            if (!same_shape(cfg, probes[n_probes])) {
+            /* against the central probe: the other keys' probes hold
+             * this one at its central value, not the config's */
+            if (!same_shape(probes[0], probes[n_probes])) {
                 tw_config_free(probes[n_probes]);
                 probes[n_probes] = NULL;
                 tw_error_add(err, TW_EINPUT, "%s: uncertainty: %s changes "
-                             "the region's shape (years, counties, schools "
-                             "or tiers): it cannot be uncertain",
+                             "the region's shape (years, counties, schools, "
+                             "tiers or subjects): it cannot be uncertain",
                              cfg->unc[i].where, cfg->unc[i].key);
                 rc = TW_EINPUT;
                 break;
