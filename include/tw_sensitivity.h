@@ -86,4 +86,12 @@ int tw_sens_compute(size_t n_points, size_t per_point, size_t dim,
                     const unsigned char *met, uint64_t seed, tw_sens *out,
                     tw_error *err);
 
+/* A first-order share that is more than noise: at least 5% of the
+ * variance and two bootstrap standard errors (the report names only
+ * these, and only these make a verdict "depend on assumptions"). */
+static inline int tw_sens_clear(double share, double se)
+{
+    return share >= 0.05 && share >= 2 * se;
+}
+
 #endif /* TW_SENSITIVITY_H */

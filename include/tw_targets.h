@@ -25,6 +25,10 @@ typedef struct tw_target_result {
     double mean, p05, p50, p95; /* of the quantity */
 } tw_target_result;
 
+/* The 90% Wilson score interval [*lo, *hi] for k successes in n trials
+ * (z = 1.645; [0, 1] when n == 0): the interval of every P(met). */
+void tw_wilson(size_t k, size_t n, double *lo, double *hi);
+
 /* Verdict words for a result at a confidence level c in (0.5, 1):
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);

@@ -2,6 +2,7 @@
  * indices of the uncertain settings (tw_sensitivity.h,
  * docs/sensitivity.md). */
 #include "tw_sensitivity.h"
+#include "tw_targets.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,25 +13,6 @@
 
 #include "tw_design.h"
 #include "tw_rng.h"
-
-/* The 90% Wilson score interval for k successes in n trials, with the z
- * of tw_targets_eval (src/base/targets.c keeps its own copy static), so
- * that the two reports agree on the same replicates. */
-static void wilson(size_t k, size_t n, double *lo, double *hi)
-{
-    if (n == 0) {
-        *lo = 0;
-        *hi = 1;
-        return;
-    }
-    const double z = 1.6448536269514722;
-    double p = (double)k / (double)n, nn = (double)n;
-    double den = 1 + z * z / nn;
-    double mid = (p + z * z / (2 * nn)) / den;
-    double half = z * sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / den;
-    *lo = mid - half < 0 ? 0 : mid - half;
-    *hi = mid + half > 1 ? 1 : mid + half;
-}
 
 /* A double's bits as an unsigned key of the same order (negative
  * numbers reversed), for the radix sort. */
@@ -197,7 +179,7 @@ int tw_sens_compute(size_t n_points, size_t per_point, size_t dim,
     for (size_t r = 0; r < nrep; r++)
         n_met += met[r] != 0;
     out->p_met = nrep ? (double)n_met / (double)nrep : NAN;
-    wilson(n_met, nrep, &out->p_lo, &out->p_hi);
+    tw_wilson(n_met, nrep, &out->p_lo, &out->p_hi);
     out->p_cond_p10 = out->p_cond_p50 = out->p_cond_p90 = NAN;
     out->var_y = out->random_share = NAN;
     for (size_t i = 0; i < dim; i++)

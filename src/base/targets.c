@@ -195,8 +195,7 @@ double tw_target_quantity(const tw_target *t, long col, const double *traj,
     return q;
 }
 
-/* The 90% Wilson score interval for k successes in n trials (z = 1.645). */
-static void wilson(size_t k, size_t n, double *lo, double *hi)
+void tw_wilson(size_t k, size_t n, double *lo, double *hi)
 {
     if (n == 0) {
         *lo = 0;
@@ -218,7 +217,7 @@ static void summarise(double *q, size_t n, size_t n_met, tw_target_result *o)
 {
     o->p_met = n ? (double)n_met / (double)n : 0;
     o->p_se = n ? sqrt(o->p_met * (1 - o->p_met) / (double)n) : 0;
-    wilson(n_met, n, &o->p_lo, &o->p_hi);
+    tw_wilson(n_met, n, &o->p_lo, &o->p_hi);
     o->mean = n ? gsl_stats_mean(q, 1, n) : 0;
     gsl_sort(q, 1, n);
     o->p05 = n ? gsl_stats_quantile_from_sorted_data(q, 1, n, 0.05) : 0;

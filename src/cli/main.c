@@ -29,6 +29,7 @@
 #include "tw_output.h"
 #include "tw_run.h"
 #include "tw_mem.h"
+#include "tw_sensitivity.h"
 #include "tw_targets.h"
 #include "tw_uncertain.h"
 #include "tw_version.h"
@@ -831,9 +832,7 @@ static void top_settings(const tw_h5_sens *s, size_t k, char *buf,
         size_t best = SIZE_MAX;
         for (size_t i = 0; i < s->n_set && i < 256; i++) {
             double f = s->first[k * s->n_set + i];
-            /* a share that is more than noise (as for the flag) */
-            if (!taken[i] && f >= 0.05 &&
-                f >= 2 * s->first_se[k * s->n_set + i] &&
+            if (!taken[i] && tw_sens_clear(f, s->first_se[k * s->n_set + i]) &&
                 (best == SIZE_MAX || f > s->first[k * s->n_set + best]))
                 best = i;
         }

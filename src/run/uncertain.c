@@ -634,13 +634,6 @@ const char *tw_unc_verdict(double p, double c)
     return tw_target_verdict(&r, c);
 }
 
-/* A first-order share that is more than noise: at least 5% of the
- * variance and two bootstrap standard errors. */
-static bool clear_share(double f, double se)
-{
-    return f >= 0.05 && f >= 2 * se;
-}
-
 /* The settings that flip a verdict, as text: the largest first-order
  * shares that are clear (at most three); "" when none is, since then
  * the band of P(met | point) is no more than noise. */
@@ -653,7 +646,7 @@ static void depends_text(const tw_unc *u, const double *first,
     for (size_t k = 0; k < 3 && k < u->n_set; k++) {
         size_t best = SIZE_MAX;
         for (size_t i = 0; i < u->n_set && i < 4096; i++)
-            if (!taken[i] && clear_share(first[i], se[i]) &&
+            if (!taken[i] && tw_sens_clear(first[i], se[i]) &&
                 (best == SIZE_MAX || first[i] > first[best]))
                 best = i;
         if (best == SIZE_MAX)
