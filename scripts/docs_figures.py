@@ -165,9 +165,19 @@ class Data:
             self.sens = {}
             if "sensitivity/target" in f:
                 g = f["sensitivity"]
+                settings = list(g["setting"].asstr()[:])
+                point = f["uncertainty/point"][:]
                 for i, t in enumerate(g["target"].asstr()[:]):
-                    self.sens[t] = {k: float(g[k][i]) for k in
-                                    ("p_met", "p_central")}
+                    e = {k: float(g[k][i]) for k in
+                         ("p_met", "p_central", "p_cond_p10", "p_cond_p90",
+                          "random_share")}
+                    for j, sname in enumerate(settings):
+                        e[("share", sname)] = (float(g["first_order"][i, j]),
+                                               float(g["first_order_se"][i, j]))
+                    e["q"] = _shrunk_points(point, self.targets.get(t))
+                    e["random_se"] = _random_share_se(
+                        point, self.quantities.get(t))
+                    self.sens[t] = e
             self.counties, self.county_traj = [], None
             if "by_county/trajectories" in f:
                 self.counties = list(f["by_county/county"].asstr()[:])
@@ -236,6 +246,57 @@ class Figure:
 
 
 # ---- computing -----------------------------------------------------------------
+
+def _shrunk_points(point, met):
+    """The shrunk P(met | point) of every parameter point (docs/sensitivity.md,
+    "P(met | point)"), sorted: what the band's percentiles are taken from."""
+    if met is None:
+        return None
+    ids = np.unique(point)
+    p = np.array([met[point == j].mean() for j in ids])
+    m = np.array([np.sum(point == j) for j in ids], dtype=float)
+    ok = m > 1
+    if len(p) < 2 or not ok.any():
+        return None
+    noise = float(np.mean(p[ok] * (1 - p[ok]) / (m[ok] - 1)))
+    v_obs = float(np.var(p, ddof=1))
+    c = math.sqrt(max(0.0, v_obs - noise) / v_obs) if v_obs > 0 else 0.0
+    return np.sort(p.mean() + c * (p - p.mean()))
+
+
+def _random_share_se(point, y, boots=200):
+    """Bootstrap (over the parameter points, fixed seed) standard error of
+    random_share = mean within-point variance / Var(y) (docs/sensitivity.md)."""
+    if y is None:
+        return float("nan")
+    ok = ~np.isnan(y)
+    ids = np.unique(point[ok])
+    groups = [y[ok][point[ok] == j] for j in ids]
+    groups = [g for g in groups if len(g) > 1]
+    if len(groups) < 2:
+        return float("nan")
+    rng = np.random.default_rng(12345)
+    out = []
+    for _ in range(boots):
+        pick = [groups[i] for i in rng.integers(0, len(groups), len(groups))]
+        allv = np.concatenate(pick)
+        vy = float(np.var(allv, ddof=1))
+        if vy > 0:
+            out.append(np.mean([np.var(g, ddof=1) for g in pick]) / vy)
+    return float(np.std(out, ddof=1)) if len(out) > 1 else float("nan")
+
+
+def _band_se(q, prob, n_doc_points):
+    """A standard error for the check of a percentile of the points' shrunk
+    P(met | point): the distribution-free interval of the percentile (the
+    order statistics at prob +/- 4 sd of the sample fraction, for both the
+    check's and the documented number of points) as +/- 4 SE."""
+    n = len(q)
+    d = 4 * math.sqrt(prob * (1 - prob) * (1 / n + 1 / n_doc_points))
+    lo = float(np.quantile(q, max(0.0, prob - d)))
+    hi = float(np.quantile(q, min(1.0, prob + d)))
+    return (hi - lo) / 8
+
 
 def _z_factor(p):
     z = {0.05: 1.6449, 0.95: 1.6449}[p]
@@ -342,9 +403,33 @@ class Computer:
             # each: the binomial SE, as for a share >= t
             d = self.run_data(fig.run)
             n_doc = self.spec.RUNS[fig.run].n
-            v = d.sens[fig.q][fig.stat[1]]
-            pt = (round(v * d.n) + 1) / (d.n + 2)
-            res = (v, math.sqrt(pt * (1 - pt) * (1 / d.n + 1 / n_doc)))
+            e = d.sens[fig.q]
+            field = fig.stat[1] if len(fig.stat) == 2 else fig.stat[1:]
+            same = d.n == n_doc          # the documented run itself: exact
+            if field in ("p_met", "p_central"):
+                v = e[field]
+                pt = (round(v * d.n) + 1) / (d.n + 2)
+                res = (v, math.sqrt(pt * (1 - pt) * (1 / d.n + 1 / n_doc)))
+            elif field in ("p_cond_p10", "p_cond_p90"):
+                # the band of P(met | point); the points are n / per_point
+                v = e[field]
+                n_pts = len(e["q"]) if e["q"] is not None else 0
+                if same or n_pts < 2:
+                    res = (v, 0.0)
+                else:
+                    doc_pts = n_pts * n_doc / d.n
+                    prob = 0.1 if field == "p_cond_p10" else 0.9
+                    res = (v, _band_se(e["q"], prob, doc_pts))
+            elif field == "random_share" or field[0] == "share":
+                # a variance share: twsim's bootstrap SE at the check's
+                # points, and the documented run's (SE ~ 1/sqrt(points))
+                if field == "random_share":
+                    v, se = e[field], e["random_se"]
+                else:
+                    v, se = e[field]
+                res = (v, 0.0 if same else se * math.sqrt(1 + d.n / n_doc))
+            else:
+                raise ValueError(f"unknown sensitivity field {field!r}")
         else:
             d = self.run_data(fig.run)
             n_doc = self.spec.RUNS[fig.run].n
