@@ -548,6 +548,7 @@ fig("na.voluntary.rate", NA,
     lambda d: d.sum("exits.voluntary", 2023, 2025) / d.sum("teachers.total", 2022, 2024))
 fig("na.exch.per_year", NA, lambda d: d.sum(EXCH, 2023, 2025) / 3)
 fig("na.contract", NA, total("hires.channel.contract", 2023, 2025))
+NA_SUBJECTS = ("morality", "pe", "arts", "labour", "mental_health")
 NA_TARGETS = {"backbone_1500": "teachers.backbone_plus",
               "municipal_mingshi_60": "teachers.tier.2",
               "national_mingshi_10": "teachers.tier.3", "dual_75": "dual.share"}
@@ -557,6 +558,15 @@ for t, metric in NA_TARGETS.items():
 fig("na.teachers_grow_every_year.p_met", NA,
     lambda d: d.met("teachers_grow_every_year"), ("ge", 0.5))
 band("na.teachers_grow_every_year", NA, lambda d: d.quantity("teachers_grow_every_year"))
+# 000's subject shortages: the target per subject, and the path 2022 -> 2025
+for sj in NA_SUBJECTS:
+    t = f"no_{sj}_shortage"
+    fig(f"na.{t}.p_met", NA, lambda d, t=t: d.met(t), ("ge", 0.5))
+    band(f"na.{t}", NA, at(f"shortage.subject.{sj}", 2025))
+    for y in (2022, 2025):
+        fig(f"na.shortage.{sj}.{y}", NA, at(f"shortage.subject.{sj}", y))
+        fig(f"na.without.{sj}.{y}", NA, at(f"schools.without.{sj}", y))
+        fig(f"na.teachers.{sj}.{y}", NA, at(f"teachers.subject.{sj}", y))
 # what the targets would need (40 replicates each in the text)
 for r, sets in (("nanan_tier10", ["tiers.prob=[0.10, 0.02, 0.03]"]),
                 ("nanan_tier08", ["tiers.prob=[0.08, 0.02, 0.03]"]),
@@ -628,9 +638,6 @@ for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
 fig("njf.luopin.2025", NJF, at("exits.luopin", 2025))
 fig("njf.exch.per_year", NJF, lambda d: d.sum(EXCH, 2021, 2025) / 5)
 derived("njf.hires_vs_before", ["njf.hires"], lambda a: a - 5742)
-
-NA_SUBJECTS = ("morality", "pe", "arts", "labour", "mental_health")
-
 
 def uncertain_keys(cfg):
     """The setting keys of a config's uncertainty group, in order."""
