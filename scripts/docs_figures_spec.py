@@ -610,6 +610,11 @@ fig("cd.demand_gap.2021", CD,
     lambda d: np.abs(d.at(CD_DEMAND, 2021) - d.at("teachers.total", 2021)))
 fig("cd.exch.per_year", CD, lambda d: d.sum(EXCH, 2022, 2025) / 4)
 fig("cd.pool.2025", CD, at("teachers.pool", 2025))
+for sj in ("pe", "arts"):      # 004's 体育艺术教师队伍, no target
+    for y in (2021, 2025):
+        fig(f"cd.teachers.{sj}.{y}", CD, at(f"teachers.subject.{sj}", y))
+        fig(f"cd.shortage.{sj}.{y}", CD, at(f"shortage.subject.{sj}", y))
+        fig(f"cd.without.{sj}.{y}", CD, at(f"schools.without.{sj}", y))
 fig("cd.luopin.2025", CD, at("exits.luopin", 2025))
 # 港北區, "The exchange fix": the "after" column is the forward run
 fig("gbf.unfilled.2025", "gangbei", at("posts.unfilled", 2025))
