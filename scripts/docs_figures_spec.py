@@ -692,6 +692,17 @@ for v in GY_NONE_RATES:
 # 内江市, 未定级 with kindergarten staff leaving it at 25% a year
 for y in (2020, 2021, 2025):
     fig(f"njf.none_share.{y}", NJF, at("title.none.share", y))
+# ... and with the rule before it (the first title right after the probation
+# year, for kindergarten staff too)
+RUNS["neijiang_none1"] = Run("configs/neijiang.cfg",
+                             ["titles.rate_from_none_stage.preschool=1.0"],
+                             seed=NJ_SEED, n=100, n_check=20)
+for y in (2021, 2025):
+    fig(f"neijiang_none1.none_share.{y}", "neijiang_none1", at("title.none.share", y))
+for t in ("qual_preschool_88", "qual_junior_85"):
+    fig(f"neijiang_none1.{t}.p_met", "neijiang_none1", lambda d, t=t: d.met(t), ("ge", 0.5))
+fig("neijiang_none1.first_share_up", "neijiang_none1",
+    lambda d: d.quantity("first_share_up"))
 fig("neijiang_noexch.hires", "neijiang_noexch", total("hires.total", 2021, 2025))
 fig("njf.returns.per_year", NJF, lambda d: d.sum("exchanges.returns", 2024, 2025) / 2)
 # 内江市, "Scope and exchange posting fixed": the "after both" column
@@ -700,7 +711,34 @@ for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
     fig(f"njf.{key}", NJF, total(metric, 2021, 2025))
 fig("njf.luopin.2025", NJF, at("exits.luopin", 2025))
 fig("njf.exch.per_year", NJF, lambda d: d.sum(EXCH, 2021, 2025) / 5)
-derived("njf.hires_vs_before", ["njf.hires"], lambda a: a - 5742)
+# 内江市, "Subjects"
+for sj in ("mental_health", "pe", "arts", "morality", "labour"):
+    for y in (2020, 2025):
+        fig(f"njs.teachers.{sj}.{y}", NJF, at(f"teachers.subject.{sj}", y))
+        fig(f"njs.shortage.{sj}.{y}", NJF, at(f"shortage.subject.{sj}", y))
+        fig(f"njs.without.{sj}.{y}", NJF, at(f"schools.without.{sj}", y))
+band("njs.mh.2025", NJF, at("teachers.subject.mental_health", 2025))
+band("njs.mh_without.2025", NJF, at("schools.without.mental_health", 2025))
+fig("njs.mental_health_every_school.p_met", NJF,
+    lambda d: d.met("mental_health_every_school"), ("ge", 0.5))
+# ... against no exchange and against 县管校聘 in every stage
+RUNS["neijiang_allstages"] = Run(
+    "configs/neijiang.cfg",
+    ['rotation.stages=["preschool", "primary", "junior", "senior", "vocational"]'],
+    seed=NJ_SEED, n=100, n_check=20)
+for r in ("neijiang_noexch", "neijiang_allstages"):
+    for key, metric in (("exch", EXCH), ("cross", "rehire.cross_school"),
+                        ("pool_entries", "rehire.pool_entries"),
+                        ("tegang", "hires.channel.tegang")):
+        fig(f"{r}.{key}", r, total(metric, 2021, 2025))
+    if r != "neijiang_noexch":
+        fig(f"{r}.luopin", r, total("exits.luopin", 2021, 2025))
+        fig(f"{r}.pool.2025", r, at("teachers.pool", 2025))
+        fig(f"{r}.hires", r, total("hires.total", 2021, 2025))
+    fig(f"{r}.postgrad", r, at("qual.high_school.postgraduate.share", 2025))
+    for t in ("qual_preschool_88", "qual_junior_85", "hires_4000"):
+        fig(f"{r}.{t}.p_met", r, lambda d, t=t: d.met(t), ("ge", 0.5))
+derived("njf.hires_vs_noexch", ["njf.hires", "neijiang_noexch.hires"], lambda a, b: a - b)
 
 def uncertain_keys(cfg):
     """The setting keys of a config's uncertainty group, in order."""
