@@ -784,6 +784,11 @@ for r, cfg, seed, n_check, targets in (
         for key in uncertain_keys(cfg):
             fig(f"{r}.{t}.share.{key_slug(key)}", r, t,
                 ("sensitivity", "share", key))
+# quantities over the ranges quoted in the verdict column
+for r, t in (("neijiang_ranges", "hires_4000"), ("nanan_ranges", "backbone_1500"),
+             ("nanan_ranges", "teachers_grow_every_year"),
+             ("chengdu_ranges", "ratio_primary_2025")):
+    band(f"{r}.{t}.q", r, lambda d, t=t: d.quantity(t))
 # the ensemble over the ranges, Gangbei
 for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
     band(f"gangbei_ranges.{t}", "gangbei_ranges", at(metric, 2025))
