@@ -792,6 +792,15 @@ for r, t in (("neijiang_ranges", "hires_4000"), ("nanan_ranges", "backbone_1500"
 # the ensemble over the ranges, Gangbei
 for t, metric in (("mingshi_100", "teachers.tier.3"), ("gugan_200", "teachers.tier.1")):
     band(f"gangbei_ranges.{t}", "gangbei_ranges", at(metric, 2025))
+# 贵阳市, the optimize answer (a quota per county), checked at 580 and 570
+for r, q, seed, n in (("gy_q580", 580, 20230206, 400), ("gy_q570", 570, 20230206, 400),
+                      ("gy_q580s7", 580, 7, 1000)):
+    RUNS[r] = Run("configs/guiyang.cfg", ["recruitment.policy=quota",
+                                          f"recruitment.quota={q}"],
+                  seed=seed, n=n, n_check=40)
+    for st in ("primary", "junior", "senior"):
+        fig(f"{r}.{st}.p_met", r, lambda d, st=st: d.met(f"staffing_standard_{st}"),
+            ("ge", 0.5))
 # 贵阳市 with every enrolment trend at 0 (the plain config)
 RUNS["guiyang_flat"] = Run("configs/guiyang.cfg",
                            [f"enrolment.trend.{st}=[0.0, 0.0, 0.0]"
