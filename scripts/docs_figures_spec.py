@@ -521,6 +521,25 @@ for i, c in enumerate(GY_COUNTIES):
         lambda d, c=c: (d.county("establishment.room.primary", c, 2025) <= 0).astype(float),
         ("ge", 0.5))
 # 二级 -> 一级 at 0.5 a year
+# 贵阳市, the 一级 change with the first title at once after the probation year
+# (kindergartens too), and with filling from 2021
+for r, sets in (("guiyang_none1", ["titles.rate_from_none_stage.preschool=1.0"]),
+                ("guiyang_fill", ['recruitment.policy="fill"'])):
+    RUNS[r] = Run("configs/guiyang.cfg", sets, seed=20230206, n=100, n_check=20)
+    fig(f"{r}.first_change", r, lambda d: d.quantity("first_title_share_up"))
+# 港北區, the demotion rule against none
+RUNS["gangbei_nodemote"] = Run("configs/gangbei.cfg", ["titles.demotion=0.0"],
+                               seed=GB_SEED, n=100, n_check=30)
+fig("gbd.senior.2025", "gangbei_nodemote", at("teachers.title.senior", 2025))
+for t in ("mingshi_100", "gugan_200"):
+    fig(f"gbd.{t}.p_met", "gangbei_nodemote", lambda d, t=t: d.met(t), ("ge", 0.5))
+fig("gbf.demotions.per_year", "gangbei", lambda d: d.sum("titles.demotions", 2021, 2025) / 5)
+band("gbf.senior.2025b", "gangbei", at("teachers.title.senior", 2025))
+# 成都市, 双师型 at national.cfg's rate
+RUNS["chengdu_dual05"] = Run("configs/chengdu.cfg", ["dual.prob=0.05"], seed=20180323,
+                             n=20, n_check=6)
+for y in (2021, 2025):
+    fig(f"cd_dual05.dual.{y}", "chengdu_dual05", at("dual.share", y))
 RUNS["guiyang_first05"] = Run("configs/guiyang.cfg",
                               ["titles.prob=[0.0, 0.5, 0.5, 0.10, 0.04, 0.0]"],
                               seed=20230206, n=100, n_check=20)
