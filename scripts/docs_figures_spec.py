@@ -671,10 +671,10 @@ for r in ("gb_opt", "gb_opt99"):
 # 港北區, "Closures": the config against the same config without closures
 RUNS["gangbei_noclose"] = Run("configs/gangbei.cfg", ["closures=()"], seed=GB_SEED,
                               n=100, n_check=30)
+fig("gbc.open.2025", "gangbei", at("schools.open.primary", 2025))
+fig("gbc.moved", "gangbei", total("closures.teachers_moved", 2021, 2025))
+fig("gbc.closed", "gangbei", total("closures.schools", 2021, 2025))
 for r, p in (("gangbei", "gbc"), ("gangbei_noclose", "gbc0")):
-    fig(f"{p}.open.2025", r, at("schools.open.primary", 2025))
-    fig(f"{p}.moved", r, total("closures.teachers_moved", 2021, 2025))
-    fig(f"{p}.closed", r, total("closures.schools", 2021, 2025))
     fig(f"{p}.rural.2025", r, at("teachers.stage.primary.rural", 2025))
     fig(f"{p}.town.2025", r, at("teachers.stage.primary.town", 2025))
     fig(f"{p}.rural_gap.2025", r, at("gap.primary.rural", 2025))
