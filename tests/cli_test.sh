@@ -69,6 +69,32 @@ expect "h5py reads the mean-field file" 0 "h5_check: OK .*1 replicates" \
 expect "validate has no --mean-field" 2 "unknown option '--mean-field'" \
     "$TWSIM" validate "$cfg" --mean-field
 
+# the report of a mean-field run: one deterministic run, so a value against
+# the threshold and met / not met, never a probability with an interval or
+# "1 replicates" (full_small_targets.cfg: 2025 total ~1148, thresholds
+# 1000 and 1200)
+tcfg=$here/data/full_small_targets.cfg
+"$TWSIM" run "$tcfg" --mean-field -o "$tmp/mft.h5" >"$tmp/mf_run.txt" 2>&1
+"$TWSIM" check "$tmp/mft.h5" >"$tmp/mf_check.txt" 2>&1
+for f in run check; do
+    expect "mean-field $f report: value and met" 0 \
+        "total_1000 +2025 +teachers.total >= 1000 +11[0-9][0-9]\.[0-9]{2}  met$" \
+        cat "$tmp/mf_$f.txt"
+    expect "mean-field $f report: not met" 0 \
+        "total_1200 .* +11[0-9][0-9]\.[0-9]{2}  not met$" cat "$tmp/mf_$f.txt"
+    expect "mean-field $f report: no interval, no replicate count" 1 "" \
+        grep -Eq "on track|off track|uncertain|replicates|\[0\.|CI\]" \
+        "$tmp/mf_$f.txt"
+done
+expect "check --strict on a mean-field file: a target not met, exit 1" 1 \
+    "not met" "$TWSIM" check "$tmp/mft.h5" --strict
+expect "check --format csv of a mean-field file: no interval, met / not met" 0 \
+    "^,total_1200,.*,0,,,1[0-9.]+,.*,not met$" \
+    "$TWSIM" check "$tmp/mft.h5" --format csv
+"$TWSIM" run "$tcfg" -n 20 -q -o "$tmp/ens.h5"
+expect "an ensemble keeps P(met) with its interval and the verdict" 0 \
+    "total_1000 .*1\.00 \[0\.88.1\.00\] .*on track" "$TWSIM" check "$tmp/ens.h5"
+
 # bad input: exit 2, file:line, key, suggestion; no output file
 expect "typo'd key: file:line and suggestion" 2 \
     "typo.cfg:10: unknown key 'transtion' \\(did you mean 'transition'\\?\\)" \

@@ -189,7 +189,9 @@ static void target_row(tw_cli_rows *w, const char *scenario,
     tw_cli_rows_num(w, r->mean);
     tw_cli_rows_num(w, r->p05);
     tw_cli_rows_num(w, r->p95);
-    tw_cli_rows_str(w, tw_target_verdict(r, confidence));
+    /* one deterministic run (a mean-field file) has no interval */
+    tw_cli_rows_str(w, isnan(r->p_lo) ? tw_target_verdict_value(r)
+                                      : tw_target_verdict(r, confidence));
     tw_cli_rows_next(w);
 }
 
