@@ -233,6 +233,24 @@ expect "run --help"                  0 "usage: twsim run" "$TWSIM" run --help
 expect "validate --help"             0 "usage: twsim validate" "$TWSIM" validate --help
 expect "info --help"                 0 "usage: twsim info" "$TWSIM" info --help
 expect "check --help"                0 "usage: twsim check" "$TWSIM" check --help
+expect "check --help names the interval it prints" 0 "90% Wilson interval" \
+    "$TWSIM" check --help
+expect "check --help does not promise a standard error" 1 "" \
+    sh -c '"$1" check --help | grep -q "standard error"' sh "$TWSIM"
+# every exit status of docs/cli.md's table is in the top-level --help
+"$TWSIM" --help >"$tmp/help.txt"
+codes=$(sed -n '/^## Exit status/,/^Messages/p' "$here/../docs/cli.md" |
+        sed -n 's/^| \([0-9][0-9, ]*\) |.*/\1/p' | tr ',' ' ')
+missing=""
+for c in $codes; do
+    grep -Eq "^  ([0-9]+, )*$c( |,)" "$tmp/help.txt" || missing="$missing $c"
+done
+if [ -n "$codes" ] && [ -z "$missing" ]; then
+    ok "--help lists every exit status of docs/cli.md ($(echo $codes))"
+else
+    echo "codes in docs/cli.md: $codes; missing from --help:$missing" >"$tmp/out"
+    bad "--help lists every exit status of docs/cli.md" "$tmp/out"
+fi
 expect "--version"                   0 "twsim [0-9]+\\.[0-9]+\\.[0-9]+" "$TWSIM" --version
 expect "validate --schema"           0 "tiers.transition" "$TWSIM" validate --schema
 
