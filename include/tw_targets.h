@@ -57,6 +57,9 @@ size_t tw_nearest(const char *name, const char *const *names, size_t n,
  * for the report tables. */
 int tw_text_width(const char *s);
 
+/* Print s to f, then spaces up to w columns (tw_text_width). */
+void tw_text_pad(FILE *f, const char *s, int w);
+
 /*
  * Counties. A run with county results has rows of width nw = nm * (1 + nc)
  * per year: the region's nm metrics, then each county's, in the order of

@@ -327,7 +327,7 @@ int tw_text_width(const char *s)
     return w;
 }
 
-static void pad(FILE *f, const char *s, int w)
+void tw_text_pad(FILE *f, const char *s, int w)
 {
     fputs(s, f);
     for (int n = tw_text_width(s); n < w; n++)
@@ -369,7 +369,7 @@ static void county_table(FILE *f, const tw_target *t,
         wk = a > wk ? a : wk;
     }
     fputs("        ", f);
-    pad(f, "county", wk + 2);
+    tw_text_pad(f, "county", wk + 2);
     fprintf(f, "%-7s %10s  %s\n", "P(met)", "mean", "90% band");
     for (size_t c = 0; c < nc; c++) {
         char p[16], m[32], lo[32], hi[32];
@@ -378,7 +378,7 @@ static void county_table(FILE *f, const tw_target *t,
         fmt_num(lo, sizeof lo, cr[c].p05, share);
         fmt_num(hi, sizeof hi, cr[c].p95, share);
         fputs("        ", f);
-        pad(f, counties[c], wk + 2);
+        tw_text_pad(f, counties[c], wk + 2);
         fprintf(f, "%-7s %10s  %s – %s\n", p, m, lo, hi);
     }
 }
@@ -410,9 +410,9 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         any_each |= t[i].scope == TW_SCOPE_EACH_COUNTY;
     }
     fputs("  ", f);
-    pad(f, "target", wn + 2);
-    pad(f, "year", 6);
-    pad(f, "condition", wc + 2);
+    tw_text_pad(f, "target", wn + 2);
+    tw_text_pad(f, "year", 6);
+    tw_text_pad(f, "condition", wc + 2);
     fprintf(f, "%-18s %10s  %-21s %s\n", "P(met) [90% CI]", "mean",
             "90% band", "verdict");
     for (size_t i = 0; i < nt; i++) {
@@ -432,12 +432,12 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         snprintf(band, sizeof band, "%s – %s", lo, hi);
         target_label(label, sizeof label, &t[i]);
         fputs("  ", f);
-        pad(f, label, wn + 2);
-        pad(f, y, 6);
-        pad(f, cond, wc + 2);
-        pad(f, p, 18);
+        tw_text_pad(f, label, wn + 2);
+        tw_text_pad(f, y, 6);
+        tw_text_pad(f, cond, wc + 2);
+        tw_text_pad(f, p, 18);
         fprintf(f, " %10s  ", m);
-        pad(f, band, 22);
+        tw_text_pad(f, band, 22);
         fprintf(f, "%s%s\n", tw_target_verdict(r, confidence),
                 t[i].national ? " (national)" : "");
         fprintf(f, "      \"%s\" (%s)\n", t[i].quote, t[i].source);
@@ -484,9 +484,9 @@ size_t tw_targets_report_value(FILE *f, const char *title,
         wc = a > wc ? a : wc;
     }
     fputs("  ", f);
-    pad(f, "target", wn + 2);
-    pad(f, "year", 6);
-    pad(f, "condition", wc + 2);
+    tw_text_pad(f, "target", wn + 2);
+    tw_text_pad(f, "year", 6);
+    tw_text_pad(f, "condition", wc + 2);
     fprintf(f, "%12s  %s\n", "value", "verdict");
     for (size_t i = 0; i < nt; i++) {
         int share = strstr(t[i].metric, "share") != NULL;
@@ -503,9 +503,9 @@ size_t tw_targets_report_value(FILE *f, const char *title,
         snprintf(v, sizeof v, share ? "%.4f" : "%.2f", res[i].mean);
         target_label(label, sizeof label, &t[i]);
         fputs("  ", f);
-        pad(f, label, wn + 2);
-        pad(f, y, 6);
-        pad(f, cond, wc + 2);
+        tw_text_pad(f, label, wn + 2);
+        tw_text_pad(f, y, 6);
+        tw_text_pad(f, cond, wc + 2);
         fprintf(f, "%12s  %s%s\n", v, tw_target_verdict_value(&res[i]),
                 t[i].national ? " (national)" : "");
         fprintf(f, "      \"%s\" (%s)\n", t[i].quote, t[i].source);
