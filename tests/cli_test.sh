@@ -92,6 +92,24 @@ expect "check --format csv of a mean-field file: no interval, met / not met" 0 \
     "^,total_1200,.*,0,,,1[0-9.]+,.*,not met$" \
     "$TWSIM" check "$tmp/mft.h5" --format csv
 "$TWSIM" run "$tcfg" -n 20 -q -o "$tmp/ens.h5"
+
+# every metric of a full run and of a mean-field run has a unit and a
+# label, unique within the file (docs/metrics.md "Labels"); so do the
+# county rows' (the same /metrics table)
+expect "labels: every metric's, unique, units non-empty (full and mean-field files)" 0 \
+    "labels ok 2" "$PYTHON" -c "
+import h5py, sys
+ok = 0
+for p in sys.argv[1:]:
+    f = h5py.File(p)
+    n = [x.decode() for x in f['metrics/name'][:]]
+    l = [x.decode() for x in f['metrics/label'][:]]
+    u = [x.decode() for x in f['metrics/unit'][:]]
+    bad = [a for a, b, c in zip(n, l, u) if not b or not c]
+    dup = sorted(set(x for x in l if l.count(x) > 1))
+    assert len(n) > 100 and not bad and not dup, (p, bad[:5], dup[:5])
+    ok += f.attrs['mode'] in ('full', 'full-mean-field')
+print('labels ok', ok)" "$tmp/ens.h5" "$tmp/mft.h5"
 expect "an ensemble keeps P(met) with its interval and the verdict" 0 \
     "total_1000 .*1\.00 \[0\.88.1\.00\] .*on track" "$TWSIM" check "$tmp/ens.h5"
 

@@ -52,7 +52,7 @@ expect "identical scenarios: every paired difference is exactly 0" 0 "zero: True
     "import h5py, numpy as np; g = h5py.File('$tmp/sc.h5')['comparisons/same-vs-base']; print('zero:', bool(np.all(g['mean'][:] == 0) and np.all(g['sd'][:] == 0)))"
 expect "a scenario's own run equals its group" 0 "same: True" sh -c \
     "'$TWSIM' run '$sc' --scenario more_funded -n 12 -q -o '$tmp/mf.h5' && '$PYTHON' -c \"import h5py; a = h5py.File('$tmp/mf.h5')['trajectories'][()]; b = h5py.File('$tmp/sc.h5')['scenarios/more_funded/trajectories'][()]; print('same:', a.tobytes() == b.tobytes())\""
-expect "compare: the funded cohort's paired difference (+30 owed posts)" 0 "hires.channel.funded +公费师范生 +teachers/year +\\+(2[5-9]|30)\\." \
+expect "compare: the funded cohort's paired difference (+30 owed posts)" 0 "hires.channel.funded +公费师范生 补充 +teachers/year +\\+(2[5-9]|30)\\." \
     "$TWSIM" compare "$tmp/sc.h5" --base base --alt more_funded --metrics hires.channel.funded
 expect "compare: an unknown scenario" 2 "nope" \
     "$TWSIM" compare "$tmp/sc.h5" --base base --alt nope
