@@ -148,6 +148,65 @@ START_TEST(test_paired_same_and_change_interval)
 }
 END_TEST
 
+/* The metrics compare shows by default (docs/experiments.md, "Which
+ * metrics compare shows"), on a made-up table. */
+START_TEST(test_compare_select)
+{
+    static char *names[] = {
+        "teachers.total", "hires.total", "exits.total",       /* 0-2 */
+        "teachers.stage.primary", "teachers.stage.senior",     /* 3-4 */
+        "hires.stage.primary", "hires.stage.senior",           /* 5-6 */
+        "demand.primary", "ratio.students_per_teacher.primary", /* 7-8 */
+        "teachers.title.senior", "title.senior.share",         /* 9-10 */
+        "promotions.title.senior", "teachers.title.senior.primary", /* 11-12 */
+        "teachers.tier.0", "teachers.tier.1", "promotions.tier.1", /* 13-15 */
+        "teachers.tier.1.primary", "teachers.backbone_plus",   /* 16-17 */
+        "gap.total", "posts.unfilled"};                        /* 18-19 */
+    enum { NM = sizeof names / sizeof *names };
+    tw_target t[1];
+    memset(t, 0, sizeof t);
+    tw_h5_data d;
+    memset(&d, 0, sizeof d);
+    d.n_metrics = NM;
+    d.metric_names = names;
+    d.targets = t;
+    d.n_targets = 1;
+    unsigned char show[NM];
+    /* a title named like a stage ("senior"): the title's family, and no
+     * senior-school metric */
+    t[0].metric = "title.senior.share";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 6);
+    static const int title[] = {0, 1, 2, 9, 10, 11};
+    for (size_t i = 0; i < sizeof title / sizeof *title; i++)
+        ck_assert(show[title[i]]);
+    ck_assert(!show[4] && !show[6] && !show[3]);
+    /* a title of primary schools: the title's family and the primary
+     * stage's stock and flows */
+    t[0].metric = "teachers.title.senior.primary";
+    tw_compare_select(&d, NULL, 0, show);
+    ck_assert(show[12] && show[9] && show[3] && show[5] && show[7]);
+    ck_assert(!show[4] && !show[6] && !show[8]);
+    /* a ratio of primary schools */
+    t[0].metric = "ratio.students_per_teacher.primary";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 7);
+    ck_assert(show[8] && show[3] && show[5] && show[7] && !show[13]);
+    /* a tier: its stock and its promotions; the backbone count: every
+     * region-wide tier, not the by-stage ones */
+    t[0].metric = "teachers.tier.1";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 5);
+    ck_assert(show[14] && show[15] && !show[13] && !show[16]);
+    t[0].metric = "teachers.backbone_plus";
+    tw_compare_select(&d, NULL, 0, show);
+    ck_assert(show[17] && show[13] && show[14] && show[15] && !show[16]);
+    /* --all and --metrics */
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 1, show), NM);
+    ck_assert_uint_eq(tw_compare_select(&d, "tier.1", 0, show), 3);
+    /* no targets: the three totals */
+    d.n_targets = 0;
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 3);
+}
+END_TEST
+
 /* Evaluation k of a hand-made search: value v, one target met by the
  * replicates r < n_met of n. */
 static void fake_eval(tw_eval *e, double v, size_t n, size_t n_met)
@@ -193,6 +252,7 @@ Suite *experiment_suite(void)
     TCase *tc = tcase_create("compare");
     tcase_add_test(tc, test_compare_known);
     tcase_add_test(tc, test_paired_same_and_change_interval);
+    tcase_add_test(tc, test_compare_select);
     suite_add_tcase(s, tc);
     tc = tcase_create("optimize");
     tcase_add_test(tc, test_monotone_warning);

@@ -26,7 +26,7 @@ static const char *const AGE_NAMES[TW_N_AGE_BANDS] = {
  * The label parts the engine writes, [script][...] (tw_script: 0
  * simplified, 1 traditional). A label is "<scope> <measure>": the scope a
  * stage (or stage group), locality, channel or subject, the measure a
- * noun, e.g. "小学 乡村 教师", "小学 生师比". Every label of a table is
+ * noun, e.g. "小学 乡村 专任教师", "小学 生师比". Every label of a table is
  * distinct (tests/check_full.c checks it for every config).
  */
 static const char *const STAGE_ZH[2][TW_N_STAGES] = {

@@ -255,13 +255,20 @@ static void mark_family(const tw_h5_data *base, unsigned char *show,
 {
     char n[160];
     mark(base, show, t);
+    /* the part of the name that may hold a stage: a title metric's stage
+     * comes after its title, which may read like one ("senior") */
+    const char *where = t;
+    if (strncmp(t, "title.", 6) == 0 || strncmp(t, "promotions.title.", 17) == 0)
+        where = "";
+    else if (strncmp(t, "teachers.title.", 15) == 0)
+        where = strchr(t + 15, '.') ? strchr(t + 15, '.') + 1 : "";
     /* its stage (or stage group): the stage's stock and flows */
-    for (size_t m = 0; m < base->n_metrics; m++) {
+    for (size_t m = 0; *where && m < base->n_metrics; m++) {
         const char *sn = base->metric_names[m];
         if (strncmp(sn, "teachers.stage.", 15) != 0 || strchr(sn + 15, '.'))
             continue;
         const char *st = sn + 15;
-        if (!has_part(t, st))
+        if (!has_part(where, st))
             continue;
         static const char *const fam[] = {
             "teachers.stage.", "hires.stage.", "exits.stage.",
@@ -281,13 +288,16 @@ static void mark_family(const tw_h5_data *base, unsigned char *show,
         snprintf(n, sizeof n, "promotions.tier.%u", tier);
         mark(base, show, n);
     }
-    for (size_t m = 0; m < base->n_metrics; m++) {
+    int backbone = strcmp(t, "teachers.backbone_plus") == 0 ||
+                   strcmp(t, "backbone.rural.share") == 0;
+    for (size_t m = 0; backbone && m < base->n_metrics; m++) {
         const char *mn = base->metric_names[m];
-        if ((strcmp(t, "teachers.backbone_plus") == 0 ||
-             strcmp(t, "backbone.rural.share") == 0) &&
-            (sscanf(mn, "teachers.tier.%u", &tier) == 1 ||
-             sscanf(mn, "promotions.tier.%u", &tier) == 1) &&
-            strchr(strchr(mn + 9, '.') + 1, '.') == NULL)
+        size_t dots = 0;
+        for (const char *p = mn; *p; p++)
+            dots += *p == '.';
+        /* the region's tiers (x.tier.i), not their by-stage split */
+        if (dots == 2 && (sscanf(mn, "teachers.tier.%u", &tier) == 1 ||
+                          sscanf(mn, "promotions.tier.%u", &tier) == 1))
             show[m] = 1;
     }
     if (strcmp(t, "backbone.rural.share") == 0)
