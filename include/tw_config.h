@@ -143,6 +143,8 @@ typedef struct tw_config {
     size_t n_sources;
 
     char *region_name;     /* region.name, "" when absent */
+    tw_script script;      /* region.script (default simplified): the
+                              script of the labels the engine writes */
 
     /* simulation */
     tw_mode mode;

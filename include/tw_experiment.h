@@ -26,8 +26,12 @@
 typedef struct tw_paired {
     double mean;          /* mean difference */
     double sd;            /* sd of the per-replicate differences */
-    double ci_lo, ci_hi;  /* 90% interval of the mean difference (t) */
+    double ci_lo, ci_hi;  /* 90% interval of the mean difference (t; for
+                             a target's change in P(met), Newcombe's) */
     double p05, p95;      /* 90% band of the per-replicate differences */
+    int same;             /* every replicate's difference is the same
+                             (then sd 0, and mean, ci_lo, ci_hi, p05 and
+                             p95 are that difference exactly) */
 } tw_paired;
 
 /* A comparison of two runs with the same years, metrics and replicates. */
@@ -47,6 +51,19 @@ typedef struct tw_comparison {
 void tw_paired_stats(const double *d, size_t n, tw_paired *out);
 
 /*
+ * The 90% interval [*lo, *hi] of the change in a proportion between two
+ * paired samples of n = both + gained + lost + neither (alt − base: a
+ * replicate "gained" meets only in alt, "lost" only in base), by
+ * Newcombe's hybrid score method (Stat. Med. 17, 1998, method 10): the
+ * two Wilson intervals (tw_wilson) joined with the correlation of the
+ * pairs. Unlike the t interval of the paired differences it does not
+ * collapse when every replicate gains (8 of 8: [+0.64, +1]) or none
+ * changes; within [-1, 1]. [-1, 1] when n == 0.
+ */
+void tw_paired_change_interval(size_t both, size_t gained, size_t lost,
+                               size_t neither, double *lo, double *hi);
+
+/*
  * Compare run `alt` with run `base` (read with tw_h5_read): they must have
  * the same years, metric names and replicate count, every replicate
  * complete (else TW_EINPUT with the reason). *out is filled; free it with
@@ -59,22 +76,39 @@ void tw_comparison_free(tw_comparison *c);
 
 /*
  * Store the comparison in the existing twsim file `path`, as the group
- * /comparisons/<alt>-vs-<base> (replaced if present): mean, sd, ci_lo,
- * ci_hi, p05, p95 [year, metric] of the paired differences, and per target
- * p_met_base, p_met_alt, p_met_change (+ _lo, _hi), gained, lost.
- * The file is never changed in place: under its writer's lock a copy,
- * "<path>.partial", gets the group and replaces it once closed without
- * error (tw_output.h); on any failure `path` is as it was.
+ * /comparisons/<alt_name>-vs-<base_name>: mean, sd, ci_lo, ci_hi, p05,
+ * p95 [year, metric] of the paired differences, and per target
+ * p_met_base, p_met_alt, p_met_change (+ _lo, _hi), gained, lost; its
+ * attributes base, alt (the names) and base_file, alt_file (may be NULL:
+ * not written). A group of that name already in the file is replaced
+ * only with `force`; otherwise the new one is <alt>-vs-<base>.2, .3, ...
+ * (the first free), so no comparison overwrites another. `stored`
+ * [cap] receives the group's name. The file is never changed in place:
+ * under its writer's lock a copy, "<path>.partial", gets the group and
+ * replaces it once closed without error (tw_output.h); on any failure
+ * `path` is as it was.
  */
 int tw_comparison_write(const char *path, const tw_comparison *c,
                         const char *base_name, const char *alt_name,
-                        tw_error *err);
+                        const char *base_file, const char *alt_file,
+                        int force, char *stored, size_t cap, tw_error *err);
 
-/* Print the comparison: targets first, then every metric in the last year
- * (or only metrics whose name contains `filter`, when not NULL). */
+/*
+ * Which metrics a comparison shows, into show [base->n_metrics] (1 shown,
+ * 0 not); returns how many are shown. `all`: every metric; else `filter`
+ * (not NULL): those whose name contains it; else the default: the
+ * targets' metrics and those they depend on (docs/experiments.md,
+ * "Which metrics compare shows"), and teachers.total, hires.total and
+ * exits.total.
+ */
+size_t tw_compare_select(const tw_h5_data *base, const char *filter,
+                         int all, unsigned char *show);
+
+/* Print the comparison: targets first, then the metrics show [n_metrics]
+ * selects in the last year, each with its label and unit. */
 void tw_comparison_print(FILE *f, const tw_comparison *c,
                          const tw_h5_data *base, const char *base_name,
-                         const char *alt_name, const char *filter);
+                         const char *alt_name, const unsigned char *show);
 
 
 /* ------------------------------------------------------------------ */

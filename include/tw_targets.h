@@ -33,6 +33,10 @@ void tw_wilson(size_t k, size_t n, double *lo, double *hi);
  * "on track" (P >= c), "off track" (P <= 1 - c), else "uncertain". */
 const char *tw_target_verdict(const tw_target_result *r, double c);
 
+/* Verdict words for the result of one deterministic run (the mean
+ * field, where p_met is 1 or 0): "met" or "not met". */
+const char *tw_target_verdict_value(const tw_target_result *r);
+
 /* Free the strings of t[0..n) (name, metric, quote, source, note,
  * county) and the array t itself; t may be NULL. */
 void tw_targets_free(tw_target *t, size_t n);
@@ -52,6 +56,9 @@ size_t tw_nearest(const char *name, const char *const *names, size_t n,
 /* Columns the UTF-8 string s takes on a terminal (CJK characters: two),
  * for the report tables. */
 int tw_text_width(const char *s);
+
+/* Print s to f, then spaces up to w columns (tw_text_width). */
+void tw_text_pad(FILE *f, const char *s, int w);
 
 /*
  * Counties. A run with county results has rows of width nw = nm * (1 + nc)
@@ -141,5 +148,16 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
                          const char *const *counties, size_t nc,
                          const tw_target_result *cres, size_t reps,
                          double confidence);
+
+/*
+ * The report of one deterministic run (a mean-field file): per target its
+ * year and condition, the value of the compared quantity (res[i].mean)
+ * and the verdict "met" / "not met" (tw_target_verdict_value); no
+ * probability, no interval and no replicate count, which one run of
+ * expected values does not have. Returns the number of targets not met.
+ */
+size_t tw_targets_report_value(FILE *f, const char *title,
+                               const tw_target *t, size_t nt,
+                               const tw_target_result *res);
 
 #endif

@@ -36,6 +36,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "tw_error.h"
+#include "tw_metrics.h"
 
 /* ------------------------------------------------------------------ */
 /* Enumerations; the name tables are in world.c (tw_*_names)           */
@@ -434,6 +435,7 @@ typedef struct tw_world {
     size_t n_years;               /* end_year - base_year + 1 */
     size_t n_tiers;
     char tier_names[TW_WORLD_MAX_TIERS][TW_NAME_MAX];
+    tw_script script;             /* region.script: the metric labels' */
     size_t n_counties;
     tw_county *counties;          /* [n_counties], owned */
     size_t n_schools;

@@ -147,10 +147,10 @@ else
     echo "exit $code" >>"$tmp/out"; bad "compare --store under a file-size limit: exit 1, B.h5 unchanged, nothing left" "$tmp/out"
 fi
 expect "compare --store stores the comparison" 0 "" "$TWSIM" compare "$o/A.h5" "$o/B.h5" --store
-if command -v h5ls >/dev/null 2>&1 && h5ls "$o/B.h5/comparisons" | grep -q "alt-vs-base"; then
-    ok "compare --store: /comparisons/alt-vs-base is in B.h5"
+if command -v h5ls >/dev/null 2>&1 && h5ls "$o/B.h5/comparisons" | grep -q "B-vs-A"; then
+    ok "compare --store: /comparisons/B-vs-A is in B.h5"
 else
-    bad "compare --store: /comparisons/alt-vs-base is in B.h5"
+    bad "compare --store: /comparisons/B-vs-A is in B.h5"
 fi
 rm -f "$o/A.h5" "$o/B.h5" "$o/B.orig"
 

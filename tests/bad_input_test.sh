@@ -149,6 +149,7 @@ f_title_rate_over_1	2	f_title_rate_over_1.cfg:8: titles.rate_from_none: 1.5 is o
 f_demotion_negative	2	f_demotion_negative.cfg:8: titles.demotion: -0.1 is out of range; it must be from 0 to 1
 f_demotion_wrong_type	2	f_demotion_wrong_type.cfg:8: titles.demotion: expected a number, got a string
 f_backbone_unknown	2	f_backbone_unknown.cfg:9: tiers.backbone: "中坚" is not a valid value
+f_region_script_unknown	2	f_region_script_unknown.cfg:6: region.script: "traditonal" is not a valid value \(did you mean "traditional"\?\)
 f_shares_sum	2	f_shares_sum.cfg:10: population.stages\[\].age: shares sum to 1.1
 f_share_over_1	2	f_share_over_1.cfg:11: population.stages\[\].female: 1.73 is not a share
 f_stock_no_school	2	f_stock_no_school.cfg:16: population.stages\[\].count: 300 senior teachers but no senior school

@@ -105,6 +105,108 @@ START_TEST(test_compare_known)
 }
 END_TEST
 
+START_TEST(test_paired_same_and_change_interval)
+{
+    /* a difference the same in every replicate: exact, flagged, no
+     * spread (0.1 is not a binary fraction: a mean could drift by an
+     * ulp, the answer must not) */
+    double d[5] = {0.1, 0.1, 0.1, 0.1, 0.1};
+    tw_paired p;
+    tw_paired_stats(d, 5, &p);
+    ck_assert_int_eq(p.same, 1);
+    ck_assert(p.mean == 0.1 && p.ci_lo == 0.1 && p.ci_hi == 0.1);
+    ck_assert(p.sd == 0 && p.p05 == 0.1 && p.p95 == 0.1);
+    d[4] = 0.2;
+    tw_paired_stats(d, 5, &p);
+    ck_assert_int_eq(p.same, 0);
+    ck_assert(p.ci_lo < p.mean && p.mean < p.ci_hi);
+
+    /* every one of 8 replicates gains the target: the t interval would
+     * be [1, 1]; Newcombe's lower end is 1 - sqrt(2) z^2 / (8 + z^2)
+     * (both Wilson intervals reach z^2 / (n + z^2) from their 0 or 1,
+     * and the correlation term is 0), z = 1.6449 */
+    double lo, hi, z2 = 1.6448536269514722 * 1.6448536269514722;
+    tw_paired_change_interval(0, 8, 0, 0, &lo, &hi);
+    ck_assert_double_eq_tol(lo, 1 - sqrt(2.0) * z2 / (8 + z2), 1e-12);
+    ck_assert_double_eq_tol(hi, 1, 1e-12);
+    ck_assert(lo > 0.6 && lo < 0.7);
+    /* every one lost: the mirror image */
+    double lo2, hi2;
+    tw_paired_change_interval(0, 0, 8, 0, &lo2, &hi2);
+    ck_assert_double_eq_tol(lo2, -hi, 1e-12);
+    ck_assert_double_eq_tol(hi2, -lo, 1e-12);
+    /* nobody changes, all met: symmetric about 0, not [0, 0] */
+    tw_paired_change_interval(8, 0, 0, 0, &lo, &hi);
+    ck_assert_double_eq_tol(lo, -z2 / (8 + z2), 1e-12);
+    ck_assert_double_eq_tol(hi, z2 / (8 + z2), 1e-12);
+    /* many replicates, half gain: close to the normal interval
+     * 0.5 -+ z sqrt(0.25 / n) (here the base is never met, so the
+     * change is the alt proportion, whose Wilson interval it is) */
+    tw_paired_change_interval(0, 5000, 0, 5000, &lo, &hi);
+    ck_assert_double_eq_tol(lo, 0.5 - 1.6449 * 0.005, 1e-4);
+    ck_assert_double_eq_tol(hi, 0.5 + 1.6449 * 0.005, 1e-4);
+}
+END_TEST
+
+/* The metrics compare shows by default (docs/experiments.md, "Which
+ * metrics compare shows"), on a made-up table. */
+START_TEST(test_compare_select)
+{
+    static char *names[] = {
+        "teachers.total", "hires.total", "exits.total",       /* 0-2 */
+        "teachers.stage.primary", "teachers.stage.senior",     /* 3-4 */
+        "hires.stage.primary", "hires.stage.senior",           /* 5-6 */
+        "demand.primary", "ratio.students_per_teacher.primary", /* 7-8 */
+        "teachers.title.senior", "title.senior.share",         /* 9-10 */
+        "promotions.title.senior", "teachers.title.senior.primary", /* 11-12 */
+        "teachers.tier.0", "teachers.tier.1", "promotions.tier.1", /* 13-15 */
+        "teachers.tier.1.primary", "teachers.backbone_plus",   /* 16-17 */
+        "gap.total", "posts.unfilled"};                        /* 18-19 */
+    enum { NM = sizeof names / sizeof *names };
+    tw_target t[1];
+    memset(t, 0, sizeof t);
+    tw_h5_data d;
+    memset(&d, 0, sizeof d);
+    d.n_metrics = NM;
+    d.metric_names = names;
+    d.targets = t;
+    d.n_targets = 1;
+    unsigned char show[NM];
+    /* a title named like a stage ("senior"): the title's family, and no
+     * senior-school metric */
+    t[0].metric = "title.senior.share";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 6);
+    static const int title[] = {0, 1, 2, 9, 10, 11};
+    for (size_t i = 0; i < sizeof title / sizeof *title; i++)
+        ck_assert(show[title[i]]);
+    ck_assert(!show[4] && !show[6] && !show[3]);
+    /* a title of primary schools: the title's family and the primary
+     * stage's stock and flows */
+    t[0].metric = "teachers.title.senior.primary";
+    tw_compare_select(&d, NULL, 0, show);
+    ck_assert(show[12] && show[9] && show[3] && show[5] && show[7]);
+    ck_assert(!show[4] && !show[6] && !show[8]);
+    /* a ratio of primary schools */
+    t[0].metric = "ratio.students_per_teacher.primary";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 7);
+    ck_assert(show[8] && show[3] && show[5] && show[7] && !show[13]);
+    /* a tier: its stock and its promotions; the backbone count: every
+     * region-wide tier, not the by-stage ones */
+    t[0].metric = "teachers.tier.1";
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 5);
+    ck_assert(show[14] && show[15] && !show[13] && !show[16]);
+    t[0].metric = "teachers.backbone_plus";
+    tw_compare_select(&d, NULL, 0, show);
+    ck_assert(show[17] && show[13] && show[14] && show[15] && !show[16]);
+    /* --all and --metrics */
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 1, show), NM);
+    ck_assert_uint_eq(tw_compare_select(&d, "tier.1", 0, show), 3);
+    /* no targets: the three totals */
+    d.n_targets = 0;
+    ck_assert_uint_eq(tw_compare_select(&d, NULL, 0, show), 3);
+}
+END_TEST
+
 /* Evaluation k of a hand-made search: value v, one target met by the
  * replicates r < n_met of n. */
 static void fake_eval(tw_eval *e, double v, size_t n, size_t n_met)
@@ -149,6 +251,8 @@ Suite *experiment_suite(void)
     Suite *s = suite_create("experiment");
     TCase *tc = tcase_create("compare");
     tcase_add_test(tc, test_compare_known);
+    tcase_add_test(tc, test_paired_same_and_change_interval);
+    tcase_add_test(tc, test_compare_select);
     suite_add_tcase(s, tc);
     tc = tcase_create("optimize");
     tcase_add_test(tc, test_monotone_warning);

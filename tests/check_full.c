@@ -494,6 +494,108 @@ START_TEST(test_initial_draws_uniform)
 }
 END_TEST
 
+/* Characters of the engine's label vocabulary that differ between the
+ * scripts (干 is left out: 骨干 is how some traditional configs write
+ * their own tier names). */
+static const char *const SIMPLIFIED_ONLY[] = {
+    "学", "职", "区", "镇", "乡", "级", "师", "专", "历", "费", "岗", "进",
+    "开", "业", "员", "减", "愿", "离", "龄", "岁", "补", "计", "晋", "调",
+    "竞", "内", "读", "毕", "并", "办", "实", "编", "达", "标", "轮", "训",
+    "课", "双", "认", "称", "无"};
+static const char *const TRADITIONAL_ONLY[] = {
+    "學", "職", "區", "鎮", "鄉", "級", "師", "專", "歷", "費", "崗", "進",
+    "開", "業", "員", "減", "願", "離", "齡", "歲", "補", "計", "晉", "調",
+    "競", "內", "讀", "畢", "併", "辦", "實", "編", "達", "標", "輪", "訓",
+    "課", "雙", "認", "稱", "無", "幹"};
+
+/* Every metric of the config's table (the full model's and the mean
+ * field's are one table, tw_fm_build; Markov mode's its own) has a unit
+ * and a label, no two labels are the same, and none holds a character of
+ * the other script than region.script's. */
+static void check_labels(const char *file, const char *const *sets,
+                         size_t n_sets, tw_script want)
+{
+    tw_config *c = NULL;
+    tw_model m;
+    tw_error err = {0};
+    ck_assert_msg(tw_config_load(file, sets, n_sets, &c, &err) == TW_OK,
+                  "%s: %s", file, err.msg);
+    ck_assert_msg(c->script == want, "%s: script %d", file, (int)c->script);
+    ck_assert_msg(tw_model_init(&m, c, &err) == TW_OK, "%s: %s", file,
+                  err.msg);
+    const tw_metric_table *t = &m.metrics;
+    const char *const *other = want == TW_SCRIPT_TRADITIONAL
+                                   ? SIMPLIFIED_ONLY : TRADITIONAL_ONLY;
+    size_t n_other = want == TW_SCRIPT_TRADITIONAL
+                         ? sizeof SIMPLIFIED_ONLY / sizeof *SIMPLIFIED_ONLY
+                         : sizeof TRADITIONAL_ONLY / sizeof *TRADITIONAL_ONLY;
+    ck_assert_uint_gt(t->n, 4);
+    for (size_t i = 0; i < t->n; i++) {
+        const tw_metric *a = &t->v[i];
+        ck_assert_msg(a->label[0] != '\0', "%s: %s has no label", file,
+                      a->name);
+        ck_assert_msg(a->unit[0] != '\0', "%s: %s has no unit", file,
+                      a->name);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_msg(strcmp(a->label, t->v[j].label) != 0,
+                          "%s: %s and %s share the label \"%s\"", file,
+                          t->v[j].name, a->name, a->label);
+        /* unique by its own words, not by tw_metrics_add's fallback */
+        char own[TW_METRIC_NAME_MAX + 4];
+        snprintf(own, sizeof own, " (%s)", a->name);
+        ck_assert_msg(strstr(a->label, own) == NULL, "%s: %s's label \"%s\" "
+                      "is another's but for its name", file, a->name,
+                      a->label);
+        for (size_t k = 0; k < n_other; k++)
+            ck_assert_msg(strstr(a->label, other[k]) == NULL,
+                          "%s: %s's label \"%s\" holds %s, not of its "
+                          "script", file, a->name, a->label, other[k]);
+    }
+    tw_model_free(&m);
+    tw_config_free(c);
+}
+
+START_TEST(test_metric_labels)
+{
+    /* a label another metric has already is made unique by the name */
+    tw_metric_table mt;
+    tw_error e = {0};
+    tw_metrics_init(&mt);
+    ck_assert_int_eq(tw_metrics_add(&mt, &e, "a.x", "teachers", "学前 教师",
+                                    "a"), 0);
+    ck_assert_int_eq(tw_metrics_add(&mt, &e, "b.y", "teachers", "学前 教师",
+                                    "b"), 1);
+    ck_assert_str_eq(mt.v[0].label, "学前 教师");
+    ck_assert_str_eq(mt.v[1].label, "学前 教师 (b.y)");
+    tw_metrics_free(&mt);
+
+    static const char *const simplified[] = {
+        TW_TEST_DATA "/full_small.cfg",
+        TW_TEST_DATA "/full_small_groups.cfg",
+        TW_TEST_DATA "/full_small_subjects.cfg",
+        TW_TEST_DATA "/full_close.cfg",
+        TW_TEST_DATA "/full_meanfield.cfg",
+        TW_TEST_DATA "/../../configs/markov-example.cfg",
+        TW_TEST_DATA "/../../configs/chengdu.cfg",
+        TW_TEST_DATA "/../../configs/guiyang.cfg",
+        TW_TEST_DATA "/../../configs/nanan.cfg",
+        TW_TEST_DATA "/../../configs/neijiang.cfg"};
+    for (size_t i = 0; i < sizeof simplified / sizeof *simplified; i++)
+        check_labels(simplified[i], NULL, 0, TW_SCRIPT_SIMPLIFIED);
+    /* Gangbei's config is in traditional characters, and says so */
+    check_labels(TW_TEST_DATA "/../../configs/gangbei.cfg", NULL, 0,
+                 TW_SCRIPT_TRADITIONAL);
+    /* the key turns every generated part over, in both modes */
+    static const char *const trad[] = {"region.script=\"traditional\""};
+    check_labels(TW_TEST_DATA "/full_small_groups.cfg", trad, 1,
+                 TW_SCRIPT_TRADITIONAL);
+    check_labels(TW_TEST_DATA "/full_close.cfg", trad, 1,
+                 TW_SCRIPT_TRADITIONAL);
+    check_labels(TW_TEST_DATA "/markov_quota.cfg", trad, 1,
+                 TW_SCRIPT_TRADITIONAL);
+}
+END_TEST
+
 Suite *full_suite(void)
 {
     Suite *s = suite_create("full");
@@ -507,6 +609,7 @@ Suite *full_suite(void)
     tcase_add_test(tc, test_full_reproducible);
     tcase_add_test(tc, test_reform_moves_teachers);
     tcase_add_test(tc, test_fused_passes);
+    tcase_add_test(tc, test_metric_labels);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -69,6 +69,50 @@ expect "h5py reads the mean-field file" 0 "h5_check: OK .*1 replicates" \
 expect "validate has no --mean-field" 2 "unknown option '--mean-field'" \
     "$TWSIM" validate "$cfg" --mean-field
 
+# the report of a mean-field run: one deterministic run, so a value against
+# the threshold and met / not met, never a probability with an interval or
+# "1 replicates" (full_small_targets.cfg: 2025 total ~1148, thresholds
+# 1000 and 1200)
+tcfg=$here/data/full_small_targets.cfg
+"$TWSIM" run "$tcfg" --mean-field -o "$tmp/mft.h5" >"$tmp/mf_run.txt" 2>&1
+"$TWSIM" check "$tmp/mft.h5" >"$tmp/mf_check.txt" 2>&1
+for f in run check; do
+    expect "mean-field $f report: value and met" 0 \
+        "total_1000 +2025 +teachers.total >= 1000 +11[0-9][0-9]\.[0-9]{2}  met$" \
+        cat "$tmp/mf_$f.txt"
+    expect "mean-field $f report: not met" 0 \
+        "total_1200 .* +11[0-9][0-9]\.[0-9]{2}  not met$" cat "$tmp/mf_$f.txt"
+    expect "mean-field $f report: no interval, no replicate count" 1 "" \
+        grep -Eq "on track|off track|uncertain|replicates|\[0\.|CI\]" \
+        "$tmp/mf_$f.txt"
+done
+expect "check --strict on a mean-field file: a target not met, exit 1" 1 \
+    "not met" "$TWSIM" check "$tmp/mft.h5" --strict
+expect "check --format csv of a mean-field file: no interval, met / not met" 0 \
+    "^,total_1200,.*,0,,,1[0-9.]+,.*,not met$" \
+    "$TWSIM" check "$tmp/mft.h5" --format csv
+"$TWSIM" run "$tcfg" -n 20 -q -o "$tmp/ens.h5"
+
+# every metric of a full run and of a mean-field run has a unit and a
+# label, unique within the file (docs/metrics.md "Labels"); so do the
+# county rows' (the same /metrics table)
+expect "labels: every metric's, unique, units non-empty (full and mean-field files)" 0 \
+    "labels ok 2" "$PYTHON" -c "
+import h5py, sys
+ok = 0
+for p in sys.argv[1:]:
+    f = h5py.File(p)
+    n = [x.decode() for x in f['metrics/name'][:]]
+    l = [x.decode() for x in f['metrics/label'][:]]
+    u = [x.decode() for x in f['metrics/unit'][:]]
+    bad = [a for a, b, c in zip(n, l, u) if not b or not c]
+    dup = sorted(set(x for x in l if l.count(x) > 1))
+    assert len(n) > 100 and not bad and not dup, (p, bad[:5], dup[:5])
+    ok += f.attrs['mode'] in ('full', 'full-mean-field')
+print('labels ok', ok)" "$tmp/ens.h5" "$tmp/mft.h5"
+expect "an ensemble keeps P(met) with its interval and the verdict" 0 \
+    "total_1000 .*1\.00 \[0\.88.1\.00\] .*on track" "$TWSIM" check "$tmp/ens.h5"
+
 # bad input: exit 2, file:line, key, suggestion; no output file
 expect "typo'd key: file:line and suggestion" 2 \
     "typo.cfg:10: unknown key 'transtion' \\(did you mean 'transition'\\?\\)" \
@@ -207,6 +251,24 @@ expect "run --help"                  0 "usage: twsim run" "$TWSIM" run --help
 expect "validate --help"             0 "usage: twsim validate" "$TWSIM" validate --help
 expect "info --help"                 0 "usage: twsim info" "$TWSIM" info --help
 expect "check --help"                0 "usage: twsim check" "$TWSIM" check --help
+expect "check --help names the interval it prints" 0 "90% Wilson interval" \
+    "$TWSIM" check --help
+expect "check --help does not promise a standard error" 1 "" \
+    sh -c '"$1" check --help | grep -q "standard error"' sh "$TWSIM"
+# every exit status of docs/cli.md's table is in the top-level --help
+"$TWSIM" --help >"$tmp/help.txt"
+codes=$(sed -n '/^## Exit status/,/^Messages/p' "$here/../docs/cli.md" |
+        sed -n 's/^| \([0-9][0-9, ]*\) |.*/\1/p' | tr ',' ' ')
+missing=""
+for c in $codes; do
+    grep -Eq "^  ([0-9]+, )*$c( |,)" "$tmp/help.txt" || missing="$missing $c"
+done
+if [ -n "$codes" ] && [ -z "$missing" ]; then
+    ok "--help lists every exit status of docs/cli.md ($(echo $codes))"
+else
+    echo "codes in docs/cli.md: $codes; missing from --help:$missing" >"$tmp/out"
+    bad "--help lists every exit status of docs/cli.md" "$tmp/out"
+fi
 expect "--version"                   0 "twsim [0-9]+\\.[0-9]+\\.[0-9]+" "$TWSIM" --version
 expect "validate --schema"           0 "tiers.transition" "$TWSIM" validate --schema
 

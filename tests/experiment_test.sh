@@ -52,7 +52,7 @@ expect "identical scenarios: every paired difference is exactly 0" 0 "zero: True
     "import h5py, numpy as np; g = h5py.File('$tmp/sc.h5')['comparisons/same-vs-base']; print('zero:', bool(np.all(g['mean'][:] == 0) and np.all(g['sd'][:] == 0)))"
 expect "a scenario's own run equals its group" 0 "same: True" sh -c \
     "'$TWSIM' run '$sc' --scenario more_funded -n 12 -q -o '$tmp/mf.h5' && '$PYTHON' -c \"import h5py; a = h5py.File('$tmp/mf.h5')['trajectories'][()]; b = h5py.File('$tmp/sc.h5')['scenarios/more_funded/trajectories'][()]; print('same:', a.tobytes() == b.tobytes())\""
-expect "compare: the funded cohort's paired difference (+30 owed posts)" 0 "hires.channel.funded +\\+(2[5-9]|30)\\." \
+expect "compare: the funded cohort's paired difference (+30 owed posts)" 0 "hires.channel.funded +公费师范生 补充 +teachers/year +\\+(2[5-9]|30)\\." \
     "$TWSIM" compare "$tmp/sc.h5" --base base --alt more_funded --metrics hires.channel.funded
 expect "compare: an unknown scenario" 2 "nope" \
     "$TWSIM" compare "$tmp/sc.h5" --base base --alt nope
@@ -273,10 +273,10 @@ else ok "optimize -q: no line per evaluation"; fi
 # --- compare --format: the paired differences it stores ---------------------
 "$TWSIM" run "$ms" -n 60 -q --set recruitment.annual_quota=110 -o "$tmp/q110.h5" >/dev/null 2>&1
 expect "compare --format csv: targets and metrics, as stored" 0 "csv = stored" sh -c "
-'$TWSIM' compare '$tmp/q100.h5' '$tmp/q110.h5' --store --format csv >'$tmp/cmp.csv' &&
+'$TWSIM' compare '$tmp/q100.h5' '$tmp/q110.h5' --all --store --format csv >'$tmp/cmp.csv' &&
 '$PYTHON' -c \"
 import csv, h5py
-f = h5py.File('$tmp/q110.h5'); g = f['comparisons/alt-vs-base']
+f = h5py.File('$tmp/q110.h5'); g = f['comparisons/q110-vs-q100']
 names = [n.decode() for n in f['metrics/name'][:]]
 rows = list(csv.DictReader(open('$tmp/cmp.csv', newline='', encoding='utf-8')))
 t = [r for r in rows if r['kind'] == 'target']; m = [r for r in rows if r['kind'] == 'metric']
@@ -295,6 +295,58 @@ expect "compare --format json: valid, --metrics filters it" 0 "json ok" sh -c \
     "'$TWSIM' compare '$tmp/q100.h5' '$tmp/q110.h5' --metrics teachers.total --format json | '$PYTHON' -c \"import json, sys; r = json.load(sys.stdin); print('json ok' if [x['name'] for x in r if x['kind'] == 'metric'] == ['teachers.total'] and r[0]['kind'] == 'target' else r)\""
 expect "compare --format: unknown" 2 "--format 'yaml': give one of text, csv, json" \
     "$TWSIM" compare "$tmp/q100.h5" "$tmp/q110.h5" --format yaml
+
+# --- compare: which metrics, their labels, stored names ---------------------
+# full_small_targets.cfg has targets on teachers.total, on
+# ratio.students_per_teacher.primary and on teachers.tier.1: by default the
+# comparison shows those, the primary stage's stock and flows, tier 1's
+# stock and promotions, and the total, hires and exits; nothing else
+ft=$here/data/full_small_targets.cfg
+"$TWSIM" run "$ft" -n 8 -q -o "$tmp/fb.h5" >/dev/null 2>&1
+"$TWSIM" run "$ft" -n 8 -q -o "$tmp/fa.h5" \
+    --set recruitment.channels.funded.cohort=60 >/dev/null 2>&1
+"$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --format csv >"$tmp/fsel.csv" 2>&1
+expect "compare: by default the targets' metrics and those they depend on" 0 "selected ok" \
+    "$PYTHON" -c "
+import csv
+m = sorted(r['name'] for r in csv.DictReader(open('$tmp/fsel.csv', encoding='utf-8')) if r['kind'] == 'metric')
+want = sorted('teachers.total hires.total exits.total ratio.students_per_teacher.primary teachers.stage.primary hires.stage.primary exits.stage.primary posts.unfilled.primary demand.primary teachers.tier.1 promotions.tier.1'.split())
+print('selected ok' if m == want else ('got', m))"
+expect "compare --all: every metric, with its label" 0 "all ok" "$PYTHON" -c "
+import csv, subprocess, h5py
+out = subprocess.run(['$TWSIM', 'compare', '$tmp/fb.h5', '$tmp/fa.h5', '--all', '--format', 'csv'], capture_output=True, text=True).stdout
+rows = [r for r in csv.DictReader(out.splitlines()) if r['kind'] == 'metric']
+f = h5py.File('$tmp/fb.h5')
+names = [n.decode() for n in f['metrics/name'][:]]
+labels = [n.decode() for n in f['metrics/label'][:]]
+ok = [r['name'] for r in rows] == names and [r['label'] for r in rows] == labels
+print('all ok' if ok else 'differ')"
+expect "compare: the label and unit beside the name" 0 \
+    "^  teachers.total +专任教师 +teachers +[-+][0-9]" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5"
+expect "compare: --all and --metrics together are bad input" 2 "not both" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --all --metrics total
+# every replicate gains total_1200 or not, and a difference the same in
+# every replicate (demand follows the students, not the policy)
+expect "compare: a difference the same in every replicate says so" 0 \
+    "^  demand.primary .* \+0\.00  \(the same in every replicate\)$" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5"
+"$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --all >"$tmp/fsel.txt" 2>&1
+expect "compare: no degenerate 'x to x' interval, for targets or metrics" 1 "" \
+    grep -Eq "([-+][0-9.]+) to \1( |$)" "$tmp/fsel.txt"
+expect "compare --store names the group after the files" 0 "stored in .*fa.h5 as /comparisons/fa-vs-fb$" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --store
+expect "compare --store again keeps the first, stores fa-vs-fb.2" 0 "as /comparisons/fa-vs-fb.2$" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --store
+expect "compare --store --force replaces fa-vs-fb" 0 "as /comparisons/fa-vs-fb$" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --store --force
+expect "the file holds both comparisons, with the file names" 0 "groups ok" "$PYTHON" -c "
+import h5py
+g = h5py.File('$tmp/fa.h5')['comparisons']
+a = g['fa-vs-fb'].attrs
+print('groups ok' if sorted(g) == ['fa-vs-fb', 'fa-vs-fb.2'] and a['base_file'].endswith('fb.h5') and a['alt_file'].endswith('fa.h5') else dict(a))"
+expect "compare --force without --store is bad input" 2 "needs --store" \
+    "$TWSIM" compare "$tmp/fb.h5" "$tmp/fa.h5" --force
 
 # --- info and check on every kind of file twsim writes ----------------------
 expect "info: a scenarios file lists its scenarios" 0 "kind: +scenarios .*: base same more_funded no_exit" \

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const tw_script_names[TW_N_SCRIPTS] = {"simplified",
+                                                   "traditional"};
+
 void tw_metrics_init(tw_metric_table *t)
 {
     t->n = 0;
@@ -71,5 +74,20 @@ long tw_metrics_add(tw_metric_table *t, tw_error *err, const char *name,
                      name, TW_METRIC_LABEL_MAX - 1);
         return -1;
     }
+    /* a label is unique within the table: a config's name (a tier's, a
+     * stage group's) can make one the same as another's, and then the
+     * later one says whose it is */
+    for (size_t i = 0; m->label[0] != '\0' && i < t->n; i++)
+        if (strcmp(t->v[i].label, m->label) == 0) {
+            size_t ll = strlen(m->label), nl = strlen(name);
+            if (ll + nl + 3 >= sizeof m->label) {
+                tw_error_set(err, TW_EINPUT, "metric '%.64s': label \"%s\" "
+                             "is another metric's, and too long to add the "
+                             "name to", name, m->label);
+                return -1;
+            }
+            snprintf(m->label + ll, sizeof m->label - ll, " (%s)", name);
+            break;
+        }
     return (long)t->n++;
 }

@@ -305,6 +305,11 @@ const char *tw_target_verdict(const tw_target_result *r, double c)
     return "uncertain";
 }
 
+const char *tw_target_verdict_value(const tw_target_result *r)
+{
+    return r->p_met >= 0.5 ? "met" : "not met";
+}
+
 void tw_targets_free(tw_target *t, size_t n)
 {
     for (size_t i = 0; t != NULL && i < n; i++)
@@ -322,7 +327,7 @@ int tw_text_width(const char *s)
     return w;
 }
 
-static void pad(FILE *f, const char *s, int w)
+void tw_text_pad(FILE *f, const char *s, int w)
 {
     fputs(s, f);
     for (int n = tw_text_width(s); n < w; n++)
@@ -364,7 +369,7 @@ static void county_table(FILE *f, const tw_target *t,
         wk = a > wk ? a : wk;
     }
     fputs("        ", f);
-    pad(f, "county", wk + 2);
+    tw_text_pad(f, "county", wk + 2);
     fprintf(f, "%-7s %10s  %s\n", "P(met)", "mean", "90% band");
     for (size_t c = 0; c < nc; c++) {
         char p[16], m[32], lo[32], hi[32];
@@ -373,7 +378,7 @@ static void county_table(FILE *f, const tw_target *t,
         fmt_num(lo, sizeof lo, cr[c].p05, share);
         fmt_num(hi, sizeof hi, cr[c].p95, share);
         fputs("        ", f);
-        pad(f, counties[c], wk + 2);
+        tw_text_pad(f, counties[c], wk + 2);
         fprintf(f, "%-7s %10s  %s – %s\n", p, m, lo, hi);
     }
 }
@@ -405,9 +410,9 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         any_each |= t[i].scope == TW_SCOPE_EACH_COUNTY;
     }
     fputs("  ", f);
-    pad(f, "target", wn + 2);
-    pad(f, "year", 6);
-    pad(f, "condition", wc + 2);
+    tw_text_pad(f, "target", wn + 2);
+    tw_text_pad(f, "year", 6);
+    tw_text_pad(f, "condition", wc + 2);
     fprintf(f, "%-18s %10s  %-21s %s\n", "P(met) [90% CI]", "mean",
             "90% band", "verdict");
     for (size_t i = 0; i < nt; i++) {
@@ -427,12 +432,12 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
         snprintf(band, sizeof band, "%s – %s", lo, hi);
         target_label(label, sizeof label, &t[i]);
         fputs("  ", f);
-        pad(f, label, wn + 2);
-        pad(f, y, 6);
-        pad(f, cond, wc + 2);
-        pad(f, p, 18);
+        tw_text_pad(f, label, wn + 2);
+        tw_text_pad(f, y, 6);
+        tw_text_pad(f, cond, wc + 2);
+        tw_text_pad(f, p, 18);
         fprintf(f, " %10s  ", m);
-        pad(f, band, 22);
+        tw_text_pad(f, band, 22);
         fprintf(f, "%s%s\n", tw_target_verdict(r, confidence),
                 t[i].national ? " (national)" : "");
         fprintf(f, "      \"%s\" (%s)\n", t[i].quote, t[i].source);
@@ -452,6 +457,66 @@ size_t tw_targets_report(FILE *f, const char *title, const tw_target *t,
                 ">, the largest for <= and <);\n  each county's own P(met), "
                 "mean and band are listed under the target.\n");
     return below;
+}
+
+size_t tw_targets_report_value(FILE *f, const char *title,
+                               const tw_target *t, size_t nt,
+                               const tw_target_result *res)
+{
+    size_t unmet = 0;
+    fprintf(f, "%s: %zu target%s, one mean-field run (expected values, no "
+            "randomness)\n\n", title, nt, nt == 1 ? "" : "s");
+    if (nt == 0) {
+        fprintf(f, "  (no targets in this run's config)\n");
+        return 0;
+    }
+    int wn = 6, wc = 9;
+    char cond[256], label[256];
+    for (size_t i = 0; i < nt; i++) {
+        target_label(label, sizeof label, &t[i]);
+        int a = tw_text_width(label);
+        wn = a > wn ? a : wn;
+        snprintf(cond, sizeof cond, "%s %s%s%s %g", t[i].metric,
+                 t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
+                 t[i].kind == TW_TARGET_LEVEL ? "" : " ",
+                 tw_op_names[t[i].op], t[i].value);
+        a = tw_text_width(cond);
+        wc = a > wc ? a : wc;
+    }
+    fputs("  ", f);
+    tw_text_pad(f, "target", wn + 2);
+    tw_text_pad(f, "year", 6);
+    tw_text_pad(f, "condition", wc + 2);
+    fprintf(f, "%12s  %s\n", "value", "verdict");
+    for (size_t i = 0; i < nt; i++) {
+        int share = strstr(t[i].metric, "share") != NULL;
+        /* one run: p_met is 1 (met) or 0 (not met) */
+        int met = res[i].p_met >= 0.5;
+        char y[16], v[32];
+        snprintf(y, sizeof y, "%d", t[i].year);
+        snprintf(cond, sizeof cond, "%s %s%s%s %g", t[i].metric,
+                 t[i].kind == TW_TARGET_LEVEL ? "" : tw_target_kind_names[t[i].kind],
+                 t[i].kind == TW_TARGET_LEVEL ? "" : " ",
+                 tw_op_names[t[i].op], t[i].value);
+        /* two decimals always: a value just short of its threshold
+         * must not print as the threshold itself */
+        snprintf(v, sizeof v, share ? "%.4f" : "%.2f", res[i].mean);
+        target_label(label, sizeof label, &t[i]);
+        fputs("  ", f);
+        tw_text_pad(f, label, wn + 2);
+        tw_text_pad(f, y, 6);
+        tw_text_pad(f, cond, wc + 2);
+        fprintf(f, "%12s  %s%s\n", v, tw_target_verdict_value(&res[i]),
+                t[i].national ? " (national)" : "");
+        fprintf(f, "      \"%s\" (%s)\n", t[i].quote, t[i].source);
+        unmet += !met;
+    }
+    fprintf(f, "\n  value: the compared quantity in the mean-field run (the "
+            "value; the sum for\n  cumulative; the difference for change; the "
+            "worst year's change for\n  every_year), set against the "
+            "condition's threshold. The mean field is\n  deterministic: no "
+            "probability, no interval; run the ensemble for P(met).\n");
+    return unmet;
 }
 
 int tw_targets_on_run(const tw_target *t, size_t nt,

@@ -1,7 +1,8 @@
 /*
  * cli_experiment.c - the policy-experiment commands of the CLI:
  *
- *   twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]
+ *   twsim compare BASE.h5 ALT.h5 [--all | --metrics TEXT]
+ *                 [--store [--force]]
  *   twsim optimize CONFIG --lever KEY --range LO:HI [--step S]
  *                  [--lever KEY --range LO:HI [--step S]]...
  *                  [--target NAME[,NAME...]] [--prob P]
@@ -33,27 +34,34 @@
 #endif
 
 static const char USAGE_COMPARE[] =
-    "usage: twsim compare FILE --base A --alt B [--metrics TEXT]\n"
-    "       twsim compare BASE.h5 ALT.h5 [--metrics TEXT] [--store]\n"
+    "usage: twsim compare FILE --base A --alt B [options]\n"
+    "       twsim compare BASE.h5 ALT.h5 [--store [--force]] [options]\n"
     "\n"
     "FILE is a run with --all-scenarios (A and B name its scenarios; the\n"
-    "comparison is also stored in FILE as /comparisons/<B>-vs-<A>); or give\n"
+    "comparison is also stored in FILE, as /comparisons/B-vs-A); or give\n"
     "two run files.\n"
     "\n"
     "Paired comparison of two runs of the same config and seed that differ\n"
     "in policy (scenarios, --set): replicate k of both started from the same\n"
     "random stream, so the difference ALT - BASE is taken replicate by\n"
     "replicate. Prints, per target, P(met) in both runs and its change with\n"
-    "a 90% interval and the replicates that gained or lost it; then, per\n"
-    "metric in the last year, the mean paired difference, its 90% interval\n"
-    "and the 90% band of the differences.\n"
+    "a 90% interval (Newcombe's) and the replicates that gained or lost it;\n"
+    "then, per metric in the last year, its label and unit, the mean paired\n"
+    "difference, its 90% interval and the 90% band of the differences (a\n"
+    "difference the same in every replicate is said so). By default the\n"
+    "metrics are the targets' and those they depend on, with\n"
+    "teachers.total, hires.total and exits.total (docs/experiments.md).\n"
     "\n"
     "options:\n"
+    "  --all           every metric\n"
     "  --metrics TEXT  only metrics whose name contains TEXT\n"
     "  --store         also store the comparison in ALT.h5, as\n"
-    "                  /comparisons/<alt>-vs-<base>\n"
+    "                  /comparisons/<alt>-vs-<base> (the files' names without\n"
+    "                  .h5); a name already there is kept and the new group\n"
+    "                  is <alt>-vs-<base>.2, .3, ...\n"
+    "  --force         replace a stored comparison of the same name instead\n"
     "  --format F      text (default), or csv / json for scripts: one\n"
-    "                  record per target and per metric, same content\n"
+    "                  record per target and per metric shown, same content\n"
     "  -h, --help      this help\n"
     "\n"
     "exit status: 0 success, 1 unreadable file, 2 runs that cannot be paired\n";
@@ -155,6 +163,18 @@ static int fail_usage(const char *cmd, const char *what, const char *arg)
     return TW_EINPUT;
 }
 
+/* The file name of `path` without its directory and a final ".h5"
+ * (".h5.partial" cannot reach here: compare takes complete runs). */
+static void file_stem(char *buf, size_t cap, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    if (n > 3 && strcmp(b + n - 3, ".h5") == 0)
+        n -= 3;
+    snprintf(buf, cap, "%.*s", (int)n, b);
+}
+
 int tw_cli_compare(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -163,11 +183,13 @@ int tw_cli_compare(int argc, char **argv)
         {"base", required_argument, NULL, 'b'},
         {"alt", required_argument, NULL, 'a'},
         {"format", required_argument, NULL, 'F'},
+        {"all", no_argument, NULL, 'A'},
+        {"force", no_argument, NULL, 'f'},
         TW_CLI_LONGS_END,
     };
     const char *filter = NULL, *bname = NULL, *aname = NULL;
     tw_cli_format fmt = TW_CLI_TEXT;
-    int store = 0, ch;
+    int store = 0, all = 0, force = 0, ch;
     int st = TW_CLI_OPT_START;
     while ((ch = tw_cli_opt(argc, argv, ":h", longs, USAGE_COMPARE, &st)) !=
            -1) {
@@ -177,6 +199,12 @@ int tw_cli_compare(int argc, char **argv)
             break;
         case 's':
             store = 1;
+            break;
+        case 'A':
+            all = 1;
+            break;
+        case 'f':
+            force = 1;
             break;
         case 'b':
             bname = optarg;
@@ -202,11 +230,16 @@ int tw_cli_compare(int argc, char **argv)
                           "files BASE.h5 ALT.h5", NULL);
     const char *bpath = argv[optind];
     const char *apath = groups ? bpath : argv[optind + 1];
+    if (all && filter)
+        return fail_usage("compare", "give --all or --metrics TEXT, not "
+                          "both", NULL);
+    if (force && !store && !groups)
+        return fail_usage("compare", "--force replaces a stored comparison: "
+                          "it needs --store", NULL);
     char bg[256], ag[256];
     snprintf(bg, sizeof bg, "scenarios/%s", groups ? bname : "");
     snprintf(ag, sizeof ag, "scenarios/%s", groups ? aname : "");
-    tw_error err;
-    tw_error_clear(&err);
+    tw_error err = {0};
     /* what the files are, before anything opens them as runs */
     for (int i = 0; i < 2 - groups; i++) {
         const char *p = i ? apath : bpath;
@@ -236,18 +269,35 @@ int tw_cli_compare(int argc, char **argv)
         rc = TW_EINPUT; /* most likely a scenario that is not in the file */
     if (rc == TW_OK)
         rc = tw_compare(b, a, &c, &err);
+    unsigned char *show = NULL;
+    if (rc == TW_OK && (show = malloc(b->n_metrics + 1)) == NULL)
+        rc = tw_error_set(&err, TW_EFAIL, "out of memory");
     if (rc == TW_OK) {
+        tw_compare_select(b, filter, all, show);
         if (fmt == TW_CLI_TEXT)
             tw_comparison_print(stdout, &c, b, groups ? bname : bpath,
-                                groups ? aname : apath, filter);
+                                groups ? aname : apath, show);
         else
-            tw_cli_comparison_rows(stdout, fmt, &c, b, filter);
-        if (groups || store)
-            rc = tw_comparison_write(apath, &c, groups ? bname : "base",
-                                     groups ? aname : "alt", &err);
+            tw_cli_comparison_rows(stdout, fmt, &c, b, show);
+    }
+    if (rc == TW_OK && (groups || store)) {
+        /* two files: named by their names without the directory and .h5,
+         * so that comparing other files never reuses a name */
+        char bn[120], an[120], stored[256];
+        file_stem(bn, sizeof bn, bpath);
+        file_stem(an, sizeof an, apath);
+        rc = tw_comparison_write(apath, &c, groups ? bname : bn,
+                                 groups ? aname : an, bpath,
+                                 groups ? NULL : apath, force, stored,
+                                 sizeof stored, &err);
+        if (rc == TW_OK)
+            fprintf(fmt == TW_CLI_TEXT ? stdout : stderr,
+                    "%sstored in %s as /comparisons/%s\n",
+                    fmt == TW_CLI_TEXT ? "\n" : "twsim: ", apath, stored);
     }
     if (rc != TW_OK)
         tw_error_print(stderr, "twsim: ", &err);
+    free(show);
     tw_comparison_free(&c);
     tw_h5_data_free(a);
     tw_h5_data_free(b);

@@ -189,7 +189,9 @@ static void target_row(tw_cli_rows *w, const char *scenario,
     tw_cli_rows_num(w, r->mean);
     tw_cli_rows_num(w, r->p05);
     tw_cli_rows_num(w, r->p95);
-    tw_cli_rows_str(w, tw_target_verdict(r, confidence));
+    /* one deterministic run (a mean-field file) has no interval */
+    tw_cli_rows_str(w, isnan(r->p_lo) ? tw_target_verdict_value(r)
+                                      : tw_target_verdict(r, confidence));
     tw_cli_rows_next(w);
 }
 
@@ -213,12 +215,12 @@ void tw_cli_targets_rows(tw_cli_rows *w, const char *scenario,
 
 static const char *const compare_cols[] = {
     "kind", "name", "year", "unit", "p_base", "p_alt", "mean", "sd",
-    "ci_lo", "ci_hi", "p05", "p95", "gained", "lost",
+    "ci_lo", "ci_hi", "p05", "p95", "gained", "lost", "label",
 };
 
 void tw_cli_comparison_rows(FILE *f, tw_cli_format fmt,
                             const tw_comparison *c, const tw_h5_data *base,
-                            const char *filter)
+                            const unsigned char *show)
 {
     tw_cli_rows w;
     tw_cli_rows_begin(&w, f, fmt, compare_cols,
@@ -244,7 +246,7 @@ void tw_cli_comparison_rows(FILE *f, tw_cli_format fmt,
     /* the metrics in the last year, as the text table */
     size_t y = c->n_years - 1, M = c->n_metrics;
     for (size_t m = 0; c->n_years > 0 && m < M; m++) {
-        if (filter && !strstr(base->metric_names[m], filter))
+        if (!show[m])
             continue;
         const tw_paired *p = &c->metric[y * M + m];
         tw_cli_rows_str(&w, "metric");
@@ -259,6 +261,10 @@ void tw_cli_comparison_rows(FILE *f, tw_cli_format fmt,
         tw_cli_rows_num(&w, p->ci_hi);
         tw_cli_rows_num(&w, p->p05);
         tw_cli_rows_num(&w, p->p95);
+        tw_cli_rows_str(&w, NULL); /* gained, lost: of targets only */
+        tw_cli_rows_str(&w, NULL);
+        tw_cli_rows_str(&w, base->metric_labels ? base->metric_labels[m]
+                                                : NULL);
         tw_cli_rows_next(&w);
     }
     tw_cli_rows_end(&w);

@@ -86,14 +86,14 @@ void tw_cli_targets_rows(tw_cli_rows *w, const char *scenario,
 
 /*
  * compare: the whole table of c (columns kind, name, year, unit, p_base,
- * p_alt, mean, sd, ci_lo, ci_hi, p05, p95, gained, lost): one "target"
- * record per target (the paired change in P(met)), then one "metric"
- * record per metric in the last year (only names containing `filter`
- * when not NULL), as the text table.
+ * p_alt, mean, sd, ci_lo, ci_hi, p05, p95, gained, lost, label): one
+ * "target" record per target (the paired change in P(met)), then one
+ * "metric" record per metric in the last year that show [n_metrics]
+ * selects (tw_compare_select), as the text table.
  */
 void tw_cli_comparison_rows(FILE *f, tw_cli_format fmt,
                             const tw_comparison *c, const tw_h5_data *base,
-                            const char *filter);
+                            const unsigned char *show);
 
 /*
  * A sweep or optimize table: one record per point and target (columns

@@ -7,8 +7,10 @@
  *   twsim info FILE [--county NAME] [--metrics A,B] [--schools [--top N]]
  *   twsim check FILE [--confidence C] [--strict] [--top N]
  *
- * Exit status (docs/cli.md): 0 success, 1 failure that is not the input's
- * fault (I/O, HDF5, memory), 2 bad input (config or arguments).
+ * Exit status (docs/cli.md, and USAGE below): 0 success, 1 failure that
+ * is not the input's fault (I/O, HDF5, memory), 2 bad input (config or
+ * arguments), 3 and 4 (check --strict, optimize), 130 / 143 stopped by
+ * SIGINT / SIGTERM.
  */
 #include <errno.h>
 #include <math.h>
@@ -74,7 +76,15 @@ static const char USAGE[] =
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
     "  -V, --version    print the version and the git commit\n"
     "\n"
-    "exit status: 0 success, 1 failure (I/O, HDF5, memory), 2 bad input\n";
+    "exit status (every command; docs/cli.md):\n"
+    "  0        success\n"
+    "  1        failure that is not the input's fault (I/O, HDF5, memory),\n"
+    "           or check --strict with a target below the confidence\n"
+    "  2        bad input (config, arguments, a file that is not twsim's)\n"
+    "  3        check --strict on an unfinished .partial file; optimize:\n"
+    "           no value in the range suffices\n"
+    "  4        optimize: no value shown to suffice within --max-replicates\n"
+    "  130, 143 stopped by SIGINT / SIGTERM (run: resumable with --resume)\n";
 
 static const char USAGE_RUN[] =
 #ifdef TW_MPI
@@ -183,21 +193,27 @@ static const char USAGE_CHECK[] =
     "\n"
     "The target report of a twsim output file: for each target of the run's\n"
     "config, its year and condition, P(met) over the complete replicates\n"
-    "(with its Monte Carlo standard error), the mean and 90% band of the\n"
-    "compared quantity, the verdict at the confidence level and the quote\n"
-    "from the source document.\n"
+    "with its 90% Wilson interval, as \"0.85 [0.74–0.92]\", the mean and\n"
+    "90% band of the compared quantity, the verdict at the confidence level\n"
+    "and the quote from the source document. A mean-field file (run\n"
+    "--mean-field: one deterministic run) has no probability: its report\n"
+    "gives the quantity's value against the threshold and \"met\" or\n"
+    "\"not met\".\n"
     "\n"
     "options:\n"
     "  --confidence C  verdict level, 0.5 < C < 1 (default 0.9): \"on track\"\n"
     "                  when P(met) >= C, \"off track\" when P(met) <= 1 - C,\n"
     "                  else \"uncertain\"\n"
-    "  --strict        exit 1 when any target's P(met) is below C; 3 when\n"
-    "                  none is but FILE is a .partial file (not finished)\n"
+    "  --strict        exit 1 when any target's P(met) is below C (a\n"
+    "                  mean-field file: any target not met); 3 when none\n"
+    "                  is but FILE is a .partial file (not finished)\n"
     "  --top N         how many short schools to list (default 10)\n"
     "  --format F      text (default), or csv / json for scripts: one record\n"
     "                  per target (and per county of an each-county target)\n"
     "                  with scenario, target, metric, scope, county, year,\n"
-    "                  condition, p_met, p_lo, p_hi, mean, p05, p95, verdict;\n"
+    "                  condition, p_met, p_lo, p_hi, mean, p05, p95, verdict\n"
+    "                  (a mean-field file: p_lo, p_hi empty, verdict met or\n"
+    "                  not met);\n"
     "                  a sweep or optimize file gives its grid's records\n"
     "  -h, --help      this help\n"
     "\n"
@@ -1084,6 +1100,13 @@ static int report_targets(const char *path, const char *group,
         print_error(&err);
         goto out;
     }
+    /* one run of expected values: a value against its threshold, not a
+     * probability with an interval */
+    int mean_field = d->mode != NULL && strstr(d->mode, "mean-field") != NULL;
+    for (size_t i = 0; mean_field && i < nt; i++) {
+        res[i].p_se = 0;
+        res[i].p_lo = res[i].p_hi = NAN;
+    }
     if (is_partial)
         fprintf(say, "PARTIAL FILE: %zu of %zu replicates complete; the "
                 "report uses those (targets from the config stored in the "
@@ -1099,16 +1122,21 @@ static int report_targets(const char *path, const char *group,
                    "values.\n\n", hs.n_set, hs.n_set == 1 ? "" : "s");
             tw_h5_sens_free(&hs);
         }
-        *below = tw_targets_report(stdout, title, d->targets, nt, res,
-                                   (const char *const *)counties, nc, cres,
-                                   reps, confidence);
-        if (!is_partial)
+        if (mean_field)
+            *below = tw_targets_report_value(stdout, title, d->targets, nt,
+                                             res);
+        else
+            *below = tw_targets_report(stdout, title, d->targets, nt, res,
+                                       (const char *const *)counties, nc,
+                                       cres, reps, confidence);
+        if (!is_partial && !mean_field)
             report_rests_on(stdout, path, group);
     } else {
         /* the same count as tw_targets_report, for --strict */
         *below = 0;
         for (size_t i = 0; i < nt; i++)
-            *below += res[i].p_met < confidence;
+            *below += mean_field ? res[i].p_met < 0.5
+                                 : res[i].p_met < confidence;
         tw_cli_targets_rows(rows, group ? group + strlen("scenarios/") : NULL,
                             d->targets, nt, res,
                             (const char *const *)counties, nc, cres,

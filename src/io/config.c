@@ -1487,6 +1487,11 @@ static int load(const char *path, const char *const *overrides,
             rd_get(&r, *sec, true);
         const config_setting_t *name = rd_get(&r, "region.name", false);
         c->region_name = strdup(name ? config_setting_get_string(name) : "");
+        const config_setting_t *script = rd_get(&r, "region.script", false);
+        int sc = script ? rd_choice_of(&r, script, "region.script",
+                                       tw_script_names, TW_N_SCRIPTS)
+                        : TW_SCRIPT_SIMPLIFIED;
+        c->script = sc >= 0 ? (tw_script)sc : TW_SCRIPT_SIMPLIFIED;
         read_simulation(&r);
         read_tiers(&r);
         read_targets(&r);

@@ -1373,6 +1373,7 @@ void tw_config_read_full(reader *r)
     w->base_year = cfg->base_year;
     w->end_year = cfg->end_year;
     w->n_tiers = cfg->n_tiers;
+    w->script = cfg->script;
     for (size_t i = 0; i < cfg->n_tiers; i++)
         snprintf(w->tier_names[i], TW_NAME_MAX, "%s", cfg->tier_names[i]);
     read_county_names(r, w);

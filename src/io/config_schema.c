@@ -64,6 +64,10 @@ static const key_spec SCHEMA[] = {
     {"region", K_GROUP, M_BOTH, 0, "optional in markov mode: the region"},
     {"region.name", K_STRING, M_BOTH, 0,
      "optional: display name, e.g. \"港北区\""},
+    {"region.script", K_STRING, M_BOTH, 0,
+     "optional: \"simplified\" (default) or \"traditional\": the script "
+     "of the metric labels twsim writes (\"小学 生师比\" or \"小學 生師比\"); "
+     "names from the config stay as written"},
     {"region.counties", K_STR_ARRAY, M_FULL, 0,
      "required: county (县/区) names; each is a 县管校聘 pool with its own "
      "establishment"},

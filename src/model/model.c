@@ -65,6 +65,8 @@ static int add_metrics(tw_model *m, tw_error *err)
     tw_metric_table *t = &m->metrics;
     char name[TW_METRIC_NAME_MAX];
     long first = -1;
+    /* labels as the full model's (record.c), in the region's script */
+    int trad = c->script == TW_SCRIPT_TRADITIONAL;
     for (size_t i = 0; i < c->n_tiers; i++) {
         snprintf(name, sizeof name, "teachers.tier.%zu", i);
         long k = tw_metrics_add(t, err, name, "teachers", c->tier_names[i],
@@ -75,14 +77,18 @@ static int add_metrics(tw_model *m, tw_error *err)
         if (i == 0)
             first = k;
     }
-    long total = tw_metrics_add(t, err, "teachers.total", "teachers", NULL,
+    long total = tw_metrics_add(t, err, "teachers.total", "teachers",
+                                trad ? "專任教師" : "专任教师",
                                 "All teachers at the end of the year");
-    long hires = tw_metrics_add(t, err, "hires.total", "teachers/year", NULL,
+    long hires = tw_metrics_add(t, err, "hires.total", "teachers/year",
+                                trad ? "補充教師" : "补充教师",
                                 "Teachers hired during the year");
-    long exits = tw_metrics_add(t, err, "exits.total", "teachers/year", NULL,
+    long exits = tw_metrics_add(t, err, "exits.total", "teachers/year",
+                                trad ? "減員" : "减员",
                                 "Teachers who left during the year "
                                 "(1 - row sum of the transition matrix)");
-    long cum = tw_metrics_add(t, err, "hires.cumulative", "teachers", NULL,
+    long cum = tw_metrics_add(t, err, "hires.cumulative", "teachers",
+                              trad ? "累計補充教師" : "累计补充教师",
                               "Teachers hired since base_year, up to the end "
                               "of the year");
     if (total < 0 || hires < 0 || exits < 0 || cum < 0)

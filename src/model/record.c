@@ -22,17 +22,45 @@ static const char *const AGE_NAMES[TW_N_AGE_BANDS] = {
     "lt25", "25_29", "30_34", "35_39", "40_44",
     "45_49", "50_54", "55_59", "60_64", "65plus"};
 
-static const char *const STAGE_ZH[TW_N_STAGES] = {"学前", "小学", "初中",
-                                                  "普高", "中职"};
-static const char *const LOC_ZH[TW_N_LOCS] = {"城区", "镇区", "乡村"};
-static const char *const TITLE_ZH[TW_N_TITLES] = {
-    "未定级", "三级", "二级", "一级", "高级", "正高级"};
-static const char *const QUAL_ZH[TW_N_QUALS] = {"中专及以下", "专科", "本科",
-                                                "研究生"};
-static const char *const CH_ZH[TW_N_CHANNELS] = {
-    "公开招聘", "公费师范生", "特岗", "人才引进", "企业引进", "合同", "初始"};
-static const char *const EXIT_ZH[TW_N_EXITS] = {"死亡", "退休", "自愿离职",
-                                                "末位退出", "落聘"};
+/*
+ * The label parts the engine writes, [script][...] (tw_script: 0
+ * simplified, 1 traditional). A label is "<scope> <measure>": the scope a
+ * stage (or stage group), locality, channel or subject, the measure a
+ * noun, e.g. "小学 乡村 专任教师", "小学 生师比". Every label of a table is
+ * distinct (tests/check_full.c checks it for every config).
+ */
+static const char *const STAGE_ZH[2][TW_N_STAGES] = {
+    {"学前", "小学", "初中", "普高", "中职"},
+    {"學前", "小學", "初中", "普高", "中職"}};
+static const char *const LOC_ZH[2][TW_N_LOCS] = {
+    {"城区", "镇区", "乡村"}, {"城區", "鎮區", "鄉村"}};
+/* the titles (职称) as teachers hold them */
+static const char *const TITLE_ZH[2][TW_N_TITLES] = {
+    {"未定级教师", "三级教师", "二级教师", "一级教师", "高级教师",
+     "正高级教师"},
+    {"未定級教師", "三級教師", "二級教師", "一級教師", "高級教師",
+     "正高級教師"}};
+static const char *const QUAL_ZH[2][TW_N_QUALS] = {
+    {"中专及以下学历", "专科学历", "本科学历", "研究生学历"},
+    {"中專及以下學歷", "專科學歷", "本科學歷", "研究生學歷"}};
+static const char *const CH_ZH[2][TW_N_CHANNELS] = {
+    {"公开招聘", "公费师范生", "特岗", "人才引进", "企业引进", "合同",
+     "初始"},
+    {"公開招聘", "公費師範生", "特崗", "人才引進", "企業引進", "合同",
+     "初始"}};
+static const char *const EXIT_ZH[2][TW_N_EXITS] = {
+    {"死亡", "退休", "自愿离职", "末位退出", "落聘"},
+    {"死亡", "退休", "自願離職", "末位退出", "落聘"}};
+static const char *const AGE_ZH[2][TW_N_AGE_BANDS] = {
+    {"年龄 25岁以下", "年龄 25–29岁", "年龄 30–34岁", "年龄 35–39岁",
+     "年龄 40–44岁", "年龄 45–49岁", "年龄 50–54岁", "年龄 55–59岁",
+     "年龄 60–64岁", "年龄 65岁及以上"},
+    {"年齡 25歲以下", "年齡 25–29歲", "年齡 30–34歲", "年齡 35–39歲",
+     "年齡 40–44歲", "年齡 45–49歲", "年齡 50–54歲", "年齡 55–59歲",
+     "年齡 60–64歲", "年齡 65歲及以上"}};
+
+/* A label part in the table's script: simplified s, traditional t. */
+#define ZH(s, t) (trad ? (t) : (s))
 
 /* A metric; returns its column or TW_NO_METRIC with err set. */
 #define ADD(slot, name, unit, label, ...)                                  \
@@ -53,6 +81,7 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
                 tw_error *err)
 {
     char n[TW_METRIC_NAME_MAX], l[TW_METRIC_LABEL_MAX];
+    int trad = w->script == TW_SCRIPT_TRADITIONAL;
     memset(fm, 0, sizeof *fm);
     /* every column field (all size_t, from `total` up to backbone_tier) */
     none(&fm->total, offsetof(tw_fm, backbone_tier) / sizeof(size_t));
@@ -62,7 +91,7 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
     const char *SN[TW_FM_SLOTS], *SZ[TW_FM_SLOTS];
     for (int st = 0; st < TW_N_STAGES; st++) {
         SN[st] = tw_stage_names[st];
-        SZ[st] = STAGE_ZH[st];
+        SZ[st] = STAGE_ZH[trad][st];
         fm->slot_mask[st] = 1 << st;
     }
     for (size_t g = 0; g < TW_MAX_STAGE_GROUPS; g++) {
@@ -78,18 +107,20 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
     fm->backbone_tier = w->n_counties ? w->cparams[0].backbone_tier : 0;
 
     /* stocks */
-    ADD(fm->total, "teachers.total", "teachers", "专任教师",
+    ADD(fm->total, "teachers.total", "teachers", ZH("专任教师", "專任教師"),
         "All teachers at the end of the year (incl. the 待岗培训 pool)");
     for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
         snprintf(n, sizeof n, "teachers.stage.%s", SN[st]);
-        ADD(fm->stage[st], n, "teachers", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("专任教师", "專任教師"));
+        ADD(fm->stage[st], n, "teachers", l,
             "Teachers of %s schools", SN[st]);
         for (int lo = 0; lo < TW_N_LOCS; lo++) {
             snprintf(n, sizeof n, "teachers.stage.%s.%s", SN[st],
                      tw_loc_names[lo]);
-            snprintf(l, sizeof l, "%s%s", SZ[st], LOC_ZH[lo]);
+            snprintf(l, sizeof l, "%s %s %s", SZ[st], LOC_ZH[trad][lo],
+                     ZH("专任教师", "專任教師"));
             ADD(fm->stage_loc[st][lo], n, "teachers", l,
                 "Teachers of %s schools teaching in %s schools",
                 SN[st], tw_loc_names[lo]);
@@ -101,16 +132,18 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "Teachers in tier %zu (%s) of the training ladder", i,
             w->tier_names[i]);
     }
-    ADD(fm->backbone_plus, "teachers.backbone_plus", "teachers",
-        w->tier_names[fm->backbone_tier],
+    snprintf(l, sizeof l, "%s%s", w->tier_names[fm->backbone_tier],
+             ZH("及以上", "及以上"));
+    ADD(fm->backbone_plus, "teachers.backbone_plus", "teachers", l,
         "Teachers at the backbone tier (%s) or above",
         w->tier_names[fm->backbone_tier]);
     for (int k = 0; k < TW_N_TITLES; k++) {
         snprintf(n, sizeof n, "teachers.title.%s", tw_title_names[k]);
-        ADD(fm->title[k], n, "teachers", TITLE_ZH[k], "Teachers holding "
+        ADD(fm->title[k], n, "teachers", TITLE_ZH[trad][k], "Teachers holding "
             "the title %s", tw_title_names[k]);
         snprintf(n, sizeof n, "title.%s.share", tw_title_names[k]);
-        ADD(fm->title_share[k], n, "share", TITLE_ZH[k], "Share of all "
+        snprintf(l, sizeof l, "%s %s", TITLE_ZH[trad][k], ZH("比例", "比例"));
+        ADD(fm->title_share[k], n, "share", l, "Share of all "
             "teachers holding the title %s", tw_title_names[k]);
     }
     for (int st = 0; st < TW_FM_SLOTS; st++) {
@@ -119,89 +152,105 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         for (int q = 0; q < TW_N_QUALS; q++) {
             snprintf(n, sizeof n, "qual.%s.%s", SN[st],
                      tw_qual_names[q]);
-            snprintf(l, sizeof l, "%s%s", SZ[st], QUAL_ZH[q]);
+            snprintf(l, sizeof l, "%s %s", SZ[st], QUAL_ZH[trad][q]);
             ADD(fm->qual[st][q], n, "teachers", l, "Teachers of %s schools "
                 "whose highest qualification is %s", SN[st],
                 tw_qual_names[q]);
         }
         snprintf(n, sizeof n, "qual.%s.associate_plus.share",
                  SN[st]);
-        snprintf(l, sizeof l, "%s专科及以上", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st],
+                 ZH("专科及以上 比例", "專科及以上 比例"));
         ADD(fm->qual_assoc_share[st], n, "share", l, "Share of %s teachers "
             "with 专科 (associate) or above", SN[st]);
         snprintf(n, sizeof n, "qual.%s.bachelor_plus.share",
                  SN[st]);
-        snprintf(l, sizeof l, "%s本科及以上", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st],
+                 ZH("本科及以上 比例", "本科及以上 比例"));
         ADD(fm->qual_bach_share[st], n, "share", l, "Share of %s teachers "
             "with 本科 (bachelor) or above", SN[st]);
         snprintf(n, sizeof n, "qual.%s.postgraduate.share",
                  SN[st]);
-        snprintf(l, sizeof l, "%s研究生", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st],
+                 ZH("研究生 比例", "研究生 比例"));
         ADD(fm->qual_pg_share[st], n, "share", l, "Share of %s teachers "
             "with a postgraduate (研究生) qualification", SN[st]);
     }
-    ADD(fm->bianzhi, "teachers.bianzhi", "teachers", "在编",
+    ADD(fm->bianzhi, "teachers.bianzhi", "teachers", ZH("在编教师", "在編教師"),
         "Teachers inside the establishment (在编)");
-    ADD(fm->contract, "teachers.contract", "teachers", "合同",
+    ADD(fm->contract, "teachers.contract", "teachers",
+        ZH("合同教师", "合同教師"),
         "Teachers on contract (备案制 / 购买服务)");
-    ADD(fm->pool, "teachers.pool", "teachers", "待岗培训",
+    ADD(fm->pool, "teachers.pool", "teachers",
+        ZH("待岗培训教师", "待崗培訓教師"),
         "Teachers without a post, in the 待岗培训 training pool");
     if (fm->stage_present[TW_STAGE_VOCATIONAL]) {
         ADD(fm->prof, "teachers.vocational.professional", "teachers",
-            "专业课教师", "Vocational teachers of professional courses");
-        ADD(fm->dual, "dual.count", "teachers", "双师型",
+            ZH("专业课教师", "專業課教師"),
+            "Vocational teachers of professional courses");
+        ADD(fm->dual, "dual.count", "teachers", ZH("双师型教师", "雙師型教師"),
             "Dual-qualified (双师型) vocational teachers");
-        ADD(fm->dual_share, "dual.share", "share", "双师型比例",
+        ADD(fm->dual_share, "dual.share", "share",
+            ZH("双师型 比例", "雙師型 比例"),
             "Share of 双师型 among vocational professional-course teachers");
     }
     for (int b = 0; b < TW_N_AGE_BANDS; b++) {
         snprintf(n, sizeof n, "teachers.age.%s", AGE_NAMES[b]);
-        ADD(fm->age[b], n, "teachers", NULL, "Teachers aged %s",
+        ADD(fm->age[b], n, "teachers", AGE_ZH[trad][b], "Teachers aged %s",
             AGE_NAMES[b]);
     }
-    ADD(fm->female_share, "teachers.female.share", "share", "女教师比例",
+    ADD(fm->female_share, "teachers.female.share", "share",
+        ZH("女教师 比例", "女教師 比例"),
         "Share of women among teachers");
 
     /* flows */
-    ADD(fm->hires_total, "hires.total", "teachers/year", "补充教师",
+    ADD(fm->hires_total, "hires.total", "teachers/year",
+        ZH("补充教师", "補充教師"),
         "Teachers hired during the year, all channels");
     for (int c = 0; c < TW_N_HIRE_CHANNELS; c++) {
         snprintf(n, sizeof n, "hires.channel.%s", tw_channel_names[c]);
-        ADD(fm->hires_ch[c], n, "teachers/year", CH_ZH[c],
+        snprintf(l, sizeof l, "%s %s", CH_ZH[trad][c], ZH("补充", "補充"));
+        ADD(fm->hires_ch[c], n, "teachers/year", l,
             "Teachers hired through the %s channel", tw_channel_names[c]);
     }
     for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
         snprintf(n, sizeof n, "hires.stage.%s", SN[st]);
-        ADD(fm->hires_stage[st], n, "teachers/year", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("补充教师", "補充教師"));
+        ADD(fm->hires_stage[st], n, "teachers/year", l,
             "Teachers hired into %s schools", SN[st]);
     }
-    ADD(fm->hires_cum, "hires.cumulative", "teachers", "累计补充",
+    ADD(fm->hires_cum, "hires.cumulative", "teachers",
+        ZH("累计补充教师", "累計補充教師"),
         "Teachers hired since base_year, up to the end of the year");
-    ADD(fm->exits_total, "exits.total", "teachers/year", "离开",
+    ADD(fm->exits_total, "exits.total", "teachers/year", ZH("减员", "減員"),
         "Teachers who left during the year, all reasons");
     for (int e = 0; e < TW_N_EXITS; e++) {
         snprintf(n, sizeof n, "exits.%s", tw_exit_names[e]);
-        ADD(fm->exits_reason[e], n, "teachers/year", EXIT_ZH[e],
+        snprintf(l, sizeof l, "%s %s", ZH("减员", "減員"), EXIT_ZH[trad][e]);
+        ADD(fm->exits_reason[e], n, "teachers/year", l,
             "Teachers who left during the year: %s", tw_exit_names[e]);
     }
     for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
         snprintf(n, sizeof n, "exits.stage.%s", SN[st]);
-        ADD(fm->exits_stage[st], n, "teachers/year", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("减员", "減員"));
+        ADD(fm->exits_stage[st], n, "teachers/year", l,
             "Teachers of %s schools who left during the year",
             SN[st]);
     }
     for (size_t i = 1; i < w->n_tiers; i++) {
         snprintf(n, sizeof n, "promotions.tier.%zu", i);
-        ADD(fm->prom_tier[i], n, "teachers/year", w->tier_names[i],
+        snprintf(l, sizeof l, "%s %s", ZH("晋升", "晉升"), w->tier_names[i]);
+        ADD(fm->prom_tier[i], n, "teachers/year", l,
             "Promotions into tier %zu (%s)", i, w->tier_names[i]);
     }
     for (int k = 1; k < TW_N_TITLES; k++) {
         snprintf(n, sizeof n, "promotions.title.%s", tw_title_names[k]);
-        ADD(fm->prom_title[k], n, "teachers/year", TITLE_ZH[k],
+        snprintf(l, sizeof l, "%s %s", ZH("晋升", "晉升"), TITLE_ZH[trad][k]);
+        ADD(fm->prom_title[k], n, "teachers/year", l,
             "Promotions into the title %s", tw_title_names[k]);
     }
     /* only in a world where some year demotes (a region without the rule
@@ -211,40 +260,51 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         demotes |= w->params[y].title_on && w->params[y].title_demotion > 0;
     if (demotes)
         ADD(fm->title_demotions, "titles.demotions", "teachers/year",
-            "降级", "Titles taken one step down after a failed review "
+            ZH("职称降级", "職稱降級"), "Titles taken one step down after a failed review "
             "(降级或解聘)");
-    ADD(fm->qual_upgrades, "qual.upgrades", "teachers/year", "学历提升",
+    ADD(fm->qual_upgrades, "qual.upgrades", "teachers/year",
+        ZH("学历提升", "學歷提升"),
         "Qualification upgrades by in-service study");
-    ADD(fm->dual_certs, "dual.certifications", "teachers/year", "双师型认定",
+    ADD(fm->dual_certs, "dual.certifications", "teachers/year",
+        ZH("双师型认定", "雙師型認定"),
         "New 双师型 certifications");
     for (int k = 0; k < 3; k++) {
         snprintf(n, sizeof n, "strikes.%d", k + 1);
-        ADD(fm->strikes[k], n, "teachers/year", NULL,
+        snprintf(l, sizeof l, "末位 第%d次", k + 1);
+        ADD(fm->strikes[k], n, "teachers/year", l,
             "末位 strikes number %d given (1: pay, 2: moved, 3: dismissed)",
             k + 1);
     }
     ADD(fm->exch[TW_LOC_URBAN], "exchanges.urban_to_rural", "teachers/year",
-        "城区→乡村", "Exchange (交流轮岗) moves from urban to rural schools");
+        ZH("交流轮岗 城区→乡村", "交流輪崗 城區→鄉村"),
+        "Exchange (交流轮岗) moves from urban to rural schools");
     ADD(fm->exch[TW_LOC_TOWN], "exchanges.town_to_rural", "teachers/year",
-        "镇区→乡村", "Exchange (交流轮岗) moves from town to rural schools");
-    ADD(fm->exch_returns, "exchanges.returns", "teachers/year", NULL,
+        ZH("交流轮岗 镇区→乡村", "交流輪崗 鎮區→鄉村"),
+        "Exchange (交流轮岗) moves from town to rural schools");
+    ADD(fm->exch_returns, "exchanges.returns", "teachers/year",
+        ZH("交流轮岗 返回", "交流輪崗 返回"),
         "Exchange teachers back at their home school after the term");
-    ADD(fm->transfers, "transfers", "teachers/year", "调动",
+    ADD(fm->transfers, "transfers", "teachers/year", ZH("调动", "調動"),
         "Voluntary transfers between schools of a county");
-    ADD(fm->rehire_in, "rehire.in_school", "teachers/year", "校内竞聘",
+    ADD(fm->rehire_in, "rehire.in_school", "teachers/year",
+        ZH("校内竞聘 留岗", "校內競聘 留崗"),
         "Teachers with a post who kept it in the 校内竞聘 round (counties "
         "with 竞聘 that year)");
     ADD(fm->rehire_cross, "rehire.cross_school", "teachers/year",
-        "跨校竞聘", "Teachers placed in another school in the 跨校竞聘 round");
+        ZH("跨校竞聘 上岗", "跨校競聘 上崗"),
+        "Teachers placed in another school in the 跨校竞聘 round");
     ADD(fm->pool_entries, "rehire.pool_entries", "teachers/year",
-        "待岗培训", "Teachers entering the 待岗培训 pool");
-    ADD(fm->unfilled_total, "posts.unfilled", "posts/year", "空岗",
+        ZH("进入待岗培训", "進入待崗培訓"),
+        "Teachers entering the 待岗培训 pool");
+    ADD(fm->unfilled_total, "posts.unfilled", "posts/year",
+        ZH("空缺岗位", "空缺崗位"),
         "Posts offered but left unfilled this year");
     for (int st = 0; st < TW_FM_SLOTS; st++) {
         if (!fm->stage_present[st])
             continue;
         snprintf(n, sizeof n, "posts.unfilled.%s", SN[st]);
-        ADD(fm->unfilled[st], n, "posts/year", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("空缺岗位", "空缺崗位"));
+        ADD(fm->unfilled[st], n, "posts/year", l,
             "Posts of %s schools left unfilled this year",
             SN[st]);
     }
@@ -254,38 +314,46 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         if (!fm->stage_present[st])
             continue;
         snprintf(n, sizeof n, "students.%s", SN[st]);
-        ADD(fm->students[st], n, "students", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("学生", "學生"));
+        ADD(fm->students[st], n, "students", l,
             "Students in %s schools", SN[st]);
         snprintf(n, sizeof n, "demand.%s", SN[st]);
-        ADD(fm->demand[st], n, "teachers", SZ[st], "Teachers needed "
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("教师需求", "教師需求"));
+        ADD(fm->demand[st], n, "teachers", l, "Teachers needed "
             "by the staffing standard in %s schools", SN[st]);
         snprintf(n, sizeof n, "ratio.students_per_teacher.%s",
                  SN[st]);
-        ADD(fm->spt[st], n, "students/teacher", SZ[st],
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("生师比", "生師比"));
+        ADD(fm->spt[st], n, "students/teacher", l,
             "Students per teacher in %s schools (teachers with a post)",
             SN[st]);
         for (int lo = 0; lo < TW_N_LOCS; lo++) {
             snprintf(n, sizeof n, "gap.%s.%s", SN[st],
                      tw_loc_names[lo]);
-            snprintf(l, sizeof l, "%s%s", SZ[st], LOC_ZH[lo]);
+            snprintf(l, sizeof l, "%s %s %s", SZ[st], LOC_ZH[trad][lo],
+                     ZH("缺口", "缺口"));
             ADD(fm->gap[st][lo], n, "teachers", l, "Staffing gap, demand "
                 "minus teachers with a post, in %s %s schools",
                 tw_loc_names[lo], SN[st]);
         }
     }
-    ADD(fm->gap_total, "gap.total", "teachers", "缺口",
+    ADD(fm->gap_total, "gap.total", "teachers", ZH("教师缺口", "教師缺口"),
         "Staffing gap over all schools, demand minus teachers with a post");
     ADD(fm->schools_ok_share, "schools.meeting_standard.share", "share",
-        "达标学校比例", "Share of schools whose teachers with a post reach "
+        ZH("达标学校 比例", "達標學校 比例"),
+        "Share of schools whose teachers with a post reach "
         "their demand (rounded)");
     ADD(fm->backbone_rural_share, "backbone.rural.share", "share",
-        "乡村骨干比例", "Share of backbone-or-above teachers teaching in "
+        ZH("乡村骨干 比例", "鄉村骨幹 比例"),
+        "Share of backbone-or-above teachers teaching in "
         "rural schools");
-    ADD(fm->est_cap, "establishment.cap", "posts", "编制",
+    ADD(fm->est_cap, "establishment.cap", "posts", ZH("核定编制", "核定編制"),
         "Establishment (编制) cap, the sum of the counties' caps");
-    ADD(fm->est_used, "establishment.used", "teachers", "在编",
+    ADD(fm->est_used, "establishment.used", "teachers",
+        ZH("实有在编", "實有在編"),
         "Teachers inside the establishment, incl. the pool");
-    ADD(fm->est_room, "establishment.room", "posts", "空编",
+    ADD(fm->est_room, "establishment.room", "posts",
+        ZH("空编", "空編"),
         "Establishment cap minus teachers inside it (negative: over the "
         "cap)");
 
@@ -295,50 +363,55 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             continue;
         const char *sn = SN[st];
         snprintf(n, sizeof n, "establishment.cap.%s", sn);
-        snprintf(l, sizeof l, "%s编制", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("核定编制", "核定編制"));
         ADD(fm->est_cap_stage[st], n, "posts", l, "Establishment (编制) "
             "posts of %s schools: their demand under the staffing standard",
             sn);
         snprintf(n, sizeof n, "establishment.used.%s", sn);
-        snprintf(l, sizeof l, "%s在编", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("实有在编", "實有在編"));
         ADD(fm->est_used_stage[st], n, "teachers", l, "Teachers of %s "
             "schools inside the establishment, incl. the pool", sn);
         snprintf(n, sizeof n, "establishment.room.%s", sn);
-        snprintf(l, sizeof l, "%s空编", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("空编", "空編"));
         ADD(fm->est_room_stage[st], n, "posts", l, "Establishment posts of "
             "%s schools minus their teachers inside it (negative: over)",
             sn);
         snprintf(n, sizeof n, "teachers.bianzhi.%s", sn);
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("在编教师", "在編教師"));
         ADD(fm->bianzhi_stage[st], n, "teachers", l, "Teachers of %s "
             "schools inside the establishment (在编)", sn);
         snprintf(n, sizeof n, "teachers.contract.%s", sn);
-        snprintf(l, sizeof l, "%s合同", SZ[st]);
+        snprintf(l, sizeof l, "%s %s", SZ[st], ZH("合同教师", "合同教師"));
         ADD(fm->contract_stage[st], n, "teachers", l, "Teachers of %s "
             "schools on contract", sn);
         for (size_t i = 0; i < w->n_tiers; i++) {
             snprintf(n, sizeof n, "teachers.tier.%zu.%s", i, sn);
-            ADD(fm->tier_stage[st][i], n, "teachers", w->tier_names[i],
+            snprintf(l, sizeof l, "%s %s", SZ[st], w->tier_names[i]);
+            ADD(fm->tier_stage[st][i], n, "teachers", l,
                 "Teachers of %s schools in tier %zu (%s)", sn, i,
                 w->tier_names[i]);
         }
         for (int k = 0; k < TW_N_TITLES; k++) {
             snprintf(n, sizeof n, "teachers.title.%s.%s", tw_title_names[k],
                      sn);
-            snprintf(l, sizeof l, "%s%s", SZ[st], TITLE_ZH[k]);
+            snprintf(l, sizeof l, "%s %s", SZ[st], TITLE_ZH[trad][k]);
             ADD(fm->title_stage[st][k], n, "teachers", l, "Teachers of %s "
                 "schools holding the title %s", sn, tw_title_names[k]);
         }
     }
     for (int lo = 0; lo < TW_N_LOCS; lo++) {
         snprintf(n, sizeof n, "hires.locality.%s", tw_loc_names[lo]);
-        ADD(fm->hires_loc[lo], n, "teachers/year", LOC_ZH[lo],
+        snprintf(l, sizeof l, "%s %s", LOC_ZH[trad][lo],
+                 ZH("补充教师", "補充教師"));
+        ADD(fm->hires_loc[lo], n, "teachers/year", l,
             "Teachers hired into %s schools, all channels", tw_loc_names[lo]);
     }
     for (int c = 0; c < TW_N_HIRE_CHANNELS; c++)
         for (int lo = 0; lo < TW_N_LOCS; lo++) {
             snprintf(n, sizeof n, "hires.channel.%s.%s", tw_channel_names[c],
                      tw_loc_names[lo]);
-            snprintf(l, sizeof l, "%s%s", CH_ZH[c], LOC_ZH[lo]);
+            snprintf(l, sizeof l, "%s %s %s", LOC_ZH[trad][lo], CH_ZH[trad][c],
+                     ZH("补充", "補充"));
             ADD(fm->hires_ch_loc[c][lo], n, "teachers/year", l,
                 "Teachers hired through the %s channel into %s schools",
                 tw_channel_names[c], tw_loc_names[lo]);
@@ -350,15 +423,16 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             continue;
         const char *cn = tw_channel_names[c];
         snprintf(n, sizeof n, "pipeline.students.%s", cn);
-        snprintf(l, sizeof l, "%s在读", CH_ZH[c]);
+        snprintf(l, sizeof l, "%s %s", CH_ZH[trad][c], ZH("在读", "在讀"));
         ADD(fm->pipe_students[c], n, "students", l, "Students in the %s "
             "channel's programme at the end of the year (not teachers)", cn);
         snprintf(n, sizeof n, "pipeline.graduates.%s", cn);
-        snprintf(l, sizeof l, "%s毕业", CH_ZH[c]);
+        snprintf(l, sizeof l, "%s %s", CH_ZH[trad][c], ZH("毕业", "畢業"));
         ADD(fm->pipe_grads[c], n, "students/year", l, "Students who "
             "graduated from the %s channel's programme during the year", cn);
         snprintf(n, sizeof n, "pipeline.placed.%s", cn);
-        snprintf(l, sizeof l, "%s毕业入职", CH_ZH[c]);
+        snprintf(l, sizeof l, "%s %s", CH_ZH[trad][c],
+                 ZH("毕业入职", "畢業入職"));
         ADD(fm->pipe_placed[c], n, "teachers/year", l, "Graduates of the %s "
             "channel's programme hired during the year (the rest found no "
             "post or room)", cn);
@@ -370,30 +444,37 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             if (!fm->stage_present[st])
                 continue;
             snprintf(n, sizeof n, "schools.open.%s", tw_stage_names[st]);
-            ADD(fm->schools_open[st], n, "schools", STAGE_ZH[st], "Open %s "
+            snprintf(l, sizeof l, "%s %s", STAGE_ZH[trad][st],
+                     ZH("在办学校", "在辦學校"));
+            ADD(fm->schools_open[st], n, "schools", l, "Open %s "
                 "schools at the end of the year (not closed by a 撤并)",
                 tw_stage_names[st]);
         }
-        ADD(fm->closures, "closures.schools", "schools/year", "撤并",
+        ADD(fm->closures, "closures.schools", "schools/year",
+            ZH("撤并学校", "撤併學校"),
             "Schools closed (撤并) this year, their students and teachers "
             "moved to a receiving school");
         ADD(fm->close_moved, "closures.teachers_moved", "teachers/year",
-            "撤并调入", "Teachers whose home or school closed this year, "
+            ZH("撤并 调入教师", "撤併 調入教師"),
+            "Teachers whose home or school closed this year, "
             "moved to the receiving school");
     }
     /* subjects: columns of their own only when the config has some */
     for (size_t j = 0; j < w->n_subjects; j++) {
         const char *sn = w->subject_names[j];
         snprintf(n, sizeof n, "teachers.subject.%s", sn);
-        ADD(fm->subj_teachers[j], n, "teachers", sn, "Teachers of subject "
+        snprintf(l, sizeof l, "%s %s", sn, ZH("教师", "教師"));
+        ADD(fm->subj_teachers[j], n, "teachers", l, "Teachers of subject "
             "%s at the end of the year (pool included, by the home school's "
             "county)", sn);
         snprintf(n, sizeof n, "shortage.subject.%s", sn);
-        ADD(fm->subj_short[j], n, "teachers", sn, "Sum over open schools of "
+        snprintf(l, sizeof l, "%s %s", sn, ZH("教师缺口", "教師缺口"));
+        ADD(fm->subj_short[j], n, "teachers", l, "Sum over open schools of "
             "max(0, round(demand x the stage's %s share) - its %s teachers "
             "there)", sn, sn);
         snprintf(n, sizeof n, "schools.without.%s", sn);
-        ADD(fm->subj_without[j], n, "schools", sn, "Open schools whose "
+        snprintf(l, sizeof l, "%s %s", sn, ZH("无教师学校", "無教師學校"));
+        ADD(fm->subj_without[j], n, "schools", l, "Open schools whose "
             "demand has a positive %s share and which have no %s teacher",
             sn, sn);
     }
