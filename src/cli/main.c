@@ -71,6 +71,7 @@ static const char USAGE[] =
     "                   settings)\n"
     "  merge PART... -o FILE  the slices of an ensemble (run --replicates\n"
     "                   FIRST:COUNT) into the whole run's file\n"
+    "  export FILE      a run as one tidy table: CSV, or HDF5 for pandas\n"
     "\n"
     "options:\n"
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
@@ -831,6 +832,10 @@ static int cmd_info(int argc, char **argv, int print_meta)
                                "--county, --metrics or --schools", path,
                                tw_file_kind_names[kind]);
         return info_levers(path, 1, &met);
+    case TW_FILE_EXPORT:
+        printf("%s: a tidy table written by twsim export; read it with "
+               "pandas: pd.read_hdf(\"%s\")\n", path, path);
+        return 0;
     default:
         return info_run(path, NULL, print_meta, &sel);
     }
@@ -1867,6 +1872,8 @@ static int dispatch(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "merge") == 0)
         return tw_cli_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return tw_cli_export(argc - 1, argv + 1);
     fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return TW_EINPUT;
 }
