@@ -1735,8 +1735,10 @@ int tw_h5_copy_slice(tw_h5_out *h, const char *src, size_t first,
     tw_h5u_close(&fs);
     tw_h5u_close(&d);
     if (first > h->n_reps || n > h->n_reps - first) {
-        ctx_fail(&c, err, "%s: its %zu replicates from %zu do not fit the "
-                 "%zu of the run", src, n, first, h->n_reps);
+        rc = tw_error_set(err, TW_EINPUT, "%s: its %zu replicates from %zu "
+                          "do not fit the %zu of the run", src, n, first,
+                          h->n_reps);
+        c.reported = 1;
         goto out;
     }
     row_shape r = h->shape;
@@ -1761,20 +1763,20 @@ int tw_h5_copy_slice(tw_h5_out *h, const char *src, size_t first,
                                                 : "/schools",
                       H5P_DEFAULT) <= 0 ||
             (p != PART_REGION && H5Lexists(f, part_path[p], H5P_DEFAULT) <= 0)) {
-            ctx_fail(&c, err, "%s has no %s: it was run with other options "
-                     "than the other parts (--no-counties, --schools)",
-                     src, part_path[p]);
+            rc = tw_error_set(err, TW_EINPUT, "%s has no %s: it was run "
+                              "with other options than the other parts "
+                              "(--no-counties, --schools)", src,
+                              part_path[p]);
             c.reported = 1;
-            rc = TW_EINPUT;
             goto out;
         }
         if ((d = H5Dopen2(f, part_path[p], H5P_DEFAULT)) < 0)
             goto out;
         if (check_extent(&c, d, rank, dims) != 0) {
-            ctx_fail(&c, err, "%s: %s has another shape than the run's "
-                     "(%s)", src, part_path[p], c.detail);
+            rc = tw_error_set(err, TW_EINPUT, "%s: %s has another shape "
+                              "than the run's (%s)", src, part_path[p],
+                              c.detail);
             c.reported = 1;
-            rc = TW_EINPUT;
             goto out;
         }
         if ((fs = H5Dget_space(d)) < 0 ||
