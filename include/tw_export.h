@@ -3,7 +3,8 @@
  * "Tidy export"): one row per replicate, year, metric and place, with the
  * columns
  *
- *   replicate  int64    the replicate's index in the run
+ *   replicate  int64    the replicate's index in the run (in a slice,
+ *                       its index in the whole ensemble: slice_first + i)
  *   year       int64    calendar year
  *   metric     string   metric name (/metrics/name)
  *   county     string   "" for the region's row, else the county's name

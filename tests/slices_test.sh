@@ -22,7 +22,8 @@
 #    stops twsim (143), requeues the job (a fake scontrol) and the next
 #    start finishes the run;
 #  - twsim export: pd.read_hdf and pd.read_csv read every row, with the
-#    values, units and labels of the run file (h5py); an existing file
+#    values, units and labels of the run file (h5py); a slice's rows
+#    keep their replicate numbers of the whole run; an existing file
 #    that is not twsim's is refused (2) and left alone.
 #
 # Environment: TWSIM, TWSIM_MPI, MPIRUN, PYTHON. Closing line
@@ -219,6 +220,13 @@ then ok "export: an existing file that is not twsim's: exit 2, left alone"
 else bad "export: an existing file that is not twsim's: exit 2, left alone" o; fi
 refused "export: a file that is not a run" z.csv "$TWSIM" export gb.tidy.h5 --format csv -o z.csv
 refused "export: --format xml" z.csv "$TWSIM" export gbm.h5 --format xml -o z.csv
+"$TWSIM" export gb-2:2.h5 --format csv -o slice.csv -q >o 2>&1
+if "$PYTHON" -c "
+import pandas as pd, sys
+c = pd.read_csv('slice.csv', keep_default_na=False)
+sys.exit(sorted(set(c.replicate)) != [2, 3])" >>o 2>&1
+then ok "export of a slice: its replicates numbered as in the whole run"
+else bad "export of a slice: its replicates numbered as in the whole run" o; fi
 for c in merge export; do
     if "$TWSIM" $c --help >o 2>&1 && grep -q "^usage: twsim $c" o
     then ok "$c --help"; else bad "$c --help" o; fi

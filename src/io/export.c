@@ -53,6 +53,7 @@ typedef struct src {
     size_t nc;             /* counties with rows (0: the region only) */
     char **counties;       /* [nc] */
     double *crows;         /* [R][Y][nc][M] */
+    size_t first;          /* a slice's first replicate (slice_first) */
 } src;
 
 static void src_free(src *s)
@@ -79,6 +80,14 @@ static int src_read(const char *path, src *s, tw_error *err)
             return tw_error_set(err, TW_EINPUT, "%s is a partial run "
                                 "(replicate %zu missing): finish it with "
                                 "--resume first", path, r);
+    /* a slice's rows are numbered as in the whole ensemble */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    uint64_t first = 0;
+    if (f >= 0 && H5Aexists(f, "slice_first") > 0 &&
+        tw_h5u_read_num_attr(f, "slice_first", H5T_NATIVE_UINT64, &first,
+                             NULL, 0) == 0)
+        s->first = (size_t)first;
+    tw_h5u_close(&f);
     return tw_h5_read_county_rows(path, NULL, &s->nc, &s->counties,
                                   &s->crows, err);
 }
@@ -102,7 +111,7 @@ static row row_at(const src *s, size_t k)
     const tw_h5_data *d = s->d;
     size_t M = d->n_metrics, P = 1 + s->nc, Y = d->n_years;
     size_t m = k % M, p = k / M % P, y = k / M / P % Y, r = k / M / P / Y;
-    row w = { (int64_t)r, d->years[y], d->metric_names[m],
+    row w = { (int64_t)(s->first + r), d->years[y], d->metric_names[m],
               p == 0 ? "" : s->counties[p - 1], d->metric_units[m],
               d->metric_labels[m], 0 };
     w.value = p == 0 ? d->trajectories[(r * Y + y) * M + m]
