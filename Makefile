@@ -129,6 +129,7 @@ CHECK_SUITES = \
   "Memory: flat in the replicate count (docs/hdf5.md)|$(CHECK_ENV) sh tests/memory_test.sh" \
   "MPI ranks and threads: bitwise the serial run, --resume|$(MPI_TEST_ENV) sh tests/mpi_test.sh" \
   "Uncertain settings: zero width, slots, threads and MPI, --resume, known answers|$(MPI_TEST_ENV) sh tests/uncertainty_test.sh" \
+  "Slices and merge (Slurm arrays), the Slurm scripts, export for pandas|$(MPI_TEST_ENV) sh tests/slices_test.sh" \
   "Policy experiments: scenarios, compare, optimize, sweep|$(CHECK_ENV) sh tests/experiment_test.sh" \
   "Region configs and their target reports|$(CHECK_ENV) sh tests/regions_test.sh" \
   "Figures quoted in the docs, and their commands (docs/figures.md)|$(CHECK_ENV) sh tests/docs_figures_test.sh" \

@@ -77,5 +77,8 @@ int tw_cli_short_schools(const struct tw_h5_data *d, const char *county,
 int tw_cli_compare(int argc, char **argv);
 int tw_cli_optimize(int argc, char **argv);
 int tw_cli_sweep(int argc, char **argv);
+/* twsim merge (cli_merge.c) and twsim export (cli_export.c). */
+int tw_cli_merge(int argc, char **argv);
+int tw_cli_export(int argc, char **argv);
 
 #endif

@@ -25,10 +25,12 @@ typedef enum {
     TW_FILE_SCENARIOS, /* run --all-scenarios: /scenarios/<name> */
     TW_FILE_SWEEP,     /* twsim sweep */
     TW_FILE_OPTIMIZE,  /* twsim optimize */
+    TW_FILE_EXPORT,    /* twsim export --format tidy-h5 (tw_export.h) */
     TW_N_FILE_KINDS
 } tw_file_kind;
 
-/* "run", "scenarios", "sweep", "optimize": the values of twsim_kind. */
+/* "run", "scenarios", "sweep", "optimize", "export": the values of
+ * twsim_kind. */
 extern const char *const tw_file_kind_names[TW_N_FILE_KINDS];
 
 /*

@@ -51,6 +51,12 @@ typedef struct tw_h5_meta {
      * when both are 0). */
     size_t n_counties, n_schools;
     const tw_world *world;
+    /* A slice of an ensemble (twsim run --replicates FIRST:COUNT,
+     * docs/cluster.md): the file's n_replicates rows are replicates
+     * slice_first .. slice_first + n_replicates - 1 of an ensemble of
+     * slice_of; the root attributes slice_first, slice_count and slice_of
+     * say so. slice_of == 0: a whole run (no such attributes). */
+    size_t slice_first, slice_of;
 } tw_h5_meta;
 
 typedef struct tw_h5_out tw_h5_out;
@@ -139,6 +145,42 @@ int tw_h5_resume(const char *path, const tw_h5_meta *meta, tw_h5_out **out,
  */
 int tw_h5_check_complete(const char *path, const tw_h5_meta *meta,
                          tw_error *err);
+
+/*
+ * Copy every replicate of the complete run file `src` (a slice, twsim
+ * merge) into replicates first .. first + n - 1 of h's partial file, every
+ * part of the row (/trajectories, /by_county/trajectories, ...), and mark
+ * them done, with the flushes of tw_h5_write_replicates (rows before
+ * flags). src's parts must be those of h, with n rows each (checked:
+ * TW_EINPUT naming src). Returns TW_OK, or TW_EFAIL/TW_EINPUT with err set.
+ */
+int tw_h5_copy_slice(tw_h5_out *h, const char *src, size_t first,
+                     tw_error *err);
+
+/*
+ * What twsim merge checks of a part (h5_slice.c): a complete run file,
+ * whole or a slice (tw_h5_meta.slice_of). Strings are owned; free with
+ * tw_h5_part_free.
+ */
+typedef struct tw_h5_part {
+    int format_version;
+    char *engine_version, *git_commit, *mode, *config_path;
+    uint64_t seed;
+    size_t n_reps;            /* rows in the file */
+    size_t first, of;         /* its rows are replicates first .. first +
+                                 n_reps - 1 of an ensemble of `of` (a whole
+                                 run: 0 and n_reps) */
+    int is_slice;
+    char *text, *effective, *by_year;   /* /config; by_year may be NULL */
+    char **overrides;
+    size_t n_overrides;
+    int has_counties, has_schools;      /* /by_county, /schools */
+} tw_h5_part;
+
+/* Read part `path`'s identity. TW_EINPUT (err names path) when it is not
+ * a twsim run file, or not complete; TW_EFAIL when it cannot be read. */
+int tw_h5_read_part(const char *path, tw_h5_part *p, tw_error *err);
+void tw_h5_part_free(tw_h5_part *p);
 
 /* Close the file, keeping "<path>.partial" for a later resume (after an
  * interruption). Frees h. Safe on NULL. */

@@ -53,6 +53,15 @@ typedef struct tw_run_opts {
      * (tw_unc_central_config), for /sensitivity; NULL: not known. */
     const tw_target_result *central;
     size_t central_reps;
+    /* A slice of the ensemble (twsim run --replicates FIRST:COUNT,
+     * docs/cluster.md): with slice_count > 0, only replicates slice_first
+     * .. slice_first + slice_count - 1 of cfg->replicates run, each with
+     * the random stream (and parameter point) it has in the whole run;
+     * the file holds those slice_count rows and says which slice it is
+     * (tw_h5_meta.slice_of). Summaries and targets are the slice's own;
+     * /uncertainty and /sensitivity are left to twsim merge. 0: the
+     * whole ensemble. */
+    size_t slice_first, slice_count;
     double checkpoint;      /* MPI runs (tw_mpi.h): seconds between the
                                collective writes of finished replicates;
                                0: TW_RUN_CHECKPOINT. Unused by tw_run. */

@@ -6,7 +6,7 @@
 # Groups:
 #   build  compiler, pkg-config, GSL, libconfig, serial HDF5, Check
 #   test   what `make check` uses besides the build: h5py, numpy, h5dump,
-#          pandas, xarray + h5netcdf
+#          pandas, xarray + h5netcdf, PyTables (pandas.read_hdf)
 #   notebooks  what `make notebooks` (and the notebook step of `make check`)
 #          uses: Jupyter's nbconvert and a kernel for /usr/bin/python3, h5py,
 #          pandas, xarray + h5netcdf, matplotlib, and a CJK font for the
@@ -50,6 +50,8 @@ for group in "$@"; do
         need_pkg python3-pandas   /usr/bin/python3 -c 'import pandas'
         need_pkg python3-xarray   /usr/bin/python3 -c 'import xarray'
         need_pkg python3-h5netcdf /usr/bin/python3 -c 'import h5netcdf'
+        # pandas.read_hdf of a `twsim export --format tidy-h5` table
+        need_pkg python3-tables   /usr/bin/python3 -c 'import tables'
         ;;
     notebooks)
         need_pkg python3-numpy      /usr/bin/python3 -c 'import numpy'

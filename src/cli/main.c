@@ -71,6 +71,9 @@ static const char USAGE[] =
     "  sweep CONFIG     P(met) over a grid of lever values\n"
     "  sensitivity CONFIG|FILE  what each verdict rests on (uncertain\n"
     "                   settings)\n"
+    "  merge PART... -o FILE  the slices of an ensemble (run --replicates\n"
+    "                   FIRST:COUNT) into the whole run's file\n"
+    "  export FILE      a run as one tidy table: CSV, or HDF5 for pandas\n"
     "\n"
     "options:\n"
     "  -h, --help       this help; 'twsim COMMAND --help' for a command\n"
@@ -106,6 +109,10 @@ static const char USAGE_RUN[] =
     "\n"
     "options:\n"
     "  -n, --replicates N  replicates (same as --set simulation.replicates=N)\n"
+    "      --replicates FIRST:COUNT  run only replicates FIRST .. FIRST+\n"
+    "                      COUNT-1 of the ensemble (a slice, e.g. a Slurm\n"
+    "                      array task), each with its stream of the whole\n"
+    "                      run; twsim merge puts the slices together\n"
     "      --seed S        master seed (same as --set simulation.seed=S)\n"
     "  -o, --output FILE   output file (default: CONFIG's name with .h5, in\n"
     "                      the current directory)\n"
@@ -269,6 +276,8 @@ typedef struct cli_opts {
     double checkpoint;      /* --checkpoint (twsim-mpi), 0 = default */
     const char *scenario;
     int all_scenarios;
+    size_t slice_first;     /* --replicates FIRST:COUNT; slice_count 0: */
+    size_t slice_count;     /* the whole ensemble */
 } cli_opts;
 
 /* The on/off options, and whether `run` (1) or `validate` (0) takes each. */
@@ -344,6 +353,25 @@ static long long parse_count(const char *s)
     return v;
 }
 
+/* "FIRST:COUNT" (whole numbers, COUNT >= 1) into *first, *count: 0, or
+ * -1 when malformed. */
+static int parse_slice(const char *s, size_t *first, size_t *count)
+{
+    const char *colon = strchr(s, ':');
+    char head[32];
+    size_t k = colon != NULL ? (size_t)(colon - s) : 0;
+    if (colon == NULL || k == 0 || k >= sizeof head)
+        return -1;
+    memcpy(head, s, k);
+    head[k] = '\0';
+    long long f = parse_count(head), c = parse_count(colon + 1);
+    if (f < 0 || c < 1)
+        return -1;
+    *first = (size_t)f;
+    *count = (size_t)c;
+    return 0;
+}
+
 /* Parse run/validate options. Returns -1 to go on, else an exit code. */
 static int parse_opts(const char *cmd, const char *usage, int argc,
                       char **argv, cli_opts *o, const char **config)
@@ -384,6 +412,18 @@ static int parse_opts(const char *cmd, const char *usage, int argc,
                 o->output = optarg;
             } else if (ch == 'q') {
                 o->quiet = 1;
+            } else if (ch == 'n' && strchr(optarg, ':') != NULL) {
+                /* a slice of the ensemble, for array jobs */
+                if (strcmp(cmd, "run") != 0)
+                    return usage_error(cmd, "--replicates %s: a slice "
+                                       "FIRST:COUNT is for twsim run",
+                                       optarg);
+                if (parse_slice(optarg, &o->slice_first,
+                                &o->slice_count) != 0)
+                    return usage_error(cmd, "--replicates '%s': give N, or "
+                                       "a slice FIRST:COUNT of whole "
+                                       "numbers with COUNT >= 1, e.g. "
+                                       "2000:1000", optarg);
             } else {
                 long long v = parse_count(optarg);
                 if (v < 0)
@@ -808,6 +848,10 @@ static int cmd_info(int argc, char **argv, int print_meta)
                                "--county, --metrics or --schools", path,
                                tw_file_kind_names[kind]);
         return info_levers(path, 1, &met);
+    case TW_FILE_EXPORT:
+        printf("%s: a tidy table written by twsim export; read it with "
+               "pandas: pd.read_hdf(\"%s\")\n", path, path);
+        return 0;
     default:
         return info_run(path, NULL, print_meta, &sel);
     }
@@ -1518,7 +1562,9 @@ static int run_central(const tw_config *cfg, const cli_opts *o,
     tw_run_opts ro = {.out_path = *file, .progress = o->quiet ? NULL : stderr,
                       .resume = o->resume, .stop = &tw_cli_stop,
                       .threads = o->threads, .checkpoint = o->checkpoint,
-                      .force = 1, .no_counties = o->no_counties};
+                      .force = 1, .no_counties = o->no_counties,
+                      .slice_first = o->slice_first,
+                      .slice_count = o->slice_count};
     tw_run_stats st;
     memset(&st, 0, sizeof st);
     int sig = 0;
@@ -1664,6 +1710,28 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     }
     /* SIGINT / SIGTERM: stop after the replicates in progress */
     tw_cli_catch_stop_signals();
+    if (o.slice_count > 0) {
+        /* a slice: the whole ensemble's replicates FIRST .. FIRST+COUNT-1
+         * (docs/cluster.md); what it cannot be is bad input */
+        const char *why =
+            o.all_scenarios ? "--all-scenarios writes every scenario into "
+                              "one file: run each with --scenario NAME"
+            : o.mean_field ? "the mean field has no replicates to slice"
+            : o.schools ? "--schools keeps every replicate's school rows "
+                          "until the end: run it whole"
+            : o.slice_first > cfg->replicates ||
+              o.slice_count > cfg->replicates - o.slice_first
+                ? "the slice goes past the ensemble's replicates" : NULL;
+        if (why != NULL) {
+            if (g_root)
+                fprintf(stderr, "twsim run: --replicates %zu:%zu: %s "
+                        "(simulation.replicates = %u)\n", o.slice_first,
+                        o.slice_count, why, cfg->replicates);
+            tw_config_free(cfg);
+            free(out);
+            return TW_EINPUT;
+        }
+    }
     if (o.all_scenarios) {
         rc = run_all_scenarios(config, &o, cfg, out);
         tw_config_free(cfg);
@@ -1684,7 +1752,8 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
         .out_path = out, .scenario = 0, .progress = o.quiet ? NULL : stderr,
         .mean_field = o.mean_field, .resume = o.resume, .stop = &tw_cli_stop,
         .schools = o.schools, .no_counties = o.no_counties,
-        .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force};
+        .threads = o.threads, .checkpoint = o.checkpoint, .force = o.force,
+        .slice_first = o.slice_first, .slice_count = o.slice_count};
     tw_run_stats st;
     memset(&st, 0, sizeof st);
     int sig = 0;
@@ -1737,8 +1806,11 @@ static int cmd_run_or_validate(const char *cmd, int argc, char **argv)
     free(central);
     /* kept only for --resume: after a stop or a failure of the machine,
      * not after bad input, which no --resume can finish */
-    if (rc == TW_OK || rc == TW_EINPUT)
+    if (rc == TW_EINPUT || (rc == TW_OK && o.slice_count == 0))
         drop_central(central_file);
+    else if (rc == TW_OK && central_file != NULL && g_root && !o.quiet)
+        fprintf(stderr, "twsim: kept %s, this slice of the central run, "
+                "for twsim merge\n", central_file);
     free(central_file);
     if (rc == TW_ESTOPPED) {
         if (g_root)
@@ -1826,6 +1898,10 @@ static int dispatch(int argc, char **argv)
         return tw_cli_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "sensitivity") == 0)
         return cmd_sensitivity(argc - 1, argv + 1);
+    if (strcmp(cmd, "merge") == 0)
+        return tw_cli_merge(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return tw_cli_export(argc - 1, argv + 1);
     fprintf(stderr, "twsim: unknown command '%s'\n\n%s", cmd, USAGE);
     return TW_EINPUT;
 }

@@ -17,7 +17,7 @@
 #include "tw_h5util.h"
 
 const char *const tw_file_kind_names[TW_N_FILE_KINDS] = {
-    "run", "scenarios", "sweep", "optimize"};
+    "run", "scenarios", "sweep", "optimize", "export"};
 
 int tw_file_check_regular(const char *path, tw_error *err)
 {

@@ -398,6 +398,22 @@ static int fill_tiers(h5ctx *c, hid_t g, const void *arg)
                        "tier names from the config, in tier order");
 }
 
+/* A slice's root attributes (tw_h5_meta.slice_of); none for a whole
+ * run, whose file they would make differ from a merged one. */
+static int put_slice_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
+{
+    if (m->slice_of == 0)
+        return 0;
+    uint64_t v[3] = { m->slice_first, m->n_replicates, m->slice_of };
+    static const char *const name[3] = { "slice_first", "slice_count",
+                                         "slice_of" };
+    for (int i = 0; i < 3; i++)
+        if (put_scalar_attr(c, file, name[i], H5T_STD_U64LE,
+                            H5T_NATIVE_UINT64, &v[i]) != 0)
+            return -1;
+    return 0;
+}
+
 /* The root attributes, which identify the file as twsim output. */
 static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
 {
@@ -417,7 +433,7 @@ static int put_root_attrs(h5ctx *c, hid_t file, const tw_h5_meta *m)
                         H5T_NATIVE_UINT64, &nrep) != 0 ||
         put_str_attr(c, file, "twsim_kind", "run") != 0)
         return -1;
-    return 0;
+    return put_slice_attrs(c, file, m);
 }
 
 /* /provenance: creation time (ISO-8601 UTC) and host name. */
@@ -1686,6 +1702,134 @@ out:
  * leaves "<path>.partial" in place) unless every replicate and the summary
  * were written, so a file at <path> is always complete. Frees h.
  */
+/*
+ * twsim merge: the rows of a slice file, part by part, into the partial
+ * file of the whole run at replicates first .. first + n - 1 (n: the
+ * slice's row count), then their done flags. A part of h that src lacks
+ * (or has in another shape) is TW_EINPUT: the slice was run with other
+ * options. Slabs of SEAL_SLAB replicates keep the memory flat.
+ */
+int tw_h5_copy_slice(tw_h5_out *h, const char *src, size_t first,
+                     tw_error *err)
+{
+    h5ctx c = { .file = src };
+    hid_t f = H5I_INVALID_HID, d = H5I_INVALID_HID;
+    hid_t fs = H5I_INVALID_HID, ts = H5I_INVALID_HID;
+    hid_t ms = H5I_INVALID_HID;
+    double *buf = NULL;
+    unsigned char *ones = NULL;
+    size_t n = 0;
+    int rc = TW_EFAIL;
+
+    ctx_step(&c, "open");
+    if (h5_setup() < 0 ||
+        (f = H5Fopen(src, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0 ||
+        (d = H5Dopen2(f, part_path[PART_REGION], H5P_DEFAULT)) < 0 ||
+        (fs = H5Dget_space(d)) < 0)
+        goto out;
+    hsize_t ext[4];
+    if (H5Sget_simple_extent_ndims(fs) != 3 ||
+        H5Sget_simple_extent_dims(fs, ext, NULL) < 0)
+        goto out;
+    n = (size_t)ext[0];
+    tw_h5u_close(&fs);
+    tw_h5u_close(&d);
+    if (first > h->n_reps || n > h->n_reps - first) {
+        rc = tw_error_set(err, TW_EINPUT, "%s: its %zu replicates from %zu "
+                          "do not fit the %zu of the run", src, n, first,
+                          h->n_reps);
+        c.reported = 1;
+        goto out;
+    }
+    row_shape r = h->shape;
+    r.n_reps = n;
+    size_t per = r.n_years * r.width;
+    if ((buf = malloc((SEAL_SLAB * per > 0 ? SEAL_SLAB * per : 1) *
+                      sizeof *buf)) == NULL ||
+        (ones = malloc(n > 0 ? n : 1)) == NULL) {
+        ctx_fail(&c, err, "out of memory reading %s", src);
+        goto out;
+    }
+    memset(ones, 1, n > 0 ? n : 1);
+    for (int p = 0; p < N_PARTS; p++) {
+        int rank;
+        hsize_t dims[4];
+        size_t col0, cols;
+        if (!part_dims(&r, p, &rank, dims, &col0, &cols) || h->part[p] < 0)
+            continue;
+        ctx_step(&c, "read %s from", part_path[p]);
+        if (H5Lexists(f, p == PART_REGION ? part_path[p]
+                             : p == PART_COUNTY ? "/by_county"
+                                                : "/schools",
+                      H5P_DEFAULT) <= 0 ||
+            (p != PART_REGION && H5Lexists(f, part_path[p], H5P_DEFAULT) <= 0)) {
+            rc = tw_error_set(err, TW_EINPUT, "%s has no %s: it was run "
+                              "with other options than the other parts "
+                              "(--no-counties, --schools)", src,
+                              part_path[p]);
+            c.reported = 1;
+            goto out;
+        }
+        if ((d = H5Dopen2(f, part_path[p], H5P_DEFAULT)) < 0)
+            goto out;
+        if (check_extent(&c, d, rank, dims) != 0) {
+            rc = tw_error_set(err, TW_EINPUT, "%s: %s has another shape "
+                              "than the run's (%s)", src, part_path[p],
+                              c.detail);
+            c.reported = 1;
+            goto out;
+        }
+        if ((fs = H5Dget_space(d)) < 0 ||
+            (ts = H5Dget_space(h->part[p])) < 0)
+            goto out;
+        for (size_t r0 = 0; r0 < n; r0 += SEAL_SLAB) {
+            size_t k = n - r0 < SEAL_SLAB ? n - r0 : SEAL_SLAB;
+            hsize_t start[4] = { r0, 0, 0, 0 }, to[4] = { first + r0, 0, 0,
+                                                          0 };
+            hsize_t count[4];
+            memcpy(count, dims, sizeof count);
+            count[0] = k;
+            ctx_step(&c, "copy %s of replicates %zu-%zu from", part_path[p],
+                     r0, r0 + k - 1);
+            if ((ms = H5Screate_simple(rank, count, NULL)) < 0 ||
+                H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count,
+                                    NULL) < 0 ||
+                H5Sselect_hyperslab(ts, H5S_SELECT_SET, to, NULL, count,
+                                    NULL) < 0 ||
+                H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) < 0 ||
+                H5Dwrite(h->part[p], H5T_NATIVE_DOUBLE, ms, ts, H5P_DEFAULT,
+                         buf) < 0 ||
+                tw_h5u_release(&ms) < 0)
+                goto out;
+        }
+        TW_H5U_CLOSE(&fs, &ts, &d);
+    }
+    /* the rows reach the file before their flags (tw_h5_write_replicates) */
+    c.file = h->partial;
+    if (flush(&c, h->file) != TW_OK)
+        goto out;
+    ctx_step(&c, "set /replicates/done of %zu replicates in", n);
+    if (n > 0) {
+        hsize_t start[1] = { first }, count[1] = { n };
+        if ((ts = H5Dget_space(h->done)) < 0 ||
+            H5Sselect_hyperslab(ts, H5S_SELECT_SET, start, NULL, count,
+                                NULL) < 0 ||
+            write_selected(h->done, H5T_NATIVE_UINT8, ts, 1, count,
+                           H5P_DEFAULT, ones) != 0)
+            goto out;
+    }
+    if (flush(&c, h->file) != TW_OK)
+        goto out;
+    memset(h->written + first, 1, n);
+    rc = TW_OK;
+out:
+    ctx_done(&c, rc, err);
+    TW_H5U_CLOSE(&ms, &fs, &ts, &d, &f);
+    free(buf);
+    free(ones);
+    return rc;
+}
+
 int tw_h5_finish(tw_h5_out *h, tw_error *err)
 {
     h5ctx c = { .file = h->partial };
@@ -1728,6 +1872,24 @@ out:
         unlink(h->tmp);
     handle_free(h);
     return rc;
+}
+
+/* Is the open file f the same slice of its ensemble as meta (or, both,
+ * a whole run)? Its slice_first and slice_of against meta's. */
+static int same_slice(hid_t f, const tw_h5_meta *meta)
+{
+    uint64_t first = 0, of = 0;
+    htri_t has = H5Aexists(f, "slice_of");
+    if (has < 0)
+        return 0;
+    if (has == 0)
+        return meta->slice_of == 0;
+    if (tw_h5u_read_num_attr(f, "slice_first", H5T_NATIVE_UINT64, &first,
+                             NULL, 0) != 0 ||
+        tw_h5u_read_num_attr(f, "slice_of", H5T_NATIVE_UINT64, &of, NULL,
+                             0) != 0)
+        return 0;
+    return first == meta->slice_first && of == meta->slice_of;
 }
 
 /*
@@ -1782,6 +1944,8 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
             same_shape = 0;
         tw_h5u_close(&q);
     }
+    if (!same_slice(f, meta))
+        same_shape = 0;
     if (version != TW_H5_FORMAT_VERSION || seed != meta->seed || neff != 1 ||
         strcmp(eff[0], meta->config_effective ? meta->config_effective
                                               : "") != 0 || !same_shape) {
@@ -1792,7 +1956,8 @@ static int same_run(h5ctx *c, hid_t f, const tw_h5_meta *meta, tw_error *err)
                           ? "engine version (format)"
                           : seed != meta->seed ? "seed"
                           : !same_shape ? "replicate count (or years, "
-                                          "metrics, counties, --schools)"
+                                          "metrics, counties, --schools, "
+                                          "--replicates slice)"
                                         : "config");
         c->reported = 1;
         goto out;

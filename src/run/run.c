@@ -165,6 +165,25 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
 
     /* mean field: one deterministic "replicate", in the same layout */
     e->reps = mean_field ? 1 : cfg->replicates;
+    if (opts != NULL && opts->slice_count > 0) {
+        /* the parameter points above are the whole run's (built for
+         * cfg->replicates), so a slice's replicates meet the same ones */
+        if (mean_field || opts->schools ||
+            opts->slice_first > cfg->replicates ||
+            opts->slice_count > cfg->replicates - opts->slice_first)
+            return tw_error_set(err, TW_EINPUT, "--replicates %zu:%zu: %s",
+                                opts->slice_first, opts->slice_count,
+                                mean_field ? "the mean field has no "
+                                "replicates to slice"
+                                : opts->schools ? "a slice cannot keep "
+                                "--schools (its rows stay in the partial "
+                                "file only)"
+                                : "the slice goes past the ensemble's "
+                                "replicates (simulation.replicates)");
+        e->slice = 1;
+        e->first = opts->slice_first;
+        e->reps = opts->slice_count;
+    }
     e->len = tw_model_traj_len(&e->m);
     e->block_bytes = TW_ENS_BLOCK_BYTES;
     snprintf(e->mode, sizeof e->mode, "%s%s", tw_mode_name(cfg->mode),
@@ -190,6 +209,8 @@ int tw_ens_init(tw_ens *e, const tw_config *cfg, const tw_run_opts *opts,
         .n_counties = e->m.n_counties,
         .n_schools = e->m.n_schools,
         .world = e->m.world,
+        .slice_first = e->first,
+        .slice_of = e->slice ? cfg->replicates : 0,
     };
     return TW_OK;
 }
@@ -365,7 +386,9 @@ int tw_ens_finish(tw_ens *e, tw_h5_out **h, tw_error *err)
     if (rc == TW_OK)
         rc = tw_h5_write_targets(*h, e->targets, nt, tq, tmet, tres,
                                  e->counties, nc, cres, err);
-    if (rc == TW_OK && e->have_unc)
+    /* a slice's points are not all of the design: twsim merge writes
+     * /uncertainty and /sensitivity for the whole run */
+    if (rc == TW_OK && e->have_unc && !e->slice)
         rc = tw_unc_write(&e->unc, e->targets, nt, tq, tmet, tres,
                           e->central, e->central_reps, *h, err);
     if (rc == TW_OK) {
@@ -442,7 +465,8 @@ static int run_threads(tw_ens *e, const tw_run_opts *opts,
         size_t k = 0;
         for (; !halted && nidle > 0 && next < e->reps; next++)
             if (!done[next])
-                tasks[k++] = (tw_task){ .rep = next, .row = idle[--nidle] };
+                tasks[k++] = (tw_task){ .rep = e->first + next,
+                                        .row = idle[--nidle] };
         if (k > 0 && (rc = tw_pool_push(pool, tasks, k, err)) != TW_OK)
             goto out;
         /* Counted before collecting: once halted with nothing running,
@@ -452,7 +476,7 @@ static int run_threads(tw_ens *e, const tw_run_opts *opts,
         /* a short wait: the stop flag is polled here (see tw_pool.h) */
         size_t n = tw_pool_collect(pool, tasks, nbuf, 0.01);
         for (size_t i = 0; i < n; i++) {
-            reps[i] = (size_t)tasks[i].rep;
+            reps[i] = (size_t)tasks[i].rep - e->first;  /* its row */
             rows[i] = tasks[i].row;
             stats->teacher_years += tasks[i].work.teacher_years;
             stats->draws += tasks[i].work.draws;

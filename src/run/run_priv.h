@@ -26,6 +26,10 @@ typedef struct tw_ens {
     tw_model m;
     int have_model;
     size_t reps;            /* replicates in the file */
+    size_t first;           /* the file's replicate i is replicate first + i
+                               of the ensemble (its random stream and
+                               parameter point); 0 but for a slice */
+    int slice;              /* 1: a slice (tw_run_opts.slice_count) */
     size_t len;             /* values per replicate: n_years * m.width */
     tw_target *targets;     /* [n_targets]: cfg's targets that this run
                                evaluates (shallow copies: the mean field

@@ -223,6 +223,9 @@ typedef struct coord {
     const size_t *pending;     /* replicates to run, ascending, same on
                                   every rank */
     size_t npend;
+    size_t offset;             /* a slice's first replicate: pending[] are
+                                  rows of the file, the streams are
+                                  offset + row (tw_ens.first) */
     size_t next;               /* rank 0: next position to hand out */
     size_t all_threads;        /* over all ranks */
     size_t threads;            /* this rank's */
@@ -297,7 +300,7 @@ static void queue_block(coord *c, size_t first, size_t k)
             c->rows = r;
             c->rowcap = cap;
         }
-        t.rep = c->pending[first + i];
+        t.rep = c->offset + c->pending[first + i];
         if ((t.row = malloc(c->len * sizeof *t.row)) == NULL)
             goto oom;
         c->rows[c->nrows++] = t.row;
@@ -521,7 +524,7 @@ static int write_round(coord *c, tw_h5_par *par, tw_error *err)
     }
     qsort(c->fin, c->nfin, sizeof *c->fin, cmp_task);
     for (size_t i = 0; i < n; i++) {
-        reps[i] = (size_t)c->fin[i].rep;
+        reps[i] = (size_t)c->fin[i].rep - c->offset;
         memcpy(rows + i * c->len, c->fin[i].row, c->len * sizeof *rows);
         c->teacher_years += c->fin[i].work.teacher_years;
         c->draws += c->fin[i].work.draws;
@@ -668,6 +671,7 @@ int tw_mpi_run(const tw_config *cfg, const tw_run_opts *opts,
     c.rank = rank;
     c.size = size;
     c.pending = pending;
+    c.offset = e.first;
     c.len = e.len;
     c.stop = opts->stop;
     c.err = err;
