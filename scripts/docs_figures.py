@@ -491,7 +491,38 @@ def selftest():
     if got != want:
         print(f"FAIL markers: {got}")
         bad += 1
-    print(f"self-test: {len(cases) + 1 - bad} of {len(cases) + 1} passed")
+    # the command blocks: which run, what is skipped, and the script of each
+    import tempfile
+    doc = "\n".join([
+        "<!-- runnable -->", "```sh", "build/twsim run configs/a.cfg -n 100 -o build/a.h5 \\",
+        "  --set x=1", "twsim check build/a.h5", "```",
+        "<!-- not-runnable: mpi (needs mpirun) -->", "```sh", "mpirun -np 8 build/twsim-mpi run x", "```",
+        "```", "twsim run CONFIG", "```",                       # not a command block
+        "- a list item:", "", "  ```console",
+        "  $ twsim sweep configs/a.cfg --values 1,2 \\", "      --lever k", "  output line",
+        "  $ twsim sensitivity a.h5", "  $ twsim run configs/a.cfg --replicates 0:50", "  ```", ""])
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "doc.md"), "w", encoding="utf-8") as f:
+            f.write(doc)
+        got = [(ln, info, mark, why[0] if why else None)
+               for ln, info, mark, why, _ in command_blocks(os.path.join(d, "doc.md"))]
+        want = [(2, "sh", "run", None), (8, "sh", "skip", "mpi"), (16, "console", None, None)]
+        scripts = [block_script(info, body) for _, info, _, _, body in
+                   command_blocks(os.path.join(d, "doc.md"))]
+    want_scripts = [
+        "set -e\nbuild/twsim run configs/a.cfg -n 4 -o build/a.h5 \\\n  --set x=1\ntwsim check build/a.h5\n",
+        None,
+        "set -e\ntwsim sweep -n 4 configs/a.cfg --values 1,2 \\\n    --lever k\ntwsim sensitivity a.h5\n"
+        "twsim run configs/a.cfg --replicates 0:50\n"]         # not a count: left as written
+    for k, (g, w) in enumerate(zip(scripts, want_scripts)):
+        if w is not None and g != w:
+            print(f"FAIL command block {k}: {g!r} (want {w!r})")
+            bad += 1
+    if got != want:
+        print(f"FAIL command blocks: {got} (want {want})")
+        bad += 1
+    n = len(cases) + 3
+    print(f"self-test: {n - bad} of {n} passed")
     return 1 if bad else 0
 
 
