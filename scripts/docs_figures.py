@@ -24,8 +24,11 @@ usage:
         (all without RUN), to paste: build/twsim run ... -o build/RUN.h5
   docs_figures.py selftest              the marker and format rules alone
   docs_figures.py runnable FILE.md DIR  write every command block of
-        FILE.md marked <!-- runnable --> to DIR/block-LINE.sh, with -n 4
-        and its -o in DIR (tests/docs_figures_test.sh runs them)
+        FILE.md (```sh, bash, shell or console) that is not marked
+        <!-- not-runnable: WHY ... --> to DIR/block-LINE.sh, with set -e
+        and 4 replicates, and print one line per block: LINE run,
+        LINE unmarked or LINE skip WHY ... (tests/docs_figures_test.sh
+        runs them in a scratch directory, docs/figures.md)
 
 Without files: docs/calibration.md and docs/regions.md.
 
@@ -463,33 +466,76 @@ def markers(path):
     return lines, out
 
 
-def runnable(path, outdir, twsim):
-    """Write every command block marked <!-- runnable --> (the line before
-    its ```sh fence) to OUTDIR/block-LINE.sh, with -n N made -n 4 and
-    -o FILE a file in OUTDIR; print their line numbers."""
+# ---- the documents' command blocks ----------------------------------------------
+# Every fenced block whose info string is a shell (sh, bash, shell, console)
+# is a command block. The line before its fence may mark it:
+#   <!-- runnable -->                    make check runs it
+#   <!-- not-runnable: WHY more words -->  make check skips it; WHY is one word
+#        (mpi, slurm, long, network, recursive, ...) that the check counts
+# An unmarked command block is run too, and listed as unmarked.
+SHELL_FENCE = re.compile(r"\s*```(sh|bash|shell|console)\s*")
+MARK = re.compile(r"\s*<!--\s*(runnable|not-runnable:\s*(?P<why>[A-Za-z][\w-]*)(?P<more>.*?))\s*-->\s*")
+RUN_COMMANDS = r"(?:run|sweep|optimize|sensitivity)"
+
+
+def command_blocks(path):
+    """(fence line, info string, mark, why, body lines) of every command block."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
-    i = 0
+    out, i = [], 0
     while i < len(lines):
-        if (lines[i].strip() == "<!-- runnable -->" and i + 1 < len(lines)
-                and re.fullmatch(r"```(sh|console|bash)?", lines[i + 1].strip())):
-            start, j, body = i + 2, i + 2, []
-            while j < len(lines) and lines[j].strip() != "```":
-                body.append(lines[j])
-                j += 1
-            text = "\n".join(body) + "\n"
-            text = re.sub(r"(?<=\s)(-n|--replicates)\s+\d+", "-n 4", text)
-            text = re.sub(r"(?<=\s)(-o|--output)\s+(\S+)",
-                          lambda m: "-o " + os.path.join(outdir, "out-%d-" % start
-                                                         + os.path.basename(m.group(2))),
-                          text)
-            text = re.sub(r"(?<![\w/])build/twsim(?=\s)", twsim, text)
-            with open(os.path.join(outdir, "block-%d.sh" % start), "w",
-                      encoding="utf-8") as f:
-                f.write(text)
-            print(start)
-            i = j
-        i += 1
+        m = re.fullmatch(r"(\s*)```(\S*).*", lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, info, j = m.group(1), m.group(2), i + 1
+        while j < len(lines) and not re.fullmatch(re.escape(indent) + r"```\s*", lines[j]):
+            j += 1
+        if SHELL_FENCE.fullmatch(lines[i]):
+            mk = MARK.fullmatch(lines[i - 1]) if i > 0 else None
+            mark = None if mk is None else "run" if mk.group(1) == "runnable" else "skip"
+            why = (mk.group("why"), mk.group("more").strip()) if mark == "skip" else None
+            body = [ln[len(indent):] if ln.startswith(indent) else ln.lstrip()
+                    for ln in lines[i + 1:j]]
+            out.append((i + 1, info, mark, why, body))
+        i = j + 1
+    return out
+
+
+def block_script(info, body):
+    """The shell script of a command block: its commands (the "$ " lines of
+    a console transcript, with their continuation lines), run with set -e,
+    the replicates of every twsim run, sweep, optimize and sensitivity made
+    4 (-n N, --replicates N; -n 4 added where a config is run without)."""
+    if info == "console":
+        cmds, cont = [], False
+        for ln in body:
+            if ln.startswith("$ ") or cont:
+                cmds.append(ln[2:] if ln.startswith("$ ") and not cont else ln)
+                cont = ln.rstrip().endswith("\\")
+        body = cmds
+    text = "\n".join(body) + "\n"
+    text = re.sub(r"(?<=\s)(-n|--replicates)\s+\d+(?=[\s;)]|$)", "-n 4", text)
+    # one logical line per command: a config run without -n gets -n 4
+    logical = re.split(r"(?<!\\)\n", text)
+    for k, ln in enumerate(logical):
+        m = re.search(r"(?:^|[\s;&|(])(?:\S*/)?twsim(?:-mpi)?\s+" + RUN_COMMANDS + r"(?=\s)", ln)
+        if m and ".cfg" in ln and not re.search(r"(?<=\s)(-n|--replicates)\s+\d", ln):
+            logical[k] = ln[:m.end()] + " -n 4" + ln[m.end():]
+    return "set -e\n" + "\n".join(logical)
+
+
+def runnable(path, outdir):
+    """Write every command block of PATH that is to run to
+    OUTDIR/block-LINE.sh; print one line per command block, in order:
+    LINE run | LINE unmarked | LINE skip WHY [more words]."""
+    for line, info, mark, why, body in command_blocks(path):
+        if mark == "skip":
+            print(line, "skip", why[0], why[1].lstrip(":").strip())
+            continue
+        with open(os.path.join(outdir, "block-%d.sh" % line), "w", encoding="utf-8") as f:
+            f.write(block_script(info, body))
+        print(line, "run" if mark == "run" else "unmarked")
     return 0
 
 
@@ -530,7 +576,38 @@ def selftest():
     if got != want:
         print(f"FAIL markers: {got}")
         bad += 1
-    print(f"self-test: {len(cases) + 1 - bad} of {len(cases) + 1} passed")
+    # the command blocks: which run, what is skipped, and the script of each
+    import tempfile
+    doc = "\n".join([
+        "<!-- runnable -->", "```sh", "build/twsim run configs/a.cfg -n 100 -o build/a.h5 \\",
+        "  --set x=1", "twsim check build/a.h5", "```",
+        "<!-- not-runnable: mpi (needs mpirun) -->", "```sh", "mpirun -np 8 build/twsim-mpi run x", "```",
+        "```", "twsim run CONFIG", "```",                       # not a command block
+        "- a list item:", "", "  ```console",
+        "  $ twsim sweep configs/a.cfg --values 1,2 \\", "      --lever k", "  output line",
+        "  $ twsim sensitivity a.h5", "  $ twsim run configs/a.cfg --replicates 0:50", "  ```", ""])
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "doc.md"), "w", encoding="utf-8") as f:
+            f.write(doc)
+        got = [(ln, info, mark, why[0] if why else None)
+               for ln, info, mark, why, _ in command_blocks(os.path.join(d, "doc.md"))]
+        want = [(2, "sh", "run", None), (8, "sh", "skip", "mpi"), (16, "console", None, None)]
+        scripts = [block_script(info, body) for _, info, _, _, body in
+                   command_blocks(os.path.join(d, "doc.md"))]
+    want_scripts = [
+        "set -e\nbuild/twsim run configs/a.cfg -n 4 -o build/a.h5 \\\n  --set x=1\ntwsim check build/a.h5\n",
+        None,
+        "set -e\ntwsim sweep -n 4 configs/a.cfg --values 1,2 \\\n    --lever k\ntwsim sensitivity a.h5\n"
+        "twsim run configs/a.cfg --replicates 0:50\n"]         # not a count: left as written
+    for k, (g, w) in enumerate(zip(scripts, want_scripts)):
+        if w is not None and g != w:
+            print(f"FAIL command block {k}: {g!r} (want {w!r})")
+            bad += 1
+    if got != want:
+        print(f"FAIL command blocks: {got} (want {want})")
+        bad += 1
+    n = len(cases) + 3
+    print(f"self-test: {n - bad} of {n} passed")
     return 1 if bad else 0
 
 
@@ -550,8 +627,7 @@ def main(argv):
     if mode == "selftest":
         return selftest()
     if mode == "runnable" and len(argv) == 4:
-        return runnable(argv[2], argv[3],
-                        os.environ.get("TWSIM", os.path.join(ROOT, "build", "twsim")))
+        return runnable(argv[2], argv[3])
     spec = load_spec()
     if mode == "command":
         for rname in argv[2:] or spec.RUNS:
