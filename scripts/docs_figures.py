@@ -252,7 +252,9 @@ class Figure:
 
 def _shrunk_points(point, met):
     """The shrunk P(met | point) of every parameter point (docs/sensitivity.md,
-    "P(met | point)"), sorted: what the band's percentiles are taken from."""
+    "P(met | point)"), sorted, with the raw shares of the points, sorted, and
+    their mean: what the band's percentiles are taken from, and the two
+    ends the shrinkage moves them between."""
     if met is None:
         return None
     ids = np.unique(point)
@@ -264,7 +266,7 @@ def _shrunk_points(point, met):
     noise = float(np.mean(p[ok] * (1 - p[ok]) / (m[ok] - 1)))
     v_obs = float(np.var(p, ddof=1))
     c = math.sqrt(max(0.0, v_obs - noise) / v_obs) if v_obs > 0 else 0.0
-    return np.sort(p.mean() + c * (p - p.mean()))
+    return (np.sort(p.mean() + c * (p - p.mean())), np.sort(p), float(p.mean()))
 
 
 def _random_share_se(point, y, boots=200):
@@ -289,16 +291,25 @@ def _random_share_se(point, y, boots=200):
     return float(np.std(out, ddof=1)) if len(out) > 1 else float("nan")
 
 
-def _band_se(q, prob, n_doc_points):
+def _band_se(pts, prob, n_doc_points, n_check):
     """A standard error for the check of a percentile of the points' shrunk
-    P(met | point): the distribution-free interval of the percentile (the
-    order statistics at prob +/- 4 sd of the sample fraction, for both the
-    check's and the documented number of points) as +/- 4 SE."""
+    P(met | point), as +/- 4 SE around the interval it spans:
+    - the distribution-free interval of the percentile: the order
+      statistics at prob +/- 4 sd of the sample fraction (for both the
+      check's and the documented number of points), of the shrunk values
+      and of the raw ones, with the mean, since with few points the
+      shrinkage factor itself is noisy and can put the percentile anywhere
+      from the raw one to the mean (docs/sensitivity.md);
+    - and no narrower than the binomial SE of P(met) over the check's
+      replicates, which the whole band moves with."""
+    q, raw, pbar = pts
     n = len(q)
     d = 4 * math.sqrt(prob * (1 - prob) * (1 / n + 1 / n_doc_points))
-    lo = float(np.quantile(q, max(0.0, prob - d)))
-    hi = float(np.quantile(q, min(1.0, prob + d)))
-    return (hi - lo) / 8
+    a, b = max(0.0, prob - d), min(1.0, prob + d)
+    lo = min(float(np.quantile(q, a)), float(np.quantile(raw, a)), pbar)
+    hi = max(float(np.quantile(q, b)), float(np.quantile(raw, b)), pbar)
+    pt = (pbar * n_check + 1) / (n_check + 2)
+    return math.hypot((hi - lo) / 8, math.sqrt(pt * (1 - pt) / n_check))
 
 
 def _z_factor(p):
@@ -416,13 +427,13 @@ class Computer:
             elif field in ("p_cond_p10", "p_cond_p90"):
                 # the band of P(met | point); the points are n / per_point
                 v = e[field]
-                n_pts = len(e["q"]) if e["q"] is not None else 0
+                n_pts = len(e["q"][0]) if e["q"] is not None else 0
                 if same or n_pts < 2:
                     res = (v, 0.0)
                 else:
                     doc_pts = n_pts * n_doc / d.n
                     prob = 0.1 if field == "p_cond_p10" else 0.9
-                    res = (v, _band_se(e["q"], prob, doc_pts))
+                    res = (v, _band_se(e["q"], prob, doc_pts, d.n))
             elif field == "random_share" or field[0] == "share":
                 # a variance share: twsim's bootstrap SE at the check's
                 # points, and the documented run's (SE ~ 1/sqrt(points))
