@@ -107,6 +107,16 @@ void tw_h5_sens_free(tw_h5_sens *s);
 int64_t tw_h5_out_file(const tw_h5_out *h);
 
 /*
+ * Name the dimensions of every dataset of the open file `file` (hid_t) by
+ * dimension scales in the dataset's own group, and give each dataset
+ * `units` and `long_name` attributes, so that a netCDF-4 reader opens any
+ * group alone with labelled dimensions (docs/hdf5.md, "Reading with
+ * xarray"). Only adds; idempotent. Every writer calls it last, before it
+ * closes a file. Returns 0, or -1 (the HDF5 error stack says why).
+ */
+int tw_h5_label(int64_t file);
+
+/*
  * Create "<path>.partial" with the whole layout and the metadata; the
  * trajectories are filled in later. On success *out is owned by the caller
  * and must end with tw_h5_finish() or tw_h5_abort().

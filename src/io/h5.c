@@ -1707,6 +1707,10 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     for (int p = 0; p < N_PARTS; p++)
         if (tw_h5u_release(&h->part[p]) < 0)
             goto out;
+    ctx_step(&c, "label the dimensions of");
+    if (tw_h5_label(h->file) != 0)
+        goto out;
+    ctx_step(&c, "close");
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     herr_t closed = H5Fclose(h->file);
