@@ -117,6 +117,14 @@ int64_t tw_h5_out_file(const tw_h5_out *h);
 int tw_h5_label(int64_t file);
 
 /*
+ * In the open scenario file `file` (hid_t), whose groups
+ * /scenarios/<names[i]> hold the n runs, repeat a run's layout at the
+ * root with a leading dimension `scenario` (virtual datasets over the
+ * groups; docs/hdf5.md). Call before tw_h5_label. 0 or -1.
+ */
+int tw_h5_stack_scenarios(int64_t file, const char *const *names, size_t n);
+
+/*
  * Create "<path>.partial" with the whole layout and the metadata; the
  * trajectories are filled in later. On success *out is owned by the caller
  * and must end with tw_h5_finish() or tw_h5_abort().

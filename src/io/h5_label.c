@@ -454,25 +454,30 @@ static int metric_coordinates(hid_t file, hid_t g, const place *p)
         goto out;
     for (size_t i = 0; i < sizeof metric_coords / sizeof metric_coords[0];
          i++) {
-        if (H5Lexists(g, metric_coords[i].name, H5P_DEFAULT) > 0)
-            continue;
-        snprintf(src, sizeof src, "%smetrics/%s", p->top,
-                 metric_coords[i].from);
-        if (!exists(file, src))
-            snprintf(src, sizeof src, "/scenarios/base/metrics/%s",
+        const char *name = metric_coords[i].name;
+        if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
+            snprintf(src, sizeof src, "%smetrics/%s", p->top,
                      metric_coords[i].from);
-        if (!exists(file, src))
-            continue;   /* no metric table to copy from */
-        hid_t cp = H5Pcreate(H5P_OBJECT_COPY);
-        int ok = cp >= 0 &&
-                 H5Pset_copy_object(cp, H5O_COPY_WITHOUT_ATTR_FLAG) >= 0 &&
-                 H5Ocopy(file, src, g, metric_coords[i].name, cp,
-                         H5P_DEFAULT) >= 0 &&
-                 (d = H5Dopen2(g, metric_coords[i].name, H5P_DEFAULT)) >= 0 &&
+            if (!exists(file, src))
+                snprintf(src, sizeof src, "/scenarios/base/metrics/%s",
+                         metric_coords[i].from);
+            if (!exists(file, src))
+                continue;   /* no metric table to copy from */
+            hid_t cp = H5Pcreate(H5P_OBJECT_COPY);
+            int ok = cp >= 0 &&
+                     H5Pset_copy_object(cp, H5O_COPY_WITHOUT_ATTR_FLAG) >= 0 &&
+                     H5Ocopy(file, src, g, name, cp, H5P_DEFAULT) >= 0;
+            tw_h5u_close(&cp);
+            if (!ok)
+                goto out;
+        }
+        htri_t at = -1;
+        int ok = (d = H5Dopen2(g, name, H5P_DEFAULT)) >= 0 &&
                  length_1d(d) == length_1d(sc) &&
                  put_attr(d, "long_name", metric_coords[i].long_name) == 0 &&
-                 H5DSattach_scale(d, sc, 0) >= 0;
-        tw_h5u_close(&cp);
+                 put_attr(d, "units", "") == 0 &&
+                 (at = H5DSis_attached(d, sc, 0)) >= 0 &&
+                 (at > 0 || H5DSattach_scale(d, sc, 0) >= 0);
         tw_h5u_close(&d);
         if (!ok)
             goto out;
@@ -537,6 +542,12 @@ static int label_dataset(hid_t file, hid_t g, const place *p,
         if (attached_name(d, (unsigned)i, dim, sizeof dim) != 0 &&
             (r == NULL || dim_token(r->dims, i, dim, sizeof dim) != 0))
             snprintf(dim, sizeof dim, "%s_dim%d", name, i);
+        if (rank == 1 && strcmp(dim, name) == 0) {
+            /* its own dimension: a coordinate variable */
+            if (H5DSset_scale(d, dim) < 0)
+                goto out;
+            continue;
+        }
         if ((sc = group_scale(file, g, p, dim, (long long)dims[i])) < 0)
             goto out;
         htri_t at = H5DSis_attached(d, sc, (unsigned)i);
