@@ -129,7 +129,7 @@ def check_run(path, raw, problems):
     total = tr.sel(metric="teachers.total", year=int(years[-1]))
     if total.dims != ("replicate",):
         problems.append("label selection did not give a replicate series")
-    if str(total["units"].values) != "teachers":
+    if "units" not in total.coords or str(total["units"].values) != "teachers":
         problems.append("teachers.total does not carry its unit")
 
     summ = xr.open_dataset(path, engine="h5netcdf", group="summary")
@@ -214,10 +214,13 @@ def main():
             check_group(path, raw, g, problems)
         check_strings(raw, problems)
         what = f"{kind} file"
-        if kind == "run":
-            what = check_run(path, raw, problems)
-        elif kind == "scenarios":
-            what = check_scenarios(path, raw, problems)
+        try:
+            if kind == "run":
+                what = check_run(path, raw, problems)
+            elif kind == "scenarios":
+                what = check_scenarios(path, raw, problems)
+        except Exception as e:  # noqa: BLE001 - report, do not crash
+            problems.append(f"{kind} checks: {type(e).__name__}: {e}")
         if problems:
             failed = True
             print("xarray_check: FAIL", path, f"({kind})")
