@@ -282,31 +282,76 @@ static long long length_1d(hid_t d)
     return len;
 }
 
-/* The basename of the last scale attached to axis i of d, into name. */
-typedef struct scale_name {
-    char name[512];
-} scale_name;
+/* Are two open objects the same object of the same file? */
+static int same_object(hid_t a, hid_t b)
+{
+#if H5_VERSION_GE(1, 12, 0)
+    H5O_info2_t x, y;
+    int cmp = 1;
+    if (H5Oget_info3(a, &x, H5O_INFO_BASIC) < 0 ||
+        H5Oget_info3(b, &y, H5O_INFO_BASIC) < 0 || x.fileno != y.fileno ||
+        H5Otoken_cmp(a, &x.token, &y.token, &cmp) < 0)
+        return 0;
+    return cmp == 0;
+#else
+    H5O_info_t x, y;
+    return H5Oget_info2(a, &x, H5O_INFO_BASIC) >= 0 &&
+           H5Oget_info2(b, &y, H5O_INFO_BASIC) >= 0 &&
+           x.fileno == y.fileno && x.addr == y.addr;
+#endif
+}
 
-static herr_t last_scale(hid_t did, unsigned dim, hid_t sid, void *data)
+/* What the scales attached to one axis say: the dimension name of the
+ * last one (its NAME, which twsim sets to its dataset's name; else the
+ * dataset's name), and whether `want` (if >= 0) is among them. Cheaper
+ * than H5Iget_name and H5DSis_attached, which walk the file. */
+typedef struct axis_scales {
+    char name[256];
+    hid_t want;
+    int found;
+} axis_scales;
+
+static herr_t axis_cb(hid_t did, unsigned dim, hid_t sid, void *data)
 {
     (void)did;
     (void)dim;
-    scale_name *s = data;
-    char path[512];
-    if (H5Iget_name(sid, path, sizeof path) > 0)
-        snprintf(s->name, sizeof s->name, "%s", basename_of(path));
+    axis_scales *a = data;
+    if (a->want >= 0) {
+        a->found = a->found || same_object(sid, a->want);
+        return 0;
+    }
+    ssize_t n = H5DSget_scale_name(sid, a->name, sizeof a->name);
+    if (n <= 0 || (size_t)n >= sizeof a->name) {
+        char path[512];
+        a->name[0] = '\0';
+        if (H5Iget_name(sid, path, sizeof path) > 0)
+            snprintf(a->name, sizeof a->name, "%.255s", basename_of(path));
+    }
     return 0;
 }
 
+/* The dimension name of axis i of d from its scales, into out; -1 when
+ * it has none. */
 static int attached_name(hid_t d, unsigned i, char *out, size_t len)
 {
-    scale_name s = { "" };
+    axis_scales a = { "", H5I_INVALID_HID, 0 };
     if (H5DSget_num_scales(d, i) <= 0 ||
-        H5DSiterate_scales(d, i, NULL, last_scale, &s) < 0 ||
-        s.name[0] == '\0')
+        H5DSiterate_scales(d, i, NULL, axis_cb, &a) < 0 || a.name[0] == '\0')
         return -1;
-    snprintf(out, len, "%s", s.name);
+    snprintf(out, len, "%.127s", a.name);
     return 0;
+}
+
+/* Is scale sc attached to axis i of d? 1, 0, or -1. */
+static int is_attached(hid_t d, hid_t sc, unsigned i)
+{
+    axis_scales a = { "", sc, 0 };
+    int n = H5DSget_num_scales(d, i);
+    if (n < 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    return H5DSiterate_scales(d, i, NULL, axis_cb, &a) < 0 ? -1 : a.found;
 }
 
 /* ------------------------------------------------------------ a run's */
@@ -317,10 +362,13 @@ typedef struct place {
     char top[256];
     const char *rel;
     char path[512];
+    char unit[256];     /* the metrics' unit (metric_unit), once */
+    int have_unit;
 } place;
 
 static void place_of(place *p, const char *path)
 {
+    p->have_unit = 0;
     snprintf(p->path, sizeof p->path, "%s", path);
     snprintf(p->top, sizeof p->top, "/");
     p->rel = p->path + 1;
@@ -471,12 +519,12 @@ static int metric_coordinates(hid_t file, hid_t g, const place *p)
             if (!ok)
                 goto out;
         }
-        htri_t at = -1;
+        int at = -1;
         int ok = (d = H5Dopen2(g, name, H5P_DEFAULT)) >= 0 &&
                  length_1d(d) == length_1d(sc) &&
                  put_attr(d, "long_name", metric_coords[i].long_name) == 0 &&
                  put_attr(d, "units", "") == 0 &&
-                 (at = H5DSis_attached(d, sc, 0)) >= 0 &&
+                 (at = is_attached(d, sc, 0)) >= 0 &&
                  (at > 0 || H5DSattach_scale(d, sc, 0) >= 0);
         tw_h5u_close(&d);
         if (!ok)
@@ -517,12 +565,12 @@ static int describe_long(hid_t d, const char *fallback)
 
 /* Label dataset `name` of group g; *along_metric set when a dimension is
  * `metric`. 0 or -1. */
-static int label_dataset(hid_t file, hid_t g, const place *p,
+static int label_dataset(hid_t file, hid_t g, place *p,
                          const char *name, int *along_metric)
 {
     hid_t d = H5I_INVALID_HID, s = H5I_INVALID_HID, sc = H5I_INVALID_HID;
     hsize_t dims[8];
-    char dim[128], units[256];
+    char dim[128];
     int rc = -1, metric = 0;
     const rule *r = find_rule(p->rel, name);
 
@@ -550,7 +598,7 @@ static int label_dataset(hid_t file, hid_t g, const place *p,
         }
         if ((sc = group_scale(file, g, p, dim, (long long)dims[i])) < 0)
             goto out;
-        htri_t at = H5DSis_attached(d, sc, (unsigned)i);
+        int at = is_attached(d, sc, (unsigned)i);
         if (at < 0 || (at == 0 && H5DSattach_scale(d, sc, (unsigned)i) < 0))
             goto out;
         tw_h5u_close(&sc);
@@ -561,8 +609,10 @@ static int label_dataset(hid_t file, hid_t g, const place *p,
     if (!has_attr(d, "units")) {
         const char *u = r ? r->units : NULL;
         if (u != NULL && strcmp(u, PER_METRIC) == 0) {
-            metric_unit(file, p, units, sizeof units);
-            u = units;
+            if (!p->have_unit)
+                metric_unit(file, p, p->unit, sizeof p->unit);
+            p->have_unit = 1;
+            u = p->unit;
         }
         if (u == NULL && is_text(d))
             u = "";
