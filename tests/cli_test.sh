@@ -67,7 +67,7 @@ if "$TWSIM" run "$cfg" -n 4 -q -o "$xr/markov.h5" &&
    "$TWSIM" run "$d/full_small.cfg" --mean-field -q -o "$xr/meanfield.h5" &&
    "$TWSIM" run "$d/county_targets.cfg" -n 4 -q --schools -o "$xr/schools.h5" &&
    "$TWSIM" run "$xr/unc.cfg" -n 8 -q -o "$xr/uncertainty.h5" 2>/dev/null &&
-   "$TWSIM" run "$d/scenarios.cfg" --all-scenarios -n 4 -q -o "$xr/scenarios.h5" &&
+   "$TWSIM" run "$d/county_targets.cfg" --all-scenarios -n 4 -q -o "$xr/scenarios.h5" &&
    "$TWSIM" compare "$xr/scenarios.h5" --base base --alt more_funded >/dev/null &&
    "$TWSIM" run "$d/full_small.cfg" -n 4 -q -o "$xr/base.h5" &&
    "$TWSIM" run "$d/full_small.cfg" -n 4 -q --set recruitment.channels.funded.cohort=20 -o "$xr/alt.h5" &&
