@@ -191,14 +191,16 @@ static const struct {
 
 static int exists(hid_t loc, const char *path)
 {
-    /* H5Lexists on "a/b" needs "a" to exist: test each component */
     char buf[512];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf; (p = strchr(p + (p != buf || *p == '/'), '/'));) {
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return 0;
+    /* H5Lexists of "a/b" fails unless "a" exists: test each prefix */
+    for (char *p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
         *p = '\0';
-        if (buf[0] != '\0' && H5Lexists(loc, buf, H5P_DEFAULT) <= 0)
-            return 0;
+        int ok = H5Lexists(loc, buf, H5P_DEFAULT) > 0;
         *p = '/';
+        if (!ok)
+            return 0;
     }
     return H5Lexists(loc, buf, H5P_DEFAULT) > 0;
 }
@@ -697,12 +699,14 @@ static herr_t group_cb(hid_t obj, const char *name, const H5O_info_t *info,
     return 0;
 }
 
+/* Label the datasets of the group at path; the number it could not
+ * label, or -1 when it cannot list them. */
 static int label_group(hid_t file, const char *path)
 {
     place p;
     names l = { 0 };
     hid_t g = H5I_INVALID_HID;
-    int rc = -1, metric = 0;
+    int rc = -1, metric = 0, unlabelled = 0;
     place_of(&p, path);
     if ((g = H5Gopen2(file, path, H5P_DEFAULT)) < 0 ||
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, dataset_cb, &l) < 0 ||
@@ -716,12 +720,12 @@ static int label_group(hid_t file, const char *path)
             skip = skip || (strcmp(l.v[i], metric_coords[k].name) == 0 &&
                             strcmp(p.rel, "metrics") != 0);
         if (!skip && label_dataset(file, g, &p, l.v[i], &metric) != 0)
-            goto out;
+            unlabelled++;
     }
     if (metric && strcmp(p.rel, "metrics") != 0 &&
         metric_coordinates(file, g, &p) != 0)
-        goto out;
-    rc = 0;
+        unlabelled++;
+    rc = unlabelled;
 out:
     names_free(&l);
     tw_h5u_close(&g);
@@ -736,10 +740,12 @@ int tw_h5_label(int64_t file_id)
     if (H5Ovisit(file, H5_INDEX_NAME, H5_ITER_INC, group_cb, &groups) < 0 ||
         groups.failed)
         goto out;
-    for (size_t i = 0; i < groups.n; i++)
-        if (label_group(file, groups.v[i]) != 0)
-            goto out;
+    /* a dataset that cannot be labelled does not stop the others */
     rc = 0;
+    for (size_t i = 0; i < groups.n; i++) {
+        int k = label_group(file, groups.v[i]);
+        rc += k < 0 ? 1 : k;
+    }
 out:
     names_free(&groups);
     return rc;
