@@ -107,15 +107,12 @@ static char *contents(hid_t file, const char *path, H5T_class_t cls,
     if (cls == H5T_STRING) {
         char **v = NULL, *out = NULL;
         size_t n = 0, total = 1;
+        /* a list of strings; a single one (a config) is not stacked */
         hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
-        long long scalar = 0;
-        if (d >= 0) {
-            hid_t s = H5Dget_space(d);
-            scalar = s >= 0 && H5Sget_simple_extent_ndims(s) == 0;
-            tw_h5u_close(&s);
-        }
-        tw_h5u_close(&d);
-        if (scalar ||
+        hid_t s = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
+        int list = s >= 0 && H5Sget_simple_extent_ndims(s) == 1;
+        TW_H5U_CLOSE(&s, &d);
+        if (!list ||
             tw_h5u_read_strings(file, path, &v, &n, NULL, 0) != 0)
             return NULL;
         for (size_t i = 0; i < n; i++)
