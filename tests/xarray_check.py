@@ -194,8 +194,11 @@ def check_scenarios(path, raw, problems):
                     problems.append(f"{g} {v}: scenario {s} differs from "
                                     f"its group")
             stacked += 1
-    if "trajectories" not in ds or "mean" not in xr.open_dataset(
-            path, engine="h5netcdf", group="summary"):
+    # stacked whenever the scenarios' runs have the same shape
+    shapes = {raw[f"scenarios/{s}/trajectories"].shape for s in names}
+    if len(shapes) == 1 and ("trajectories" not in ds or "mean" not in
+                             xr.open_dataset(path, engine="h5netcdf",
+                                             group="summary")):
         problems.append("the scenarios are not stacked at the root")
     return f"{len(names)} scenarios along one dimension, {stacked} " \
            f"stacked variables"

@@ -500,7 +500,23 @@ static int metric_coordinates(hid_t file, hid_t g, const place *p)
     char src[512];
     hid_t sc = H5I_INVALID_HID, d = H5I_INVALID_HID;
     int rc = -1;
-    if ((sc = H5Dopen2(g, "metric", H5P_DEFAULT)) < 0)
+    if (H5Lexists(g, "metric", H5P_DEFAULT) > 0) {
+        sc = H5Dopen2(g, "metric", H5P_DEFAULT);
+    } else {
+        /* coordinates without data along metric (a scenario file whose
+         * scenarios differ in years): the scale from their length */
+        for (size_t i = 0; sc < 0 && i < sizeof metric_coords /
+                                             sizeof metric_coords[0]; i++) {
+            if (H5Lexists(g, metric_coords[i].name, H5P_DEFAULT) <= 0)
+                continue;
+            d = H5Dopen2(g, metric_coords[i].name, H5P_DEFAULT);
+            long long n = d >= 0 ? length_1d(d) : -1;
+            tw_h5u_close(&d);
+            if (n >= 0)
+                sc = group_scale(file, g, p, "metric", n);
+        }
+    }
+    if (sc < 0)
         goto out;
     for (size_t i = 0; i < sizeof metric_coords / sizeof metric_coords[0];
          i++) {
@@ -706,7 +722,7 @@ static int label_group(hid_t file, const char *path)
     place p;
     names l = { 0 };
     hid_t g = H5I_INVALID_HID;
-    int rc = -1, metric = 0, unlabelled = 0;
+    int rc = -1, metric = 0, coords = 0, unlabelled = 0;
     place_of(&p, path);
     if ((g = H5Gopen2(file, path, H5P_DEFAULT)) < 0 ||
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, dataset_cb, &l) < 0 ||
@@ -719,10 +735,11 @@ static int label_group(hid_t file, const char *path)
              k++)
             skip = skip || (strcmp(l.v[i], metric_coords[k].name) == 0 &&
                             strcmp(p.rel, "metrics") != 0);
+        coords = coords || skip;
         if (!skip && label_dataset(file, g, &p, l.v[i], &metric) != 0)
             unlabelled++;
     }
-    if (metric && strcmp(p.rel, "metrics") != 0 &&
+    if ((metric || coords) && strcmp(p.rel, "metrics") != 0 &&
         metric_coordinates(file, g, &p) != 0)
         unlabelled++;
     rc = unlabelled;

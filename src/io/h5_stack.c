@@ -343,12 +343,28 @@ out:
     return rc;
 }
 
+/* Is any dataset marked `stack` in the group of path `rel`? */
+static int has_stacked(const paths *l, const int *what, int stack,
+                       const char *rel)
+{
+    const char *b = strrchr(rel, '/');
+    size_t dir = b ? (size_t)(b - rel) : 0;
+    for (size_t k = 0; k < l->n; k++) {
+        const char *c = strrchr(l->v[k], '/');
+        size_t cd = c ? (size_t)(c - l->v[k]) : 0;
+        if (what[k] == stack && cd == dir && strncmp(l->v[k], rel, dir) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int tw_h5_stack_scenarios(int64_t file_id, const char *const *names,
                           size_t n)
 {
     hid_t file = (hid_t)file_id;
     paths l = { 0 };
     char **tops = calloc(n ? n : 1, sizeof *tops);
+    int *what = NULL;
     int rc = -1;
     if (tops == NULL || n == 0)
         goto out;
@@ -365,40 +381,57 @@ int tw_h5_stack_scenarios(int64_t file_id, const char *const *names,
     tw_h5u_close(&g);
     if (v < 0 || l.failed)
         goto out;
-    /* scales and text first, so that the stacked data finds its scales */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = 0; k < l.n; k++) {
-            char path[768];
-            hsize_t d0[MAX_RANK], di[MAX_RANK];
-            H5T_class_t c0, ci;
-            size_t z0, zi;
-            snprintf(path, sizeof path, "%s/%s", tops[0], l.v[k]);
-            int rank = shape_of(file, path, d0, &c0, &z0);
-            int ok = rank >= 0 && H5Lexists(file, l.v[k], H5P_DEFAULT) <= 0;
-            for (size_t i = 1; ok && i < n; i++) {
-                snprintf(path, sizeof path, "%s/%s", tops[i], l.v[k]);
-                ok = shape_of(file, path, di, &ci, &zi) == rank && ci == c0 &&
-                     zi == z0 && memcmp(di, d0, (size_t)rank * sizeof *d0) == 0;
-            }
-            if (!ok)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", tops[0], l.v[k]);
-            int copied = c0 == H5T_STRING || is_scale(file, path);
-            if (pass == 0 && copied) {
-                if (same_everywhere(file, tops, n, l.v[k], c0) &&
-                    copy_first(file, tops[0], l.v[k]) != 0)
-                    goto out;
-            } else if (pass == 1 && !copied && rank > 0) {
-                if (stack(file, tops, n, l.v[k], rank, d0) != 0)
-                    goto out;
-            }
+    /* what each dataset is: 0 left alone, STACK, or COPY (scales and text
+     * the same in every scenario, copied only into a group that has
+     * stacked data: a group of nothing but names would say nothing) */
+    enum { LEAVE, STACK, COPY };
+    if ((what = calloc(l.n ? l.n : 1, sizeof *what)) == NULL)
+        goto out;
+    for (size_t k = 0; k < l.n; k++) {
+        char path[768];
+        hsize_t d0[MAX_RANK], di[MAX_RANK];
+        H5T_class_t c0, ci;
+        size_t z0, zi;
+        snprintf(path, sizeof path, "%s/%s", tops[0], l.v[k]);
+        int rank = shape_of(file, path, d0, &c0, &z0);
+        int ok = rank >= 0 && H5Lexists(file, l.v[k], H5P_DEFAULT) <= 0;
+        for (size_t i = 1; ok && i < n; i++) {
+            snprintf(path, sizeof path, "%s/%s", tops[i], l.v[k]);
+            ok = shape_of(file, path, di, &ci, &zi) == rank && ci == c0 &&
+                 zi == z0 && memcmp(di, d0, (size_t)rank * sizeof *d0) == 0;
         }
+        snprintf(path, sizeof path, "%s/%s", tops[0], l.v[k]);
+        if (!ok)
+            what[k] = LEAVE;
+        else if (c0 == H5T_STRING || is_scale(file, path))
+            what[k] = same_everywhere(file, tops, n, l.v[k], c0) ? COPY
+                                                                 : LEAVE;
+        else
+            what[k] = rank > 0 ? STACK : LEAVE;
+    }
+    /* the scales first, so that the stacked data finds them */
+    for (size_t k = 0; k < l.n; k++)
+        if (what[k] == COPY && has_stacked(&l, what, STACK, l.v[k]) &&
+            copy_first(file, tops[0], l.v[k]) != 0)
+            goto out;
+    for (size_t k = 0; k < l.n; k++) {
+        if (what[k] != STACK)
+            continue;
+        char path[768];
+        hsize_t d0[MAX_RANK];
+        H5T_class_t c0;
+        size_t z0;
+        snprintf(path, sizeof path, "%s/%s", tops[0], l.v[k]);
+        int rank = shape_of(file, path, d0, &c0, &z0);
+        if (rank <= 0 || stack(file, tops, n, l.v[k], rank, d0) != 0)
+            goto out;
     }
     rc = 0;
 out:
     for (size_t i = 0; i < l.n; i++)
         free(l.v[i]);
     free(l.v);
+    free(what);
     for (size_t i = 0; tops != NULL && i < n; i++)
         free(tops[i]);
     free(tops);
