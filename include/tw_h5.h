@@ -113,6 +113,29 @@ void tw_h5_sens_free(tw_h5_sens *s);
 int64_t tw_h5_out_file(const tw_h5_out *h);
 
 /*
+ * Name the dimensions of every dataset of the open file `file` (hid_t) by
+ * dimension scales in the dataset's own group, and give each dataset
+ * `units` and `long_name` attributes, so that a netCDF-4 reader opens any
+ * group alone with labelled dimensions (docs/hdf5.md, "Reading with
+ * xarray"). Only adds; idempotent. Every writer calls it last, before it
+ * closes a file. A dataset it cannot label is left as it was and the
+ * others are labelled: returns the number of datasets (or groups) left
+ * unlabelled, 0 when all are, -1 when it cannot walk the file. The
+ * writers do not fail a file for it: the labels are an aid to readers,
+ * and tests/xarray_check.py fails on any dataset left unlabelled.
+ */
+int tw_h5_label(int64_t file);
+
+/*
+ * In the open scenario file `file` (hid_t), whose groups
+ * /scenarios/<names[i]> hold the n runs, repeat a run's layout at the
+ * root with a leading dimension `scenario` (virtual datasets over the
+ * groups; docs/hdf5.md). Call before tw_h5_label. 0 or -1 (a dataset
+ * may then be missing from the stack; the groups are untouched).
+ */
+int tw_h5_stack_scenarios(int64_t file, const char *const *names, size_t n);
+
+/*
  * Create "<path>.partial" with the whole layout and the metadata; the
  * trajectories are filled in later. On success *out is owned by the caller
  * and must end with tw_h5_finish() or tw_h5_abort().

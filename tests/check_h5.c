@@ -17,6 +17,7 @@
 #include <hdf5_hl.h>
 
 #include "tw_h5.h"
+#include "tw_h5util.h"
 #include "tw_tests.h"
 
 enum { R = 3, Y = 4, M = 3 };
@@ -581,6 +582,141 @@ START_TEST(test_targets_by_county)
 }
 END_TEST
 
+/* ---------------------------------------------------------- labelling */
+
+/* A float64 dataset of the given shape, zeros, closed. */
+static void zeros(hid_t loc, const char *name, int rank, const hsize_t *dims)
+{
+    double v[16] = { 0 };
+    hid_t sp = H5Screate_simple(rank, dims, NULL);
+    hid_t d = H5Dcreate2(loc, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT,
+                         H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert(d >= 0);
+    ck_assert(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       v) >= 0);
+    H5Dclose(d);
+    H5Sclose(sp);
+}
+
+/* Strings [n] at loc/name, closed. */
+static void strings(hid_t loc, const char *name, size_t n,
+                    const char *const *v)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    hsize_t dims[1] = { n };
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t d = H5Dcreate2(loc, name, t, sp, H5P_DEFAULT, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    ck_assert(d >= 0);
+    ck_assert(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Dclose(d);
+    H5Sclose(sp);
+    H5Tclose(t);
+}
+
+static int n_members(hid_t f, const char *group)
+{
+    H5G_info_t gi;
+    ck_assert(H5Gget_info_by_name(f, group, &gi, H5P_DEFAULT) >= 0);
+    return (int)gi.nlinks;
+}
+
+/* Is loc/name a scale attached to axis i of loc/dset? */
+static int attached(hid_t loc, const char *dset, const char *name,
+                    unsigned i)
+{
+    hid_t d = H5Dopen2(loc, dset, H5P_DEFAULT);
+    hid_t sc = H5Dopen2(loc, name, H5P_DEFAULT);
+    ck_assert(d >= 0 && sc >= 0);
+    int at = H5DSis_scale(sc) > 0 && H5DSis_attached(d, sc, i) > 0;
+    H5Dclose(sc);
+    H5Dclose(d);
+    return at;
+}
+
+/*
+ * tw_h5_label on a file laid out by hand: the summary gets its own year
+ * and metric scales, the metric coordinates, units and long_name; a
+ * second pass adds nothing; a dataset that cannot be labelled (its
+ * dimension is as long as no scale of that name) is counted and left,
+ * the others are labelled.
+ */
+START_TEST(test_label)
+{
+    static const char *const mnames[3] = { "teachers.total", "hires.total",
+                                           "teachers.tier.0" };
+    static const char *const munits[3] = { "teachers", "teachers/year",
+                                           "teachers" };
+    static const char *const mlabels[3] = { "", "", "骨干" };
+    static const char *const tnames[3] = { "a", "b", "c" };
+    hsize_t d2[2] = { 2, 3 }, d1[1] = { 3 }, dq[2] = { 2, 2 }, dy[1] = { 2 };
+    int yv[2] = { 2025, 2026 };
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ck_assert(f >= 0);
+    hid_t g = H5Gcreate2(f, "metrics", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    strings(g, "name", 3, mnames);
+    strings(g, "unit", 3, munits);
+    strings(g, "description", 3, mnames);
+    strings(g, "label", 3, mlabels);
+    H5Gclose(g);
+    strings(f, "metric", 3, mnames);
+    ck_assert(H5LTmake_dataset_int(f, "year", 1, dy, yv) >= 0);
+    hid_t sc = H5Dopen2(f, "metric", H5P_DEFAULT);
+    ck_assert(H5DSset_scale(sc, "metric") >= 0);
+    H5Dclose(sc);
+    sc = H5Dopen2(f, "year", H5P_DEFAULT);
+    ck_assert(H5DSset_scale(sc, "year") >= 0);
+    H5Dclose(sc);
+    g = H5Gcreate2(f, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    zeros(g, "mean", 2, d2);
+    H5Gclose(g);
+    g = H5Gcreate2(f, "targets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    strings(g, "target", 3, tnames);
+    zeros(g, "p_met", 1, d1);
+    zeros(g, "quantity", 2, dq);    /* 2 targets: no scale fits it */
+    H5Gclose(g);
+
+    ck_assert_int_eq(tw_h5_label(f), 1);
+    g = H5Gopen2(f, "summary", H5P_DEFAULT);
+    ck_assert(attached(g, "mean", "year", 0));
+    ck_assert(attached(g, "mean", "metric", 1));
+    ck_assert(attached(g, "units", "metric", 0));
+    hid_t d = H5Dopen2(g, "mean", H5P_DEFAULT);
+    char *u = NULL;
+    ck_assert_int_eq(tw_h5u_read_str_attr(d, "units", &u, NULL, 0), 0);
+    ck_assert_str_eq(u, "per metric: see the coordinate units");
+    free(u);
+    ck_assert_int_eq(tw_h5u_read_str_attr(d, "coordinates", &u, NULL, 0), 0);
+    ck_assert_str_eq(u, "units long_name label");
+    free(u);
+    ck_assert_int_gt(H5Aexists(d, "long_name"), 0);
+    H5Dclose(d);
+    char **v = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(tw_h5u_read_strings(g, "label", &v, &n, NULL, 0), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[2], "骨干");
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+    H5Gclose(g);
+    g = H5Gopen2(f, "targets", H5P_DEFAULT);
+    ck_assert(attached(g, "p_met", "target", 0));
+    d = H5Dopen2(g, "quantity", H5P_DEFAULT);
+    ck_assert_int_eq(H5DSget_num_scales(d, 1), 0);   /* left as it was */
+    H5Dclose(d);
+    H5Gclose(g);
+
+    int before = n_members(f, "summary");
+    ck_assert_int_eq(before, 6);   /* mean, year, metric, units, ... */
+    ck_assert_int_eq(tw_h5_label(f), 1);
+    ck_assert_int_eq(n_members(f, "summary"), before);
+    H5Fclose(f);
+}
+END_TEST
+
 Suite *h5_suite(void)
 {
     Suite *s = suite_create("h5");
@@ -594,6 +730,7 @@ Suite *h5_suite(void)
     tcase_add_test(tc, test_read_not_twsim);
     tcase_add_test(tc, test_read_back);
     tcase_add_test(tc, test_targets_by_county);
+    tcase_add_test(tc, test_label);
     suite_add_tcase(s, tc);
     return s;
 }

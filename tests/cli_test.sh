@@ -45,6 +45,43 @@ expect "h5py reads it; summaries equal numpy's" 0 "h5_check: OK" \
     "$PYTHON" "$here/h5_check.py" "$out"
 expect "xarray labels the dimensions; pandas gets a tidy table" 0 "xarray_check: OK" \
     "$PYTHON" "$here/xarray_check.py" "$out"
+
+# every kind of file twsim writes, small: each of its groups opens in
+# xarray alone (group=G, no phony_dims), every dimension with a
+# coordinate, every variable with units and long_name
+xr=$tmp/xr
+mkdir "$xr"
+d=$here/data
+sed 's|@include "../../configs/national.cfg"|@include "national.cfg"|' \
+    "$d/full_small.cfg" >"$xr/full_small.cfg"
+cp "$here/../configs/national.cfg" "$xr/"
+cat "$d/county_targets.cfg" - >"$xr/unc.cfg" <<'EOF'
+uncertainty = {
+  design = "lhs";
+  per_point = 2;
+  settings = ( { key = "tiers.prob[1]"; uniform = [0.05, 0.15]; why = "test"; } );
+};
+EOF
+twl="--lever recruitment.channels.funded.cohort --range 0:20 --lever recruitment.channels.talent.cohort --range 0:20"
+if "$TWSIM" run "$cfg" -n 4 -q -o "$xr/markov.h5" &&
+   "$TWSIM" run "$d/full_small.cfg" --mean-field -q -o "$xr/meanfield.h5" &&
+   "$TWSIM" run "$d/county_targets.cfg" -n 4 -q --schools -o "$xr/schools.h5" &&
+   "$TWSIM" run "$xr/unc.cfg" -n 8 -q -o "$xr/uncertainty.h5" 2>/dev/null &&
+   "$TWSIM" run "$d/county_targets.cfg" --all-scenarios -n 4 -q -o "$xr/scenarios.h5" &&
+   "$TWSIM" compare "$xr/scenarios.h5" --base base --alt more_funded >/dev/null &&
+   "$TWSIM" run "$d/full_small.cfg" -n 4 -q -o "$xr/base.h5" &&
+   "$TWSIM" run "$d/full_small.cfg" -n 4 -q --set recruitment.channels.funded.cohort=20 -o "$xr/alt.h5" &&
+   "$TWSIM" compare "$xr/base.h5" "$xr/alt.h5" --store >/dev/null &&
+   "$TWSIM" sweep "$d/markov_quota.cfg" -n 4 --lever recruitment.annual_quota --values 50,100 -q -o "$xr/sweep.h5" >/dev/null &&
+   "$TWSIM" sweep "$d/markov_stoch.cfg" -n 4 --lever recruitment.annual_quota --values 90,110 --lever2 simulation.seed --values2 1,2 -q -o "$xr/sweep2.h5" >/dev/null &&
+   "$TWSIM" optimize "$d/markov_quota.cfg" -n 4 --lever recruitment.annual_quota --range 0:300 -q -o "$xr/optimize.h5" >/dev/null &&
+   { "$TWSIM" optimize "$d/two_levers.cfg" -n 4 --max-replicates 8 $twl -q -o "$xr/optimize2.h5" >/dev/null; test -s "$xr/optimize2.h5"; }
+then
+    expect "every group of every kind of file opens in xarray, labelled, without phony_dims" 0 \
+        "xarray_check: OK .*optimize2.h5" "$PYTHON" "$here/xarray_check.py" "$xr"/*.h5
+else
+    bad "the files of every kind for xarray_check could not be written"
+fi
 expect "info describes it"           0 "replicates: 200 of 200 complete" \
     "$TWSIM" info "$out"
 expect "info shows tier labels"      0 "teachers.tier.0 +SP" "$TWSIM" info "$out"

@@ -1851,6 +1851,10 @@ int tw_h5_finish(tw_h5_out *h, tw_error *err)
     for (int p = 0; p < N_PARTS; p++)
         if (tw_h5u_release(&h->part[p]) < 0)
             goto out;
+    /* the labels are an aid to readers, not the result: a dataset that
+     * cannot be labelled stays as it was (tests/xarray_check.py finds it),
+     * and a write that failed shows when the file is flushed */
+    (void)tw_h5_label(h->file);
     if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         goto out;
     herr_t closed = H5Fclose(h->file);

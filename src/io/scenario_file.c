@@ -187,6 +187,11 @@ int tw_h5_merge_runs(const tw_output *o, const char *const *names,
     }
     H5Gclose(top);
     top = H5I_INVALID_HID;
+    /* the labels are an aid to readers, not the result: a dataset that
+     * cannot be labelled stays as it was (tests/xarray_check.py finds it),
+     * and a write that failed shows when the file is flushed */
+    (void)tw_h5_stack_scenarios(out, names, n);
+    (void)tw_h5_label(out);
     rc = tw_output_h5_close(out, partial, err);
     out = H5I_INVALID_HID;
 out:

@@ -592,6 +592,7 @@ int tw_comparison_write(const char *path, const tw_comparison *c,
     H5Gclose(g);
     H5Gclose(top);
     g = top = H5I_INVALID_HID;
+    (void)tw_h5_label(f);   /* an aid to readers (tw_h5.h) */
     rc = tw_output_h5_close(f, o.partial, err);
     f = H5I_INVALID_HID;
     if (rc == TW_OK && stored != NULL && cap > 0)

@@ -863,6 +863,7 @@ static int experiment_write(const tw_output *o, const char *kind,
                      partial);
         goto out;
     }
+    (void)tw_h5_label(f);   /* an aid to readers (tw_h5.h) */
     rc = tw_output_h5_close(f, partial, err);
     f = H5I_INVALID_HID;
 out:
