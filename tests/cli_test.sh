@@ -75,7 +75,11 @@ if "$TWSIM" run "$cfg" -n 4 -q -o "$xr/markov.h5" &&
    "$TWSIM" sweep "$d/markov_quota.cfg" -n 4 --lever recruitment.annual_quota --values 50,100 -q -o "$xr/sweep.h5" >/dev/null &&
    "$TWSIM" sweep "$d/markov_stoch.cfg" -n 4 --lever recruitment.annual_quota --values 90,110 --lever2 simulation.seed --values2 1,2 -q -o "$xr/sweep2.h5" >/dev/null &&
    "$TWSIM" optimize "$d/markov_quota.cfg" -n 4 --lever recruitment.annual_quota --range 0:300 -q -o "$xr/optimize.h5" >/dev/null &&
-   { "$TWSIM" optimize "$d/two_levers.cfg" -n 4 --max-replicates 8 $twl -q -o "$xr/optimize2.h5" >/dev/null; test -s "$xr/optimize2.h5"; }
+   { "$TWSIM" optimize "$d/two_levers.cfg" -n 4 --max-replicates 8 $twl -q -o "$xr/optimize2.h5" >/dev/null; test -s "$xr/optimize2.h5"; } &&
+   "$TWSIM" run "$d/full_small.cfg" -n 4 --replicates 0:2 -q -o "$xr/slice0.h5" &&
+   "$TWSIM" run "$d/full_small.cfg" -n 4 --replicates 2:2 -q -o "$xr/slice1.h5" &&
+   "$TWSIM" merge "$xr/slice0.h5" "$xr/slice1.h5" -q -o "$xr/merged.h5" &&
+   "$TWSIM" export "$xr/base.h5" --format tidy-h5 -q -o "$xr/export.h5"
 then
     expect "every group of every kind of file opens in xarray, labelled, without phony_dims" 0 \
         "xarray_check: OK .*optimize2.h5" "$PYTHON" "$here/xarray_check.py" "$xr"/*.h5
