@@ -397,6 +397,16 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "demand has a positive %s share and which have no %s teacher",
             sn, sn);
     }
+    /* 转岗: only in a world where some year and county retrains (a config
+     * without subjects.retrain keeps its columns) */
+    int retrains = 0;
+    for (size_t y = 0; w->n_subjects > 0 && y < w->n_years; y++)
+        for (size_t c = 0; c < w->n_counties; c++)
+            retrains |= tw_world_cparams(w, y, c)->retrain_prob > 0.0;
+    if (retrains)
+        ADD(fm->subj_retrained, "subjects.retrained", "teachers/year", "转岗",
+            "Teachers retrained (转岗) from a subject over its demand at "
+            "their school into its most short subject");
     return TW_OK;
 }
 
@@ -535,6 +545,7 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
     for (int k = 1; k < TW_N_TITLES; k++)
         put(row, fm->prom_title[k], f->title_promotions[k]);
     put(row, fm->title_demotions, f->title_demotions);
+    put(row, fm->subj_retrained, f->retrained);
     put(row, fm->qual_upgrades, f->qual_upgrades);
     put(row, fm->dual_certs, f->dual_certs);
     for (int k = 0; k < 3; k++)
@@ -680,8 +691,10 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
         int st = w->schools[i].stage;
         double d = s->S[i].demand;
         const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
+        double dem[TW_MAX_SUBJECTS];
+        tw_subject_demands(w, s->t, st, d, dem);
         for (size_t j = 0; j < nj; j++) {
-            double ds = tw_subject_demand(w, st, d, j);
+            double ds = dem[j];
             double g = floor(ds + 0.5) - (double)cnt[j];
             if (g > 0)
                 short_[j] += g;

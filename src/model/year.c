@@ -43,6 +43,8 @@ int tw_sim_step(tw_sim *s, size_t t, tw_error *err)
                                                  voluntary exit */
     PHASE(TW_PH_STRIKES, tw_proc_strikes(s)); /* 5. 末位退出 */
     PHASE(TW_PH_DEVELOP, tw_proc_develop(s)); /* 6. professional development */
+    if (s->subj_n != NULL)
+        PHASE(TW_PH_DEVELOP, tw_proc_retrain(s)); /* 6e. 转岗 */
     PHASE(TW_PH_ROTATE, tw_proc_rotate(s));   /* 7. rotation under 县管校聘 */
     PHASE(TW_PH_COMPACT, tw_sim_compact(s));
     PHASE(TW_PH_RECRUIT, rc = tw_proc_recruit(s, err)); /* 8. recruitment */
