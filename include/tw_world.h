@@ -617,6 +617,10 @@ typedef struct tw_sim {
     double *subj_c;        /* [n_counties * TW_MAX_SUBJECTS] likewise:
                               every employed teacher by the home school's
                               county and subject (record) */
+    double *subj_d;        /* [n_schools * TW_MAX_SUBJECTS] likewise: the
+                              demand of school i for subject j
+                              (tw_subject_demands), filled by the pass
+                              that reads it (rotation) */
     uint32_t *into;        /* [n_schools] when the world has closures, else
                               NULL: into[i] == i while school i is open,
                               else the open school it went into */
@@ -706,6 +710,10 @@ void tw_sim_tally(tw_sim *s);
  * school, not pooled, by subject) and s->subj_c (every employed teacher by
  * the home school's county and subject). src/model/subjects.c. */
 void tw_subject_count(const tw_sim *s);
+
+/* With subjects: s->subj_d of every open school from its demand this year
+ * (tw_subject_demands); closed schools want nothing. */
+void tw_subject_fill_demand(const tw_sim *s);
 
 /*
  * The demand for each subject of an open school of `stage` with demand d

@@ -29,6 +29,19 @@ void tw_subject_count(const tw_sim *s)
     }
 }
 
+void tw_subject_fill_demand(const tw_sim *s)
+{
+    const tw_world *w = s->w;
+    for (size_t i = 0; i < w->n_schools; i++) {
+        double *d = s->subj_d + i * TW_MAX_SUBJECTS;
+        if (tw_sim_open(s, i))
+            tw_subject_demands(w, s->t, w->schools[i].stage, s->S[i].demand,
+                               d);
+        else
+            memset(d, 0, w->n_subjects * sizeof *d);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* 6e. 转岗: retraining into a short subject                            */
 /* ------------------------------------------------------------------ */
