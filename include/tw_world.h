@@ -404,7 +404,7 @@ typedef struct tw_county_params {
                                 school (1) or to the county (0) */
     int pool_max_years;      /* 待岗培训 up to this many years, then 落聘 */
 
-    /* 6e. 转岗 (retraining into a short subject; subjects.retrain) */
+    /* 7b. 转岗 (retraining into a short subject; subjects.retrain) */
     double retrain_prob;     /* yearly, a teacher of a subject over its
                                 demand at the home school; 0 = off */
     int64_t retrain_capacity;/* at most this many a year in the county,
@@ -619,8 +619,12 @@ typedef struct tw_sim {
                               county and subject (record) */
     double *subj_d;        /* [n_schools * TW_MAX_SUBJECTS] likewise: the
                               demand of school i for subject j
-                              (tw_subject_demands), filled by the pass
-                              that reads it (rotation) */
+                              (tw_subject_demands), filled by rotation */
+    int subj_fresh;        /* 1 from the end of rotation to the end of
+                              recruitment of a year: subj_n and subj_d are
+                              current (rotation counted them and 转岗 and
+                              recruitment keep them), so those two need
+                              no count of their own */
     uint32_t *into;        /* [n_schools] when the world has closures, else
                               NULL: into[i] == i while school i is open,
                               else the open school it went into */
@@ -866,8 +870,8 @@ void tw_proc_titles(tw_sim *s);      /* 6b. */
 void tw_proc_quals(tw_sim *s);       /* 6c. */
 void tw_proc_dual(tw_sim *s);        /* 6d. */
 void tw_proc_develop(tw_sim *s);     /* 6a-d in two passes (tw_sim_step) */
-void tw_proc_retrain(tw_sim *s);     /* 6e. 转岗 (subjects.retrain) */
 void tw_proc_rotate(tw_sim *s);      /* 7. transfers / exchange / 竞聘 */
+void tw_proc_retrain(tw_sim *s);     /* 7b. 转岗 (subjects.retrain) */
 int tw_proc_recruit(tw_sim *s, tw_error *err); /* 8. (may allocate) */
 void tw_proc_age(tw_sim *s);         /* 9. counters (not rotation terms) */
 void tw_proc_age_tally(tw_sim *s);   /* 9. and tw_sim_tally, in one pass

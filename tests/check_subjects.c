@@ -530,6 +530,51 @@ START_TEST(test_no_new_keys_bitwise)
 }
 END_TEST
 
+/* Recruitment counts no subjects of its own after rotation: the counts
+ * rotation and 转岗 leave behind must be what a recount finds. The year of
+ * tw_sim_step, process by process, on the small region with 转岗 and a
+ * floor, 4 replicates x 5 years: after rotation and after 转岗 the kept
+ * counts equal a recount. */
+START_TEST(test_counts_kept_through_the_year)
+{
+    run r;
+    const char *const sets[] = {"subjects.retrain.prob=0.3",
+                                "subjects.floor.pe=5"};
+    load(&r, sets, 2);
+    tw_error err = {0};
+    for (uint64_t rep = 0; rep < 4; rep++) {
+        tw_sim *s = tw_sim_alloc(r.m.world);
+        ck_assert_ptr_nonnull(s);
+        ck_assert_int_eq(tw_sim_init(s, r.cfg->seed, 0, rep, &err), TW_OK);
+        double retrained = 0;
+        for (size_t t = 1; t < r.m.n_years; t++) {
+            s->t = t;
+            s->year = r.m.world->base_year + (int)t;
+            memset(&s->f, 0, sizeof s->f);
+            memset(s->cf, 0, r.m.world->n_counties * sizeof *s->cf);
+            s->subj_fresh = 0;
+            tw_proc_demand(s);
+            tw_proc_leave(s);
+            tw_proc_strikes(s);
+            tw_proc_develop(s);
+            tw_proc_rotate(s);
+            ck_assert_int_eq(s->subj_fresh, 1);
+            ck_counts_current(s);
+            tw_proc_retrain(s);
+            ck_counts_current(s);
+            retrained += s->f.retrained;
+            tw_sim_compact(s);
+            ck_assert_int_eq(tw_proc_recruit(s, &err), TW_OK);
+            ck_assert_int_eq(s->subj_fresh, 0);
+            tw_proc_age_tally(s);
+        }
+        ck_assert_double_gt(retrained, 0); /* the test saw some */
+        tw_sim_free(s);
+    }
+    unload(&r);
+}
+END_TEST
+
 Suite *subjects_suite(void)
 {
     Suite *s = suite_create("subjects");
@@ -542,6 +587,7 @@ Suite *subjects_suite(void)
     tcase_add_test(tc, test_retrain);
     tcase_add_test(tc, test_retrain_binomial);
     tcase_add_test(tc, test_no_new_keys_bitwise);
+    tcase_add_test(tc, test_counts_kept_through_the_year);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -524,9 +524,10 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
         if (!(T->flags[j] & TW_F_POOL))
             s->S[T->school[j]].headcount++;
     }
-    /* teachers by school and subject, for the hires' subjects (a pass of
-     * its own: a config without subjects does not pay for it) */
-    if (s->subj_n != NULL)
+    /* teachers by school and subject, for the hires' subjects: current
+     * after rotation (s->subj_fresh), else a pass of their own (a config
+     * without subjects does not pay for it) */
+    if (s->subj_n != NULL && !s->subj_fresh)
         tw_subject_count(s);
     for (size_t a = 0; a < ns;) {
         size_t b = a + 1;
@@ -540,5 +541,6 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
             return rc;
         a = b;
     }
+    s->subj_fresh = 0; /* ageing and next year's exits do not keep them */
     return TW_OK;
 }

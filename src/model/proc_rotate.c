@@ -976,4 +976,5 @@ void tw_proc_rotate(tw_sim *s)
             exchange(&c, nb, ne);
         rounds(&c);
     }
+    s->subj_fresh = subj_n != NULL; /* for 转岗 and recruitment */
 }

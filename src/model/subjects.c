@@ -43,7 +43,7 @@ void tw_subject_fill_demand(const tw_sim *s)
 }
 
 /* ------------------------------------------------------------------ */
-/* 6e. 转岗: retraining into a short subject                            */
+/* 7b. 转岗: retraining into a short subject                            */
 /* ------------------------------------------------------------------ */
 
 
@@ -69,8 +69,7 @@ static int retrain_target(const tw_sim *s, uint32_t k, size_t *to)
     uint32_t i = s->T.school[k];
     int st = w->schools[i].stage;
     const uint32_t *cnt = s->subj_n + (size_t)i * TW_MAX_SUBJECTS;
-    double dem[TW_MAX_SUBJECTS];
-    tw_subject_demands(w, s->t, st, s->S[i].demand, dem);
+    const double *dem = s->subj_d + (size_t)i * TW_MAX_SUBJECTS;
     size_t j = s->T.subject[k];
     if (!((double)cnt[j] - dem[j] >= 1.0))
         return 0;
@@ -82,12 +81,14 @@ static int retrain_target(const tw_sim *s, uint32_t k, size_t *to)
 }
 
 /*
- * 6e. 转岗 (subjects.retrain, docs/model.md "Subjects"): each teacher who
- * holds its post at its home school (not pooled, not away on an exchange
- * term) in a subject over its demand there by a whole teacher, at a school
- * with a short subject (as the year starts), retrains with the county's
- * probability into the school's most short subject, at most the county's
- * capacity a year.
+ * 7b. 转岗 (subjects.retrain, docs/model.md "Subjects"), after rotation:
+ * each teacher who holds its post at its home school (not pooled, not
+ * away on an exchange term) in a subject over its demand there by a whole
+ * teacher, at a school with a short subject (as the step starts),
+ * retrains with the county's probability into the school's most short
+ * subject, at most the county's capacity a year. Reads the counts and
+ * demand by subject that rotation left current (s->subj_fresh; else it
+ * counts them), and keeps the counts current.
  *
  * Draws: the trials in s->T order, one tw_skip group per distinct
  * probability (counties of the same probability share one; past
@@ -119,7 +120,10 @@ void tw_proc_retrain(tw_sim *s)
     }
     if (ng == 0)
         return;
-    tw_subject_count(s);
+    if (!s->subj_fresh) { /* called on its own (the tests) */
+        tw_subject_count(s);
+        tw_subject_fill_demand(s);
+    }
 
     /* the schools' words, in sscratch[0 .. ns) */
     uint32_t *word = s->sscratch;
@@ -133,8 +137,7 @@ void tw_proc_retrain(tw_sim *s)
         while (g < ng && gp[g] != p)
             g++;
         const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
-        double dem[TW_MAX_SUBJECTS];
-        tw_subject_demands(w, s->t, sc->stage, s->S[i].demand, dem);
+        const double *dem = s->subj_d + i * TW_MAX_SUBJECTS;
         uint32_t v = (uint32_t)g << RT_GROUP_SHIFT;
         for (size_t j = 0; j < w->n_subjects; j++) {
             if ((double)cnt[j] - dem[j] >= 1.0)
