@@ -678,7 +678,8 @@ static void schools_of(const tw_sim *s, size_t a, size_t b,
 }
 
 /* The subject metrics of schools [a, b) (county c's, or every county's
- * when c < 0) from s->subj_n and s->subj_c (tw_subject_count). */
+ * when c < 0) from s->subj_n and s->subj_c (tw_subject_count) and the
+ * demand by subject s->subj_d (tw_subject_fill_demand). */
 static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
                          size_t b, long c, double *row)
 {
@@ -688,11 +689,8 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
     for (size_t i = a; i < b; i++) {
         if (!tw_sim_open(s, i))
             continue;
-        int st = w->schools[i].stage;
-        double d = s->S[i].demand;
         const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
-        double dem[TW_MAX_SUBJECTS];
-        tw_subject_demands(w, s->t, st, d, dem);
+        const double *dem = s->subj_d + i * TW_MAX_SUBJECTS;
         for (size_t j = 0; j < nj; j++) {
             double ds = dem[j];
             double g = floor(ds + 0.5) - (double)cnt[j];
@@ -728,6 +726,7 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
     tw_fm_put_students(fm, w, s->t, -1, row);
     if (s->subj_n != NULL) {
         tw_subject_count(s);
+        tw_subject_fill_demand(s);
         put_subjects(fm, s, 0, w->n_schools, -1, row);
     }
 }
