@@ -272,6 +272,9 @@ typedef struct tw_stock {
 /* Parameters that may change by year (region level)                  */
 /* ------------------------------------------------------------------ */
 
+#define TW_MAX_SUBJECTS 16
+#define TW_SUBJECT_NAME_MAX 25 /* 24 characters of [a-z0-9_] */
+
 typedef struct tw_params {
     /* 1. enrolment and demand */
     double enrol_trend[TW_N_STAGES][TW_N_LOCS]; /* annual growth of students */
@@ -345,6 +348,11 @@ typedef struct tw_params {
     double qual_prob[TW_N_QUALS];       /* [q]: annual prob q -> q+1 */
     int dual_on;
     double dual_prob;                   /* annual prob of 双师型 cert */
+
+    /* subjects (config subjects.floor): each open school of a stage
+     * teaching subject j wants at least subject_floor[j] teachers of it,
+     * taken from its other subjects (tw_subject_demands); 0 = none */
+    double subject_floor[TW_MAX_SUBJECTS];
 } tw_params;
 
 /* ------------------------------------------------------------------ */
@@ -397,6 +405,12 @@ typedef struct tw_county_params {
                                 school (1) or to the county (0) */
     int pool_max_years;      /* 待岗培训 up to this many years, then 落聘 */
 
+    /* 7b. 转岗 (retraining into a short subject; subjects.retrain) */
+    double retrain_prob;     /* yearly, a teacher of a subject over its
+                                demand at the home school; 0 = off */
+    int64_t retrain_capacity;/* at most this many a year in the county,
+                                -1 = no limit */
+
     /* 8. recruitment */
     int hire_policy;         /* tw_hire_policy */
     int64_t quota;           /* quota / schedule value for this year */
@@ -426,9 +440,8 @@ typedef struct tw_stage_group {
 /* Subject groups (config `subjects`): class-hour shares per stage, which
  * split a school's demand, and the base-year stock's mix. n_subjects == 0
  * (no `subjects` group): one implicit subject, T.subject stays 0, nothing
- * is drawn or recorded for subjects. */
-#define TW_MAX_SUBJECTS 16
-#define TW_SUBJECT_NAME_MAX 25 /* 24 characters of [a-z0-9_] */
+ * is drawn or recorded for subjects. TW_MAX_SUBJECTS is defined above
+ * tw_params. */
 
 typedef struct tw_world {
     int base_year, end_year;
@@ -501,6 +514,8 @@ typedef struct tw_flows {
     double placed[TW_N_HIRE_CHANNELS];    /* of them, hired */
     double closures[TW_N_STAGES];/* schools closed (撤并) this year */
     double close_moved;          /* teachers moved by the closures */
+    double retrained;            /* 转岗: teachers retrained into another
+                                    subject */
 } tw_flows;
 
 /* Add v to flow `member` of tw_sim *s, region-wide (s->f) and for county
@@ -604,6 +619,14 @@ typedef struct tw_sim {
     double *subj_c;        /* [n_counties * TW_MAX_SUBJECTS] likewise:
                               every employed teacher by the home school's
                               county and subject (record) */
+    double *subj_d;        /* [n_schools * TW_MAX_SUBJECTS] likewise: the
+                              demand of school i for subject j
+                              (tw_subject_demands), filled by rotation */
+    int subj_fresh;        /* 1 from the end of rotation to the end of
+                              recruitment of a year: subj_n and subj_d are
+                              current (rotation counted them and 转岗 and
+                              recruitment keep them), so those two need
+                              no count of their own */
     uint32_t *into;        /* [n_schools] when the world has closures, else
                               NULL: into[i] == i while school i is open,
                               else the open school it went into */
@@ -694,20 +717,72 @@ void tw_sim_tally(tw_sim *s);
  * the home school's county and subject). src/model/subjects.c. */
 void tw_subject_count(const tw_sim *s);
 
-/* School demand d's share of subject j in `stage`. */
-static inline double tw_subject_demand(const tw_world *w, int stage,
-                                       double d, size_t j)
+/* With subjects: s->subj_d of every open school from its demand this year
+ * (tw_subject_demands); closed schools want nothing. */
+void tw_subject_fill_demand(const tw_sim *s);
+
+/*
+ * The demand for each subject of an open school of `stage` with demand d
+ * in year t, into out[0 .. n_subjects): d x the class-hour share, then
+ * the floors of subjects.floor (docs/model.md "Subjects"). A subject the
+ * stage teaches (share > 0) whose share is below its floor f_j is raised
+ * to f_j; the school's total (its 编制) stays d, so the raise is taken from
+ * its other subjects in proportion to their demand. Taking may bring
+ * another floored subject below its floor: it is then raised too, until
+ * none is (at most n_subjects rounds). Floors over the whole demand share
+ * it in proportion to the floors (one floor over d: that subject takes
+ * all of d). Every user of a subject's demand (hires, exchange, 竞聘, 转岗,
+ * the metrics) reads it here, so that all agree.
+ */
+static inline void tw_subject_demands(const tw_world *w, size_t t, int stage,
+                                      double d, double *out)
 {
-    return d * w->subject_share[stage][j];
+    const double *sh = w->subject_share[stage];
+    const double *fl = w->params[t].subject_floor;
+    size_t nj = w->n_subjects;
+    unsigned raised = 0; /* bit j: j is at its floor */
+    int any = 0;
+    for (size_t j = 0; j < nj; j++) {
+        out[j] = d * sh[j];
+        any |= fl[j] > 0.0 && sh[j] > 0.0;
+    }
+    if (!any || !(d > 0.0))
+        return;
+    double f = 1.0, fsum = 0.0, rest = d; /* rest: unraised base demand */
+    for (size_t round = 0; round < nj; round++) {
+        int grew = 0;
+        for (size_t j = 0; j < nj; j++) {
+            if ((raised >> j & 1) || !(fl[j] > 0.0 && sh[j] > 0.0) ||
+                !(f * d * sh[j] < fl[j]))
+                continue;
+            raised |= 1u << j;
+            fsum += fl[j];
+            rest -= d * sh[j];
+            grew = 1;
+        }
+        if (!grew)
+            break;
+        if (fsum >= d) {
+            f = 0.0;
+            break;
+        }
+        /* rest >= d - fsum > 0: each raised subject's base is below its
+         * floor */
+        f = (d - fsum) / rest;
+    }
+    double over = fsum > d ? d / fsum : 1.0;
+    for (size_t j = 0; j < nj; j++)
+        out[j] = (raised >> j & 1) ? fl[j] * over : f * d * sh[j];
 }
 
-/* The subject a hire at a school of `stage` with demand d takes, given
- * its teachers by subject cnt[]: the largest shortfall d * share - cnt
- * among the subjects the stage teaches (share > 0: a hire beyond the
- * demand, such as a 公费师范生 owed a post, takes none it does not), ties
- * to the lowest index; no draw. */
+/* The subject a hire at a school of `stage` takes, given its demand by
+ * subject dem[] (tw_subject_demands) and its teachers by subject cnt[]:
+ * the largest shortfall dem - cnt among the subjects the stage teaches
+ * (share > 0: a hire beyond the demand, such as a 公费师范生 owed a post,
+ * takes none it does not), ties to the lowest index; no draw. */
 static inline size_t tw_subject_most_short(const tw_world *w, int stage,
-                                           double d, const uint32_t *cnt)
+                                           const double *dem,
+                                           const uint32_t *cnt)
 {
     size_t best = 0;
     double best_gap = 0.0;
@@ -715,7 +790,7 @@ static inline size_t tw_subject_most_short(const tw_world *w, int stage,
     for (size_t j = 0; j < w->n_subjects; j++) {
         if (!(w->subject_share[stage][j] > 0.0))
             continue;
-        double g = tw_subject_demand(w, stage, d, j) - (double)cnt[j];
+        double g = dem[j] - (double)cnt[j];
         if (!any || g > best_gap) {
             any = 1;
             best = j;
@@ -798,6 +873,7 @@ void tw_proc_quals(tw_sim *s);       /* 6c. */
 void tw_proc_dual(tw_sim *s);        /* 6d. */
 void tw_proc_develop(tw_sim *s);     /* 6a-d in two passes (tw_sim_step) */
 void tw_proc_rotate(tw_sim *s);      /* 7. transfers / exchange / 竞聘 */
+void tw_proc_retrain(tw_sim *s);     /* 7b. 转岗 (subjects.retrain) */
 int tw_proc_recruit(tw_sim *s, tw_error *err); /* 8. (may allocate) */
 void tw_proc_age(tw_sim *s);         /* 9. counters (not rotation terms) */
 void tw_proc_age_tally(tw_sim *s);   /* 9. and tw_sim_tally, in one pass

@@ -203,6 +203,10 @@ f_subject_shares_length	2	f_subject_shares_length.cfg:19: subjects.shares.junior
 f_subject_stage_unknown	2	f_subject_stage_unknown.cfg:19: unknown key 'junoir' in 'subjects.shares' \(did you mean 'junior'\?\)
 f_subject_stage_missing	2	f_subject_stage_missing.cfg:17: subjects.shares: has no shares for junior, which has schools
 f_subject_name_twice	2	f_subject_name_twice.cfg:16: subjects.names: "pe" is listed twice
+f_subject_floor_unknown	2	f_subject_floor_unknown.cfg:21: subjects.floor: 'mental_helth' is not one of subjects.names \(nearest: 'mental_health'\)
+f_subject_floor_negative	2	f_subject_floor_negative.cfg:21: subjects.floor.mental_health: -1; a floor is a number of teachers from 0 to 10000
+f_retrain_prob_over_1	2	f_retrain_prob_over_1.cfg:21: subjects.retrain.prob: 1.5 is out of range
+f_retrain_capacity_negative	2	f_retrain_capacity_negative.cfg:21: subjects.retrain.capacity: -5 is out of range; it must be from -1
 f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
 f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
 f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range

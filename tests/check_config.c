@@ -965,6 +965,64 @@ START_TEST(test_subjects)
 }
 END_TEST
 
+/* The rules on subjects that change by year and county: subjects.floor
+ * by name (region-wide, @YEAR), subjects.retrain by county (county.NAME.,
+ * @YEAR); defaults none and no limit; unknown names and keys without
+ * subjects are reported. */
+START_TEST(test_subject_rules)
+{
+    tw_error err = {0};
+    tw_config *c = NULL;
+    const char *const sets[] = {
+        "subjects.floor.pe=1.5", "subjects.floor.pe@2023=2",
+        "subjects.retrain.prob=0.1", "county.south.subjects.retrain.prob=0.3",
+        "subjects.retrain.capacity@2024=7"};
+    int rc = tw_config_load(SUBJ, sets, 5, &c, &err);
+    ck_assert_msg(rc == TW_OK, "%s", err.msg);
+    const tw_world *w = c->world;
+    size_t nc = w->n_counties;
+    ck_assert_double_eq(w->params[1].subject_floor[1], 1.5);
+    ck_assert_double_eq(w->params[1].subject_floor[0], 0.0);
+    ck_assert_double_eq(w->params[3].subject_floor[1], 2.0);
+    ck_assert_double_eq(w->cparams[1 * nc + 0].retrain_prob, 0.1);
+    ck_assert_double_eq(w->cparams[1 * nc + 1].retrain_prob, 0.3);
+    ck_assert_int_eq(w->cparams[1 * nc + 0].retrain_capacity, -1);
+    ck_assert_int_eq(w->cparams[4 * nc + 1].retrain_capacity, 7);
+    tw_config_free(c);
+    c = NULL;
+    ck_assert_int_eq(tw_config_load(SUBJ, NULL, 0, &c, &err), TW_OK);
+    ck_assert_double_eq(c->world->cparams[nc].retrain_prob, 0.0);
+    ck_assert_double_eq(c->world->params[1].subject_floor[1], 0.0);
+    tw_config_free(c);
+
+    const char *const unk[] = {"subjects.floor.p=1"};
+    const char *const wunk[] = {"subjects.floor: 'p' is not one of "
+                                "subjects.names (nearest: 'pe')", NULL};
+    expect_fail(SUBJ, unk, 1, wunk);
+    const char *const neg[] = {"subjects.floor.pe=-0.5"};
+    const char *const wneg[] = {"subjects.floor.pe: -0.5", NULL};
+    expect_fail(SUBJ, neg, 1, wneg);
+    const char *const prob[] = {"subjects.retrain.prob=2"};
+    const char *const wprob[] = {"subjects.retrain.prob: 2 is out of range",
+                                 NULL};
+    expect_fail(SUBJ, prob, 1, wprob);
+    const char *const cap[] = {"subjects.retrain.prob=0.5",
+                               "subjects.retrain.capacity=-2"};
+    const char *const wcap[] = {"subjects.retrain.capacity: -2 is out of "
+                                "range", NULL};
+    expect_fail(SUBJ, cap, 2, wcap);
+    const char *const none[] = {"subjects.retrain.capacity=3"};
+    const char *const wnone[] = {"subjects.retrain", "prob", NULL};
+    expect_fail(SUBJ, none, 1, wnone);
+    const char *const cty[] = {"county.south.subjects.floor.pe=1"};
+    const char *const wcty[] = {"region-wide", NULL};
+    expect_fail(SUBJ, cty, 1, wcty);
+    const char *const nosub[] = {"subjects.floor.pe=1"};
+    const char *const wnosub[] = {"needs subjects.names", NULL};
+    expect_fail(FULL, nosub, 1, wnosub);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -979,6 +1037,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_full_timeline);
     tcase_add_test(tc, test_full_errors);
     tcase_add_test(tc, test_subjects);
+    tcase_add_test(tc, test_subject_rules);
     tcase_add_test(tc, test_utf8_strict);
     tcase_add_test(tc, test_error_cap);
     tcase_add_test(tc, test_one_pass);

@@ -1007,11 +1007,13 @@ START_TEST(test_subject_most_short)
     ck_assert_double_eq(s->subj_c[0], 5);
     ck_assert_double_eq(s->subj_c[2], 3);
     /* ties to the lowest index; no subject short: still the lowest */
+    double d10[TW_MAX_SUBJECTS], d3[TW_MAX_SUBJECTS];
+    tw_subject_demands(w, 1, TW_STAGE_PRIMARY, 10.0, d10);
     const uint32_t even[] = {5, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, even),
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, d10, even),
                       0);
     const uint32_t over[] = {9, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, over),
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, d10, over),
                       1);
     /* a subject the stage does not teach is never chosen, even when every
      * subject it teaches is over (a hire beyond the demand) */
@@ -1019,7 +1021,8 @@ START_TEST(test_subject_most_short)
     w->subject_share[TW_STAGE_JUNIOR][1] = 1.0;
     w->subject_share[TW_STAGE_JUNIOR][2] = 0.0;
     const uint32_t full[] = {0, 5, 0};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, 3.0, full),
+    tw_subject_demands(w, 1, TW_STAGE_JUNIOR, 3.0, d3);
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, d3, full),
                       1);
     tw_sim_free(s);
     tw_world_free(w);

@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, recruit_suite());
     srunner_add_suite(sr, rotate_suite());
     srunner_add_suite(sr, close_suite());
+    srunner_add_suite(sr, subjects_suite());
     srunner_add_suite(sr, full_suite());
     srunner_add_suite(sr, targets_suite());
     srunner_add_suite(sr, meanfield_suite());

@@ -14,6 +14,7 @@ Suite *develop_suite(void); /* proc_develop.c: tiers, titles, qualifications, �
 Suite *rotate_suite(void);  /* proc_rotate.c: transfers, exchange, 竞聘 */
 Suite *recruit_suite(void); /* proc_recruit.c */
 Suite *close_suite(void);   /* proc_close.c: closures and mergers (撤并) */
+Suite *subjects_suite(void); /* subjects.c: floors, 转岗; subjects in rotation */
 Suite *targets_suite(void); /* targets.c: the kinds of target */
 Suite *full_suite(void);    /* the whole model on a small region */
 Suite *meanfield_suite(void);

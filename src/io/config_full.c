@@ -1090,6 +1090,83 @@ static void read_subjects(reader *r, tw_world *w, int stage_mask)
                             w->subject_stock);
 }
 
+/* The names in a subjects.floor group g must be subjects of
+ * subjects.names (the schema cannot know them): an unknown one is reported
+ * with the nearest. */
+static void check_floor_names(reader *r, const tw_world *w,
+                              const config_setting_t *g)
+{
+    const char *names[TW_MAX_SUBJECTS];
+    for (size_t j = 0; j < w->n_subjects; j++)
+        names[j] = w->subject_names[j];
+    for (int i = 0; g != NULL && i < config_setting_length(g); i++) {
+        const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        size_t d, best = tw_nearest(name, names, w->n_subjects, &d);
+        if (d != 0)
+            rd_bad(r, m, "subjects.floor", "'%s' is not one of "
+                   "subjects.names (nearest: '%s')", name, names[best]);
+    }
+}
+
+/*
+ * The rules on subjects that may change by year (and county), for year t
+ * (r->year set): subjects.floor into w->params[t] (by subject name, each
+ * looked up on its own through the timeline) and subjects.retrain (转岗:
+ * prob, capacity) into each county's parameters of year t. Without
+ * subjects, neither may be given.
+ */
+static void read_subject_rules(reader *r, tw_world *w, size_t t)
+{
+    static const char *const keys[] = {"subjects.floor", "subjects.retrain"};
+    if (w->n_subjects == 0) {
+        for (size_t i = 0; t == 0 && i < 2; i++) {
+            const config_setting_t *g = rd_get(r, keys[i], false);
+            if (g != NULL)
+                rd_bad(r, g, keys[i], "needs subjects.names (a config "
+                       "without subjects has one implicit subject)");
+        }
+        return;
+    }
+    if (t == 0) { /* the names, wherever a floor group is written */
+        check_floor_names(r, w, config_lookup(&r->src->lc, keys[0]));
+        check_floor_names(r, w,
+                          config_lookup(&r->src->lc, "national.subjects.floor"));
+        for (size_t e = 0; e < r->n_tl; e++)
+            check_floor_names(r, w, config_setting_lookup(
+                                        (config_setting_t *)r->tl[e].set,
+                                        keys[0]));
+    }
+    r->county = -1;
+    tw_params *p = &w->params[t];
+    char path[64];
+    for (size_t j = 0; j < w->n_subjects; j++) {
+        snprintf(path, sizeof path, "subjects.floor.%s", w->subject_names[j]);
+        const config_setting_t *v = rd_get(r, path, false);
+        p->subject_floor[j] = 0.0;
+        if (v == NULL)
+            continue;
+        double f = rd_num(v);
+        if (!(f >= 0.0 && f <= 10000.0))
+            rd_bad(r, v, path, "%g; a floor is a number of teachers from 0 "
+                   "to 10000", f);
+        else
+            p->subject_floor[j] = f;
+    }
+    for (size_t c = 0; c < w->n_counties; c++) {
+        r->county = (long)c;
+        tw_county_params *cp = &w->cparams[t * w->n_counties + c];
+        cp->retrain_prob = 0.0;
+        cp->retrain_capacity = -1;
+        if (rd_get(r, keys[1], false) == NULL)
+            continue;
+        rd_float(r, "subjects.retrain.prob", true, 0, 1, &cp->retrain_prob);
+        rd_int(r, "subjects.retrain.capacity", false, -1, 100000000,
+               &cp->retrain_capacity);
+    }
+    r->county = -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* County-level parameters of one year                                 */
 /* ------------------------------------------------------------------ */
@@ -1401,6 +1478,7 @@ void tw_config_read_full(reader *r)
             r->county = (long)c;
             read_cparams(r, w, t, &w->cparams[t * nc + c]);
         }
+        read_subject_rules(r, w, t);
     }
     r->county = -1;
     r->year = w->base_year;

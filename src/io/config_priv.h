@@ -35,6 +35,9 @@ typedef enum {
     K_BY_STAGE,     /* { primary = 19.0; junior = 13.5; }: stage -> number */
     K_BY_STAGE_ARRAY, /* { primary = [0.0, -0.01, -0.03]; } */
     K_BY_CHANNEL,   /* { funded = 0.8; tegang = 0.6; }: channel -> number */
+    K_BY_SUBJECT,   /* { mental_health = 1.0; }: subject -> number; the
+                       names are the config's subjects.names, checked by
+                       the reader (config_full.c), not by the schema */
     K_INT_PAIRS     /* ( [2021, 800], [2022, 900] ) */
 } key_kind;
 

@@ -398,7 +398,7 @@ static const key_spec SCHEMA[] = {
     {"stage_groups[].stages", K_STR_ARRAY, M_FULL, 0,
      "required: the stages it pools, at least one"},
 
-    {"subjects", K_GROUP, M_FULL, 0,
+    {"subjects", K_GROUP, M_FULL, R | C,
      "optional: subject groups; each school's demand is split by the "
      "stage's class-hour shares (default: one implicit subject)"},
     {"subjects.names", K_STR_ARRAY, M_FULL, 0,
@@ -409,6 +409,19 @@ static const key_spec SCHEMA[] = {
     {"subjects.stock", K_BY_STAGE_ARRAY, M_FULL, 0,
      "optional: per stage, the base-year teachers' subject mix, sum 1 "
      "(default: the shares)"},
+    {"subjects.floor", K_BY_SUBJECT, M_FULL, R,
+     "optional: per subject name, the least demand of it at every open "
+     "school of a stage that teaches it, taken from the school's other "
+     "subjects (teachers, >= 0; default 0: none)"},
+    {"subjects.retrain", K_GROUP, M_FULL, C,
+     "optional: 转岗, teachers of a subject over its demand at their "
+     "school retraining into its most short subject"},
+    {"subjects.retrain.prob", K_FLOAT, M_FULL, C,
+     "required in retrain: yearly probability for each such teacher, 0 "
+     "to 1"},
+    {"subjects.retrain.capacity", K_INT, M_FULL, C,
+     "optional: at most this many retrainings a year per county, -1 = no "
+     "limit (default)"},
 
     {"targets", K_GROUP_LIST, M_BOTH, 0,
      "optional: the plan's targets ( { name; metric; kind; op; value; "
@@ -539,6 +552,8 @@ const char *tw_schema_kind_words(key_kind k)
         return "a group of arrays by stage { primary = [0.0, 0.0, 0.0]; }";
     case K_BY_CHANNEL:
         return "a group of numbers by channel { funded = 0.8; }";
+    case K_BY_SUBJECT:
+        return "a group of numbers by subject { mental_health = 1.0; }";
     case K_INT_PAIRS: return "a list of pairs ( [2021, 800], [2022, 900] )";
     }
     return "?";
@@ -583,6 +598,8 @@ const key_spec *tw_schema_find(const char *path)
     for (size_t i = 0; i < N_SCHEMA && ps == NULL; i++)
         if (strcmp(SCHEMA[i].path, parent) == 0)
             ps = &SCHEMA[i];
+    if (ps != NULL && ps->kind == K_BY_SUBJECT)
+        return &KEYED_NUM; /* any name here; the reader knows the subjects */
     if (ps == NULL || (ps->kind != K_BY_STAGE && ps->kind != K_BY_STAGE_ARRAY &&
                        ps->kind != K_BY_CHANNEL))
         return NULL;
@@ -767,7 +784,8 @@ static bool kind_ok(key_kind kind, const config_setting_t *s)
     case K_GROUP:
     case K_BY_STAGE:
     case K_BY_STAGE_ARRAY:
-    case K_BY_CHANNEL: return t == CONFIG_TYPE_GROUP;
+    case K_BY_CHANNEL:
+    case K_BY_SUBJECT: return t == CONFIG_TYPE_GROUP;
     case K_INT: return is_int_type(t);
     case K_FLOAT: return is_num_type(t);
     case K_BOOL: return t == CONFIG_TYPE_BOOL;
@@ -912,6 +930,8 @@ static void check_keyed(check_ctx *c, const config_setting_t *g,
         const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
         const char *name = config_setting_name(m);
         size_t best_d, best = tw_nearest(name, names, n, &best_d);
+        if (kind == K_BY_SUBJECT)
+            best_d = 0; /* the names: read_subject_rules (config_full.c) */
         if (best_d != 0) {
             char list[256] = "";
             size_t used = 0;
@@ -989,8 +1009,8 @@ static void check_group(check_ctx *c, const config_setting_t *g,
         if (tl == 2 && !(spec->tv & TV_COUNTY)) {
             tw_error_add(c->err, TW_EINPUT,
                          "%s: '%s' is region-wide and cannot change per "
-                         "county; only evaluation, rotation and recruitment "
-                         "can (drop 'counties' or move it to another "
+                         "county; only evaluation, rotation, recruitment "
+                         "and subjects.retrain can (drop 'counties' or move it to another "
                          "timeline entry)", at(c, s), path);
             drop(c, s, false);
             continue;
@@ -1025,6 +1045,7 @@ static void check_group(check_ctx *c, const config_setting_t *g,
         case K_BY_STAGE:
         case K_BY_STAGE_ARRAY:
         case K_BY_CHANNEL:
+        case K_BY_SUBJECT:
             check_keyed(c, s, path, spec->kind);
             break;
         case K_STRING:

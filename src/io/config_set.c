@@ -77,7 +77,8 @@ static void key_hint(const char *key, char *hint, size_t cap)
         return;
     }
     if (ps != NULL && ps->kind != K_GROUP && ps->kind != K_BY_STAGE &&
-        ps->kind != K_BY_STAGE_ARRAY && ps->kind != K_BY_CHANNEL) {
+        ps->kind != K_BY_STAGE_ARRAY && ps->kind != K_BY_CHANNEL &&
+        ps->kind != K_BY_SUBJECT) {
         snprintf(hint, cap, " ('%s' takes %s; it has no keys)", parent,
                  tw_schema_kind_words(ps->kind));
         return;
@@ -273,8 +274,9 @@ int tw_set_path_parse(const char *lhs, tw_set_path *p, char *why, size_t cap)
     }
     int tv = tw_schema_tv(p->key);
     if (p->form == TW_SET_COUNTY && !(tv & TV_COUNTY)) {
-        snprintf(why, cap, "'%s' is region-wide: only evaluation, rotation "
-                 "and recruitment keys can differ by county", p->key);
+        snprintf(why, cap, "'%s' is region-wide: only evaluation, rotation, "
+                 "recruitment and subjects.retrain keys can differ by "
+                 "county", p->key);
         return -1;
     }
     if (p->form == TW_SET_TIMELINE && p->year != 0) {

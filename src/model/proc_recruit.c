@@ -205,8 +205,10 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     x->obligation = (uint8_t)hire_obligation(p);
     if (s->subj_n != NULL) {
         uint32_t *cnt = s->subj_n + (size_t)i * TW_MAX_SUBJECTS;
-        x->subject = (uint8_t)tw_subject_most_short(s->w, sc->stage,
-                                                    s->S[i].demand, cnt);
+        double dem[TW_MAX_SUBJECTS];
+        tw_subject_demands(s->w, s->t, sc->stage, s->S[i].demand, dem);
+        x->subject = (uint8_t)tw_subject_most_short(s->w, sc->stage, dem,
+                                                    cnt);
         cnt[x->subject]++;
     }
     if (tw_sim_append(s, x) != 0)
@@ -522,9 +524,10 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
         if (!(T->flags[j] & TW_F_POOL))
             s->S[T->school[j]].headcount++;
     }
-    /* teachers by school and subject, for the hires' subjects (a pass of
-     * its own: a config without subjects does not pay for it) */
-    if (s->subj_n != NULL)
+    /* teachers by school and subject, for the hires' subjects: current
+     * after rotation (s->subj_fresh), else a pass of their own (a config
+     * without subjects does not pay for it) */
+    if (s->subj_n != NULL && !s->subj_fresh)
         tw_subject_count(s);
     for (size_t a = 0; a < ns;) {
         size_t b = a + 1;
@@ -538,5 +541,6 @@ int tw_proc_recruit(tw_sim *s, tw_error *err)
             return rc;
         a = b;
     }
+    s->subj_fresh = 0; /* ageing and next year's exits do not keep them */
     return TW_OK;
 }

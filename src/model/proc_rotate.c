@@ -36,7 +36,13 @@
  *              the post holders with round(demand)); demand.
  *
  * Headcounts: counted once, with the returns, then kept current by every
- * move, so s->S[*].headcount is exact on return.
+ * move, so s->S[*].headcount is exact on return. With subjects, so are
+ * the counts by school and subject (s->subj_n), and s->subj_d holds the
+ * schools' demand by subject: an exchange mover and a 竞聘 candidate go
+ * first to a school short in their subject (subject_dest), and a school
+ * above its posts releases from its subjects over their demand first
+ * (surplus_first). Those choices scan the stage's schools instead of the
+ * heaps, and draw nothing more.
  *
  * Random numbers: per-teacher draws (transfers) in s->T order within a
  * county; group draws (selection of exchange movers, random order of equal
@@ -201,6 +207,10 @@ static void move(tw_sim *s, uint32_t k, uint32_t to, int home)
     tw_teachers arrays = s->T, *T = &arrays;
     s->S[T->school[k]].headcount--;
     s->S[to].headcount++;
+    if (s->subj_n != NULL) {
+        s->subj_n[(size_t)T->school[k] * TW_MAX_SUBJECTS + T->subject[k]]--;
+        s->subj_n[(size_t)to * TW_MAX_SUBJECTS + T->subject[k]]++;
+    }
     T->school[k] = to;
     if (home) {
         T->home[k] = to;
@@ -430,10 +440,59 @@ typedef struct rural_heaps {
     int built[TW_N_STAGES];
 } rural_heaps;
 
+/* Subject j's shortfall at school i: its demand for j (s->subj_d) less
+ * its teachers of j there, visitors included. */
+static inline double subject_gap(const tw_sim *s, uint32_t i, size_t j)
+{
+    size_t e = (size_t)i * TW_MAX_SUBJECTS + j;
+    return s->subj_d[e] - (double)s->subj_n[e];
+}
+
+/*
+ * With subjects: the school of list[lo, hi) for a teacher of subject j,
+ * by scan. The one most short in j (subject_gap > 0; ties to the lower
+ * index), else the one with the largest shortfall base[q] - headcount > 0
+ * (base: demand, or posts under 竞聘; ties to the lower index), else none
+ * (UINT32_MAX). The schools considered are v[0 .. *nv), list positions;
+ * one that is no longer short in total (base - headcount <= 0) when
+ * `drop` is set is taken out of v as the scan meets it (a school only
+ * fills up during a call).
+ */
+static uint32_t subject_dest(const county *c, const double *base,
+                             uint32_t *v, uint32_t *nv, size_t j, int drop)
+{
+    const tw_sim *s = c->s;
+    uint32_t best_j = UINT32_MAX, best_t = UINT32_MAX;
+    double gj = 0.0, gt = 0.0;
+    for (uint32_t e = 0; e < *nv;) {
+        uint32_t q = v[e], i = c->list[q];
+        double tot = base[q] - (double)s->S[i].headcount;
+        if (drop && !(tot > 0)) {
+            v[e] = v[--*nv];
+            continue;
+        }
+        double g = subject_gap(s, i, j);
+        if (g > 0 && (best_j == UINT32_MAX || g > gj ||
+                      (g == gj && i < best_j))) {
+            best_j = i;
+            gj = g;
+        }
+        if (tot > 0 && (best_t == UINT32_MAX || tot > gt ||
+                        (tot == gt && i < best_t))) {
+            best_t = i;
+            gt = tot;
+        }
+        e++;
+    }
+    return best_j != UINT32_MAX ? best_j : best_t;
+}
+
 /* Send mover k to the rural school of its stage that is the most short at
  * that moment (demand - headcount, visitors included), for term_years or
  * for good. A mover stays when no rural school of its stage is short: an
- * exchange fills a shortfall, it does not push a school above its demand. */
+ * exchange fills a shortfall, it does not push a school above its demand.
+ * With subjects, among the schools short in total, one short in the
+ * mover's subject comes first (subject_dest). */
 static void send(county *c, rural_heaps *rh, uint32_t k)
 {
     tw_sim *s = c->s;
@@ -441,16 +500,29 @@ static void send(county *c, rural_heaps *rh, uint32_t k)
     tw_teachers arrays = s->T, *T = &arrays;
     int st = s->w->schools[T->home[k]].stage;
     size_t g = (size_t)st * TW_N_LOCS;
-    if (!rh->built[st]) {
-        sh_build(&rh->h[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
-                 c->goff[g + TW_N_LOCS]);
-        rh->built[st] = 1;
+    uint32_t to;
+    if (s->subj_n != NULL) {
+        /* every rural school of the stage, in list order (the heap's
+         * storage is free: no heap is built with subjects) */
+        uint32_t lo = c->goff[g + TW_LOC_RURAL], hi = c->goff[g + TW_N_LOCS];
+        uint32_t *v = c->heap + lo, nv = hi - lo;
+        for (uint32_t q = lo; q < hi; q++)
+            v[q - lo] = q;
+        to = subject_dest(c, c->dem, v, &nv, T->subject[k], 1);
+        if (to == UINT32_MAX) /* none short, in the subject or in all */
+            return;
+    } else {
+        if (!rh->built[st]) {
+            sh_build(&rh->h[st], c, c->dem, c->goff[g + TW_LOC_RURAL],
+                     c->goff[g + TW_N_LOCS]);
+            rh->built[st] = 1;
+        }
+        to = sh_top(&rh->h[st]);
+        if (to == UINT32_MAX) /* no rural school of the stage: stays */
+            return;
+        if (!(c->dem[c->pos[to - c->a]] - s->S[to].headcount > 0))
+            return; /* none is short */
     }
-    uint32_t to = sh_top(&rh->h[st]);
-    if (to == UINT32_MAX) /* no rural school of the stage: stays */
-        return;
-    if (!(c->dem[c->pos[to - c->a]] - s->S[to].headcount > 0))
-        return; /* none is short */
     uint32_t from = T->school[k];
     TW_FLOW_ADD(s, tw_sim_county(s, k),
                 exchanges[s->w->schools[from].locality], 1);
@@ -463,7 +535,8 @@ static void send(county *c, rural_heaps *rh, uint32_t k)
     } else {
         move(s, k, to, 1);
     }
-    sh_placed(&rh->h[st]);
+    if (s->subj_n == NULL)
+        sh_placed(&rh->h[st]);
 }
 
 /* Of v[0..n), the eligible teachers of one school (or of the county), the
@@ -557,17 +630,32 @@ static size_t compete(county *c, uint32_t *v, size_t n, size_t st)
     if ((double)n > open) /* a real competition: the score decides */
         rank_best_first(c, v, n);
     short_heap heap;
-    sh_build(&heap, c, c->post, lo, hi);
+    /* with subjects, the schools with an open post (list positions) in
+     * the heap's storage, scanned for each candidate (subject_dest) */
+    uint32_t *ov = c->heap + lo, nov = 0;
+    if (s->subj_n != NULL) {
+        for (uint32_t q = lo; q < hi; q++)
+            if (c->post[q] - s->S[c->list[q]].headcount > 0)
+                ov[nov++] = q;
+    } else {
+        sh_build(&heap, c, c->post, lo, hi);
+    }
     size_t placed = 0;
     while (placed < n && (double)placed < open) {
-        uint32_t to = sh_top(&heap);
         uint32_t k = v[placed++];
+        uint32_t to = s->subj_n != NULL
+                          ? subject_dest(c, c->post, ov, &nov,
+                                         s->T.subject[k], 1)
+                          : sh_top(&heap);
         s->T.flags[k] &= (uint8_t)~TW_F_POOL;
         s->T.pool_years[k] = 0;
         s->T.school[k] = s->T.home[k] = to;
         s->T.at_school[k] = 0;
         s->S[to].headcount++;
-        sh_placed(&heap);
+        if (s->subj_n != NULL)
+            s->subj_n[(size_t)to * TW_MAX_SUBJECTS + s->T.subject[k]]++;
+        else
+            sh_placed(&heap);
     }
     return placed;
 }
@@ -632,6 +720,46 @@ static void pool_round(county *c, uint32_t *pool, size_t np)
 }
 
 /*
+ * With subjects: reorder the post holders b[0..nj) of school i, ranked
+ * worst first, so that its e < nj released teachers b[0..e) come from the
+ * subjects over their demand there: each in turn from the subject with
+ * the largest surplus teachers - demand (teachers of it there, visitors
+ * included, less those released before), its worst-ranked holder; once no
+ * subject with a holder left is over, the worst-ranked of the rest, as
+ * without subjects. The order of those not taken is kept. No draw.
+ */
+static void surplus_first(const tw_sim *s, uint32_t i, uint32_t *b,
+                          size_t nj, size_t e)
+{
+    const tw_world *w = s->w;
+    size_t nsub = w->n_subjects;
+    const uint8_t *subj = s->T.subject;
+    double sur[TW_MAX_SUBJECTS];
+    size_t left[TW_MAX_SUBJECTS] = {0}; /* holders of j not yet taken */
+    for (size_t j = 0; j < nsub; j++)
+        sur[j] = (double)s->subj_n[(size_t)i * TW_MAX_SUBJECTS + j] -
+                 s->subj_d[(size_t)i * TW_MAX_SUBJECTS + j];
+    for (size_t p = 0; p < nj; p++)
+        left[subj[b[p]]]++;
+    for (size_t t = 0; t < e; t++) {
+        size_t best = nsub;
+        for (size_t j = 0; j < nsub; j++)
+            if (left[j] > 0 && sur[j] > 0 && (best == nsub || sur[j] > sur[best]))
+                best = j;
+        if (best == nsub)
+            return; /* none over: b[t..] is already worst first */
+        size_t p = t;
+        while (subj[b[p]] != best)
+            p++;
+        uint32_t k = b[p];
+        memmove(b + t + 1, b + t, (p - t) * sizeof *b);
+        b[t] = k;
+        sur[best] -= 1.0;
+        left[best]--;
+    }
+}
+
+/*
  * 3b-d. 校内竞聘: each school above round(demand) keeps its best teachers
  * and releases the excess; v[0..nover) are the post holders of those schools
  * (teachers on an exchange term there hold a post elsewhere and are not
@@ -660,9 +788,14 @@ static void rehire(county *c, uint32_t *v, size_t nover, size_t holders)
             uint32_t off[SCORE_KEYS + 1], next[SCORE_KEYS];
             tw_rng_shuffle(s->rng, b, nj);
             bucket_sort(c, b, nj, KEY_SCORE_ASC, SCORE_KEYS, off, next);
+            if (s->subj_n != NULL)
+                surplus_first(s, i, b, nj, e);
         }
-        for (size_t t = 0; t < e; t++)
+        for (size_t t = 0; t < e; t++) {
+            if (s->subj_n != NULL)
+                s->subj_n[(size_t)i * TW_MAX_SUBJECTS + s->T.subject[b[t]]]--;
             swap_u32(&v[rel++], &b[t]);
+        }
         s->S[i].headcount -= (uint32_t)e;
     }
     TW_FLOW_ADD(s, s->w->schools[c->a].county, rehire_placed_in,
@@ -780,12 +913,20 @@ void tw_proc_rotate(tw_sim *s)
     int32_t *held = (int32_t *)(run + 7 * (size_t)ns_all + 2);
     memset(held, 0, ns_all * sizeof *held);
     tw_teachers arrays = s->T, *T = &arrays;
+    uint32_t *subj_n = s->subj_n;
+    if (subj_n != NULL) { /* counted with the headcounts, kept by moves */
+        memset(subj_n, 0, ns_all * TW_MAX_SUBJECTS * sizeof *subj_n);
+        tw_subject_fill_demand(s);
+    }
     for (size_t k = 0; k < s->n; k++) {
         if (T->flags[k] & TW_F_GONE)
             continue;
         return_one(s, T, k);
         if (!(T->flags[k] & TW_F_POOL)) {
             s->S[T->school[k]].headcount++;
+            if (subj_n != NULL)
+                subj_n[(size_t)T->school[k] * TW_MAX_SUBJECTS +
+                       T->subject[k]]++;
             if (T->term_left[k] > 0) {
                 held[T->school[k]]++;
                 held[T->home[k]]--;
@@ -835,4 +976,5 @@ void tw_proc_rotate(tw_sim *s)
             exchange(&c, nb, ne);
         rounds(&c);
     }
+    s->subj_fresh = subj_n != NULL; /* for 转岗 and recruitment */
 }

@@ -478,6 +478,16 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "demand has a positive %s share and which have no %s teacher",
             sn, sn);
     }
+    /* 转岗: only in a world where some year and county retrains (a config
+     * without subjects.retrain keeps its columns) */
+    int retrains = 0;
+    for (size_t y = 0; w->n_subjects > 0 && y < w->n_years; y++)
+        for (size_t c = 0; c < w->n_counties; c++)
+            retrains |= tw_world_cparams(w, y, c)->retrain_prob > 0.0;
+    if (retrains)
+        ADD(fm->subj_retrained, "subjects.retrained", "teachers/year", "转岗",
+            "Teachers retrained (转岗) from a subject over its demand at "
+            "their school into its most short subject");
     return TW_OK;
 }
 
@@ -616,6 +626,7 @@ void tw_fm_put_flows(const tw_fm *fm, const tw_world *w, const tw_flows *f,
     for (int k = 1; k < TW_N_TITLES; k++)
         put(row, fm->prom_title[k], f->title_promotions[k]);
     put(row, fm->title_demotions, f->title_demotions);
+    put(row, fm->subj_retrained, f->retrained);
     put(row, fm->qual_upgrades, f->qual_upgrades);
     put(row, fm->dual_certs, f->dual_certs);
     for (int k = 0; k < 3; k++)
@@ -748,7 +759,8 @@ static void schools_of(const tw_sim *s, size_t a, size_t b,
 }
 
 /* The subject metrics of schools [a, b) (county c's, or every county's
- * when c < 0) from s->subj_n and s->subj_c (tw_subject_count). */
+ * when c < 0) from s->subj_n and s->subj_c (tw_subject_count) and the
+ * demand by subject s->subj_d (tw_subject_fill_demand). */
 static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
                          size_t b, long c, double *row)
 {
@@ -758,11 +770,10 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
     for (size_t i = a; i < b; i++) {
         if (!tw_sim_open(s, i))
             continue;
-        int st = w->schools[i].stage;
-        double d = s->S[i].demand;
         const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
+        const double *dem = s->subj_d + i * TW_MAX_SUBJECTS;
         for (size_t j = 0; j < nj; j++) {
-            double ds = tw_subject_demand(w, st, d, j);
+            double ds = dem[j];
             double g = floor(ds + 0.5) - (double)cnt[j];
             if (g > 0)
                 short_[j] += g;
@@ -796,6 +807,7 @@ void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
     tw_fm_put_students(fm, w, s->t, -1, row);
     if (s->subj_n != NULL) {
         tw_subject_count(s);
+        tw_subject_fill_demand(s);
         put_subjects(fm, s, 0, w->n_schools, -1, row);
     }
 }

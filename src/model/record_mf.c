@@ -148,6 +148,7 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
         put(row, fm->subj_short[j], NAN);
         put(row, fm->subj_without[j], NAN);
     }
+    put(row, fm->subj_retrained, NAN);
 
     /* diagnostics: the school view and the cell view of every group */
     for (int g = 0; g < NG; g++) {

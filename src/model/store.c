@@ -32,7 +32,9 @@ tw_sim *tw_sim_alloc(const tw_world *w)
         s->subj_n = calloc((w->n_schools ? w->n_schools : 1) *
                                TW_MAX_SUBJECTS, sizeof *s->subj_n);
         s->subj_c = calloc(nc * TW_MAX_SUBJECTS, sizeof *s->subj_c);
-        if (!s->subj_n || !s->subj_c) {
+        s->subj_d = calloc((w->n_schools ? w->n_schools : 1) *
+                               TW_MAX_SUBJECTS, sizeof *s->subj_d);
+        if (!s->subj_n || !s->subj_c || !s->subj_d) {
             tw_sim_free(s);
             return NULL;
         }
@@ -69,6 +71,7 @@ void tw_sim_free(tw_sim *s)
     free(s->into);
     free(s->subj_n);
     free(s->subj_c);
+    free(s->subj_d);
     free(s->idx);
     free(s->idx2);
     free(s->dscratch);

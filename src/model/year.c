@@ -27,6 +27,7 @@ int tw_sim_step(tw_sim *s, size_t t, tw_error *err)
 {
     s->t = t;
     s->year = s->w->base_year + (int)t;
+    s->subj_fresh = 0;
     memset(&s->f, 0, sizeof s->f);
     memset(s->cf, 0, s->w->n_counties * sizeof *s->cf);
     memset(s->county_leavers, 0, s->w->n_counties * sizeof *s->county_leavers);
@@ -44,6 +45,8 @@ int tw_sim_step(tw_sim *s, size_t t, tw_error *err)
     PHASE(TW_PH_STRIKES, tw_proc_strikes(s)); /* 5. 末位退出 */
     PHASE(TW_PH_DEVELOP, tw_proc_develop(s)); /* 6. professional development */
     PHASE(TW_PH_ROTATE, tw_proc_rotate(s));   /* 7. rotation under 县管校聘 */
+    if (s->subj_n != NULL)
+        PHASE(TW_PH_ROTATE, tw_proc_retrain(s)); /* 7b. 转岗 */
     PHASE(TW_PH_COMPACT, tw_sim_compact(s));
     PHASE(TW_PH_RECRUIT, rc = tw_proc_recruit(s, err)); /* 8. recruitment */
     if (rc != TW_OK)
