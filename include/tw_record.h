@@ -60,6 +60,7 @@ typedef struct tw_fm {
     /* subjects: only when the config has some */
     size_t subj_teachers[TW_MAX_SUBJECTS], subj_short[TW_MAX_SUBJECTS],
         subj_without[TW_MAX_SUBJECTS];
+    size_t demand_load;         /* only with a teaching-load basis */
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */

@@ -30,6 +30,7 @@
 #ifndef TW_WORLD_H
 #define TW_WORLD_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -445,6 +446,13 @@ typedef struct tw_world {
     char subject_names[TW_MAX_SUBJECTS][TW_SUBJECT_NAME_MAX];
     double subject_share[TW_N_STAGES][TW_MAX_SUBJECTS]; /* sum 1 a stage */
     double subject_stock[TW_N_STAGES][TW_MAX_SUBJECTS]; /* base-year mix */
+    /* The teaching-load basis of a stage's subject demand (subjects.periods,
+     * .load, .class_size; tw_subject_demand): bit s of subject_load_mask
+     * when stage s has all three, else the ratio demand is split. */
+    int subject_load_mask;
+    double subject_periods[TW_N_STAGES];    /* weekly periods per class */
+    double subject_load[TW_N_STAGES];       /* weekly periods per teacher */
+    double subject_class_size[TW_N_STAGES]; /* pupils per class */
     int64_t tier_target_backbone; /* unused by processes; metrics helper */
     /* Parameters in force in year base_year + t (t = 1 .. n_years-1;
      * entry 0 is the base year's and is used for the initial population). */
@@ -692,28 +700,54 @@ void tw_sim_tally(tw_sim *s);
  * the home school's county and subject). src/model/subjects.c. */
 void tw_subject_count(const tw_sim *s);
 
-/* School demand d's share of subject j in `stage`. */
-static inline double tw_subject_demand(const tw_world *w, int stage,
-                                       double d, size_t j)
+/* Classes of a school of `stage` with `students` pupils on the teaching-
+ * load basis: ceil(students / class_size), at least 1 while it has pupils
+ * (a teaching point of 30 pupils is one class), 0 without. */
+static inline double tw_subject_classes(const tw_world *w, int stage,
+                                        double students)
 {
-    return d * w->subject_share[stage][j];
+    if (!(students > 0.0))
+        return 0.0;
+    double c = ceil(students / w->subject_class_size[stage] - 1e-9);
+    return c < 1.0 ? 1.0 : c;
 }
 
-/* The subject a hire at a school of `stage` with demand d takes, given
- * its teachers by subject cnt[]: the largest shortfall d * share - cnt
+/*
+ * demand_ij: school i's demand for subject j, in teachers, given its
+ * students and its (ratio-rule) demand d this year. On the teaching-load
+ * basis (its stage in w->subject_load_mask): classes x weekly periods x
+ * share(stage, j) / load; otherwise d x share(stage, j). The one place
+ * every reader of a subject's demand goes through (hires' subjects, the
+ * subject metrics, the mean field); docs/model.md "Subjects".
+ */
+static inline double tw_subject_demand(const tw_world *w, size_t i,
+                                       double students, double d, size_t j)
+{
+    int st = w->schools[i].stage;
+    double sh = w->subject_share[st][j];
+    if (w->subject_load_mask >> st & 1)
+        return tw_subject_classes(w, st, students) * w->subject_periods[st] *
+               sh / w->subject_load[st];
+    return d * sh;
+}
+
+/* The subject a hire at school i (students, ratio demand d) takes, given
+ * its teachers by subject cnt[]: the largest shortfall demand_ij - cnt
  * among the subjects the stage teaches (share > 0: a hire beyond the
  * demand, such as a 公费师范生 owed a post, takes none it does not), ties
  * to the lowest index; no draw. */
-static inline size_t tw_subject_most_short(const tw_world *w, int stage,
-                                           double d, const uint32_t *cnt)
+static inline size_t tw_subject_most_short(const tw_world *w, size_t i,
+                                           double students, double d,
+                                           const uint32_t *cnt)
 {
+    int stage = w->schools[i].stage;
     size_t best = 0;
     double best_gap = 0.0;
     int any = 0;
     for (size_t j = 0; j < w->n_subjects; j++) {
         if (!(w->subject_share[stage][j] > 0.0))
             continue;
-        double g = tw_subject_demand(w, stage, d, j) - (double)cnt[j];
+        double g = tw_subject_demand(w, i, students, d, j) - (double)cnt[j];
         if (!any || g > best_gap) {
             any = 1;
             best = j;

@@ -202,6 +202,11 @@ f_subject_shares_length	2	f_subject_shares_length.cfg:19: subjects.shares.junior
 f_subject_stage_unknown	2	f_subject_stage_unknown.cfg:19: unknown key 'junoir' in 'subjects.shares' \(did you mean 'junior'\?\)
 f_subject_stage_missing	2	f_subject_stage_missing.cfg:17: subjects.shares: has no shares for junior, which has schools
 f_subject_name_twice	2	f_subject_name_twice.cfg:16: subjects.names: "pe" is listed twice
+f_subject_load_zero	2	f_subject_load_zero.cfg:22: subjects.load.primary: 0 is out of range; it must be above 0
+f_subject_class_size_negative	2	f_subject_class_size_negative.cfg:23: subjects.class_size.junior: -50 is out of range; it must be above 0
+f_subject_periods_negative	2	f_subject_periods_negative.cfg:21: subjects.periods.primary: -26 is out of range; it must be at least 0
+f_subject_load_partial	2	f_subject_load_partial.cfg:21: subjects.periods.junior: has no subjects.class_size.junior
+f_subject_load_stage_unknown	2	f_subject_load_stage_unknown.cfg:22: unknown key 'primray' in 'subjects.load' \(did you mean 'primary'\?\)
 f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
 f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
 f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range

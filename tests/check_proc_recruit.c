@@ -1008,10 +1008,10 @@ START_TEST(test_subject_most_short)
     ck_assert_double_eq(s->subj_c[2], 3);
     /* ties to the lowest index; no subject short: still the lowest */
     const uint32_t even[] = {5, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, even),
+    ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 10.0, even),
                       0);
     const uint32_t over[] = {9, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, over),
+    ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 10.0, over),
                       1);
     /* a subject the stage does not teach is never chosen, even when every
      * subject it teaches is over (a hire beyond the demand) */
@@ -1019,8 +1019,31 @@ START_TEST(test_subject_most_short)
     w->subject_share[TW_STAGE_JUNIOR][1] = 1.0;
     w->subject_share[TW_STAGE_JUNIOR][2] = 0.0;
     const uint32_t full[] = {0, 5, 0};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, 3.0, full),
-                      1);
+    w->schools[0].stage = TW_STAGE_JUNIOR;
+    ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 3.0, full), 1);
+    w->schools[0].stage = TW_STAGE_PRIMARY;
+    /* the teaching-load basis: 100 pupils in classes of 45 are 3 classes,
+     * 30 periods a week each over a load of 15 are 6 teachers whatever the
+     * ratio demand; a teaching point of 30 pupils is one class; no pupils,
+     * no demand */
+    w->subject_load_mask = 1 << TW_STAGE_PRIMARY;
+    w->subject_periods[TW_STAGE_PRIMARY] = 30.0;
+    w->subject_load[TW_STAGE_PRIMARY] = 15.0;
+    w->subject_class_size[TW_STAGE_PRIMARY] = 45.0;
+    double tot = 0.0;
+    for (size_t j = 0; j < 3; j++)
+        tot += tw_subject_demand(w, 0, 100.0, 10.0, j);
+    ck_assert_double_eq_tol(tot, 6.0, 1e-12);
+    ck_assert_double_eq_tol(tw_subject_demand(w, 0, 100.0, 10.0, 0),
+                            6.0 * w->subject_share[TW_STAGE_PRIMARY][0],
+                            1e-12);
+    ck_assert_double_eq(tw_subject_classes(w, TW_STAGE_PRIMARY, 90.0), 2.0);
+    ck_assert_double_eq(tw_subject_classes(w, TW_STAGE_PRIMARY, 30.0), 1.0);
+    ck_assert_double_eq(tw_subject_demand(w, 0, 0.0, 10.0, 0), 0.0);
+    /* the basis, not the ratio demand, decides the shortfall: on 6
+     * teachers (3, 1.8, 1.2 by share) a school with 3, 1, 2 is short of b */
+    const uint32_t load[] = {3, 1, 2};
+    ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 100.0, load), 1);
     tw_sim_free(s);
     tw_world_free(w);
 }

@@ -205,8 +205,8 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     x->obligation = (uint8_t)hire_obligation(p);
     if (s->subj_n != NULL) {
         uint32_t *cnt = s->subj_n + (size_t)i * TW_MAX_SUBJECTS;
-        x->subject = (uint8_t)tw_subject_most_short(s->w, sc->stage,
-                                                    s->S[i].demand, cnt);
+        x->subject = (uint8_t)tw_subject_most_short(
+            s->w, i, s->S[i].students, s->S[i].demand, cnt);
         cnt[x->subject]++;
     }
     if (tw_sim_append(s, x) != 0)

@@ -397,6 +397,12 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
             "demand has a positive %s share and which have no %s teacher",
             sn, sn);
     }
+    if (w->n_subjects > 0 && w->subject_load_mask != 0)
+        ADD(fm->demand_load, "demand.teaching_load", "teachers", "按课时",
+            "Sum over open schools of their subject demand: classes x "
+            "weekly periods / teaching load where the stage has "
+            "subjects.periods, .load and .class_size, the ratio demand "
+            "elsewhere (compare demand.total)");
     return TW_OK;
 }
 
@@ -674,14 +680,15 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
     const tw_world *w = s->w;
     size_t nj = w->n_subjects;
     double short_[TW_MAX_SUBJECTS] = {0}, without[TW_MAX_SUBJECTS] = {0};
+    double load = 0.0;
     for (size_t i = a; i < b; i++) {
         if (!tw_sim_open(s, i))
             continue;
-        int st = w->schools[i].stage;
-        double d = s->S[i].demand;
+        const tw_school_state *ss = &s->S[i];
         const uint32_t *cnt = s->subj_n + i * TW_MAX_SUBJECTS;
         for (size_t j = 0; j < nj; j++) {
-            double ds = tw_subject_demand(w, st, d, j);
+            double ds = tw_subject_demand(w, i, ss->students, ss->demand, j);
+            load += ds;
             double g = floor(ds + 0.5) - (double)cnt[j];
             if (g > 0)
                 short_[j] += g;
@@ -697,6 +704,7 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
         put(row, fm->subj_short[j], short_[j]);
         put(row, fm->subj_without[j], without[j]);
     }
+    put(row, fm->demand_load, load);
 }
 
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,
