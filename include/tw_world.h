@@ -731,30 +731,51 @@ static inline double tw_subject_demand(const tw_world *w, size_t i,
     return d * sh;
 }
 
-/* The subject a hire at school i (students, ratio demand d) takes, given
- * its teachers by subject cnt[]: the largest shortfall demand_ij - cnt
- * among the subjects the stage teaches (share > 0: a hire beyond the
- * demand, such as a 公费师范生 owed a post, takes none it does not), ties
- * to the lowest index; no draw. */
-static inline size_t tw_subject_most_short(const tw_world *w, size_t i,
-                                           double students, double d,
-                                           const uint32_t *cnt)
+/* The subject with the largest gap demand_ij - cnt[j] among those the
+ * stage of school i teaches (share > 0), ties to the lowest index; with
+ * `split`, demand_ij is the ratio demand's split d x share instead. Its
+ * gap in *gap. */
+static inline size_t tw_subject_largest_gap(const tw_world *w, size_t i,
+                                            double students, double d,
+                                            const uint32_t *cnt, int split,
+                                            double *gap)
 {
     int stage = w->schools[i].stage;
     size_t best = 0;
     double best_gap = 0.0;
     int any = 0;
     for (size_t j = 0; j < w->n_subjects; j++) {
-        if (!(w->subject_share[stage][j] > 0.0))
+        double sh = w->subject_share[stage][j];
+        if (!(sh > 0.0))
             continue;
-        double g = tw_subject_demand(w, i, students, d, j) - (double)cnt[j];
+        double g = (split ? d * sh : tw_subject_demand(w, i, students, d, j)) -
+                   (double)cnt[j];
         if (!any || g > best_gap) {
             any = 1;
             best = j;
             best_gap = g;
         }
     }
+    *gap = best_gap;
     return best;
+}
+
+/* The subject a hire at school i (students, ratio demand d) takes, given
+ * its teachers by subject cnt[]: the largest shortfall demand_ij - cnt
+ * among the subjects the stage teaches (share > 0: a hire beyond the
+ * demand, such as a 公费师范生 owed a post, takes none it does not), ties
+ * to the lowest index; no draw. On the teaching-load basis, once no
+ * subject is short of its timetable the post the ratio still gives goes
+ * by the ratio's split, d x share - cnt (docs/model.md "Subjects"). */
+static inline size_t tw_subject_most_short(const tw_world *w, size_t i,
+                                           double students, double d,
+                                           const uint32_t *cnt)
+{
+    double g;
+    size_t j = tw_subject_largest_gap(w, i, students, d, cnt, 0, &g);
+    if (g > 0.0 || !(w->subject_load_mask >> w->schools[i].stage & 1))
+        return j;
+    return tw_subject_largest_gap(w, i, students, d, cnt, 1, &g);
 }
 
 _Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&

@@ -1044,6 +1044,11 @@ START_TEST(test_subject_most_short)
      * teachers (3, 1.8, 1.2 by share) a school with 3, 1, 2 is short of b */
     const uint32_t load[] = {3, 1, 2};
     ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 100.0, load), 1);
+    /* once the timetable is covered (4, 2, 2 against 3, 1.8, 1.2) a post
+     * the ratio still gives goes by its split: 10 x share - count is 1, 1,
+     * 0, so a (the tie to the lowest), not b, the least over the basis */
+    const uint32_t covered[] = {4, 2, 2};
+    ck_assert_uint_eq(tw_subject_most_short(w, 0, 100.0, 10.0, covered), 0);
     tw_sim_free(s);
     tw_world_free(w);
 }

@@ -399,10 +399,9 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
     }
     if (w->n_subjects > 0 && w->subject_load_mask != 0)
         ADD(fm->demand_load, "demand.teaching_load", "teachers", "按课时",
-            "Sum over open schools of their subject demand: classes x "
-            "weekly periods / teaching load where the stage has "
-            "subjects.periods, .load and .class_size, the ratio demand "
-            "elsewhere (compare demand.total)");
+            "Subject demand of the open schools: classes x weekly periods "
+            "/ load on stages with subjects.periods, .load and "
+            ".class_size, the ratio demand elsewhere");
     return TW_OK;
 }
 
