@@ -252,6 +252,7 @@ f_unc_sobol_41	2	f_unc_sobol_41.cfg:8: uncertainty: a Sobol design takes at most
 f_unc_replicates	2	f_unc_replicates.cfg:10: uncertainty.settings\[\].key: "simulation.replicates" is part of the run's set-up, not of the model: it cannot be uncertain
 f_unc_index	2	f_unc_index.cfg:8: uncertainty: at the central values: .*population.stages\[2\].female=.*index 2 is out of range
 f_unc_subject_share	2	f_unc_subject_share.cfg:14: uncertainty: subjects.shares.primary\[0\] changes the region's shape .*subjects\): it cannot be uncertain
+f_unc_subject_load	2	f_unc_subject_load.cfg:15: uncertainty: subjects.load.primary changes the region's shape .*subjects\): it cannot be uncertain
 m_all_at_once	2	m_all_at_once.cfg:7: unknown key 'replicate'
 f_all_at_once	2	f_all_at_once.cfg:27: unknown key 'bsae'
 m_many_problems	2	m_many_problems.cfg:6: tiers.transition: row 0, column 0: 1.5 is not a probability

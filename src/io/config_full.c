@@ -1080,16 +1080,17 @@ static void read_subject_load(reader *r, tw_world *w)
         }
         if (have > 0 && have < 3) {
             int k0 = v[0] ? 0 : v[1] ? 1 : 2;
-            char miss[64] = "";
+            char miss[128] = "";
             for (int k = 0; k < 3; k++)
                 if (v[k] == NULL)
                     snprintf(miss + strlen(miss), sizeof miss - strlen(miss),
-                             "%s%s", miss[0] ? " and " : "", key[k]);
+                             "%ssubjects.%s.%s", miss[0] ? " and " : "",
+                             key[k], tw_stage_names[st]);
             snprintf(p, sizeof p, "subjects.%s.%s", key[k0],
                      tw_stage_names[st]);
-            rd_bad(r, v[k0], p, "has no subjects.%s.%s: the teaching-load "
-                   "basis needs periods, load and class_size for a stage, "
-                   "or none of them", miss, tw_stage_names[st]);
+            rd_bad(r, v[k0], p, "has no %s: the teaching-load basis needs "
+                   "periods, load and class_size for a stage, or none of "
+                   "them", miss);
         }
         if (good == 3)
             w->subject_load_mask |= 1 << st;
