@@ -214,22 +214,29 @@ void tw_mf_subj_schools(mf *s)
     free(tmp);
 }
 
-/* P(X >= y) for a real y from the tail sums t[] of a count on 0..top:
- * the count is at least ceil(y). */
-static double tail_ge(const double *t, int top, double y)
+/* The counts of a subject that carry mass (above 1e-13; a count below
+ * it changes no figure, and the normalisation of a hire keeps it whole),
+ * and their tail sums t[x] = P(X >= x) for x in [lo, hi + 1]. */
+typedef struct span {
+    int lo, hi;
+    const double *t;
+} span;
+
+/* P(X >= y) for a real y: the count is at least ceil(y). */
+static double tail_ge(const span *sp, double y)
 {
     double c = ceil(y - 1e-9);
-    if (c <= 0)
+    if (c <= sp->lo)
         return 1.0;
-    if (c > top)
+    if (c > sp->hi)
         return 0.0;
-    return t[(size_t)c];
+    return sp->t[(size_t)c];
 }
 
 /* P(X > y): at least floor(y) + 1. */
-static double tail_gt(const double *t, int top, double y)
+static double tail_gt(const span *sp, double y)
 {
-    return tail_ge(t, top, floor(y + 1e-9) + 1.0);
+    return tail_ge(sp, floor(y + 1e-9) + 1.0);
 }
 
 /*
@@ -249,19 +256,27 @@ static void hire_one(mf *s, size_t i, double a, const double *D,
     size_t nj = w->n_subjects, w1 = width(s, i);
     int top = s->stop[i];
     int load = w->subject_load_mask >> w->schools[i].stage & 1;
+    span sp[TW_MAX_SUBJECTS];
     for (size_t j = 0; j < nj; j++) {
         const double *p = pmf_of(s, i, j);
         double *t = tail + j * w1, acc = 0.0;
-        t[top + 1] = 0.0;
-        for (int x = top; x >= 0; x--)
+        int lo = 0, hi = top;
+        while (lo < top && !(p[lo] > 1e-13))
+            lo++;
+        while (hi > lo && !(p[hi] > 1e-13))
+            hi--;
+        t[hi + 1] = 0.0;
+        for (int x = hi; x >= lo; x--)
             t[x] = acc += p[x];
+        sp[j] = (span){.lo = lo, .hi = hi, .t = t};
     }
+    double tot = 0.0;
     for (size_t j = 0; j < nj; j++) {
         const double *p = pmf_of(s, i, j);
         double *qj = q + j * w1;
-        for (int x = 0; x <= top; x++) {
+        for (int x = sp[j].lo; x <= sp[j].hi; x++) {
             qj[x] = 0.0;
-            if (!on[j] || !(p[x] > 0))
+            if (!on[j] || !(p[x] > 1e-13))
                 continue;
             double gj = D[j] - x, win = p[x];
             if (gj > 0.0 || !load) {
@@ -269,31 +284,28 @@ static void hire_one(mf *s, size_t i, double a, const double *D,
                  * D_k - X_k < gj, X_k > D_k - gj; k after j may tie */
                 for (size_t k = 0; k < nj && win > 0; k++)
                     if (k != j && on[k])
-                        win *= k < j ? tail_gt(tail + k * w1, top, D[k] - gj)
-                                     : tail_ge(tail + k * w1, top, D[k] - gj);
+                        win *= k < j ? tail_gt(&sp[k], D[k] - gj)
+                                     : tail_ge(&sp[k], D[k] - gj);
             } else {
                 /* no gap positive (X_k >= D_k), the split gap wins */
                 double sj = S[j] - x;
                 for (size_t k = 0; k < nj && win > 0; k++)
                     if (k != j && on[k]) {
                         double y = S[k] - sj;
-                        win *= tail_ge(tail + k * w1, top,
+                        win *= tail_ge(&sp[k],
                                        dmax(D[k], k < j ? floor(y + 1e-9) + 1
                                                         : y));
                     }
             }
             qj[x] = win;
+            tot += win;
         }
     }
-    double tot = 0.0;
-    for (size_t j = 0; j < nj; j++)
-        for (int x = 0; x <= top; x++)
-            tot += q[j * w1 + (size_t)x];
     if (!(tot > 0))
         return;
     for (size_t j = 0; j < nj; j++) {
         double *p = pmf_of(s, i, j), *qj = q + j * w1, pj = 0.0;
-        for (int x = top; x >= 0; x--) {
+        for (int x = sp[j].hi; x >= sp[j].lo; x--) {
             double m = a * qj[x] / tot; /* the rule picks one: sum 1 */
             pj += m;
             p[x] -= m;
