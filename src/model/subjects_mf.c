@@ -18,10 +18,11 @@
  *                  which an expected count cannot tell. The subjects are
  *                  taken as independent. The base year's are binomials
  *                  of the school's teachers and its stage's mix (one draw
- *                  per teacher); a fall in the school's headcount thins
- *                  every subject alike (binomially), a rise adds Poisson
- *                  arrivals of its group's mix; each hire moves them by
- *                  the rule's probabilities.
+ *                  per teacher); a change in the school's headcount
+ *                  moves every subject's count by its mean (a fall
+ *                  scales them alike, a rise adds its group's mix; see
+ *                  shift), and each hire moves them by the probabilities
+ *                  of the rule.
  */
 #include "meanfield_priv.h"
 
