@@ -62,6 +62,7 @@ typedef struct tw_fm {
         subj_without[TW_MAX_SUBJECTS];
     size_t subj_retrained;      /* only where some year and county has a
                                    转岗 probability above 0 */
+    size_t demand_load;         /* only with a teaching-load basis */
     int backbone_tier;          /* from the base year's parameters */
     int stage_present[TW_FM_SLOTS]; /* a stage with schools; a group */
     int slot_mask[TW_FM_SLOTS];     /* bit s: the slot holds stage s */

@@ -30,6 +30,7 @@
 #ifndef TW_WORLD_H
 #define TW_WORLD_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -460,6 +461,13 @@ typedef struct tw_world {
     char subject_names[TW_MAX_SUBJECTS][TW_SUBJECT_NAME_MAX];
     double subject_share[TW_N_STAGES][TW_MAX_SUBJECTS]; /* sum 1 a stage */
     double subject_stock[TW_N_STAGES][TW_MAX_SUBJECTS]; /* base-year mix */
+    /* The teaching-load basis of a stage's subject demand (subjects.periods,
+     * .load, .class_size; tw_subject_demands): bit s of subject_load_mask
+     * when stage s has all three, else the ratio demand is split. */
+    int subject_load_mask;
+    double subject_periods[TW_N_STAGES];    /* weekly periods per class */
+    double subject_load[TW_N_STAGES];       /* weekly periods per teacher */
+    double subject_class_size[TW_N_STAGES]; /* pupils per class */
     int64_t tier_target_backbone; /* unused by processes; metrics helper */
     /* Parameters in force in year base_year + t (t = 1 .. n_years-1;
      * entry 0 is the base year's and is used for the initial population). */
@@ -721,68 +729,87 @@ void tw_subject_count(const tw_sim *s);
  * (tw_subject_demands); closed schools want nothing. */
 void tw_subject_fill_demand(const tw_sim *s);
 
-/*
- * The demand for each subject of an open school of `stage` with demand d
- * in year t, into out[0 .. n_subjects): d x the class-hour share, then
- * the floors of subjects.floor (docs/model.md "Subjects"). A subject the
- * stage teaches (share > 0) whose share is below its floor f_j is raised
- * to f_j; the school's total (its 编制) stays d, so the raise is taken from
- * its other subjects in proportion to their demand. Taking may bring
- * another floored subject below its floor: it is then raised too, until
- * none is (at most n_subjects rounds). Floors over the whole demand share
- * it in proportion to the floors (one floor over d: that subject takes
- * all of d). Every user of a subject's demand (hires, exchange, 竞聘, 转岗,
- * the metrics) reads it here, so that all agree.
- */
-static inline void tw_subject_demands(const tw_world *w, size_t t, int stage,
-                                      double d, double *out)
+/* Classes of a school of `stage` with `students` pupils on the teaching-
+ * load basis: ceil(students / class_size), at least 1 while it has pupils
+ * (a teaching point of 30 pupils is one class), 0 without. */
+static inline double tw_subject_classes(const tw_world *w, int stage,
+                                        double students)
 {
+    if (!(students > 0.0))
+        return 0.0;
+    double c = ceil(students / w->subject_class_size[stage] - 1e-9);
+    return c < 1.0 ? 1.0 : c;
+}
+
+/*
+ * The demand for each subject of open school i (`students` pupils, ratio-
+ * rule demand d) in year t, into out[0 .. n_subjects); docs/model.md
+ * "Subjects". The base: on the teaching-load basis (the stage in
+ * w->subject_load_mask) classes x weekly periods x share(stage, j) / load,
+ * otherwise d x share(stage, j). Then the floors of subjects.floor: a
+ * subject the stage teaches (share > 0) whose base is below its floor f_j
+ * is raised to f_j; the school's total (the base's sum D: its 编制 d, or
+ * its timetable) stays, so the raise is taken from its other subjects in
+ * proportion to their base. Taking may bring another floored subject
+ * below its floor: it is then raised too, until none is (at most
+ * n_subjects rounds). Floors over the whole D share it in proportion to
+ * the floors (one floor over D: that subject takes all of D). Every user
+ * of a subject's demand (hires, exchange, 竞聘, 转岗, the metrics, the mean
+ * field) reads it here, so that all agree.
+ */
+static inline void tw_subject_demands(const tw_world *w, size_t t, size_t i,
+                                      double students, double d, double *out)
+{
+    int stage = w->schools[i].stage;
     const double *sh = w->subject_share[stage];
     const double *fl = w->params[t].subject_floor;
     size_t nj = w->n_subjects;
+    double per_share = d; /* base_j = per_share x share_j */
+    if (w->subject_load_mask >> stage & 1)
+        per_share = tw_subject_classes(w, stage, students) *
+                    w->subject_periods[stage] / w->subject_load[stage];
     unsigned raised = 0; /* bit j: j is at its floor */
     int any = 0;
+    double D = 0.0;
     for (size_t j = 0; j < nj; j++) {
-        out[j] = d * sh[j];
+        out[j] = per_share * sh[j];
+        D += out[j];
         any |= fl[j] > 0.0 && sh[j] > 0.0;
     }
-    if (!any || !(d > 0.0))
+    if (!any || !(D > 0.0))
         return;
-    double f = 1.0, fsum = 0.0, rest = d; /* rest: unraised base demand */
+    double f = 1.0, fsum = 0.0, rest = D; /* rest: unraised base demand */
     for (size_t round = 0; round < nj; round++) {
         int grew = 0;
         for (size_t j = 0; j < nj; j++) {
             if ((raised >> j & 1) || !(fl[j] > 0.0 && sh[j] > 0.0) ||
-                !(f * d * sh[j] < fl[j]))
+                !(f * per_share * sh[j] < fl[j]))
                 continue;
             raised |= 1u << j;
             fsum += fl[j];
-            rest -= d * sh[j];
+            rest -= per_share * sh[j];
             grew = 1;
         }
         if (!grew)
             break;
-        if (fsum >= d) {
+        if (fsum >= D) {
             f = 0.0;
             break;
         }
-        /* rest >= d - fsum > 0: each raised subject's base is below its
+        /* rest >= D - fsum > 0: each raised subject's base is below its
          * floor */
-        f = (d - fsum) / rest;
+        f = (D - fsum) / rest;
     }
-    double over = fsum > d ? d / fsum : 1.0;
+    double over = fsum > D ? D / fsum : 1.0;
     for (size_t j = 0; j < nj; j++)
-        out[j] = (raised >> j & 1) ? fl[j] * over : f * d * sh[j];
+        out[j] = (raised >> j & 1) ? fl[j] * over : f * per_share * sh[j];
 }
 
-/* The subject a hire at a school of `stage` takes, given its demand by
- * subject dem[] (tw_subject_demands) and its teachers by subject cnt[]:
- * the largest shortfall dem - cnt among the subjects the stage teaches
- * (share > 0: a hire beyond the demand, such as a 公费师范生 owed a post,
- * takes none it does not), ties to the lowest index; no draw. */
-static inline size_t tw_subject_most_short(const tw_world *w, int stage,
-                                           const double *dem,
-                                           const uint32_t *cnt)
+/* The subject with the largest gap dem[j] - cnt[j] among those `stage`
+ * teaches (share > 0), ties to the lowest index; its gap in *gap. */
+static inline size_t tw_subject_largest_gap(const tw_world *w, int stage,
+                                            const double *dem,
+                                            const uint32_t *cnt, double *gap)
 {
     size_t best = 0;
     double best_gap = 0.0;
@@ -797,7 +824,30 @@ static inline size_t tw_subject_most_short(const tw_world *w, int stage,
             best_gap = g;
         }
     }
+    *gap = best_gap;
     return best;
+}
+
+/* The subject a hire at a school of `stage` (ratio demand d) takes, given
+ * its demand by subject dem[] (tw_subject_demands) and its teachers by
+ * subject cnt[]: the largest shortfall dem - cnt among the subjects the
+ * stage teaches (share > 0: a hire beyond the demand, such as a 公费师范生
+ * owed a post, takes none it does not), ties to the lowest index; no draw.
+ * On the teaching-load basis, once no subject is short of its timetable
+ * the post the ratio still gives goes by the ratio's split, d x share -
+ * cnt (docs/model.md "Subjects"). */
+static inline size_t tw_subject_most_short(const tw_world *w, int stage,
+                                           double d, const double *dem,
+                                           const uint32_t *cnt)
+{
+    double g;
+    size_t j = tw_subject_largest_gap(w, stage, dem, cnt, &g);
+    if (g > 0.0 || !(w->subject_load_mask >> stage & 1))
+        return j;
+    double split[TW_MAX_SUBJECTS];
+    for (size_t k = 0; k < w->n_subjects; k++)
+        split[k] = d * w->subject_share[stage][k];
+    return tw_subject_largest_gap(w, stage, split, cnt, &g);
 }
 
 _Static_assert((int)TW_F_BIANZHI == (int)TW_TF_BIANZHI &&

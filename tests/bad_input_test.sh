@@ -207,6 +207,11 @@ f_subject_floor_unknown	2	f_subject_floor_unknown.cfg:21: subjects.floor: 'menta
 f_subject_floor_negative	2	f_subject_floor_negative.cfg:21: subjects.floor.mental_health: -1; a floor is a number of teachers from 0 to 10000
 f_retrain_prob_over_1	2	f_retrain_prob_over_1.cfg:21: subjects.retrain.prob: 1.5 is out of range
 f_retrain_capacity_negative	2	f_retrain_capacity_negative.cfg:21: subjects.retrain.capacity: -5 is out of range; it must be from -1
+f_subject_load_zero	2	f_subject_load_zero.cfg:22: subjects.load.primary: 0 is out of range; it must be above 0
+f_subject_class_size_negative	2	f_subject_class_size_negative.cfg:23: subjects.class_size.junior: -50 is out of range; it must be above 0
+f_subject_periods_negative	2	f_subject_periods_negative.cfg:21: subjects.periods.primary: -26 is out of range; it must be at least 0
+f_subject_load_partial	2	f_subject_load_partial.cfg:21: subjects.periods.junior: has no subjects.class_size.junior
+f_subject_load_stage_unknown	2	f_subject_load_stage_unknown.cfg:22: unknown key 'primray' in 'subjects.load' \(did you mean 'primary'\?\)
 f_programme_zero	2	f_programme_zero.cfg:11: recruitment.channels.funded.programme_years: 0 years from intake to graduation: leave programme_years out
 f_programme_negative	2	f_programme_negative.cfg:11: recruitment.channels.funded.programme_years: -4 is out of range
 f_graduation_over_1	2	f_graduation_over_1.cfg:11: recruitment.channels.funded.graduation: 1.2 is out of range
@@ -252,6 +257,7 @@ f_unc_sobol_41	2	f_unc_sobol_41.cfg:8: uncertainty: a Sobol design takes at most
 f_unc_replicates	2	f_unc_replicates.cfg:10: uncertainty.settings\[\].key: "simulation.replicates" is part of the run's set-up, not of the model: it cannot be uncertain
 f_unc_index	2	f_unc_index.cfg:8: uncertainty: at the central values: .*population.stages\[2\].female=.*index 2 is out of range
 f_unc_subject_share	2	f_unc_subject_share.cfg:14: uncertainty: subjects.shares.primary\[0\] changes the region's shape .*subjects\): it cannot be uncertain
+f_unc_subject_load	2	f_unc_subject_load.cfg:15: uncertainty: subjects.load.primary changes the region's shape .*subjects\): it cannot be uncertain
 m_all_at_once	2	m_all_at_once.cfg:7: unknown key 'replicate'
 f_all_at_once	2	f_all_at_once.cfg:27: unknown key 'bsae'
 m_many_problems	2	m_many_problems.cfg:6: tiers.transition: row 0, column 0: 1.5 is not a probability

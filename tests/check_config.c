@@ -962,6 +962,36 @@ START_TEST(test_subjects)
     const char *const wbad[] = {"a subject's name is 1 to 24 characters",
                                 NULL};
     expect_fail(SUBJ, bad, 1, wbad);
+
+    /* the teaching-load basis: a stage with periods, load and class_size
+     * is on it, the others split their ratio demand */
+    const char *const load[] = {"subjects.periods.primary=28.67",
+                                "subjects.load.primary=15.0",
+                                "subjects.class_size.primary=45"};
+    c = NULL;
+    rc = tw_config_load(SUBJ, load, 3, &c, &err);
+    ck_assert_msg(rc == TW_OK, "%s", err.msg);
+    ck_assert_int_eq(c->world->subject_load_mask, 1 << TW_STAGE_PRIMARY);
+    ck_assert_double_eq(c->world->subject_periods[TW_STAGE_PRIMARY], 28.67);
+    ck_assert_double_eq(c->world->subject_class_size[TW_STAGE_PRIMARY], 45);
+    tw_config_free(c);
+    const char *const part[] = {"subjects.periods.junior=34",
+                                "subjects.load.junior=14"};
+    const char *const wpart[] = {"subjects.periods.junior",
+                                 "has no subjects.class_size.junior", NULL};
+    expect_fail(SUBJ, part, 2, wpart);
+    const char *const zero[] = {"subjects.periods.primary=28.67",
+                                "subjects.load.primary=0",
+                                "subjects.class_size.primary=45"};
+    const char *const wzero[] = {"subjects.load.primary",
+                                 "must be above 0", NULL};
+    expect_fail(SUBJ, zero, 3, wzero);
+    /* structure, like the shares: no timeline entry changes it */
+    const char *const tl[] = {
+        "timeline=({ year = 2024; set = { subjects = { load = { "
+        "primary = 12.0; }; }; }; })"};
+    const char *const wtl[] = {"cannot change in the timeline", NULL};
+    expect_fail(SUBJ, tl, 1, wtl);
 }
 END_TEST
 

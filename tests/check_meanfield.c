@@ -37,6 +37,7 @@
 #define FULL_MF TW_TEST_DATA "/full_meanfield.cfg"
 #define FULL_SMALL TW_TEST_DATA "/full_small.cfg"
 #define FULL_CLOSE TW_TEST_DATA "/full_close.cfg"
+#define FULL_SUBJ TW_TEST_DATA "/full_meanfield_subjects.cfg"
 #define ALPHA 1e-6
 
 /*
@@ -218,7 +219,7 @@ typedef struct ens_t {
     double *mean, *var; /* [len]; var: sample variance */
 } ens_t;
 
-static ens_t ens_base, ens_pipe, ens_titles, ens_close;
+static ens_t ens_base, ens_pipe, ens_titles, ens_close, ens_subj;
 
 /* The 公费师范生 as a 3-year programme: 4 students a year enter, half
  * graduate; 2 and 6 entered in the two years before base_year. */
@@ -306,6 +307,16 @@ static void ens_pipe_setup(void)
 static void ens_pipe_teardown(void)
 {
     ens_free(&ens_pipe);
+}
+
+static void ens_subj_setup(void)
+{
+    ens_build_at(&ens_subj, FULL_SUBJ, NULL, 0);
+}
+
+static void ens_subj_teardown(void)
+{
+    ens_free(&ens_subj);
 }
 
 static void ens_close_setup(void)
@@ -534,6 +545,124 @@ START_TEST(test_close_matches_ensemble)
     ck_assert_double_gt(get(&r, 3, "closures.teachers_moved"), 1);
     ck_assert_double_eq(get(&r, 8, "schools.open.primary"), 13);
     ck_assert_double_le(r.diag.max_imbalance, 1e-9);
+    mf_free(&r);
+}
+END_TEST
+
+/*
+ * Subjects (data/full_meanfield_subjects.cfg: six subjects, primary on
+ * the teaching-load basis, a 1.5% subject that most schools need less
+ * than one teacher of). The mean field's subject metrics are expected
+ * values of its own approximations (docs/meanfield.md "Subjects"): the
+ * subjects of a school independent, a school's counts moved by their
+ * means when its headcount changes, arrivals with the group's mix.
+ * Allowances, beyond the k SE of every comparison (same k, same 1e-6
+ * false-alarm rate as compare_with), measured against 400 replicates of
+ * this config over its nine years:
+ *   teachers.subject.*   ALLOW_SUBJ_REL of the mean-field value: the
+ *                        worst measured excess over k SE was 1.0%
+ *                        (mental_health), the hires' rule without the
+ *                        teaching-load basis is 18% off (the test below);
+ *   shortage.subject.*,  ALLOW_SHORT_ABS teachers or schools: the worst
+ *   schools.without.*    measured excess was 1.04 (shortage of "other")
+ *                        and 0.36 (schools without mental_health);
+ *   every other metric   compare_with's ALLOW_REL (subjects change none).
+ */
+#define ALLOW_SUBJ_REL 0.03
+#define ALLOW_SHORT_ABS 2.0
+
+static size_t compare_subjects(const ens_t *e, const double *mf, char *worst,
+                               size_t worst_len)
+{
+    size_t nm = e->m.metrics.n, ny = e->m.n_years, m = nm * ny;
+    double k = gsl_cdf_tdist_Qinv(ALPHA / (2.0 * (double)m),
+                                  (double)(e->reps - 1));
+    size_t fails = 0;
+    double worst_ratio = -1;
+    for (size_t t = 0; t < ny; t++)
+        for (size_t j = 0; j < nm; j++) {
+            const char *name = e->m.metrics.v[j].name;
+            size_t i = t * nm + j;
+            double se = sqrt(e->var[i] / (double)e->reps);
+            double allow = ALLOW_REL * fabs(mf[i]);
+            if (strncmp(name, "teachers.subject.", 17) == 0)
+                allow = ALLOW_SUBJ_REL * fabs(mf[i]);
+            else if (strncmp(name, "shortage.subject.", 17) == 0 ||
+                     strncmp(name, "schools.without.", 16) == 0)
+                allow = ALLOW_SHORT_ABS;
+            double tol = k * se + allow + ALLOW_ABS;
+            double d = fabs(mf[i] - e->mean[i]);
+            if (!(d <= tol))
+                fails++;
+            if (d / tol > worst_ratio) {
+                worst_ratio = d / tol;
+                snprintf(worst, worst_len, "%s in %d: ensemble %.4f +- %.4f "
+                         "(se), mean field %.4f, tolerance %.4f (k = %.2f)",
+                         name, e->m.years[t], e->mean[i], se, mf[i], tol, k);
+            }
+        }
+    return fails;
+}
+
+START_TEST(test_subjects_match_ensemble)
+{
+    mfrun r;
+    mf_run(&r, FULL_SUBJ, NULL, 0);
+    ck_assert_uint_eq(r.m.metrics.n, ens_subj.m.metrics.n);
+    const tw_world *w = r.cfg->world;
+    ck_assert_uint_eq(w->n_subjects, 6);
+    /* the subjects add up to the total, every year */
+    for (size_t t = 0; t < r.m.n_years; t++) {
+        double sum = 0;
+        char n[64];
+        for (size_t j = 0; j < w->n_subjects; j++) {
+            snprintf(n, sizeof n, "teachers.subject.%s", w->subject_names[j]);
+            double v = get(&r, t, n);
+            ck_assert(v >= 0);
+            sum += v;
+        }
+        double tot = get(&r, t, "teachers.total");
+        ck_assert_double_eq_tol(sum, tot, 1e-9 * tot);
+        ck_assert(get(&r, t, "schools.without.mental_health") >= 0);
+    }
+    char worst[512];
+    size_t fails = compare_subjects(&ens_subj, r.traj, worst, sizeof worst);
+    ck_assert_msg(fails == 0, "%zu comparisons outside the tolerance; worst: "
+                  "%s", fails, worst);
+    /* not vacuous: hires go to subjects, and small schools lack one */
+    ck_assert_double_gt(get(&r, 8, "teachers.subject.mental_health"),
+                        get(&r, 0, "teachers.subject.mental_health") + 5);
+    ck_assert_double_gt(get(&r, 0, "schools.without.mental_health"), 5);
+    mf_free(&r);
+}
+END_TEST
+
+/* The same comparison sees the hires' rule: a mean field that splits the
+ * ratio demand (the config without periods, load and class_size) against
+ * the ensemble on the teaching-load basis fails it. */
+START_TEST(test_subjects_wrong_basis_fails)
+{
+    static const char *const sets[] = {
+        "subjects.periods={}", "subjects.load={}", "subjects.class_size={}"};
+    mfrun r;
+    mf_run(&r, FULL_SUBJ, sets, 3);
+    ck_assert_int_eq(r.cfg->world->subject_load_mask, 0);
+    char worst[512];
+    size_t fails = 0;
+    /* the table lacks demand.teaching_load: compare column by name */
+    size_t nm = ens_subj.m.metrics.n, ny = ens_subj.m.n_years;
+    double *mf = malloc(nm * ny * sizeof *mf);
+    ck_assert_ptr_nonnull(mf);
+    for (size_t t = 0; t < ny; t++)
+        for (size_t j = 0; j < nm; j++) {
+            long k = tw_metrics_find(&r.m.metrics,
+                                     ens_subj.m.metrics.v[j].name);
+            mf[t * nm + j] = k >= 0 ? r.traj[t * r.m.metrics.n + (size_t)k]
+                                    : ens_subj.mean[t * nm + j];
+        }
+    fails = compare_subjects(&ens_subj, mf, worst, sizeof worst);
+    ck_assert_msg(fails > 0, "the wrong basis passed; closest: %s", worst);
+    free(mf);
     mf_free(&r);
 }
 END_TEST
@@ -813,6 +942,13 @@ Suite *meanfield_suite(void)
     tcase_add_unchecked_fixture(tcl, ens_close_setup, ens_close_teardown);
     tcase_add_test(tcl, test_close_matches_ensemble);
     suite_add_tcase(s, tcl);
+
+    TCase *tsj = tcase_create("subjects");
+    tcase_set_timeout(tsj, 300);
+    tcase_add_unchecked_fixture(tsj, ens_subj_setup, ens_subj_teardown);
+    tcase_add_test(tsj, test_subjects_match_ensemble);
+    tcase_add_test(tsj, test_subjects_wrong_basis_fails);
+    suite_add_tcase(s, tsj);
 
     TCase *tc = tcase_create("invariants");
     tcase_set_timeout(tc, 60);

@@ -1008,12 +1008,13 @@ START_TEST(test_subject_most_short)
     ck_assert_double_eq(s->subj_c[2], 3);
     /* ties to the lowest index; no subject short: still the lowest */
     double d10[TW_MAX_SUBJECTS], d3[TW_MAX_SUBJECTS];
-    tw_subject_demands(w, 1, TW_STAGE_PRIMARY, 10.0, d10);
+    tw_subject_demands(w, 1, 0, 100.0, 10.0, d10);
     const uint32_t even[] = {5, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, d10, even),
-                      0);
+    ck_assert_uint_eq(
+        tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, d10, even), 0);
     const uint32_t over[] = {9, 3, 2};
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, d10, over),
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, d10,
+                                            over),
                       1);
     /* a subject the stage does not teach is never chosen, even when every
      * subject it teaches is over (a hire beyond the demand) */
@@ -1021,9 +1022,44 @@ START_TEST(test_subject_most_short)
     w->subject_share[TW_STAGE_JUNIOR][1] = 1.0;
     w->subject_share[TW_STAGE_JUNIOR][2] = 0.0;
     const uint32_t full[] = {0, 5, 0};
-    tw_subject_demands(w, 1, TW_STAGE_JUNIOR, 3.0, d3);
-    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, d3, full),
+    w->schools[0].stage = TW_STAGE_JUNIOR;
+    tw_subject_demands(w, 1, 0, 100.0, 3.0, d3);
+    ck_assert_uint_eq(tw_subject_most_short(w, TW_STAGE_JUNIOR, 3.0, d3, full),
                       1);
+    w->schools[0].stage = TW_STAGE_PRIMARY;
+    /* the teaching-load basis: 100 pupils in classes of 45 are 3 classes,
+     * 30 periods a week each over a load of 15 are 6 teachers whatever the
+     * ratio demand; a teaching point of 30 pupils is one class; no pupils,
+     * no demand */
+    w->subject_load_mask = 1 << TW_STAGE_PRIMARY;
+    w->subject_periods[TW_STAGE_PRIMARY] = 30.0;
+    w->subject_load[TW_STAGE_PRIMARY] = 15.0;
+    w->subject_class_size[TW_STAGE_PRIMARY] = 45.0;
+    double dl[TW_MAX_SUBJECTS], tot = 0.0;
+    tw_subject_demands(w, 1, 0, 100.0, 10.0, dl);
+    for (size_t j = 0; j < 3; j++)
+        tot += dl[j];
+    ck_assert_double_eq_tol(tot, 6.0, 1e-12);
+    ck_assert_double_eq_tol(dl[0], 6.0 * w->subject_share[TW_STAGE_PRIMARY][0],
+                            1e-12);
+    ck_assert_double_eq(tw_subject_classes(w, TW_STAGE_PRIMARY, 90.0), 2.0);
+    ck_assert_double_eq(tw_subject_classes(w, TW_STAGE_PRIMARY, 30.0), 1.0);
+    double d0[TW_MAX_SUBJECTS];
+    tw_subject_demands(w, 1, 0, 0.0, 10.0, d0);
+    ck_assert_double_eq(d0[0], 0.0);
+    /* the basis, not the ratio demand, decides the shortfall: on 6
+     * teachers (3, 1.8, 1.2 by share) a school with 3, 1, 2 is short of b */
+    const uint32_t load[] = {3, 1, 2};
+    tw_subject_demands(w, 1, 0, 100.0, 100.0, dl);
+    ck_assert_uint_eq(
+        tw_subject_most_short(w, TW_STAGE_PRIMARY, 100.0, dl, load), 1);
+    /* once the timetable is covered (4, 2, 2 against 3, 1.8, 1.2) a post
+     * the ratio still gives goes by its split: 10 x share - count is 1, 1,
+     * 0, so a (the tie to the lowest), not b, the least over the basis */
+    const uint32_t covered[] = {4, 2, 2};
+    tw_subject_demands(w, 1, 0, 100.0, 10.0, dl);
+    ck_assert_uint_eq(
+        tw_subject_most_short(w, TW_STAGE_PRIMARY, 10.0, dl, covered), 0);
     tw_sim_free(s);
     tw_world_free(w);
 }

@@ -112,32 +112,34 @@ START_TEST(test_floor_demand)
     double d[TW_MAX_SUBJECTS];
     const int P = TW_STAGE_PRIMARY;
 
-    tw_subject_demands(w, 1, P, 2.0, d); /* no floor: the shares */
+    tw_subject_demands(w, 1, 0, 0.0, 2.0, d); /* no floor: the shares */
     ck_assert_double_eq_tol(d[C], 0.4, 1e-12);
 
     set_floor(w, C, 1.0);
-    tw_subject_demands(w, 1, P, 2.0, d);
+    tw_subject_demands(w, 1, 0, 0.0, 2.0, d);
     ck_assert_double_eq_tol(d[C], 1.0, 1e-12);
     ck_assert_double_eq_tol(d[A], 1.0 * 0.5 / 0.8, 1e-12);
     ck_assert_double_eq_tol(d[B], 1.0 * 0.3 / 0.8, 1e-12);
-    tw_subject_demands(w, 1, P, 0.5, d); /* floor over the demand */
+    tw_subject_demands(w, 1, 0, 0.0, 0.5, d); /* floor over the demand */
     ck_assert_double_eq_tol(d[C], 0.5, 1e-12);
     ck_assert_double_eq_tol(d[A] + d[B], 0.0, 1e-12);
-    tw_subject_demands(w, 1, P, 10.0, d); /* 2 >= 1: as the shares */
+    tw_subject_demands(w, 1, 0, 0.0, 10.0, d); /* 2 >= 1: as the shares */
     ck_assert_double_eq_tol(d[C], 2.0, 1e-12);
     ck_assert_double_eq_tol(d[A], 5.0, 1e-12);
-    tw_subject_demands(w, 1, P, 0.0, d);
+    tw_subject_demands(w, 1, 0, 0.0, 0.0, d);
     ck_assert_double_eq(d[A] + d[B] + d[C], 0.0);
-    tw_subject_demands(w, 1, TW_STAGE_JUNIOR, 2.0, d); /* c not taught */
+    w->schools[0].stage = TW_STAGE_JUNIOR;
+    tw_subject_demands(w, 1, 0, 0.0, 2.0, d); /* c not taught */
+    w->schools[0].stage = P;
     ck_assert_double_eq(d[C], 0.0);
     ck_assert_double_eq_tol(d[A], 1.2, 1e-12);
-    tw_subject_demands(w, 0, P, 2.0, d); /* year 0 has its own floor */
+    tw_subject_demands(w, 0, 0, 0.0, 2.0, d); /* year 0 has its own floor */
     ck_assert_double_eq_tol(d[C], 1.0, 1e-12);
 
     set_floor(w, B, 1.5);
     for (int i = 1; i <= 400; i++) {
         double dd = 0.05 * i;
-        tw_subject_demands(w, 1, P, dd, d);
+        tw_subject_demands(w, 1, 0, 0.0, dd, d);
         ck_assert_double_eq_tol(d[A] + d[B] + d[C], dd, 1e-9);
         if (dd >= 2.5) {
             ck_assert_double_ge(d[B], 1.5 - 1e-12);
@@ -153,7 +155,7 @@ START_TEST(test_floor_demand)
     /* taking from b for c's floor brings b below its own: both floored */
     set_floor(w, B, 1.2);
     set_floor(w, C, 2.0);
-    tw_subject_demands(w, 1, P, 4.2, d); /* shares 2.1, 1.26, 0.84 */
+    tw_subject_demands(w, 1, 0, 0.0, 4.2, d); /* shares 2.1, 1.26, 0.84 */
     ck_assert_double_eq_tol(d[C], 2.0, 1e-12);
     ck_assert_double_eq_tol(d[B], 1.2, 1e-12);
     ck_assert_double_eq_tol(d[A], 1.0, 1e-12);

@@ -1044,6 +1044,59 @@ static void read_subject_shares(reader *r, const tw_world *w, const char *key,
     }
 }
 
+/*
+ * The teaching-load basis of the subject demand: subjects.periods, .load
+ * and .class_size, numbers by stage, all three or none for each stage
+ * (docs/config.md "Subjects"). periods >= 0 (weekly class periods per
+ * class), load > 0 (weekly periods per teacher), class_size > 0 (pupils
+ * per class); a stage with all three is in w->subject_load_mask.
+ */
+static void read_subject_load(reader *r, tw_world *w)
+{
+    static const char *const key[3] = {"periods", "load", "class_size"};
+    static const double lo[3] = {0.0, 0.0, 0.0}, hi[3] = {100.0, 100.0, 1000.0};
+    static const bool open_lo[3] = {false, true, true};
+    double *out[3] = {w->subject_periods, w->subject_load,
+                      w->subject_class_size};
+    char p[64];
+    for (int st = 0; st < TW_N_STAGES; st++) {
+        const config_setting_t *v[3];
+        int have = 0, good = 0;
+        for (int k = 0; k < 3; k++) {
+            snprintf(p, sizeof p, "subjects.%s.%s", key[k], tw_stage_names[st]);
+            v[k] = rd_get(r, p, false);
+            if (v[k] == NULL)
+                continue;
+            have++;
+            double x = rd_num(v[k]);
+            if (!(open_lo[k] ? x > lo[k] : x >= lo[k]) || !(x <= hi[k])) {
+                rd_bad(r, v[k], p, "%g is out of range; it must be %s %g and "
+                       "at most %g", x, open_lo[k] ? "above" : "at least", lo[k],
+                       hi[k]);
+                continue;
+            }
+            out[k][st] = x;
+            good++;
+        }
+        if (have > 0 && have < 3) {
+            int k0 = v[0] ? 0 : v[1] ? 1 : 2;
+            char miss[128] = "";
+            for (int k = 0; k < 3; k++)
+                if (v[k] == NULL)
+                    snprintf(miss + strlen(miss), sizeof miss - strlen(miss),
+                             "%ssubjects.%s.%s", miss[0] ? " and " : "",
+                             key[k], tw_stage_names[st]);
+            snprintf(p, sizeof p, "subjects.%s.%s", key[k0],
+                     tw_stage_names[st]);
+            rd_bad(r, v[k0], p, "has no %s: the teaching-load basis needs "
+                   "periods, load and class_size for a stage, or none of "
+                   "them", miss);
+        }
+        if (good == 3)
+            w->subject_load_mask |= 1 << st;
+    }
+}
+
 /* subjects = { names = [...]; shares = { <stage> = [...]; }; stock = {
  * ... }; }: names are metric-name parts ([a-z0-9_], not listed twice), at
  * most TW_MAX_SUBJECTS; shares are required for every stage with schools;
@@ -1088,6 +1141,7 @@ static void read_subjects(reader *r, tw_world *w, int stage_mask)
     if (rd_get(r, "subjects.stock", false) != NULL)
         read_subject_shares(r, w, "stock", stage_mask, false,
                             w->subject_stock);
+    read_subject_load(r, w);
 }
 
 /* The names in a subjects.floor group g must be subjects of

@@ -422,6 +422,16 @@ static const key_spec SCHEMA[] = {
     {"subjects.retrain.capacity", K_INT, M_FULL, C,
      "optional: at most this many retrainings a year per county, -1 = no "
      "limit (default)"},
+    {"subjects.periods", K_BY_STAGE, M_FULL, 0,
+     "optional, with load and class_size: per stage, weekly class periods "
+     "per class (0-100); the stage's subject demand is then classes x "
+     "periods x share / load"},
+    {"subjects.load", K_BY_STAGE, M_FULL, 0,
+     "optional, with periods and class_size: per stage, weekly teaching "
+     "periods per full-time teacher (above 0, at most 100)"},
+    {"subjects.class_size", K_BY_STAGE, M_FULL, 0,
+     "optional, with periods and load: per stage, pupils per class (above "
+     "0, at most 1000); classes = ceil(pupils / class_size), at least 1"},
 
     {"targets", K_GROUP_LIST, M_BOTH, 0,
      "optional: the plan's targets ( { name; metric; kind; op; value; "

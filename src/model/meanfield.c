@@ -181,6 +181,7 @@ static void mf_free(mf *s)
 {
     if (s == NULL)
         return;
+    tw_mf_subj_free(s);
     void *own[] = {
         s->gs, s->snap, s->rlo, s->rhi, s->at, s->bbv,
         s->students, s->demand, s->M, s->B, s->pool, s->vout,
@@ -384,6 +385,10 @@ void tw_mf_mv_apply(mf *s)
 {
     if (!s->mv_any)
         return;
+    /* subjects: movers carry their group's mix (subjects_mf.c) */
+    size_t nj = s->w->n_subjects;
+    if (nj > 0)
+        tw_mf_subj_sync(s);
     memcpy(s->snap, s->gs, NG * s->gb * sizeof *s->gs);
     double tm[TW_WORLD_MAX_TIERS];
     for (int gs = 0; gs < NG; gs++) {
@@ -410,6 +415,11 @@ void tw_mf_mv_apply(mf *s)
             if (gd == gs || !(F > 0))
                 continue;
             double phi = dmin(1.0, F / mass);
+            for (size_t j = 0; j < nj; j++) { /* the demo cells' fraction */
+                double v = phi * s->subj_mix[gs][j] * mass;
+                s->subj[gd][j] += v;
+                s->subj[gs][j] -= v;
+            }
             for (int c = 0; c < s->nall; c++) {
                 size_t ks = (size_t)gs * (size_t)s->nall + (size_t)c;
                 for (int r = s->rlo[ks]; r < s->rhi[ks]; r++)
@@ -663,6 +673,11 @@ static int run_full(const tw_model *m, double *traj, tw_mf_diag *diag,
     for (size_t t = 1; t < m->n_years; t++) {
         step(s, t);
         tw_mf_record(s, traj + t * nm, s->w->base_year + (int)t, &cum);
+        if (s->subj_oom) {
+            mf_free(s);
+            return tw_error_set(err, TW_EFAIL, "out of memory for the "
+                                "mean-field subjects");
+        }
     }
     if (diag)
         *diag = s->diag;

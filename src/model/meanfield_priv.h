@@ -11,6 +11,7 @@
  *   proc_develop_mf.c    tiers, titles, quals, 双师型  (proc_develop.c)
  *   proc_rotate_mf.c     县管校聘 rotation              (proc_rotate.c)
  *   proc_recruit_mf.c    recruitment channels         (proc_recruit.c)
+ *   subjects_mf.c        teachers by subject          (subjects.c)
  *   record_mf.c          a year's metrics row         (record.c)
  *
  * Expected counts are propagated deterministically through the year of
@@ -134,6 +135,19 @@ typedef struct mf {
     double mvz[NG][NG];         /* ... and 在编 movers, when chosen by it */
     int mv_any;
     double rm[NG];              /* pending even removals (dismiss, 落聘) */
+    /* subjects (subjects_mf.c), only when the world has some: expected
+     * teachers by home group and subject, each group's row summing to its
+     * mass after tw_mf_subj_sync; the rows' mix at the last sync */
+    double subj[NG][TW_MAX_SUBJECTS];
+    double subj_mix[NG][TW_MAX_SUBJECTS];
+    /* ... and each school's teachers of each subject as a distribution
+     * (the counts' shape decides the hires' subjects and the shortages):
+     * sp[i] is [n_subjects][stop[i] + 2], P(count = x) for x = 0 ..
+     * stop[i]; shd[i] the headcount it stands for */
+    double **sp;
+    int *stop;
+    double *shd;
+    int subj_oom;               /* memory ran out in subjects_mf.c */
     uint32_t *into;             /* [4 ns] when the world has closures:
                                    tw_sim.into, then 3 ns scratch */
     tw_flows f;
@@ -360,6 +374,14 @@ void tw_mf_rotate(mf *s, size_t t);
 
 /* proc_recruit_mf.c */
 void tw_mf_recruit(mf *s, size_t t);
+
+/* subjects_mf.c */
+int tw_mf_subj_init(mf *s);
+void tw_mf_subj_free(mf *s);
+void tw_mf_subj_sync(mf *s);
+void tw_mf_subj_schools(mf *s);
+void tw_mf_subj_hire(mf *s, size_t i, double h);
+void tw_mf_subj_record(mf *s, double *row);
 
 /* record_mf.c */
 void tw_mf_record(mf *s, double *row, int year, double *hires_cum);

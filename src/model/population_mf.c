@@ -156,5 +156,7 @@ int tw_mf_init(mf *s)
         if (n[g] > 0)
             init_group(s, g, n[g], &w->stock[g / TW_N_LOCS], g / TW_N_LOCS,
                        g % TW_N_LOCS);
+    if (w->n_subjects > 0 && tw_mf_subj_init(s) != 0)
+        return -1;
     return 0;
 }

@@ -206,9 +206,10 @@ static int hire(rc_county *k, int ch, uint32_t i, tw_error *err)
     if (s->subj_n != NULL) {
         uint32_t *cnt = s->subj_n + (size_t)i * TW_MAX_SUBJECTS;
         double dem[TW_MAX_SUBJECTS];
-        tw_subject_demands(s->w, s->t, sc->stage, s->S[i].demand, dem);
-        x->subject = (uint8_t)tw_subject_most_short(s->w, sc->stage, dem,
-                                                    cnt);
+        tw_subject_demands(s->w, s->t, i, s->S[i].students, s->S[i].demand,
+                           dem);
+        x->subject = (uint8_t)tw_subject_most_short(
+            s->w, sc->stage, s->S[i].demand, dem, cnt);
         cnt[x->subject]++;
     }
     if (tw_sim_append(s, x) != 0)

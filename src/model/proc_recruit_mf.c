@@ -304,6 +304,8 @@ static void recruit_county(rq *k, size_t t)
             s->f.placed[ch] += dmin(k->got[ch], grads[ch]);
     for (size_t i = k->a; i < k->b; i++) {
         s->f.unfilled[sch[i].stage] += k->post[i];
+        if (s->w->n_subjects > 0) /* before the hires join M */
+            tw_mf_subj_hire(s, i, k->hired[i]);
         s->M[i] += k->hired[i];
         s->B[i] += k->hbz[i];
     }
@@ -317,6 +319,11 @@ void tw_mf_recruit(mf *s, size_t t)
 {
     const tw_world *w = s->w;
     rq k = {.s = s, .post = s->post, .hired = s->hired, .hbz = s->hbz};
+    if (w->n_subjects > 0) { /* the year's exits and moves, before the
+                                hires' subjects */
+        tw_mf_subj_sync(s);
+        tw_mf_subj_schools(s);
+    }
     for (size_t a = 0; a < s->ns;) {
         size_t b = a + 1;
         while (b < s->ns && w->schools[b].county == w->schools[a].county)

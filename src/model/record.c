@@ -488,6 +488,11 @@ int tw_fm_build(tw_fm *fm, tw_metric_table *t, const tw_world *w,
         ADD(fm->subj_retrained, "subjects.retrained", "teachers/year", "转岗",
             "Teachers retrained (转岗) from a subject over its demand at "
             "their school into its most short subject");
+    if (w->n_subjects > 0 && w->subject_load_mask != 0)
+        ADD(fm->demand_load, "demand.teaching_load", "teachers", "按课时",
+            "Subject demand of the open schools: classes x weekly periods "
+            "/ load on stages with subjects.periods, .load and "
+            ".class_size, the ratio demand elsewhere");
     return TW_OK;
 }
 
@@ -767,6 +772,7 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
     const tw_world *w = s->w;
     size_t nj = w->n_subjects;
     double short_[TW_MAX_SUBJECTS] = {0}, without[TW_MAX_SUBJECTS] = {0};
+    double load = 0.0;
     for (size_t i = a; i < b; i++) {
         if (!tw_sim_open(s, i))
             continue;
@@ -774,6 +780,7 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
         const double *dem = s->subj_d + i * TW_MAX_SUBJECTS;
         for (size_t j = 0; j < nj; j++) {
             double ds = dem[j];
+            load += ds;
             double g = floor(ds + 0.5) - (double)cnt[j];
             if (g > 0)
                 short_[j] += g;
@@ -789,6 +796,7 @@ static void put_subjects(const tw_fm *fm, const tw_sim *s, size_t a,
         put(row, fm->subj_short[j], short_[j]);
         put(row, fm->subj_without[j], without[j]);
     }
+    put(row, fm->demand_load, load);
 }
 
 void tw_fm_record(const tw_fm *fm, const tw_sim *s, double *row,

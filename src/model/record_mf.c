@@ -142,12 +142,9 @@ void tw_mf_record(mf *s, double *row, int year, double *hires_cum)
         sc.cap += s->ccap[c];
     tw_fm_put_schools(fm, &sc, &k, row);
     tw_fm_put_students(fm, w, (size_t)(year - w->base_year), -1, row);
-    /* subjects: no expected-value form yet (docs/meanfield.md) */
-    for (size_t j = 0; j < w->n_subjects; j++) {
-        put(row, fm->subj_teachers[j], NAN);
-        put(row, fm->subj_short[j], NAN);
-        put(row, fm->subj_without[j], NAN);
-    }
+    if (w->n_subjects > 0) /* subjects_mf.c */
+        tw_mf_subj_record(s, row);
+    /* 转岗 has no expected-value form (docs/meanfield.md) */
     put(row, fm->subj_retrained, NAN);
 
     /* diagnostics: the school view and the cell view of every group */

@@ -35,7 +35,7 @@ void tw_subject_fill_demand(const tw_sim *s)
     for (size_t i = 0; i < w->n_schools; i++) {
         double *d = s->subj_d + i * TW_MAX_SUBJECTS;
         if (tw_sim_open(s, i))
-            tw_subject_demands(w, s->t, w->schools[i].stage, s->S[i].demand,
+            tw_subject_demands(w, s->t, i, s->S[i].students, s->S[i].demand,
                                d);
         else
             memset(d, 0, w->n_subjects * sizeof *d);
@@ -73,7 +73,7 @@ static int retrain_target(const tw_sim *s, uint32_t k, size_t *to)
     size_t j = s->T.subject[k];
     if (!((double)cnt[j] - dem[j] >= 1.0))
         return 0;
-    size_t m = tw_subject_most_short(w, st, dem, cnt);
+    size_t m = tw_subject_most_short(w, st, s->S[i].demand, dem, cnt);
     if (m == j || !(dem[m] - (double)cnt[m] > 0.0))
         return 0;
     *to = m;

@@ -258,7 +258,14 @@ static int same_shape(const tw_config *a, const tw_config *b)
            memcmp(x->subject_share, y->subject_share,
                   sizeof x->subject_share) == 0 &&
            memcmp(x->subject_stock, y->subject_stock,
-                  sizeof x->subject_stock) == 0;
+                  sizeof x->subject_stock) == 0 &&
+           x->subject_load_mask == y->subject_load_mask &&
+           memcmp(x->subject_periods, y->subject_periods,
+                  sizeof x->subject_periods) == 0 &&
+           memcmp(x->subject_load, y->subject_load,
+                  sizeof x->subject_load) == 0 &&
+           memcmp(x->subject_class_size, y->subject_class_size,
+                  sizeof x->subject_class_size) == 0;
 }
 
 static int add_slot(tw_unc *u, tw_var_slot s, tw_error *err)
