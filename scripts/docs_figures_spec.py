@@ -604,6 +604,13 @@ for r, sets in (("nanan_tier10", ["tiers.prob=[0.10, 0.02, 0.03]"]),
     for t, metric in NA_TARGETS.items():
         fig(f"{r}.{t}.p_met", r, lambda d, t=t: d.met(t), ("ge", 0.5))
         fig(f"{r}.{t}", r, at(metric, 2025))
+RUNS["nanan_retrain05"] = Run("configs/nanan.cfg", ["subjects.retrain.prob=0.05"],
+                              seed=20221104, n=40, n_check=20)
+for sj in NA_SUBJECTS:
+    fig(f"nanan_retrain05.shortage.{sj}", "nanan_retrain05",
+        at(f"shortage.subject.{sj}", 2025))
+    fig(f"nanan_retrain05.no_{sj}_shortage.p_met", "nanan_retrain05",
+        lambda d, sj=sj: d.met(f"no_{sj}_shortage"), ("ge", 0.5))
 fig("nanan_tier10.new_backbone.per_year", "nanan_tier10",
     lambda d: d.sum("promotions.tier.1", 2023, 2025) / 3)
 RUNS["nanan_flat"] = Run("configs/nanan.cfg",
@@ -740,6 +747,19 @@ band("njs.mh.2025", NJF, at("teachers.subject.mental_health", 2025))
 band("njs.mh_without.2025", NJF, at("schools.without.mental_health", 2025))
 fig("njs.mental_health_every_school.p_met", NJF,
     lambda d: d.met("mental_health_every_school"), ("ge", 0.5))
+fig("njs.retrained.per_year", NJF, lambda d: d.sum("subjects.retrained", 2021, 2025) / 5)
+fig("njs.teaching_load.2020", NJF, at("demand.teaching_load", 2020))
+fig("njs.ratio_demand.2020", NJF,
+    at("+".join(f"demand.{st}" for st in
+                ("preschool", "primary", "junior", "senior", "vocational")), 2020))
+# ... and with each rule taken away (100 replicates each)
+for r, sets in (("neijiang_noretrain", ["subjects.retrain.prob=0.0"]),
+                ("neijiang_nofloor", ["subjects.floor.mental_health=0.0"]),
+                ("neijiang_neither", ["subjects.retrain.prob=0.0",
+                                      "subjects.floor.mental_health=0.0"])):
+    RUNS[r] = Run("configs/neijiang.cfg", sets, seed=NJ_SEED, n=100, n_check=20)
+    fig(f"{r}.without.2025", r, at("schools.without.mental_health", 2025))
+    fig(f"{r}.mh.2025", r, at("teachers.subject.mental_health", 2025))
 # ... against no exchange and against 县管校聘 in every stage
 RUNS["neijiang_allstages"] = Run(
     "configs/neijiang.cfg",
