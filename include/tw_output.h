@@ -80,6 +80,14 @@ void tw_output_unlock(tw_output_lock *lk);
 /* "<path>.partial", owned by the caller (free); NULL when out of memory. */
 char *tw_output_partial_name(const char *path);
 
+/* "<path>.central.run": a run's central run (every uncertain setting at
+ * its central value), owned by the caller (free); NULL when out of
+ * memory. */
+char *tw_output_central_name(const char *path);
+
+/* "<path><suffix>", owned by the caller (free); NULL when out of memory. */
+char *tw_output_with_suffix(const char *path, const char *suffix);
+
 /*
  * Flush and close an HDF5 file, checking both (a full disk shows up here
  * when HDF5 writes its cache). The file is closed whatever happens.

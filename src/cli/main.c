@@ -1542,10 +1542,8 @@ static int run_central(const tw_config *cfg, const cli_opts *o,
     tw_config *cc = NULL;
     *res = NULL;
     *reps = 0;
-    size_t len = strlen(out) + 32;
-    if ((*file = malloc(len)) == NULL)
+    if ((*file = tw_output_central_name(out)) == NULL)
         return TW_EFAIL;
-    snprintf(*file, len, "%s.central.run", out);
     int rc = tw_unc_load_central(cfg, &cc, &err);
 #ifdef TW_MPI
     rc = tw_mpi_agree(rc, &err);

@@ -15,8 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "<path><suffix>", owned; NULL when out of memory. */
-static char *with_suffix(const char *path, const char *suffix)
+char *tw_output_with_suffix(const char *path, const char *suffix)
 {
     size_t len = strlen(path) + strlen(suffix) + 1;
     char *s = malloc(len);
@@ -27,7 +26,12 @@ static char *with_suffix(const char *path, const char *suffix)
 
 char *tw_output_partial_name(const char *path)
 {
-    return with_suffix(path, ".partial");
+    return tw_output_with_suffix(path, ".partial");
+}
+
+char *tw_output_central_name(const char *path)
+{
+    return tw_output_with_suffix(path, ".central.run");
 }
 
 static const char *kind_of(mode_t m)
@@ -94,7 +98,7 @@ static long lock_owner(int fd)
 int tw_output_lock_take(tw_output_lock *lk, const char *path, tw_error *err)
 {
     *lk = TW_OUTPUT_LOCK_NONE;
-    char *name = with_suffix(path, ".lock");
+    char *name = tw_output_with_suffix(path, ".lock");
     if (name == NULL)
         return tw_error_set(err, TW_EFAIL, "out of memory");
     /* The holder removes the file while it still holds the lock; a process

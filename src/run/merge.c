@@ -199,22 +199,12 @@ static int central_results(const char *file, tw_target_result **res,
     return rc;
 }
 
-/* "<s><suffix>", new string; NULL when out of memory. */
-static char *with_suffix(const char *s, const char *suffix)
-{
-    size_t len = strlen(s) + strlen(suffix) + 1;
-    char *t = malloc(len);
-    if (t != NULL)
-        snprintf(t, len, "%s%s", s, suffix);
-    return t;
-}
-
 /* A merged central run's files: the file and what a failed one left. */
 static void drop_central(const char *file)
 {
     static const char *const ext[] = { "", ".partial", ".lock" };
     for (size_t i = 0; file != NULL && i < 3; i++) {
-        char *f = with_suffix(file, ext[i]);
+        char *f = tw_output_with_suffix(file, ext[i]);
         if (f != NULL)
             unlink(f);
         free(f);
@@ -283,7 +273,7 @@ int tw_merge(const char *const *parts, size_t n, const tw_merge_opts *opts,
     if (cfg->n_unc > 0 && !cfg->unc_fixed) {
         /* the central run's slices, beside the parts */
         for (size_t i = 0; i < n; i++) {
-            if ((cnames[i] = with_suffix(parts[i], ".central.run")) ==
+            if ((cnames[i] = tw_output_central_name(parts[i])) ==
                 NULL) {
                 rc = tw_error_set(err, TW_EFAIL, "out of memory");
                 goto out;
@@ -308,7 +298,7 @@ int tw_merge(const char *const *parts, size_t n, const tw_merge_opts *opts,
                               parts[0]);
             goto out;
         }
-        if ((cout = with_suffix(out, ".central.run")) == NULL) {
+        if ((cout = tw_output_central_name(out)) == NULL) {
             rc = tw_error_set(err, TW_EFAIL, "out of memory");
             goto out;
         }
